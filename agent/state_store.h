@@ -1,0 +1,122 @@
+#pragma once
+
+// The agent's durable state, one SQLite database (WAL mode) in the state directory:
+// the answers currently served per service, operator overrides (pause/drain/force, with
+// who/why and an optional expiry), anti-flapping block windows and their acknowledgements,
+// the times of past DNS changes (for rate limits), named counters (the fencing token), and an
+// append-only audit log of decisions, DNS changes and operations.
+//
+// Crash safety: synchronous=FULL, so a call that returned has reached the disk; a kill -9
+// loses nothing that was acknowledged. Thread-safe: every method takes an internal mutex.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "steer/config/error.h"
+
+struct sqlite3;
+
+namespace steer::agent {
+
+using WallTime = std::chrono::system_clock::time_point;
+
+// What a service is answering right now, as last written to (or adopted from) DNS.
+struct ServiceAnswers {
+  std::string service;
+  std::string region;                // "" when the answers match no configured region
+  std::vector<std::string> answers;  // record data, sorted
+  WallTime since{};                  // when these answers were written or adopted
+};
+
+enum class OverrideKind { kPause, kDrain, kForce };
+const char* OverrideKindName(OverrideKind kind);
+
+// An operator's standing instruction. `target` is a service (pause, force), a region (drain),
+// or "*" for pause of every service. `value` is the region for kForce.
+struct Override {
+  OverrideKind kind = OverrideKind::kPause;
+  std::string target;
+  std::string value;
+  std::string who;
+  std::string why;
+  WallTime created{};
+  std::optional<WallTime> expires;
+};
+
+// After an automatic failover, further automatic changes of the service are blocked until
+// `until` or until a human acknowledges (orchestrator's RecoveryPeriodBlockSeconds).
+struct BlockWindow {
+  std::string service;
+  WallTime until{};
+  std::string reason;
+};
+
+enum class AuditKind { kDecision, kDnsChange, kOperation, kNotice };
+const char* AuditKindName(AuditKind kind);
+
+struct AuditEntry {
+  int64_t id = 0;  // assigned by Append
+  WallTime when{};
+  AuditKind kind = AuditKind::kDecision;
+  std::string who;      // token name for operations, "steerd" for the agent itself
+  std::string service;  // "" when not about one service
+  std::string what;
+  std::string why;
+  bool ok = true;
+};
+
+struct HistoryQuery {
+  std::string service;    // "" = all
+  int64_t before_id = 0;  // 0 = newest; else entries with id < before_id
+  int limit = 100;
+};
+
+class StateStore {
+ public:
+  // Opens (creating if needed) `<dir>/state.db`. The directory must exist.
+  static Result<std::unique_ptr<StateStore>> Open(const std::string& dir);
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  Result<void> SetAnswers(const ServiceAnswers& answers);
+  Result<std::optional<ServiceAnswers>> GetAnswers(const std::string& service);
+  Result<std::vector<ServiceAnswers>> AllAnswers();
+
+  // Replaces any override of the same kind and target.
+  Result<void> PutOverride(const Override& o);
+  // Returns whether one existed.
+  Result<bool> RemoveOverride(OverrideKind kind, const std::string& target);
+  // Overrides not expired at `now`; expired ones are deleted.
+  Result<std::vector<Override>> ActiveOverrides(WallTime now);
+
+  Result<void> SetBlock(const BlockWindow& block);
+  Result<std::optional<BlockWindow>> GetBlock(const std::string& service, WallTime now);
+  // Acknowledgement ends the block; audited by the caller. Returns whether one was active.
+  Result<bool> ClearBlock(const std::string& service);
+
+  Result<void> RecordChange(const std::string& service, WallTime when);
+  Result<std::vector<WallTime>> ChangesSince(const std::string& service, WallTime since);
+
+  // Increments a named counter durably and returns the new value (1 on first use).
+  Result<int64_t> BumpCounter(const std::string& name);
+  Result<int64_t> GetCounter(const std::string& name);
+
+  Result<int64_t> Append(const AuditEntry& entry);
+  // Newest first.
+  Result<std::vector<AuditEntry>> History(const HistoryQuery& query);
+
+ private:
+  explicit StateStore(sqlite3* db) : db_(db) {}
+  Result<void> Exec(const char* sql);
+
+  std::mutex mu_;
+  sqlite3* db_;
+};
+
+}  // namespace steer::agent
