@@ -1,0 +1,14 @@
+#include "notify/slack_notifier.h"
+
+#include <nlohmann/json.hpp>
+
+#include "notify/webhook_notifier.h"
+
+namespace steer::agent::notify {
+
+Result<void> SlackNotifier::Send(const Notification& n) {
+  nlohmann::json body = {{"text", RenderText(n)}};
+  return PostJson(name_, url_, {}, body.dump(), timeout_);
+}
+
+}  // namespace steer::agent::notify
