@@ -1,0 +1,61 @@
+#pragma once
+
+// What the HTTP API serves and operates on; implemented by the daemon, faked in tests.
+// The API layer owns HTTP, authentication and auditing; the backend owns state and rules.
+//
+// Thread-safety: every method is called from the API's io thread while the daemon's own
+// threads run, so implementations synchronise internally. Operations must return quickly:
+// they record intent (a switchover, a pause) that the decision loop carries out; progress is
+// observed through Service().
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace steer::agent::api {
+
+enum class Op { kSwitchover, kFailover, kDrain, kUndrain, kPause, kResume, kAck, kReload };
+const char* OpName(Op op);
+
+struct OperationRequest {
+  Op op = Op::kPause;
+  std::string who;      // the token's name
+  std::string service;  // switchover, failover, pause, resume, ack ("" = all for pause/resume)
+  std::string region;   // drain, undrain
+  std::string to;       // switchover, failover: target region
+  bool force = false;   // failover
+  std::vector<std::string> overrides;  // failover: safety rules deliberately overridden
+  std::string why;
+  std::optional<std::chrono::milliseconds> duration;  // pause, drain: expire after
+};
+
+struct OperationOutcome {
+  enum class Status { kOk, kRefused, kNotFound, kInvalid, kFailed };
+  Status status = Status::kOk;
+  std::string message;
+  std::string refused_by;  // the rule that refused, when kRefused
+  nlohmann::json detail = nlohmann::json::object();
+};
+
+struct HistoryRequest {
+  std::string service;
+  int64_t before_id = 0;
+  int limit = 100;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual nlohmann::json Status() = 0;
+  // nullopt when no such service.
+  virtual std::optional<nlohmann::json> Service(const std::string& name) = 0;
+  virtual nlohmann::json History(const HistoryRequest& request) = 0;
+  // False with a reason while the agent cannot do its job (e.g. state store unwritable).
+  virtual bool Healthy(std::string* reason) = 0;
+  virtual std::string Metrics() = 0;
+  virtual OperationOutcome Operate(const OperationRequest& request) = 0;
+};
+
+}  // namespace steer::agent::api

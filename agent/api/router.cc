@@ -1,0 +1,278 @@
+#include "api/router.h"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+#include "steer/config/duration.h"
+#include "steer/config/log.h"
+
+namespace steer::agent::api {
+namespace {
+
+using json = nlohmann::json;
+
+Response Json(int status, const json& body) {
+  return Response{status, "application/json", body.dump(), {}};
+}
+
+Response ErrorResponse(int status, const std::string& message) {
+  return Json(status, json{{"ok", false}, {"error", message}});
+}
+
+int HttpStatus(OperationOutcome::Status s) {
+  switch (s) {
+    case OperationOutcome::Status::kOk:
+      return 200;
+    case OperationOutcome::Status::kRefused:
+      return 409;
+    case OperationOutcome::Status::kNotFound:
+      return 404;
+    case OperationOutcome::Status::kInvalid:
+      return 400;
+    case OperationOutcome::Status::kFailed:
+      return 500;
+  }
+  return 500;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string PercentDecode(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i] == '+' ? ' ' : s[i];
+    }
+  }
+  return out;
+}
+
+// "failover login --to b --force --override max_changes_per_hour"
+std::string Describe(const OperationRequest& r) {
+  std::string s = OpName(r.op);
+  if (!r.service.empty()) s += " " + r.service;
+  if (!r.region.empty()) s += " " + r.region;
+  if (!r.to.empty()) s += " --to " + r.to;
+  if (r.force) s += " --force";
+  for (const auto& o : r.overrides) s += " --override " + o;
+  if (r.duration) s += " --for " + config::FormatDuration(*r.duration);
+  return s;
+}
+
+}  // namespace
+
+const char* OpName(Op op) {
+  switch (op) {
+    case Op::kSwitchover:
+      return "switchover";
+    case Op::kFailover:
+      return "failover";
+    case Op::kDrain:
+      return "drain";
+    case Op::kUndrain:
+      return "undrain";
+    case Op::kPause:
+      return "pause";
+    case Op::kResume:
+      return "resume";
+    case Op::kAck:
+      return "ack";
+    case Op::kReload:
+      return "reload";
+  }
+  return "unknown";
+}
+
+std::vector<std::string> SplitPath(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    if (end > start) parts.push_back(PercentDecode(path.substr(start, end - start)));
+    start = end + 1;
+  }
+  return parts;
+}
+
+std::string QueryParam(const std::string& query, const std::string& key) {
+  size_t pos = 0;
+  while (pos <= query.size()) {
+    size_t amp = query.find('&', pos);
+    if (amp == std::string::npos) amp = query.size();
+    std::string kv = query.substr(pos, amp - pos);
+    size_t eq = kv.find('=');
+    if (kv.substr(0, eq) == key)
+      return eq == std::string::npos ? "" : PercentDecode(kv.substr(eq + 1));
+    pos = amp + 1;
+  }
+  return "";
+}
+
+Response Router::Handle(const Request& req) {
+  size_t q = req.target.find('?');
+  std::string path = req.target.substr(0, q);
+  std::string query = q == std::string::npos ? "" : req.target.substr(q + 1);
+  if (req.method == "GET" || req.method == "HEAD") return Get(path, query);
+  if (req.method == "POST") return Post(req, path);
+  Response r = ErrorResponse(405, "method not allowed");
+  r.headers.emplace_back("Allow", "GET, POST");
+  return r;
+}
+
+Response Router::Get(const std::string& path, const std::string& query) {
+  auto parts = SplitPath(path);
+  if (path == "/healthz") {
+    std::string reason;
+    bool ok = backend_.Healthy(&reason);
+    return Response{ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : reason + "\n", {}};
+  }
+  if (path == "/metrics") {
+    return Response{200, "text/plain; version=0.0.4; charset=utf-8", backend_.Metrics(), {}};
+  }
+  if (path == "/api/v1/status") return Json(200, backend_.Status());
+  if (parts.size() == 4 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "services") {
+    auto s = backend_.Service(parts[3]);
+    if (!s) return ErrorResponse(404, "no service '" + parts[3] + "'");
+    return Json(200, *s);
+  }
+  if (path == "/api/v1/history") {
+    HistoryRequest h;
+    h.service = QueryParam(query, "service");
+    std::string limit = QueryParam(query, "limit");
+    std::string before = QueryParam(query, "before");
+    try {
+      if (!limit.empty()) h.limit = std::clamp(std::stoi(limit), 1, 1000);
+      if (!before.empty()) h.before_id = std::stoll(before);
+    } catch (const std::exception&) {
+      return ErrorResponse(400, "limit and before must be integers");
+    }
+    return Json(200, backend_.History(h));
+  }
+  return ErrorResponse(404, "not found");
+}
+
+namespace {
+
+// Fills the body's fields into `op`; an error message if malformed.
+std::optional<std::string> ParseBody(const std::string& text, OperationRequest* op) {
+  json body = text.empty() ? json::object() : json::parse(text, nullptr, false);
+  if (!body.is_object()) return "body must be a JSON object";
+  try {
+    op->to = body.value("to", "");
+    op->force = body.value("force", false);
+    op->why = body.value("why", "");
+    if (body.contains("override")) {
+      op->overrides = body["override"].get<std::vector<std::string>>();
+    }
+    if (body.contains("for")) {
+      auto d = config::ParseDuration(body["for"].get<std::string>());
+      if (!d) return "for: " + d.error().message;
+      op->duration = *d;
+    }
+  } catch (const json::exception&) {
+    return "to/why/for must be strings, force a boolean, override a list of rule names";
+  }
+  return std::nullopt;
+}
+
+std::optional<Op> ParseOp(const std::string& verb) {
+  static const std::pair<const char*, Op> kOps[] = {{"switchover", Op::kSwitchover},
+                                                    {"failover", Op::kFailover},
+                                                    {"drain", Op::kDrain},
+                                                    {"undrain", Op::kUndrain},
+                                                    {"pause", Op::kPause},
+                                                    {"resume", Op::kResume},
+                                                    {"ack", Op::kAck},
+                                                    {"reload", Op::kReload}};
+  for (const auto& [name, op] : kOps) {
+    if (verb == name) return op;
+  }
+  return std::nullopt;
+}
+
+// Fills service/region from the path; false if the operation has no such route.
+bool ParseTarget(const std::vector<std::string>& parts, OperationRequest* op) {
+  Op o = op->op;
+  bool service_op = o == Op::kSwitchover || o == Op::kFailover || o == Op::kAck ||
+                    o == Op::kPause || o == Op::kResume;
+  bool region_op = o == Op::kDrain || o == Op::kUndrain;
+  bool global_op = o == Op::kPause || o == Op::kResume || o == Op::kReload;
+  if (parts.size() == 5 && parts[2] == "services" && service_op) {
+    op->service = parts[3];
+  } else if (parts.size() == 5 && parts[2] == "regions" && region_op) {
+    op->region = parts[3];
+  } else if (!(parts.size() == 3 && global_op)) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Response Router::Post(const Request& req, const std::string& path) {
+  auto who = auth_.Authenticate(req.authorization);
+  if (!who) {
+    config::Logger("agent")->warn("API: refused unauthenticated POST {}", path);
+    if (metrics_) metrics_->operations->Inc({"unknown", "unauthorized"});
+    Response r = ErrorResponse(401, "a valid bearer token is required");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"steerd\"");
+    return r;
+  }
+  auto parts = SplitPath(path);
+  if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1") {
+    return ErrorResponse(404, "not found");
+  }
+  OperationRequest op;
+  op.who = *who;
+  auto verb = ParseOp(parts.back());
+  if (!verb) return ErrorResponse(404, "no operation '" + parts.back() + "'");
+  op.op = *verb;
+  if (!ParseTarget(parts, &op)) {
+    return ErrorResponse(404, "no route for " + std::string(OpName(op.op)) + " at " + path);
+  }
+  if (auto bad = ParseBody(req.body, &op)) return ErrorResponse(400, *bad);
+  if ((op.op == Op::kSwitchover || op.op == Op::kFailover) && op.to.empty()) {
+    return ErrorResponse(400, std::string(OpName(op.op)) + " needs \"to\": the target region");
+  }
+  if (op.op == Op::kFailover && !op.force) {
+    return ErrorResponse(400, "failover needs \"force\": true (use switchover for a healthy move)");
+  }
+  return Perform(std::move(op));
+}
+
+Response Router::Perform(OperationRequest op) {
+  OperationOutcome out = backend_.Operate(op);
+  bool ok = out.status == OperationOutcome::Status::kOk;
+  std::string what = Describe(op);
+  std::string result = ok ? "ok"
+                       : out.refused_by.empty()
+                           ? out.message
+                           : "refused by " + out.refused_by + ": " + out.message;
+  auto id = audit_.Append(AuditEntry{0, std::chrono::system_clock::now(), AuditKind::kOperation,
+                                     op.who, op.service, what + " => " + result, op.why, ok});
+  if (!id) config::Logger("agent")->error("audit append failed: {}", id.error().message);
+  config::Logger("agent")->info("operation by {}: {} => {}", op.who, what, result);
+  if (metrics_) {
+    metrics_->operations->Inc({OpName(op.op), ok                       ? "ok"
+                                              : out.refused_by.empty() ? "error"
+                                                                       : "refused"});
+  }
+  json body = {
+      {"ok", ok}, {"operation", OpName(op.op)}, {"message", out.message}, {"detail", out.detail}};
+  if (!ok) body["error"] = out.message;
+  if (!out.refused_by.empty()) body["refused_by"] = out.refused_by;
+  if (id) body["audit_id"] = *id;
+  return Json(HttpStatus(out.status), body);
+}
+
+}  // namespace steer::agent::api
