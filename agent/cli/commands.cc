@@ -3,10 +3,30 @@
 namespace steer::agent::cli {
 
 int RunValidate(int argc, char** argv);
+int RunStatus(int argc, char** argv);
+int RunHistory(int argc, char** argv);
+int RunSwitchover(int argc, char** argv);
+int RunFailover(int argc, char** argv);
+int RunDrain(int argc, char** argv);
+int RunUndrain(int argc, char** argv);
+int RunPause(int argc, char** argv);
+int RunResume(int argc, char** argv);
+int RunAck(int argc, char** argv);
+int RunReload(int argc, char** argv);
 
 std::span<const Command> Commands() {
   static constexpr Command kCommands[] = {
       {"validate", "check policy files and report every error", RunValidate},
+      {"status", "services, their active region and region health", RunStatus},
+      {"history", "the audit log: decisions, DNS changes, operations", RunHistory},
+      {"switchover", "move a healthy service to a region, within the guards", RunSwitchover},
+      {"failover", "force a service to a region, overriding named rules", RunFailover},
+      {"drain", "take a region out of service", RunDrain},
+      {"undrain", "return a drained region to service", RunUndrain},
+      {"pause", "freeze automatic changes (one service or all)", RunPause},
+      {"resume", "resume automatic changes", RunResume},
+      {"ack", "acknowledge a failover, ending its block window", RunAck},
+      {"reload", "validate and load the policy file again", RunReload},
   };
   return kCommands;
 }

@@ -1,0 +1,137 @@
+// steerctl status / history: read-only views of a running steerd.
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "cli/api_client.h"
+#include "cli/command.h"
+
+namespace steer::agent::cli {
+namespace {
+
+namespace po = boost::program_options;
+using json = nlohmann::json;
+
+std::string Str(const json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || j[key].is_null()) return "-";
+  const json& v = j[key];
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  if (v.is_array()) {
+    std::string out;
+    for (const auto& e : v) {
+      if (!out.empty()) out += ',';
+      out += e.is_string() ? e.get<std::string>() : e.dump();
+    }
+    return out.empty() ? "-" : out;
+  }
+  return v.dump();
+}
+
+void PrintTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& r : rows) {
+    width.resize(std::max(width.size(), r.size()));
+    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  }
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 2, ' ');
+    }
+    std::cout << line << "\n";
+  }
+}
+
+std::string Propagation(const json& s) {
+  if (!s.contains("propagation") || !s["propagation"].is_object()) return "-";
+  const json& p = s["propagation"];
+  return std::to_string(p.value("matching", 0)) + "/" + std::to_string(p.value("total", 0));
+}
+
+void PrintStatus(const json& st) {
+  if (st.contains("agent")) {
+    const json& a = st["agent"];
+    std::cout << "agent " << Str(a, "vantage") << "  leader=" << Str(a, "leader")
+              << "  policy=" << Str(a, "policy") << "\n\n";
+  }
+  std::vector<std::vector<std::string>> rows = {
+      {"SERVICE", "DNS NAME", "ACTIVE", "ANSWERS", "STATE", "NAMESERVERS"}};
+  for (const auto& s : st.value("services", json::array())) {
+    rows.push_back({Str(s, "name"), Str(s, "dns_name"), Str(s, "active_region"), Str(s, "answers"),
+                    Str(s, "state"), Propagation(s)});
+  }
+  PrintTable(rows);
+  std::cout << "\n";
+  rows = {{"REGION", "HEALTHY", "DRAINED", "DETAIL"}};
+  for (const auto& r : st.value("regions", json::array())) {
+    rows.push_back({Str(r, "name"), Str(r, "healthy"), Str(r, "drained"), Str(r, "detail")});
+  }
+  PrintTable(rows);
+}
+
+}  // namespace
+
+int RunStatus(int argc, char** argv) {
+  po::options_description opts("options");
+  AddClientOptions(opts, true);
+  po::variables_map vm;
+  int exit = kExitOk;
+  if (!ParseCommandLine(argc, argv, opts, {}, "usage: steerctl status [--json]", &vm, &exit)) {
+    return exit;
+  }
+  auto client = MakeClient(vm, false);
+  if (!client) return kExitUsage;
+  auto r = client->Get("/api/v1/status");
+  if (!r || r->status != 200 || !r->body.is_object()) {
+    std::cerr << "steerctl status: "
+              << (r ? "HTTP " + std::to_string(r->status) : r.error().message) << "\n";
+    return kExitFailed;
+  }
+  if (vm.count("json")) {
+    std::cout << r->body.dump(2) << "\n";
+  } else {
+    PrintStatus(r->body);
+  }
+  return kExitOk;
+}
+
+int RunHistory(int argc, char** argv) {
+  po::options_description opts("options");
+  AddClientOptions(opts, true);
+  opts.add_options()("service", po::value<std::string>(), "only this service")(
+      "limit", po::value<int>()->default_value(20), "entries to show (newest first)");
+  po::positional_options_description pos;
+  pos.add("service", 1);
+  po::variables_map vm;
+  int exit = kExitOk;
+  if (!ParseCommandLine(argc, argv, opts, pos, "usage: steerctl history [SERVICE] [--limit N]", &vm,
+                        &exit)) {
+    return exit;
+  }
+  auto client = MakeClient(vm, false);
+  if (!client) return kExitUsage;
+  std::string path = "/api/v1/history?limit=" + std::to_string(vm["limit"].as<int>());
+  if (vm.count("service")) path += "&service=" + vm["service"].as<std::string>();
+  auto r = client->Get(path);
+  if (!r || r->status != 200 || !r->body.is_array()) {
+    std::cerr << "steerctl history: "
+              << (r ? "HTTP " + std::to_string(r->status) : r.error().message) << "\n";
+    return kExitFailed;
+  }
+  if (vm.count("json")) {
+    std::cout << r->body.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows = {
+      {"ID", "TIME", "KIND", "WHO", "SERVICE", "WHAT", "WHY"}};
+  for (const auto& e : r->body) {
+    rows.push_back({Str(e, "id"), Str(e, "time"), Str(e, "kind"), Str(e, "who"), Str(e, "service"),
+                    Str(e, "what"), Str(e, "why")});
+  }
+  PrintTable(rows);
+  return kExitOk;
+}
+
+}  // namespace steer::agent::cli
