@@ -45,15 +45,16 @@ bool ParseCommandLine(int argc, char** argv, const po::options_description& opts
                       po::variables_map* vm, int* exit) {
   try {
     po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), *vm);
+    // --help wins over missing required options, so it is checked before notify().
+    if (vm->count("help")) {
+      std::cout << usage << "\n" << opts;
+      *exit = kExitOk;
+      return false;
+    }
     po::notify(*vm);
   } catch (const po::error& e) {
     std::cerr << "steerctl " << argv[0] << ": " << e.what() << "\n\n" << usage << "\n" << opts;
     *exit = kExitUsage;
-    return false;
-  }
-  if (vm->count("help")) {
-    std::cout << usage << "\n" << opts;
-    *exit = kExitOk;
     return false;
   }
   return true;

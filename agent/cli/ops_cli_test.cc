@@ -193,6 +193,12 @@ TEST_F(OpsCliTest, DrainPauseAndInvalidReload) {
   EXPECT_EQ(Run(RunDrain, {"drain", "a", "--bogus"}), kExitUsage);
 }
 
+TEST_F(OpsCliTest, HelpWorksWithoutRequiredArguments) {
+  EXPECT_EQ(Run(RunFailover, {"failover", "--help"}, false), kExitOk) << err_;
+  EXPECT_NE(out_.find("--override"), std::string::npos);
+  EXPECT_EQ(Run(RunFailover, {"failover", "--to", "b", "--force"}), kExitUsage);
+}
+
 TEST_F(OpsCliTest, UnreachableApiFails) {
   server_.reset();
   EXPECT_EQ(Run(RunStatus, {"status"}, false), kExitFailed);
