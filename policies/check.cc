@@ -75,9 +75,8 @@ bool IsPaused(const Overrides& o, const std::string& service, Time now) {
 }
 
 bool IsDrained(const Overrides& o, const std::string& region, Time now) {
-  return std::any_of(o.drains.begin(), o.drains.end(), [&](const Drain& d) {
-    return d.region == region && Active(d.until, now);
-  });
+  return std::any_of(o.drains.begin(), o.drains.end(),
+                     [&](const Drain& d) { return d.region == region && Active(d.until, now); });
 }
 
 const Pin* FindPin(const Overrides& o, const std::string& service, Time now) {
@@ -95,7 +94,9 @@ RequestCheck Engine::Check(const OperatorRequest& req, const HealthView& view,
     return RequestCheck{false, std::nullopt,
                         "refused: a switchover cannot override rules; use a forced failover"};
   }
-  auto bypassed = [&](Rule r) { return req.kind != RequestKind::kSwitchover && Has(req.bypass, r); };
+  auto bypassed = [&](Rule r) {
+    return req.kind != RequestKind::kSwitchover && Has(req.bypass, r);
+  };
   if (req.kind == RequestKind::kDrain) {
     if (layout_.FindRegion(req.region) < 0) {
       return Refuse(Rule::kKnownTarget, "no region named " + req.region);
@@ -111,9 +112,9 @@ RequestCheck Engine::Check(const OperatorRequest& req, const HealthView& view,
       auto verdicts = AssessRegions(static_cast<int>(s), view, now);
       bool other = false;
       for (size_t i = 0; i < verdicts.size(); ++i) {
-        other = other || (verdicts[i].region != req.region &&
-                          verdicts[i].verdict == Health::kHealthy &&
-                          !IsDrained(overrides, verdicts[i].region, now));
+        other =
+            other || (verdicts[i].region != req.region && verdicts[i].verdict == Health::kHealthy &&
+                      !IsDrained(overrides, verdicts[i].region, now));
       }
       if (!other) {
         return Refuse(Rule::kAtLeastOneServing,
@@ -146,8 +147,8 @@ RequestCheck Engine::Check(const OperatorRequest& req, const HealthView& view,
     return Refuse(Rule::kAtLeastOneServing, it->summary);
   }
   const ServiceState fresh;
-  const ServiceState& st = static_cast<size_t>(s) < states.size() ? states[static_cast<size_t>(s)]
-                                                                  : fresh;
+  const ServiceState& st =
+      static_cast<size_t>(s) < states.size() ? states[static_cast<size_t>(s)] : fresh;
   if (st.initialized && !st.serving_all && st.region == req.region) {
     return RequestCheck{true, std::nullopt, req.service + " already serves " + req.region};
   }

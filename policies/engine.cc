@@ -144,7 +144,8 @@ Decision Engine::Decide(int service, const HealthView& view, const ServiceState&
     }
     st.last_change = now;
     st.changes.push_back(now);
-    if (plan.action == Action::kFailover && svc.block_after_failover > Time(0)) {
+    if (plan.action == Action::kFailover && plan.cause != "recovered" &&
+        svc.block_after_failover > Time(0)) {
       st.blocked_until = now + svc.block_after_failover;
     }
   }

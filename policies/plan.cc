@@ -128,7 +128,8 @@ Plan PlanPinned(const Context& ctx, const Pin* pin, bool at_least_one_serving) {
   }
   std::string overriding;
   if (force) {
-    for (Rule r : pin->bypass) overriding += (overriding.empty() ? "" : ", ") + std::string(RuleName(r));
+    for (Rule r : pin->bypass)
+      overriding += (overriding.empty() ? "" : ", ") + std::string(RuleName(r));
   }
   std::string who = pin->by.empty() ? "operator" : pin->by;
   std::string line = kind + " to " + pin->region + " by " + who +
@@ -211,8 +212,8 @@ void Gate(const Context& ctx, bool paused, Plan& plan) {
   if (max > 0 && static_cast<int>(st.changes.size()) >= max &&
       !Has(plan.bypass, Rule::kMaxChangesPerHour)) {
     return refuse(Action::kBlocked, "max_changes_per_hour",
-                  std::to_string(st.changes.size()) + " changes in the last hour, max_changes_per_hour " +
-                      std::to_string(max));
+                  std::to_string(st.changes.size()) +
+                      " changes in the last hour, max_changes_per_hour " + std::to_string(max));
   }
 }
 

@@ -17,13 +17,14 @@ struct Failure {
 struct Tally {
   int healthy = 0;
   int down = 0;
-  int stale = 0;     // no fresh data at all
+  int stale = 0;      // no fresh data at all
   int undecided = 0;  // fresh data, but not enough to decide
 };
 
 bool Fresh(const TargetHealth& th, const Layout::Target& t, double stale_after, Time now) {
   if (!th.observed) return false;
-  const auto limit = static_cast<Time::rep>(stale_after * static_cast<double>(t.stale_interval.count()));
+  const auto limit =
+      static_cast<Time::rep>(stale_after * static_cast<double>(t.stale_interval.count()));
   return now - th.last_observed <= Time(limit);
 }
 
@@ -46,16 +47,16 @@ void NoteFailure(const Layout::Component& c, const HealthView& view, int vp, Fai
   for (int t = c.first_target; t < c.first_target + c.probe_count; ++t) {
     const TargetHealth& th = view.At(vp, t);
     if (th.state != Health::kUnhealthy) continue;
-    f.min_streak = f.vantage_count == 0 ? th.consecutive_fail
-                                        : std::min(f.min_streak, th.consecutive_fail);
+    f.min_streak =
+        f.vantage_count == 0 ? th.consecutive_fail : std::min(f.min_streak, th.consecutive_fail);
     if (f.error.empty()) f.error = th.last_error;
   }
   ++f.vantage_count;
 }
 
 // One vantage point's view of a region: the health rule over its counted components.
-Health VantageVerdict(const Layout& layout, const Layout::Region& r, const HealthView& view,
-                      int vp, double stale_after, Time now, bool& any_fresh,
+Health VantageVerdict(const Layout& layout, const Layout::Region& r, const HealthView& view, int vp,
+                      double stale_after, Time now, bool& any_fresh,
                       std::vector<Failure>* failures) {
   int healthy = 0;
   int unknown = 0;
@@ -164,8 +165,7 @@ RegionVerdict AssessRegion(const Layout& layout, int region, const config::Quoru
   } else if (v.eligible > 0 && v.down_votes >= v.quorum) {
     v.verdict = Health::kUnhealthy;
   }
-  Summarize(r, use_inside ? inside_failures : failures,
-            use_inside ? Tally{} : inside, v);
+  Summarize(r, use_inside ? inside_failures : failures, use_inside ? Tally{} : inside, v);
   return v;
 }
 

@@ -29,9 +29,9 @@ struct RegionVerdict {
   Health verdict = Health::kUnknown;
   int healthy_votes = 0;
   int down_votes = 0;
-  int voters = 0;    // outside vantage points with a fresh, definite view
-  int eligible = 0;  // outside vantage points known to the view
-  int quorum = 0;    // votes needed
+  int voters = 0;          // outside vantage points with a fresh, definite view
+  int eligible = 0;        // outside vantage points known to the view
+  int quorum = 0;          // votes needed
   int inside_healthy = 0;  // the region's own vantage points, reported only
   int inside_down = 0;
   std::string summary;  // "us-east down: 3/3 vantage points saw auth fail 3x (HTTP 503)"
@@ -44,11 +44,11 @@ struct Decision {
   // all_down_serve_all, failback, failback_wait, failback_manual, paused, block_window,
   // min_change_interval, max_changes_per_hour, pinned, forced, switchover, recovered.
   std::string cause;
-  std::string from;  // region served before this tick ("*" = all regions)
-  std::string to;    // region served after this tick ("*" = all regions)
-  std::vector<std::string> answers;  // never empty when the service has answers
-  std::vector<std::string> reasons;  // the chain, most important first
-  std::string sentence;              // one line for humans
+  std::string from;                    // region served before this tick ("*" = all regions)
+  std::string to;                      // region served after this tick ("*" = all regions)
+  std::vector<std::string> answers;    // never empty when the service has answers
+  std::vector<std::string> reasons;    // the chain, most important first
+  std::string sentence;                // one line for humans
   std::vector<RegionVerdict> regions;  // the service's regions, in policy order
   ServiceState next;                   // the state to pass on the next tick
 };

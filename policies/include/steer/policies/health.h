@@ -63,8 +63,8 @@ class Layout {
 
   const std::vector<Region>& regions() const { return regions_; }
   const std::vector<Target>& targets() const { return targets_; }
-  int FindRegion(const std::string& name) const;                 // -1 if absent
-  int FindComponent(int region, const std::string& name) const;  // -1 if absent
+  int FindRegion(const std::string& name) const;                              // -1 if absent
+  int FindComponent(int region, const std::string& name) const;               // -1 if absent
   int FindTarget(int region, int component, const std::string& probe) const;  // -1 if absent
 
  private:

@@ -45,7 +45,7 @@ struct Pin {
   std::string region;
   std::vector<Rule> bypass;  // force only: the rules the operator overrides, by name
   std::optional<Time> until;
-  std::string by;            // who asked, for the reason text ("" = operator)
+  std::string by;  // who asked, for the reason text ("" = operator)
 };
 
 struct Overrides {

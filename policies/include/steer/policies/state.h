@@ -20,12 +20,12 @@ struct RegionTrack {
 };
 
 struct ServiceState {
-  bool initialized = false;        // false: first tick, the service starts on its preferred region
-  std::string region;              // the region served; "" while serving all regions
-  bool serving_all = false;        // all_down: serve_all is in effect
-  std::vector<std::string> answers;  // the answers served
-  std::optional<Time> last_change;   // for min_change_interval
-  std::vector<Time> changes;         // change times in the last hour, for max_changes_per_hour
+  bool initialized = false;  // false: first tick, the service starts on its preferred region
+  std::string region;        // the region served; "" while serving all regions
+  bool serving_all = false;  // all_down: serve_all is in effect
+  std::vector<std::string> answers;   // the answers served
+  std::optional<Time> last_change;    // for min_change_interval
+  std::vector<Time> changes;          // change times in the last hour, for max_changes_per_hour
   std::optional<Time> blocked_until;  // automatic changes blocked until then (after a failover)
   std::vector<RegionTrack> tracks;    // one per service region, in policy order
 };
