@@ -3,10 +3,12 @@
 namespace steer::agent::cli {
 
 int RunValidate(int argc, char** argv);
+int RunSimulate(int argc, char** argv);
 
 std::span<const Command> Commands() {
   static constexpr Command kCommands[] = {
       {"validate", "check policy files and report every error", RunValidate},
+      {"simulate", "replay a probe trace through the policy on a virtual clock", RunSimulate},
   };
   return kCommands;
 }
