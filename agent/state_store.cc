@@ -15,8 +15,9 @@ CREATE TABLE IF NOT EXISTS answers (
   service TEXT PRIMARY KEY, region TEXT NOT NULL, answers TEXT NOT NULL, since_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS overrides (
   kind TEXT NOT NULL, target TEXT NOT NULL, value TEXT NOT NULL, who TEXT NOT NULL,
-  why TEXT NOT NULL, created_ms INTEGER NOT NULL, expires_ms INTEGER,
+  why TEXT NOT NULL, created_ms INTEGER NOT NULL, expires_ms INTEGER, rules TEXT NOT NULL,
   PRIMARY KEY (kind, target));
+CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blocks (
   service TEXT PRIMARY KEY, until_ms INTEGER NOT NULL, reason TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS changes (service TEXT NOT NULL, at_ms INTEGER NOT NULL);
@@ -50,6 +51,7 @@ std::vector<std::string> DecodeList(const std::string& s) {
 }
 
 OverrideKind ParseOverrideKind(const std::string& s) {
+  if (s == "switchover") return OverrideKind::kSwitchover;
   if (s == "drain") return OverrideKind::kDrain;
   if (s == "force") return OverrideKind::kForce;
   return OverrideKind::kPause;
@@ -76,6 +78,8 @@ const char* OverrideKindName(OverrideKind kind) {
       return "drain";
     case OverrideKind::kForce:
       return "force";
+    case OverrideKind::kSwitchover:
+      return "switchover";
   }
   return "pause";
 }
@@ -162,13 +166,14 @@ Result<std::vector<ServiceAnswers>> StateStore::AllAnswers() {
 
 Result<void> StateStore::PutOverride(const Override& o) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "INSERT OR REPLACE INTO overrides VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  Stmt s(db_, "INSERT OR REPLACE INTO overrides VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   s.Bind(1, OverrideKindName(o.kind))
       .Bind(2, o.target)
       .Bind(3, o.value)
       .Bind(4, o.who)
       .Bind(5, o.why)
-      .Bind(6, ToMs(o.created));
+      .Bind(6, ToMs(o.created))
+      .Bind(8, EncodeList(o.rules));
   if (o.expires) {
     s.Bind(7, ToMs(*o.expires));
   } else {
@@ -190,7 +195,7 @@ Result<std::vector<Override>> StateStore::ActiveOverrides(WallTime now) {
   Stmt del(db_, "DELETE FROM overrides WHERE expires_ms IS NOT NULL AND expires_ms <= ?1");
   if (auto r = del.Bind(1, ToMs(now)).Run(); !r) return tl::unexpected(r.error());
   Stmt s(db_,
-         "SELECT kind, target, value, who, why, created_ms, expires_ms FROM overrides "
+         "SELECT kind, target, value, who, why, created_ms, expires_ms, rules FROM overrides "
          "ORDER BY created_ms, kind, target");
   if (!s.prepared()) return s.Fail();
   std::vector<Override> out;
@@ -202,7 +207,8 @@ Result<std::vector<Override>> StateStore::ActiveOverrides(WallTime now) {
                s.Text(3),
                s.Text(4),
                FromMs(s.Int(5)),
-               std::nullopt};
+               std::nullopt,
+               DecodeList(s.Text(7))};
     if (!s.IsNull(6)) o.expires = FromMs(s.Int(6));
     out.push_back(std::move(o));
   }
@@ -250,6 +256,23 @@ Result<std::vector<WallTime>> StateStore::ChangesSince(const std::string& servic
   while ((rc = s.Step()) == SQLITE_ROW) out.push_back(FromMs(s.Int(0)));
   if (rc != SQLITE_DONE) return s.Fail();
   return out;
+}
+
+Result<void> StateStore::PutBlob(const std::string& key, const std::string& value) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "INSERT OR REPLACE INTO blobs VALUES (?1, ?2)");
+  return s.Bind(1, key).Bind(2, value).Run();
+}
+
+Result<std::optional<std::string>> StateStore::GetBlob(const std::string& key) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT value FROM blobs WHERE key = ?1");
+  if (!s.prepared()) return s.Fail();
+  s.Bind(1, key);
+  int rc = s.Step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return s.Fail();
+  return std::optional<std::string>(s.Text(0));
 }
 
 Result<int64_t> StateStore::BumpCounter(const std::string& name) {

@@ -33,11 +33,12 @@ struct ServiceAnswers {
   WallTime since{};                  // when these answers were written or adopted
 };
 
-enum class OverrideKind { kPause, kDrain, kForce };
+enum class OverrideKind { kPause, kDrain, kForce, kSwitchover };
 const char* OverrideKindName(OverrideKind kind);
 
-// An operator's standing instruction. `target` is a service (pause, force), a region (drain),
-// or "*" for pause of every service. `value` is the region for kForce.
+// An operator's standing instruction. `target` is a service (pause, force, switchover), a
+// region (drain), or "*" for pause of every service. `value` is the region for kForce and
+// kSwitchover; `rules` the safety rules a kForce deliberately overrides.
 struct Override {
   OverrideKind kind = OverrideKind::kPause;
   std::string target;
@@ -46,6 +47,7 @@ struct Override {
   std::string why;
   WallTime created{};
   std::optional<WallTime> expires;
+  std::vector<std::string> rules;
 };
 
 // After an automatic failover, further automatic changes of the service are blocked until
@@ -102,6 +104,10 @@ class StateStore {
 
   Result<void> RecordChange(const std::string& service, WallTime when);
   Result<std::vector<WallTime>> ChangesSince(const std::string& service, WallTime since);
+
+  // Small named documents (the policy engine's per-service state, as JSON).
+  Result<void> PutBlob(const std::string& key, const std::string& value);
+  Result<std::optional<std::string>> GetBlob(const std::string& key);
 
   // Increments a named counter durably and returns the new value (1 on first use).
   Result<int64_t> BumpCounter(const std::string& name);

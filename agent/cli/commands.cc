@@ -3,6 +3,7 @@
 namespace steer::agent::cli {
 
 int RunValidate(int argc, char** argv);
+int RunSimulate(int argc, char** argv);
 int RunStatus(int argc, char** argv);
 int RunHistory(int argc, char** argv);
 int RunSwitchover(int argc, char** argv);
@@ -17,6 +18,7 @@ int RunReload(int argc, char** argv);
 std::span<const Command> Commands() {
   static constexpr Command kCommands[] = {
       {"validate", "check policy files and report every error", RunValidate},
+      {"simulate", "replay a probe trace through the policy on a virtual clock", RunSimulate},
       {"status", "services, their active region and region health", RunStatus},
       {"history", "the audit log: decisions, DNS changes, operations", RunHistory},
       {"switchover", "move a healthy service to a region, within the guards", RunSwitchover},
