@@ -1,0 +1,23 @@
+#include "cli/provider_registry.h"
+
+namespace steer::agent::cli {
+
+dns::ProviderRegistry CliProviderRegistry() {
+  dns::ProviderRegistry registry;
+  dns::AddBuiltinProviders(registry);  // powerdns, rfc2136, zonefile
+  // route53 and cloudflare are added here by the cloud branch.
+  return registry;
+}
+
+Result<dns::Provider*> ProviderCache::Get(const std::string& name) {
+  auto& slot = built_[name];
+  if (slot) return slot.get();
+  const config::ProviderConfig* pc = policy_.FindProvider(name);
+  if (pc == nullptr) return MakeError(ErrorCode::kNotFound, "no provider '" + name + "'");
+  auto made = dns::MakeProvider(*pc, registry_, deps_);
+  if (!made) return tl::unexpected(made.error());
+  slot = std::move(*made);
+  return slot.get();
+}
+
+}  // namespace steer::agent::cli
