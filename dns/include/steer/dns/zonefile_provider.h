@@ -3,8 +3,10 @@
 // A zone file on disk for any server that reloads its zone (BIND, NSD, Knot, CoreDNS file).
 // Replace rewrites the whole file atomically: written to a temp file in the same directory,
 // fsync'd, renamed over the old one, and the directory fsync'd; the SOA serial is bumped
-// (YYYYMMDDnn when possible, else +1). A file that does not exist yet is created with a SOA
-// and NS from the options. Output is accepted by named-checkzone.
+// (YYYYMMDDnn when possible, else +1). The file is Steer's from then on: it is re-written in
+// a canonical form (absolute names, one RR per line), so comments are not kept. A file that
+// does not exist is a zone that does not exist (kNotFound): Steer never creates zones.
+// Output is accepted by named-checkzone.
 // Thread-safe: one mutex serializes Read/Replace of the file within the process.
 
 #include <memory>
