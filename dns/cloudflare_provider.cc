@@ -14,6 +14,10 @@ namespace {
 
 using nlohmann::json;
 
+// Cloudflare's published API limit: 1,200 requests per 5 minutes per user or token.
+constexpr double kRequestsPerWindow = 1200;
+constexpr double kWindowSeconds = 300;
+
 // Types whose Cloudflare `content` is exactly the presentation format, except that names are
 // written without the trailing dot. MX/SRV/CAA use structured fields and are not supported.
 bool IsSupportedType(const std::string& type) {
@@ -140,10 +144,12 @@ Result<std::unique_ptr<Provider>> CloudflareProvider::Create(const config::Provi
   options.zone_id = c.zone_id;
   options.api_token = std::move(*token);
   options.timeout = config.timeout;
+  options.burst = DefaultBurst(config::ProviderType::kCloudflare);
+  // A full bucket plus 300 s of refill must stay within 1,200 requests per 5 minutes.
   options.rate_per_second = config.rate_per_second > 0
                                 ? config.rate_per_second
-                                : DefaultRatePerSecond(config::ProviderType::kCloudflare);
-  options.burst = DefaultBurst(config::ProviderType::kCloudflare);
+                                : std::min(DefaultRatePerSecond(config::ProviderType::kCloudflare),
+                                           (kRequestsPerWindow - options.burst) / kWindowSeconds);
   return std::make_unique<CloudflareProvider>(std::move(options), deps.http, deps.clock);
 }
 

@@ -9,10 +9,10 @@
 //    Records already right are kept; others are patched in place before any is deleted or
 //    created. Nothing to change means no write.
 // Rate: Cloudflare allows 1,200 requests per 5 minutes per token; each HTTP request takes a
-// token from the provider's own bucket (default 4/s). A 429 is kResourceExhausted and its
-// Retry-After blocks this provider: later calls wait it out on the injected clock (up to
-// `max_retry_after_wait`) or fail fast without calling Cloudflare, since calls made while
-// blocked only prolong the block. 5xx is kUnavailable, 401/403 kPermissionDenied.
+// token from the provider's own bucket (default (1,200 - burst 20) / 300 s = 3.93/s). A 429 is
+// kResourceExhausted and its Retry-After blocks this provider: later calls wait it out on the
+// injected clock (up to `max_retry_after_wait`) or fail fast without calling Cloudflare, since
+// calls made while blocked only prolong the block. 5xx is kUnavailable, 401/403 kPermissionDenied.
 // The token is never logged nor put into a message. Thread-safe.
 
 #include <chrono>
@@ -37,7 +37,7 @@ struct CloudflareOptions {
   std::string zone_id;
   std::string api_token;                     // the resolved secret
   std::chrono::milliseconds timeout{10000};  // per HTTP request
-  double rate_per_second = 4;                // 1,200 per 5 minutes
+  double rate_per_second = 3.9;              // (1,200 - burst) per 5 minutes: never over the limit
   double burst = 20;
   std::chrono::milliseconds max_retry_after_wait{60000};
 };
