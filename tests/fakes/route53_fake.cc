@@ -145,55 +145,101 @@ std::optional<Response> Route53Fake::CheckSignature(const Request& request) {
   return std::nullopt;
 }
 
-Response Route53Fake::Handle(const Request& request) {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::string target(request.target());
-  size_t q = target.find('?');
-  std::string path = target.substr(0, q);
-  std::string query = q == std::string::npos ? "" : target.substr(q + 1);
+namespace {
+
+struct Operation {
+  std::optional<Route53Action> action;
+  std::string id;  // hosted zone id or change id
+};
+
+Operation Classify(const Request& request, const std::string& path) {
   const std::string zone_prefix = std::string(r53::kApiPrefix) + "/hostedzone/";
   const std::string change_prefix = std::string(r53::kApiPrefix) + "/change/";
-  std::optional<Route53Action> action;
-  std::string id;
+  Operation op;
   if (path.rfind(zone_prefix, 0) == 0) {
     std::string rest = path.substr(zone_prefix.size());
-    id = rest.substr(0, rest.find('/'));
-    std::string tail = rest.substr(id.size());
-    if (request.method() == http::verb::post && (tail == "/rrset" || tail == "/rrset/")) {
-      action = Route53Action::kChange;
-    } else if (request.method() == http::verb::get && (tail == "/rrset" || tail == "/rrset/")) {
-      action = Route53Action::kList;
-    }
+    op.id = rest.substr(0, rest.find('/'));
+    std::string tail = rest.substr(op.id.size());
+    if (tail != "/rrset" && tail != "/rrset/") return op;
+    if (request.method() == http::verb::post) op.action = Route53Action::kChange;
+    if (request.method() == http::verb::get) op.action = Route53Action::kList;
   } else if (path.rfind(change_prefix, 0) == 0 && request.method() == http::verb::get) {
-    action = Route53Action::kGetChange;
-    id = path.substr(change_prefix.size());
+    op.action = Route53Action::kGetChange;
+    op.id = path.substr(change_prefix.size());
   }
+  return op;
+}
+
+}  // namespace
+
+Response Route53Fake::Scripted(const Request& request, Route53Failure failure) {
+  switch (failure) {
+    case Route53Failure::kThrottling:
+      return Error(request, 400, "Throttling", "Rate exceeded");
+    case Route53Failure::kPriorRequestNotComplete:
+      return Error(request, 400, "PriorRequestNotComplete",
+                   "The request was rejected because Route 53 was still processing a prior "
+                   "request.");
+    case Route53Failure::kInternalError:
+      return Error(request, 500, "InternalFailure", "An internal error occurred.");
+    case Route53Failure::kUnavailable:
+      break;
+  }
+  return Error(request, 503, "ServiceUnavailable", "Service is unavailable.");
+}
+
+Response Route53Fake::Handle(const Request& request) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [path, query] = SplitTarget(request);
+  Operation op = Classify(request, path);
   if (auto denied = CheckSignature(request)) return *denied;
-  if (!action) return Error(request, 404, "UnknownOperationException", "Unknown operation");
-  ++requests_[*action];
-  std::deque<Route53Failure>& scripted = failures_[*action];
+  if (!op.action) return Error(request, 404, "UnknownOperationException", "Unknown operation");
+  ++requests_[*op.action];
+  std::deque<Route53Failure>& scripted = failures_[*op.action];
   if (!scripted.empty()) {
     Route53Failure failure = scripted.front();
     scripted.pop_front();
-    switch (failure) {
-      case Route53Failure::kThrottling:
-        return Error(request, 400, "Throttling", "Rate exceeded");
-      case Route53Failure::kPriorRequestNotComplete:
-        return Error(request, 400, "PriorRequestNotComplete",
-                     "The request was rejected because Route 53 was still processing a prior "
-                     "request.");
-      case Route53Failure::kInternalError:
-        return Error(request, 500, "InternalFailure", "An internal error occurred.");
-      case Route53Failure::kUnavailable:
-        return Error(request, 503, "ServiceUnavailable", "Service is unavailable.");
-    }
+    return Scripted(request, failure);
   }
-  if (*action == Route53Action::kGetChange) return HandleGetChange(request, id);
-  if (records_.count(id) == 0) {
-    return Error(request, 404, "NoSuchHostedZone", "No hosted zone found with ID: " + id);
+  if (*op.action == Route53Action::kGetChange) return HandleGetChange(request, op.id);
+  if (records_.count(op.id) == 0) {
+    return Error(request, 404, "NoSuchHostedZone", "No hosted zone found with ID: " + op.id);
   }
-  if (*action == Route53Action::kChange) return HandleChange(request, id);
-  return HandleList(request, id, query);
+  if (*op.action == Route53Action::kChange) return HandleChange(request, op.id);
+  return HandleList(request, op.id, query);
+}
+
+std::optional<std::string> Route53Fake::Apply(std::map<Key, dns::RRset>& zone,
+                                              const dns::route53::Change& change,
+                                              const std::string& apex) {
+  dns::RRset rrset = change.rrset;
+  rrset.name = dns::CanonicalName(rrset.name);
+  Key key = KeyOf(rrset.name, rrset.type);
+  auto existing = zone.find(key);
+  if (!InZone(rrset.name, apex)) {
+    return "RRSet with DNS name " + rrset.name + " is not permitted in zone " + apex;
+  }
+  if (rrset.records.empty() || rrset.type.empty()) {
+    return "Invalid request: Missing field 'ResourceRecords' in " + Describe(rrset);
+  }
+  if (change.action == "CREATE" && existing != zone.end()) {
+    return "Tried to create resource record set " + Describe(rrset) + " but it already exists";
+  }
+  if (change.action == "DELETE" && existing == zone.end()) {
+    return "Tried to delete resource record set " + Describe(rrset) + " but it was not found";
+  }
+  if (change.action == "DELETE" && !dns::SameRRset(existing->second, rrset)) {
+    return "Tried to delete resource record set " + Describe(rrset) +
+           " but the values provided do not match the current values";
+  }
+  if (change.action == "DELETE") {
+    zone.erase(existing);
+  } else if (change.action == "CREATE" || change.action == "UPSERT") {
+    zone[key] = rrset.Normalized();
+  } else {
+    return "Invalid action " + change.action;
+  }
+  return std::nullopt;
 }
 
 Response Route53Fake::HandleChange(const Request& request, const std::string& zone_id) {
@@ -204,31 +250,7 @@ Response Route53Fake::HandleChange(const Request& request, const std::string& zo
   std::map<Key, dns::RRset> next = records_[zone_id];  // applied only if every change is valid
   std::vector<std::string> problems;
   for (const r53::Change& change : *changes) {
-    dns::RRset rrset = change.rrset;
-    rrset.name = dns::CanonicalName(rrset.name);
-    Key key = KeyOf(rrset.name, rrset.type);
-    auto existing = next.find(key);
-    if (!InZone(rrset.name, options_.zones[zone_id])) {
-      problems.push_back("RRSet with DNS name " + rrset.name + " is not permitted in zone " +
-                         options_.zones[zone_id]);
-    } else if (rrset.records.empty() || rrset.type.empty()) {
-      problems.push_back("Invalid request: Missing field 'ResourceRecords' in " + Describe(rrset));
-    } else if (change.action == "CREATE" && existing != next.end()) {
-      problems.push_back("Tried to create resource record set " + Describe(rrset) +
-                         " but it already exists");
-    } else if (change.action == "DELETE" && existing == next.end()) {
-      problems.push_back("Tried to delete resource record set " + Describe(rrset) +
-                         " but it was not found");
-    } else if (change.action == "DELETE" && !dns::SameRRset(existing->second, rrset)) {
-      problems.push_back("Tried to delete resource record set " + Describe(rrset) +
-                         " but the values provided do not match the current values");
-    } else if (change.action == "DELETE") {
-      next.erase(existing);
-    } else if (change.action == "CREATE" || change.action == "UPSERT") {
-      next[key] = rrset.Normalized();
-    } else {
-      problems.push_back("Invalid action " + change.action);
-    }
+    if (auto problem = Apply(next, change, options_.zones[zone_id])) problems.push_back(*problem);
   }
   if (!problems.empty()) {
     last_error_body_ = r53::BuildInvalidChangeBatch(problems);

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "steer/dns/route53_xml.h"
 #include "steer/dns/rrset.h"
 #include "steer/fakes/fake_http_server.h"
 
@@ -65,6 +66,11 @@ class Route53Fake {
   };
 
   Response Handle(const Request& request);
+  Response Scripted(const Request& request, Route53Failure failure);
+  // Validates one change against `zone` and applies it there; returns Route 53's message for
+  // an invalid one.
+  std::optional<std::string> Apply(std::map<Key, dns::RRset>& zone,
+                                   const dns::route53::Change& change, const std::string& apex);
   std::optional<Response> CheckSignature(const Request& request);
   Response HandleChange(const Request& request, const std::string& zone_id);
   Response HandleList(const Request& request, const std::string& zone_id, const std::string& query);
