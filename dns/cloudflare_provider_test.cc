@@ -177,6 +177,34 @@ TEST_F(CloudflareProviderTest, WrongTokenIsPermissionDenied) {
   EXPECT_EQ(fake_.auth_failures(), 1);
 }
 
+// The fake's single-record endpoints, as documented: PUT overwrites, PATCH changes fields.
+TEST_F(CloudflareProviderTest, FakeSupportsPutPatchAndDeleteById) {
+  std::string id = fake_.Add("api.example.test", "A", "127.0.0.2", 60);
+  std::string base =
+      fake_.endpoint() + "/zones/" + fakes::CloudflareFakeOptions().zone_id + "/dns_records/" + id;
+  auto http = MakeCurlHttpClient();
+  auto send = [&](const std::string& method, const std::string& body) {
+    HttpRequest request;
+    request.method = method;
+    request.url = base;
+    request.headers = {{"Authorization", "Bearer " + fakes::CloudflareFakeOptions().api_token},
+                       {"Content-Type", "application/json"}};
+    request.body = body;
+    auto response = http->Send(request);
+    return response ? response->status : -1;
+  };
+  EXPECT_EQ(send("PATCH", R"({"ttl":120})"), 200);
+  EXPECT_EQ(fake_.Records("api.example.test", "A").at(0).ttl, 120);
+  EXPECT_EQ(send("PUT", R"({"name":"api.example.test","type":"A","content":"127.0.0.8",)"
+                        R"("ttl":300,"proxied":false})"),
+            200);
+  EXPECT_EQ(fake_.Records("api.example.test", "A").at(0).content, "127.0.0.8");
+  EXPECT_EQ(send("PATCH", R"({"content":"999.0.0.1"})"), 400);
+  EXPECT_EQ(send("DELETE", ""), 200);
+  EXPECT_TRUE(fake_.Records("api.example.test", "A").empty());
+  EXPECT_EQ(send("PATCH", R"({"ttl":60})"), 404);
+}
+
 TEST(CloudflareBatchPlan, ReusesIdsBeforeDeletingOrCreating) {
   std::vector<CloudflareRecord> existing = {
       {"a", "127.0.0.1", 60}, {"b", "127.0.0.2", 30}, {"c", "127.0.0.3", 60}};
