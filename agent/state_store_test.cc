@@ -55,10 +55,10 @@ TEST_F(StateStoreTest, DatabaseIsInWalModeWithFullSync) {
 
 TEST_F(StateStoreTest, OverridesReplaceAndExpire) {
   auto s = OpenStore();
-  ASSERT_TRUE(s->PutOverride({OverrideKind::kPause, "login", "", "alice", "deploy", t0_, {}}));
-  ASSERT_TRUE(s->PutOverride({OverrideKind::kPause, "login", "", "bob", "again", t0_, {}}));
+  ASSERT_TRUE(s->PutOverride({OverrideKind::kPause, "login", "", "alice", "deploy", t0_, {}, {}}));
+  ASSERT_TRUE(s->PutOverride({OverrideKind::kPause, "login", "", "bob", "again", t0_, {}, {}}));
   ASSERT_TRUE(
-      s->PutOverride({OverrideKind::kDrain, "eu", "", "carol", "maint", t0_, t0_ + seconds(60)}));
+      s->PutOverride({OverrideKind::kDrain, "eu", "", "carol", "maint", t0_, t0_ + seconds(60), {}}));
   auto active = s->ActiveOverrides(t0_ + seconds(30));
   ASSERT_TRUE(active);
   ASSERT_EQ(active->size(), 2u);
@@ -75,12 +75,14 @@ TEST_F(StateStoreTest, OverrideWithExpirySurvivesReopen) {
   {
     auto s = OpenStore();
     ASSERT_TRUE(s->PutOverride(
-        {OverrideKind::kForce, "login", "b", "alice", "dr test", t0_, t0_ + seconds(10)}));
+        {OverrideKind::kForce, "login", "b", "alice", "dr test", t0_, t0_ + seconds(10),
+         {"max_changes_per_hour"}}));
   }
   auto active = OpenStore()->ActiveOverrides(t0_);
   ASSERT_EQ(active->size(), 1u);
   EXPECT_EQ((*active)[0].value, "b");
   EXPECT_EQ((*active)[0].why, "dr test");
+  EXPECT_EQ((*active)[0].rules, std::vector<std::string>{"max_changes_per_hour"});
   ASSERT_TRUE((*active)[0].expires.has_value());
   EXPECT_EQ(*(*active)[0].expires, t0_ + seconds(10));
 }
@@ -102,6 +104,16 @@ TEST_F(StateStoreTest, ChangeTimesFilterBySince) {
   auto got = s->ChangesSince("login", t0_ + seconds(200));
   ASSERT_TRUE(got);
   EXPECT_EQ(got->size(), 3u);
+}
+
+TEST_F(StateStoreTest, BlobsSurviveReopen) {
+  {
+    auto s = OpenStore();
+    EXPECT_FALSE(s->GetBlob("engine/login")->has_value());
+    ASSERT_TRUE(s->PutBlob("engine/login", "{\"region\":\"a\"}"));
+    ASSERT_TRUE(s->PutBlob("engine/login", "{\"region\":\"b\"}"));
+  }
+  EXPECT_EQ(**OpenStore()->GetBlob("engine/login"), "{\"region\":\"b\"}");
 }
 
 TEST_F(StateStoreTest, CountersAreMonotonicAcrossReopen) {

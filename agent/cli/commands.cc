@@ -4,6 +4,8 @@ namespace steer::agent::cli {
 
 int RunValidate(int argc, char** argv);
 int RunSimulate(int argc, char** argv);
+int RunPlan(int argc, char** argv);
+int RunDns(int argc, char** argv);
 int RunStatus(int argc, char** argv);
 int RunHistory(int argc, char** argv);
 int RunSwitchover(int argc, char** argv);
@@ -19,6 +21,8 @@ std::span<const Command> Commands() {
   static constexpr Command kCommands[] = {
       {"validate", "check policy files and report every error", RunValidate},
       {"simulate", "replay a probe trace through the policy on a virtual clock", RunSimulate},
+      {"plan", "print the DNS changes that would be made (writes nothing)", RunPlan},
+      {"dns", "dns show: provider records and every authoritative server's answer", RunDns},
       {"status", "services, their active region and region health", RunStatus},
       {"history", "the audit log: decisions, DNS changes, operations", RunHistory},
       {"switchover", "move a healthy service to a region, within the guards", RunSwitchover},
