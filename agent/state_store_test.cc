@@ -57,8 +57,8 @@ TEST_F(StateStoreTest, OverridesReplaceAndExpire) {
   auto s = OpenStore();
   ASSERT_TRUE(s->PutOverride({OverrideKind::kPause, "login", "", "alice", "deploy", t0_, {}, {}}));
   ASSERT_TRUE(s->PutOverride({OverrideKind::kPause, "login", "", "bob", "again", t0_, {}, {}}));
-  ASSERT_TRUE(
-      s->PutOverride({OverrideKind::kDrain, "eu", "", "carol", "maint", t0_, t0_ + seconds(60), {}}));
+  ASSERT_TRUE(s->PutOverride(
+      {OverrideKind::kDrain, "eu", "", "carol", "maint", t0_, t0_ + seconds(60), {}}));
   auto active = s->ActiveOverrides(t0_ + seconds(30));
   ASSERT_TRUE(active);
   ASSERT_EQ(active->size(), 2u);
@@ -74,9 +74,14 @@ TEST_F(StateStoreTest, OverridesReplaceAndExpire) {
 TEST_F(StateStoreTest, OverrideWithExpirySurvivesReopen) {
   {
     auto s = OpenStore();
-    ASSERT_TRUE(s->PutOverride(
-        {OverrideKind::kForce, "login", "b", "alice", "dr test", t0_, t0_ + seconds(10),
-         {"max_changes_per_hour"}}));
+    ASSERT_TRUE(s->PutOverride({OverrideKind::kForce,
+                                "login",
+                                "b",
+                                "alice",
+                                "dr test",
+                                t0_,
+                                t0_ + seconds(10),
+                                {"max_changes_per_hour"}}));
   }
   auto active = OpenStore()->ActiveOverrides(t0_);
   ASSERT_EQ(active->size(), 1u);

@@ -24,9 +24,10 @@ struct RecordedRequest {
 
 class HttpListener {
  public:
-  explicit HttpListener(std::vector<int> statuses = {200})
+  // `port` 0 picks a free one; a fixed port lets a test bring a "region" back where it was.
+  explicit HttpListener(std::vector<int> statuses = {200}, unsigned short port = 0)
       : statuses_(std::move(statuses)),
-        acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+        acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), port}, true) {
     port_ = acceptor_.local_endpoint().port();
     thread_ = std::thread([this] { Serve(); });
   }

@@ -1,0 +1,84 @@
+#pragma once
+
+// Carries one service's desired answers into DNS and proves they landed, on its own thread so
+// a slow or unreachable provider never blocks the decision loop. Latest desired state wins:
+// a newer decision supersedes a change still being retried or verified.
+//
+// Each attempt: fencing check (the coordinator's token must still be current) -> SafeWriter
+// Replace (read-back before and after, rate limit, retries) -> ask every authoritative server
+// directly until all answer the new records. A provider that is down is retried with backoff
+// (200 ms doubling to 5 s) until it converges or the desired state changes.
+//
+// Thread-safety: SetDesired() and status() from any thread.
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "steer/dns/propagation.h"
+#include "steer/dns/safe_writer.h"
+
+namespace steer::agent {
+
+struct ApplyStatus {
+  std::string region;                // desired region ("*" serving all)
+  std::vector<std::string> answers;  // desired records
+  std::string phase = "idle";        // idle | writing | verifying | done | retrying
+  int matching = 0;                  // nameservers answering the desired records
+  int total = 0;
+  bool done = false;
+  std::string last_error;
+};
+
+struct ApplierDeps {
+  dns::SafeWriter* writer = nullptr;
+  dns::PropagationChecker* checker = nullptr;
+  // Ok if this agent may still write (fencing token current).
+  std::function<Result<void>()> check_fence;
+  // After the provider accepted and read back the change (before propagation).
+  std::function<void(const std::string& region, const dns::WriteResult&)> on_written;
+  // Once every nameserver answers it.
+  std::function<void(const std::string& region, std::chrono::milliseconds took)> on_propagated;
+  std::function<void(const std::string& error)> on_error;
+};
+
+class DnsApplier {
+ public:
+  DnsApplier(std::string zone, std::vector<dns::NameServer> servers,
+             std::chrono::milliseconds propagation_timeout, ApplierDeps deps);
+  ~DnsApplier();
+  DnsApplier(const DnsApplier&) = delete;
+  DnsApplier& operator=(const DnsApplier&) = delete;
+
+  // No-op when `rrset` equals the current desired records.
+  void SetDesired(const std::string& region, const dns::RRset& rrset);
+  ApplyStatus status() const;
+
+ private:
+  void Run();
+  bool Attempt(uint64_t generation, const std::string& region, const dns::RRset& rrset);
+  bool Verify(uint64_t generation, const dns::RRset& rrset);
+  // Sleeps up to `d`; false when stopping or the desired state changed.
+  bool Pause(std::chrono::milliseconds d, uint64_t generation);
+  void SetPhase(const std::string& phase, const std::string& error = "");
+
+  const std::string zone_;
+  const std::vector<dns::NameServer> servers_;
+  const std::chrono::milliseconds propagation_timeout_;
+  ApplierDeps deps_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<dns::RRset> desired_;
+  uint64_t generation_ = 0;
+  uint64_t applied_generation_ = 0;
+  ApplyStatus status_;
+  bool stop_ = false;
+  std::thread worker_;
+};
+
+}  // namespace steer::agent

@@ -1,0 +1,80 @@
+#include "health_book.h"
+
+#include "steer/policies/simulator.h"
+
+namespace steer::agent {
+
+HealthBook::HealthBook(policies::Layout layout, policies::VantagePoint self, AgentMetrics* metrics)
+    : layout_(std::move(layout)),
+      metrics_(metrics),
+      view_(layout_),
+      fresh_(layout_.targets().size(), false) {
+  vantage_ = view_.AddVantage(self);
+}
+
+std::string HealthBook::TargetName(int target) const {
+  const auto& t = layout_.targets()[static_cast<size_t>(target)];
+  const auto& region = layout_.regions()[static_cast<size_t>(t.region)];
+  return region.name + "/" + region.components[static_cast<size_t>(t.component)].name + "/" +
+         t.probe;
+}
+
+void HealthBook::Record(int target, bool ok, policies::Time t, const std::string& error,
+                        double duration_seconds) {
+  if (target < 0 || static_cast<size_t>(target) >= fresh_.size()) return;
+  const auto& lt = layout_.targets()[static_cast<size_t>(target)];
+  policies::Health state;
+  {
+    std::lock_guard lock(mu_);
+    policies::TargetHealth& th = view_.At(vantage_, target);
+    policies::Observe(th, lt, ok, t, error);
+    state = th.state;
+    fresh_[static_cast<size_t>(target)] = true;
+    ++version_;
+  }
+  cv_.notify_all();
+  if (metrics_) {
+    const auto& region = layout_.regions()[static_cast<size_t>(lt.region)];
+    metrics::LabelValues labels = {
+        region.name, region.components[static_cast<size_t>(lt.component)].name, lt.probe};
+    metrics_->probe_duration->Observe(labels, duration_seconds);
+    metrics_->probe_up->Set(labels, state == policies::Health::kHealthy ? 1 : 0);
+    labels.push_back(ok ? "success" : "failure");
+    metrics_->probe_results->Inc(labels);
+  }
+}
+
+policies::HealthView HealthBook::Snapshot() const {
+  std::lock_guard lock(mu_);
+  return view_;
+}
+
+bool HealthBook::AllFresh() const {
+  std::lock_guard lock(mu_);
+  for (bool f : fresh_) {
+    if (!f) return false;
+  }
+  return true;
+}
+
+std::vector<std::string> HealthBook::Missing() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  for (size_t i = 0; i < fresh_.size(); ++i) {
+    if (!fresh_[i]) out.push_back(TargetName(static_cast<int>(i)));
+  }
+  return out;
+}
+
+uint64_t HealthBook::version() const {
+  std::lock_guard lock(mu_);
+  return version_;
+}
+
+void HealthBook::WaitForChange(uint64_t seen,
+                               std::chrono::steady_clock::time_point deadline) const {
+  std::unique_lock lock(mu_);
+  cv_.wait_until(lock, deadline, [&] { return version_ != seen; });
+}
+
+}  // namespace steer::agent

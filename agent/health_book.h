@@ -1,0 +1,56 @@
+#pragma once
+
+// This agent's view of every probe target, fed by the probe engine's observations and read
+// by the decision loop as a policies::HealthView. The streak rule (hysteresis) is the policy
+// library's Observe(), the same one `steerctl simulate` replays, so the agent and a replay
+// of its trace agree.
+//
+// Also answers "may the agent decide yet?": only once every target has a result observed
+// after the agent started (a restart mid-outage never acts on remembered health).
+//
+// Thread-safety: Record() from any thread (probe workers), the rest from any thread; one
+// mutex.
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "agent_metrics.h"
+#include "steer/policies/health.h"
+
+namespace steer::agent {
+
+class HealthBook {
+ public:
+  // `metrics` may be null.
+  HealthBook(policies::Layout layout, policies::VantagePoint self, AgentMetrics* metrics);
+
+  // One probe result for layout target `target`. `t` is wall time in ms since the Unix epoch.
+  void Record(int target, bool ok, policies::Time t, const std::string& error,
+              double duration_seconds);
+
+  policies::HealthView Snapshot() const;
+  bool AllFresh() const;
+  // Targets still without a fresh result, as "region/component/probe" (for status).
+  std::vector<std::string> Missing() const;
+  // Bumped by every Record(); the decision loop waits for a change or its tick.
+  uint64_t version() const;
+  // Waits until version() != seen or `deadline`.
+  void WaitForChange(uint64_t seen, std::chrono::steady_clock::time_point deadline) const;
+  const policies::Layout& layout() const { return layout_; }
+
+ private:
+  std::string TargetName(int target) const;
+
+  const policies::Layout layout_;
+  AgentMetrics* metrics_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  policies::HealthView view_;
+  int vantage_ = 0;
+  std::vector<bool> fresh_;
+  uint64_t version_ = 0;
+};
+
+}  // namespace steer::agent

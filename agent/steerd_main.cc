@@ -1,0 +1,73 @@
+// steerd: the Steer agent. Flags, logging and signals here; everything else in Daemon.
+#include <signal.h>
+
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <thread>
+
+#include "daemon.h"
+#include "steer/config/log.h"
+
+namespace {
+
+namespace po = boost::program_options;
+
+// SIGHUP reloads, SIGINT/SIGTERM stop; handled synchronously on one thread (sigwait).
+void HandleSignals(steer::agent::Daemon& daemon, sigset_t set) {
+  while (true) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      std::vector<std::string> diagnostics;
+      auto ok = daemon.Reload(&diagnostics);
+      auto log = steer::config::Logger("agent");
+      if (!ok) log->error("reload refused: {}", ok.error().message);
+      for (const auto& d : diagnostics) log->error("  {}", d);
+      continue;
+    }
+    daemon.Stop();
+    return;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description opts("usage: steerd --config FILE [options]\n\noptions");
+  opts.add_options()("help,h", "show this help")(
+      "config,c", po::value<std::string>()->default_value("/etc/steer/policy.yaml"), "policy file")(
+      "state-dir", po::value<std::string>()->default_value(""), "overrides agent.state_dir")(
+      "listen", po::value<std::string>()->default_value(""), "overrides agent.listen")(
+      "token-file", po::value<std::string>()->default_value(""), "API tokens, `name:token` lines")(
+      "log-level", po::value<std::string>()->default_value("info"), "trace|debug|info|warn|error");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, opts), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "steerd: " << e.what() << "\n" << opts;
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << opts;
+    return 0;
+  }
+  (void)steer::config::ConfigureLogging(vm["log-level"].as<std::string>(),
+                                        steer::config::LogOutput::kText);
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGHUP, SIGINT, SIGTERM}) sigaddset(&set, s);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before any thread starts
+  auto daemon = steer::agent::Daemon::Start(
+      {vm["config"].as<std::string>(), vm["state-dir"].as<std::string>(),
+       vm["listen"].as<std::string>(), vm["token-file"].as<std::string>()});
+  if (!daemon) {
+    std::cerr << "steerd: " << daemon.error().message << "\n";
+    return 1;
+  }
+  std::cout << "steerd: API on http://" << (*daemon)->api_address() << std::endl;
+  std::thread signals(HandleSignals, std::ref(**daemon), set);
+  (*daemon)->Wait();
+  signals.detach();  // blocked in sigwait; the process exits next
+  return 0;
+}

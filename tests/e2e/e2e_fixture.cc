@@ -1,0 +1,188 @@
+#include "e2e_fixture.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "http_client.h"
+#include "steer/dns/propagation.h"
+
+namespace steer::e2e {
+namespace {
+
+std::string BinaryDir() {
+  const char* b = std::getenv("STEER_BINARY_DIR");
+  return b ? b : ".";
+}
+
+}  // namespace
+
+void FailoverE2E::SetUp() {
+  dir_ = std::make_unique<testsupport::TempDir>("steer-e2e");
+  primary_ = std::make_unique<testsupport::PdnsServer>();
+  testsupport::PdnsOptions second;
+  second.shared_database = primary_->database();
+  second.api_key = primary_->api_key();
+  secondary_ = std::make_unique<testsupport::PdnsServer>(second);
+  primary_->CreateZone(
+      "demo.test.", {"ns1.demo.test."},
+      {{"ns1.demo.test.", "A", 300, {"127.0.0.1"}}, {"login.demo.test.", "A", 30, {kA}}});
+  for (int i = 0; i < 2; ++i) {
+    regions_[i] = std::make_unique<agent::testing::HttpListener>();
+    region_ports_[i] = static_cast<unsigned short>(regions_[i]->port());
+  }
+  state_dir_ = dir_->File("state");
+  std::filesystem::create_directories(state_dir_);
+  token_path_ = dir_->Write("tokens", "e2e:e2e-token-0123456789abcdef\n");
+  dir_->Write("client-token", "e2e-token-0123456789abcdef\n");
+  setenv("STEER_E2E_PDNS_KEY", primary_->api_key().c_str(), 1);
+  WritePolicy({});
+}
+
+void FailoverE2E::TearDown() {
+  steerd_.reset();
+  for (auto& r : regions_) r.reset();
+  secondary_.reset();
+  primary_.reset();
+}
+
+void FailoverE2E::WritePolicy(const PolicyKnobs& k) {
+  std::string probes;
+  std::string yaml = R"(version: 1
+agent:
+  vantage: e2e
+  state_dir: )" + state_dir_ +
+                     R"(
+  tick: 50ms
+coordination:
+  mode: local
+providers:
+  pdns:
+    type: powerdns
+    api_url: )" + primary_->api_url() +
+                     R"(
+    api_key: env:STEER_E2E_PDNS_KEY
+    max_attempts: 3
+    timeout: 1s
+regions:
+)";
+  const char* names[] = {"a", "b"};
+  for (int i = 0; i < 2; ++i) {
+    yaml += std::string("  ") + names[i] + R"(:
+    components:
+      app:
+        probes:
+          - name: http
+            type: http
+            url: http://127.0.0.1:)" +
+            std::to_string(region_ports_[i]) + R"(/healthz
+            interval: 100ms
+            timeout: 80ms
+            healthy_threshold: 2
+            unhealthy_threshold: 3
+)";
+  }
+  yaml += R"(services:
+  login:
+    dns_name: login.demo.test.
+    zone: demo.test.
+    ttl: 30
+    provider: pdns
+    regions:
+      - region: a
+        answers: [)" +
+          std::string(kA) + R"(]
+      - region: b
+        answers: [)" +
+          std::string(kB) + R"(]
+    min_change_interval: 0ms
+    block_after_failover: )" +
+          k.block_after_failover + R"(
+    failback: )" +
+          k.failback + R"(
+    failback_after: )" +
+          k.failback_after + R"(
+    safety:
+      max_changes_per_hour: )" +
+          std::to_string(k.max_changes_per_hour) + R"(
+    nameservers: ["127.0.0.1:)" +
+          std::to_string(primary_->dns_port()) + R"(", "127.0.0.1:)" +
+          std::to_string(secondary_->dns_port()) + R"("]
+    propagation_timeout: 5s
+)";
+  policy_path_ = dir_->Write("policy.yaml", yaml);
+}
+
+void FailoverE2E::StartSteerd() {
+  api_port_ = testsupport::FreePort();
+  steerd_ = std::make_unique<testsupport::ChildProcess>(
+      std::vector<std::string>{BinaryDir() + "/agent/steerd", "--config", policy_path_, "--listen",
+                               "127.0.0.1:" + std::to_string(api_port_), "--token-file",
+                               token_path_, "--log-level", "debug"},
+      dir_->File("steerd.log"));
+  bool up = testsupport::WaitUntil(
+      [&] { return Api("/api/v1/status").find("\"deciding\":true") != std::string::npos; },
+      std::chrono::seconds(15));
+  ASSERT_TRUE(up) << testsupport::ReadFile(dir_->File("steerd.log"));
+}
+
+void FailoverE2E::KillSteerd() {
+  kill(steerd_->pid(), SIGKILL);
+  waitpid(steerd_->pid(), nullptr, 0);
+  steerd_->Release();
+  steerd_.reset();
+}
+
+void FailoverE2E::CutRegion(int i) { regions_[i].reset(); }
+
+void FailoverE2E::RestoreRegion(int i) {
+  regions_[i] =
+      std::make_unique<agent::testing::HttpListener>(std::vector<int>{200}, region_ports_[i]);
+}
+
+std::string FailoverE2E::Answer(uint16_t dns_port) {
+  dns::LdnsQuerier q;
+  auto a =
+      q.Query({"127.0.0.1", dns_port, ""}, "login.demo.test.", "A", std::chrono::milliseconds(500));
+  if (!a || !a->rrset) return "";
+  std::string out;
+  for (const auto& r : a->rrset->records) {
+    if (!out.empty()) out += ',';
+    out += r;
+  }
+  return out;
+}
+
+bool FailoverE2E::BothAnswer(const std::string& records, std::chrono::milliseconds timeout) {
+  return testsupport::WaitUntil(
+      [&] {
+        return Answer(primary_->dns_port()) == records && Answer(secondary_->dns_port()) == records;
+      },
+      timeout);
+}
+
+std::string FailoverE2E::Api(const std::string& path) {
+  auto r = agent::SendHttp({"GET",
+                            "http://127.0.0.1:" + std::to_string(api_port_) + path,
+                            {},
+                            "",
+                            std::chrono::milliseconds(1000)});
+  return r ? r->body : "";
+}
+
+int FailoverE2E::Steerctl(std::vector<std::string> args, std::string* output, bool token) {
+  std::string cmd = BinaryDir() + "/agent/steerctl";
+  for (const auto& a : args) cmd += " '" + a + "'";
+  cmd += " --api http://127.0.0.1:" + std::to_string(api_port_);
+  if (token) cmd += " --token-file " + dir_->File("client-token");
+  std::string out_file = dir_->File("steerctl.out");
+  cmd += " > " + out_file + " 2>&1";
+  int status = std::system(cmd.c_str());
+  if (output) *output = testsupport::ReadFile(out_file);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace steer::e2e

@@ -1,0 +1,120 @@
+// steerd end to end: real PowerDNS (two authoritative servers), two regions, steerd, steerctl.
+#include <signal.h>
+
+#include "e2e_fixture.h"
+#include "http_client.h"
+
+namespace steer::e2e {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+TEST_F(FailoverE2E, CutRegionMovesEveryServerAndFailsBackAfterTheWait) {
+  StartSteerd();
+  ASSERT_TRUE(BothAnswer(kA, seconds(5)));
+  CutRegion(0);
+  ASSERT_TRUE(BothAnswer(kB, seconds(5))) << Api("/api/v1/services/login");
+  RestoreRegion(0);
+  // failback: auto after 1s of health (2 successes at 100 ms first).
+  ASSERT_TRUE(BothAnswer(kA, seconds(8))) << Api("/api/v1/services/login");
+  std::string history;
+  ASSERT_EQ(Steerctl({"history", "login"}, &history), 0);
+  EXPECT_NE(history.find("failover a -> b"), std::string::npos) << history;
+  EXPECT_NE(history.find("failback b -> a"), std::string::npos) << history;
+}
+
+TEST_F(FailoverE2E, ManualFailbackNeverReturnsOnItsOwn) {
+  WritePolicy({"manual", "1s", "0ms", 0});
+  StartSteerd();
+  CutRegion(0);
+  ASSERT_TRUE(BothAnswer(kB, seconds(5)));
+  RestoreRegion(0);
+  std::this_thread::sleep_for(seconds(3));
+  EXPECT_EQ(Answer(primary_->dns_port()), kB);
+  EXPECT_EQ(Answer(secondary_->dns_port()), kB);
+}
+
+TEST_F(FailoverE2E, PauseFreezesAndResumeActs) {
+  StartSteerd();
+  ASSERT_EQ(Steerctl({"pause", "login", "--why", "e2e"}), 0);
+  CutRegion(0);
+  std::this_thread::sleep_for(seconds(2));
+  EXPECT_EQ(Answer(primary_->dns_port()), kA);
+  ASSERT_EQ(Steerctl({"resume", "login"}), 0);
+  EXPECT_TRUE(BothAnswer(kB, seconds(5)));
+}
+
+TEST_F(FailoverE2E, SwitchoverAndForcedFailoverThroughSteerctl) {
+  StartSteerd();
+  std::string out;
+  ASSERT_EQ(Steerctl({"switchover", "login", "--to", "b", "--timeout", "10s"}, &out), 0) << out;
+  EXPECT_NE(out.find("2/2 nameservers answer 198.51.100.20"), std::string::npos) << out;
+  EXPECT_TRUE(BothAnswer(kB, seconds(1)));
+  CutRegion(0);
+  // a is down: a switchover to it is refused and names the rule...
+  std::this_thread::sleep_for(milliseconds(600));
+  EXPECT_EQ(Steerctl({"switchover", "login", "--to", "a"}, &out), 1);
+  EXPECT_NE(out.find("refused by rule"), std::string::npos) << out;
+  // ...a forced failover naming the rule goes through.
+  ASSERT_EQ(Steerctl({"failover", "login", "--to", "a", "--force", "--override",
+                      "at_least_one_serving", "--timeout", "10s"},
+                     &out),
+            0)
+      << out;
+  EXPECT_TRUE(BothAnswer(kA, seconds(1)));
+}
+
+TEST_F(FailoverE2E, InvalidReloadIsRefusedAndTheAgentKeepsWorking) {
+  StartSteerd();
+  dir_->Write("policy.yaml", "version: 1\nservices: [this is not a policy\n");
+  std::string out;
+  EXPECT_EQ(Steerctl({"reload"}, &out), 1);
+  EXPECT_NE(out.find("running policy stays"), std::string::npos) << out;
+  kill(steerd_->pid(), SIGHUP);  // the signal path refuses it too
+  CutRegion(0);
+  EXPECT_TRUE(BothAnswer(kB, seconds(5)));
+}
+
+TEST_F(FailoverE2E, KillNineMidOutageThenRestartDoesNotFlipFlop) {
+  StartSteerd();
+  CutRegion(0);
+  ASSERT_TRUE(BothAnswer(kB, seconds(5)));
+  KillSteerd();
+  StartSteerd();
+  for (int i = 0; i < 40; ++i) {  // 2 s of samples: never back to a
+    ASSERT_EQ(Answer(primary_->dns_port()), kB) << "sample " << i;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  std::string history;
+  ASSERT_EQ(Steerctl({"history", "login"}, &history), 0);
+  EXPECT_NE(history.find("adopted b"), std::string::npos) << history;
+}
+
+TEST_F(FailoverE2E, ProviderApiDownDuringFailoverIsRetriedAndConverges) {
+  StartSteerd();
+  primary_->Stop();  // API (and that server's DNS) gone
+  CutRegion(0);
+  std::this_thread::sleep_for(seconds(1));
+  EXPECT_NE(Api("/api/v1/services/login").find("\"state\":\"retrying\""), std::string::npos);
+  primary_->Start();
+  EXPECT_TRUE(BothAnswer(kB, seconds(10))) << Api("/api/v1/services/login");
+}
+
+TEST_F(FailoverE2E, OperationsWithoutTokenAreRefused) {
+  StartSteerd();
+  auto r = agent::SendHttp(
+      {"POST",
+       "http://127.0.0.1:" + std::to_string(api_port_) + "/api/v1/services/login/pause",
+       {},
+       "{}",
+       milliseconds(2000)});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  std::string out;
+  EXPECT_NE(Steerctl({"pause", "login"}, &out, false), 0);
+  EXPECT_NE(Api("/metrics").find("steer_service_active_region"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace steer::e2e
