@@ -188,6 +188,8 @@ void Daemon::Tick(Runtime& rt) {
     policies::ServiceState state;
     {
       std::lock_guard lock(mu_);
+      // Applied here, under the same lock as the copy, so a tick in flight cannot undo it.
+      if (acks_.erase(name) > 0) policies::Acknowledge(states_[name]);
       state = states_[name];
     }
     policies::Decision d = rt.engine->Decide(static_cast<int>(i), view, state, overrides, now);

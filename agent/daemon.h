@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -104,7 +105,8 @@ class Daemon : public api::Backend {
   std::shared_ptr<Runtime> runtime_;
   std::map<std::string, policies::ServiceState> states_;
   std::map<std::string, policies::Decision> last_;
-  std::mutex reload_mu_;  // one reload at a time
+  std::set<std::string> acks_;  // acknowledged since the last tick, applied by the loop
+  std::mutex reload_mu_;        // one reload at a time
 
   api::TokenAuth auth_;
   std::unique_ptr<api::Router> router_;

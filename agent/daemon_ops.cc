@@ -77,7 +77,7 @@ api::OperationOutcome Daemon::Request(const api::OperationRequest& r, Runtime& r
     }
     case Op::kAck: {
       std::lock_guard lock(mu_);
-      policies::Acknowledge(states_[r.service]);
+      acks_.insert(r.service);
       return Ok("acknowledged; automatic changes of " + r.service + " resume");
     }
     default:

@@ -15,6 +15,7 @@ class ChangeSink : public dns::AuditSink {
  public:
   ChangeSink(StateStore& store, AgentMetrics& metrics) : store_(store), metrics_(metrics) {}
   void Record(const dns::ChangeAudit& a) override {
+    if (a.outcome == dns::ChangeOutcome::kUnchanged) return;  // nothing was written
     bool ok =
         a.outcome == dns::ChangeOutcome::kApplied || a.outcome == dns::ChangeOutcome::kUnchanged;
     std::string what = std::string(dns::ChangeOutcomeName(a.outcome)) + " " + a.zone + ": " +
@@ -99,9 +100,6 @@ Result<std::shared_ptr<Runtime>> Daemon::BuildRuntime(const config::Policy& poli
       metrics_->propagation_duration->Observe({name}, static_cast<double>(took.count()) / 1000);
       config::Logger("agent")->info("{}: every nameserver answers {} ({} ms)", name, region,
                                     took.count());
-    };
-    deps.on_error = [this, name, pc](const std::string&) {
-      metrics_->dns_change_errors->Inc({name, pc->name});
     };
     s.applier = std::make_unique<DnsApplier>(dns::CanonicalName(sc.zone), s.nameservers,
                                              sc.propagation_timeout, std::move(deps));

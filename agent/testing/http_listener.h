@@ -4,6 +4,8 @@
 // thread. Records every request and answers with scripted statuses (the last one repeats).
 // Stops and joins in the destructor.
 
+#include <fcntl.h>
+
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
@@ -28,6 +30,9 @@ class HttpListener {
   explicit HttpListener(std::vector<int> statuses = {200}, unsigned short port = 0)
       : statuses_(std::move(statuses)),
         acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), port}, true) {
+    // Children spawned by a test (steerd) must not inherit the listening socket, or cutting
+    // this "region" off would leave the port open in the child.
+    fcntl(acceptor_.native_handle(), F_SETFD, FD_CLOEXEC);
     port_ = acceptor_.local_endpoint().port();
     thread_ = std::thread([this] { Serve(); });
   }

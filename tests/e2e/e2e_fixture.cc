@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "http_client.h"
 #include "steer/dns/propagation.h"
@@ -30,9 +31,19 @@ void FailoverE2E::SetUp() {
   primary_->CreateZone(
       "demo.test.", {"ns1.demo.test."},
       {{"ns1.demo.test.", "A", 300, {"127.0.0.1"}}, {"login.demo.test.", "A", 30, {kA}}});
+  // Region ports come from below the ephemeral range, so that while a region is cut off no
+  // outgoing connection can take its port and the region can come back where it was.
+  std::random_device rd;
   for (int i = 0; i < 2; ++i) {
-    regions_[i] = std::make_unique<agent::testing::HttpListener>();
-    region_ports_[i] = static_cast<unsigned short>(regions_[i]->port());
+    for (int attempt = 0; attempt < 50 && !regions_[i]; ++attempt) {
+      auto port = static_cast<unsigned short>(20000 + rd() % 12000);
+      try {
+        regions_[i] = std::make_unique<agent::testing::HttpListener>(std::vector<int>{200}, port);
+        region_ports_[i] = port;
+      } catch (const std::exception&) {
+      }
+    }
+    ASSERT_TRUE(regions_[i]) << "no free port for region " << i;
   }
   state_dir_ = dir_->File("state");
   std::filesystem::create_directories(state_dir_);
@@ -124,7 +135,12 @@ void FailoverE2E::StartSteerd() {
                                token_path_, "--log-level", "debug"},
       dir_->File("steerd.log"));
   bool up = testsupport::WaitUntil(
-      [&] { return Api("/api/v1/status").find("\"deciding\":true") != std::string::npos; },
+      [&] {
+        // Deciding, and every region has a verdict (its probes passed their thresholds).
+        std::string st = Api("/api/v1/status");
+        return st.find("\"deciding\":true") != std::string::npos &&
+               st.find("\"healthy\":null") == std::string::npos;
+      },
       std::chrono::seconds(15));
   ASSERT_TRUE(up) << testsupport::ReadFile(dir_->File("steerd.log"));
 }

@@ -95,8 +95,13 @@ TEST_F(FailoverE2E, ProviderApiDownDuringFailoverIsRetriedAndConverges) {
   StartSteerd();
   primary_->Stop();  // API (and that server's DNS) gone
   CutRegion(0);
-  std::this_thread::sleep_for(seconds(1));
-  EXPECT_NE(Api("/api/v1/services/login").find("\"state\":\"retrying\""), std::string::npos);
+  EXPECT_TRUE(testsupport::WaitUntil(
+      [&] {
+        return Api("/api/v1/services/login").find("\"state\":\"retrying\"") != std::string::npos;
+      },
+      seconds(10)))
+      << Api("/api/v1/services/login");
+  EXPECT_NE(Answer(secondary_->dns_port()), kB);  // nothing could be written meanwhile
   primary_->Start();
   EXPECT_TRUE(BothAnswer(kB, seconds(10))) << Api("/api/v1/services/login");
 }
