@@ -247,11 +247,11 @@ const Scenario kScenarios[] = {
            "20000 switchover ap-south refused(min_change_interval)"})},
 };
 
-class ScenarioTest : public ::testing::TestWithParam<Scenario> {};
+class PoliciesScenario : public ::testing::TestWithParam<Scenario> {};
 
-TEST_P(ScenarioTest, Replays) { EXPECT_EQ(Replay(GetParam()), GetParam().expected); }
+TEST_P(PoliciesScenario, Replays) { EXPECT_EQ(Replay(GetParam()), GetParam().expected); }
 
-INSTANTIATE_TEST_SUITE_P(Policies, ScenarioTest, ::testing::ValuesIn(kScenarios),
+INSTANTIATE_TEST_SUITE_P(Policies, PoliciesScenario, ::testing::ValuesIn(kScenarios),
                          [](const auto& p) { return std::string(p.param.name); });
 
 }  // namespace
