@@ -102,16 +102,15 @@ class PoliciesCheck : public ::testing::Test {
     for (const auto& name : kOutside) view_.AddVantage({name, ""});
     for (int v = 0; v < 3; ++v) {
       for (size_t t = 0; t < engine_.layout().targets().size(); ++t) {
-        auto& th = view_.At(v, static_cast<int>(t));
-        th = {Health::kHealthy, true, Time(1000), 5, 0, ""};
+        view_.Set(v, static_cast<int>(t), {Health::kHealthy, true, Time(1000), 5, 0, ""});
       }
     }
   }
   void SetDown(const std::string& region) {
     const int r = engine_.layout().FindRegion(region);
     for (int v = 0; v < 3; ++v) {
-      view_.At(v, engine_.layout().FindTarget(r, 0, "api-check")) =
-          TargetHealth{Health::kUnhealthy, true, Time(1000), 0, 3, "HTTP 503"};
+      view_.Set(v, engine_.layout().FindTarget(r, 0, "api-check"),
+                {Health::kUnhealthy, true, Time(1000), 0, 3, "HTTP 503"});
     }
   }
   RequestCheck Ask(RequestKind kind, const std::string& region, std::vector<Rule> bypass = {}) {
