@@ -88,6 +88,32 @@ void BM_EvaluateTick(benchmark::State& state) {
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
+// The peer: the least any evaluation must do, reading every health cell once and counting the
+// fresh healthy ones. The ratio BM_EvaluateTick / BM_ScanCells is the engine's overhead.
+void BM_ScanCells(benchmark::State& state) {
+  auto engine = Engine::Create(MakePolicy(false));
+  const Time now(1'000'000);
+  HealthView view(engine->layout());
+  FillView(*engine, view, now);
+  const int targets = static_cast<int>(engine->layout().targets().size());
+  for (auto _ : state) {
+    long healthy = 0;
+    for (int t = 0; t < targets; ++t) {
+      for (int v = 0; v < kVantages; ++v) {
+        const auto& c = view.cell(v, t);
+        healthy +=
+            (c.observed && now - c.last_observed <= Time(3000) && c.state == Health::kHealthy) ? 1
+                                                                                               : 0;
+      }
+    }
+    benchmark::DoNotOptimize(healthy);
+  }
+  state.counters["us_per_100_services"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * kServices / 100.0,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+BENCHMARK(BM_ScanCells)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EvaluateTick)
     ->Arg(0)
     ->Arg(1)
