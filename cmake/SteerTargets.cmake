@@ -37,7 +37,13 @@ function(steer_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
+  # Test data and built binaries are found through these (also compiled in as defaults).
+  target_compile_definitions(${name} PRIVATE
+    STEER_SOURCE_DIR_DEFAULT="${PROJECT_SOURCE_DIR}" STEER_BINARY_DIR_DEFAULT="${PROJECT_BINARY_DIR}")
+  # gtest_discover_tests cannot pass a two-variable ENVIRONMENT list through its PROPERTIES
+  # (the ';' splits it), so every test runs through env(1) instead.
+  set_target_properties(${name} PROPERTIES CROSSCOMPILING_EMULATOR
+    "env;STEER_SOURCE_DIR=${PROJECT_SOURCE_DIR};STEER_BINARY_DIR=${PROJECT_BINARY_DIR}")
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
-    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
-    ENVIRONMENT "STEER_SOURCE_DIR=${PROJECT_SOURCE_DIR};STEER_BINARY_DIR=${PROJECT_BINARY_DIR}")
+    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
 endfunction()

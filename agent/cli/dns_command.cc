@@ -1,0 +1,121 @@
+// steerctl dns show: what each service's provider holds and what every authoritative server
+// answers, side by side. Reads only. Exit 0: every server answers what the provider holds;
+// 1: a read failed or a server differs.
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+
+#include "cli/command.h"
+#include "cli/provider_registry.h"
+#include "steer/config/loader.h"
+#include "steer/dns/service_plan.h"
+
+namespace steer::agent::cli {
+namespace {
+
+namespace po = boost::program_options;
+using std::chrono::milliseconds;
+
+std::string Records(const std::optional<dns::RRset>& rrset) {
+  if (!rrset) return "(no records)";
+  std::string out;
+  for (const auto& r : rrset->records) out += (out.empty() ? "" : " ") + r;
+  return out;
+}
+
+void PrintRow(const std::string& who, const std::optional<dns::RRset>& rrset,
+              const std::string& note) {
+  std::string ttl = rrset ? std::to_string(rrset->ttl) : "-";
+  std::printf("  %-28s %6s  %-40s %s\n", who.c_str(), ttl.c_str(), Records(rrset).c_str(),
+              note.c_str());
+}
+
+// Prints one service; true when the provider was read and every server agrees with it.
+bool ShowService(const config::Policy& policy, const config::ServiceConfig& service,
+                 ProviderCache& providers) {
+  std::string name = dns::CanonicalName(service.dns_name);
+  std::printf("%s: %s %s in %s (provider %s)\n", service.name.c_str(), name.c_str(),
+              service.record_type.c_str(), dns::CanonicalName(service.zone).c_str(),
+              service.provider.c_str());
+  auto provider = providers.Get(service.provider);
+  auto held = provider
+                  ? (*provider)->Read(dns::CanonicalName(service.zone), name, service.record_type)
+                  : Result<std::optional<dns::RRset>>(tl::unexpected(provider.error()));
+  if (!held) {
+    std::printf("  provider: %s\n", held.error().message.c_str());
+    return false;
+  }
+  PrintRow("provider", *held, "");
+  dns::SystemClock clock;
+  dns::LdnsQuerier querier;
+  dns::PropagationChecker checker(querier, clock);
+  auto servers = dns::AuthoritativeServers(service, *policy.FindProvider(service.provider), checker,
+                                           milliseconds(2000));
+  if (!servers) {
+    std::printf("  servers: %s\n", servers.error().message.c_str());
+    return false;
+  }
+  bool agree = true;
+  for (const auto& s : checker.Snapshot(name, service.record_type, *servers, milliseconds(2000))) {
+    bool same = s.last_error.empty() && s.last_answer.has_value() == held->has_value() &&
+                (!s.last_answer || dns::SameRecords(*s.last_answer, **held));
+    agree = agree && same;
+    PrintRow(s.server.ToString(), s.last_answer,
+             same ? "ok" : (s.last_error.empty() ? "DIFFERS" : s.last_error));
+  }
+  return agree;
+}
+
+}  // namespace
+
+int RunDns(int argc, char** argv) {
+  po::options_description opts(
+      "usage: steerctl dns show -c FILE [SERVICE]\n\n"
+      "Prints each service's records at its provider and what every authoritative server\n"
+      "answers. Exit 0: all agree; 1: a read failed or a server differs.\n\noptions");
+  opts.add_options()("help,h", "show this help")("config,c", po::value<std::string>(),
+                                                 "policy file")("service", po::value<std::string>(),
+                                                                "only this service");
+  po::positional_options_description pos;
+  pos.add("service", 1);
+  if (argc < 2 || std::string(argv[1]) != "show") {
+    bool help = argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h");
+    (help ? std::cout : std::cerr) << opts;
+    return help ? kExitOk : kExitUsage;
+  }
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc - 1, argv + 1).options(opts).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "steerctl dns show: " << e.what() << "\n" << opts;
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << opts;
+    return kExitOk;
+  }
+  if (!vm.count("config")) {
+    std::cerr << "steerctl dns show: -c FILE is required\n" << opts;
+    return kExitUsage;
+  }
+  auto policy = config::LoadPolicyFile(vm["config"].as<std::string>());
+  if (!policy) {
+    for (const auto& d : policy.error()) std::cerr << d.ToString() << "\n";
+    return kExitFailed;
+  }
+  std::string only = vm.count("service") ? vm["service"].as<std::string>() : "";
+  if (!only.empty() && policy->FindService(only) == nullptr) {
+    std::cerr << "steerctl dns show: no service '" << only << "' in the policy\n";
+    return kExitUsage;
+  }
+  ProviderCache providers(*policy);
+  bool ok = true;
+  for (const auto& service : policy->services) {
+    if (only.empty() || service.name == only) ok = ShowService(*policy, service, providers) && ok;
+  }
+  return ok ? kExitOk : kExitFailed;
+}
+
+}  // namespace steer::agent::cli

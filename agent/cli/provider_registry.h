@@ -1,0 +1,32 @@
+#pragma once
+
+// The DNS provider kinds steerctl is built with (one explicit list, no self-registration),
+// and a cache that builds each configured provider on first use. Not thread-safe.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "steer/config/policy.h"
+#include "steer/dns/factory.h"
+
+namespace steer::agent::cli {
+
+dns::ProviderRegistry CliProviderRegistry();
+
+class ProviderCache {
+ public:
+  // `policy` must outlive the cache.
+  explicit ProviderCache(const config::Policy& policy) : policy_(policy) {}
+
+  // The provider named `name` in the policy, built (secrets resolved) on first use.
+  Result<dns::Provider*> Get(const std::string& name);
+
+ private:
+  const config::Policy& policy_;
+  dns::ProviderRegistry registry_ = CliProviderRegistry();
+  dns::ProviderDeps deps_{dns::MakeCurlHttpClient(), nullptr};
+  std::map<std::string, std::unique_ptr<dns::Provider>> built_;
+};
+
+}  // namespace steer::agent::cli

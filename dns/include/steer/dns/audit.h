@@ -1,0 +1,45 @@
+#pragma once
+
+// Every change Steer makes (or refuses) is recorded: before, after, provider, the provider's
+// change id, attempts and duration. The sink is injected (the agent writes them to its
+// journal and notifier); SafeWriter calls it once per Replace that reached a decision.
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "steer/dns/rrset.h"
+
+namespace steer::dns {
+
+enum class ChangeOutcome {
+  kUnchanged,  // already right: nothing written
+  kApplied,    // written and read back
+  kRefused,    // refused by the change guard
+  kFailed,     // the provider failed (after retries) or the read-back disagreed
+};
+
+const char* ChangeOutcomeName(ChangeOutcome outcome);
+
+struct ChangeAudit {
+  std::string provider;  // Provider::Name()
+  std::string zone;
+  std::optional<RRset> before;  // nullopt: the name had no RRset of that type
+  RRset after;                  // the desired RRset
+  ChangeOutcome outcome = ChangeOutcome::kApplied;
+  std::string change_id;                     // provider's id, "" if none
+  int attempts = 0;                          // provider write requests made
+  std::chrono::milliseconds duration{0};     // first read to final read-back
+  bool forced = false;                       // the change guard was overridden
+  std::string error;                         // why it was refused or failed (never a secret)
+  std::chrono::system_clock::time_point at;  // when the change started (wall clock)
+};
+
+// Thread-safety: implementations must accept calls from several threads.
+class AuditSink {
+ public:
+  virtual ~AuditSink() = default;
+  virtual void Record(const ChangeAudit& audit) = 0;
+};
+
+}  // namespace steer::dns

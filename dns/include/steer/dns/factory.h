@@ -1,0 +1,53 @@
+#pragma once
+
+// Building providers from configuration through an explicit registry: the agent (or steerctl)
+// builds a map kind -> factory, adds the kinds it links, and asks for providers by config.
+// No static self-registration. Registries are plain values; building one is not thread-safe,
+// using a built one (const) is.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "steer/config/error.h"
+#include "steer/config/policy.h"
+#include "steer/dns/clock.h"
+#include "steer/dns/http_client.h"
+#include "steer/dns/provider.h"
+
+namespace steer::dns {
+
+// What a factory may need besides the config. Shared so providers can keep them.
+struct ProviderDeps {
+  std::shared_ptr<HttpClient> http;  // for HTTP API providers
+  Clock* clock = nullptr;            // must outlive the providers
+};
+
+using ProviderFactory = std::function<Result<std::unique_ptr<Provider>>(
+    const config::ProviderConfig& config, const ProviderDeps& deps)>;
+
+// Keyed by ProviderKindName(): "powerdns", "rfc2136", "route53", "cloudflare", "zonefile".
+using ProviderRegistry = std::map<std::string, ProviderFactory>;
+
+const char* ProviderKindName(config::ProviderType type);
+
+// Adds powerdns, rfc2136 and zonefile. (route53 and cloudflare are added by their own
+// Add*Provider functions, in route53_provider.h / cloudflare_provider.h.)
+void AddBuiltinProviders(ProviderRegistry& registry);
+
+// Looks the config's kind up in the registry and builds the provider. Secrets referenced by
+// the config are resolved here; a missing one is an error naming the reference, not the value.
+Result<std::unique_ptr<Provider>> MakeProvider(const config::ProviderConfig& config,
+                                               const ProviderRegistry& registry,
+                                               const ProviderDeps& deps);
+
+// Published write limits, used when config.rate_per_second is 0:
+//   route53 5/s (the per-account limit AWS documents for ChangeResourceRecordSets),
+//   cloudflare 4/s (1,200 requests per 5 minutes), powerdns / rfc2136 / zonefile 50/s
+//   (local servers: a safety valve, not a published limit).
+double DefaultRatePerSecond(config::ProviderType type);
+// Burst of the token bucket for a kind: route53 5, cloudflare 20, others 50.
+double DefaultBurst(config::ProviderType type);
+
+}  // namespace steer::dns

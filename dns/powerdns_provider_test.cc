@@ -1,0 +1,151 @@
+#include "steer/dns/powerdns_provider.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "steer/dns/factory.h"
+#include "steer/testsupport/log_capture.h"
+#include "test_fakes.h"
+
+namespace steer::dns {
+namespace {
+
+using testing::FakeHttpClient;
+
+constexpr const char* kKey = "pdns-unit-secret-7f3a9";
+
+constexpr const char* kZoneJson = R"({"name":"example.test.","rrsets":[
+  {"name":"login.example.test.","type":"A","ttl":30,"records":[
+    {"content":"127.0.0.3","disabled":false},{"content":"127.0.0.2","disabled":false},
+    {"content":"127.0.0.9","disabled":true}]},
+  {"name":"example.test.","type":"SOA","ttl":3600,"records":[
+    {"content":"a.misconfigured.dns.server.invalid. hostmaster.example.test. 1 10800 3600 604800 3600","disabled":false}]}
+]})";
+
+class PowerDnsProviderTest : public ::testing::Test {
+ protected:
+  PowerDnsProviderTest()
+      : http_(std::make_shared<FakeHttpClient>()),
+        provider_(PowerDnsOptions{"powerdns:test", "http://127.0.0.1:1/", "localhost", kKey,
+                                  std::chrono::milliseconds(2000)},
+                  http_) {}
+  std::shared_ptr<FakeHttpClient> http_;
+  PowerDnsProvider provider_;
+};
+
+TEST_F(PowerDnsProviderTest, ReadFindsTheRRsetAndSkipsDisabledRecords) {
+  http_->Push(200, kZoneJson);
+  auto rrset = provider_.Read("example.test.", "Login.example.test", "a");
+  ASSERT_TRUE(rrset) << rrset.error().message;
+  ASSERT_TRUE(rrset->has_value());
+  EXPECT_EQ((*rrset)->records, (std::vector<std::string>{"127.0.0.2", "127.0.0.3"}));
+  EXPECT_EQ((*rrset)->ttl, 30);
+  ASSERT_EQ(http_->requests.size(), 1u);
+  EXPECT_EQ(http_->requests[0].method, "GET");
+  EXPECT_EQ(http_->requests[0].url,
+            "http://127.0.0.1:1/api/v1/servers/localhost/zones/example.test.");
+  EXPECT_EQ(http_->requests[0].headers[0].first, "X-API-Key");
+  EXPECT_EQ(http_->requests[0].headers[0].second, kKey);
+}
+
+TEST_F(PowerDnsProviderTest, ReadOfAMissingNameIsEmpty) {
+  http_->Push(200, kZoneJson);
+  auto rrset = provider_.Read("example.test.", "other.example.test.", "A");
+  ASSERT_TRUE(rrset);
+  EXPECT_FALSE(rrset->has_value());
+}
+
+TEST_F(PowerDnsProviderTest, ReplaceSendsOnePatchWithTheWholeRRset) {
+  http_->Push(204);
+  auto receipt = provider_.Replace(
+      "example.test.", RRset{"login.example.test.", "A", 30, {"127.0.0.3", "127.0.0.2"}});
+  ASSERT_TRUE(receipt) << receipt.error().message;
+  ASSERT_EQ(http_->requests.size(), 1u);
+  const HttpRequest& request = http_->requests[0];
+  EXPECT_EQ(request.method, "PATCH");
+  auto body = nlohmann::json::parse(request.body);
+  ASSERT_EQ(body["rrsets"].size(), 1u);
+  EXPECT_EQ(body["rrsets"][0]["changetype"], "REPLACE");
+  EXPECT_EQ(body["rrsets"][0]["name"], "login.example.test.");
+  EXPECT_EQ(body["rrsets"][0]["records"].size(), 2u);
+  EXPECT_EQ(body["rrsets"][0]["records"][0]["content"], "127.0.0.2");
+  EXPECT_EQ(request.timeout, std::chrono::milliseconds(2000));
+}
+
+TEST_F(PowerDnsProviderTest, StatusCodesBecomeProviderErrors) {
+  RRset rrset{"login.example.test.", "A", 30, {"127.0.0.2"}};
+  struct Case {
+    int status;
+    ErrorCode code;
+  } cases[] = {{404, ErrorCode::kNotFound},          {401, ErrorCode::kPermissionDenied},
+               {429, ErrorCode::kResourceExhausted}, {500, ErrorCode::kUnavailable},
+               {503, ErrorCode::kUnavailable},       {422, ErrorCode::kInvalidArgument}};
+  for (const auto& c : cases) {
+    http_->Push(c.status, R"({"error":"nope"})");
+    auto result = provider_.Replace("example.test.", rrset);
+    ASSERT_FALSE(result) << c.status;
+    EXPECT_EQ(result.error().code, c.code) << c.status << ": " << result.error().message;
+  }
+}
+
+TEST_F(PowerDnsProviderTest, TransportErrorsKeepTheirCode) {
+  http_->PushError(ErrorCode::kDeadlineExceeded, "timed out");
+  auto result = provider_.Read("example.test.", "login.example.test.", "A");
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kDeadlineExceeded);
+}
+
+TEST_F(PowerDnsProviderTest, TheApiKeyIsNeverLoggedNorInErrors) {
+  testsupport::LogCapture capture({"dns"});
+  http_->Push(401, R"({"error":"Unauthorized"})");
+  http_->Push(500, "");
+  http_->PushError(ErrorCode::kUnavailable, "connection refused");
+  std::string errors;
+  RRset rrset{"login.example.test.", "A", 30, {"127.0.0.2"}};
+  errors += provider_.Replace("example.test.", rrset).error().message;
+  errors += provider_.Read("example.test.", "login.example.test.", "A").error().message;
+  errors += provider_.Read("example.test.", "login.example.test.", "A").error().message;
+  EXPECT_FALSE(capture.Text().empty());  // debug lines were written and captured
+  EXPECT_EQ(capture.Text().find(kKey), std::string::npos) << capture.Text();
+  EXPECT_EQ(errors.find(kKey), std::string::npos) << errors;
+}
+
+TEST(PowerDnsFactoryTest, ResolvesTheKeyByReference) {
+  setenv("STEER_TEST_PDNS_KEY", kKey, 1);
+  config::ProviderConfig config;
+  config.name = "primary";
+  config.type = config::ProviderType::kPowerDns;
+  config.powerdns.api_url = "http://127.0.0.1:1";
+  config.powerdns.api_key = config::SecretRef{config::SecretRef::Kind::kEnv, "STEER_TEST_PDNS_KEY"};
+  ProviderRegistry registry;
+  AddBuiltinProviders(registry);
+  auto http = std::make_shared<FakeHttpClient>();
+  auto provider = MakeProvider(config, registry, ProviderDeps{http, nullptr});
+  ASSERT_TRUE(provider) << provider.error().message;
+  EXPECT_EQ((*provider)->Name(), "powerdns:primary");
+  http->Push(204);
+  ASSERT_TRUE(
+      (*provider)->Replace("example.test.", RRset{"a.example.test.", "A", 1, {"127.0.0.1"}}));
+  EXPECT_EQ(http->requests[0].headers[0].second, kKey);
+
+  unsetenv("STEER_TEST_PDNS_KEY");
+  auto missing = MakeProvider(config, registry, ProviderDeps{http, nullptr});
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("env:STEER_TEST_PDNS_KEY"), std::string::npos);
+}
+
+TEST(PowerDnsFactoryTest, UnknownKindIsAnError) {
+  config::ProviderConfig config;
+  config.name = "r53";
+  config.type = config::ProviderType::kRoute53;
+  ProviderRegistry registry;
+  AddBuiltinProviders(registry);
+  auto provider = MakeProvider(config, registry, ProviderDeps{});
+  ASSERT_FALSE(provider);
+  EXPECT_NE(provider.error().message.find("route53"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace steer::dns

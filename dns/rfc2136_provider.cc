@@ -1,0 +1,185 @@
+#include "steer/dns/rfc2136_provider.h"
+
+#include "dns_exchange.h"
+#include "steer/config/log.h"
+#include "steer/config/secret.h"
+
+namespace steer::dns {
+namespace {
+
+using internal::PktPtr;
+using internal::RdfPtr;
+using internal::RrListPtr;
+
+constexpr uint16_t kTsigFudge = 300;  // seconds of clock skew tolerated, as nsupdate
+constexpr int kRcodeNotAuth = 9;
+constexpr int kRcodeNotZone = 10;
+constexpr int kRcodeRefused = 5;
+constexpr int kRcodeServFail = 2;
+
+std::string TsigErrorName(uint16_t error) {
+  switch (error) {
+    case 16:
+      return "BADSIG (wrong secret or algorithm)";
+    case 17:
+      return "BADKEY (the server does not know this key name/algorithm)";
+    case 18:
+      return "BADTIME (clocks differ by more than the fudge)";
+    case 22:
+      return "BADTRUNC";
+    default:
+      return "TSIG error " + std::to_string(error);
+  }
+}
+
+uint16_t TsigError(const ldns_pkt* reply) {
+  const ldns_rr* tsig = ldns_pkt_tsig(reply);
+  if (tsig == nullptr || ldns_rr_rd_count(tsig) < 6) return 0;
+  return ldns_rdf2native_int16(ldns_rr_rdf(tsig, 5));
+}
+
+// The UPDATE section: delete the RRset (class ANY, TTL 0, no data), then add each record.
+// One message, applied atomically by the server.
+Result<RrListPtr> UpdateSection(const RRset& rrset) {
+  RrListPtr list(ldns_rr_list_new());
+  ldns_rr* del = ldns_rr_new();
+  ldns_rr_set_owner(del, ldns_dname_new_frm_str(rrset.name.c_str()));
+  ldns_rr_set_type(del, ldns_get_rr_type_by_name(rrset.type.c_str()));
+  ldns_rr_set_class(del, LDNS_RR_CLASS_ANY);
+  ldns_rr_set_ttl(del, 0);
+  ldns_rr_list_push_rr(list.get(), del);
+  for (const auto& record : rrset.records) {
+    std::string text =
+        rrset.name + " " + std::to_string(rrset.ttl) + " IN " + rrset.type + " " + record;
+    ldns_rr* rr = nullptr;
+    if (ldns_rr_new_frm_str(&rr, text.c_str(), 0, nullptr, nullptr) != LDNS_STATUS_OK) {
+      return MakeError(ErrorCode::kInvalidArgument, "cannot encode record '" + text + "'");
+    }
+    ldns_rr_list_push_rr(list.get(), rr);
+  }
+  return list;
+}
+
+}  // namespace
+
+Rfc2136Provider::Rfc2136Provider(Rfc2136Options options) : options_(std::move(options)) {
+  options_.key_name = CanonicalName(options_.key_name);
+  if (options_.algorithm.back() != '.') options_.algorithm += '.';
+}
+
+Result<std::unique_ptr<Provider>> Rfc2136Provider::Create(const config::ProviderConfig& config) {
+  const auto& c = config.rfc2136;
+  auto server = ParseNameServer(c.server);
+  if (!server) {
+    return MakeError(server.error().code,
+                     "provider " + config.name + ": " + server.error().message);
+  }
+  if (c.tsig_algorithm != "hmac-sha256" && c.tsig_algorithm != "hmac-sha512") {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "provider " + config.name + ": tsig_algorithm must be hmac-sha256 or " +
+                         "hmac-sha512, not '" + c.tsig_algorithm + "'");
+  }
+  if (c.tsig_key_name.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "provider " + config.name + ": tsig_key_name is empty");
+  }
+  auto secret = config::ResolveSecret(c.tsig_secret);
+  if (!secret) {
+    return MakeError(secret.error().code, "provider " + config.name + ": tsig_secret (" +
+                                              c.tsig_secret.ToString() +
+                                              "): " + secret.error().message);
+  }
+  Rfc2136Options options;
+  options.name = "rfc2136:" + config.name;
+  options.server = *server;
+  options.key_name = c.tsig_key_name;
+  options.algorithm = c.tsig_algorithm;
+  options.secret = *secret;
+  options.timeout = config.timeout;
+  return std::make_unique<Rfc2136Provider>(std::move(options));
+}
+
+Result<std::optional<RRset>> Rfc2136Provider::Read(const std::string& zone, const std::string& name,
+                                                   const std::string& type) {
+  LdnsQuerier querier;
+  auto answer = querier.Query(options_.server, name, type, options_.timeout);
+  if (!answer) {
+    return MakeError(answer.error().code, options_.name + ": " + answer.error().message);
+  }
+  if (answer->rcode == "REFUSED" || (answer->rcode == "NOERROR" && !answer->authoritative)) {
+    return MakeError(ErrorCode::kNotFound, options_.name + ": " + options_.server.ToString() +
+                                               " is not authoritative for " + CanonicalName(zone));
+  }
+  if (answer->rcode == "SERVFAIL") {
+    return MakeError(ErrorCode::kUnavailable, options_.name + ": SERVFAIL for " + name);
+  }
+  if (answer->rcode != "NOERROR" && answer->rcode != "NXDOMAIN") {
+    return MakeError(ErrorCode::kUnavailable,
+                     options_.name + ": " + answer->rcode + " for " + name);
+  }
+  return answer->rrset;
+}
+
+Result<ChangeReceipt> Rfc2136Provider::Replace(const std::string& zone, const RRset& rrset_in) {
+  RRset rrset = rrset_in.Normalized();
+  std::string what =
+      options_.name + ": UPDATE " + rrset.name + " " + rrset.type + " in " + CanonicalName(zone);
+  auto update = UpdateSection(rrset);
+  if (!update) return tl::unexpected(update.error());
+  PktPtr pkt(ldns_update_pkt_new(ldns_dname_new_frm_str(CanonicalName(zone).c_str()),
+                                 LDNS_RR_CLASS_IN, nullptr, update->get(), nullptr));
+  if (!pkt) return MakeError(ErrorCode::kInternal, what + ": cannot build the message");
+  ldns_pkt_set_random_id(pkt.get());
+  ldns_pkt_set_rd(pkt.get(), false);
+  if (ldns_pkt_tsig_sign(pkt.get(), options_.key_name.c_str(), options_.secret.c_str(), kTsigFudge,
+                         options_.algorithm.c_str(), nullptr) != LDNS_STATUS_OK) {
+    // ldns rejects a secret that is not base64; never echo it.
+    return MakeError(ErrorCode::kInvalidArgument, what + ": cannot sign with TSIG key " +
+                                                      options_.key_name +
+                                                      " (is the secret valid base64?)");
+  }
+  auto wire = internal::ToWire(pkt.get());
+  if (!wire) return tl::unexpected(wire.error());
+  auto reply_wire = internal::Exchange(options_.server, *wire, options_.timeout);
+  if (!reply_wire)
+    return MakeError(reply_wire.error().code, what + ": " + reply_wire.error().message);
+  auto reply = internal::FromWire(*reply_wire);
+  if (!reply) return MakeError(reply.error().code, what + ": " + reply.error().message);
+  int rcode = ldns_pkt_get_rcode(reply->get());
+  uint16_t tsig_error = TsigError(reply->get());
+  std::string key = "TSIG key " + options_.key_name;
+  if (tsig_error != 0) {
+    return MakeError(ErrorCode::kPermissionDenied,
+                     what + ": " + key + " refused: " + TsigErrorName(tsig_error));
+  }
+  if (rcode == kRcodeNotAuth) {
+    return MakeError(ErrorCode::kNotFound, what + ": NOTAUTH: " + options_.server.ToString() +
+                                               " is not authoritative for the zone");
+  }
+  if (rcode == kRcodeRefused) {
+    return MakeError(ErrorCode::kPermissionDenied,
+                     what + ": REFUSED: the server's update policy does not allow " + key +
+                         " to change this name (or the zone is not served there)");
+  }
+  if (rcode == kRcodeNotZone) {
+    return MakeError(ErrorCode::kInvalidArgument, what + ": NOTZONE: the name is outside the zone");
+  }
+  if (rcode == kRcodeServFail) {
+    return MakeError(ErrorCode::kUnavailable, what + ": SERVFAIL");
+  }
+  if (rcode != 0) {
+    return MakeError(ErrorCode::kFailedPrecondition, what + ": " + internal::RcodeName(rcode));
+  }
+  // A NOERROR that is not signed by the same key could be forged: do not trust it.
+  const ldns_rr* sent_tsig = ldns_pkt_tsig(pkt.get());
+  const ldns_rdf* sent_mac = sent_tsig ? ldns_rr_rdf(sent_tsig, 3) : nullptr;
+  if (!ldns_pkt_tsig_verify(reply->get(), reply_wire->data(), reply_wire->size(),
+                            options_.key_name.c_str(), options_.secret.c_str(), sent_mac)) {
+    return MakeError(ErrorCode::kPermissionDenied,
+                     what + ": the reply's TSIG signature does not verify with " + key);
+  }
+  config::Logger("dns")->debug("{}: accepted (id {})", what, ldns_pkt_id(pkt.get()));
+  return ChangeReceipt{std::to_string(ldns_pkt_id(pkt.get())), 1};
+}
+
+}  // namespace steer::dns

@@ -1,0 +1,203 @@
+#include "steer/dns/safe_writer.h"
+
+#include <gtest/gtest.h>
+
+#include "test_fakes.h"
+
+namespace steer::dns {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::FakeAsyncProvider;
+using testing::FakeClock;
+using testing::FakeProvider;
+using testing::FakeRandom;
+
+constexpr const char* kZone = "example.test.";
+
+class RecordingSink : public AuditSink {
+ public:
+  void Record(const ChangeAudit& audit) override { audits.push_back(audit); }
+  std::vector<ChangeAudit> audits;
+};
+
+RRset Login(std::vector<std::string> records, int ttl = 30) {
+  return RRset{"login.example.test.", "A", ttl, std::move(records)};
+}
+
+class SafeWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // A zone of 20 records: 19 filler + login.
+    for (int i = 0; i < 19; ++i) {
+      provider_.zones[kZone].push_back(
+          RRset{"h" + std::to_string(i) + ".example.test.", "A", 30, {"127.0.1.1"}});
+    }
+    provider_.zones[kZone].push_back(Login({"127.0.0.2"}));
+  }
+  SafeWriter Writer(Provider& p, SafeWriterOptions options = {}) {
+    return SafeWriter(p, limiter_, clock_, random_, &sink_, options);
+  }
+
+  FakeClock clock_;
+  FakeRandom random_{1.0};
+  RateLimiter limiter_{1000.0, 1000.0, clock_};
+  RecordingSink sink_;
+  FakeProvider provider_;
+};
+
+TEST_F(SafeWriterTest, AppliesAndReadsBack) {
+  auto writer = Writer(provider_);
+  auto result = writer.Replace(kZone, Login({"127.0.0.3"}));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->outcome, ChangeOutcome::kApplied);
+  EXPECT_EQ(result->before->records, std::vector<std::string>{"127.0.0.2"});
+  EXPECT_EQ(result->after.records, std::vector<std::string>{"127.0.0.3"});
+  EXPECT_EQ(provider_.writes, 1);
+  EXPECT_EQ(provider_.reads, 2);  // before and after
+  ASSERT_EQ(sink_.audits.size(), 1u);
+  EXPECT_EQ(sink_.audits[0].outcome, ChangeOutcome::kApplied);
+  EXPECT_EQ(sink_.audits[0].before->records, std::vector<std::string>{"127.0.0.2"});
+  EXPECT_EQ(sink_.audits[0].change_id, "c1");
+  EXPECT_EQ(sink_.audits[0].attempts, 1);
+  EXPECT_EQ(sink_.audits[0].provider, "fake");
+}
+
+TEST_F(SafeWriterTest, SkipsAChangeAlreadyInPlace) {
+  auto writer = Writer(provider_);
+  auto result = writer.Replace(kZone, Login({"127.0.0.2"}));
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->outcome, ChangeOutcome::kUnchanged);
+  EXPECT_EQ(provider_.writes, 0);
+  ASSERT_EQ(sink_.audits.size(), 1u);
+  EXPECT_EQ(sink_.audits[0].outcome, ChangeOutcome::kUnchanged);
+}
+
+TEST_F(SafeWriterTest, RetriesTransientErrorsWithBackoff) {
+  provider_.write_errors = {Error(ErrorCode::kResourceExhausted, "HTTP 429"),
+                            Error(ErrorCode::kUnavailable, "HTTP 503")};
+  auto writer = Writer(provider_);
+  auto result = writer.Replace(kZone, Login({"127.0.0.3"}));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->receipt.attempts, 3);
+  EXPECT_EQ(sink_.audits[0].attempts, 3);
+  // Full jitter at its maximum (FakeRandom 1.0): 100 ms then 200 ms.
+  EXPECT_EQ(clock_.sleeps, (std::vector<milliseconds>{milliseconds(100), milliseconds(200)}));
+  EXPECT_EQ(sink_.audits[0].duration, milliseconds(300));
+}
+
+TEST_F(SafeWriterTest, GivesUpAfterMaxAttempts) {
+  for (int i = 0; i < 5; ++i)
+    provider_.write_errors.push_back(Error(ErrorCode::kUnavailable, "503"));
+  auto writer = Writer(provider_);
+  auto result = writer.Replace(kZone, Login({"127.0.0.3"}));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(provider_.writes, 5);
+  EXPECT_EQ(sink_.audits[0].outcome, ChangeOutcome::kFailed);
+  EXPECT_EQ(sink_.audits[0].attempts, 5);
+}
+
+TEST_F(SafeWriterTest, DoesNotRetryPermanentErrors) {
+  provider_.write_errors = {Error(ErrorCode::kPermissionDenied, "HTTP 401")};
+  auto writer = Writer(provider_);
+  auto result = writer.Replace(kZone, Login({"127.0.0.3"}));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(provider_.writes, 1);
+  EXPECT_TRUE(clock_.sleeps.empty());
+}
+
+TEST_F(SafeWriterTest, RefusesToLeaveANameWithoutAnswersEvenWhenForced) {
+  auto writer = Writer(provider_);
+  auto result = writer.Replace(kZone, Login({}), /*force=*/true);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(provider_.writes, 0);
+  EXPECT_EQ(provider_.reads, 0);
+  EXPECT_EQ(sink_.audits[0].outcome, ChangeOutcome::kRefused);
+}
+
+TEST_F(SafeWriterTest, ChangeGuardRefusesTooLargeAShareUnlessForced) {
+  // Replacing 1 record with 6 new ones touches 7 of 20 records: 35% > 30%.
+  std::vector<std::string> many = {"127.0.0.3", "127.0.0.4", "127.0.0.5",
+                                   "127.0.0.6", "127.0.0.7", "127.0.0.8"};
+  auto writer = Writer(provider_);
+  auto refused = writer.Replace(kZone, Login(many));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(refused.error().message.find("7 of 20"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(provider_.writes, 0);
+  auto forced = writer.Replace(kZone, Login(many), /*force=*/true);
+  ASSERT_TRUE(forced) << forced.error().message;
+  EXPECT_TRUE(sink_.audits.back().forced);
+  auto small = writer.Replace(kZone, Login({"127.0.0.9", "127.0.0.10", "127.0.0.11"}));
+  EXPECT_FALSE(small);  // 6 removed + 3 added = 9 of 25
+  auto ok = writer.Replace(
+      kZone, Login({"127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7"}));
+  EXPECT_TRUE(ok) << ok.error().message;  // 1 removed of 25
+}
+
+TEST_F(SafeWriterTest, SmallZonesAreNotShareChecked) {
+  FakeProvider small;
+  small.zones[kZone] = {Login({"127.0.0.2"})};
+  auto writer = Writer(small);
+  EXPECT_TRUE(writer.Replace(kZone, Login({"127.0.0.3", "127.0.0.4"})));
+}
+
+TEST_F(SafeWriterTest, ReadBackMismatchIsAnError) {
+  provider_.stale_reads = 100;  // the provider keeps answering the old data
+  provider_.stale = Login({"127.0.0.2"});
+  auto writer = Writer(provider_);
+  auto result = writer.Replace(kZone, Login({"127.0.0.3"}));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kInternal);
+  EXPECT_NE(result.error().message.find("read-back"), std::string::npos);
+}
+
+TEST_F(SafeWriterTest, EventuallyConsistentReadBackIsRetried) {
+  provider_.stale_reads = 3;  // before + two stale read-backs
+  provider_.stale = Login({"127.0.0.2"});
+  auto writer = Writer(provider_);
+  auto result = writer.Replace(kZone, Login({"127.0.0.3"}));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(provider_.reads, 4);
+}
+
+TEST_F(SafeWriterTest, WaitsForAnAsyncChangeToBeInSync) {
+  FakeAsyncProvider async;
+  async.zones[kZone] = {Login({"127.0.0.2"})};
+  async.pending_polls = 3;
+  SafeWriterOptions options;
+  options.insync_poll = milliseconds(2000);
+  auto writer = Writer(async, options);
+  auto result = writer.Replace(kZone, Login({"127.0.0.3"}));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(async.status_calls, 4);
+  EXPECT_EQ(clock_.Slept(), milliseconds(6000));
+}
+
+TEST_F(SafeWriterTest, AsyncChangeStuckPendingTimesOut) {
+  FakeAsyncProvider async;
+  async.zones[kZone] = {Login({"127.0.0.2"})};
+  async.pending_polls = 1000;
+  SafeWriterOptions options;
+  options.insync_timeout = milliseconds(10000);
+  options.insync_poll = milliseconds(1000);
+  auto writer = Writer(async, options);
+  auto result = writer.Replace(kZone, Login({"127.0.0.3"}));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kDeadlineExceeded);
+  EXPECT_LE(clock_.Slept(), milliseconds(10000));
+}
+
+TEST_F(SafeWriterTest, EveryRequestTakesARateLimitToken) {
+  RateLimiter slow(2.0, 1.0, clock_);  // 500 ms per token after the first
+  SafeWriter writer(provider_, slow, clock_, random_, &sink_);
+  ASSERT_TRUE(writer.Replace(kZone, Login({"127.0.0.3"})));
+  // read, list (guard), replace, read-back: 4 tokens, 3 of them waited for.
+  EXPECT_EQ(clock_.Slept(), milliseconds(1500));
+}
+
+}  // namespace
+}  // namespace steer::dns

@@ -1,0 +1,145 @@
+#pragma once
+
+// Fakes for steer_dns unit tests: a clock that advances only when slept on, a scripted
+// random source, a scripted HTTP client and an in-memory provider. Fakes over mocks: they
+// behave like the real thing and record what was asked of them.
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "steer/dns/clock.h"
+#include "steer/dns/http_client.h"
+#include "steer/dns/provider.h"
+
+namespace steer::dns::testing {
+
+class FakeClock : public Clock {
+ public:
+  TimePoint Now() override { return now_; }
+  void SleepFor(std::chrono::milliseconds d) override {
+    sleeps.push_back(d);
+    now_ += d;
+  }
+  void Advance(std::chrono::milliseconds d) { now_ += d; }
+  std::chrono::milliseconds Slept() const {
+    std::chrono::milliseconds total{0};
+    for (auto d : sleeps) total += d;
+    return total;
+  }
+  std::vector<std::chrono::milliseconds> sleeps;
+
+ private:
+  TimePoint now_ = TimePoint(std::chrono::hours(1000));
+};
+
+// Returns `fraction` of n (0 = always the minimum, 1 = always the maximum).
+class FakeRandom : public Random {
+ public:
+  explicit FakeRandom(double fraction = 1.0) : fraction_(fraction) {}
+  uint64_t Uniform(uint64_t n) override {
+    asked.push_back(n);
+    return static_cast<uint64_t>(static_cast<double>(n) * fraction_);
+  }
+  std::vector<uint64_t> asked;
+
+ private:
+  double fraction_;
+};
+
+// Answers requests from a queue of scripted responses (or errors); records every request.
+class FakeHttpClient : public HttpClient {
+ public:
+  void Push(int status, std::string body = "") {
+    HttpResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    script_.push_back(r);
+  }
+  void PushError(ErrorCode code, std::string message) {
+    script_.push_back(tl::unexpected(Error(code, std::move(message))));
+  }
+  Result<HttpResponse> Send(const HttpRequest& request) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    requests.push_back(request);
+    if (script_.empty()) return MakeError(ErrorCode::kInternal, "fake: no scripted response");
+    Result<HttpResponse> r = script_.front();
+    script_.pop_front();
+    return r;
+  }
+  std::vector<HttpRequest> requests;
+
+ private:
+  std::mutex mu_;
+  std::deque<Result<HttpResponse>> script_;
+};
+
+// An in-memory provider: RRsets per zone, scripted failures for the next calls.
+class FakeProvider : public Provider, public ZoneLister {
+ public:
+  std::string Name() const override { return "fake"; }
+  Result<std::optional<RRset>> Read(const std::string& zone, const std::string& name,
+                                    const std::string& type) override {
+    ++reads;
+    if (auto e = Next(read_errors)) return tl::unexpected(*e);
+    if (!zones.count(zone)) return MakeError(ErrorCode::kNotFound, "no zone " + zone);
+    if (stale_reads > 0) {
+      --stale_reads;
+      return stale;
+    }
+    for (const auto& r : zones[zone]) {
+      if (r.name == name && r.type == type) return std::optional<RRset>(r);
+    }
+    return std::optional<RRset>();
+  }
+  Result<ChangeReceipt> Replace(const std::string& zone, const RRset& rrset) override {
+    ++writes;
+    if (auto e = Next(write_errors)) return tl::unexpected(*e);
+    auto& rrsets = zones[zone];
+    for (auto& r : rrsets) {
+      if (r.name == rrset.name && r.type == rrset.type) {
+        r = rrset;
+        return ChangeReceipt{"c" + std::to_string(writes), 1};
+      }
+    }
+    rrsets.push_back(rrset);
+    return ChangeReceipt{"c" + std::to_string(writes), 1};
+  }
+  Result<std::vector<RRset>> List(const std::string& zone) override {
+    if (!zones.count(zone)) return MakeError(ErrorCode::kNotFound, "no zone " + zone);
+    return zones[zone];
+  }
+
+  std::map<std::string, std::vector<RRset>> zones;
+  std::deque<Error> read_errors;
+  std::deque<Error> write_errors;
+  int stale_reads = 0;  // reads that return `stale` instead of the truth
+  std::optional<RRset> stale;
+  int reads = 0;
+  int writes = 0;
+
+ private:
+  static std::optional<Error> Next(std::deque<Error>& q) {
+    if (q.empty()) return std::nullopt;
+    Error e = q.front();
+    q.pop_front();
+    return e;
+  }
+};
+
+// A provider whose changes stay PENDING for `pending_polls` Status calls.
+class FakeAsyncProvider : public FakeProvider, public AsyncChangeTracker {
+ public:
+  Result<ChangeStatus> Status(const std::string&) override {
+    ++status_calls;
+    return status_calls > pending_polls ? ChangeStatus::kInSync : ChangeStatus::kPending;
+  }
+  int pending_polls = 0;
+  int status_calls = 0;
+};
+
+}  // namespace steer::dns::testing
