@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <ostream>
 
 #include "steer/policies/engine.h"
 #include "steer/policies/simulator.h"
@@ -22,6 +23,9 @@ struct Scenario {
   std::function<void(TraceBuilder&)> trace;
   std::vector<std::string> expected;
 };
+
+// Keeps ctest's case names short (gtest would otherwise print the struct's bytes).
+void PrintTo(const Scenario& sc, std::ostream* os) { *os << sc.name; }
 
 std::vector<std::string> Replay(const Scenario& sc) {
   auto policy = ThreeRegions();
