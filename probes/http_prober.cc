@@ -31,11 +31,10 @@ ErrorClass ClassifyCurlError(CURLcode rc) {
     case CURLE_SSL_SHUTDOWN_FAILED:
       return ErrorClass::kTls;
     case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_OUT_OF_MEMORY:
     case CURLE_BAD_FUNCTION_ARGUMENT:
       return ErrorClass::kInternal;
-    default:  // refused, reset, nothing received, protocol garbage: the connection failed
+    default:  // refused, reset, nothing received, not HTTP (even HTTP/0.9): connection failed
       return ErrorClass::kConnect;
   }
 }

@@ -132,7 +132,7 @@ void TlsProber::OnHandshake(const std::shared_ptr<Attempt>& a, const error_code&
   }
   a->days_left = DaysUntilExpiry(cert);
   X509_free(cert);
-  if (*a->days_left < cfg_.min_days_left) {
+  if (cfg_.min_days_left > 0 && *a->days_left < cfg_.min_days_left) {
     Finish(a, ErrorClass::kCertExpiry,
            "certificate expires in " + std::to_string(*a->days_left) + " days, min " +
                std::to_string(cfg_.min_days_left));
