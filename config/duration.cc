@@ -18,14 +18,13 @@ constexpr Unit kUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}}
 
 Result<Duration> ParseDuration(std::string_view text) {
   auto bad = [&](const std::string& why) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "invalid duration '" + std::string(text) + "': " + why +
-                         " (examples: 250ms, 5s, 1.5s, 2m, 1h)");
+    return MakeError(ErrorCode::kInvalidArgument, "invalid duration '" + std::string(text) + "': " +
+                                                      why + " (examples: 250ms, 5s, 1.5s, 2m, 1h)");
   };
   size_t digits = 0;
   bool dot = false;
-  while (digits < text.size() &&
-         (std::isdigit(static_cast<unsigned char>(text[digits])) || (text[digits] == '.' && !dot))) {
+  while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) ||
+                                  (text[digits] == '.' && !dot))) {
     dot = dot || text[digits] == '.';
     ++digits;
   }

@@ -9,7 +9,7 @@ TEST(DurationTest, ParsesUnits) {
   struct Case {
     const char* text;
     int64_t ms;
-  } cases[] = {{"250ms", 250}, {"5s", 5000}, {"1.5s", 1500}, {"2m", 120000},
+  } cases[] = {{"250ms", 250},  {"5s", 5000}, {"1.5s", 1500}, {"2m", 120000},
                {"1h", 3600000}, {"0ms", 0},   {"0.25s", 250}};
   for (const Case& c : cases) {
     auto d = ParseDuration(c.text);

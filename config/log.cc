@@ -1,11 +1,11 @@
 #include "steer/config/log.h"
 
-#include <mutex>
-
-#include <nlohmann/json.hpp>
 #include <spdlog/formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <mutex>
+#include <nlohmann/json.hpp>
 
 namespace steer::config {
 namespace {

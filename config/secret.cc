@@ -55,7 +55,8 @@ Result<std::string> ResolveSecret(const SecretRef& ref) {
     case SecretRef::Kind::kEnv: {
       const char* value = std::getenv(ref.target.c_str());
       if (value == nullptr) {
-        return MakeError(ErrorCode::kNotFound, "environment variable " + ref.target + " is not set");
+        return MakeError(ErrorCode::kNotFound,
+                         "environment variable " + ref.target + " is not set");
       }
       return std::string(value);
     }

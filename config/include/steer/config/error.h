@@ -5,23 +5,22 @@
 // timeout) are data in the result type, not an Error.
 
 #include <string>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace steer {
 
 enum class ErrorCode {
-  kInvalidArgument,   // the caller passed something malformed
-  kNotFound,          // a named thing does not exist
-  kAlreadyExists,     // a named thing exists and must not
+  kInvalidArgument,     // the caller passed something malformed
+  kNotFound,            // a named thing does not exist
+  kAlreadyExists,       // a named thing exists and must not
   kFailedPrecondition,  // refused by a rule (change guard, safety rule, state)
-  kPermissionDenied,  // credentials refused
-  kUnavailable,       // a dependency could not be reached; retrying may help
-  kDeadlineExceeded,  // gave up waiting
-  kResourceExhausted, // rate limited
-  kIo,                // local file or socket I/O failed
-  kInternal,          // a bug or an impossible state
+  kPermissionDenied,    // credentials refused
+  kUnavailable,         // a dependency could not be reached; retrying may help
+  kDeadlineExceeded,    // gave up waiting
+  kResourceExhausted,   // rate limited
+  kIo,                  // local file or socket I/O failed
+  kInternal,            // a bug or an impossible state
 };
 
 const char* ErrorCodeName(ErrorCode code);

@@ -7,9 +7,8 @@
 
 #include <string>
 #include <string_view>
-#include <vector>
-
 #include <tl/expected.hpp>
+#include <vector>
 
 #include "steer/config/policy.h"
 
@@ -17,7 +16,7 @@ namespace steer::config {
 
 struct Diagnostic {
   Location location;
-  std::string path;     // key path, e.g. services.login.regions[1].region
+  std::string path;  // key path, e.g. services.login.regions[1].region
   std::string message;
 
   // "file:line:col: path: message"

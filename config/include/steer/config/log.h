@@ -4,10 +4,10 @@
 // "agent"), all sharing the sinks and format set once by the binary's main(). Secrets are
 // never passed to a logger.
 
+#include <spdlog/logger.h>
+
 #include <memory>
 #include <string>
-
-#include <spdlog/logger.h>
 
 #include "steer/config/error.h"
 

@@ -48,12 +48,12 @@ struct TlsFiles {
 };
 
 struct EtcdConfig {
-  std::vector<std::string> endpoints;  // endpoints: http(s)://host:port
-  std::string prefix = "/steer/";      // prefix
-  Duration lease_ttl = Duration(5000); // lease_ttl
-  TlsFiles tls;                        // tls
-  std::string username;                // username
-  SecretRef password;                  // password
+  std::vector<std::string> endpoints;   // endpoints: http(s)://host:port
+  std::string prefix = "/steer/";       // prefix
+  Duration lease_ttl = Duration(5000);  // lease_ttl
+  TlsFiles tls;                         // tls
+  std::string username;                 // username
+  SecretRef password;                   // password
 };
 
 enum class CoordinationMode { kLocal, kEtcd };
@@ -68,44 +68,44 @@ struct CoordinationConfig {
 enum class ProviderType { kPowerDns, kRfc2136, kRoute53, kCloudflare, kZoneFile };
 
 struct PowerDnsConfig {
-  std::string api_url;                 // api_url: http://127.0.0.1:8081
-  std::string server_id = "localhost"; // server_id
-  SecretRef api_key;                   // api_key
+  std::string api_url;                  // api_url: http://127.0.0.1:8081
+  std::string server_id = "localhost";  // server_id
+  SecretRef api_key;                    // api_key
 };
 
 struct Rfc2136Config {
-  std::string server;                  // server: host:port of the primary
-  std::string tsig_key_name;           // tsig_key_name
+  std::string server;                          // server: host:port of the primary
+  std::string tsig_key_name;                   // tsig_key_name
   std::string tsig_algorithm = "hmac-sha256";  // tsig_algorithm: hmac-sha256|hmac-sha512
-  SecretRef tsig_secret;               // tsig_secret: base64, by reference
+  SecretRef tsig_secret;                       // tsig_secret: base64, by reference
 };
 
 struct Route53Config {
-  std::string hosted_zone_id;          // hosted_zone_id
+  std::string hosted_zone_id;                              // hosted_zone_id
   std::string endpoint = "https://route53.amazonaws.com";  // endpoint
-  std::string region = "us-east-1";    // region: SigV4 signing region
-  SecretRef access_key_id;             // access_key_id
-  SecretRef secret_access_key;         // secret_access_key
+  std::string region = "us-east-1";                        // region: SigV4 signing region
+  SecretRef access_key_id;                                 // access_key_id
+  SecretRef secret_access_key;                             // secret_access_key
 };
 
 struct CloudflareConfig {
-  std::string zone_id;                 // zone_id
+  std::string zone_id;                                            // zone_id
   std::string endpoint = "https://api.cloudflare.com/client/v4";  // endpoint
-  SecretRef api_token;                 // api_token
+  SecretRef api_token;                                            // api_token
 };
 
 struct ZoneFileConfig {
-  std::string path;                    // path: the zone file written atomically
-  std::string origin;                  // origin: zone apex, e.g. example.test.
+  std::string path;    // path: the zone file written atomically
+  std::string origin;  // origin: zone apex, e.g. example.test.
 };
 
 struct ProviderConfig {
-  std::string name;  // the map key
+  std::string name;                             // the map key
   ProviderType type = ProviderType::kPowerDns;  // type
-  double rate_per_second = 0;  // rate_per_second: 0 means the provider's published default
-  int max_attempts = 5;        // max_attempts: tries per change, with backoff
+  double rate_per_second = 0;          // rate_per_second: 0 means the provider's published default
+  int max_attempts = 5;                // max_attempts: tries per change, with backoff
   Duration timeout = Duration(10000);  // timeout: per provider request
-  PowerDnsConfig powerdns;     // keys of type powerdns (flat in YAML)
+  PowerDnsConfig powerdns;             // keys of type powerdns (flat in YAML)
   Rfc2136Config rfc2136;
   Route53Config route53;
   CloudflareConfig cloudflare;
@@ -138,13 +138,13 @@ struct HttpExpect {
 };
 
 struct DnsExpect {
-  std::string rcode = "NOERROR";       // rcode
-  std::vector<std::string> answers;    // answers: every one must be present
+  std::string rcode = "NOERROR";     // rcode
+  std::vector<std::string> answers;  // answers: every one must be present
 };
 
 struct ProbeConfig {
-  std::string name;            // name: unique within its component
-  ProbeType type = ProbeType::kHttp;  // type: http|tcp|dns|tls
+  std::string name;                    // name: unique within its component
+  ProbeType type = ProbeType::kHttp;   // type: http|tcp|dns|tls
   Duration interval = Duration(1000);  // interval
   Duration timeout = Duration(500);    // timeout: < interval
   Duration jitter = Duration(0);       // jitter: random extra delay, < interval
@@ -152,85 +152,85 @@ struct ProbeConfig {
   int unhealthy_threshold = 3;         // unhealthy_threshold
 
   // http / https
-  std::string url;                     // url
-  std::string method = "GET";          // method
+  std::string url;                             // url
+  std::string method = "GET";                  // method
   std::map<std::string, std::string> headers;  // headers
-  std::string body;                    // body
-  std::string connect_to;              // connect_to: host:port to dial instead of the URL's
-  std::string ca_file;                 // ca_file
-  bool tls_verify = true;              // tls_verify
-  bool reuse_connection = false;       // reuse_connection
-  HttpExpect expect;                   // expect
+  std::string body;                            // body
+  std::string connect_to;                      // connect_to: host:port to dial instead of the URL's
+  std::string ca_file;                         // ca_file
+  bool tls_verify = true;                      // tls_verify
+  bool reuse_connection = false;               // reuse_connection
+  HttpExpect expect;                           // expect
 
   // tcp / tls / dns
-  std::string address;                 // address: host:port (tcp, tls; dns: the server)
-  std::string send;                    // send (tcp)
-  std::string expect_reply;            // expect_reply (tcp): substring of the reply
-  std::string server_name;             // server_name (tls): SNI and hostname to verify
-  int min_days_left = 0;               // min_days_left (tls, https)
-  std::string query_name;              // query_name (dns)
-  std::string query_type = "A";        // query_type (dns)
-  DnsExpect dns_expect;                // dns_expect (dns)
+  std::string address;           // address: host:port (tcp, tls; dns: the server)
+  std::string send;              // send (tcp)
+  std::string expect_reply;      // expect_reply (tcp): substring of the reply
+  std::string server_name;       // server_name (tls): SNI and hostname to verify
+  int min_days_left = 0;         // min_days_left (tls, https)
+  std::string query_name;        // query_name (dns)
+  std::string query_type = "A";  // query_type (dns)
+  DnsExpect dns_expect;          // dns_expect (dns)
 
   Location location;
 };
 
 struct ComponentConfig {
-  std::string name;                    // the map key
-  bool critical = true;                // critical: false = reported only
-  std::vector<ProbeConfig> probes;     // probes
+  std::string name;                 // the map key
+  bool critical = true;             // critical: false = reported only
+  std::vector<ProbeConfig> probes;  // probes
   Location location;
 };
 
 // How a vantage point judges a region from its components.
 struct RegionHealthRule {
-  int at_least = 0;                    // at_least: 0 = every critical component
-  std::vector<std::string> of;         // of: components counted (default: critical ones)
+  int at_least = 0;             // at_least: 0 = every critical component
+  std::vector<std::string> of;  // of: components counted (default: critical ones)
 };
 
 struct RegionConfig {
-  std::string name;                    // the map key
+  std::string name;                         // the map key
   std::vector<ComponentConfig> components;  // components (a map in YAML, order kept)
-  RegionHealthRule health;             // health
+  RegionHealthRule health;                  // health
   Location location;
 };
 
 // ---- services -------------------------------------------------------------------------
 
 struct ServiceRegion {
-  std::string region;                  // region
-  std::vector<std::string> answers;    // answers: record data served for this region
+  std::string region;                // region
+  std::vector<std::string> answers;  // answers: record data served for this region
 };
 
 enum class FailbackMode { kAuto, kManual };
 enum class AllDownMode { kKeep, kServeAll };
 
 struct QuorumConfig {
-  int count = 0;                       // quorum: "majority" (0 here) or a count
-  double stale_after = 3.0;            // stale_after: x probe interval without data
+  int count = 0;             // quorum: "majority" (0 here) or a count
+  double stale_after = 3.0;  // stale_after: x probe interval without data
 };
 
 struct SafetyConfig {
-  bool at_least_one_serving = true;    // at_least_one_serving
-  int max_changes_per_hour = 6;        // max_changes_per_hour: 0 = unlimited
+  bool at_least_one_serving = true;  // at_least_one_serving
+  int max_changes_per_hour = 6;      // max_changes_per_hour: 0 = unlimited
 };
 
 struct ServiceConfig {
-  std::string name;                    // the map key
-  std::string dns_name;                // dns_name: FQDN (trailing dot added)
-  std::string zone;                    // zone
-  std::string record_type = "A";       // type: A|AAAA|CNAME
-  int ttl = 30;                        // ttl (seconds)
-  std::string provider;                // provider: a key of providers
-  std::vector<ServiceRegion> regions;  // regions: ordered, first = preferred
-  QuorumConfig quorum;                 // quorum, stale_after
-  Duration hold_down = Duration(0);    // hold_down: region down this long before acting
+  std::string name;                                // the map key
+  std::string dns_name;                            // dns_name: FQDN (trailing dot added)
+  std::string zone;                                // zone
+  std::string record_type = "A";                   // type: A|AAAA|CNAME
+  int ttl = 30;                                    // ttl (seconds)
+  std::string provider;                            // provider: a key of providers
+  std::vector<ServiceRegion> regions;              // regions: ordered, first = preferred
+  QuorumConfig quorum;                             // quorum, stale_after
+  Duration hold_down = Duration(0);                // hold_down: region down this long before acting
   Duration min_change_interval = Duration(60000);  // min_change_interval
   Duration block_after_failover = Duration(600000);  // block_after_failover: 0 = none
-  FailbackMode failback = FailbackMode::kAuto;  // failback: auto|manual
-  Duration failback_after = Duration(300000);   // failback_after
-  AllDownMode all_down = AllDownMode::kKeep;    // all_down: keep|serve_all
-  SafetyConfig safety;                 // safety
+  FailbackMode failback = FailbackMode::kAuto;       // failback: auto|manual
+  Duration failback_after = Duration(300000);        // failback_after
+  AllDownMode all_down = AllDownMode::kKeep;         // all_down: keep|serve_all
+  SafetyConfig safety;                               // safety
   std::vector<std::string> nameservers;  // nameservers: host:port to verify (default NS set)
   Duration propagation_timeout = Duration(30000);  // propagation_timeout
   Location location;
@@ -241,31 +241,31 @@ struct ServiceConfig {
 enum class NotifierType { kWebhook, kSlack, kSmtp };
 
 struct NotifierConfig {
-  std::string name;                    // the map key
+  std::string name;                            // the map key
   NotifierType type = NotifierType::kWebhook;  // type: webhook|slack|smtp
-  std::string url;                     // url (webhook, slack; smtp: smtp(s)://host:port)
-  SecretRef url_secret;                // url_secret: a URL that embeds a token (Slack)
+  std::string url;                             // url (webhook, slack; smtp: smtp(s)://host:port)
+  SecretRef url_secret;                        // url_secret: a URL that embeds a token (Slack)
   std::map<std::string, std::string> headers;  // headers (webhook)
-  std::string from;                    // from (smtp)
-  std::vector<std::string> to;         // to (smtp)
-  std::string username;                // username (smtp)
-  SecretRef password;                  // password (smtp)
+  std::string from;                            // from (smtp)
+  std::vector<std::string> to;                 // to (smtp)
+  std::string username;                        // username (smtp)
+  SecretRef password;                          // password (smtp)
   std::vector<std::string> events = {"decision", "operation", "dns_change"};  // events
-  int max_attempts = 5;                // max_attempts
+  int max_attempts = 5;                                                       // max_attempts
   Location location;
 };
 
 // ---- the whole file -------------------------------------------------------------------
 
 struct Policy {
-  int version = 1;                     // version
-  AgentConfig agent;                   // agent
-  CoordinationConfig coordination;     // coordination
-  std::vector<ProviderConfig> providers;  // providers (map in YAML)
-  std::vector<RegionConfig> regions;      // regions (map in YAML)
-  std::vector<ServiceConfig> services;    // services (map in YAML)
+  int version = 1;                            // version
+  AgentConfig agent;                          // agent
+  CoordinationConfig coordination;            // coordination
+  std::vector<ProviderConfig> providers;      // providers (map in YAML)
+  std::vector<RegionConfig> regions;          // regions (map in YAML)
+  std::vector<ServiceConfig> services;        // services (map in YAML)
   std::vector<NotifierConfig> notifications;  // notifications (map in YAML)
-  std::string source;                  // file the policy was read from
+  std::string source;                         // file the policy was read from
 
   const ProviderConfig* FindProvider(const std::string& name) const;
   const RegionConfig* FindRegion(const std::string& name) const;

@@ -1,0 +1,78 @@
+// steerctl validate: loads policies exactly as the agent would and reports every problem.
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "steer/config/catalog.h"
+#include "steer/config/loader.h"
+
+namespace steer::agent::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+nlohmann::json ToJson(const config::Diagnostic& d) {
+  return {{"file", d.location.file},
+          {"line", d.location.line},
+          {"column", d.location.column},
+          {"path", d.path},
+          {"message", d.message}};
+}
+
+}  // namespace
+
+int RunValidate(int argc, char** argv) {
+  po::options_description opts("usage: steerctl validate [-c FILE]... [FILE]...\n\noptions");
+  opts.add_options()("help,h", "show this help")(
+      "config,c", po::value<std::vector<std::string>>()->composing(), "policy file to check")(
+      "json", "print the result as JSON")("print-schema",
+                                          "print the policy's JSON Schema and exit");
+  po::positional_options_description pos;
+  pos.add("config", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "steerctl validate: " << e.what() << "\n" << opts;
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << opts;
+    return kExitOk;
+  }
+  if (vm.count("print-schema")) {
+    std::cout << config::PolicyJsonSchema();
+    return kExitOk;
+  }
+  if (!vm.count("config")) {
+    std::cerr << "steerctl validate: give at least one policy file\n" << opts;
+    return kExitUsage;
+  }
+  bool all_valid = true;
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& file : vm["config"].as<std::vector<std::string>>()) {
+    auto policy = config::LoadPolicyFile(file);
+    nlohmann::json errors = nlohmann::json::array();
+    if (!policy) {
+      all_valid = false;
+      for (const auto& d : policy.error()) {
+        errors.push_back(ToJson(d));
+        if (!vm.count("json")) std::cerr << d.ToString() << "\n";
+      }
+      if (!vm.count("json")) {
+        std::cerr << file << ": " << policy.error().size() << " error(s)\n";
+      }
+    } else if (!vm.count("json")) {
+      std::cout << file << ": valid\n";
+    }
+    files.push_back({{"file", file}, {"valid", policy.has_value()}, {"errors", errors}});
+  }
+  if (vm.count("json")) {
+    std::cout << nlohmann::json{{"valid", all_valid}, {"files", files}}.dump(2) << "\n";
+  }
+  return all_valid ? kExitOk : kExitFailed;
+}
+
+}  // namespace steer::agent::cli

@@ -1,0 +1,112 @@
+// Views of the key catalog: key paths (for the docs test) and a JSON Schema for editors.
+#include "steer/config/catalog.h"
+
+#include <nlohmann/json.hpp>
+
+namespace steer::config {
+namespace {
+
+using nlohmann::json;
+
+void CollectPaths(const ObjectInfo& info, const std::string& prefix,
+                  std::vector<std::string>* out) {
+  for (const auto& k : info.keys) {
+    std::string path = prefix.empty() ? k.key : prefix + "." + k.key;
+    out->push_back(path);
+    if (k.object == nullptr) continue;
+    if (k.kind == ValueKind::kObjectList) CollectPaths(*k.object, path + "[]", out);
+    if (k.kind == ValueKind::kObjectMap) CollectPaths(*k.object, path + ".<name>", out);
+    if (k.kind == ValueKind::kObject) CollectPaths(*k.object, path, out);
+  }
+}
+
+json ObjectSchema(const ObjectInfo& info);
+
+json KeySchema(const KeyInfo& k) {
+  json s;
+  switch (k.kind) {
+    case ValueKind::kString:
+      s = {{"type", "string"}};
+      break;
+    case ValueKind::kInteger:
+      s = {{"type", "integer"}};
+      if (k.min <= k.max) {
+        s["minimum"] = k.min;
+        s["maximum"] = k.max;
+      }
+      break;
+    case ValueKind::kNumber:
+      s = {{"type", "number"}};
+      break;
+    case ValueKind::kBoolean:
+      s = {{"type", "boolean"}};
+      break;
+    case ValueKind::kDuration:
+      s = {{"type", "string"}, {"pattern", "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"}};
+      break;
+    case ValueKind::kSecret:
+      s = {{"type", "string"}, {"pattern", "^(env:[A-Za-z0-9_]+|file:/.+)$"}};
+      break;
+    case ValueKind::kEnum:
+      s = {{"enum", k.enum_values}};
+      break;
+    case ValueKind::kStringList:
+      s = {{"type", "array"}, {"items", {{"type", "string"}}}};
+      break;
+    case ValueKind::kStringMap:
+      s = {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}};
+      break;
+    case ValueKind::kObject:
+      s = ObjectSchema(*k.object);
+      break;
+    case ValueKind::kObjectList:
+      s = {{"type", "array"}, {"items", ObjectSchema(*k.object)}};
+      break;
+    case ValueKind::kObjectMap:
+      s = {{"type", "object"}, {"additionalProperties", ObjectSchema(*k.object)}};
+      break;
+    case ValueKind::kStatusList: {
+      json one = {{"oneOf",
+                   {{{"type", "integer"}, {"minimum", 100}, {"maximum", 599}},
+                    {{"type", "string"}, {"pattern", "^[1-5][0-9]{2}(-[1-5][0-9]{2})?$"}}}}};
+      s = {{"oneOf", {one, {{"type", "array"}, {"items", one}, {"minItems", 1}}}}};
+      break;
+    }
+    case ValueKind::kQuorum:
+      s = {{"oneOf", {{{"const", "majority"}}, {{"type", "integer"}, {"minimum", 1}}}}};
+      break;
+  }
+  s["description"] = k.description;
+  if (!k.default_text.empty()) s["x-default"] = k.default_text;
+  return s;
+}
+
+json ObjectSchema(const ObjectInfo& info) {
+  json props = json::object();
+  json required = json::array();
+  for (const auto& k : info.keys) {
+    props[k.key] = KeySchema(k);
+    if (k.required) required.push_back(k.key);
+  }
+  json s = {{"type", "object"}, {"additionalProperties", false}, {"properties", props}};
+  if (!required.empty()) s["required"] = required;
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> CatalogKeyPaths() {
+  std::vector<std::string> out;
+  CollectPaths(PolicyCatalog(), "", &out);
+  return out;
+}
+
+std::string PolicyJsonSchema() {
+  json s = ObjectSchema(PolicyCatalog());
+  s["$schema"] = "https://json-schema.org/draft/2020-12/schema";
+  s["$id"] = "https://steer.invalid/policy.schema.json";
+  s["title"] = "Steer failover policy";
+  return s.dump(2) + "\n";
+}
+
+}  // namespace steer::config

@@ -1,0 +1,61 @@
+#pragma once
+
+// A type-erased description of every policy key: the parser is driven by it, and the docs
+// (docs/policy.md) and the JSON Schema (docs/policy.schema.json) are checked against it, so a
+// key name is written in exactly one place (config/policy_schema.cc). Immutable after
+// construction; safe to read from any thread.
+
+#include <string>
+#include <vector>
+
+namespace steer::config {
+
+enum class ValueKind {
+  kString,
+  kInteger,
+  kNumber,
+  kBoolean,
+  kDuration,  // "250ms", "5s", "2m"
+  kSecret,    // "env:NAME" or "file:/path"
+  kEnum,      // one of enum_values
+  kStringList,
+  kStringMap,
+  kObject,      // nested keys in `object`
+  kObjectList,  // a list of `object`
+  kObjectMap,   // a map from a name to `object`
+  kStatusList,  // HTTP status codes and "200-299" ranges
+  kQuorum,      // "majority" or an integer >= 1
+};
+
+struct ObjectInfo;
+
+struct KeyInfo {
+  std::string key;
+  ValueKind kind = ValueKind::kString;
+  std::string description;
+  std::string default_text;              // as a policy would spell it; "" = no default
+  std::string example;                   // a value as written in YAML
+  std::vector<std::string> enum_values;  // kEnum
+  std::vector<std::string> only_for;     // values of the object's discriminator it applies to
+  bool required = false;
+  long long min = 0;  // kInteger: inclusive bounds when min <= max
+  long long max = -1;
+  const ObjectInfo* object = nullptr;  // kObject, kObjectList, kObjectMap
+};
+
+struct ObjectInfo {
+  std::string name;           // e.g. "probe"
+  std::string discriminator;  // key whose value selects only_for keys ("type"), or ""
+  std::vector<KeyInfo> keys;
+};
+
+// The root of the policy file.
+const ObjectInfo& PolicyCatalog();
+
+// Every key as a dotted path with placeholders: "services.<name>.regions[].answers".
+std::vector<std::string> CatalogKeyPaths();
+
+// A JSON Schema (draft 2020-12) of the policy file, generated from the catalog.
+std::string PolicyJsonSchema();
+
+}  // namespace steer::config

@@ -1,0 +1,142 @@
+// The one place where policy key names are written. Each ObjectSpec binds the keys of one
+// struct of policy.h; the parser, docs/policy.md and docs/policy.schema.json all follow it.
+#include "policy_schema.h"
+
+namespace steer::config {
+namespace {
+
+#define F STEER_FIELD
+
+ObjectSpec<AgentConfig> MakeAgent() {
+  ObjectSpec<AgentConfig> s;
+  s.info.name = "agent";
+  s.Add(StringKey<AgentConfig>(
+      Required(
+          K("vantage", "This agent's vantage point name (usually its region).", "", "us-east")),
+      F(AgentConfig, t.vantage)));
+  s.Add(StringKey<AgentConfig>(K("listen", "Address of the HTTP API and /metrics, host:port.",
+                                 "127.0.0.1:9053", "127.0.0.1:9053"),
+                               F(AgentConfig, t.listen)));
+  s.Add(StringKey<AgentConfig>(
+      K("state_dir", "Directory for state and the audit log.", "/var/lib/steer", "/var/lib/steer"),
+      F(AgentConfig, t.state_dir)));
+  s.Add(SecretKey<AgentConfig>(
+      K("api_token", "Bearer token for operations (POSTs) on the API, by reference.", "",
+        "file:/etc/steer/api-token"),
+      F(AgentConfig, t.api_token)));
+  s.Add(EnumKey<AgentConfig, std::string>(K("log_level", "Log level.", "info", "debug"),
+                                          {{"trace", "trace"},
+                                           {"debug", "debug"},
+                                           {"info", "info"},
+                                           {"warn", "warn"},
+                                           {"error", "error"}},
+                                          F(AgentConfig, t.log_level)));
+  s.Add(EnumKey<AgentConfig, LogFormat>(K("log_format", "Log line format.", "text", "json"),
+                                        {{"text", LogFormat::kText}, {"json", LogFormat::kJson}},
+                                        F(AgentConfig, t.log_format)));
+  s.Add(DurationKey<AgentConfig>(
+      K("tick", "Period of policy evaluation when no observation arrives.", "100ms", "250ms"),
+      F(AgentConfig, t.tick)));
+  return s;
+}
+
+ObjectSpec<TlsFiles> MakeTls() {
+  ObjectSpec<TlsFiles> s;
+  s.info.name = "tls";
+  s.Add(StringKey<TlsFiles>(K("ca_file", "CA bundle that signs the etcd servers' certificates.", "",
+                              "/etc/steer/etcd-ca.pem"),
+                            F(TlsFiles, t.ca_file)));
+  s.Add(StringKey<TlsFiles>(
+      K("cert_file", "Client certificate for mutual TLS.", "", "/etc/steer/etcd-client.pem"),
+      F(TlsFiles, t.cert_file)));
+  s.Add(StringKey<TlsFiles>(
+      K("key_file", "Client private key for mutual TLS.", "", "/etc/steer/etcd-client.key"),
+      F(TlsFiles, t.key_file)));
+  return s;
+}
+
+ObjectSpec<EtcdConfig> MakeEtcd(const ObjectSpec<TlsFiles>& tls) {
+  ObjectSpec<EtcdConfig> s;
+  s.info.name = "etcd";
+  s.Add(StringListKey<EtcdConfig>(
+      Required(K("endpoints", "etcd client URLs.", "", "[http://127.0.0.1:2379]")),
+      F(EtcdConfig, t.endpoints)));
+  s.Add(StringKey<EtcdConfig>(
+      K("prefix", "Key prefix for all of Steer's keys.", "/steer/", "/steer/login/"),
+      F(EtcdConfig, t.prefix)));
+  s.Add(DurationKey<EtcdConfig>(K("lease_ttl", "Leader lease time to live.", "5s", "10s"),
+                                F(EtcdConfig, t.lease_ttl)));
+  s.Add(
+      ObjectKey<EtcdConfig>(K("tls", "TLS files for https endpoints."), tls, F(EtcdConfig, t.tls)));
+  s.Add(StringKey<EtcdConfig>(K("username", "etcd user.", "", "steer"), F(EtcdConfig, t.username)));
+  s.Add(SecretKey<EtcdConfig>(
+      K("password", "etcd password, by reference.", "", "env:STEER_ETCD_PASSWORD"),
+      F(EtcdConfig, t.password)));
+  return s;
+}
+
+ObjectSpec<CoordinationConfig> MakeCoordination(const ObjectSpec<EtcdConfig>& etcd) {
+  ObjectSpec<CoordinationConfig> s;
+  s.info.name = "coordination";
+  s.Add(EnumKey<CoordinationConfig, CoordinationMode>(
+      K("mode",
+        "local: one agent decides alone; etcd: agents share observations and elect a "
+        "leader.",
+        "local", "etcd"),
+      {{"local", CoordinationMode::kLocal}, {"etcd", CoordinationMode::kEtcd}},
+      F(CoordinationConfig, t.mode)));
+  s.Add(ObjectKey<CoordinationConfig>(K("etcd", "etcd settings (mode: etcd)."), etcd,
+                                      F(CoordinationConfig, t.etcd)));
+  return s;
+}
+
+}  // namespace
+
+ObjectSpec<Policy> MakePolicy(const PolicySpecs& specs) {
+  ObjectSpec<Policy> s;
+  s.info.name = "policy";
+  s.Add(IntKey<Policy>(Range(Required(K("version", "Schema version of this file.", "", "1")), 1, 1),
+                       F(Policy, t.version)));
+  s.Add(ObjectKey<Policy>(Required(K("agent", "The agent that loads this file.")), specs.agent,
+                          F(Policy, t.agent)));
+  s.Add(ObjectKey<Policy>(K("coordination", "How several agents agree on one decision."),
+                          specs.coordination, F(Policy, t.coordination)));
+  s.Add(ObjectMapKey<Policy>(K("providers", "DNS providers by name."), specs.provider,
+                             F(Policy, t.providers)));
+  s.Add(ObjectMapKey<Policy>(Required(K("regions", "Regions by name, with their components.")),
+                             specs.region, F(Policy, t.regions)));
+  s.Add(ObjectMapKey<Policy>(K("services", "DNS names that Steer steers, by service name."),
+                             specs.service, F(Policy, t.services)));
+  s.Add(ObjectMapKey<Policy>(K("notifications", "Where decisions and operations are announced."),
+                             specs.notifier, F(Policy, t.notifications)));
+  return s;
+}
+
+const PolicySpecs& Specs() {
+  static const PolicySpecs* specs = [] {
+    auto* s = new PolicySpecs();
+    s->agent = MakeAgent();
+    s->tls = MakeTls();
+    s->etcd = MakeEtcd(s->tls);
+    s->coordination = MakeCoordination(s->etcd);
+    s->provider = MakeProvider();
+    s->json_path = MakeJsonPath();
+    s->http_expect = MakeHttpExpect(s->json_path);
+    s->dns_expect = MakeDnsExpect();
+    s->probe = MakeProbe(s->http_expect, s->dns_expect);
+    s->component = MakeComponent(s->probe);
+    s->region_health = MakeRegionHealth();
+    s->region = MakeRegion(s->component, s->region_health);
+    s->service_region = MakeServiceRegion();
+    s->safety = MakeSafety();
+    s->service = MakeService(s->service_region, s->safety);
+    s->notifier = MakeNotifier();
+    s->policy = MakePolicy(*s);
+    return s;
+  }();
+  return *specs;
+}
+
+const ObjectInfo& PolicyCatalog() { return Specs().policy.info; }
+
+}  // namespace steer::config

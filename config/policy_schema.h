@@ -1,0 +1,78 @@
+#pragma once
+
+// The specs that bind policy keys to the structs of policy.h (see policy_schema.cc).
+// Built once, immutable, shared read-only by every load.
+
+#include "reader.h"
+
+namespace steer::config {
+
+struct PolicySpecs {
+  ObjectSpec<AgentConfig> agent;
+  ObjectSpec<TlsFiles> tls;
+  ObjectSpec<EtcdConfig> etcd;
+  ObjectSpec<CoordinationConfig> coordination;
+  ObjectSpec<ProviderConfig> provider;
+  ObjectSpec<JsonPathCondition> json_path;
+  ObjectSpec<HttpExpect> http_expect;
+  ObjectSpec<DnsExpect> dns_expect;
+  ObjectSpec<ProbeConfig> probe;
+  ObjectSpec<ComponentConfig> component;
+  ObjectSpec<RegionHealthRule> region_health;
+  ObjectSpec<RegionConfig> region;
+  ObjectSpec<ServiceRegion> service_region;
+  ObjectSpec<SafetyConfig> safety;
+  ObjectSpec<ServiceConfig> service;
+  ObjectSpec<NotifierConfig> notifier;
+  ObjectSpec<Policy> policy;
+};
+
+const PolicySpecs& Specs();
+
+// Per-area builders (policy_schema.cc, probe_schema.cc, service_schema.cc).
+ObjectSpec<ProviderConfig> MakeProvider();
+ObjectSpec<JsonPathCondition> MakeJsonPath();
+ObjectSpec<HttpExpect> MakeHttpExpect(const ObjectSpec<JsonPathCondition>& json_path);
+ObjectSpec<DnsExpect> MakeDnsExpect();
+ObjectSpec<ProbeConfig> MakeProbe(const ObjectSpec<HttpExpect>& http,
+                                  const ObjectSpec<DnsExpect>& dns);
+ObjectSpec<ComponentConfig> MakeComponent(const ObjectSpec<ProbeConfig>& probe);
+ObjectSpec<RegionHealthRule> MakeRegionHealth();
+ObjectSpec<RegionConfig> MakeRegion(const ObjectSpec<ComponentConfig>& component,
+                                    const ObjectSpec<RegionHealthRule>& health);
+ObjectSpec<ServiceRegion> MakeServiceRegion();
+ObjectSpec<SafetyConfig> MakeSafety();
+ObjectSpec<ServiceConfig> MakeService(const ObjectSpec<ServiceRegion>& region,
+                                      const ObjectSpec<SafetyConfig>& safety);
+ObjectSpec<NotifierConfig> MakeNotifier();
+ObjectSpec<Policy> MakePolicy(const PolicySpecs& specs);
+
+// Small builders for KeyInfo, shared by the *_schema.cc files.
+inline KeyInfo K(const char* key, const char* description, const char* default_text = "",
+                 const char* example = "") {
+  KeyInfo k;
+  k.key = key;
+  k.description = description;
+  k.default_text = default_text;
+  k.example = example;
+  return k;
+}
+inline KeyInfo Required(KeyInfo k) {
+  k.required = true;
+  return k;
+}
+inline KeyInfo Range(KeyInfo k, long long lo, long long hi) {
+  k.min = lo;
+  k.max = hi;
+  return k;
+}
+inline KeyInfo For(KeyInfo k, std::vector<std::string> kinds) {
+  k.only_for = std::move(kinds);
+  return k;
+}
+
+}  // namespace steer::config
+
+// Accessor from a struct to one of its fields, for the binding factories.
+#define STEER_FIELD(Type, expr) \
+  [](Type & t) -> auto& { return expr; }

@@ -1,0 +1,216 @@
+#include "reader.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+#include "steer/config/duration.h"
+
+namespace steer::config {
+namespace {
+
+bool IsPlainScalar(const YAML::Node& n) { return n.IsScalar(); }
+
+const char* ShapeName(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Null:
+      return "nothing (null)";
+    default:
+      return "a scalar";
+  }
+}
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace
+
+std::string DidYouMean(const std::string& key, const std::vector<KeyInfo>& keys) {
+  std::string best;
+  size_t best_distance = 3;
+  for (const auto& k : keys) {
+    size_t d = EditDistance(key, k.key);
+    if (d < best_distance) {
+      best_distance = d;
+      best = k.key;
+    }
+  }
+  return best;
+}
+
+Location Reader::LocationOf(const YAML::Node& node) const {
+  YAML::Mark mark = node.Mark();
+  Location loc;
+  loc.file = file_;
+  if (!mark.is_null()) {
+    loc.line = mark.line + 1;
+    loc.column = mark.column + 1;
+  }
+  return loc;
+}
+
+Location Reader::Find(const std::string& path) const {
+  auto it = locations_.find(path);
+  if (it != locations_.end()) return it->second;
+  return Location{file_, 1, 1};
+}
+
+void Reader::Error(const YAML::Node& node, const std::string& path, std::string message) {
+  ErrorAt(LocationOf(node), path, std::move(message));
+}
+
+void Reader::ErrorAt(const Location& loc, const std::string& path, std::string message) {
+  diagnostics_.push_back(Diagnostic{loc, path, std::move(message)});
+}
+
+Diagnostics Reader::TakeDiagnostics() {
+  std::stable_sort(diagnostics_.begin(), diagnostics_.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     return std::tie(a.location.line, a.location.column) <
+                            std::tie(b.location.line, b.location.column);
+                   });
+  return std::move(diagnostics_);
+}
+
+bool Reader::ReadString(const YAML::Node& n, const std::string& path, std::string* out) {
+  if (!IsPlainScalar(n)) {
+    Error(n, path, std::string("expected a string, found ") + ShapeName(n));
+    return false;
+  }
+  *out = n.Scalar();
+  return true;
+}
+
+bool Reader::ReadInt(const YAML::Node& n, const std::string& path, long long* out) {
+  if (IsPlainScalar(n)) {
+    const std::string& s = n.Scalar();
+    char* end = nullptr;
+    errno = 0;
+    long long v = std::strtoll(s.c_str(), &end, 10);
+    if (!s.empty() && end == s.c_str() + s.size() && errno == 0) {
+      *out = v;
+      return true;
+    }
+  }
+  Error(n, path,
+        "expected an integer, found " +
+            (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string(ShapeName(n))));
+  return false;
+}
+
+bool Reader::ReadNumber(const YAML::Node& n, const std::string& path, double* out) {
+  if (IsPlainScalar(n)) {
+    const std::string& s = n.Scalar();
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (!s.empty() && end == s.c_str() + s.size() && std::isfinite(v)) {
+      *out = v;
+      return true;
+    }
+  }
+  Error(n, path,
+        "expected a number, found " +
+            (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string(ShapeName(n))));
+  return false;
+}
+
+bool Reader::ReadBool(const YAML::Node& n, const std::string& path, bool* out) {
+  // Only true/false: YAML 1.1's yes/no/on/off are a classic source of surprises.
+  if (IsPlainScalar(n) && (n.Scalar() == "true" || n.Scalar() == "false")) {
+    *out = n.Scalar() == "true";
+    return true;
+  }
+  Error(n, path,
+        "expected true or false, found " +
+            (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string(ShapeName(n))));
+  return false;
+}
+
+bool Reader::ReadDuration(const YAML::Node& n, const std::string& path, Duration* out) {
+  if (!IsPlainScalar(n)) {
+    Error(n, path, std::string("expected a duration such as 5s, found ") + ShapeName(n));
+    return false;
+  }
+  auto d = ParseDuration(n.Scalar());
+  if (!d) {
+    Error(n, path, d.error().message);
+    return false;
+  }
+  *out = *d;
+  return true;
+}
+
+bool Reader::ReadSecret(const YAML::Node& n, const std::string& path, SecretRef* out) {
+  if (!IsPlainScalar(n)) {
+    Error(
+        n, path,
+        std::string("expected a secret reference (env:NAME or file:/path), found ") + ShapeName(n));
+    return false;
+  }
+  auto ref = ParseSecretRef(n.Scalar());
+  if (!ref) {
+    Error(n, path, ref.error().message);
+    return false;
+  }
+  *out = *ref;
+  return true;
+}
+
+bool Reader::ReadStringList(const YAML::Node& n, const std::string& path,
+                            std::vector<std::string>* out) {
+  if (!n.IsSequence()) {
+    Error(n, path, std::string("expected a list of strings, found ") + ShapeName(n));
+    return false;
+  }
+  out->clear();
+  bool ok = true;
+  for (size_t i = 0; i < n.size(); ++i) {
+    std::string s;
+    if (ReadString(n[i], path + "[" + std::to_string(i) + "]", &s)) {
+      out->push_back(std::move(s));
+    } else {
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+bool Reader::ReadStringMap(const YAML::Node& n, const std::string& path,
+                           std::map<std::string, std::string>* out) {
+  if (!n.IsMap()) {
+    Error(n, path, std::string("expected a mapping of strings, found ") + ShapeName(n));
+    return false;
+  }
+  bool ok = true;
+  for (const auto& kv : n) {
+    std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    std::string value;
+    if (out->count(key)) {
+      Error(kv.first, path + "." + key, "duplicate key '" + key + "'");
+      ok = false;
+    } else if (ReadString(kv.second, path + "." + key, &value)) {
+      (*out)[key] = std::move(value);
+    } else {
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+}  // namespace steer::config

@@ -1,0 +1,223 @@
+#pragma once
+
+// Template half of reader.h: ReadObject and the binding factories used by policy_schema.cc.
+// Each factory takes the key name once and an accessor `T& -> field&`.
+
+#include <set>
+#include <utility>
+
+namespace steer::config {
+
+inline std::string JoinPath(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+template <typename T>
+void ReadObject(Reader& r, const YAML::Node& node, const std::string& path,
+                const ObjectSpec<T>& spec, T& out) {
+  if (!node.IsMap()) {
+    r.Error(node, path, "expected a mapping of " + spec.info.name + " keys");
+    return;
+  }
+  std::set<std::string> seen;
+  std::vector<std::pair<const KeyInfo*, YAML::Node>> present;
+  for (const auto& kv : node) {
+    std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    std::string key_path = JoinPath(path, key);
+    if (!seen.insert(key).second) {
+      r.Error(kv.first, key_path, "duplicate key '" + key + "'");
+      continue;
+    }
+    const Binding<T>* binding = nullptr;
+    for (const auto& b : spec.bindings) {
+      if (b.info.key == key) binding = &b;
+    }
+    if (binding == nullptr) {
+      std::string hint = DidYouMean(key, spec.info.keys);
+      r.Error(kv.first, key_path,
+              "unknown key '" + key + "' in " + spec.info.name +
+                  (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+      continue;
+    }
+    r.Record(key_path, kv.second);
+    binding->read(r, kv.second, key_path, out);
+    present.emplace_back(&binding->info, kv.first);
+  }
+  for (const auto& b : spec.bindings) {
+    if (b.info.required && !seen.count(b.info.key)) {
+      r.Error(node, JoinPath(path, b.info.key), "missing required key '" + b.info.key + "'");
+    }
+  }
+  if (spec.info.discriminator.empty()) return;
+  YAML::Node disc = node[spec.info.discriminator];
+  if (!disc || !disc.IsScalar()) return;
+  const std::string& kind = disc.Scalar();
+  for (const auto& [info, key_node] : present) {
+    if (info->only_for.empty()) continue;
+    bool applies = false;
+    for (const auto& v : info->only_for) applies = applies || v == kind;
+    if (!applies) {
+      r.Error(key_node, JoinPath(path, info->key),
+              "key '" + info->key + "' does not apply to " + spec.info.discriminator + " '" + kind +
+                  "'");
+    }
+  }
+}
+
+// ---- binding factories ------------------------------------------------------------------
+
+template <typename T, typename Get>
+Binding<T> StringKey(KeyInfo info, Get get) {
+  info.kind = ValueKind::kString;
+  return {std::move(info), [get](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+            r.ReadString(n, p, &get(t));
+          }};
+}
+
+template <typename T, typename Get>
+Binding<T> IntKey(KeyInfo info, Get get) {
+  info.kind = ValueKind::kInteger;
+  long long lo = info.min, hi = info.max;
+  return {std::move(info),
+          [get, lo, hi](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+            long long v = 0;
+            if (!r.ReadInt(n, p, &v)) return;
+            if (lo <= hi && (v < lo || v > hi)) {
+              r.Error(n, p,
+                      "value " + std::to_string(v) + " is out of range [" + std::to_string(lo) +
+                          ", " + std::to_string(hi) + "]");
+              return;
+            }
+            get(t) = static_cast<std::remove_reference_t<decltype(get(t))>>(v);
+          }};
+}
+
+template <typename T, typename Get>
+Binding<T> NumberKey(KeyInfo info, Get get) {
+  info.kind = ValueKind::kNumber;
+  return {std::move(info), [get](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+            r.ReadNumber(n, p, &get(t));
+          }};
+}
+
+template <typename T, typename Get>
+Binding<T> BoolKey(KeyInfo info, Get get) {
+  info.kind = ValueKind::kBoolean;
+  return {std::move(info), [get](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+            r.ReadBool(n, p, &get(t));
+          }};
+}
+
+template <typename T, typename Get>
+Binding<T> DurationKey(KeyInfo info, Get get) {
+  info.kind = ValueKind::kDuration;
+  return {std::move(info), [get](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+            Duration d{};
+            if (r.ReadDuration(n, p, &d)) get(t) = d;
+          }};
+}
+
+template <typename T, typename Get>
+Binding<T> SecretKey(KeyInfo info, Get get) {
+  info.kind = ValueKind::kSecret;
+  return {std::move(info), [get](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+            r.ReadSecret(n, p, &get(t));
+          }};
+}
+
+template <typename T, typename Get>
+Binding<T> StringListKey(KeyInfo info, Get get) {
+  info.kind = ValueKind::kStringList;
+  return {std::move(info), [get](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+            r.ReadStringList(n, p, &get(t));
+          }};
+}
+
+template <typename T, typename Get>
+Binding<T> StringMapKey(KeyInfo info, Get get) {
+  info.kind = ValueKind::kStringMap;
+  return {std::move(info), [get](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+            r.ReadStringMap(n, p, &get(t));
+          }};
+}
+
+// An enum spelled as one of `values`; `values[i]` maps to `enums[i]`.
+template <typename T, typename E, typename Get>
+Binding<T> EnumKey(KeyInfo info, std::vector<std::pair<std::string, E>> values, Get get) {
+  info.kind = ValueKind::kEnum;
+  for (const auto& v : values) info.enum_values.push_back(v.first);
+  return {std::move(info),
+          [get, values](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+            std::string s;
+            if (!r.ReadString(n, p, &s)) return;
+            std::string all;
+            for (const auto& v : values) {
+              if (v.first == s) {
+                get(t) = v.second;
+                return;
+              }
+              all += (all.empty() ? "" : ", ") + v.first;
+            }
+            r.Error(n, p, "unknown value '" + s + "' (expected one of: " + all + ")");
+          }};
+}
+
+template <typename T, typename U, typename Get>
+Binding<T> ObjectKey(KeyInfo info, const ObjectSpec<U>& spec, Get get) {
+  info.kind = ValueKind::kObject;
+  info.object = &spec.info;
+  return {std::move(info), [get, &spec](Reader& r, const YAML::Node& n, const std::string& p,
+                                        T& t) { ReadObject(r, n, p, spec, get(t)); }};
+}
+
+template <typename T, typename U, typename Get>
+Binding<T> ObjectListKey(KeyInfo info, const ObjectSpec<U>& spec, Get get) {
+  info.kind = ValueKind::kObjectList;
+  info.object = &spec.info;
+  return {std::move(info),
+          [get, &spec](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+            if (!n.IsSequence()) {
+              r.Error(n, p, "expected a list of " + spec.info.name + " entries");
+              return;
+            }
+            for (size_t i = 0; i < n.size(); ++i) {
+              std::string item_path = p + "[" + std::to_string(i) + "]";
+              U item;
+              if constexpr (requires { item.location; }) item.location = r.LocationOf(n[i]);
+              r.Record(item_path, n[i]);
+              ReadObject(r, n[i], item_path, spec, item);
+              get(t).push_back(std::move(item));
+            }
+          }};
+}
+
+// A mapping from names to objects; the name goes into U::name, order is kept.
+template <typename T, typename U, typename Get>
+Binding<T> ObjectMapKey(KeyInfo info, const ObjectSpec<U>& spec, Get get) {
+  info.kind = ValueKind::kObjectMap;
+  info.object = &spec.info;
+  return {std::move(info),
+          [get, &spec](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+            if (!n.IsMap()) {
+              r.Error(n, p, "expected a mapping from names to " + spec.info.name + " entries");
+              return;
+            }
+            std::set<std::string> names;
+            for (const auto& kv : n) {
+              std::string name = kv.first.IsScalar() ? kv.first.Scalar() : "";
+              std::string item_path = JoinPath(p, name);
+              if (!names.insert(name).second) {
+                r.Error(kv.first, item_path, "duplicate name '" + name + "'");
+                continue;
+              }
+              U item;
+              item.name = name;
+              item.location = r.LocationOf(kv.first);
+              r.Record(item_path, kv.first);
+              ReadObject(r, kv.second, item_path, spec, item);
+              get(t).push_back(std::move(item));
+            }
+          }};
+}
+
+}  // namespace steer::config

@@ -1,0 +1,249 @@
+// Provider, service and notification keys (see policy_schema.cc for the scheme).
+#include "policy_schema.h"
+
+namespace steer::config {
+namespace {
+
+#define F STEER_FIELD
+
+Binding<ServiceConfig> QuorumKey() {
+  KeyInfo info =
+      K("quorum", "Vantage points that must agree: \"majority\" or a count.", "majority", "2");
+  info.kind = ValueKind::kQuorum;
+  return {info, [](Reader& r, const YAML::Node& n, const std::string& p, ServiceConfig& t) {
+            if (n.IsScalar() && n.Scalar() == "majority") {
+              t.quorum.count = 0;
+              return;
+            }
+            long long v = 0;
+            if (n.IsScalar()) {
+              char* end = nullptr;
+              v = std::strtoll(n.Scalar().c_str(), &end, 10);
+              if (*end == '\0' && !n.Scalar().empty() && v >= 1 && v <= 1000) {
+                t.quorum.count = static_cast<int>(v);
+                return;
+              }
+            }
+            r.Error(n, p, "expected \"majority\" or a count from 1 to 1000");
+          }};
+}
+
+void AddProviderTypeKeys(ObjectSpec<ProviderConfig>& s) {
+  const std::vector<std::string> pdns = {"powerdns"}, rfc = {"rfc2136"}, r53 = {"route53"},
+                                 cf = {"cloudflare"}, zf = {"zonefile"};
+  s.Add(StringKey<ProviderConfig>(
+      For(K("api_url", "PowerDNS API base URL.", "", "http://127.0.0.1:8081"), pdns),
+      F(ProviderConfig, t.powerdns.api_url)));
+  s.Add(StringKey<ProviderConfig>(
+      For(K("server_id", "PowerDNS server id.", "localhost", "localhost"), pdns),
+      F(ProviderConfig, t.powerdns.server_id)));
+  s.Add(SecretKey<ProviderConfig>(
+      For(K("api_key", "PowerDNS API key, by reference.", "", "env:PDNS_API_KEY"), pdns),
+      F(ProviderConfig, t.powerdns.api_key)));
+  s.Add(StringKey<ProviderConfig>(
+      For(K("server", "Primary server that accepts UPDATE, host:port.", "", "127.0.0.1:53"), rfc),
+      F(ProviderConfig, t.rfc2136.server)));
+  s.Add(StringKey<ProviderConfig>(For(K("tsig_key_name", "TSIG key name.", "", "steer-key"), rfc),
+                                  F(ProviderConfig, t.rfc2136.tsig_key_name)));
+  s.Add(EnumKey<ProviderConfig, std::string>(
+      For(K("tsig_algorithm", "TSIG algorithm.", "hmac-sha256", "hmac-sha512"), rfc),
+      {{"hmac-sha256", "hmac-sha256"}, {"hmac-sha512", "hmac-sha512"}},
+      F(ProviderConfig, t.rfc2136.tsig_algorithm)));
+  s.Add(SecretKey<ProviderConfig>(
+      For(K("tsig_secret", "Base64 TSIG secret, by reference.", "", "file:/etc/steer/tsig.key"),
+          rfc),
+      F(ProviderConfig, t.rfc2136.tsig_secret)));
+  s.Add(StringKey<ProviderConfig>(
+      For(K("hosted_zone_id", "Route 53 hosted zone id.", "", "Z0123456789ABCDEFGHIJ"), r53),
+      F(ProviderConfig, t.route53.hosted_zone_id)));
+  s.Add(StringKey<ProviderConfig>(
+      For(K("endpoint", "API base URL.", "the provider's public API",
+            "https://route53.amazonaws.com"),
+          {"route53", "cloudflare"}),
+      // Keys may come in any order, so the type is not known yet: set both; only the one of
+      // the provider's type is ever read.
+      [](ProviderConfig & t) -> auto& { return t.route53.endpoint; }));
+  s.Add(StringKey<ProviderConfig>(
+      For(K("region", "SigV4 signing region.", "us-east-1", "us-east-1"), r53),
+      F(ProviderConfig, t.route53.region)));
+  s.Add(SecretKey<ProviderConfig>(
+      For(K("access_key_id", "AWS access key id, by reference.", "", "env:AWS_ACCESS_KEY_ID"), r53),
+      F(ProviderConfig, t.route53.access_key_id)));
+  s.Add(SecretKey<ProviderConfig>(For(K("secret_access_key", "AWS secret access key, by reference.",
+                                        "", "env:AWS_SECRET_ACCESS_KEY"),
+                                      r53),
+                                  F(ProviderConfig, t.route53.secret_access_key)));
+  s.Add(StringKey<ProviderConfig>(
+      For(K("zone_id", "Cloudflare zone id.", "", "023e105f4ecef8ad9ca31a8372d0c353"), cf),
+      F(ProviderConfig, t.cloudflare.zone_id)));
+  s.Add(SecretKey<ProviderConfig>(
+      For(K("api_token", "Cloudflare API token, by reference.", "", "env:CF_API_TOKEN"), cf),
+      F(ProviderConfig, t.cloudflare.api_token)));
+  s.Add(StringKey<ProviderConfig>(
+      For(K("path", "Zone file written atomically.", "", "/var/lib/steer/example.test.zone"), zf),
+      F(ProviderConfig, t.zonefile.path)));
+  s.Add(
+      StringKey<ProviderConfig>(For(K("origin", "Zone apex of the file.", "", "example.test."), zf),
+                                F(ProviderConfig, t.zonefile.origin)));
+}
+
+}  // namespace
+
+ObjectSpec<ProviderConfig> MakeProvider() {
+  ObjectSpec<ProviderConfig> s;
+  s.info.name = "provider";
+  s.info.discriminator = "type";
+  s.Add(EnumKey<ProviderConfig, ProviderType>(Required(K("type", "Provider kind.", "", "powerdns")),
+                                              {{"powerdns", ProviderType::kPowerDns},
+                                               {"rfc2136", ProviderType::kRfc2136},
+                                               {"route53", ProviderType::kRoute53},
+                                               {"cloudflare", ProviderType::kCloudflare},
+                                               {"zonefile", ProviderType::kZoneFile}},
+                                              F(ProviderConfig, t.type)));
+  s.Add(NumberKey<ProviderConfig>(
+      K("rate_per_second", "Request rate limit; 0: the provider's published default.", "0", "2"),
+      F(ProviderConfig, t.rate_per_second)));
+  s.Add(IntKey<ProviderConfig>(
+      Range(K("max_attempts", "Tries per change, with exponential backoff.", "5", "8"), 1, 50),
+      F(ProviderConfig, t.max_attempts)));
+  s.Add(DurationKey<ProviderConfig>(K("timeout", "Per request.", "10s", "5s"),
+                                    F(ProviderConfig, t.timeout)));
+  AddProviderTypeKeys(s);
+  return s;
+}
+
+ObjectSpec<ServiceRegion> MakeServiceRegion() {
+  ObjectSpec<ServiceRegion> s;
+  s.info.name = "service region";
+  s.Add(StringKey<ServiceRegion>(Required(K("region", "A key of regions.", "", "us-east")),
+                                 F(ServiceRegion, t.region)));
+  s.Add(StringListKey<ServiceRegion>(
+      Required(
+          K("answers", "Record data served while this region is active.", "", "[198.51.100.10]")),
+      F(ServiceRegion, t.answers)));
+  return s;
+}
+
+ObjectSpec<SafetyConfig> MakeSafety() {
+  ObjectSpec<SafetyConfig> s;
+  s.info.name = "safety rules";
+  s.Add(BoolKey<SafetyConfig>(
+      K("at_least_one_serving", "Refuse any change that leaves no region serving.", "true", "true"),
+      F(SafetyConfig, t.at_least_one_serving)));
+  s.Add(IntKey<SafetyConfig>(Range(K("max_changes_per_hour",
+                                     "Automatic changes allowed per hour; 0: unlimited.", "6", "4"),
+                                   0, 3600),
+                             F(SafetyConfig, t.max_changes_per_hour)));
+  return s;
+}
+
+ObjectSpec<ServiceConfig> MakeService(const ObjectSpec<ServiceRegion>& region,
+                                      const ObjectSpec<SafetyConfig>& safety) {
+  ObjectSpec<ServiceConfig> s;
+  s.info.name = "service";
+  s.Add(
+      StringKey<ServiceConfig>(Required(K("dns_name", "The steered name (a trailing dot is added).",
+                                          "", "login.example.com.")),
+                               F(ServiceConfig, t.dns_name)));
+  s.Add(
+      StringKey<ServiceConfig>(Required(K("zone", "Zone that holds dns_name.", "", "example.com.")),
+                               F(ServiceConfig, t.zone)));
+  s.Add(EnumKey<ServiceConfig, std::string>(K("type", "Record type.", "A", "AAAA"),
+                                            {{"A", "A"}, {"AAAA", "AAAA"}, {"CNAME", "CNAME"}},
+                                            F(ServiceConfig, t.record_type)));
+  s.Add(IntKey<ServiceConfig>(Range(K("ttl", "Record TTL in seconds.", "30", "20"), 1, 86400),
+                              F(ServiceConfig, t.ttl)));
+  s.Add(StringKey<ServiceConfig>(Required(K("provider", "A key of providers.", "", "pdns")),
+                                 F(ServiceConfig, t.provider)));
+  s.Add(ObjectListKey<ServiceConfig>(
+      Required(K("regions", "Regions in order of preference, with their answers.")), region,
+      F(ServiceConfig, t.regions)));
+  s.Add(QuorumKey());
+  s.Add(NumberKey<ServiceConfig>(
+      K("stale_after",
+        "A vantage point without data for this many probe intervals does not "
+        "vote.",
+        "3", "5"),
+      F(ServiceConfig, t.quorum.stale_after)));
+  s.Add(DurationKey<ServiceConfig>(
+      K("hold_down", "A region must look down this long before Steer acts.", "0ms", "2s"),
+      F(ServiceConfig, t.hold_down)));
+  s.Add(DurationKey<ServiceConfig>(
+      K("min_change_interval", "Minimum time between two automatic changes.", "1m", "30s"),
+      F(ServiceConfig, t.min_change_interval)));
+  s.Add(
+      DurationKey<ServiceConfig>(K("block_after_failover",
+                                   "After an automatic failover, automatic changes wait this long "
+                                   "or for an acknowledgement; 0ms: no block.",
+                                   "10m", "30m"),
+                                 F(ServiceConfig, t.block_after_failover)));
+  s.Add(EnumKey<ServiceConfig, FailbackMode>(
+      K("failback", "Return to the preferred region automatically or only by hand.", "auto",
+        "manual"),
+      {{"auto", FailbackMode::kAuto}, {"manual", FailbackMode::kManual}},
+      F(ServiceConfig, t.failback)));
+  s.Add(DurationKey<ServiceConfig>(
+      K("failback_after", "The preferred region must be healthy this long before failback.", "5m",
+        "10m"),
+      F(ServiceConfig, t.failback_after)));
+  s.Add(EnumKey<ServiceConfig, AllDownMode>(
+      K("all_down",
+        "When no region is healthy or health is unknown: keep the current answers, "
+        "or serve every region's answers (fail open).",
+        "keep", "serve_all"),
+      {{"keep", AllDownMode::kKeep}, {"serve_all", AllDownMode::kServeAll}},
+      F(ServiceConfig, t.all_down)));
+  s.Add(ObjectKey<ServiceConfig>(K("safety",
+                                   "Safety rules; an override must name the rule it "
+                                   "bypasses."),
+                                 safety, F(ServiceConfig, t.safety)));
+  s.Add(StringListKey<ServiceConfig>(K("nameservers", "Authoritative servers to verify, host:port.",
+                                       "the zone's NS set", "[127.0.0.1:5300]"),
+                                     F(ServiceConfig, t.nameservers)));
+  s.Add(DurationKey<ServiceConfig>(
+      K("propagation_timeout", "How long to wait for every nameserver to answer the change.", "30s",
+        "10s"),
+      F(ServiceConfig, t.propagation_timeout)));
+  return s;
+}
+
+ObjectSpec<NotifierConfig> MakeNotifier() {
+  ObjectSpec<NotifierConfig> s;
+  s.info.name = "notification";
+  s.info.discriminator = "type";
+  s.Add(EnumKey<NotifierConfig, NotifierType>(Required(K("type", "Channel kind.", "", "slack")),
+                                              {{"webhook", NotifierType::kWebhook},
+                                               {"slack", NotifierType::kSlack},
+                                               {"smtp", NotifierType::kSmtp}},
+                                              F(NotifierConfig, t.type)));
+  s.Add(StringKey<NotifierConfig>(K("url", "Webhook URL, or smtp://host:port / smtps://host:port.",
+                                    "", "https://hooks.example.com/steer"),
+                                  F(NotifierConfig, t.url)));
+  s.Add(SecretKey<NotifierConfig>(
+      For(K("url_secret", "A URL that embeds a token (Slack), by reference.", "",
+            "env:SLACK_WEBHOOK_URL"),
+          {"webhook", "slack"}),
+      F(NotifierConfig, t.url_secret)));
+  s.Add(StringMapKey<NotifierConfig>(
+      For(K("headers", "Extra request headers.", "", "{X-Team: sre}"), {"webhook"}),
+      F(NotifierConfig, t.headers)));
+  s.Add(StringKey<NotifierConfig>(
+      For(K("from", "Sender address.", "", "steer@example.com"), {"smtp"}),
+      F(NotifierConfig, t.from)));
+  s.Add(StringListKey<NotifierConfig>(
+      For(K("to", "Recipients.", "", "[oncall@example.com]"), {"smtp"}), F(NotifierConfig, t.to)));
+  s.Add(StringKey<NotifierConfig>(For(K("username", "SMTP user.", "", "steer"), {"smtp"}),
+                                  F(NotifierConfig, t.username)));
+  s.Add(SecretKey<NotifierConfig>(
+      For(K("password", "SMTP password, by reference.", "", "env:SMTP_PASSWORD"), {"smtp"}),
+      F(NotifierConfig, t.password)));
+  s.Add(StringListKey<NotifierConfig>(K("events", "Which events: decision, operation, dns_change.",
+                                        "[decision, operation, dns_change]", "[decision]"),
+                                      F(NotifierConfig, t.events)));
+  s.Add(IntKey<NotifierConfig>(
+      Range(K("max_attempts", "Delivery tries, with backoff.", "5", "3"), 1, 50),
+      F(NotifierConfig, t.max_attempts)));
+  return s;
+}
+
+}  // namespace steer::config

@@ -1,0 +1,82 @@
+#include "text_checks.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <regex>
+
+namespace steer::config {
+
+// Lowercase, for case-insensitive DNS name comparison.
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool IsIPv4(const std::string& s) {
+  in_addr a{};
+  return inet_pton(AF_INET, s.c_str(), &a) == 1;
+}
+
+bool IsIPv6(const std::string& s) {
+  in6_addr a{};
+  return inet_pton(AF_INET6, s.c_str(), &a) == 1;
+}
+
+bool IsHostname(const std::string& s) {
+  static const std::regex kHost(
+      R"(^([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?$)");
+  return !s.empty() && s.size() <= 254 && std::regex_match(s, kHost);
+}
+
+// host:port or [v6]:port with a port in 1..65535.
+bool IsHostPort(const std::string& s) {
+  std::string host, port;
+  if (!s.empty() && s[0] == '[') {
+    size_t close = s.find("]:");
+    if (close == std::string::npos) return false;
+    host = s.substr(1, close - 1);
+    port = s.substr(close + 2);
+    if (!IsIPv6(host)) return false;
+  } else {
+    size_t colon = s.rfind(':');
+    if (colon == std::string::npos || colon == 0) return false;
+    host = s.substr(0, colon);
+    port = s.substr(colon + 1);
+    if (!IsIPv4(host) && !IsHostname(host)) return false;
+  }
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  int p = std::stoi(port);
+  return p >= 1 && p <= 65535;
+}
+
+bool HasScheme(const std::string& url, std::initializer_list<const char*> schemes) {
+  for (const char* scheme : schemes) {
+    if (url.rfind(scheme, 0) == 0 && url.size() > std::string(scheme).size()) return true;
+  }
+  return false;
+}
+
+// user:password@ in a URL is a secret written inline.
+bool UrlHasPassword(const std::string& url) {
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return false;
+  size_t authority_end = url.find_first_of("/?#", scheme_end + 3);
+  std::string authority = url.substr(scheme_end + 3, authority_end == std::string::npos
+                                                         ? std::string::npos
+                                                         : authority_end - scheme_end - 3);
+  size_t at = authority.find('@');
+  return at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos;
+}
+
+bool IsSensitiveHeader(const std::string& name) {
+  std::string n = Lower(name);
+  return n == "authorization" || n == "proxy-authorization" || n == "cookie" || n == "x-api-key" ||
+         n == "x-auth-token";
+}
+
+}  // namespace steer::config

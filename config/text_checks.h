@@ -1,0 +1,22 @@
+#pragma once
+
+// Small predicates over the text of policy values (addresses, names, URLs). Pure, thread-safe.
+
+#include <initializer_list>
+#include <string>
+
+namespace steer::config {
+
+std::string Lower(std::string s);
+bool IsIPv4(const std::string& s);
+bool IsIPv6(const std::string& s);
+// A DNS host name, with or without the trailing dot.
+bool IsHostname(const std::string& s);
+// host:port or [v6]:port with a port in 1..65535.
+bool IsHostPort(const std::string& s);
+bool HasScheme(const std::string& url, std::initializer_list<const char*> schemes);
+// user:password@ in a URL is a secret written inline.
+bool UrlHasPassword(const std::string& url);
+bool IsSensitiveHeader(const std::string& name);
+
+}  // namespace steer::config

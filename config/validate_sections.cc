@@ -1,0 +1,193 @@
+// Cross-field rules, one function per section of the policy.
+#include <regex>
+#include <set>
+
+#include "text_checks.h"
+#include "validate.h"
+
+namespace steer::config {
+namespace {
+
+class Checker {
+ public:
+  Checker(Reader& r, std::string path) : r_(r), path_(std::move(path)) {}
+
+  // Reports `message` at `key` (or at the object itself when the key is absent).
+  void Fail(const std::string& key, const std::string& message) {
+    std::string p = key.empty() ? path_ : path_ + "." + key;
+    Location loc = r_.Find(p);
+    if (loc.line == 1 && loc.column == 1) loc = r_.Find(path_);
+    r_.ErrorAt(loc, p, message);
+  }
+  void Require(bool present, const std::string& key, const std::string& what) {
+    if (!present) Fail(key, "missing required key '" + key + "' for " + what);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  Reader& r_;
+  std::string path_;
+};
+
+void CheckProviderKeys(Checker& c, const ProviderConfig& p) {
+  switch (p.type) {
+    case ProviderType::kPowerDns:
+      c.Require(!p.powerdns.api_url.empty(), "api_url", "type powerdns");
+      c.Require(!p.powerdns.api_key.empty(), "api_key", "type powerdns");
+      if (!p.powerdns.api_url.empty() && !HasScheme(p.powerdns.api_url, {"http://", "https://"})) {
+        c.Fail("api_url", "expected an http:// or https:// URL");
+      }
+      break;
+    case ProviderType::kRfc2136:
+      c.Require(!p.rfc2136.server.empty(), "server", "type rfc2136");
+      c.Require(!p.rfc2136.tsig_key_name.empty(), "tsig_key_name", "type rfc2136");
+      c.Require(!p.rfc2136.tsig_secret.empty(), "tsig_secret", "type rfc2136");
+      if (!p.rfc2136.server.empty() && !IsHostPort(p.rfc2136.server)) {
+        c.Fail("server", "expected host:port, e.g. 127.0.0.1:53");
+      }
+      break;
+    case ProviderType::kRoute53:
+      c.Require(!p.route53.hosted_zone_id.empty(), "hosted_zone_id", "type route53");
+      c.Require(!p.route53.access_key_id.empty(), "access_key_id", "type route53");
+      c.Require(!p.route53.secret_access_key.empty(), "secret_access_key", "type route53");
+      break;
+    case ProviderType::kCloudflare:
+      c.Require(!p.cloudflare.zone_id.empty(), "zone_id", "type cloudflare");
+      c.Require(!p.cloudflare.api_token.empty(), "api_token", "type cloudflare");
+      break;
+    case ProviderType::kZoneFile:
+      c.Require(!p.zonefile.path.empty(), "path", "type zonefile");
+      c.Require(!p.zonefile.origin.empty(), "origin", "type zonefile");
+      break;
+  }
+}
+
+void CheckHttpProbe(Checker& c, Reader& r, const ProbeConfig& p) {
+  c.Require(!p.url.empty(), "url", "type http");
+  if (!p.url.empty() && !HasScheme(p.url, {"http://", "https://"})) {
+    c.Fail("url", "expected an http:// or https:// URL");
+  }
+  if (UrlHasPassword(p.url)) c.Fail("url", "the URL holds a password; use a header with env:");
+  if (!p.connect_to.empty() && !IsHostPort(p.connect_to)) {
+    c.Fail("connect_to", "expected host:port, e.g. 198.51.100.10:443");
+  }
+  if (!p.expect.body_regex.empty()) {
+    try {
+      std::regex re(p.expect.body_regex);
+    } catch (const std::regex_error& e) {
+      c.Fail("expect.body_regex", std::string("invalid regular expression: ") + e.what());
+    }
+  }
+  for (size_t i = 0; i < p.expect.json.size(); ++i) {
+    if (!p.expect.json[i].path.empty() && p.expect.json[i].path[0] != '$') {
+      c.Fail("expect.json[" + std::to_string(i) + "].path", "a JSON path starts with '$'");
+    }
+  }
+  CheckSecretHeaders(r, p.headers, c.path() + ".headers");
+}
+
+void CheckProbe(Reader& r, const ProbeConfig& p, const std::string& path) {
+  Checker c(r, path);
+  if (p.interval.count() < 10) c.Fail("interval", "must be at least 10ms");
+  if (p.timeout.count() <= 0) c.Fail("timeout", "must be greater than 0ms");
+  if (p.timeout >= p.interval) {
+    c.Fail("timeout", "timeout (" + std::to_string(p.timeout.count()) +
+                          "ms) must be less than interval (" + std::to_string(p.interval.count()) +
+                          "ms)");
+  }
+  if (p.jitter >= p.interval) c.Fail("jitter", "jitter must be less than interval");
+  switch (p.type) {
+    case ProbeType::kHttp:
+      CheckHttpProbe(c, r, p);
+      break;
+    case ProbeType::kDns:
+      c.Require(!p.query_name.empty(), "query_name", "type dns");
+      [[fallthrough]];
+    case ProbeType::kTcp:
+    case ProbeType::kTls:
+      c.Require(!p.address.empty(), "address", "this probe type");
+      if (!p.address.empty() && !IsHostPort(p.address)) {
+        c.Fail("address", "expected host:port, e.g. 198.51.100.10:443");
+      }
+      break;
+  }
+}
+
+void CheckRegion(Reader& r, const RegionConfig& region, const std::string& path) {
+  Checker c(r, path);
+  std::set<std::string> names;
+  int critical = 0;
+  for (const auto& comp : region.components) {
+    names.insert(comp.name);
+    critical += comp.critical ? 1 : 0;
+    std::string comp_path = path + ".components." + comp.name;
+    std::set<std::string> probe_names;
+    for (size_t i = 0; i < comp.probes.size(); ++i) {
+      std::string probe_path = comp_path + ".probes[" + std::to_string(i) + "]";
+      const ProbeConfig& p = comp.probes[i];
+      if (!p.name.empty() && !probe_names.insert(p.name).second) {
+        Checker(r, probe_path).Fail("name", "duplicate probe name '" + p.name + "'");
+      }
+      CheckProbe(r, p, probe_path);
+    }
+    if (comp.probes.empty() && r.Find(comp_path + ".probes").line != 1) {
+      Checker(r, comp_path).Fail("probes", "a component needs at least one probe");
+    }
+  }
+  for (size_t i = 0; i < region.health.of.size(); ++i) {
+    if (!names.count(region.health.of[i])) {
+      c.Fail("health.of[" + std::to_string(i) + "]",
+             "unknown component '" + region.health.of[i] + "' in region '" + region.name + "'");
+    }
+  }
+  int pool = region.health.of.empty() ? critical : static_cast<int>(region.health.of.size());
+  if (region.health.at_least > pool) {
+    c.Fail("health.at_least", "at_least " + std::to_string(region.health.at_least) +
+                                  " is more than the " + std::to_string(pool) +
+                                  " components it counts");
+  }
+}
+
+}  // namespace
+
+void ValidateAgent(Reader& r, const Policy& p) {
+  Checker agent(r, "agent");
+  if (!p.agent.listen.empty() && !IsHostPort(p.agent.listen)) {
+    agent.Fail("listen", "expected host:port, e.g. 127.0.0.1:9053");
+  }
+  if (!p.agent.state_dir.empty() && p.agent.state_dir[0] != '/') {
+    agent.Fail("state_dir", "must be an absolute path");
+  }
+  if (p.agent.tick.count() < 10) agent.Fail("tick", "must be at least 10ms");
+  Checker coord(r, "coordination");
+  bool has_etcd = r.Find("coordination.etcd").line != 1;
+  if (p.coordination.mode == CoordinationMode::kEtcd) {
+    coord.Require(has_etcd, "etcd", "mode etcd");
+    for (size_t i = 0; i < p.coordination.etcd.endpoints.size(); ++i) {
+      if (!HasScheme(p.coordination.etcd.endpoints[i], {"http://", "https://"})) {
+        coord.Fail("etcd.endpoints[" + std::to_string(i) + "]",
+                   "expected an http:// or https:// URL");
+      }
+    }
+    if (p.coordination.etcd.lease_ttl.count() < 1000) {
+      coord.Fail("etcd.lease_ttl", "must be at least 1s");
+    }
+  } else if (has_etcd) {
+    coord.Fail("etcd", "etcd settings are given but mode is local; set mode: etcd");
+  }
+}
+
+void ValidateProviders(Reader& r, const Policy& p) {
+  for (const auto& provider : p.providers) {
+    Checker c(r, "providers." + provider.name);
+    if (provider.rate_per_second < 0) c.Fail("rate_per_second", "must not be negative");
+    if (provider.timeout.count() <= 0) c.Fail("timeout", "must be greater than 0ms");
+    CheckProviderKeys(c, provider);
+  }
+}
+
+void ValidateRegions(Reader& r, const Policy& p) {
+  for (const auto& region : p.regions) CheckRegion(r, region, "regions." + region.name);
+}
+
+}  // namespace steer::config

@@ -1,0 +1,130 @@
+// Cross-field rules of services and notifications.
+#include <set>
+
+#include "text_checks.h"
+#include "validate.h"
+
+namespace steer::config {
+namespace {
+
+void Fail(Reader& r, const std::string& path, const std::string& message) {
+  r.ErrorAt(r.Find(path), path, message);
+}
+
+bool AnswerFits(const std::string& type, const std::string& answer) {
+  if (type == "A") return IsIPv4(answer);
+  if (type == "AAAA") return IsIPv6(answer);
+  return IsHostname(answer);  // CNAME
+}
+
+void CheckServiceRegions(Reader& r, const Policy& p, const ServiceConfig& s,
+                         const std::string& path) {
+  std::set<std::string> seen;
+  for (size_t i = 0; i < s.regions.size(); ++i) {
+    const ServiceRegion& sr = s.regions[i];
+    std::string item = path + ".regions[" + std::to_string(i) + "]";
+    if (!sr.region.empty() && p.FindRegion(sr.region) == nullptr) {
+      Fail(r, item + ".region", "unknown region '" + sr.region + "' (not a key of regions)");
+    }
+    if (!sr.region.empty() && !seen.insert(sr.region).second) {
+      Fail(r, item + ".region", "region '" + sr.region + "' is listed twice");
+    }
+    if (sr.answers.empty() && r.Find(item + ".answers").line != 1) {
+      Fail(r, item + ".answers", "needs at least one answer (never an empty answer set)");
+    }
+    if (s.record_type == "CNAME" && sr.answers.size() > 1) {
+      Fail(r, item + ".answers", "a CNAME has exactly one answer");
+    }
+    for (size_t j = 0; j < sr.answers.size(); ++j) {
+      if (!AnswerFits(s.record_type, sr.answers[j])) {
+        Fail(r, item + ".answers[" + std::to_string(j) + "]",
+             "'" + sr.answers[j] + "' is not valid data for a " + s.record_type + " record");
+      }
+    }
+  }
+}
+
+void CheckService(Reader& r, const Policy& p, const ServiceConfig& s) {
+  std::string path = "services." + s.name;
+  if (!s.provider.empty() && p.FindProvider(s.provider) == nullptr) {
+    Fail(r, path + ".provider", "unknown provider '" + s.provider + "' (not a key of providers)");
+  }
+  if (!s.dns_name.empty() && !IsHostname(s.dns_name)) {
+    Fail(r, path + ".dns_name", "'" + s.dns_name + "' is not a valid DNS name");
+  }
+  if (!s.dns_name.empty() && !s.zone.empty()) {
+    std::string name = Lower(s.dns_name), zone = Lower(s.zone);
+    bool inside =
+        name == zone || (name.size() > zone.size() &&
+                         name.compare(name.size() - zone.size(), zone.size(), zone) == 0 &&
+                         name[name.size() - zone.size() - 1] == '.');
+    if (!inside) Fail(r, path + ".dns_name", "'" + s.dns_name + "' is not inside zone " + s.zone);
+  }
+  if (s.regions.empty() && r.Find(path + ".regions").line != 1) {
+    Fail(r, path + ".regions", "a service needs at least one region");
+  }
+  CheckServiceRegions(r, p, s, path);
+  if (s.quorum.stale_after < 1) Fail(r, path + ".stale_after", "must be at least 1");
+  if (s.min_change_interval.count() < 0) {
+    Fail(r, path + ".min_change_interval", "must not be negative");
+  }
+  if (s.propagation_timeout.count() < 100) {
+    Fail(r, path + ".propagation_timeout", "must be at least 100ms");
+  }
+  for (size_t i = 0; i < s.nameservers.size(); ++i) {
+    if (!IsHostPort(s.nameservers[i])) {
+      Fail(r, path + ".nameservers[" + std::to_string(i) + "]",
+           "expected host:port, e.g. 127.0.0.1:53");
+    }
+  }
+}
+
+void CheckNotifier(Reader& r, const NotifierConfig& n) {
+  std::string path = "notifications." + n.name;
+  bool has_url = !n.url.empty() || !n.url_secret.empty();
+  if (n.type == NotifierType::kSmtp) {
+    if (!HasScheme(n.url, {"smtp://", "smtps://"})) {
+      Fail(r, path + (n.url.empty() ? "" : ".url"),
+           "type smtp needs url: smtp://host:port or "
+           "smtps://host:port");
+    }
+    if (n.from.empty()) Fail(r, path, "missing required key 'from' for type smtp");
+    if (n.to.empty()) Fail(r, path, "missing required key 'to' for type smtp");
+  } else if (!has_url) {
+    Fail(r, path, "missing required key 'url' or 'url_secret'");
+  } else if (!n.url.empty() && !HasScheme(n.url, {"http://", "https://"})) {
+    Fail(r, path + ".url", "expected an http:// or https:// URL");
+  }
+  if (n.type == NotifierType::kSlack && n.url.find("hooks.slack.com/") != std::string::npos) {
+    Fail(r, path + ".url", "a Slack webhook URL is a secret; use url_secret: env:NAME");
+  }
+  if (UrlHasPassword(n.url)) Fail(r, path + ".url", "the URL holds a password; use password:");
+  CheckSecretHeaders(r, n.headers, path + ".headers");
+  static const std::set<std::string> kEvents = {"decision", "operation", "dns_change"};
+  for (size_t i = 0; i < n.events.size(); ++i) {
+    if (!kEvents.count(n.events[i])) {
+      Fail(r, path + ".events[" + std::to_string(i) + "]",
+           "unknown event '" + n.events[i] + "' (expected decision, operation or dns_change)");
+    }
+  }
+}
+
+}  // namespace
+
+void ValidateServices(Reader& r, const Policy& p) {
+  std::set<std::string> names;
+  for (const auto& s : p.services) {
+    CheckService(r, p, s);
+    std::string key = Lower(s.dns_name) + " " + s.record_type;
+    if (!s.dns_name.empty() && !names.insert(key).second) {
+      Fail(r, "services." + s.name + ".dns_name",
+           "another service already steers " + s.dns_name + " " + s.record_type);
+    }
+  }
+}
+
+void ValidateNotifications(Reader& r, const Policy& p) {
+  for (const auto& n : p.notifications) CheckNotifier(r, n);
+}
+
+}  // namespace steer::config
