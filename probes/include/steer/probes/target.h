@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "steer/config/error.h"
 #include "steer/config/policy.h"
 
 namespace steer::probes {
@@ -23,5 +24,10 @@ struct Target {
 
 // Every probe of every component of every region, numbered 1..N in policy order.
 std::vector<Target> TargetsFromRegions(const std::vector<config::RegionConfig>& regions);
+
+// An ad-hoc target from a URL (steerctl probe URL): http(s)://..., tcp://host:port,
+// tls://host:port (SNI = host), dns://server[:port]/name?type=A. Other fields keep their
+// ProbeConfig defaults; the probe's name is the URL. kInvalidArgument on anything else.
+Result<Target> TargetFromUrl(const std::string& url);
 
 }  // namespace steer::probes
