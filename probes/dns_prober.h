@@ -21,7 +21,7 @@ class DnsProber final : public Prober {
   DnsProber(const Target& target, std::unique_ptr<DnsClient> client, int type, int rcode);
   Observation Judge(const DnsResult& result) const;
 
-  config::ProbeConfig cfg_;
+  const config::ProbeConfig& cfg_;  // the target outlives the prober
   std::unique_ptr<DnsClient> client_;
   int type_;
   int want_rcode_;

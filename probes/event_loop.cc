@@ -7,6 +7,8 @@ namespace steer::probes {
 
 namespace asio = boost::asio;
 
+constexpr size_t kMaxIdleEasy = 256;
+
 // One socket curl asked us to watch. `what` is curl's current wish (CURL_POLL_*); the waits
 // re-arm themselves while the wish lasts. `gone` turns pending handlers into no-ops once
 // curl dropped the socket (it may close the fd right after).
@@ -31,6 +33,7 @@ EventLoop::~EventLoop() {
   for (auto& [easy, done] : transfers_) curl_multi_remove_handle(multi_, easy);
   transfers_.clear();
   curl_multi_cleanup(multi_);  // may still report CURL_POLL_REMOVE through OnSocket
+  for (CURL* easy : idle_easy_) curl_easy_cleanup(easy);
   for (auto& [fd, s] : sockets_) {
     s->gone = true;
     s->desc.release();
@@ -49,6 +52,26 @@ bool EventLoop::AddTransfer(CURL* easy, TransferDone done) {
 
 void EventLoop::RemoveTransfer(CURL* easy) {
   if (transfers_.erase(easy) > 0) curl_multi_remove_handle(multi_, easy);
+}
+
+CURL* EventLoop::AcquireEasy() {
+  if (idle_easy_.empty()) return curl_easy_init();
+  CURL* easy = idle_easy_.back();
+  idle_easy_.pop_back();
+  return easy;
+}
+
+void EventLoop::ReleaseEasy(CURL* easy) {
+  if (easy == nullptr) return;
+  RemoveTransfer(easy);
+  // Keep enough idle handles for a normal load; a burst of slow probes (each holding ~20 KB
+  // of curl state) must not pin its peak memory forever.
+  if (idle_easy_.size() >= kMaxIdleEasy) {
+    curl_easy_cleanup(easy);
+    return;
+  }
+  curl_easy_reset(easy);
+  idle_easy_.push_back(easy);
 }
 
 int EventLoop::OnSocket(CURL*, curl_socket_t fd, int what, void* userp, void*) {
@@ -95,12 +118,32 @@ void EventLoop::ArmWait(const std::shared_ptr<Socket>& s, bool read) {
 
 int EventLoop::OnTimer(CURLM*, long timeout_ms, void* userp) {
   auto* self = static_cast<EventLoop*>(userp);
-  self->timer_.cancel();
-  if (timeout_ms < 0) return 0;
-  // Never call curl_multi_socket_action() from inside a curl callback: defer it.
-  self->timer_.expires_after(std::chrono::milliseconds(timeout_ms));
+  // Never call curl_multi_socket_action() from inside a curl callback: defer it. Re-arming
+  // the timer reprograms the kernel timer (costly in a VM), so "now" is a post() and an
+  // unchanged deadline is left alone.
+  if (timeout_ms <= 0) {
+    if (self->timer_armed_) self->timer_.cancel();
+    self->timer_armed_ = false;
+    if (timeout_ms == 0 && !self->kick_posted_) {
+      self->kick_posted_ = true;
+      boost::asio::post(self->io_, [self] {
+        self->kick_posted_ = false;
+        self->Action(CURL_SOCKET_TIMEOUT, 0);
+      });
+    }
+    return 0;
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  if (self->timer_armed_) {
+    auto delta = deadline - self->timer_.expiry();
+    if (delta < std::chrono::milliseconds(1) && delta > -std::chrono::milliseconds(1)) return 0;
+  }
+  self->timer_armed_ = true;
+  self->timer_.expires_at(deadline);
   self->timer_.async_wait([self](const boost::system::error_code& ec) {
-    if (!ec) self->Action(CURL_SOCKET_TIMEOUT, 0);
+    if (ec) return;
+    self->timer_armed_ = false;
+    self->Action(CURL_SOCKET_TIMEOUT, 0);
   });
   return 0;
 }

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 namespace steer::probes {
 
@@ -34,6 +35,11 @@ class EventLoop {
   // Removes a transfer without calling its `done` (used when a prober is destroyed).
   void RemoveTransfer(CURL* easy);
 
+  // Easy handles are pooled per loop, so memory follows the probes in flight rather than the
+  // number of targets. A released handle is curl_easy_reset() (its options are gone).
+  CURL* AcquireEasy();
+  void ReleaseEasy(CURL* easy);
+
  private:
   struct Socket;
 
@@ -49,6 +55,9 @@ class EventLoop {
   boost::asio::steady_timer timer_;
   std::unordered_map<curl_socket_t, std::shared_ptr<Socket>> sockets_;
   std::unordered_map<CURL*, TransferDone> transfers_;
+  std::vector<CURL*> idle_easy_;
+  bool timer_armed_ = false;
+  bool kick_posted_ = false;
 };
 
 }  // namespace steer::probes

@@ -70,26 +70,26 @@ Result<HttpChecker> HttpChecker::Create(const config::HttpExpect& expect) {
 }
 
 CheckOutcome HttpChecker::Check(const HttpResponse& response) const {
-  bool status_ok = expect_.status.empty();
-  for (const auto& r : expect_.status) {
+  bool status_ok = expect_->status.empty();
+  for (const auto& r : expect_->status) {
     if (response.status >= r.low && response.status <= r.high) status_ok = true;
   }
   if (!status_ok) {
     return {ErrorClass::kHttpStatus,
-            "status " + std::to_string(response.status) + " not in " + RangesText(expect_.status)};
+            "status " + std::to_string(response.status) + " not in " + RangesText(expect_->status)};
   }
   if (auto out = CheckHeaders(response.headers); out.error != ErrorClass::kNone) return out;
   if (auto out = CheckBody(response); out.error != ErrorClass::kNone) return out;
-  if (expect_.max_latency && response.total > *expect_.max_latency) {
+  if (expect_->max_latency && response.total > *expect_->max_latency) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(response.total).count();
     return {ErrorClass::kLatency, "took " + std::to_string(ms) + " ms, max " +
-                                      std::to_string(expect_.max_latency->count()) + " ms"};
+                                      std::to_string(expect_->max_latency->count()) + " ms"};
   }
   return {};
 }
 
 CheckOutcome HttpChecker::CheckHeaders(const std::string& headers) const {
-  for (const auto& [name, want] : expect_.headers) {
+  for (const auto& [name, want] : expect_->headers) {
     auto value = FindHeader(headers, name);
     if (!value) return {ErrorClass::kHeaderMismatch, "header " + name + " missing"};
     if (value->find(want) == std::string::npos) {
@@ -102,17 +102,17 @@ CheckOutcome HttpChecker::CheckHeaders(const std::string& headers) const {
 CheckOutcome HttpChecker::CheckBody(const HttpResponse& response) const {
   const std::string& body = response.body;
   std::string cut = response.body_truncated ? " (body truncated)" : "";
-  if (!expect_.body_contains.empty() && body.find(expect_.body_contains) == std::string::npos) {
+  if (!expect_->body_contains.empty() && body.find(expect_->body_contains) == std::string::npos) {
     return {ErrorClass::kBodyMismatch,
-            "body does not contain '" + expect_.body_contains + "'" + cut};
+            "body does not contain '" + expect_->body_contains + "'" + cut};
   }
   if (body_regex_ && !std::regex_search(body, *body_regex_)) {
-    return {ErrorClass::kBodyMismatch, "body does not match /" + expect_.body_regex + "/" + cut};
+    return {ErrorClass::kBodyMismatch, "body does not match /" + expect_->body_regex + "/" + cut};
   }
-  if (expect_.json.empty()) return {};
+  if (expect_->json.empty()) return {};
   nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return {ErrorClass::kBodyMismatch, "body is not valid JSON" + cut};
-  for (const auto& cond : expect_.json) {
+  for (const auto& cond : expect_->json) {
     auto value = EvaluateJsonPath(doc, cond.path);
     if (!value || !*value) return {ErrorClass::kBodyMismatch, cond.path + " not found"};
     if (!cond.equals.empty() && JsonValueText(**value) != cond.equals) {

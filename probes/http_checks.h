@@ -2,7 +2,8 @@
 
 // Judging an HTTP response against a probe's `expect` block: status ranges, headers, body
 // substring/regex, JSON-path conditions and maximum latency, in that order (the first failing
-// condition decides the error class). A compiled checker is immutable and thread-safe.
+// condition decides the error class). A compiled checker is immutable and thread-safe; it
+// refers to `expect`, which must outlive it.
 
 #include <chrono>
 #include <optional>
@@ -36,11 +37,11 @@ class HttpChecker {
   CheckOutcome Check(const HttpResponse& response) const;
 
  private:
-  explicit HttpChecker(const config::HttpExpect& expect) : expect_(expect) {}
+  explicit HttpChecker(const config::HttpExpect& expect) : expect_(&expect) {}
   CheckOutcome CheckHeaders(const std::string& headers) const;
   CheckOutcome CheckBody(const HttpResponse& response) const;
 
-  config::HttpExpect expect_;
+  const config::HttpExpect* expect_;
   std::optional<std::regex> body_regex_;
 };
 

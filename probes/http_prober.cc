@@ -43,75 +43,79 @@ Result<std::unique_ptr<Prober>> HttpProber::Create(const Target& target, EventLo
   auto checker = HttpChecker::Create(target.probe.expect);
   if (!checker) return tl::unexpected(checker.error());
   std::unique_ptr<HttpProber> p(new HttpProber(target, loop, std::move(*checker)));
-  if (auto ok = p->Configure(); !ok) return tl::unexpected(ok.error());
+  if (auto ok = p->Validate(); !ok) return tl::unexpected(ok.error());
   return std::unique_ptr<Prober>(std::move(p));
 }
 
 HttpProber::HttpProber(const Target& target, EventLoop& loop, HttpChecker checker)
-    : loop_(loop), cfg_(target.probe), checker_(std::move(checker)), easy_(curl_easy_init()) {}
+    : loop_(loop), cfg_(target.probe), checker_(std::move(checker)) {}
 
 HttpProber::~HttpProber() {
-  loop_.RemoveTransfer(easy_);
-  curl_easy_cleanup(easy_);
+  loop_.ReleaseEasy(easy_);
   curl_slist_free_all(headers_);
   curl_slist_free_all(connect_to_);
 }
 
-Result<void> HttpProber::Configure() {
-  if (easy_ == nullptr) return MakeError(ErrorCode::kInternal, "curl_easy_init failed");
+Result<void> HttpProber::Validate() {
   if (cfg_.url.rfind("http://", 0) != 0 && cfg_.url.rfind("https://", 0) != 0) {
     return MakeError(ErrorCode::kInvalidArgument, "url must start with http:// or https://");
-  }
-  long timeout_ms = static_cast<long>(std::max<int64_t>(1, cfg_.timeout.count()));
-  curl_easy_setopt(easy_, CURLOPT_URL, cfg_.url.c_str());
-  curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
-  curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
-  curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &HttpProber::OnBody);
-  curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
-  curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &HttpProber::OnHeader);
-  curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
-  curl_easy_setopt(easy_, CURLOPT_USERAGENT, "steer-probe/0.1");
-  curl_easy_setopt(easy_, CURLOPT_CUSTOMREQUEST, cfg_.method.c_str());
-  if (cfg_.method == "HEAD") curl_easy_setopt(easy_, CURLOPT_NOBODY, 1L);
-  if (!cfg_.body.empty()) {
-    curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, cfg_.body.c_str());
-    curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE, static_cast<long>(cfg_.body.size()));
   }
   for (const auto& [name, value] : cfg_.headers) {
     headers_ = curl_slist_append(headers_, (name + ": " + value).c_str());
   }
-  if (headers_ != nullptr) curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
   if (!cfg_.connect_to.empty()) {
     // "::host:port": any URL host and port is dialled at host:port; SNI and Host stay.
     connect_to_ = curl_slist_append(nullptr, ("::" + cfg_.connect_to).c_str());
-    curl_easy_setopt(easy_, CURLOPT_CONNECT_TO, connect_to_);
-  }
-  if (!cfg_.ca_file.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, cfg_.ca_file.c_str());
-  curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, cfg_.tls_verify ? 1L : 0L);
-  curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, cfg_.tls_verify ? 2L : 0L);
-  if (cfg_.min_days_left > 0) curl_easy_setopt(easy_, CURLOPT_CERTINFO, 1L);
-  if (!cfg_.reuse_connection) {
-    curl_easy_setopt(easy_, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(easy_, CURLOPT_FORBID_REUSE, 1L);
-    curl_easy_setopt(easy_, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
-    curl_easy_setopt(easy_, CURLOPT_SSL_SESSIONID_CACHE, 0L);
   }
   return {};
+}
+
+void HttpProber::Configure(CURL* easy) {
+  long timeout_ms = static_cast<long>(std::max<int64_t>(1, cfg_.timeout.count()));
+  curl_easy_setopt(easy, CURLOPT_URL, cfg_.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_);
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, this);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &HttpProber::OnBody);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &HttpProber::OnHeader);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, "steer-probe/0.1");
+  if (cfg_.method != "GET") curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, cfg_.method.c_str());
+  if (cfg_.method == "HEAD") curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+  if (!cfg_.body.empty()) {
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, cfg_.body.c_str());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(cfg_.body.size()));
+  }
+  if (headers_ != nullptr) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
+  if (connect_to_ != nullptr) curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to_);
+  if (!cfg_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, cfg_.ca_file.c_str());
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, cfg_.tls_verify ? 1L : 0L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, cfg_.tls_verify ? 2L : 0L);
+  if (cfg_.min_days_left > 0) curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
+  if (!cfg_.reuse_connection) {
+    curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(easy, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+  }
 }
 
 void HttpProber::Start(ProbeDone done) {
   done_ = std::move(done);
   response_ = HttpResponse();
   error_[0] = '\0';
-  if (!loop_.AddTransfer(easy_, [this](CURLcode rc) { OnTransferDone(rc); })) {
+  easy_ = loop_.AcquireEasy();
+  if (easy_ != nullptr) Configure(easy_);
+  if (easy_ == nullptr || !loop_.AddTransfer(easy_, [this](CURLcode rc) { OnTransferDone(rc); })) {
     boost::asio::post(loop_.io(), [this] {
       Observation obs;
       obs.error = ErrorClass::kInternal;
       obs.message = "curl refused the transfer";
+      loop_.ReleaseEasy(std::exchange(easy_, nullptr));
       std::exchange(done_, nullptr)(std::move(obs));
     });
   }
@@ -176,6 +180,12 @@ std::optional<int> HttpProber::ReadCertDaysLeft() const {
 }
 
 void HttpProber::OnTransferDone(CURLcode rc) {
+  Observation obs = Judge(rc);
+  loop_.ReleaseEasy(std::exchange(easy_, nullptr));
+  std::exchange(done_, nullptr)(std::move(obs));
+}
+
+Observation HttpProber::Judge(CURLcode rc) {
   Observation obs;
   obs.phases = ReadPhases();
   long status = 0;
@@ -201,7 +211,7 @@ void HttpProber::OnTransferDone(CURLcode rc) {
     }
   }
   obs.ok = obs.error == ErrorClass::kNone;
-  std::exchange(done_, nullptr)(std::move(obs));
+  return obs;
 }
 
 }  // namespace steer::probes

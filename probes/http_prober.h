@@ -1,10 +1,10 @@
 #pragma once
 
-// HTTP(S) probes on libcurl's multi interface. One easy handle per target, reused between
-// probes but configured for a fresh connection each time (no connection, TLS session or DNS
-// cache reuse) unless the target sets reuse_connection. The body is read up to kBodyCap;
-// beyond that the transfer is aborted and the response judged on what arrived.
-// Not thread-safe: lives on its EventLoop's thread.
+// HTTP(S) probes on libcurl's multi interface. Each probe borrows an easy handle from the
+// loop's pool and configures it for a fresh connection (no connection, TLS session or DNS
+// cache reuse) unless the target sets reuse_connection; the target must outlive the prober. The
+// body is read up to kBodyCap; beyond that the transfer is aborted and the response judged on what
+// arrived. Not thread-safe: lives on its EventLoop's thread.
 
 #include <curl/curl.h>
 
@@ -28,17 +28,19 @@ class HttpProber final : public Prober {
 
  private:
   HttpProber(const Target& target, EventLoop& loop, HttpChecker checker);
-  Result<void> Configure();
+  Result<void> Validate();
+  void Configure(CURL* easy);
   void OnTransferDone(CURLcode rc);
   Phases ReadPhases() const;
   std::optional<int> ReadCertDaysLeft() const;
+  Observation Judge(CURLcode rc);
   static size_t OnBody(char* data, size_t size, size_t n, void* self);
   static size_t OnHeader(char* data, size_t size, size_t n, void* self);
 
   EventLoop& loop_;
-  config::ProbeConfig cfg_;
+  const config::ProbeConfig& cfg_;
   HttpChecker checker_;
-  CURL* easy_ = nullptr;
+  CURL* easy_ = nullptr;  // borrowed from the loop while a probe runs
   curl_slist* headers_ = nullptr;
   curl_slist* connect_to_ = nullptr;
   HttpResponse response_;

@@ -26,7 +26,7 @@ class TcpProber final : public Prober {
   void Finish(const std::shared_ptr<Attempt>& a, ErrorClass error, std::string message);
 
   EventLoop& loop_;
-  config::ProbeConfig cfg_;
+  const config::ProbeConfig& cfg_;  // the target outlives the prober
   HostPort where_;
   std::shared_ptr<Attempt> current_;
 };

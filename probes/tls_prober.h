@@ -29,7 +29,7 @@ class TlsProber final : public Prober {
   void Finish(const std::shared_ptr<Attempt>& a, ErrorClass error, std::string message);
 
   EventLoop& loop_;
-  config::ProbeConfig cfg_;
+  const config::ProbeConfig& cfg_;  // the target outlives the prober
   HostPort where_;
   std::string server_name_;
   boost::asio::ssl::context ctx_;

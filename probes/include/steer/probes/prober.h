@@ -3,7 +3,7 @@
 // A Prober runs the check of one target, one probe at a time, on one worker's event loop.
 // There is one class per probe kind (HttpProber, TcpProber, DnsProber, TlsProber); MakeProber()
 // picks it from the target's type. Not thread-safe: a prober lives on its loop's thread and is
-// destroyed only after that loop stopped running.
+// destroyed only after that loop stopped running. The Target must outlive its prober.
 
 #include <functional>
 #include <memory>
