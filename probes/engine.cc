@@ -18,8 +18,12 @@ using std::chrono::microseconds;
 class Engine::Worker {
  public:
   Worker(const std::string& vantage, const ObservationSink& sink, const Clock& clock,
-         Random& random)
-      : vantage_(vantage), sink_(sink), clock_(clock), random_(random) {}
+         Random& random, int max_in_flight)
+      : vantage_(vantage),
+        sink_(sink),
+        clock_(clock),
+        random_(random),
+        max_in_flight_(std::max(1, max_in_flight)) {}
   ~Worker() { Stop(); }
 
   Result<void> Add(Target target, microseconds offset);
@@ -46,6 +50,8 @@ class Engine::Worker {
   const ObservationSink& sink_;
   const Clock& clock_;
   Random& random_;
+  int max_in_flight_;
+  int in_flight_ = 0;  // loop thread only
   // loop_ before slots_: slots (probers, timers) are destroyed first, the loop last.
   EventLoop loop_;
   std::vector<std::unique_ptr<Slot>> slots_;
@@ -103,7 +109,7 @@ void Engine::Worker::Arm(Slot& s) {
 
 void Engine::Worker::OnTick(Slot& s) {
   SteadyTime now = clock_.SteadyNow();
-  bool start = !s.in_flight;
+  bool start = !s.in_flight && in_flight_ < max_in_flight_;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stats_.start_lateness.Record(std::chrono::duration_cast<microseconds>(now - s.planned));
@@ -115,6 +121,7 @@ void Engine::Worker::OnTick(Slot& s) {
   }
   if (start) {
     s.in_flight = true;
+    ++in_flight_;
     auto wall = clock_.WallNow();
     s.prober->Start([this, &s, wall](Observation obs) {
       obs.time = wall;
@@ -132,6 +139,7 @@ void Engine::Worker::OnTick(Slot& s) {
 
 void Engine::Worker::OnDone(Slot& s, Observation obs) {
   s.in_flight = false;
+  --in_flight_;
   obs.target_id = s.target.id;
   obs.vantage = vantage_;
   {
@@ -160,8 +168,8 @@ Result<std::unique_ptr<Engine>> Engine::Create(EngineOptions options, std::vecto
   engine->vantage_ = std::move(options.vantage);
   engine->sink_ = std::move(sink);
   for (int i = 0; i < n; ++i) {
-    engine->workers_.push_back(
-        std::make_unique<Worker>(engine->vantage_, engine->sink_, clock, random));
+    engine->workers_.push_back(std::make_unique<Worker>(engine->vantage_, engine->sink_, clock,
+                                                        random, options.max_in_flight_per_worker));
   }
   for (size_t i = 0; i < targets.size(); ++i) {
     auto offset = StaggerOffset(i, targets.size(), microseconds(targets[i].probe.interval));

@@ -83,6 +83,30 @@ TEST_F(EngineTest, SlowProbeSkipsSlotsInsteadOfOverlapping) {
   EXPECT_LE(stats.started, stats.completed + 1);  // never two in flight
 }
 
+TEST_F(EngineTest, InFlightCapSkipsInsteadOfPilingUp) {
+  testing::TcpServer server(testing::NeverAnswer());
+  std::vector<Target> targets;
+  for (uint64_t id = 1; id <= 4; ++id) {
+    Target t = testing::HttpTarget("http://" + server.address() + "/", 300);
+    t.id = id;
+    t.probe.interval = milliseconds(400);
+    targets.push_back(t);
+  }
+  SystemClock clock;
+  FakeRandom random;
+  Collector got;
+  EngineOptions options{1, ""};
+  options.max_in_flight_per_worker = 1;
+  auto engine = Engine::Create(options, targets, got.Sink(), clock, random);
+  ASSERT_TRUE(engine.has_value());
+  (*engine)->Start();
+  ASSERT_TRUE(got.WaitFor(2, milliseconds(5000)));
+  (*engine)->Stop();
+  EngineStats stats = (*engine)->Stats();
+  EXPECT_GE(stats.skipped_late, 2u);  // the other targets found the worker full
+  EXPECT_LE(stats.started, stats.completed + 1);
+}
+
 TEST_F(EngineTest, CreateNamesTheTargetThatCannotRun) {
   Target t = testing::AddressTarget(config::ProbeType::kTcp, "nope");
   t.region = "eu";

@@ -27,13 +27,16 @@ namespace steer::probes {
 struct EngineOptions {
   int workers = 0;      // 0 = one per hardware core
   std::string vantage;  // stamped on every Observation
+  // Back-pressure: a worker never has more probes in flight; a slot that finds the worker
+  // full is skipped and counted like a late one. Bounds memory when targets hang en masse.
+  int max_in_flight_per_worker = 1000;
 };
 
 struct EngineStats {
   uint64_t started = 0;
   uint64_t completed = 0;
   uint64_t failed = 0;              // completed with ok == false
-  uint64_t skipped_late = 0;        // slots skipped: previous probe in flight, or worker behind
+  uint64_t skipped_late = 0;        // slots skipped: previous in flight, worker behind or full
   LatencyHistogram start_lateness;  // actual start - planned start
 };
 
