@@ -6,12 +6,15 @@
 #   blackbox- blackbox_exporter probing nginx at the same rate, driven via /probe by
 #             steer_probe_bench in keep-alive mode (the driver's own CPU is not counted)
 #   wrk     - wrk with 'Connection: close' (a new connection per request), full speed
-# and 10,000 targets at a 1 s interval (start lateness, RSS). Prints a markdown table.
-# Usage: bench/probes/run.sh [RATE] [SECONDS]   (defaults: 1000 probes/s, 10 s per phase)
+# then each at its own maximum (blackbox driven closed-loop by wrk -c8 on /probe, as in
+# shared/research/blackbox-baseline.md), and 10,000 targets at a 1 s and a 5 s interval
+# (start lateness, RSS). Prints markdown tables.
+# Usage: bench/probes/run.sh [RATE] [SECONDS]   (defaults: 200 probes/s, 10 s per phase;
+# RATE must be one blackbox_exporter sustains on this machine, or its row shows failures)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BENCH=${STEER_BUILD_DIR:-$ROOT/build}/bench/probes/steer_probe_bench
-RATE=${1:-1000}
+RATE=${1:-200}
 SECS=${2:-10}
 [[ -x $BENCH ]] || { echo "missing $BENCH: build target steer_probe_bench first" >&2; exit 2; }
 for tool in nginx wrk prometheus-blackbox-exporter python3; do
@@ -66,6 +69,11 @@ n0=$(ticks "$NGINX_WORKER")
   wrk -t1 -c16 -d"${SECS}s" -H 'Connection: close' "$URL" > "$TMP/wrk.out"
 n1=$(ticks "$NGINX_WORKER"); echo "$n0 $n1" > "$TMP/wrk.nginx"
 
+echo "blackbox_exporter max rate (wrk -t1 -c8 on /probe) for ${SECS}s" >&2
+b0=$(ticks "$BB_PID")
+wrk -t1 -c8 -d"${SECS}s" --timeout 5s "$PROBE" > "$TMP/bbmax.out"
+b1=$(ticks "$BB_PID"); echo "$b0 $b1" > "$TMP/bbmax.ticks"
+
 echo "steer engine max rate (2 workers, 400 targets at 20 ms) for ${SECS}s" >&2
 "$BENCH" --url "$URL" --targets 400 --interval-ms 20 --duration-s "$SECS" --workers 2 \
   > "$TMP/max.json"
@@ -101,9 +109,19 @@ def row(name, r, failed, cu, ng):
     print(f"| {name} | {r:,.0f} | {failed} | {cu:.1f} | {1e6/cu:,.0f} | {cu/100:.2f} | {ng:.1f} | {cu/steer_us:.2f}× |")
 row(f"steer engine (1 worker, target {rate}/s)", st["probes_per_s"], st["failed"], steer_us, steer_nginx)
 row(f"blackbox_exporter via /probe (target {rate}/s)", bb["probes_per_s"], bb["failed"], bb_us, bb_nginx)
-row("wrk -t1 -c16, Connection: close (max)", wrk_req / float(secs), 0, wrk_us, wrk_nginx)
-print(f"| steer engine max rate (2 workers) | {mx['probes_per_s']:,.0f} | {mx['failed']} | {mx['cpu_us_per_probe']:.1f} | {1e6/mx['cpu_us_per_probe']:,.0f} | {mx['cpu_us_per_probe']/100:.2f} | - | {mx['cpu_us_per_probe']/steer_us:.2f}× |")
-print(f"\nblackbox_exporter / steer CPU per probe: **{bb_us/steer_us:.1f}×**; steer / wrk: **{steer_us/wrk_us:.2f}×**.")
+print(f"\nSame rate: blackbox_exporter / steer CPU per probe **{bb_us/steer_us:.1f}×**.\n")
+bbmax = open(f"{tmp}/bbmax.out").read()
+bbmax_req = int(re.search(r"(\d+) requests in", bbmax).group(1))
+bbmax_bad = re.search(r"Non-2xx or 3xx responses: (\d+)", bbmax)
+c0, c1 = map(int, open(f"{tmp}/bbmax.ticks").read().split())
+bbmax_us = us(c1 - c0, bbmax_req)
+mx_us = mx["cpu_us_per_probe"]
+print("| client at its maximum | rate (probes/s) | failed | client CPU-µs/probe | probes/s per core | CPU-s per 10k probes | vs steer |")
+print("|---|---|---|---|---|---|---|")
+print(f"| steer engine, 2 workers, 400 targets at 20 ms | {mx['probes_per_s']:,.0f} | {mx['failed']} | {mx_us:.1f} | {1e6/mx_us:,.0f} | {mx_us/100:.2f} | 1.00× |")
+print(f"| blackbox_exporter, wrk -t1 -c8 on /probe | {bbmax_req/float(secs):,.0f} | {bbmax_bad.group(1) if bbmax_bad else 0} | {bbmax_us:.1f} | {1e6/bbmax_us:,.0f} | {bbmax_us/100:.2f} | {bbmax_us/mx_us:.2f}× |")
+print(f"| wrk -t1 -c16, Connection: close | {wrk_req/float(secs):,.0f} | 0 | {wrk_us:.1f} | {1e6/wrk_us:,.0f} | {wrk_us/100:.2f} | {wrk_us/mx_us:.2f}× |")
+print(f"\nAt maximum: blackbox_exporter / steer **{bbmax_us/mx_us:.1f}×**; steer / wrk **{mx_us/wrk_us:.2f}×**.")
 print("\n| 10,000 targets (2 workers) | probes/s | CPU-µs/probe | lateness p50 | p99 | max | skipped | failed | RSS (peak) |")
 print("|---|---|---|---|---|---|---|---|---|")
 for name, r in (("1 s interval", k10), ("5 s interval", k5)):
