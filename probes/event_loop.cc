@@ -1,13 +1,25 @@
 #include "event_loop.h"
 
 #include <boost/asio/post.hpp>
+#include <mutex>
 #include <utility>
 
 namespace steer::probes {
 
 namespace asio = boost::asio;
 
+namespace {
+
 constexpr size_t kMaxIdleEasy = 256;
+
+// curl_global_init() is not guaranteed thread-safe, and workers create easy handles on their
+// own threads: initialise once, before any of them runs.
+void InitCurlOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+}  // namespace
 
 // One socket curl asked us to watch. `what` is curl's current wish (CURL_POLL_*); the waits
 // re-arm themselves while the wish lasts. `gone` turns pending handlers into no-ops once
@@ -22,7 +34,7 @@ struct EventLoop::Socket {
   bool gone = false;
 };
 
-EventLoop::EventLoop() : multi_(curl_multi_init()), timer_(io_) {
+EventLoop::EventLoop() : multi_((InitCurlOnce(), curl_multi_init())), timer_(io_) {
   curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &EventLoop::OnSocket);
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &EventLoop::OnTimer);
