@@ -44,15 +44,25 @@ ServiceState Prepare(const config::ServiceConfig& svc, const ServiceState& in,
   st.answers = st.serving_all
                    ? AllAnswers(svc, drained)
                    : svc.regions[static_cast<size_t>(RegionIndex(svc, st.region))].answers;
+  // Usually the tracks line up with the policy already; rebuild only after a reload.
+  bool aligned = st.tracks.size() == svc.regions.size();
+  for (size_t i = 0; aligned && i < svc.regions.size(); ++i) {
+    aligned = st.tracks[i].region == svc.regions[i].region;
+  }
   std::vector<RegionTrack> tracks;
-  tracks.reserve(svc.regions.size());
-  for (size_t i = 0; i < svc.regions.size(); ++i) {
-    auto old = std::find_if(in.tracks.begin(), in.tracks.end(), [&](const RegionTrack& t) {
-      return t.region == svc.regions[i].region;
-    });
-    RegionTrack t{svc.regions[i].region, verdicts[i].verdict, now};
-    if (old != in.tracks.end() && old->verdict == t.verdict) t.since = old->since;
-    tracks.push_back(std::move(t));
+  if (aligned) {
+    tracks = std::move(st.tracks);
+  } else {
+    for (const auto& sr : svc.regions) {
+      auto old = std::find_if(in.tracks.begin(), in.tracks.end(),
+                              [&](const RegionTrack& t) { return t.region == sr.region; });
+      tracks.push_back(old != in.tracks.end() ? *old
+                                              : RegionTrack{sr.region, Health::kUnknown, now});
+    }
+  }
+  for (size_t i = 0; i < tracks.size(); ++i) {
+    if (tracks[i].verdict != verdicts[i].verdict)
+      tracks[i] = {tracks[i].region, verdicts[i].verdict, now};
   }
   st.tracks = std::move(tracks);
   std::erase_if(st.changes, [&](Time t) { return t <= now - kHour; });

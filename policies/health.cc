@@ -72,16 +72,15 @@ Result<Layout> Layout::Build(const config::Policy& policy) {
   for (const auto& rc : policy.regions) {
     auto region = BuildRegion(rc, static_cast<int>(layout.regions_.size()), layout.targets_);
     if (!region) return tl::unexpected(region.error());
+    layout.region_index_.emplace(region->name, static_cast<int>(layout.regions_.size()));
     layout.regions_.push_back(std::move(*region));
   }
   return layout;
 }
 
 int Layout::FindRegion(const std::string& name) const {
-  for (size_t i = 0; i < regions_.size(); ++i) {
-    if (regions_[i].name == name) return static_cast<int>(i);
-  }
-  return -1;
+  auto it = region_index_.find(name);
+  return it == region_index_.end() ? -1 : it->second;
 }
 
 int Layout::FindComponent(int region, const std::string& name) const {
@@ -107,9 +106,32 @@ int Layout::FindTarget(int region, int component, const std::string& probe) cons
 int HealthView::AddVantage(const VantagePoint& vp) {
   int existing = FindVantage(vp.name);
   if (existing >= 0) return existing;
+  const size_t old_count = vantages_.size();
+  std::vector<Cell> cells((old_count + 1) * target_count_);
+  std::vector<std::string> errors(cells.size());
+  for (size_t t = 0; t < target_count_; ++t) {
+    for (size_t v = 0; v < old_count; ++v) {
+      cells[t * (old_count + 1) + v] = cells_[t * old_count + v];
+      errors[t * (old_count + 1) + v] = std::move(errors_[t * old_count + v]);
+    }
+  }
+  cells_ = std::move(cells);
+  errors_ = std::move(errors);
   vantages_.push_back(vp);
-  cells_.resize(vantages_.size() * target_count_);
   return static_cast<int>(vantages_.size()) - 1;
+}
+
+void HealthView::Set(int vantage, int target, const TargetHealth& th) {
+  const size_t i = Index(vantage, target);
+  cells_[i] = Cell{th.last_observed, th.consecutive_ok, th.consecutive_fail, th.state, th.observed};
+  errors_[i] = th.last_error;
+}
+
+TargetHealth HealthView::Get(int vantage, int target) const {
+  const size_t i = Index(vantage, target);
+  const Cell& c = cells_[i];
+  return TargetHealth{c.state,          c.observed,         c.last_observed,
+                      c.consecutive_ok, c.consecutive_fail, errors_[i]};
 }
 
 int HealthView::FindVantage(const std::string& name) const {

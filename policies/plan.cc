@@ -186,7 +186,11 @@ void Gate(const Context& ctx, bool paused, Plan& plan) {
   const bool manual = plan.action == Action::kForced || plan.action == Action::kSwitchover;
   const auto& st = ctx.state;
   const auto& svc = ctx.svc;
-  std::string wanted = "wanted: " + std::string(ActionName(plan.action));
+  const std::string to =
+      plan.serve_all ? "*" : svc.regions[static_cast<size_t>(plan.target)].region;
+  const std::string from =
+      ctx.current < 0 ? "*" : svc.regions[static_cast<size_t>(ctx.current)].region;
+  std::string wanted = std::string(ActionName(plan.action)) + " " + from + " \xE2\x86\x92 " + to;
   auto refuse = [&](Action a, const char* cause, std::string why) {
     plan.reasons.push_back(wanted + " refused: " + why);
     plan.change = false;

@@ -66,7 +66,7 @@ std::string RandomTrace(std::mt19937& rng) {
   return out;
 }
 
-TEST(PolicyProperties, RandomTracesKeepTheInvariants) {
+TEST(PoliciesProperties, RandomTracesKeepTheInvariants) {
   int changes_seen = 0;
   for (unsigned seed = 1; seed <= 60; ++seed) {
     std::mt19937 rng(seed);

@@ -1,6 +1,7 @@
 #include "quorum.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,7 @@ struct Tally {
   int undecided = 0;  // fresh data, but not enough to decide
 };
 
-bool Fresh(const TargetHealth& th, const Layout::Target& t, double stale_after, Time now) {
+bool Fresh(const HealthView::Cell& th, const Layout::Target& t, double stale_after, Time now) {
   if (!th.observed) return false;
   const auto limit =
       static_cast<Time::rep>(stale_after * static_cast<double>(t.stale_interval.count()));
@@ -34,7 +35,7 @@ Health ComponentHealth(const Layout& layout, const Layout::Component& c, const H
                        int vp, double stale_after, Time now, bool& any_fresh) {
   int healthy = 0;
   for (int t = c.first_target; t < c.first_target + c.probe_count; ++t) {
-    const TargetHealth& th = view.At(vp, t);
+    const HealthView::Cell& th = view.cell(vp, t);
     if (!Fresh(th, layout.targets()[static_cast<size_t>(t)], stale_after, now)) continue;
     any_fresh = true;
     if (th.state == Health::kUnhealthy) return Health::kUnhealthy;
@@ -45,49 +46,76 @@ Health ComponentHealth(const Layout& layout, const Layout::Component& c, const H
 
 void NoteFailure(const Layout::Component& c, const HealthView& view, int vp, Failure& f) {
   for (int t = c.first_target; t < c.first_target + c.probe_count; ++t) {
-    const TargetHealth& th = view.At(vp, t);
+    const HealthView::Cell& th = view.cell(vp, t);
     if (th.state != Health::kUnhealthy) continue;
     f.min_streak =
         f.vantage_count == 0 ? th.consecutive_fail : std::min(f.min_streak, th.consecutive_fail);
-    if (f.error.empty()) f.error = th.last_error;
+    if (f.error.empty()) f.error = view.error(vp, t);
   }
   ++f.vantage_count;
 }
 
-// One vantage point's view of a region: the health rule over its counted components.
-Health VantageVerdict(const Layout& layout, const Layout::Region& r, const HealthView& view, int vp,
-                      double stale_after, Time now, bool& any_fresh,
-                      std::vector<Failure>* failures) {
-  int healthy = 0;
-  int unknown = 0;
+// What one vantage point saw of a region in this tick.
+struct PerVantage {
+  std::uint16_t healthy = 0;    // counted components healthy
+  std::uint16_t unknown = 0;    // counted components neither healthy nor down
+  std::uint16_t probes_ok = 0;  // scratch: healthy probes of the current component
+  bool down = false;            // scratch: the current component has a fresh unhealthy probe
+  bool fresh = false;           // some fresh data
+  bool observed = false;        // ever reported a counted component
+};
+
+// Every vantage point's view of a region at once: the health rule over its counted components.
+// Walks each probe's cells from all vantage points together (they are adjacent in the view).
+void VantageViews(const Layout& layout, const Layout::Region& r, const HealthView& view,
+                  double stale_after, Time now, PerVantage* per, size_t n) {
   for (int ci : r.counted) {
     const auto& comp = r.components[static_cast<size_t>(ci)];
-    Health h = ComponentHealth(layout, comp, view, vp, stale_after, now, any_fresh);
-    if (h == Health::kHealthy) ++healthy;
-    if (h == Health::kUnknown) ++unknown;
-  }
-  if (healthy >= r.needed) return Health::kHealthy;
-  if (healthy + unknown >= r.needed) return Health::kUnknown;
-  if (failures != nullptr) {
-    bool ignored = false;
-    for (int ci : r.counted) {
-      const auto& comp = r.components[static_cast<size_t>(ci)];
-      if (ComponentHealth(layout, comp, view, vp, stale_after, now, ignored) ==
-          Health::kUnhealthy) {
-        NoteFailure(comp, view, vp, (*failures)[static_cast<size_t>(ci)]);
+    for (size_t v = 0; v < n; ++v) {
+      per[v].probes_ok = 0;
+      per[v].down = false;
+    }
+    for (int t = comp.first_target; t < comp.first_target + comp.probe_count; ++t) {
+      const auto interval = layout.targets()[static_cast<size_t>(t)].stale_interval.count();
+      const Time limit(static_cast<Time::rep>(stale_after * static_cast<double>(interval)));
+      const HealthView::Cell* cells = n > 0 ? &view.cell(0, t) : nullptr;
+      for (size_t v = 0; v < n; ++v) {
+        const HealthView::Cell& c = cells[v];
+        per[v].observed |= c.observed;
+        if (!c.observed || now - c.last_observed > limit) continue;
+        per[v].fresh = true;
+        per[v].down |= c.state == Health::kUnhealthy;
+        per[v].probes_ok += c.state == Health::kHealthy ? 1 : 0;
+      }
+    }
+    for (size_t v = 0; v < n; ++v) {
+      if (per[v].down) continue;
+      if (comp.probe_count > 0 && per[v].probes_ok == comp.probe_count) {
+        ++per[v].healthy;
+      } else {
+        ++per[v].unknown;
       }
     }
   }
+}
+
+Health Verdict(const PerVantage& p, int needed) {
+  if (p.healthy >= needed) return Health::kHealthy;
+  if (p.healthy + p.unknown >= needed) return Health::kUnknown;
   return Health::kUnhealthy;
 }
 
-bool EverObserved(const Layout::Region& r, const HealthView& view, int vp) {
-  for (const auto& c : r.components) {
-    for (int t = c.first_target; t < c.first_target + c.probe_count; ++t) {
-      if (view.At(vp, t).observed) return true;
+// Explains a vantage point's down verdict: which counted components failed, how often, why.
+void NoteFailures(const Layout& layout, const Layout::Region& r, const HealthView& view, int vp,
+                  double stale_after, Time now, std::vector<Failure>& failures) {
+  failures.resize(r.components.size());
+  bool ignored = false;
+  for (int ci : r.counted) {
+    const auto& comp = r.components[static_cast<size_t>(ci)];
+    if (ComponentHealth(layout, comp, view, vp, stale_after, now, ignored) == Health::kUnhealthy) {
+      NoteFailure(comp, view, vp, failures[static_cast<size_t>(ci)]);
     }
   }
-  return false;
 }
 
 std::string DescribeFailures(const Layout::Region& r, const std::vector<Failure>& failures) {
@@ -131,22 +159,28 @@ RegionVerdict AssessRegion(const Layout& layout, int region, const config::Quoru
   const auto& r = layout.regions()[static_cast<size_t>(region)];
   RegionVerdict v;
   v.region = r.name;
-  std::vector<Failure> failures(r.components.size());
-  std::vector<Failure> inside_failures(r.components.size());
+  std::vector<Failure> failures;  // sized on the first failure: healthy regions allocate nothing
+  std::vector<Failure> inside_failures;
   Tally outside;
   Tally inside;
   const auto& vps = view.vantages();
-  for (size_t i = 0; i < vps.size(); ++i) {
-    const int vp = static_cast<int>(i);
-    if (!EverObserved(r, view, vp)) continue;
-    const bool is_inside = vps[i].home_region == r.name;
+  const size_t n = vps.size();
+  PerVantage small[16];
+  std::vector<PerVantage> large(n > 16 ? n : 0);
+  PerVantage* per = n > 16 ? large.data() : small;
+  VantageViews(layout, r, view, quorum.stale_after, now, per, n);
+  for (size_t i = 0; i < n; ++i) {
+    if (!per[i].observed) continue;
+    const bool is_inside = !vps[i].home_region.empty() && vps[i].home_region == r.name;
     Tally& tally = is_inside ? inside : outside;
-    bool any_fresh = false;
-    Health h = VantageVerdict(layout, r, view, vp, quorum.stale_after, now, any_fresh,
-                              is_inside ? &inside_failures : &failures);
+    const Health h = Verdict(per[i], r.needed);
     if (h == Health::kHealthy) ++tally.healthy;
-    if (h == Health::kUnhealthy) ++tally.down;
-    if (h == Health::kUnknown) ++(any_fresh ? tally.undecided : tally.stale);
+    if (h == Health::kUnknown) ++(per[i].fresh ? tally.undecided : tally.stale);
+    if (h == Health::kUnhealthy) {
+      ++tally.down;
+      NoteFailures(layout, r, view, static_cast<int>(i), quorum.stale_after, now,
+                   is_inside ? inside_failures : failures);
+    }
   }
   // A region's own vantage points vote only when nobody outside reports on it (one agent).
   const bool use_inside = outside.healthy + outside.down + outside.stale + outside.undecided == 0;

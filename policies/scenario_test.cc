@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <ostream>
 
 #include "steer/policies/engine.h"
 #include "steer/policies/simulator.h"
@@ -22,6 +23,9 @@ struct Scenario {
   std::function<void(TraceBuilder&)> trace;
   std::vector<std::string> expected;
 };
+
+// Keeps ctest's case names short (gtest would otherwise print the struct's bytes).
+void PrintTo(const Scenario& sc, std::ostream* os) { *os << sc.name; }
 
 std::vector<std::string> Replay(const Scenario& sc) {
   auto policy = ThreeRegions();
@@ -247,11 +251,11 @@ const Scenario kScenarios[] = {
            "20000 switchover ap-south refused(min_change_interval)"})},
 };
 
-class ScenarioTest : public ::testing::TestWithParam<Scenario> {};
+class PoliciesScenario : public ::testing::TestWithParam<Scenario> {};
 
-TEST_P(ScenarioTest, Replays) { EXPECT_EQ(Replay(GetParam()), GetParam().expected); }
+TEST_P(PoliciesScenario, Replays) { EXPECT_EQ(Replay(GetParam()), GetParam().expected); }
 
-INSTANTIATE_TEST_SUITE_P(Policies, ScenarioTest, ::testing::ValuesIn(kScenarios),
+INSTANTIATE_TEST_SUITE_P(Policies, PoliciesScenario, ::testing::ValuesIn(kScenarios),
                          [](const auto& p) { return std::string(p.param.name); });
 
 }  // namespace

@@ -58,8 +58,9 @@ Result<void> Replay::Apply(const TraceRow& row) {
                          .regions()[static_cast<size_t>(row.region)]
                          .components[static_cast<size_t>(row.component)];
   for (int t = comp.first_target; t < comp.first_target + comp.probe_count; ++t) {
-    Observe(view_.At(vp, t), engine_.layout().targets()[static_cast<size_t>(t)], row.ok, row.t,
-            row.error);
+    TargetHealth th = view_.Get(vp, t);
+    Observe(th, engine_.layout().targets()[static_cast<size_t>(t)], row.ok, row.t, row.error);
+    view_.Set(vp, t, th);
   }
   return {};
 }

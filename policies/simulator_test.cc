@@ -15,7 +15,7 @@ using testing::TraceBuilder;
 
 Engine MakeEngine() { return *Engine::Create(ThreeRegions()); }
 
-TEST(TraceErrors, NameTheLine) {
+TEST(PoliciesTrace, NameTheLine) {
   const Engine engine = MakeEngine();
   struct Case {
     const char* trace;
@@ -46,7 +46,7 @@ TEST(TraceErrors, NameTheLine) {
   }
 }
 
-TEST(TraceFormat, ExtraColumnsAnyOrderAndErrorText) {
+TEST(PoliciesTrace, ExtraColumnsAnyOrderAndErrorText) {
   const Engine engine = MakeEngine();
   std::string trace = "region,ok,component,t_ms,vantage,error,note\n";
   for (long t = 0; t < 12000; t += 1000) {
@@ -73,7 +73,7 @@ TEST(TraceFormat, ExtraColumnsAnyOrderAndErrorText) {
   EXPECT_EQ(failover->answers, std::vector<std::string>{"192.0.2.2"});
 }
 
-TEST(Sentence, ShowsTheRegionsOwnView) {
+TEST(PoliciesSentence, ShowsTheRegionsOwnView) {
   const Engine engine = MakeEngine();
   TraceBuilder b;
   b.AllHealthy(kOutside, 0, 5000).AllHealthy({"us-east"}, 0, 9000);
@@ -96,22 +96,21 @@ TEST(Sentence, ShowsTheRegionsOwnView) {
             "eu-west");
 }
 
-class CheckTest : public ::testing::Test {
+class PoliciesCheck : public ::testing::Test {
  protected:
-  CheckTest() : engine_(MakeEngine()), view_(engine_.layout()) {
+  PoliciesCheck() : engine_(MakeEngine()), view_(engine_.layout()) {
     for (const auto& name : kOutside) view_.AddVantage({name, ""});
     for (int v = 0; v < 3; ++v) {
       for (size_t t = 0; t < engine_.layout().targets().size(); ++t) {
-        auto& th = view_.At(v, static_cast<int>(t));
-        th = {Health::kHealthy, true, Time(1000), 5, 0, ""};
+        view_.Set(v, static_cast<int>(t), {Health::kHealthy, true, Time(1000), 5, 0, ""});
       }
     }
   }
   void SetDown(const std::string& region) {
     const int r = engine_.layout().FindRegion(region);
     for (int v = 0; v < 3; ++v) {
-      view_.At(v, engine_.layout().FindTarget(r, 0, "api-check")) =
-          TargetHealth{Health::kUnhealthy, true, Time(1000), 0, 3, "HTTP 503"};
+      view_.Set(v, engine_.layout().FindTarget(r, 0, "api-check"),
+                {Health::kUnhealthy, true, Time(1000), 0, 3, "HTTP 503"});
     }
   }
   RequestCheck Ask(RequestKind kind, const std::string& region, std::vector<Rule> bypass = {}) {
@@ -124,7 +123,7 @@ class CheckTest : public ::testing::Test {
   Overrides overrides_;
 };
 
-TEST_F(CheckTest, SwitchoverOnlyToAHealthyRegion) {
+TEST_F(PoliciesCheck, SwitchoverOnlyToAHealthyRegion) {
   SetDown("eu-west");
   auto refused = Ask(RequestKind::kSwitchover, "eu-west");
   EXPECT_FALSE(refused.allowed);
@@ -134,7 +133,7 @@ TEST_F(CheckTest, SwitchoverOnlyToAHealthyRegion) {
   EXPECT_EQ(Ask(RequestKind::kSwitchover, "mars").refused_by, Rule::kKnownTarget);
 }
 
-TEST_F(CheckTest, ForceNamesEachRuleItBypasses) {
+TEST_F(PoliciesCheck, ForceNamesEachRuleItBypasses) {
   SetDown("eu-west");
   states_.resize(1);
   states_[0].initialized = true;
@@ -155,7 +154,7 @@ TEST_F(CheckTest, ForceNamesEachRuleItBypasses) {
   EXPECT_EQ(Ask(RequestKind::kForce, "ap-south").refused_by, Rule::kNotDrained);
 }
 
-TEST_F(CheckTest, DrainKeepsOneHealthyRegionAndExpires) {
+TEST_F(PoliciesCheck, DrainKeepsOneHealthyRegionAndExpires) {
   SetDown("eu-west");
   overrides_.drains.push_back({"ap-south", Time(3000)});
   auto refused = Ask(RequestKind::kDrain, "us-east");

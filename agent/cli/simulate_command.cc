@@ -20,7 +20,7 @@ namespace {
 namespace po = boost::program_options;
 using policies::SimulationEvent;
 
-nlohmann::json ToJson(const SimulationEvent& e) {
+nlohmann::ordered_json ToJson(const SimulationEvent& e) {
   if (e.is_request) {
     return {{"t_ms", e.t.count()},
             {"service", e.service},

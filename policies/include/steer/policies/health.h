@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "steer/config/error.h"
@@ -70,6 +71,7 @@ class Layout {
  private:
   std::vector<Region> regions_;
   std::vector<Target> targets_;
+  std::unordered_map<std::string, int> region_index_;
 };
 
 // One vantage point: a prober somewhere. `home_region` names the region it runs in ("" when it
@@ -82,6 +84,16 @@ struct VantagePoint {
 
 class HealthView {
  public:
+  // The hot part of a TargetHealth, stored densely: a tick reads every cell, and 24-byte cells
+  // keep 500,000 of them (1,000 services x 10 regions x 10 vantage points x 5 probes) at 12 MB.
+  struct Cell {
+    Time last_observed{0};
+    std::int32_t consecutive_ok = 0;
+    std::int32_t consecutive_fail = 0;
+    Health state = Health::kUnknown;
+    bool observed = false;
+  };
+
   explicit HealthView(const Layout& layout) : target_count_(layout.targets().size()) {}
 
   // Returns the vantage point's index; adding a known name returns its existing index.
@@ -89,16 +101,23 @@ class HealthView {
   int FindVantage(const std::string& name) const;  // -1 if absent
   const std::vector<VantagePoint>& vantages() const { return vantages_; }
 
-  TargetHealth& At(int vantage, int target) { return cells_[Cell(vantage, target)]; }
-  const TargetHealth& At(int vantage, int target) const { return cells_[Cell(vantage, target)]; }
+  void Set(int vantage, int target, const TargetHealth& th);
+  TargetHealth Get(int vantage, int target) const;
+  const Cell& cell(int vantage, int target) const { return cells_[Index(vantage, target)]; }
+  const std::string& error(int vantage, int target) const {
+    return errors_[Index(vantage, target)];
+  }
 
  private:
-  size_t Cell(int vantage, int target) const {
-    return static_cast<size_t>(vantage) * target_count_ + static_cast<size_t>(target);
+  // Target-major: one region's cells from every vantage point sit together, so a tick walks
+  // memory in one stream. Adding a vantage point re-lays the arrays (rare).
+  size_t Index(int vantage, int target) const {
+    return static_cast<size_t>(target) * vantages_.size() + static_cast<size_t>(vantage);
   }
   size_t target_count_;
   std::vector<VantagePoint> vantages_;
-  std::vector<TargetHealth> cells_;
+  std::vector<Cell> cells_;
+  std::vector<std::string> errors_;  // last_error, apart: read only to explain a failure
 };
 
 }  // namespace steer::policies
