@@ -40,6 +40,7 @@ socket-dir=$D/$n
 cache-ttl=0
 negquery-cache-ttl=0
 query-cache-ttl=0
+zone-cache-refresh-interval=0
 $4
 CONF
   pdns_server --config-dir="$D/$n" --daemon=no --guardian=no --disable-syslog >"$D/$n/log" 2>&1 &
@@ -108,7 +109,7 @@ services:
     nameservers: ["127.0.0.1:15401", "127.0.0.1:15402"]
     propagation_timeout: 5s
 YAML
-BENCH_PDNS_KEY=$KEY build/agent/steerd --config "$D/policy.yaml" --token-file "$D/tokens" \
+BENCH_PDNS_KEY=$KEY "${STEERD:-build/agent/steerd}" --config "$D/policy.yaml" --token-file "$D/tokens" \
   --log-level warn >"$D/steerd.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 100); do curl -sf http://127.0.0.1:19453/api/v1/status | grep -q '"deciding":true' && break; sleep 0.1; done
