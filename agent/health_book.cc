@@ -26,8 +26,9 @@ void HealthBook::Record(int target, bool ok, policies::Time t, const std::string
   policies::Health state;
   {
     std::lock_guard lock(mu_);
-    policies::TargetHealth& th = view_.At(vantage_, target);
+    policies::TargetHealth th = view_.Get(vantage_, target);
     policies::Observe(th, lt, ok, t, error);
+    view_.Set(vantage_, target, th);
     state = th.state;
     fresh_[static_cast<size_t>(target)] = true;
     ++version_;

@@ -50,13 +50,13 @@ TEST(HealthBookTest, AppliesTheStreakRule) {
   auto view = book.Snapshot();
   int me = view.FindVantage("local");
   ASSERT_GE(me, 0);
-  EXPECT_EQ(view.At(me, 0).state, Health::kHealthy);
+  EXPECT_EQ(view.Get(me, 0).state, Health::kHealthy);
   book.Record(0, false, Time(1200), "connect: refused", 0.01);
   book.Record(0, false, Time(1300), "connect: refused", 0.01);
-  EXPECT_EQ(book.Snapshot().At(me, 0).state, Health::kHealthy);  // below the threshold
+  EXPECT_EQ(book.Snapshot().Get(me, 0).state, Health::kHealthy);  // below the threshold
   book.Record(0, false, Time(1400), "connect: refused", 0.01);
-  EXPECT_EQ(book.Snapshot().At(me, 0).state, Health::kUnhealthy);
-  EXPECT_EQ(book.Snapshot().At(me, 0).last_error, "connect: refused");
+  EXPECT_EQ(book.Snapshot().Get(me, 0).state, Health::kUnhealthy);
+  EXPECT_EQ(book.Snapshot().Get(me, 0).last_error, "connect: refused");
   book.Record(99, false, Time(1500), "", 0);  // unknown target: ignored
 }
 
