@@ -56,7 +56,16 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   if (!metrics) return tl::unexpected(metrics.error());
   d->metrics_ = std::move(*metrics);
   d->metrics_->leader->Set({}, 1);
-  d->change_sink_ = MakeChangeSink(*d->store_, *d->metrics_);
+  d->change_sink_ =
+      MakeChangeSink(*d->store_, *d->metrics_, [raw = d.get()](const std::string& fqdn) {
+        std::shared_ptr<Runtime> rt = raw->runtime();
+        if (rt) {
+          for (const auto& s : rt->policy.services) {
+            if (dns::CanonicalName(s.dns_name) == fqdn) return s.name;
+          }
+        }
+        return fqdn;
+      });
   d->checker_ = std::make_unique<dns::PropagationChecker>(d->querier_, d->dns_clock_);
   dns::AddBuiltinProviders(d->registry_);
   dns::AddRoute53Provider(d->registry_);
@@ -101,8 +110,12 @@ Daemon::~Daemon() {
   Stop();
   if (loop_.joinable()) loop_.join();
   server_.reset();  // no API calls into a half-destroyed daemon
-  std::lock_guard lock(mu_);
-  runtime_.reset();
+  std::shared_ptr<Runtime> rt;
+  {
+    std::lock_guard lock(mu_);
+    rt = std::move(runtime_);
+  }
+  rt.reset();  // outside mu_: the appliers' threads take it while they finish
 }
 
 void Daemon::Stop() {

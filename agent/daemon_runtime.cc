@@ -13,7 +13,8 @@ namespace {
 // SafeWriter's audit of every change: the audit log, metrics and notifications.
 class ChangeSink : public dns::AuditSink {
  public:
-  ChangeSink(StateStore& store, AgentMetrics& metrics) : store_(store), metrics_(metrics) {}
+  ChangeSink(StateStore& store, AgentMetrics& metrics, ServiceOf service_of)
+      : store_(store), metrics_(metrics), service_of_(std::move(service_of)) {}
   void Record(const dns::ChangeAudit& a) override {
     if (a.outcome == dns::ChangeOutcome::kUnchanged) return;  // nothing was written
     bool ok =
@@ -23,8 +24,8 @@ class ChangeSink : public dns::AuditSink {
                        dns::ToString(a.after) + " via " + a.provider + " in " +
                        std::to_string(a.duration.count()) + "ms, " + std::to_string(a.attempts) +
                        " attempt(s)";
-    auto id =
-        store_.Append({0, a.at, AuditKind::kDnsChange, "steerd", a.after.name, what, a.error, ok});
+    auto id = store_.Append(
+        {0, a.at, AuditKind::kDnsChange, "steerd", service_of_(a.after.name), what, a.error, ok});
     if (!id) config::Logger("agent")->error("audit: {}", id.error().message);
     metrics::LabelValues labels = {a.after.name, a.provider};
     if (a.outcome == dns::ChangeOutcome::kApplied) {
@@ -37,12 +38,14 @@ class ChangeSink : public dns::AuditSink {
  private:
   StateStore& store_;
   AgentMetrics& metrics_;
+  ServiceOf service_of_;
 };
 
 }  // namespace
 
-std::unique_ptr<dns::AuditSink> MakeChangeSink(StateStore& store, AgentMetrics& metrics) {
-  return std::make_unique<ChangeSink>(store, metrics);
+std::unique_ptr<dns::AuditSink> MakeChangeSink(StateStore& store, AgentMetrics& metrics,
+                                               ServiceOf service_of) {
+  return std::make_unique<ChangeSink>(store, metrics, std::move(service_of));
 }
 
 Result<std::shared_ptr<Runtime>> Daemon::BuildRuntime(const config::Policy& policy) {

@@ -4,6 +4,7 @@
 // destruction order reversed: probes stop first (their sink feeds `health`), then the
 // appliers' threads (they use the writers), then writers, limiters, providers.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,7 +44,10 @@ struct Runtime {
   std::unique_ptr<probes::Engine> probes;
 };
 
-// SafeWriter's audit sink: every change into the audit log and the DNS metrics.
-std::unique_ptr<dns::AuditSink> MakeChangeSink(StateStore& store, AgentMetrics& metrics);
+// SafeWriter's audit sink: every change into the audit log (under the service's name, from
+// `service_of(fqdn)`) and the DNS metrics.
+using ServiceOf = std::function<std::string(const std::string& fqdn)>;
+std::unique_ptr<dns::AuditSink> MakeChangeSink(StateStore& store, AgentMetrics& metrics,
+                                               ServiceOf service_of);
 
 }  // namespace steer::agent

@@ -22,6 +22,7 @@ TEST_F(FailoverE2E, CutRegionMovesEveryServerAndFailsBackAfterTheWait) {
   ASSERT_EQ(Steerctl({"history", "login"}, &history), 0);
   EXPECT_NE(history.find("failover a -> b"), std::string::npos) << history;
   EXPECT_NE(history.find("failback b -> a"), std::string::npos) << history;
+  EXPECT_NE(history.find("dns_change"), std::string::npos) << history;  // filed under login
 }
 
 TEST_F(FailoverE2E, ManualFailbackNeverReturnsOnItsOwn) {
