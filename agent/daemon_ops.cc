@@ -38,7 +38,18 @@ api::OperationOutcome Daemon::Operate(const api::OperationRequest& r) {
   if (!r.region.empty() && !rt->policy.FindRegion(r.region)) {
     return Fail(Status::kNotFound, "no region '" + r.region + "'");
   }
-  return Request(r, *rt);
+  OperationOutcome out = Request(r, *rt);
+  std::string summary = r.who + ": " + api::OpName(r.op);
+  if (!r.service.empty()) summary += " " + r.service;
+  if (!r.region.empty()) summary += " " + r.region;
+  if (!r.to.empty()) summary += " -> " + r.to;
+  std::string result = out.status == Status::kOk ? "ok" : "refused: " + out.message;
+  rt->notifier->Submit({"operation",
+                        r.service,
+                        summary + " (" + result + ")",
+                        {{"who", r.who}, {"why", r.why}, {"result", result}},
+                        std::chrono::system_clock::now()});
+  return out;
 }
 
 api::OperationOutcome Daemon::Request(const api::OperationRequest& r, Runtime& rt) {

@@ -45,6 +45,7 @@ void FailoverE2E::SetUp() {
     }
     ASSERT_TRUE(regions_[i]) << "no free port for region " << i;
   }
+  hook_ = std::make_unique<agent::testing::HttpListener>();
   state_dir_ = dir_->File("state");
   std::filesystem::create_directories(state_dir_);
   token_path_ = dir_->Write("tokens", "e2e:e2e-token-0123456789abcdef\n");
@@ -56,6 +57,7 @@ void FailoverE2E::SetUp() {
 void FailoverE2E::TearDown() {
   steerd_.reset();
   for (auto& r : regions_) r.reset();
+  hook_.reset();
   secondary_.reset();
   primary_.reset();
 }
@@ -123,6 +125,12 @@ regions:
           std::to_string(primary_->dns_port()) + R"(", "127.0.0.1:)" +
           std::to_string(secondary_->dns_port()) + R"("]
     propagation_timeout: 5s
+notifications:
+  hook:
+    type: webhook
+    url: )" +
+          hook_->url("/steer") + R"(
+    events: [decision, operation]
 )";
   policy_path_ = dir_->Write("policy.yaml", yaml);
 }

@@ -50,6 +50,7 @@ class FailoverE2E : public ::testing::Test {
   std::unique_ptr<testsupport::TempDir> dir_;
   std::unique_ptr<testsupport::PdnsServer> primary_, secondary_;
   std::unique_ptr<agent::testing::HttpListener> regions_[2];
+  std::unique_ptr<agent::testing::HttpListener> hook_;  // receives steerd's webhook
   unsigned short region_ports_[2] = {0, 0};
   std::unique_ptr<testsupport::ChildProcess> steerd_;
   uint16_t api_port_ = 0;

@@ -23,6 +23,14 @@ TEST_F(FailoverE2E, CutRegionMovesEveryServerAndFailsBackAfterTheWait) {
   EXPECT_NE(history.find("failover a -> b"), std::string::npos) << history;
   EXPECT_NE(history.find("failback b -> a"), std::string::npos) << history;
   EXPECT_NE(history.find("dns_change"), std::string::npos) << history;  // filed under login
+  bool notified = false;
+  for (const auto& req : hook_->requests()) {
+    if (req.body.find("\"event\":\"decision\"") != std::string::npos &&
+        req.body.find("failover a -> b") != std::string::npos) {
+      notified = true;
+    }
+  }
+  EXPECT_TRUE(notified) << "no decision webhook for the failover";
 }
 
 TEST_F(FailoverE2E, ManualFailbackNeverReturnsOnItsOwn) {
@@ -44,6 +52,14 @@ TEST_F(FailoverE2E, PauseFreezesAndResumeActs) {
   EXPECT_EQ(Answer(primary_->dns_port()), kA);
   ASSERT_EQ(Steerctl({"resume", "login"}), 0);
   EXPECT_TRUE(BothAnswer(kB, seconds(5)));
+  bool notified = false;
+  for (const auto& req : hook_->requests()) {
+    if (req.body.find("\"event\":\"operation\"") != std::string::npos &&
+        req.body.find("e2e: pause login") != std::string::npos) {
+      notified = true;
+    }
+  }
+  EXPECT_TRUE(notified) << "no operation webhook for the pause";
 }
 
 TEST_F(FailoverE2E, SwitchoverAndForcedFailoverThroughSteerctl) {
