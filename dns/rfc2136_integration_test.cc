@@ -64,14 +64,17 @@ TEST(Rfc2136IntegrationTest, OneSignedUpdateReplacesTheRRsetOnPrimaryAndSecondar
   EXPECT_TRUE(report.complete) << report.servers[1].last_error << "\n" << secondary.Log();
 }
 
-TEST(Rfc2136IntegrationTest, HmacSha512KeysWork) {
+TEST(Rfc2136IntegrationTest, HmacSha512KeysWorkAndTheSecretIsNeverLogged) {
   NamedServer named(PrimaryOptions("hmac-sha512"));
+  testsupport::LogCapture capture({"dns"});
   Rfc2136Provider provider(ProviderOptions(named));
   auto receipt = provider.Replace(kZone, kNew);
   ASSERT_TRUE(receipt) << receipt.error().message;
   auto after = provider.Read(kZone, kNew.name, "A");
   ASSERT_TRUE(after && after->has_value());
   EXPECT_TRUE(SameRRset(**after, kNew));
+  EXPECT_NE(capture.Text().find("accepted"), std::string::npos);  // debug lines captured
+  EXPECT_EQ(capture.Text().find(named.tsig_secret()), std::string::npos) << capture.Text();
 }
 
 TEST(Rfc2136IntegrationTest, AWrongSecretIsRefusedWithAClearErrorAndNoSecret) {
