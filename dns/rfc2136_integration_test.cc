@@ -144,3 +144,24 @@ TEST(Rfc2136IntegrationTest, AServerThatIsDownIsUnavailable) {
 
 }  // namespace
 }  // namespace steer::dns
+
+namespace steer::dns {
+namespace {
+
+TEST(Rfc2136IntegrationTest, LargeRRsetsAreReadOverTcpAfterTruncation) {
+  NamedServer named(PrimaryOptions());
+  Rfc2136Provider provider(ProviderOptions(named));
+  RRset big{"big.example.test.", "TXT", 30, {}};
+  for (int i = 0; i < 20; ++i) {
+    big.records.push_back("\"record " + std::to_string(i) + " " + std::string(60, 'x') + "\"");
+  }
+  ASSERT_TRUE(provider.Replace(kZone, big));
+  // ~1.5 KB of answers: more than a plain (no EDNS) UDP reply may carry.
+  auto read = provider.Read(kZone, big.name, "TXT");
+  ASSERT_TRUE(read) << read.error().message;
+  ASSERT_TRUE(read->has_value());
+  EXPECT_TRUE(SameRRset(**read, big)) << ToString(**read);
+}
+
+}  // namespace
+}  // namespace steer::dns
