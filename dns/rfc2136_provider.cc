@@ -64,7 +64,7 @@ Result<RrListPtr> UpdateSection(const RRset& rrset) {
 
 Rfc2136Provider::Rfc2136Provider(Rfc2136Options options) : options_(std::move(options)) {
   options_.key_name = CanonicalName(options_.key_name);
-  if (options_.algorithm.back() != '.') options_.algorithm += '.';
+  if (options_.algorithm.empty() || options_.algorithm.back() != '.') options_.algorithm += '.';
 }
 
 Result<std::unique_ptr<Provider>> Rfc2136Provider::Create(const config::ProviderConfig& config) {
