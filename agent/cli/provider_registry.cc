@@ -1,11 +1,15 @@
 #include "cli/provider_registry.h"
 
+#include "steer/dns/cloudflare_provider.h"
+#include "steer/dns/route53_provider.h"
+
 namespace steer::agent::cli {
 
 dns::ProviderRegistry CliProviderRegistry() {
   dns::ProviderRegistry registry;
   dns::AddBuiltinProviders(registry);  // powerdns, rfc2136, zonefile
-  // route53 and cloudflare are added here by the cloud branch.
+  dns::AddRoute53Provider(registry);
+  dns::AddCloudflareProvider(registry);
   return registry;
 }
 
