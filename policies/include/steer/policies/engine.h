@@ -55,6 +55,11 @@ class Engine {
 
  private:
   Engine(config::Policy policy, Layout layout);
+  RequestCheck CheckDrain(const OperatorRequest& request, const HealthView& view,
+                          const Overrides& overrides, Time now) const;
+  RequestCheck CheckPin(const OperatorRequest& request, const HealthView& view,
+                        const std::vector<ServiceState>& states, const Overrides& overrides,
+                        Time now) const;
 
   config::Policy policy_;
   Layout layout_;
