@@ -70,6 +70,27 @@ ServiceState Prepare(const config::ServiceConfig& svc, const ServiceState& in,
   return st;
 }
 
+// Moves the state to the plan's target and books the change for the rate rules.
+void Apply(const config::ServiceConfig& svc, const Plan& plan, const std::vector<bool>& drained,
+           Time now, ServiceState& st) {
+  if (plan.serve_all) {
+    st.serving_all = true;
+    st.region.clear();
+    st.answers = AllAnswers(svc, drained);
+  } else {
+    st.serving_all = false;
+    st.region = svc.regions[static_cast<size_t>(plan.target)].region;
+    st.answers = svc.regions[static_cast<size_t>(plan.target)].answers;
+  }
+  st.last_change = now;
+  st.changes.push_back(now);
+  // Only a failover away from trouble opens the window; leaving fail-open does not.
+  if (plan.action == Action::kFailover && plan.cause != "recovered" &&
+      svc.block_after_failover > Time(0)) {
+    st.blocked_until = now + svc.block_after_failover;
+  }
+}
+
 std::string Label(const ServiceState& st) { return st.serving_all ? "*" : st.region; }
 
 std::string Join(const std::vector<std::string>& parts) {
@@ -142,23 +163,7 @@ Decision Engine::Decide(int service, const HealthView& view, const ServiceState&
   Gate(ctx, IsPaused(overrides, svc.name, now), plan);
 
   d.from = Label(st);
-  if (plan.change) {
-    if (plan.serve_all) {
-      st.serving_all = true;
-      st.region.clear();
-      st.answers = AllAnswers(svc, drained);
-    } else {
-      st.serving_all = false;
-      st.region = svc.regions[static_cast<size_t>(plan.target)].region;
-      st.answers = svc.regions[static_cast<size_t>(plan.target)].answers;
-    }
-    st.last_change = now;
-    st.changes.push_back(now);
-    if (plan.action == Action::kFailover && plan.cause != "recovered" &&
-        svc.block_after_failover > Time(0)) {
-      st.blocked_until = now + svc.block_after_failover;
-    }
-  }
+  if (plan.change) Apply(svc, plan, drained, now, st);
   d.to = Label(st);
   d.action = plan.action;
   d.cause = std::move(plan.cause);
