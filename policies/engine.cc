@@ -112,6 +112,10 @@ Engine::Engine(config::Policy policy, Layout layout)
     for (const auto& sr : svc.regions) regions.push_back(layout_.FindRegion(sr.region));
     service_regions_.push_back(std::move(regions));
   }
+  region_users_.assign(layout_.regions().size(), 0);
+  for (const auto& regions : service_regions_) {
+    for (int r : regions) ++region_users_[static_cast<size_t>(r)];
+  }
 }
 
 Result<Engine> Engine::Create(config::Policy policy) {
@@ -148,10 +152,15 @@ std::vector<RegionVerdict> Engine::AssessRegions(int service, const HealthView& 
 
 Decision Engine::Decide(int service, const HealthView& view, const ServiceState& state,
                         const Overrides& overrides, Time now) const {
+  return DecideWith(service, AssessRegions(service, view, now), state, overrides, now);
+}
+
+Decision Engine::DecideWith(int service, std::vector<RegionVerdict> verdicts,
+                            const ServiceState& state, const Overrides& overrides, Time now) const {
   const auto& svc = policy_.services[static_cast<size_t>(service)];
   Decision d;
   d.service = svc.name;
-  d.regions = AssessRegions(service, view, now);
+  d.regions = std::move(verdicts);
   std::vector<bool> drained;
   for (const auto& sr : svc.regions) drained.push_back(IsDrained(overrides, sr.region, now));
   ServiceState st = Prepare(svc, state, d.regions, drained, now);
@@ -182,12 +191,37 @@ Decision Engine::Decide(int service, const HealthView& view, const ServiceState&
 std::vector<Decision> Engine::Evaluate(const HealthView& view,
                                        const std::vector<ServiceState>& states,
                                        const Overrides& overrides, Time now) const {
+  // Services that share a region and quorum settings share its verdict: assess each once.
+  struct Cached {
+    int count;
+    double stale_after;
+    RegionVerdict verdict;
+  };
+  std::vector<std::vector<Cached>> cache(layout_.regions().size());
   std::vector<Decision> out;
   out.reserve(policy_.services.size());
   const ServiceState fresh;
   for (size_t i = 0; i < policy_.services.size(); ++i) {
+    const auto& q = policy_.services[i].quorum;
+    std::vector<RegionVerdict> verdicts;
+    verdicts.reserve(service_regions_[i].size());
+    for (int r : service_regions_[i]) {
+      if (region_users_[static_cast<size_t>(r)] == 1) {
+        verdicts.push_back(AssessRegion(layout_, r, q, view, now));
+        continue;
+      }
+      auto& slot = cache[static_cast<size_t>(r)];
+      auto hit = std::find_if(slot.begin(), slot.end(), [&](const Cached& c) {
+        return c.count == q.count && c.stale_after == q.stale_after;
+      });
+      if (hit == slot.end()) {
+        slot.push_back({q.count, q.stale_after, AssessRegion(layout_, r, q, view, now)});
+        hit = slot.end() - 1;
+      }
+      verdicts.push_back(hit->verdict);
+    }
     const ServiceState& st = i < states.size() ? states[i] : fresh;
-    out.push_back(Decide(static_cast<int>(i), view, st, overrides, now));
+    out.push_back(DecideWith(static_cast<int>(i), std::move(verdicts), st, overrides, now));
   }
   return out;
 }
