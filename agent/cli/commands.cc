@@ -6,6 +6,7 @@ int RunValidate(int argc, char** argv);
 int RunSimulate(int argc, char** argv);
 int RunPlan(int argc, char** argv);
 int RunDns(int argc, char** argv);
+int RunProbe(int argc, char** argv);
 
 std::span<const Command> Commands() {
   static constexpr Command kCommands[] = {
@@ -13,6 +14,7 @@ std::span<const Command> Commands() {
       {"simulate", "replay a probe trace through the policy on a virtual clock", RunSimulate},
       {"plan", "print the DNS changes that would be made (writes nothing)", RunPlan},
       {"dns", "dns show: provider records and every authoritative server's answer", RunDns},
+      {"probe", "run probes once from this host and show their phases", RunProbe},
   };
   return kCommands;
 }

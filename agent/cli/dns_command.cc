@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "cli/command.h"
+#include "cli/flags.h"
 #include "cli/provider_registry.h"
 #include "steer/config/loader.h"
 #include "steer/dns/service_plan.h"
@@ -85,17 +86,7 @@ int RunDns(int argc, char** argv) {
     return help ? kExitOk : kExitUsage;
   }
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc - 1, argv + 1).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "steerctl dns show: " << e.what() << "\n" << opts;
-    return kExitUsage;
-  }
-  if (vm.count("help")) {
-    std::cout << opts;
-    return kExitOk;
-  }
+  if (auto done = ParseFlags("dns show", argc - 1, argv + 1, opts, &vm, &pos)) return *done;
   if (!vm.count("config")) {
     std::cerr << "steerctl dns show: -c FILE is required\n" << opts;
     return kExitUsage;

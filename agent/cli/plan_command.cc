@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/command.h"
+#include "cli/flags.h"
 #include "cli/provider_registry.h"
 #include "steer/config/loader.h"
 #include "steer/dns/service_plan.h"
@@ -31,17 +32,7 @@ std::optional<int> ParseArgs(int argc, char** argv, PlanArgs* args) {
       "region", po::value<std::vector<std::string>>()->composing(),
       "SERVICE=REGION: plan as if REGION served SERVICE");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "steerctl plan: " << e.what() << "\n" << opts;
-    return kExitUsage;
-  }
-  if (vm.count("help")) {
-    std::cout << opts;
-    return kExitOk;
-  }
+  if (auto done = ParseFlags("plan", argc, argv, opts, &vm)) return *done;
   if (!vm.count("config")) {
     std::cerr << "steerctl plan: -c FILE is required\n" << opts;
     return kExitUsage;

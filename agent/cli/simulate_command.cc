@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/command.h"
+#include "cli/flags.h"
 #include "steer/config/loader.h"
 #include "steer/policies/engine.h"
 #include "steer/policies/simulator.h"
@@ -100,17 +101,7 @@ int RunSimulate(int argc, char** argv) {
       "step", po::value<long>()->default_value(0),
       "evaluation period in ms between rows (0: the policy's agent.tick)");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "steerctl simulate: " << e.what() << "\n" << opts;
-    return kExitUsage;
-  }
-  if (vm.count("help")) {
-    std::cout << opts;
-    return kExitOk;
-  }
+  if (auto done = ParseFlags("simulate", argc, argv, opts, &vm)) return *done;
   if (!vm.count("config") || !vm.count("trace") || vm["step"].as<long>() < 0) {
     std::cerr << "steerctl simulate: give -c FILE and --trace TRACE.csv (--step >= 0)\n" << opts;
     return kExitUsage;

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/flags.h"
 #include "steer/config/catalog.h"
 #include "steer/config/loader.h"
 
@@ -32,17 +33,7 @@ int RunValidate(int argc, char** argv) {
   po::positional_options_description pos;
   pos.add("config", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "steerctl validate: " << e.what() << "\n" << opts;
-    return kExitUsage;
-  }
-  if (vm.count("help")) {
-    std::cout << opts;
-    return kExitOk;
-  }
+  if (auto done = ParseFlags("validate", argc, argv, opts, &vm, &pos)) return *done;
   if (vm.count("print-schema")) {
     std::cout << config::PolicyJsonSchema();
     return kExitOk;

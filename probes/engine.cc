@@ -1,0 +1,203 @@
+#include "steer/probes/engine.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "event_loop.h"
+#include "steer/probes/prober.h"
+
+namespace steer::probes {
+
+namespace asio = boost::asio;
+using std::chrono::microseconds;
+
+// One thread, one event loop, one shard of the targets.
+class Engine::Worker {
+ public:
+  Worker(const std::string& vantage, const ObservationSink& sink, const Clock& clock,
+         Random& random, int max_in_flight)
+      : vantage_(vantage),
+        sink_(sink),
+        clock_(clock),
+        random_(random),
+        max_in_flight_(std::max(1, max_in_flight)) {}
+  ~Worker() { Stop(); }
+
+  Result<void> Add(Target target, microseconds offset);
+  void Start();
+  void Stop();
+  void AddStats(EngineStats& into) const;
+
+ private:
+  struct Slot {
+    Target target;
+    std::unique_ptr<Prober> prober;
+    std::unique_ptr<asio::steady_timer> timer;
+    microseconds interval{0};
+    SteadyTime due;      // grid slot
+    SteadyTime planned;  // due + jitter
+    bool in_flight = false;
+  };
+
+  void Arm(Slot& s);
+  void OnTick(Slot& s);
+  void OnDone(Slot& s, Observation obs);
+
+  const std::string& vantage_;
+  const ObservationSink& sink_;
+  const Clock& clock_;
+  Random& random_;
+  int max_in_flight_;
+  int in_flight_ = 0;  // loop thread only
+  // loop_ before slots_: slots (probers, timers) are destroyed first, the loop last.
+  EventLoop loop_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<microseconds> offsets_;
+  std::optional<std::thread> thread_;
+
+  mutable std::mutex mu_;
+  EngineStats stats_;  // guarded by mu_
+};
+
+Result<void> Engine::Worker::Add(Target target, microseconds offset) {
+  auto slot = std::make_unique<Slot>();
+  slot->target = std::move(target);
+  auto prober = MakeProber(slot->target, loop_);
+  if (!prober) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     slot->target.DisplayName() + ": " + prober.error().message);
+  }
+  slot->prober = std::move(*prober);
+  slot->timer = std::make_unique<asio::steady_timer>(loop_.io());
+  slot->interval = std::max(microseconds(1000), microseconds(slot->target.probe.interval));
+  slots_.push_back(std::move(slot));
+  offsets_.push_back(offset);
+  return {};
+}
+
+void Engine::Worker::Start() {
+  SteadyTime now = clock_.SteadyNow();
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    slots_[i]->due = now + offsets_[i];
+    Arm(*slots_[i]);
+  }
+  thread_.emplace([this] {
+    auto guard = asio::make_work_guard(loop_.io());
+    loop_.io().run();
+  });
+}
+
+void Engine::Worker::Stop() {
+  if (!thread_) return;
+  loop_.io().stop();
+  thread_->join();
+  thread_.reset();
+}
+
+void Engine::Worker::Arm(Slot& s) {
+  auto jitter = microseconds(s.target.probe.jitter);
+  s.planned = s.due + microseconds(static_cast<int64_t>(random_.Below(
+                          static_cast<uint64_t>(std::max<int64_t>(0, jitter.count())))));
+  s.timer->expires_at(s.planned);
+  s.timer->async_wait([this, &s](const boost::system::error_code& ec) {
+    if (!ec) OnTick(s);
+  });
+}
+
+void Engine::Worker::OnTick(Slot& s) {
+  SteadyTime now = clock_.SteadyNow();
+  bool start = !s.in_flight && in_flight_ < max_in_flight_;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.start_lateness.Record(std::chrono::duration_cast<microseconds>(now - s.planned));
+    if (start) {
+      ++stats_.started;
+    } else {
+      ++stats_.skipped_late;
+    }
+  }
+  if (start) {
+    s.in_flight = true;
+    ++in_flight_;
+    auto wall = clock_.WallNow();
+    s.prober->Start([this, &s, wall](Observation obs) {
+      obs.time = wall;
+      OnDone(s, std::move(obs));
+    });
+  }
+  NextSlot next = NextDue(s.due, clock_.SteadyNow(), s.interval);
+  if (next.skipped > 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.skipped_late += next.skipped;
+  }
+  s.due = next.due;
+  Arm(s);
+}
+
+void Engine::Worker::OnDone(Slot& s, Observation obs) {
+  s.in_flight = false;
+  --in_flight_;
+  obs.target_id = s.target.id;
+  obs.vantage = vantage_;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.completed;
+    if (!obs.ok) ++stats_.failed;
+  }
+  if (sink_) sink_(obs);
+}
+
+void Engine::Worker::AddStats(EngineStats& into) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  into.started += stats_.started;
+  into.completed += stats_.completed;
+  into.failed += stats_.failed;
+  into.skipped_late += stats_.skipped_late;
+  into.start_lateness.Merge(stats_.start_lateness);
+}
+
+Result<std::unique_ptr<Engine>> Engine::Create(EngineOptions options, std::vector<Target> targets,
+                                               ObservationSink sink, const Clock& clock,
+                                               Random& random) {
+  int n = options.workers > 0 ? options.workers
+                              : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  std::unique_ptr<Engine> engine(new Engine());
+  engine->vantage_ = std::move(options.vantage);
+  engine->sink_ = std::move(sink);
+  for (int i = 0; i < n; ++i) {
+    engine->workers_.push_back(std::make_unique<Worker>(engine->vantage_, engine->sink_, clock,
+                                                        random, options.max_in_flight_per_worker));
+  }
+  for (size_t i = 0; i < targets.size(); ++i) {
+    auto offset = StaggerOffset(i, targets.size(), microseconds(targets[i].probe.interval));
+    auto added = engine->workers_[i % static_cast<size_t>(n)]->Add(std::move(targets[i]), offset);
+    if (!added) return tl::unexpected(added.error());
+  }
+  return engine;
+}
+
+Engine::~Engine() { Stop(); }
+
+void Engine::Start() {
+  if (running_) return;
+  running_ = true;
+  for (auto& w : workers_) w->Start();
+}
+
+void Engine::Stop() {
+  for (auto& w : workers_) w->Stop();
+  running_ = false;
+}
+
+EngineStats Engine::Stats() const {
+  EngineStats out;
+  for (const auto& w : workers_) w->AddStats(out);
+  return out;
+}
+
+int Engine::workers() const { return static_cast<int>(workers_.size()); }
+
+}  // namespace steer::probes

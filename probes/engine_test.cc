@@ -1,0 +1,123 @@
+// The engine on real time and real sockets: periodic probes per target, stamping, no overlap
+// of probes of one target, fresh connections.
+#include "steer/probes/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+
+#include "testing/probe_test_util.h"
+
+namespace steer::probes {
+namespace {
+
+using std::chrono::milliseconds;
+
+struct Collector {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Observation> seen;
+  ObservationSink Sink() {
+    return [this](const Observation& o) {
+      std::lock_guard<std::mutex> lock(mu);
+      seen.push_back(o);
+      cv.notify_all();
+    };
+  }
+  // Waits (bounded) until `n` observations arrived.
+  bool WaitFor(size_t n, milliseconds limit) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, limit, [&] { return seen.size() >= n; });
+  }
+};
+
+class EngineTest : public testing::FdLeakTest {};
+
+TEST_F(EngineTest, ProbesEveryTargetPeriodicallyOnFreshConnections) {
+  testing::TcpServer server(testing::RespondWith(testing::HttpResponseText(200, "ok")));
+  std::vector<Target> targets;
+  for (uint64_t id = 1; id <= 3; ++id) {
+    Target t = testing::HttpTarget("http://" + server.address() + "/", 500);
+    t.id = id;
+    t.probe.interval = milliseconds(100);
+    targets.push_back(t);
+  }
+  SystemClock clock;
+  FakeRandom random;
+  Collector got;
+  auto engine = Engine::Create({2, "eu-1"}, targets, got.Sink(), clock, random);
+  ASSERT_TRUE(engine.has_value()) << engine.error().message;
+  (*engine)->Start();
+  ASSERT_TRUE(got.WaitFor(9, milliseconds(5000)));
+  (*engine)->Stop();
+  std::map<uint64_t, int> per_target;
+  for (const auto& o : got.seen) {
+    EXPECT_TRUE(o.ok) << o.message;
+    EXPECT_EQ(o.vantage, "eu-1");
+    ++per_target[o.target_id];
+  }
+  EXPECT_EQ(per_target.size(), 3u);
+  EngineStats stats = (*engine)->Stats();
+  EXPECT_EQ(stats.completed, got.seen.size());
+  EXPECT_EQ(stats.start_lateness.count(), stats.started + stats.skipped_late);
+  EXPECT_EQ(static_cast<uint64_t>(server.accepted()), stats.completed);
+}
+
+TEST_F(EngineTest, SlowProbeSkipsSlotsInsteadOfOverlapping) {
+  testing::TcpServer server(testing::NeverAnswer());
+  Target t = testing::HttpTarget("http://" + server.address() + "/", 350);
+  t.probe.interval = milliseconds(100);
+  SystemClock clock;
+  FakeRandom random;
+  Collector got;
+  auto engine = Engine::Create({1, ""}, {t}, got.Sink(), clock, random);
+  ASSERT_TRUE(engine.has_value());
+  (*engine)->Start();
+  ASSERT_TRUE(got.WaitFor(2, milliseconds(5000)));
+  (*engine)->Stop();
+  EngineStats stats = (*engine)->Stats();
+  for (const auto& o : got.seen) EXPECT_EQ(o.error, ErrorClass::kTimeout);
+  EXPECT_GE(stats.skipped_late, 3u);
+  EXPECT_LE(stats.started, stats.completed + 1);  // never two in flight
+}
+
+TEST_F(EngineTest, InFlightCapSkipsInsteadOfPilingUp) {
+  testing::TcpServer server(testing::NeverAnswer());
+  std::vector<Target> targets;
+  for (uint64_t id = 1; id <= 4; ++id) {
+    Target t = testing::HttpTarget("http://" + server.address() + "/", 300);
+    t.id = id;
+    t.probe.interval = milliseconds(400);
+    targets.push_back(t);
+  }
+  SystemClock clock;
+  FakeRandom random;
+  Collector got;
+  EngineOptions options{1, ""};
+  options.max_in_flight_per_worker = 1;
+  auto engine = Engine::Create(options, targets, got.Sink(), clock, random);
+  ASSERT_TRUE(engine.has_value());
+  (*engine)->Start();
+  ASSERT_TRUE(got.WaitFor(2, milliseconds(5000)));
+  (*engine)->Stop();
+  EngineStats stats = (*engine)->Stats();
+  EXPECT_GE(stats.skipped_late, 2u);  // the other targets found the worker full
+  EXPECT_LE(stats.started, stats.completed + 1);
+}
+
+TEST_F(EngineTest, CreateNamesTheTargetThatCannotRun) {
+  Target t = testing::AddressTarget(config::ProbeType::kTcp, "nope");
+  t.region = "eu";
+  t.component = "api";
+  t.probe.name = "tcp1";
+  SystemClock clock;
+  FakeRandom random;
+  auto engine = Engine::Create({1, ""}, {t}, nullptr, clock, random);
+  ASSERT_FALSE(engine.has_value());
+  EXPECT_NE(engine.error().message.find("eu/api/tcp1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace steer::probes

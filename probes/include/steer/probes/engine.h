@@ -1,0 +1,71 @@
+#pragma once
+
+// The probe engine: N worker threads, each running one event loop (Asio io_context driving
+// libcurl multi and c-ares) for its shard of the targets. Each target is probed on a fixed
+// grid of its interval, first starts staggered deterministically over the interval
+// (i/N * interval) plus an optional random jitter; never two probes of one target in flight:
+// a slot that comes while the previous probe still runs, or that has already passed, is
+// skipped and counted, never queued.
+// Thread-safety: Start/Stop from one controlling thread; Stats() from any thread. The sink is
+// called on the worker thread that owns the target (so concurrently for different targets)
+// and must not block.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "steer/config/error.h"
+#include "steer/probes/clock.h"
+#include "steer/probes/observation.h"
+#include "steer/probes/schedule.h"
+#include "steer/probes/target.h"
+
+namespace steer::probes {
+
+struct EngineOptions {
+  int workers = 0;      // 0 = one per hardware core
+  std::string vantage;  // stamped on every Observation
+  // Back-pressure: a worker never has more probes in flight; a slot that finds the worker
+  // full is skipped and counted like a late one. Bounds memory when targets hang en masse.
+  int max_in_flight_per_worker = 1000;
+};
+
+struct EngineStats {
+  uint64_t started = 0;
+  uint64_t completed = 0;
+  uint64_t failed = 0;              // completed with ok == false
+  uint64_t skipped_late = 0;        // slots skipped: previous in flight, worker behind or full
+  LatencyHistogram start_lateness;  // actual start - planned start
+};
+
+using ObservationSink = std::function<void(const Observation&)>;
+
+class Engine {
+ public:
+  // Builds a prober per target; fails (kInvalidArgument, naming the target) if one cannot run.
+  // `clock` and `random` must outlive the engine.
+  static Result<std::unique_ptr<Engine>> Create(EngineOptions options, std::vector<Target> targets,
+                                                ObservationSink sink, const Clock& clock,
+                                                Random& random);
+  ~Engine();  // stops
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  void Start();
+  // Stops the workers; probes in flight are abandoned without an observation.
+  void Stop();
+  EngineStats Stats() const;
+  int workers() const;
+
+ private:
+  class Worker;
+  Engine() = default;
+  std::string vantage_;
+  ObservationSink sink_;
+  std::vector<std::unique_ptr<Worker>> workers_;  // after vantage_/sink_: they refer to them
+  bool running_ = false;
+};
+
+}  // namespace steer::probes
