@@ -39,8 +39,8 @@ std::vector<std::string> Replay(const Scenario& sc) {
   return Outline(*events);
 }
 
-const std::vector<std::string> kStart = {"0 hold us-east->us-east unknown",
-                                         "1000 none us-east->us-east healthy"};
+// Every probe's first result sets its state (HealthTracker), so all start healthy at once.
+const std::vector<std::string> kStart = {"0 none us-east->us-east healthy"};
 
 std::vector<std::string> With(std::vector<std::string> tail) {
   auto out = kStart;

@@ -193,8 +193,7 @@ TEST(PoliciesEngine, SharedRegionsKeepTheirOwnQuorum) {
   for (const char* r : {"eu-west", "ap-south"}) b.Probe(kOutside, r, "api", true, 10000, 15000);
   auto events = Simulate(*engine, b.Build());
   ASSERT_TRUE(events);
-  const std::vector<std::string> start = {"0 hold us-east->us-east unknown",
-                                          "1000 none us-east->us-east healthy"};
+  const std::vector<std::string> start = {"0 none us-east->us-east healthy"};
   auto web = start;
   web.insert(web.end(),
              {"12000 failover us-east->eu-west down", "12100 none eu-west->eu-west healthy"});
