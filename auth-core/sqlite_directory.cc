@@ -16,6 +16,7 @@ nlohmann::json ClientToJson(const Client& c) {
           {"grant_types", c.grant_types},
           {"audience", c.audience},
           {"access_token_alg", c.access_token_alg},
+          {"scopes", c.scopes},
           {"name", c.name}};
 }
 
@@ -30,6 +31,7 @@ std::optional<Client> ClientFromJson(const std::string& id, const std::string& b
   c.grant_types = j.value("grant_types", std::vector<std::string>{});
   c.audience = j.value("audience", "");
   c.access_token_alg = j.value("access_token_alg", "ES256");
+  c.scopes = j.value("scopes", std::vector<std::string>{});
   c.name = j.value("name", "");
   return c;
 }

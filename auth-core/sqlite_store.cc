@@ -102,6 +102,16 @@ Result<RefreshOutcome> SqliteStore::RotateRefresh(std::string_view family,
   return RefreshOutcome::kRotated;
 }
 
+Result<bool> SqliteStore::IsCurrentRefresh(std::string_view family, std::string_view token_id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT current FROM refresh_families WHERE family = ?");
+  s.Bind(1, family);
+  int rc = s.Step();
+  if (rc == SQLITE_DONE) return true;  // issued by another region, unknown here
+  if (rc != SQLITE_ROW) return SqlError(rc);
+  return s.Text(0) == token_id;
+}
+
 Result<void> SqliteStore::Revoke(std::string_view id, int64_t expires_at) {
   std::lock_guard lock(mu_);
   return RevokeLocked(id, expires_at);

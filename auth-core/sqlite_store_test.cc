@@ -36,6 +36,8 @@ TEST_F(SqliteStoreTest, RefreshRotationAndReuseRevokesTheFamily) {
   ASSERT_TRUE(store_->StartFamily("fam", "t1", 1000));
   EXPECT_EQ(store_->RotateRefresh("fam", "t1", "t2", 1000).value(), RefreshOutcome::kRotated);
   EXPECT_EQ(store_->RotateRefresh("fam", "t2", "t3", 1000).value(), RefreshOutcome::kRotated);
+  EXPECT_TRUE(store_->IsCurrentRefresh("fam", "t3").value());
+  EXPECT_FALSE(store_->IsCurrentRefresh("fam", "t2").value());
   // t1 again: a stolen copy is being used; the family dies.
   EXPECT_EQ(store_->RotateRefresh("fam", "t1", "t4", 1000).value(), RefreshOutcome::kReused);
   EXPECT_EQ(store_->RotateRefresh("fam", "t3", "t5", 1000).value(), RefreshOutcome::kRevoked);

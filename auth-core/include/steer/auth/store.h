@@ -35,6 +35,7 @@ struct Client {
   std::vector<std::string> grant_types;  // authorization_code, refresh_token, ...
   std::string audience;                  // `aud` of its access tokens; empty = issuer
   std::string access_token_alg = "ES256";
+  std::vector<std::string> scopes;  // what client_credentials may request
   std::string name;
 
   bool is_public() const { return secret_hash.empty(); }
@@ -80,6 +81,8 @@ class TokenStateStore {
   // revoked (kRevoked). A family this store never saw is adopted (another region issued it).
   virtual Result<RefreshOutcome> RotateRefresh(std::string_view family, std::string_view presented,
                                                std::string_view next, int64_t expires_at) = 0;
+  // False when `token_id` is no longer the family's current token (rotated away).
+  virtual Result<bool> IsCurrentRefresh(std::string_view family, std::string_view token_id) = 0;
   // Revokes a token id, family id or session id until `expires_at`.
   virtual Result<void> Revoke(std::string_view id, int64_t expires_at) = 0;
   // True when any of `ids` is revoked.
