@@ -73,7 +73,7 @@ HttpResponse Provider::Route(const HttpRequest& req) {
     return OAuthError(429, "slow_down", "too many requests").With("Retry-After", "1");
   }
   const std::string& p = req.path;
-  bool get = req.method == "GET" || req.method == "HEAD";
+  bool get = req.method == "GET";
   bool post = req.method == "POST";
   if (p == "/healthz" && get) return JsonResponse(200, {{"status", "ok"}});
   if (p == "/healthz/ready" && get) return Ready();
