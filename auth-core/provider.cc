@@ -53,6 +53,7 @@ Provider::Provider(AuthdConfig config, KeySet keys, Sealer sealer, Store& store,
       store_(store),
       hasher_(hasher),
       clock_(clock),
+      clients_(store, 5.0),
       request_throttle_(config_.requests_per_second, config_.requests_per_second),
       login_throttle_(config_.logins_per_minute / 60.0, config_.logins_per_minute),
       discovery_json_(DiscoveryDocument(config_.issuer).dump()),
@@ -132,7 +133,7 @@ Result<Client> Provider::AuthenticateClient(const HttpRequest& req, const Params
     has_secret = true;
   }
   if (id.empty()) return MakeError(ErrorCode::kPermissionDenied, "no client");
-  auto client = store_.FindClient(id);
+  auto client = clients_.Find(id);
   if (!client) return tl::unexpected(client.error());
   if (!*client) return MakeError(ErrorCode::kPermissionDenied, "unknown client");
   if ((*client)->is_public()) {

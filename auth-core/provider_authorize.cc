@@ -39,7 +39,7 @@ HttpResponse Provider::Authorize(const HttpRequest& req) {
   auto params = ParseForm(req.method == "POST" ? req.body : req.query);
   if (!params) return HtmlPage(400, "Invalid request", "<p>Malformed parameters.</p>");
   std::string client_id = Get(*params, "client_id"), ruri = Get(*params, "redirect_uri");
-  auto client = store_.FindClient(client_id);
+  auto client = clients_.Find(client_id);
   if (!client) return HtmlPage(503, "Unavailable", "<p>Please try again.</p>");
   // Until client and redirect_uri are known good, errors are shown here, never redirected:
   // redirecting to an unregistered URI would make us an open redirector.

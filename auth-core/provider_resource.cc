@@ -132,7 +132,7 @@ HttpResponse Provider::Logout(const HttpRequest& req) {
   }
   std::string target = Get(*params, "post_logout_redirect_uri");
   if (!target.empty()) {
-    auto client = store_.FindClient(client_id);
+    auto client = clients_.Find(client_id);
     const auto* uris = client && *client ? &(*client)->post_logout_redirect_uris : nullptr;
     if (!uris || std::find(uris->begin(), uris->end(), target) == uris->end()) {
       return HtmlPage(400, "Invalid request", "<p>post_logout_redirect_uri is not registered.</p>");

@@ -20,8 +20,8 @@ constexpr int kEcCoordBytes = 32;
 struct BioDeleter {
   void operator()(BIO* b) const { BIO_free(b); }
 };
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+struct PkeyCtxDeleter {
+  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
 };
 struct BnDeleter {
   void operator()(BIGNUM* b) const { BN_free(b); }
@@ -109,10 +109,26 @@ std::optional<JwsAlg> ParseAlg(std::string_view name) {
   return std::nullopt;
 }
 
-SigningKey::SigningKey(EVP_PKEY* pkey, JwsAlg alg)
-    : pkey_(pkey), alg_(alg), kid_(DeriveKid(pkey)) {}
+SigningKey::SigningKey(EVP_PKEY* pkey, JwsAlg alg) : pkey_(pkey), alg_(alg), kid_(DeriveKid(pkey)) {
+  sign_template_ = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_, nullptr);
+  verify_template_ = EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_, nullptr);
+  if (sign_template_ && (EVP_PKEY_sign_init(sign_template_) != 1 ||
+                         EVP_PKEY_CTX_set_signature_md(sign_template_, EVP_sha256()) != 1)) {
+    EVP_PKEY_CTX_free(sign_template_);
+    sign_template_ = nullptr;
+  }
+  if (verify_template_ && (EVP_PKEY_verify_init(verify_template_) != 1 ||
+                           EVP_PKEY_CTX_set_signature_md(verify_template_, EVP_sha256()) != 1)) {
+    EVP_PKEY_CTX_free(verify_template_);
+    verify_template_ = nullptr;
+  }
+}
 
-SigningKey::~SigningKey() { EVP_PKEY_free(pkey_); }
+SigningKey::~SigningKey() {
+  EVP_PKEY_CTX_free(sign_template_);
+  EVP_PKEY_CTX_free(verify_template_);
+  EVP_PKEY_free(pkey_);
+}
 
 Result<std::shared_ptr<const SigningKey>> SigningKey::FromPrivatePem(std::string_view pem,
                                                                      JwsAlg alg) {
@@ -145,16 +161,14 @@ std::string SigningKey::PrivatePem() const {
 }
 
 Result<std::string> SigningKey::Sign(std::string_view input) const {
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
-  size_t len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey_) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()),
-                     input.size()) != 1) {
-    return MakeError(ErrorCode::kInternal, "signing failed");
-  }
+  std::string digest = Sha256(input);
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx(
+      sign_template_ ? EVP_PKEY_CTX_dup(sign_template_) : nullptr);
+  size_t len = static_cast<size_t>(EVP_PKEY_get_size(pkey_));  // upper bound (DER for ECDSA)
   std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
-                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
+  if (!ctx ||
+      EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
+                    reinterpret_cast<const unsigned char*>(digest.data()), digest.size()) != 1) {
     return MakeError(ErrorCode::kInternal, "signing failed");
   }
   sig.resize(len);
@@ -174,13 +188,13 @@ bool SigningKey::Verify(std::string_view input, std::string_view signature) cons
   } else if (signature.size() != static_cast<size_t>(EVP_PKEY_get_size(pkey_))) {
     return false;
   }
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey_) != 1) {
-    return false;
-  }
-  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                          signature.size(), reinterpret_cast<const unsigned char*>(input.data()),
-                          input.size()) == 1;
+  std::string digest = Sha256(input);
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter> ctx(
+      verify_template_ ? EVP_PKEY_CTX_dup(verify_template_) : nullptr);
+  return ctx &&
+         EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                         signature.size(), reinterpret_cast<const unsigned char*>(digest.data()),
+                         digest.size()) == 1;
 }
 
 nlohmann::json SigningKey::PublicJwk() const {

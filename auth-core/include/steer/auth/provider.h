@@ -12,6 +12,7 @@
 #include <string>
 
 #include "steer/auth/authd_config.h"
+#include "steer/auth/client_cache.h"
 #include "steer/auth/clock.h"
 #include "steer/auth/form.h"
 #include "steer/auth/http_types.h"
@@ -92,6 +93,7 @@ class Provider {
   Store& store_;
   PasswordHasher& hasher_;
   const Clock& clock_;
+  ClientCache clients_;
   IpThrottle request_throttle_;
   IpThrottle login_throttle_;
   std::string discovery_json_;

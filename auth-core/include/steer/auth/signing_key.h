@@ -15,6 +15,7 @@
 #include "steer/config/error.h"
 
 typedef struct evp_pkey_st EVP_PKEY;
+typedef struct evp_pkey_ctx_st EVP_PKEY_CTX;
 
 namespace steer::auth {
 
@@ -47,6 +48,11 @@ class SigningKey {
  private:
   SigningKey(EVP_PKEY* pkey, JwsAlg alg);
   EVP_PKEY* pkey_;
+  // Initialised once and duplicated per operation: a fresh init fetches the algorithm
+  // implementation under global locks in OpenSSL 3, a dup does not. Never modified after
+  // construction, so concurrent dups are safe.
+  EVP_PKEY_CTX* sign_template_ = nullptr;
+  EVP_PKEY_CTX* verify_template_ = nullptr;
   JwsAlg alg_;
   std::string kid_;
 };
