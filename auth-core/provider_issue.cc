@@ -1,4 +1,6 @@
 // Minting and checking the provider's own tokens.
+#include <algorithm>
+
 #include "provider_util.h"
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/jwt.h"
@@ -78,14 +80,30 @@ std::optional<nlohmann::json> Provider::OpenSealed(const char* purpose, const st
 
 std::optional<nlohmann::json> Provider::VerifyAccessToken(const std::string& token,
                                                           const std::string& audience) {
-  JwtRules rules;
-  rules.issuer = config_.issuer;
-  if (!audience.empty()) rules.audiences = {audience};
-  rules.typ = kTypAccessToken;
-  rules.now = clock_.Now();
-  rules.leeway = config_.leeway;
-  auto claims = VerifyJwt(token, keys_, rules);
-  if (!claims) return std::nullopt;
+  int64_t now = clock_.Now();
+  std::string digest = Sha256(token);
+  std::optional<nlohmann::json> claims = verified_.Find(digest, now - config_.leeway);
+  if (!claims) {
+    JwtRules rules;
+    rules.issuer = config_.issuer;
+    rules.typ = kTypAccessToken;
+    rules.now = now;
+    rules.leeway = config_.leeway;
+    auto verified = VerifyJwt(token, keys_, rules);
+    if (!verified) return std::nullopt;
+    claims = std::move(*verified);
+    verified_.Add(digest, *claims, (*claims)["exp"].get<int64_t>());
+  }
+  // The audience rule is applied here, after the cache, so one cached entry serves all.
+  if (!audience.empty()) {
+    const auto& aud = (*claims)["aud"];
+    bool match =
+        aud.is_array() ? std::find(aud.begin(), aud.end(), audience) != aud.end() : aud == audience;
+    if (!match) return std::nullopt;
+  }
+  if (claims->contains("nbf") && (*claims)["nbf"].get<int64_t>() > now + config_.leeway) {
+    return std::nullopt;
+  }
   std::vector<std::string> ids = {claims->value("jti", ""), claims->value("gid", ""),
                                   claims->value("sid", "")};
   auto revoked = store_.IsRevoked(ids);

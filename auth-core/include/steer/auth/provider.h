@@ -21,6 +21,7 @@
 #include "steer/auth/password_hasher.h"
 #include "steer/auth/sealer.h"
 #include "steer/auth/store.h"
+#include "steer/auth/verified_token_cache.h"
 
 namespace steer::auth {
 
@@ -94,6 +95,7 @@ class Provider {
   PasswordHasher& hasher_;
   const Clock& clock_;
   ClientCache clients_;
+  VerifiedTokenCache verified_;
   IpThrottle request_throttle_;
   IpThrottle login_throttle_;
   std::string discovery_json_;
