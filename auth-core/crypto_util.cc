@@ -62,6 +62,13 @@ std::string Base64UrlEncode(std::string_view data) {
   return out;
 }
 
+std::string Base64Encode(std::string_view data) {
+  std::string out = Base64UrlEncode(data);
+  for (char& c : out) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  while (out.size() % 4 != 0) out.push_back('=');
+  return out;
+}
+
 std::optional<std::string> Base64UrlDecode(std::string_view text) {
   static const std::array<int8_t, 256> table = MakeTable(kUrlAlphabet);
   return DecodeUnpadded(text, table);

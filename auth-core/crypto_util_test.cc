@@ -36,6 +36,9 @@ TEST(Base64, DecodesPaddedStandardAlphabet) {
   EXPECT_EQ(Base64Decode("dXNlcjpwYXNz").value(), "user:pass");
   EXPECT_EQ(Base64Decode("Zm8=").value(), "fo");
   EXPECT_FALSE(Base64Decode("Zm8"));
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  EXPECT_EQ(Base64Encode(std::string("\xfb\xff", 2)), "+/8=");
+  EXPECT_EQ(Base64Decode(Base64Encode("user:p@ss")).value(), "user:p@ss");
   EXPECT_FALSE(Base64Decode("Zm-_"));
 }
 

@@ -58,9 +58,10 @@ HttpResponse Provider::IssueTokens(const Client& client, const Grant& g,
     body["id_token"] = *id;
   }
   if (!refresh_tid.empty()) {
-    nlohmann::json rt = {{"fam", g.family}, {"tid", refresh_tid}, {"cid", g.client_id},
-                         {"sub", g.sub},    {"usr", g.username},  {"scope", g.scope},
-                         {"sid", g.sid},    {"at", g.auth_time},  {"exp", refresh_exp}};
+    nlohmann::json rt = {{"fam", g.family},    {"tid", refresh_tid}, {"gen", g.generation},
+                         {"cid", g.client_id}, {"sub", g.sub},       {"usr", g.username},
+                         {"scope", g.scope},   {"sid", g.sid},       {"at", g.auth_time},
+                         {"exp", refresh_exp}};
     auto sealed = sealer_.Seal("refresh", rt.dump());
     if (!sealed) return OAuthError(500, "server_error", "sealing failed");
     body["refresh_token"] = *sealed;

@@ -78,7 +78,8 @@ HttpResponse Provider::Introspect(const HttpRequest& req) {
   if (rt && (*rt)["exp"].get<int64_t>() > clock_.Now()) {
     auto revoked = store_.IsRevoked({(*rt)["fam"].get<std::string>(), (*rt)["sid"]});
     auto current =
-        store_.IsCurrentRefresh((*rt)["fam"].get<std::string>(), (*rt)["tid"].get<std::string>());
+        store_.IsCurrentRefresh((*rt)["fam"].get<std::string>(), (*rt)["tid"].get<std::string>(),
+                                (*rt)["gen"].get<int64_t>());
     if (revoked && !*revoked && current && *current) {
       nlohmann::json out = {
           {"active", true},      {"token_type", "refresh_token"}, {"client_id", (*rt)["cid"]},

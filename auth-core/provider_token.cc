@@ -104,7 +104,9 @@ HttpResponse Provider::RefreshGrant(const Client& client, const Params& form) {
   if (!revoked) return OAuthError(503, "temporarily_unavailable", "store unavailable");
   if (*revoked) return InvalidGrant("session ended");
   std::string next = RandomToken(16);
-  auto outcome = store_.RotateRefresh(g.family, (*rt)["tid"].get<std::string>(), next, exp);
+  int64_t gen = (*rt)["gen"];
+  g.generation = gen + 1;
+  auto outcome = store_.RotateRefresh(g.family, (*rt)["tid"].get<std::string>(), gen, next, exp);
   if (!outcome) return OAuthError(503, "temporarily_unavailable", "store unavailable");
   if (*outcome == RefreshOutcome::kReused) {
     config::Logger("auth")->warn("refresh token reuse client={}; family revoked", client.client_id);

@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS users(username TEXT PRIMARY KEY, subject TEXT UNIQUE 
 CREATE TABLE IF NOT EXISTS clients(client_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS used_codes(id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS refresh_families(family TEXT PRIMARY KEY, current TEXT NOT NULL,
-  expires_at INTEGER NOT NULL);
+  gen INTEGER NOT NULL, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS revoked(id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS failures(key TEXT PRIMARY KEY, count INTEGER NOT NULL,
   first_at INTEGER NOT NULL, blocked_until INTEGER NOT NULL);
@@ -64,7 +64,9 @@ Result<bool> SqliteStore::ConsumeOnce(std::string_view id, int64_t expires_at) {
 Result<void> SqliteStore::StartFamily(std::string_view family, std::string_view token_id,
                                       int64_t expires_at) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "INSERT OR REPLACE INTO refresh_families(family, current, expires_at) VALUES(?,?,?)");
+  Stmt s(db_,
+         "INSERT OR REPLACE INTO refresh_families(family, current, gen, expires_at) "
+         "VALUES(?,?,0,?)");
   s.Bind(1, family).Bind(2, token_id).Bind(3, expires_at);
   return Exec(s);
 }
@@ -78,38 +80,39 @@ Result<void> SqliteStore::RevokeLocked(std::string_view id, int64_t expires_at) 
 }
 
 Result<RefreshOutcome> SqliteStore::RotateRefresh(std::string_view family,
-                                                  std::string_view presented, std::string_view next,
-                                                  int64_t expires_at) {
+                                                  std::string_view presented, int64_t gen,
+                                                  std::string_view next, int64_t expires_at) {
   std::lock_guard lock(mu_);
   Stmt revoked(db_, "SELECT 1 FROM revoked WHERE id = ?");
   revoked.Bind(1, family);
   int rc = revoked.Step();
   if (rc == SQLITE_ROW) return RefreshOutcome::kRevoked;
   if (rc != SQLITE_DONE) return SqlError(rc);
-  Stmt cur(db_, "SELECT current FROM refresh_families WHERE family = ?");
+  Stmt cur(db_, "SELECT current, gen FROM refresh_families WHERE family = ?");
   cur.Bind(1, family);
   rc = cur.Step();
-  if (rc == SQLITE_ROW && cur.Text(0) != presented) {
+  if (rc == SQLITE_ROW && (cur.Int(1) > gen || (cur.Int(1) == gen && cur.Text(0) != presented))) {
     if (auto r = RevokeLocked(family, expires_at); !r) return tl::unexpected(r.error());
     return RefreshOutcome::kReused;
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqlError(rc);
   Stmt put(db_,
-           "INSERT OR REPLACE INTO refresh_families(family, current, expires_at) "
-           "VALUES(?,?,?)");
-  put.Bind(1, family).Bind(2, next).Bind(3, expires_at);
+           "INSERT OR REPLACE INTO refresh_families(family, current, gen, expires_at) "
+           "VALUES(?,?,?,?)");
+  put.Bind(1, family).Bind(2, next).Bind(3, gen + 1).Bind(4, expires_at);
   if (auto r = Exec(put); !r) return tl::unexpected(r.error());
   return RefreshOutcome::kRotated;
 }
 
-Result<bool> SqliteStore::IsCurrentRefresh(std::string_view family, std::string_view token_id) {
+Result<bool> SqliteStore::IsCurrentRefresh(std::string_view family, std::string_view token_id,
+                                           int64_t gen) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT current FROM refresh_families WHERE family = ?");
+  Stmt s(db_, "SELECT current, gen FROM refresh_families WHERE family = ?");
   s.Bind(1, family);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return true;  // issued by another region, unknown here
   if (rc != SQLITE_ROW) return SqlError(rc);
-  return s.Text(0) == token_id;
+  return s.Int(1) < gen || (s.Int(1) == gen && s.Text(0) == token_id);
 }
 
 Result<void> SqliteStore::Revoke(std::string_view id, int64_t expires_at) {

@@ -34,19 +34,29 @@ TEST_F(SqliteStoreTest, CodesAreSingleUse) {
 
 TEST_F(SqliteStoreTest, RefreshRotationAndReuseRevokesTheFamily) {
   ASSERT_TRUE(store_->StartFamily("fam", "t1", 1000));
-  EXPECT_EQ(store_->RotateRefresh("fam", "t1", "t2", 1000).value(), RefreshOutcome::kRotated);
-  EXPECT_EQ(store_->RotateRefresh("fam", "t2", "t3", 1000).value(), RefreshOutcome::kRotated);
-  EXPECT_TRUE(store_->IsCurrentRefresh("fam", "t3").value());
-  EXPECT_FALSE(store_->IsCurrentRefresh("fam", "t2").value());
+  EXPECT_EQ(store_->RotateRefresh("fam", "t1", 0, "t2", 1000).value(), RefreshOutcome::kRotated);
+  EXPECT_EQ(store_->RotateRefresh("fam", "t2", 1, "t3", 1000).value(), RefreshOutcome::kRotated);
+  EXPECT_TRUE(store_->IsCurrentRefresh("fam", "t3", 2).value());
+  EXPECT_FALSE(store_->IsCurrentRefresh("fam", "t2", 1).value());
   // t1 again: a stolen copy is being used; the family dies.
-  EXPECT_EQ(store_->RotateRefresh("fam", "t1", "t4", 1000).value(), RefreshOutcome::kReused);
-  EXPECT_EQ(store_->RotateRefresh("fam", "t3", "t5", 1000).value(), RefreshOutcome::kRevoked);
+  EXPECT_EQ(store_->RotateRefresh("fam", "t1", 0, "t4", 1000).value(), RefreshOutcome::kReused);
+  EXPECT_EQ(store_->RotateRefresh("fam", "t3", 2, "t5", 1000).value(), RefreshOutcome::kRevoked);
   EXPECT_TRUE(store_->IsRevoked({"x", "fam"}).value());
 }
 
-TEST_F(SqliteStoreTest, UnknownFamilyIsAdoptedFromAnotherRegion) {
-  EXPECT_EQ(store_->RotateRefresh("remote", "r1", "r2", 1000).value(), RefreshOutcome::kRotated);
-  EXPECT_EQ(store_->RotateRefresh("remote", "r1", "r3", 1000).value(), RefreshOutcome::kReused);
+TEST_F(SqliteStoreTest, SameGenerationWithAnotherTokenIsReuse) {
+  ASSERT_TRUE(store_->StartFamily("fam", "t1", 1000));
+  EXPECT_EQ(store_->RotateRefresh("fam", "forged", 0, "t2", 1000).value(), RefreshOutcome::kReused);
+}
+
+TEST_F(SqliteStoreTest, UnknownOrNewerFamilyIsAdoptedFromAnotherRegion) {
+  EXPECT_EQ(store_->RotateRefresh("remote", "r1", 3, "r2", 1000).value(), RefreshOutcome::kRotated);
+  EXPECT_EQ(store_->RotateRefresh("remote", "r1", 3, "r3", 1000).value(), RefreshOutcome::kReused);
+  // Failback: this region issued gen 0, another region rotated to gen 2 meanwhile.
+  ASSERT_TRUE(store_->StartFamily("home", "h0", 1000));
+  EXPECT_TRUE(store_->IsCurrentRefresh("home", "b2", 2).value());
+  EXPECT_EQ(store_->RotateRefresh("home", "b2", 2, "h3", 1000).value(), RefreshOutcome::kRotated);
+  EXPECT_EQ(store_->RotateRefresh("home", "h0", 0, "x", 1000).value(), RefreshOutcome::kReused);
 }
 
 TEST_F(SqliteStoreTest, Revocations) {

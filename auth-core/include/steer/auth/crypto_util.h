@@ -13,6 +13,8 @@ namespace steer::auth {
 std::string Base64UrlEncode(std::string_view data);
 // Strict: only the URL-safe alphabet, no padding, no whitespace; nullopt otherwise.
 std::optional<std::string> Base64UrlDecode(std::string_view text);
+// Standard alphabet with padding (HTTP Basic credentials).
+std::string Base64Encode(std::string_view data);
 // Standard alphabet with padding (HTTP Basic credentials); nullopt when malformed.
 std::optional<std::string> Base64Decode(std::string_view text);
 

@@ -43,6 +43,7 @@ class Provider {
     std::string sid;
     std::string family;  // refresh family; also the id revoked on code replay
     int64_t auth_time = 0;
+    int64_t generation = 0;  // of the refresh token about to be issued
   };
   enum class PasswordCheck { kOk, kBad, kBlocked };
 

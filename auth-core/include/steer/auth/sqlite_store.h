@@ -34,8 +34,10 @@ class SqliteStore final : public Store {
   Result<void> StartFamily(std::string_view family, std::string_view token_id,
                            int64_t expires_at) override;
   Result<RefreshOutcome> RotateRefresh(std::string_view family, std::string_view presented,
-                                       std::string_view next, int64_t expires_at) override;
-  Result<bool> IsCurrentRefresh(std::string_view family, std::string_view token_id) override;
+                                       int64_t gen, std::string_view next,
+                                       int64_t expires_at) override;
+  Result<bool> IsCurrentRefresh(std::string_view family, std::string_view token_id,
+                                int64_t gen) override;
   Result<void> Revoke(std::string_view id, int64_t expires_at) override;
   Result<bool> IsRevoked(const std::vector<std::string>& ids) override;
 

@@ -73,16 +73,19 @@ enum class RefreshOutcome { kRotated, kReused, kRevoked };
 class TokenStateStore {
  public:
   virtual ~TokenStateStore() = default;
-  // Records `token_id` as the only valid refresh token of a new family.
+  // Records `token_id` (generation 0) as the only valid refresh token of a new family.
   virtual Result<void> StartFamily(std::string_view family, std::string_view token_id,
                                    int64_t expires_at) = 0;
-  // Atomically: if `presented` is the family's current token it is replaced by `next`
-  // (kRotated); a stale token revokes the whole family (kReused); a revoked family stays
-  // revoked (kRevoked). A family this store never saw is adopted (another region issued it).
+  // Atomically: if `presented` (generation `gen`) is the family's current token it is
+  // replaced by `next` at gen + 1 (kRotated); a stale token revokes the whole family
+  // (kReused); a revoked family stays revoked (kRevoked). A family this store never saw, or
+  // saw at an older generation, is adopted: another region rotated it (failover/failback).
   virtual Result<RefreshOutcome> RotateRefresh(std::string_view family, std::string_view presented,
-                                               std::string_view next, int64_t expires_at) = 0;
-  // False when `token_id` is no longer the family's current token (rotated away).
-  virtual Result<bool> IsCurrentRefresh(std::string_view family, std::string_view token_id) = 0;
+                                               int64_t gen, std::string_view next,
+                                               int64_t expires_at) = 0;
+  // False when `token_id`/`gen` is no longer the family's current token (rotated away).
+  virtual Result<bool> IsCurrentRefresh(std::string_view family, std::string_view token_id,
+                                        int64_t gen) = 0;
   // Revokes a token id, family id or session id until `expires_at`.
   virtual Result<void> Revoke(std::string_view id, int64_t expires_at) = 0;
   // True when any of `ids` is revoked.
