@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace steer::auth {
 namespace {
 
@@ -75,6 +77,21 @@ TEST(AuthdConfig, LoopbackHosts) {
   EXPECT_FALSE(IsLoopbackHost("0.0.0.0"));
   EXPECT_FALSE(IsLoopbackHost("10.0.0.1"));
   EXPECT_FALSE(IsLoopbackHost("127.0.0.1.example.com"));
+}
+
+}  // namespace
+}  // namespace steer::auth
+
+namespace steer::auth {
+namespace {
+
+TEST(AuthdConfig, ShippedExampleValidates) {
+  const char* src = std::getenv("STEER_SOURCE_DIR");
+  ASSERT_NE(src, nullptr);
+  auto c = LoadAuthdConfig(std::string(src) + "/examples/authd/authd.yaml");
+  ASSERT_TRUE(c) << c.error()[0].ToString();
+  EXPECT_FALSE(c->plain_http());
+  EXPECT_EQ(c->lockout.max_failures, 10);
 }
 
 }  // namespace
