@@ -64,7 +64,7 @@ HttpResponse Provider::Handle(const HttpRequest& req) {
     return Route(req);
   } catch (const std::exception& e) {
     // Our own sealed values have fixed shapes; landing here is a bug, never client input.
-    config::Logger("auth")->error("handler failed on {}: {}", req.path, e.what());
+    config::Logger("auth")->error("handler failed on {}: {}", ForLog(req.path), e.what());
     return OAuthError(500, "server_error", "internal error");
   }
 }
@@ -167,9 +167,9 @@ Provider::PasswordCheck Provider::CheckPassword(const std::string& username,
     auto u = store_.RecordFailure(user_key, now, config_.lockout);
     auto i = store_.RecordFailure(ip_key, now, config_.lockout);
     // The user name is logged (an operator needs it), the password never.
-    config::Logger("auth")->info("login failed user={} ip={}", username, ip);
+    config::Logger("auth")->info("login failed user={} ip={}", ForLog(username), ip);
     if ((u && *u > 0) || (i && *i > 0)) {
-      config::Logger("auth")->warn("login blocked user={} ip={}", username, ip);
+      config::Logger("auth")->warn("login blocked user={} ip={}", ForLog(username), ip);
     }
     return PasswordCheck::kBad;
   }

@@ -133,7 +133,8 @@ HttpResponse Provider::Login(const HttpRequest& req) {
   grant.client_id = (*areq)["cid"];
   grant.sid = RandomToken(16);
   grant.auth_time = clock_.Now();
-  config::Logger("auth")->info("login ok user={} client={}", user.username, grant.client_id);
+  config::Logger("auth")->info("login ok user={} client={}", ForLog(user.username),
+                               ForLog(grant.client_id));
   return RedirectWithCode(*areq, grant)
       .With("Set-Cookie", SessionCookie(grant, config_.session_ttl))
       .With("Set-Cookie", CookieHeader(kCsrfCookie, "", "/login", 0, !config_.plain_http()));

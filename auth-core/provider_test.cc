@@ -200,6 +200,33 @@ TEST_F(ProviderTest, ServerRejectsOversizedAndMalformedRequestsAndKeepsServing) 
   t.join();
 }
 
+TEST_F(ProviderTest, HtmlPagesCarryCspAndCookiesAreHardened) {
+  config_.tls_cert_file = "x";  // as if TLS: cookies must be Secure
+  Region a(dir_, "a.db", config_, clock_);
+  HttpRequest r{"GET",
+                "/authorize",
+                "client_id=cli&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&response_type=code&"
+                "scope=openid&state=s",
+                {},
+                "",
+                "10.0.0.1"};
+  Client cli = a.store->FindClient("cli").value().value();
+  cli.grant_types.push_back("authorization_code");
+  ASSERT_TRUE(a.store->PutClient(cli));  // before the first lookup, so nothing is cached yet
+  auto page = a.provider->Handle(r);
+  ASSERT_EQ(page.status, 200) << page.body;
+  std::string csp, cookie;
+  for (const auto& [k, v] : page.headers) {
+    if (k == "Content-Security-Policy") csp = v;
+    if (k == "Set-Cookie") cookie = v;
+  }
+  EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos);
+  EXPECT_NE(cookie.find("Secure"), std::string::npos);
+  EXPECT_NE(page.body.find("name=\"csrf\""), std::string::npos);
+}
+
 TEST(HttpServer, RefusesPlainHttpOffLoopback) {
   HttpServerOptions opts;
   opts.address = "0.0.0.0";

@@ -69,7 +69,8 @@ HttpResponse Provider::CodeGrant(const Client& client, const Params& form) {
   if (!*first) {
     // A replayed code means it leaked: revoke everything issued from it (RFC 6749 §4.1.2).
     (void)store_.Revoke(jti, now + config_.refresh_ttl);
-    config::Logger("auth")->warn("code replay client={}; its tokens are revoked", client.client_id);
+    config::Logger("auth")->warn("code replay client={}; its tokens are revoked",
+                                 ForLog(client.client_id));
     return InvalidGrant("code already used");
   }
   Grant g;
@@ -109,7 +110,8 @@ HttpResponse Provider::RefreshGrant(const Client& client, const Params& form) {
   auto outcome = store_.RotateRefresh(g.family, (*rt)["tid"].get<std::string>(), gen, next, exp);
   if (!outcome) return OAuthError(503, "temporarily_unavailable", "store unavailable");
   if (*outcome == RefreshOutcome::kReused) {
-    config::Logger("auth")->warn("refresh token reuse client={}; family revoked", client.client_id);
+    config::Logger("auth")->warn("refresh token reuse client={}; family revoked",
+                                 ForLog(client.client_id));
     return InvalidGrant("refresh token reused; all tokens of this grant are revoked");
   }
   if (*outcome == RefreshOutcome::kRevoked) return InvalidGrant("token revoked");

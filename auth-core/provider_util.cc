@@ -55,6 +55,14 @@ std::string CookieHeader(const std::string& name, const std::string& value, cons
   return c;
 }
 
+std::string ForLog(const std::string& text) {
+  std::string out = text.substr(0, 64);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '"' || c == '\\') c = '?';
+  }
+  return out;
+}
+
 bool HasScope(const std::string& scope, const std::string& one) {
   std::istringstream in(scope);
   std::string s;

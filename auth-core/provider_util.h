@@ -23,6 +23,9 @@ HttpResponse Redirect(const std::string& location);
 // Set-Cookie value with HttpOnly, SameSite=Lax, Path, Max-Age and Secure unless plain HTTP.
 std::string CookieHeader(const std::string& name, const std::string& value, const std::string& path,
                          int64_t max_age, bool secure);
+// Attacker-chosen text (user names, paths) made safe for a log line: at most 64 bytes,
+// control characters and quotes replaced, so it cannot forge or split log records.
+std::string ForLog(const std::string& text);
 // Space-separated scope contains `one`.
 bool HasScope(const std::string& scope, const std::string& one);
 

@@ -9,8 +9,11 @@ namespace {
 
 void BM_Sign(benchmark::State& state, JwsAlg alg) {
   auto key = SigningKey::Generate(alg).value();
-  nlohmann::json claims = {{"iss", "https://login.example.com"}, {"sub", "svc"}, {"aud", "api"},
-                           {"exp", 4102444800}, {"jti", "abcdefghijklmnop"}};
+  nlohmann::json claims = {{"iss", "https://login.example.com"},
+                           {"sub", "svc"},
+                           {"aud", "api"},
+                           {"exp", 4102444800},
+                           {"jti", "abcdefghijklmnop"}};
   for (auto _ : state) benchmark::DoNotOptimize(SignJwt(*key, kTypAccessToken, claims));
 }
 BENCHMARK_CAPTURE(BM_Sign, RS256, JwsAlg::kRS256)->Threads(1)->Threads(2)->UseRealTime();
@@ -20,8 +23,8 @@ void BM_Verify(benchmark::State& state, JwsAlg alg) {
   auto key = SigningKey::Generate(alg).value();
   KeySet keys;
   keys.Add(KeySlot::kCurrent, key);
-  std::string token = SignJwt(*key, kTypAccessToken,
-                              {{"iss", "i"}, {"aud", "a"}, {"exp", 4102444800}}).value();
+  std::string token =
+      SignJwt(*key, kTypAccessToken, {{"iss", "i"}, {"aud", "a"}, {"exp", 4102444800}}).value();
   JwtRules rules;
   rules.issuer = "i";
   rules.typ = kTypAccessToken;
