@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Integration test: two steer-authd processes ("region A" and "region B") with the same key
 # directory, the same seeded users and clients, and each its own SQLite file, driven by real
-# OpenID Connect clients (tests/oidc/flow.mjs: openid-client + jose). Loopback only.
+# OpenID Connect clients (tests/oidc/flow.mjs: openid-client + jose). Region A speaks plain
+# HTTP, region B HTTPS. Loopback only.
 # Usage: two_regions.sh PATH/TO/steer-authd
 set -euo pipefail
 authd=$(realpath "$1")
@@ -27,6 +28,10 @@ read -r pa pb < <(node -e '
   }); }; grab();')
 issuer="http://127.0.0.1:$pa"
 "$authd" admin keys generate --dir "$tmp/keys" >/dev/null
+# Region B serves HTTPS (self-signed for 127.0.0.1, trusted by node via NODE_EXTRA_CA_CERTS);
+# region A plain HTTP, which steer-authd allows on loopback only.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$tmp/tls.key" -out "$tmp/tls.crt" 2>/dev/null
 
 for region in a b; do
   port=$([ $region = a ] && echo "$pa" || echo "$pb")
@@ -39,6 +44,7 @@ throttle: {logins_per_minute: 600}
 lockout: {max_failures: 10, block_for: 15m}
 log: {level: info}
 YAML
+  [ $region = b ] && echo "tls: {cert_file: tls.crt, key_file: tls.key}" >>"$tmp/$region.yaml"
   cfg="$tmp/$region.yaml"
   echo "alice-password-1" | "$authd" admin --config "$cfg" user add alice --email alice@example.com --name Alice >/dev/null
   echo "mallory-password-1" | "$authd" admin --config "$cfg" user add mallory >/dev/null
@@ -56,15 +62,16 @@ YAML
   pids+=($!)
 done
 
-for port in "$pa" "$pb"; do
+for url in "http://127.0.0.1:$pa" "https://127.0.0.1:$pb"; do
   for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:$port/healthz/ready" >/dev/null && break
+    curl -sf --cacert "$tmp/tls.crt" "$url/healthz/ready" >/dev/null && break
     sleep 0.1
   done
 done
 
 set +e
-STEER_ISSUER=$issuer STEER_A=$issuer STEER_B="http://127.0.0.1:$pb" STEER_KEYS="$tmp/keys" \
+NODE_EXTRA_CA_CERTS="$tmp/tls.crt" \
+STEER_ISSUER=$issuer STEER_A=$issuer STEER_B="https://127.0.0.1:$pb" STEER_KEYS="$tmp/keys" \
   WEB_SECRET=web-secret-0123456789abcdef0123456789 SVC_SECRET=svc-secret-0123456789abcdef0123456789 \
   CLI_SECRET=cli-secret-0123456789abcdef0123456789 node "$here/flow.mjs"
 rc=$?
