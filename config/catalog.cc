@@ -93,7 +93,87 @@ json ObjectSchema(const ObjectInfo& info) {
   return s;
 }
 
+const char* KindName(const KeyInfo& k) {
+  switch (k.kind) {
+    case ValueKind::kString:
+      return "string";
+    case ValueKind::kInteger:
+      return "integer";
+    case ValueKind::kNumber:
+      return "number";
+    case ValueKind::kBoolean:
+      return "boolean";
+    case ValueKind::kDuration:
+      return "duration";
+    case ValueKind::kSecret:
+      return "secret ref";
+    case ValueKind::kEnum:
+      return "enum";
+    case ValueKind::kStringList:
+      return "list of strings";
+    case ValueKind::kStringMap:
+      return "map of strings";
+    case ValueKind::kObject:
+      return "object";
+    case ValueKind::kObjectList:
+      return "list of objects";
+    case ValueKind::kObjectMap:
+      return "map of objects";
+    case ValueKind::kStatusList:
+      return "status list";
+    case ValueKind::kQuorum:
+      return "quorum";
+  }
+  return "";
+}
+
+std::string Cell(std::string s) {
+  std::string out;
+  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+void MarkdownSection(const ObjectInfo& info, const std::string& path, std::string* out) {
+  *out += "### `" + (path.empty() ? std::string("(top level)") : path) + "`\n\n";
+  *out += "| key | type | default | meaning | example |\n|---|---|---|---|---|\n";
+  for (const auto& k : info.keys) {
+    std::string type = KindName(k);
+    if (k.kind == ValueKind::kEnum) {
+      type = "";
+      for (const auto& v : k.enum_values) type += (type.empty() ? "" : " \\| ") + ("`" + v + "`");
+    } else if (k.kind == ValueKind::kInteger && k.min <= k.max) {
+      type += " " + std::to_string(k.min) + "–" + std::to_string(k.max);
+    }
+    std::string meaning = k.description;
+    if (!k.only_for.empty()) {
+      std::string kinds;
+      for (const auto& v : k.only_for) kinds += (kinds.empty() ? "" : ", ") + v;
+      meaning += " *(" + info.discriminator + ": " + kinds + ")*";
+    }
+    std::string def = k.required               ? "**required**"
+                      : k.default_text.empty() ? "—"
+                                               : "`" + Cell(k.default_text) + "`";
+    std::string example = k.example.empty() ? "" : "`" + Cell(k.example) + "`";
+    *out += "| `" + k.key + "` | " + type + " | " + def + " | " + Cell(meaning) + " | " + example +
+            " |\n";
+  }
+  *out += "\n";
+  for (const auto& k : info.keys) {
+    if (k.object == nullptr) continue;
+    std::string child = path.empty() ? k.key : path + "." + k.key;
+    if (k.kind == ValueKind::kObjectList) child += "[]";
+    if (k.kind == ValueKind::kObjectMap) child += ".<name>";
+    MarkdownSection(*k.object, child, out);
+  }
+}
+
 }  // namespace
+
+std::string PolicyMarkdownReference() {
+  std::string out;
+  MarkdownSection(PolicyCatalog(), "", &out);
+  return out;
+}
 
 std::vector<std::string> CatalogKeyPaths() {
   std::vector<std::string> out;

@@ -66,9 +66,22 @@ Location Reader::LocationOf(const YAML::Node& node) const {
 }
 
 Location Reader::Find(const std::string& path) const {
-  auto it = locations_.find(path);
-  if (it != locations_.end()) return it->second;
+  std::string p = path;
+  while (!p.empty()) {
+    auto it = locations_.find(p);
+    if (it != locations_.end()) return it->second;
+    size_t cut = p.find_last_of(".[");
+    if (cut == std::string::npos) break;
+    p.resize(cut);
+  }
   return Location{file_, 1, 1};
+}
+
+bool Reader::HasErrorAt(const std::string& path) const {
+  for (const auto& d : diagnostics_) {
+    if (d.path == path) return true;
+  }
+  return false;
 }
 
 void Reader::Error(const YAML::Node& node, const std::string& path, std::string message) {
@@ -182,7 +195,9 @@ bool Reader::ReadStringList(const YAML::Node& n, const std::string& path,
   bool ok = true;
   for (size_t i = 0; i < n.size(); ++i) {
     std::string s;
-    if (ReadString(n[i], path + "[" + std::to_string(i) + "]", &s)) {
+    std::string item = path + "[" + std::to_string(i) + "]";
+    Record(item, n[i]);
+    if (ReadString(n[i], item, &s)) {
       out->push_back(std::move(s));
     } else {
       ok = false;
@@ -201,6 +216,7 @@ bool Reader::ReadStringMap(const YAML::Node& n, const std::string& path,
   for (const auto& kv : n) {
     std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
     std::string value;
+    Record(path + "." + key, kv.second);
     if (out->count(key)) {
       Error(kv.first, path + "." + key, "duplicate key '" + key + "'");
       ok = false;

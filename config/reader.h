@@ -25,8 +25,13 @@ class Reader {
   void Error(const YAML::Node& node, const std::string& path, std::string message);
   void ErrorAt(const Location& loc, const std::string& path, std::string message);
   Location LocationOf(const YAML::Node& node) const;
-  // Location recorded for a key path while reading (the key's value); the file start if none.
+  // Location recorded for a key path while reading (the key's value), else that of the
+  // nearest recorded parent path, else the file start.
   Location Find(const std::string& path) const;
+  // Whether the key path was present in the file.
+  bool Has(const std::string& path) const { return locations_.count(path) > 0; }
+  // Whether an error was already reported at this exact path.
+  bool HasErrorAt(const std::string& path) const;
   void Record(const std::string& path, const YAML::Node& node) {
     locations_[path] = LocationOf(node);
   }

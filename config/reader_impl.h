@@ -19,7 +19,7 @@ void ReadObject(Reader& r, const YAML::Node& node, const std::string& path,
     r.Error(node, path, "expected a mapping of " + spec.info.name + " keys");
     return;
   }
-  std::set<std::string> seen;
+  std::set<std::string> seen, suggested;
   std::vector<std::pair<const KeyInfo*, YAML::Node>> present;
   for (const auto& kv : node) {
     std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
@@ -34,6 +34,7 @@ void ReadObject(Reader& r, const YAML::Node& node, const std::string& path,
     }
     if (binding == nullptr) {
       std::string hint = DidYouMean(key, spec.info.keys);
+      suggested.insert(hint);
       r.Error(kv.first, key_path,
               "unknown key '" + key + "' in " + spec.info.name +
                   (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
@@ -44,7 +45,8 @@ void ReadObject(Reader& r, const YAML::Node& node, const std::string& path,
     present.emplace_back(&binding->info, kv.first);
   }
   for (const auto& b : spec.bindings) {
-    if (b.info.required && !seen.count(b.info.key)) {
+    // A misspelt key was already reported with its correction: do not report it missing too.
+    if (b.info.required && !seen.count(b.info.key) && !suggested.count(b.info.key)) {
       r.Error(node, JoinPath(path, b.info.key), "missing required key '" + b.info.key + "'");
     }
   }
@@ -52,6 +54,8 @@ void ReadObject(Reader& r, const YAML::Node& node, const std::string& path,
   YAML::Node disc = node[spec.info.discriminator];
   if (!disc || !disc.IsScalar()) return;
   const std::string& kind = disc.Scalar();
+  // An unknown discriminator value was reported already; which keys apply is then unknowable.
+  if (r.HasErrorAt(JoinPath(path, spec.info.discriminator))) return;
   for (const auto& [info, key_node] : present) {
     if (info->only_for.empty()) continue;
     bool applies = false;

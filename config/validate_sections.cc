@@ -19,9 +19,13 @@ class Checker {
     if (loc.line == 1 && loc.column == 1) loc = r_.Find(path_);
     r_.ErrorAt(loc, p, message);
   }
+  // A key that is present but was rejected has been reported already.
   void Require(bool present, const std::string& key, const std::string& what) {
-    if (!present) Fail(key, "missing required key '" + key + "' for " + what);
+    if (!present && !r_.Has(path_ + "." + key)) {
+      Fail(key, "missing required key '" + key + "' for " + what);
+    }
   }
+  bool TypeIsValid() const { return !r_.HasErrorAt(path_ + ".type"); }
   const std::string& path() const { return path_; }
 
  private:
@@ -96,6 +100,7 @@ void CheckProbe(Reader& r, const ProbeConfig& p, const std::string& path) {
                           "ms)");
   }
   if (p.jitter >= p.interval) c.Fail("jitter", "jitter must be less than interval");
+  if (!c.TypeIsValid()) return;
   switch (p.type) {
     case ProbeType::kHttp:
       CheckHttpProbe(c, r, p);
@@ -130,7 +135,7 @@ void CheckRegion(Reader& r, const RegionConfig& region, const std::string& path)
       }
       CheckProbe(r, p, probe_path);
     }
-    if (comp.probes.empty() && r.Find(comp_path + ".probes").line != 1) {
+    if (comp.probes.empty() && r.Has(comp_path + ".probes")) {
       Checker(r, comp_path).Fail("probes", "a component needs at least one probe");
     }
   }
@@ -160,7 +165,7 @@ void ValidateAgent(Reader& r, const Policy& p) {
   }
   if (p.agent.tick.count() < 10) agent.Fail("tick", "must be at least 10ms");
   Checker coord(r, "coordination");
-  bool has_etcd = r.Find("coordination.etcd").line != 1;
+  bool has_etcd = r.Has("coordination.etcd");
   if (p.coordination.mode == CoordinationMode::kEtcd) {
     coord.Require(has_etcd, "etcd", "mode etcd");
     for (size_t i = 0; i < p.coordination.etcd.endpoints.size(); ++i) {
@@ -182,7 +187,7 @@ void ValidateProviders(Reader& r, const Policy& p) {
     Checker c(r, "providers." + provider.name);
     if (provider.rate_per_second < 0) c.Fail("rate_per_second", "must not be negative");
     if (provider.timeout.count() <= 0) c.Fail("timeout", "must be greater than 0ms");
-    CheckProviderKeys(c, provider);
+    if (c.TypeIsValid()) CheckProviderKeys(c, provider);
   }
 }
 

@@ -29,7 +29,7 @@ void CheckServiceRegions(Reader& r, const Policy& p, const ServiceConfig& s,
     if (!sr.region.empty() && !seen.insert(sr.region).second) {
       Fail(r, item + ".region", "region '" + sr.region + "' is listed twice");
     }
-    if (sr.answers.empty() && r.Find(item + ".answers").line != 1) {
+    if (sr.answers.empty() && r.Has(item + ".answers")) {
       Fail(r, item + ".answers", "needs at least one answer (never an empty answer set)");
     }
     if (s.record_type == "CNAME" && sr.answers.size() > 1) {
@@ -38,7 +38,7 @@ void CheckServiceRegions(Reader& r, const Policy& p, const ServiceConfig& s,
     for (size_t j = 0; j < sr.answers.size(); ++j) {
       if (!AnswerFits(s.record_type, sr.answers[j])) {
         Fail(r, item + ".answers[" + std::to_string(j) + "]",
-             "'" + sr.answers[j] + "' is not valid data for a " + s.record_type + " record");
+             "'" + sr.answers[j] + "' is not valid data for record type " + s.record_type);
       }
     }
   }
@@ -60,7 +60,7 @@ void CheckService(Reader& r, const Policy& p, const ServiceConfig& s) {
                          name[name.size() - zone.size() - 1] == '.');
     if (!inside) Fail(r, path + ".dns_name", "'" + s.dns_name + "' is not inside zone " + s.zone);
   }
-  if (s.regions.empty() && r.Find(path + ".regions").line != 1) {
+  if (s.regions.empty() && r.Has(path + ".regions")) {
     Fail(r, path + ".regions", "a service needs at least one region");
   }
   CheckServiceRegions(r, p, s, path);

@@ -27,7 +27,8 @@ int RunValidate(int argc, char** argv) {
   opts.add_options()("help,h", "show this help")(
       "config,c", po::value<std::vector<std::string>>()->composing(), "policy file to check")(
       "json", "print the result as JSON")("print-schema",
-                                          "print the policy's JSON Schema and exit");
+                                          "print the policy's JSON Schema and exit")(
+      "print-reference", "print the key reference of docs/policy.md and exit");
   po::positional_options_description pos;
   pos.add("config", -1);
   po::variables_map vm;
@@ -44,6 +45,10 @@ int RunValidate(int argc, char** argv) {
   }
   if (vm.count("print-schema")) {
     std::cout << config::PolicyJsonSchema();
+    return kExitOk;
+  }
+  if (vm.count("print-reference")) {
+    std::cout << config::PolicyMarkdownReference();
     return kExitOk;
   }
   if (!vm.count("config")) {

@@ -58,4 +58,7 @@ std::vector<std::string> CatalogKeyPaths();
 // A JSON Schema (draft 2020-12) of the policy file, generated from the catalog.
 std::string PolicyJsonSchema();
 
+// The key reference of docs/policy.md (Markdown tables, one per section), from the catalog.
+std::string PolicyMarkdownReference();
+
 }  // namespace steer::config

@@ -23,6 +23,10 @@ struct Location {
   std::string file;
   int line = 0;    // 1-based; 0 when unknown
   int column = 0;  // 1-based
+
+  // Where a value was written is not part of its value: two policies that differ only in
+  // layout compare equal.
+  bool operator==(const Location&) const { return true; }
 };
 
 // ---- agent ----------------------------------------------------------------------------
@@ -37,6 +41,8 @@ struct AgentConfig {
   std::string log_level = "info";            // log_level: trace|debug|info|warn|error
   LogFormat log_format = LogFormat::kText;   // log_format: text|json
   Duration tick = Duration(100);             // tick: policy evaluation period
+
+  bool operator==(const AgentConfig&) const = default;
 };
 
 // ---- coordination ---------------------------------------------------------------------
@@ -45,6 +51,8 @@ struct TlsFiles {
   std::string ca_file;    // ca_file
   std::string cert_file;  // cert_file
   std::string key_file;   // key_file
+
+  bool operator==(const TlsFiles&) const = default;
 };
 
 struct EtcdConfig {
@@ -54,6 +62,8 @@ struct EtcdConfig {
   TlsFiles tls;                         // tls
   std::string username;                 // username
   SecretRef password;                   // password
+
+  bool operator==(const EtcdConfig&) const = default;
 };
 
 enum class CoordinationMode { kLocal, kEtcd };
@@ -61,6 +71,8 @@ enum class CoordinationMode { kLocal, kEtcd };
 struct CoordinationConfig {
   CoordinationMode mode = CoordinationMode::kLocal;  // mode: local|etcd
   EtcdConfig etcd;                                   // etcd
+
+  bool operator==(const CoordinationConfig&) const = default;
 };
 
 // ---- DNS providers --------------------------------------------------------------------
@@ -71,6 +83,8 @@ struct PowerDnsConfig {
   std::string api_url;                  // api_url: http://127.0.0.1:8081
   std::string server_id = "localhost";  // server_id
   SecretRef api_key;                    // api_key
+
+  bool operator==(const PowerDnsConfig&) const = default;
 };
 
 struct Rfc2136Config {
@@ -78,6 +92,8 @@ struct Rfc2136Config {
   std::string tsig_key_name;                   // tsig_key_name
   std::string tsig_algorithm = "hmac-sha256";  // tsig_algorithm: hmac-sha256|hmac-sha512
   SecretRef tsig_secret;                       // tsig_secret: base64, by reference
+
+  bool operator==(const Rfc2136Config&) const = default;
 };
 
 struct Route53Config {
@@ -86,17 +102,23 @@ struct Route53Config {
   std::string region = "us-east-1";                        // region: SigV4 signing region
   SecretRef access_key_id;                                 // access_key_id
   SecretRef secret_access_key;                             // secret_access_key
+
+  bool operator==(const Route53Config&) const = default;
 };
 
 struct CloudflareConfig {
   std::string zone_id;                                            // zone_id
   std::string endpoint = "https://api.cloudflare.com/client/v4";  // endpoint
   SecretRef api_token;                                            // api_token
+
+  bool operator==(const CloudflareConfig&) const = default;
 };
 
 struct ZoneFileConfig {
   std::string path;    // path: the zone file written atomically
   std::string origin;  // origin: zone apex, e.g. example.test.
+
+  bool operator==(const ZoneFileConfig&) const = default;
 };
 
 struct ProviderConfig {
@@ -111,6 +133,8 @@ struct ProviderConfig {
   CloudflareConfig cloudflare;
   ZoneFileConfig zonefile;
   Location location;
+
+  bool operator==(const ProviderConfig&) const = default;
 };
 
 // ---- probes ---------------------------------------------------------------------------
@@ -121,11 +145,15 @@ enum class ProbeType { kHttp, kTcp, kDns, kTls };
 struct StatusRange {
   int low = 200;
   int high = 200;
+
+  bool operator==(const StatusRange&) const = default;
 };
 
 struct JsonPathCondition {
   std::string path;    // path: $.a.b[0]
   std::string equals;  // equals: the value rendered as a string ("" means: path must exist)
+
+  bool operator==(const JsonPathCondition&) const = default;
 };
 
 struct HttpExpect {
@@ -135,11 +163,15 @@ struct HttpExpect {
   std::vector<JsonPathCondition> json;             // json: [{path, equals}]
   std::map<std::string, std::string> headers;      // headers: name -> substring of value
   std::optional<Duration> max_latency;             // max_latency
+
+  bool operator==(const HttpExpect&) const = default;
 };
 
 struct DnsExpect {
   std::string rcode = "NOERROR";     // rcode
   std::vector<std::string> answers;  // answers: every one must be present
+
+  bool operator==(const DnsExpect&) const = default;
 };
 
 struct ProbeConfig {
@@ -173,6 +205,8 @@ struct ProbeConfig {
   DnsExpect dns_expect;          // dns_expect (dns)
 
   Location location;
+
+  bool operator==(const ProbeConfig&) const = default;
 };
 
 struct ComponentConfig {
@@ -180,12 +214,16 @@ struct ComponentConfig {
   bool critical = true;             // critical: false = reported only
   std::vector<ProbeConfig> probes;  // probes
   Location location;
+
+  bool operator==(const ComponentConfig&) const = default;
 };
 
 // How a vantage point judges a region from its components.
 struct RegionHealthRule {
   int at_least = 0;             // at_least: 0 = every critical component
   std::vector<std::string> of;  // of: components counted (default: critical ones)
+
+  bool operator==(const RegionHealthRule&) const = default;
 };
 
 struct RegionConfig {
@@ -193,6 +231,8 @@ struct RegionConfig {
   std::vector<ComponentConfig> components;  // components (a map in YAML, order kept)
   RegionHealthRule health;                  // health
   Location location;
+
+  bool operator==(const RegionConfig&) const = default;
 };
 
 // ---- services -------------------------------------------------------------------------
@@ -200,6 +240,8 @@ struct RegionConfig {
 struct ServiceRegion {
   std::string region;                // region
   std::vector<std::string> answers;  // answers: record data served for this region
+
+  bool operator==(const ServiceRegion&) const = default;
 };
 
 enum class FailbackMode { kAuto, kManual };
@@ -208,11 +250,15 @@ enum class AllDownMode { kKeep, kServeAll };
 struct QuorumConfig {
   int count = 0;             // quorum: "majority" (0 here) or a count
   double stale_after = 3.0;  // stale_after: x probe interval without data
+
+  bool operator==(const QuorumConfig&) const = default;
 };
 
 struct SafetyConfig {
   bool at_least_one_serving = true;  // at_least_one_serving
   int max_changes_per_hour = 6;      // max_changes_per_hour: 0 = unlimited
+
+  bool operator==(const SafetyConfig&) const = default;
 };
 
 struct ServiceConfig {
@@ -234,6 +280,8 @@ struct ServiceConfig {
   std::vector<std::string> nameservers;  // nameservers: host:port to verify (default NS set)
   Duration propagation_timeout = Duration(30000);  // propagation_timeout
   Location location;
+
+  bool operator==(const ServiceConfig&) const = default;
 };
 
 // ---- notifications --------------------------------------------------------------------
@@ -253,6 +301,8 @@ struct NotifierConfig {
   std::vector<std::string> events = {"decision", "operation", "dns_change"};  // events
   int max_attempts = 5;                                                       // max_attempts
   Location location;
+
+  bool operator==(const NotifierConfig&) const = default;
 };
 
 // ---- the whole file -------------------------------------------------------------------
@@ -270,6 +320,8 @@ struct Policy {
   const ProviderConfig* FindProvider(const std::string& name) const;
   const RegionConfig* FindRegion(const std::string& name) const;
   const ServiceConfig* FindService(const std::string& name) const;
+
+  bool operator==(const Policy&) const = default;
 };
 
 }  // namespace steer::config

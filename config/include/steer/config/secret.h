@@ -18,6 +18,8 @@ struct SecretRef {
   bool empty() const { return kind == Kind::kNone; }
   // "env:NAME", "file:/path" or "" — safe to log.
   std::string ToString() const;
+
+  bool operator==(const SecretRef&) const = default;
 };
 
 // Parses "env:NAME" or "file:/abs/path"; anything else is an error (inline secrets are

@@ -1,0 +1,88 @@
+#include "steer/config/loader.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "testdata.h"
+
+namespace steer::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Render(const Diagnostics& diags, const std::string& file) {
+  std::string out;
+  for (const auto& d : diags) {
+    std::string line = d.ToString();
+    EXPECT_EQ(line.rfind(file + ":", 0), 0u) << line;
+    out += line.substr(file.size() + 1) + "\n";
+  }
+  return out;
+}
+
+// Each broken policy in testdata/bad/ must fail with exactly the diagnostics in its .expect.
+TEST(LoaderTest, BrokenPolicyCorpus) {
+  int cases = 0;
+  for (const auto& entry : fs::directory_iterator(SourcePath("config/testdata/bad"))) {
+    if (entry.path().extension() != ".yaml") continue;
+    std::string file = entry.path().string();
+    std::string expect_file =
+        entry.path().parent_path() / (entry.path().stem().string() + ".expect");
+    auto policy = LoadPolicyFile(file);
+    ASSERT_FALSE(policy.has_value()) << file << " loaded but must not";
+    EXPECT_EQ(Render(policy.error(), file), ReadText(expect_file)) << file;
+    ++cases;
+  }
+  EXPECT_GE(cases, 30);
+}
+
+TEST(LoaderTest, ThreeIndependentMistakesGiveThreeErrors) {
+  std::string file = SourcePath("config/testdata/bad/three-mistakes.yaml");
+  auto policy = LoadPolicyFile(file);
+  ASSERT_FALSE(policy.has_value());
+  ASSERT_EQ(policy.error().size(), 3u);
+  EXPECT_EQ(policy.error()[0].location.line, 4);
+  EXPECT_EQ(policy.error()[0].location.column, 3);
+  EXPECT_EQ(policy.error()[0].path, "agent.tik");
+  EXPECT_EQ(policy.error()[1].location.line, 20);
+  EXPECT_EQ(policy.error()[1].path, "regions.us-east.components.app.probes[0].timeout");
+  EXPECT_EQ(policy.error()[2].location.line, 32);
+  EXPECT_EQ(policy.error()[2].path, "services.login.provider");
+}
+
+TEST(LoaderTest, ExamplesAreValid) {
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator(SourcePath("examples"))) {
+    if (entry.path().extension() != ".yaml") continue;
+    auto policy = LoadPolicyFile(entry.path().string());
+    EXPECT_TRUE(policy.has_value())
+        << entry.path() << ": " << (policy ? "" : policy.error().front().ToString());
+    ++count;
+  }
+  EXPECT_GE(count, 3);
+}
+
+TEST(LoaderTest, BaseDefaults) {
+  auto policy = LoadPolicyFile(SourcePath("config/testdata/base.yaml"));
+  ASSERT_TRUE(policy.has_value());
+  const ServiceConfig* login = policy->FindService("login");
+  ASSERT_NE(login, nullptr);
+  EXPECT_EQ(login->dns_name, "login.example.test.");  // trailing dot added
+  EXPECT_EQ(login->zone, "example.test.");
+  EXPECT_EQ(login->quorum.count, 0);  // majority
+  EXPECT_EQ(login->failback, FailbackMode::kAuto);
+  EXPECT_EQ(policy->regions.size(), 2u);
+  EXPECT_EQ(policy->regions[0].components[0].probes[0].interval, Duration(1000));
+  EXPECT_EQ(policy->regions[0].components[0].probes[0].location.line, 15);
+}
+
+TEST(LoaderTest, MissingFile) {
+  auto policy = LoadPolicyFile("/nonexistent/policy.yaml");
+  ASSERT_FALSE(policy.has_value());
+  EXPECT_NE(policy.error()[0].message.find("cannot open"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace steer::config

@@ -1,0 +1,180 @@
+#include "steer/policies/engine.h"
+
+#include <algorithm>
+
+#include "plan.h"
+#include "quorum.h"
+
+namespace steer::policies {
+namespace {
+
+constexpr Time kHour{3600 * 1000};
+
+std::vector<std::string> AllAnswers(const config::ServiceConfig& svc,
+                                    const std::vector<bool>& drained) {
+  const bool all_drained = std::all_of(drained.begin(), drained.end(), [](bool d) { return d; });
+  std::vector<std::string> out;
+  for (size_t i = 0; i < svc.regions.size(); ++i) {
+    if (drained[i] && !all_drained) continue;
+    for (const auto& a : svc.regions[i].answers) {
+      if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
+    }
+  }
+  return out;
+}
+
+int RegionIndex(const config::ServiceConfig& svc, const std::string& name) {
+  for (size_t i = 0; i < svc.regions.size(); ++i) {
+    if (svc.regions[i].region == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// Initialises a fresh state, follows the policy's current answers, moves the verdict clocks
+// and forgets changes older than an hour and block windows that have passed.
+ServiceState Prepare(const config::ServiceConfig& svc, const ServiceState& in,
+                     const std::vector<RegionVerdict>& verdicts, const std::vector<bool>& drained,
+                     Time now) {
+  ServiceState st = in;
+  if (!st.initialized || (!st.serving_all && RegionIndex(svc, st.region) < 0)) {
+    st.initialized = true;
+    st.serving_all = false;
+    st.region = svc.regions.front().region;
+  }
+  st.answers = st.serving_all
+                   ? AllAnswers(svc, drained)
+                   : svc.regions[static_cast<size_t>(RegionIndex(svc, st.region))].answers;
+  std::vector<RegionTrack> tracks;
+  tracks.reserve(svc.regions.size());
+  for (size_t i = 0; i < svc.regions.size(); ++i) {
+    auto old = std::find_if(in.tracks.begin(), in.tracks.end(), [&](const RegionTrack& t) {
+      return t.region == svc.regions[i].region;
+    });
+    RegionTrack t{svc.regions[i].region, verdicts[i].verdict, now};
+    if (old != in.tracks.end() && old->verdict == t.verdict) t.since = old->since;
+    tracks.push_back(std::move(t));
+  }
+  st.tracks = std::move(tracks);
+  std::erase_if(st.changes, [&](Time t) { return t <= now - kHour; });
+  if (st.blocked_until && *st.blocked_until <= now) st.blocked_until.reset();
+  return st;
+}
+
+std::string Label(const ServiceState& st) { return st.serving_all ? "*" : st.region; }
+
+std::string Join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (p.empty()) continue;
+    if (!out.empty()) out += "; ";
+    out += p;
+  }
+  return out;
+}
+
+}  // namespace
+
+Engine::Engine(config::Policy policy, Layout layout)
+    : policy_(std::move(policy)), layout_(std::move(layout)) {
+  for (const auto& svc : policy_.services) {
+    std::vector<int> regions;
+    for (const auto& sr : svc.regions) regions.push_back(layout_.FindRegion(sr.region));
+    service_regions_.push_back(std::move(regions));
+  }
+}
+
+Result<Engine> Engine::Create(config::Policy policy) {
+  auto layout = Layout::Build(policy);
+  if (!layout) return tl::unexpected(layout.error());
+  for (const auto& svc : policy.services) {
+    if (svc.regions.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, "service " + svc.name + " has no regions");
+    }
+    for (const auto& sr : svc.regions) {
+      if (layout->FindRegion(sr.region) < 0) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "service " + svc.name + ": unknown region " + sr.region);
+      }
+      if (sr.answers.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "service " + svc.name + ": region " + sr.region + " has no answers");
+      }
+    }
+  }
+  return Engine(std::move(policy), std::move(*layout));
+}
+
+std::vector<RegionVerdict> Engine::AssessRegions(int service, const HealthView& view,
+                                                 Time now) const {
+  const auto& svc = policy_.services[static_cast<size_t>(service)];
+  std::vector<RegionVerdict> out;
+  out.reserve(svc.regions.size());
+  for (int r : service_regions_[static_cast<size_t>(service)]) {
+    out.push_back(AssessRegion(layout_, r, svc.quorum, view, now));
+  }
+  return out;
+}
+
+Decision Engine::Decide(int service, const HealthView& view, const ServiceState& state,
+                        const Overrides& overrides, Time now) const {
+  const auto& svc = policy_.services[static_cast<size_t>(service)];
+  Decision d;
+  d.service = svc.name;
+  d.regions = AssessRegions(service, view, now);
+  std::vector<bool> drained;
+  for (const auto& sr : svc.regions) drained.push_back(IsDrained(overrides, sr.region, now));
+  ServiceState st = Prepare(svc, state, d.regions, drained, now);
+  const int current = st.serving_all ? -1 : RegionIndex(svc, st.region);
+  Context ctx{svc, d.regions, drained, st, current, now};
+
+  Plan plan = PlanPinned(ctx, FindPin(overrides, svc.name, now), svc.safety.at_least_one_serving);
+  if (!plan.decided) plan = PlanAutomatic(ctx, std::move(plan.reasons));
+  Gate(ctx, IsPaused(overrides, svc.name, now), plan);
+
+  d.from = Label(st);
+  if (plan.change) {
+    if (plan.serve_all) {
+      st.serving_all = true;
+      st.region.clear();
+      st.answers = AllAnswers(svc, drained);
+    } else {
+      st.serving_all = false;
+      st.region = svc.regions[static_cast<size_t>(plan.target)].region;
+      st.answers = svc.regions[static_cast<size_t>(plan.target)].answers;
+    }
+    st.last_change = now;
+    st.changes.push_back(now);
+    if (plan.action == Action::kFailover && plan.cause != "recovered" &&
+        svc.block_after_failover > Time(0)) {
+      st.blocked_until = now + svc.block_after_failover;
+    }
+  }
+  d.to = Label(st);
+  d.action = plan.action;
+  d.cause = std::move(plan.cause);
+  d.answers = st.answers;
+  d.reasons = std::move(plan.reasons);
+  if (plan.change) {
+    d.reasons.push_back(std::string(ActionName(d.action)) + " " + d.from + " \xE2\x86\x92 " + d.to);
+  } else if (d.action == Action::kNone && d.cause == "healthy") {
+    d.reasons.push_back("serving " + d.to);
+  }
+  d.sentence = Join(d.reasons);
+  d.next = std::move(st);
+  return d;
+}
+
+std::vector<Decision> Engine::Evaluate(const HealthView& view,
+                                       const std::vector<ServiceState>& states,
+                                       const Overrides& overrides, Time now) const {
+  std::vector<Decision> out;
+  out.reserve(policy_.services.size());
+  const ServiceState fresh;
+  for (size_t i = 0; i < policy_.services.size(); ++i) {
+    const ServiceState& st = i < states.size() ? states[i] : fresh;
+    out.push_back(Decide(static_cast<int>(i), view, st, overrides, now));
+  }
+  return out;
+}
+
+}  // namespace steer::policies

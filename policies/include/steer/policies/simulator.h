@@ -1,0 +1,53 @@
+#pragma once
+
+// Replays a trace of probe observations through the engine on a virtual clock: the core of
+// `steerctl simulate`. Pure: it takes the trace text, not a file, and reads no clock.
+//
+// Trace format (CSV, no quoting): a header naming at least the columns
+// t_ms,vantage,region,component,ok (any order; an optional `error` column gives the failure
+// text; other columns are ignored), then one row per observation in time order. Blank lines
+// and lines starting with '#' are skipped. A row whose vantage is `@operator` is an operator
+// command: the component column names it (pause, resume, drain, undrain, force, switchover,
+// clear, ack, end), the region column its region, and the ok column its arguments as
+// `key=value` pairs separated by ';' (service=NAME, until=T_MS, bypass=RULE|RULE).
+// See docs/policies.md.
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "steer/config/error.h"
+#include "steer/policies/decision.h"
+#include "steer/policies/engine.h"
+#include "steer/policies/health.h"
+
+namespace steer::policies {
+
+// The probe engine's streak rule for one observation of one target: healthy after
+// healthy_threshold successes in a row, unhealthy after unhealthy_threshold failures in a row,
+// unchanged in between (unknown until the first threshold is met).
+void Observe(TargetHealth& th, const Layout::Target& target, bool ok, Time t,
+             std::string_view error);
+
+struct SimulationOptions {
+  Time step{0};  // evaluation period between rows; 0 = the policy's agent.tick
+  // Called with every decision on every tick (tests use it to check invariants).
+  std::function<void(Time, const Decision&)> on_tick;
+};
+
+struct SimulationEvent {
+  Time t{0};
+  std::string service;
+  bool is_request = false;  // false: a decision change; true: an operator command's outcome
+  Decision decision;        // decision changes
+  std::string command;      // requests: the command as written
+  RequestCheck check;       // requests: allowed or which rule refused
+};
+
+// Every decision change (action, from, to or cause differs from the service's previous
+// decision) and every operator command's outcome, in time order. Errors name the trace line.
+Result<std::vector<SimulationEvent>> Simulate(const Engine& engine, std::string_view trace,
+                                              const SimulationOptions& options = {});
+
+}  // namespace steer::policies

@@ -1,0 +1,172 @@
+// Trace parsing errors, reason sentences and operator checks outside a replay.
+#include "steer/policies/simulator.h"
+
+#include <gtest/gtest.h>
+
+#include "steer/policies/engine.h"
+#include "testing/fixtures.h"
+
+namespace steer::policies {
+namespace {
+
+using testing::kOutside;
+using testing::ThreeRegions;
+using testing::TraceBuilder;
+
+Engine MakeEngine() { return *Engine::Create(ThreeRegions()); }
+
+TEST(TraceErrors, NameTheLine) {
+  const Engine engine = MakeEngine();
+  struct Case {
+    const char* trace;
+    const char* error;
+  };
+  const Case cases[] = {
+      {"", "trace line 1: no header line"},
+      {"t_ms,vantage,region,ok\n", "trace line 1: header lacks column 'component'"},
+      {"t_ms,vantage,region,component,ok\n0,a,mars,api,1\n", "trace line 2: unknown region 'mars'"},
+      {"t_ms,vantage,region,component,ok\n0,a,us-east,db,1\n",
+       "trace line 2: region us-east has no component 'db'"},
+      {"t_ms,vantage,region,component,ok\n# note\n5,a,us-east,api,1\n4,a,us-east,api,1\n",
+       "trace line 4: time 4 is before line 3's 5"},
+      {"t_ms,vantage,region,component,ok\n0,a,us-east,api\n", "trace line 2: expected at least 5"},
+      {"t_ms,vantage,region,component,ok\nx,a,us-east,api,1\n", "trace line 2: t_ms 'x'"},
+      {"t_ms,vantage,region,component,ok\n0,a,us-east,api,maybe\n", "trace line 2: ok 'maybe'"},
+      {"t_ms,vantage,region,component,ok\n0,@operator,,explode,\n",
+       "trace line 2: unknown operator command 'explode'"},
+      {"t_ms,vantage,region,component,ok\n0,@operator,us-east,force,service=web;bypass=all\n",
+       "trace line 2: unknown rule 'all'"},
+      {"t_ms,vantage,region,component,ok\n0,@operator,,ack,service=nope\n",
+       "trace line 2: unknown service 'nope'"},
+  };
+  for (const auto& c : cases) {
+    auto result = Simulate(engine, c.trace);
+    ASSERT_FALSE(result) << c.trace;
+    EXPECT_EQ(result.error().message.rfind(c.error, 0), 0u) << result.error().message;
+  }
+}
+
+TEST(TraceFormat, ExtraColumnsAnyOrderAndErrorText) {
+  const Engine engine = MakeEngine();
+  std::string trace = "region,ok,component,t_ms,vantage,error,note\n";
+  for (long t = 0; t < 12000; t += 1000) {
+    for (const char* r : {"us-east", "eu-west", "ap-south"}) {
+      for (const char* c : {"api", "auth"}) {
+        for (const char* v : {"probe-a", "probe-b", "probe-c"}) {
+          bool ok = !(std::string(r) == "us-east" && std::string(c) == "auth" && t >= 5000);
+          trace += std::string(r) + "," + (ok ? "1" : "0") + "," + c + "," + std::to_string(t) +
+                   "," + v + "," + (ok ? "" : "HTTP 503") + ",ignored\n";
+        }
+      }
+    }
+  }
+  auto events = Simulate(engine, trace);
+  ASSERT_TRUE(events) << events.error().message;
+  const Decision* failover = nullptr;
+  for (const auto& e : *events) {
+    if (e.decision.action == Action::kFailover) failover = &e.decision;
+  }
+  ASSERT_NE(failover, nullptr);
+  EXPECT_EQ(failover->sentence,
+            "us-east down: 3/3 vantage points saw auth fail 3\xC3\x97 (HTTP 503); eu-west healthy "
+            "3/3; failover us-east \xE2\x86\x92 eu-west");
+  EXPECT_EQ(failover->answers, std::vector<std::string>{"192.0.2.2"});
+}
+
+TEST(Sentence, ShowsTheRegionsOwnView) {
+  const Engine engine = MakeEngine();
+  TraceBuilder b;
+  b.AllHealthy(kOutside, 0, 5000).AllHealthy({"us-east"}, 0, 9000);
+  b.Probe(kOutside, "us-east", "api", false, 5000, 9000, "connect timeout");
+  for (const char* r : {"eu-west", "ap-south"}) b.Probe(kOutside, r, "api", true, 5000, 9000);
+  for (const char* r : {"us-east", "eu-west", "ap-south"}) {
+    b.Probe(kOutside, r, "auth", true, 5000, 9000);
+  }
+  auto events = Simulate(engine, b.Build());
+  ASSERT_TRUE(events);
+  const Decision* failover = nullptr;
+  for (const auto& e : *events) {
+    if (e.decision.action == Action::kFailover) failover = &e.decision;
+  }
+  ASSERT_NE(failover, nullptr);
+  // The region's own agent does not vote on us-east but does on eu-west (4 voters).
+  EXPECT_EQ(failover->sentence,
+            "us-east down: 3/3 vantage points saw api fail 3\xC3\x97 (connect timeout); its own "
+            "vantage points: 1 healthy, 0 down; eu-west healthy 4/4; failover us-east \xE2\x86\x92 "
+            "eu-west");
+}
+
+class CheckTest : public ::testing::Test {
+ protected:
+  CheckTest() : engine_(MakeEngine()), view_(engine_.layout()) {
+    for (const auto& name : kOutside) view_.AddVantage({name, ""});
+    for (int v = 0; v < 3; ++v) {
+      for (size_t t = 0; t < engine_.layout().targets().size(); ++t) {
+        auto& th = view_.At(v, static_cast<int>(t));
+        th = {Health::kHealthy, true, Time(1000), 5, 0, ""};
+      }
+    }
+  }
+  void SetDown(const std::string& region) {
+    const int r = engine_.layout().FindRegion(region);
+    for (int v = 0; v < 3; ++v) {
+      view_.At(v, engine_.layout().FindTarget(r, 0, "api-check")) =
+          TargetHealth{Health::kUnhealthy, true, Time(1000), 0, 3, "HTTP 503"};
+    }
+  }
+  RequestCheck Ask(RequestKind kind, const std::string& region, std::vector<Rule> bypass = {}) {
+    return engine_.Check({kind, "web", region, std::move(bypass)}, view_, states_, overrides_,
+                         Time(2000));
+  }
+  Engine engine_;
+  HealthView view_;
+  std::vector<ServiceState> states_;
+  Overrides overrides_;
+};
+
+TEST_F(CheckTest, SwitchoverOnlyToAHealthyRegion) {
+  SetDown("eu-west");
+  auto refused = Ask(RequestKind::kSwitchover, "eu-west");
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_EQ(refused.refused_by, Rule::kHealthyTarget);
+  EXPECT_TRUE(Ask(RequestKind::kSwitchover, "ap-south").allowed);
+  EXPECT_FALSE(Ask(RequestKind::kSwitchover, "ap-south", {Rule::kMinChangeInterval}).allowed);
+  EXPECT_EQ(Ask(RequestKind::kSwitchover, "mars").refused_by, Rule::kKnownTarget);
+}
+
+TEST_F(CheckTest, ForceNamesEachRuleItBypasses) {
+  SetDown("eu-west");
+  states_.resize(1);
+  states_[0].initialized = true;
+  states_[0].region = "us-east";
+  states_[0].last_change = Time(1500);
+  states_[0].changes = {Time(500), Time(1000), Time(1200), Time(1300), Time(1400), Time(1500)};
+  EXPECT_EQ(Ask(RequestKind::kForce, "eu-west").refused_by, Rule::kAtLeastOneServing);
+  EXPECT_EQ(Ask(RequestKind::kForce, "eu-west", {Rule::kAtLeastOneServing}).refused_by,
+            Rule::kMinChangeInterval);
+  EXPECT_EQ(
+      Ask(RequestKind::kForce, "eu-west", {Rule::kAtLeastOneServing, Rule::kMinChangeInterval})
+          .refused_by,
+      Rule::kMaxChangesPerHour);
+  auto ok = Ask(RequestKind::kForce, "eu-west",
+                {Rule::kAtLeastOneServing, Rule::kMinChangeInterval, Rule::kMaxChangesPerHour});
+  EXPECT_TRUE(ok.allowed) << ok.reason;
+  overrides_.drains.push_back({"ap-south", std::nullopt});
+  EXPECT_EQ(Ask(RequestKind::kForce, "ap-south").refused_by, Rule::kNotDrained);
+}
+
+TEST_F(CheckTest, DrainKeepsOneHealthyRegionAndExpires) {
+  SetDown("eu-west");
+  overrides_.drains.push_back({"ap-south", Time(3000)});
+  auto refused = Ask(RequestKind::kDrain, "us-east");
+  EXPECT_EQ(refused.refused_by, Rule::kAtLeastOneServing);
+  EXPECT_TRUE(Ask(RequestKind::kDrain, "us-east", {Rule::kAtLeastOneServing}).allowed);
+  EXPECT_TRUE(
+      engine_
+          .Check({RequestKind::kDrain, "", "us-east", {}}, view_, states_, overrides_, Time(3000))
+          .allowed)
+      << "the ap-south drain expired at 3000";
+}
+
+}  // namespace
+}  // namespace steer::policies
