@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <filesystem>
 
 #include "steer/fakes/cloudflare_fake.h"
 #include "steer/fakes/route53_fake.h"
@@ -70,12 +69,9 @@ services:
 )";
 }
 
-// STEER_BINARY_DIR when set; otherwise beside this test binary (build/dns -> build/agent).
 std::string SteerctlPath() {
-  if (const char* bin = std::getenv("STEER_BINARY_DIR"))
-    return std::string(bin) + "/agent/steerctl";
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe");
-  return (self.parent_path().parent_path() / "agent" / "steerctl").string();
+  const char* bin = std::getenv("STEER_BINARY_DIR");
+  return std::string(bin ? bin : STEER_BINARY_DIR_DEFAULT) + "/agent/steerctl";
 }
 
 class CloudCliTest : public ::testing::Test {
