@@ -13,7 +13,8 @@ namespace {
 // AWS's published SigV4 test suite; see dns/testdata/aws_sigv4_vectors.json for the origin.
 nlohmann::json LoadVectors() {
   const char* root = std::getenv("STEER_SOURCE_DIR");
-  std::string path = std::string(root ? root : ".") + "/dns/testdata/aws_sigv4_vectors.json";
+  std::string path =
+      std::string(root ? root : STEER_SOURCE_DIR_DEFAULT) + "/dns/testdata/aws_sigv4_vectors.json";
   std::ifstream in(path);
   EXPECT_TRUE(in.good()) << "cannot open " << path;
   std::stringstream text;

@@ -56,8 +56,7 @@ class CliIntegrationTest : public ::testing::Test {
                       {"login.example.test.", "A", 30, {"198.51.100.10"}}});
     setenv("STEER_CLI_IT_PDNS_KEY", pdns_.api_key().c_str(), 1);
     policy_ = dir_.Write("policy.yaml", Policy(pdns_));
-    const char* bin = std::getenv("STEER_BINARY_DIR");
-    steerctl_ = std::string(bin ? bin : ".") + "/agent/steerctl";
+    steerctl_ = STEERCTL_PATH;  // set by CMake to the built binary
   }
 
   int Run(const std::vector<std::string>& args, std::string* output) {

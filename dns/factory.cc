@@ -1,5 +1,7 @@
 #include "steer/dns/factory.h"
 
+#include <algorithm>
+
 #include "steer/dns/powerdns_provider.h"
 #include "steer/dns/rfc2136_provider.h"
 #include "steer/dns/zonefile_provider.h"
@@ -70,6 +72,19 @@ double DefaultBurst(config::ProviderType type) {
     default:
       return 50.0;
   }
+}
+
+std::unique_ptr<RateLimiter> MakeRateLimiter(const config::ProviderConfig& config, Clock& clock) {
+  double rate =
+      config.rate_per_second > 0 ? config.rate_per_second : DefaultRatePerSecond(config.type);
+  return std::make_unique<RateLimiter>(
+      rate, std::max(1.0, std::min(DefaultBurst(config.type), rate * 5)), clock);
+}
+
+SafeWriterOptions SafeWriterOptionsFor(const config::ProviderConfig& config) {
+  SafeWriterOptions options;
+  options.retry.max_attempts = std::max(1, config.max_attempts);
+  return options;
 }
 
 }  // namespace steer::dns

@@ -149,3 +149,22 @@ TEST(PowerDnsFactoryTest, UnknownKindIsAnError) {
 
 }  // namespace
 }  // namespace steer::dns
+
+namespace steer::dns {
+namespace {
+
+TEST(ProviderDefaultsTest, RateLimiterFollowsConfigOrPublishedDefault) {
+  testing::FakeClock clock;
+  config::ProviderConfig config;
+  config.type = config::ProviderType::kCloudflare;
+  EXPECT_DOUBLE_EQ(MakeRateLimiter(config, clock)->rate_per_second(), 4.0);  // 1,200 / 5 min
+  config.type = config::ProviderType::kRoute53;
+  EXPECT_DOUBLE_EQ(MakeRateLimiter(config, clock)->rate_per_second(), 5.0);
+  config.rate_per_second = 2.5;
+  EXPECT_DOUBLE_EQ(MakeRateLimiter(config, clock)->rate_per_second(), 2.5);
+  config.max_attempts = 7;
+  EXPECT_EQ(SafeWriterOptionsFor(config).retry.max_attempts, 7);
+}
+
+}  // namespace
+}  // namespace steer::dns

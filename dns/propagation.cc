@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <future>
 
 #include "dns_exchange.h"
 
@@ -114,13 +115,21 @@ PropagationReport PropagationChecker::WaitFor(const RRset& want,
   Clock::TimePoint deadline = start + options.deadline;
   for (const auto& s : servers) report.servers.push_back(ServerResult{s, false, {}, "", 0, {}});
   while (true) {
+    auto left = duration_cast<milliseconds>(deadline - clock_.Now());
+    milliseconds timeout = std::max(milliseconds(1), std::min(options.query_timeout, left));
+    // Lagging servers are asked in parallel: a round costs the slowest answer, not the sum.
+    std::vector<std::future<Result<QueryAnswer>>> answers(report.servers.size());
+    for (size_t i = 0; i < report.servers.size(); ++i) {
+      if (report.servers[i].in_sync) continue;
+      answers[i] = std::async(std::launch::async, [&, i] {
+        return querier_.Query(report.servers[i].server, want.name, want.type, timeout);
+      });
+    }
     bool all = true;
-    for (auto& r : report.servers) {
+    for (size_t i = 0; i < report.servers.size(); ++i) {
+      ServerResult& r = report.servers[i];
       if (r.in_sync) continue;
-      auto left = duration_cast<milliseconds>(deadline - clock_.Now());
-      auto answer =
-          querier_.Query(r.server, want.name, want.type,
-                         std::max(milliseconds(1), std::min(options.query_timeout, left)));
+      auto answer = answers[i].get();
       ++r.queries;
       r.elapsed = duration_cast<milliseconds>(clock_.Now() - start);
       if (!answer) {

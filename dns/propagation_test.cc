@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <mutex>
 
 #include "test_fakes.h"
 
@@ -17,6 +18,7 @@ class ScriptedQuerier : public DnsQuerier {
  public:
   Result<QueryAnswer> Query(const NameServer& server, const std::string&, const std::string&,
                             milliseconds) override {
+    std::lock_guard<std::mutex> lock(mu_);  // WaitFor asks servers in parallel
     auto& script = scripts[server.port];
     int& n = counts[server.port];
     auto answer = script.at(std::min<size_t>(static_cast<size_t>(n), script.size() - 1));
@@ -25,6 +27,9 @@ class ScriptedQuerier : public DnsQuerier {
   }
   std::map<uint16_t, std::vector<Result<QueryAnswer>>> scripts;
   std::map<uint16_t, int> counts;
+
+ private:
+  std::mutex mu_;
 };
 
 QueryAnswer Answer(std::vector<std::string> records) {

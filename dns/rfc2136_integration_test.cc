@@ -64,14 +64,17 @@ TEST(Rfc2136IntegrationTest, OneSignedUpdateReplacesTheRRsetOnPrimaryAndSecondar
   EXPECT_TRUE(report.complete) << report.servers[1].last_error << "\n" << secondary.Log();
 }
 
-TEST(Rfc2136IntegrationTest, HmacSha512KeysWork) {
+TEST(Rfc2136IntegrationTest, HmacSha512KeysWorkAndTheSecretIsNeverLogged) {
   NamedServer named(PrimaryOptions("hmac-sha512"));
+  testsupport::LogCapture capture({"dns"});
   Rfc2136Provider provider(ProviderOptions(named));
   auto receipt = provider.Replace(kZone, kNew);
   ASSERT_TRUE(receipt) << receipt.error().message;
   auto after = provider.Read(kZone, kNew.name, "A");
   ASSERT_TRUE(after && after->has_value());
   EXPECT_TRUE(SameRRset(**after, kNew));
+  EXPECT_NE(capture.Text().find("accepted"), std::string::npos);  // debug lines captured
+  EXPECT_EQ(capture.Text().find(named.tsig_secret()), std::string::npos) << capture.Text();
 }
 
 TEST(Rfc2136IntegrationTest, AWrongSecretIsRefusedWithAClearErrorAndNoSecret) {
@@ -137,6 +140,27 @@ TEST(Rfc2136IntegrationTest, AServerThatIsDownIsUnavailable) {
   EXPECT_TRUE(receipt.error().code == ErrorCode::kUnavailable ||
               receipt.error().code == ErrorCode::kDeadlineExceeded)
       << receipt.error().message;
+}
+
+}  // namespace
+}  // namespace steer::dns
+
+namespace steer::dns {
+namespace {
+
+TEST(Rfc2136IntegrationTest, LargeRRsetsAreReadOverTcpAfterTruncation) {
+  NamedServer named(PrimaryOptions());
+  Rfc2136Provider provider(ProviderOptions(named));
+  RRset big{"big.example.test.", "TXT", 30, {}};
+  for (int i = 0; i < 20; ++i) {
+    big.records.push_back("\"record " + std::to_string(i) + " " + std::string(60, 'x') + "\"");
+  }
+  ASSERT_TRUE(provider.Replace(kZone, big));
+  // ~1.5 KB of answers: more than a plain (no EDNS) UDP reply may carry.
+  auto read = provider.Read(kZone, big.name, "TXT");
+  ASSERT_TRUE(read) << read.error().message;
+  ASSERT_TRUE(read->has_value());
+  EXPECT_TRUE(SameRRset(**read, big)) << ToString(**read);
 }
 
 }  // namespace

@@ -64,7 +64,7 @@ Result<RrListPtr> UpdateSection(const RRset& rrset) {
 
 Rfc2136Provider::Rfc2136Provider(Rfc2136Options options) : options_(std::move(options)) {
   options_.key_name = CanonicalName(options_.key_name);
-  if (options_.algorithm.back() != '.') options_.algorithm += '.';
+  if (options_.algorithm.empty() || options_.algorithm.back() != '.') options_.algorithm += '.';
 }
 
 Result<std::unique_ptr<Provider>> Rfc2136Provider::Create(const config::ProviderConfig& config) {
@@ -120,10 +120,10 @@ Result<std::optional<RRset>> Rfc2136Provider::Read(const std::string& zone, cons
   return answer->rrset;
 }
 
-Result<ChangeReceipt> Rfc2136Provider::Replace(const std::string& zone, const RRset& rrset_in) {
-  RRset rrset = rrset_in.Normalized();
-  std::string what =
-      options_.name + ": UPDATE " + rrset.name + " " + rrset.type + " in " + CanonicalName(zone);
+namespace {
+
+Result<PktPtr> SignedUpdate(const Rfc2136Options& options, const std::string& zone,
+                            const RRset& rrset, const std::string& what) {
   auto update = UpdateSection(rrset);
   if (!update) return tl::unexpected(update.error());
   PktPtr pkt(ldns_update_pkt_new(ldns_dname_new_frm_str(CanonicalName(zone).c_str()),
@@ -131,55 +131,74 @@ Result<ChangeReceipt> Rfc2136Provider::Replace(const std::string& zone, const RR
   if (!pkt) return MakeError(ErrorCode::kInternal, what + ": cannot build the message");
   ldns_pkt_set_random_id(pkt.get());
   ldns_pkt_set_rd(pkt.get(), false);
-  if (ldns_pkt_tsig_sign(pkt.get(), options_.key_name.c_str(), options_.secret.c_str(), kTsigFudge,
-                         options_.algorithm.c_str(), nullptr) != LDNS_STATUS_OK) {
+  if (ldns_pkt_tsig_sign(pkt.get(), options.key_name.c_str(), options.secret.c_str(), kTsigFudge,
+                         options.algorithm.c_str(), nullptr) != LDNS_STATUS_OK) {
     // ldns rejects a secret that is not base64; never echo it.
     return MakeError(ErrorCode::kInvalidArgument, what + ": cannot sign with TSIG key " +
-                                                      options_.key_name +
+                                                      options.key_name +
                                                       " (is the secret valid base64?)");
   }
-  auto wire = internal::ToWire(pkt.get());
+  return pkt;
+}
+
+// The error a signed UPDATE's reply means, if any. Messages name the key, never the secret.
+std::optional<Error> ReplyError(const Rfc2136Options& options, const ldns_pkt* reply,
+                                const std::string& what) {
+  int rcode = ldns_pkt_get_rcode(reply);
+  uint16_t tsig_error = TsigError(reply);
+  std::string key = "TSIG key " + options.key_name;
+  if (tsig_error != 0) {
+    return Error(ErrorCode::kPermissionDenied,
+                 what + ": " + key + " refused: " + TsigErrorName(tsig_error));
+  }
+  switch (rcode) {
+    case 0:
+      return std::nullopt;
+    case kRcodeNotAuth:
+      return Error(ErrorCode::kNotFound, what + ": NOTAUTH: " + options.server.ToString() +
+                                             " is not authoritative for the zone");
+    case kRcodeRefused:
+      return Error(ErrorCode::kPermissionDenied,
+                   what + ": REFUSED: the server's update policy does not allow " + key +
+                       " to change this name (or the zone is not served there)");
+    case kRcodeNotZone:
+      return Error(ErrorCode::kInvalidArgument, what + ": NOTZONE: the name is outside the zone");
+    case kRcodeServFail:
+      return Error(ErrorCode::kUnavailable, what + ": SERVFAIL");
+    default:
+      return Error(ErrorCode::kFailedPrecondition, what + ": " + internal::RcodeName(rcode));
+  }
+}
+
+}  // namespace
+
+Result<ChangeReceipt> Rfc2136Provider::Replace(const std::string& zone, const RRset& rrset_in) {
+  RRset rrset = rrset_in.Normalized();
+  std::string what =
+      options_.name + ": UPDATE " + rrset.name + " " + rrset.type + " in " + CanonicalName(zone);
+  auto pkt = SignedUpdate(options_, zone, rrset, what);
+  if (!pkt) return tl::unexpected(pkt.error());
+  auto wire = internal::ToWire(pkt->get());
   if (!wire) return tl::unexpected(wire.error());
   auto reply_wire = internal::Exchange(options_.server, *wire, options_.timeout);
-  if (!reply_wire)
+  if (!reply_wire) {
     return MakeError(reply_wire.error().code, what + ": " + reply_wire.error().message);
+  }
   auto reply = internal::FromWire(*reply_wire);
   if (!reply) return MakeError(reply.error().code, what + ": " + reply.error().message);
-  int rcode = ldns_pkt_get_rcode(reply->get());
-  uint16_t tsig_error = TsigError(reply->get());
-  std::string key = "TSIG key " + options_.key_name;
-  if (tsig_error != 0) {
-    return MakeError(ErrorCode::kPermissionDenied,
-                     what + ": " + key + " refused: " + TsigErrorName(tsig_error));
-  }
-  if (rcode == kRcodeNotAuth) {
-    return MakeError(ErrorCode::kNotFound, what + ": NOTAUTH: " + options_.server.ToString() +
-                                               " is not authoritative for the zone");
-  }
-  if (rcode == kRcodeRefused) {
-    return MakeError(ErrorCode::kPermissionDenied,
-                     what + ": REFUSED: the server's update policy does not allow " + key +
-                         " to change this name (or the zone is not served there)");
-  }
-  if (rcode == kRcodeNotZone) {
-    return MakeError(ErrorCode::kInvalidArgument, what + ": NOTZONE: the name is outside the zone");
-  }
-  if (rcode == kRcodeServFail) {
-    return MakeError(ErrorCode::kUnavailable, what + ": SERVFAIL");
-  }
-  if (rcode != 0) {
-    return MakeError(ErrorCode::kFailedPrecondition, what + ": " + internal::RcodeName(rcode));
-  }
+  if (auto error = ReplyError(options_, reply->get(), what)) return tl::unexpected(*error);
   // A NOERROR that is not signed by the same key could be forged: do not trust it.
-  const ldns_rr* sent_tsig = ldns_pkt_tsig(pkt.get());
+  const ldns_rr* sent_tsig = ldns_pkt_tsig(pkt->get());
   const ldns_rdf* sent_mac = sent_tsig ? ldns_rr_rdf(sent_tsig, 3) : nullptr;
   if (!ldns_pkt_tsig_verify(reply->get(), reply_wire->data(), reply_wire->size(),
                             options_.key_name.c_str(), options_.secret.c_str(), sent_mac)) {
-    return MakeError(ErrorCode::kPermissionDenied,
-                     what + ": the reply's TSIG signature does not verify with " + key);
+    return MakeError(ErrorCode::kPermissionDenied, what + ": the reply's TSIG signature does " +
+                                                       "not verify with TSIG key " +
+                                                       options_.key_name);
   }
-  config::Logger("dns")->debug("{}: accepted (id {})", what, ldns_pkt_id(pkt.get()));
-  return ChangeReceipt{std::to_string(ldns_pkt_id(pkt.get())), 1};
+  uint16_t id = ldns_pkt_id(pkt->get());
+  config::Logger("dns")->debug("{}: accepted (id {})", what, id);
+  return ChangeReceipt{std::to_string(id), 1};
 }
 
 }  // namespace steer::dns

@@ -55,25 +55,44 @@ Result<T> SafeWriter::WithRetries(const char* what, Fn&& fn, int* attempts) {
 }
 
 Result<void> SafeWriter::CheckGuard(const std::string& zone, const std::optional<RRset>& before,
-                                    const RRset& desired, bool force) {
-  auto* lister = dynamic_cast<ZoneLister*>(&provider_);
-  if (lister == nullptr || force) return {};
-  auto zone_rrsets = WithRetries<std::vector<RRset>>(
-      "list zone", [&] { return lister->List(zone); }, nullptr);
-  if (!zone_rrsets) return tl::unexpected(zone_rrsets.error());
-  size_t total = 0;
-  for (const auto& rrset : *zone_rrsets) total += rrset.records.size();
+                                    const RRset& desired, size_t zone_records) {
   size_t touched = TouchedRecords(before, desired);
-  if (total < static_cast<size_t>(options_.guard.min_zone_records)) return {};
-  if (static_cast<double>(touched) > options_.guard.max_zone_share * static_cast<double>(total)) {
+  if (zone_records < static_cast<size_t>(options_.guard.min_zone_records)) return {};
+  if (static_cast<double>(touched) >
+      options_.guard.max_zone_share * static_cast<double>(zone_records)) {
     return MakeError(ErrorCode::kFailedPrecondition,
                      "change guard: " + desired.name + " " + desired.type + " touches " +
-                         std::to_string(touched) + " of " + std::to_string(total) + " records in " +
-                         zone + " (more than " +
+                         std::to_string(touched) + " of " + std::to_string(zone_records) +
+                         " records in " + zone + " (more than " +
                          std::to_string(static_cast<int>(options_.guard.max_zone_share * 100)) +
                          "%); use force to apply");
   }
   return {};
+}
+
+Result<SafeWriter::Current> SafeWriter::ReadCurrent(const std::string& zone, const RRset& desired,
+                                                    bool force) {
+  Current current;
+  auto* lister = dynamic_cast<ZoneLister*>(&provider_);
+  if (lister == nullptr || force) {
+    // No share check: a plain read of the one RRset is enough.
+    auto before = WithRetries<std::optional<RRset>>(
+        "read", [&] { return provider_.Read(zone, desired.name, desired.type); }, nullptr);
+    if (!before) return tl::unexpected(before.error());
+    current.before = *before;
+    return current;
+  }
+  // One listing serves both the read-before and the share check.
+  auto rrsets = WithRetries<std::vector<RRset>>(
+      "list zone", [&] { return lister->List(zone); }, nullptr);
+  if (!rrsets) return tl::unexpected(rrsets.error());
+  current.zone_records = 0;
+  for (const auto& rrset : *rrsets) {
+    *current.zone_records += rrset.records.size();
+    RRset n = rrset.Normalized();
+    if (n.name == desired.name && n.type == desired.type) current.before = n;
+  }
+  return current;
 }
 
 Result<void> SafeWriter::WaitInSync(const std::string& change_id) {
@@ -96,20 +115,22 @@ Result<void> SafeWriter::WaitInSync(const std::string& change_id) {
 
 Result<WriteResult> SafeWriter::ReplaceLocked(const std::string& zone, const RRset& desired,
                                               bool force, ChangeAudit& audit) {
-  auto before = WithRetries<std::optional<RRset>>(
-      "read", [&] { return provider_.Read(zone, desired.name, desired.type); }, nullptr);
-  if (!before) return tl::unexpected(before.error());
-  audit.before = *before;
+  auto current = ReadCurrent(zone, desired, force);
+  if (!current) return tl::unexpected(current.error());
+  const std::optional<RRset>& before = current->before;
+  audit.before = before;
   WriteResult result;
-  result.before = *before;
-  if (*before && SameRRset(**before, desired)) {
-    result.after = **before;
+  result.before = before;
+  if (before && SameRRset(*before, desired)) {
+    result.after = *before;
     audit.outcome = ChangeOutcome::kUnchanged;
     return result;
   }
-  if (auto guard = CheckGuard(zone, *before, desired, force); !guard) {
-    audit.outcome = ChangeOutcome::kRefused;
-    return tl::unexpected(guard.error());
+  if (current->zone_records) {
+    if (auto guard = CheckGuard(zone, before, desired, *current->zone_records); !guard) {
+      audit.outcome = ChangeOutcome::kRefused;
+      return tl::unexpected(guard.error());
+    }
   }
   int attempts = 0;
   auto receipt = WithRetries<ChangeReceipt>(

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <sstream>
@@ -38,8 +39,12 @@ Result<void> BumpSerial(RRset& soa) {
   std::istringstream in(soa.records.at(0));
   std::vector<std::string> f;
   for (std::string x; in >> x;) f.push_back(x);
-  if (f.size() != 7) return MakeError(ErrorCode::kInvalidArgument, "malformed SOA record");
-  f[2] = std::to_string(NextSerial(static_cast<uint32_t>(std::stoul(f[2]))));
+  char* end = nullptr;
+  unsigned long serial = f.size() == 7 ? std::strtoul(f[2].c_str(), &end, 10) : 0;
+  if (f.size() != 7 || end == nullptr || *end != '\0' || serial > 0xffffffffUL) {
+    return MakeError(ErrorCode::kInvalidArgument, "malformed SOA record");
+  }
+  f[2] = std::to_string(NextSerial(static_cast<uint32_t>(serial)));
   soa.records[0] =
       f[0] + " " + f[1] + " " + f[2] + " " + f[3] + " " + f[4] + " " + f[5] + " " + f[6];
   return {};

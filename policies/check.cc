@@ -26,6 +26,25 @@ bool Has(const std::vector<Rule>& rules, Rule r) {
   return std::find(rules.begin(), rules.end(), r) != rules.end();
 }
 
+// min_change_interval and max_changes_per_hour, unless bypassed.
+std::optional<RequestCheck> CheckRates(const config::ServiceConfig& svc, const ServiceState& st,
+                                       const std::vector<Rule>& bypass, Time now) {
+  if (st.last_change && now - *st.last_change < svc.min_change_interval &&
+      !Has(bypass, Rule::kMinChangeInterval)) {
+    return Refuse(Rule::kMinChangeInterval, "last change " + Ms(now - *st.last_change) +
+                                                " ago, min_change_interval " +
+                                                Ms(svc.min_change_interval));
+  }
+  const int max = svc.safety.max_changes_per_hour;
+  const auto recent = std::count_if(st.changes.begin(), st.changes.end(),
+                                    [&](Time t) { return t > now - Time(3600 * 1000); });
+  if (max > 0 && recent >= max && !Has(bypass, Rule::kMaxChangesPerHour)) {
+    return Refuse(Rule::kMaxChangesPerHour,
+                  std::to_string(recent) + " changes in the last hour, max " + std::to_string(max));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 const char* RuleName(Rule rule) {
@@ -89,48 +108,52 @@ const Pin* FindPin(const Overrides& o, const std::string& service, Time now) {
 RequestCheck Engine::Check(const OperatorRequest& req, const HealthView& view,
                            const std::vector<ServiceState>& states, const Overrides& overrides,
                            Time now) const {
-  const bool force = req.kind == RequestKind::kForce;
   if (req.kind == RequestKind::kSwitchover && !req.bypass.empty()) {
     return RequestCheck{false, std::nullopt,
                         "refused: a switchover cannot override rules; use a forced failover"};
   }
-  auto bypassed = [&](Rule r) {
-    return req.kind != RequestKind::kSwitchover && Has(req.bypass, r);
-  };
-  if (req.kind == RequestKind::kDrain) {
-    if (layout_.FindRegion(req.region) < 0) {
-      return Refuse(Rule::kKnownTarget, "no region named " + req.region);
-    }
-    for (size_t s = 0; s < policy_.services.size(); ++s) {
-      const auto& svc = policy_.services[s];
-      auto uses = std::find_if(svc.regions.begin(), svc.regions.end(),
-                               [&](const auto& sr) { return sr.region == req.region; });
-      if (uses == svc.regions.end() || !svc.safety.at_least_one_serving ||
-          bypassed(Rule::kAtLeastOneServing)) {
-        continue;
-      }
-      auto verdicts = AssessRegions(static_cast<int>(s), view, now);
-      bool other = false;
-      for (size_t i = 0; i < verdicts.size(); ++i) {
-        other =
-            other || (verdicts[i].region != req.region && verdicts[i].verdict == Health::kHealthy &&
-                      !IsDrained(overrides, verdicts[i].region, now));
-      }
-      if (!other) {
-        return Refuse(Rule::kAtLeastOneServing,
-                      "draining " + req.region + " leaves " + svc.name + " no healthy region");
-      }
-    }
-    return RequestCheck{true, std::nullopt, "drain " + req.region + " allowed"};
+  if (req.kind == RequestKind::kDrain) return CheckDrain(req, view, overrides, now);
+  return CheckPin(req, view, states, overrides, now);
+}
+
+RequestCheck Engine::CheckDrain(const OperatorRequest& req, const HealthView& view,
+                                const Overrides& overrides, Time now) const {
+  if (layout_.FindRegion(req.region) < 0) {
+    return Refuse(Rule::kKnownTarget, "no region named " + req.region);
   }
+  for (size_t s = 0; s < policy_.services.size(); ++s) {
+    const auto& svc = policy_.services[s];
+    const bool uses = std::any_of(svc.regions.begin(), svc.regions.end(),
+                                  [&](const auto& sr) { return sr.region == req.region; });
+    if (!uses || !svc.safety.at_least_one_serving || Has(req.bypass, Rule::kAtLeastOneServing)) {
+      continue;
+    }
+    const auto verdicts = AssessRegions(static_cast<int>(s), view, now);
+    const bool other = std::any_of(verdicts.begin(), verdicts.end(), [&](const RegionVerdict& v) {
+      return v.region != req.region && v.verdict == Health::kHealthy &&
+             !IsDrained(overrides, v.region, now);
+    });
+    if (!other) {
+      return Refuse(Rule::kAtLeastOneServing,
+                    "draining " + req.region + " leaves " + svc.name + " no healthy region");
+    }
+  }
+  return RequestCheck{true, std::nullopt, "drain " + req.region + " allowed"};
+}
+
+RequestCheck Engine::CheckPin(const OperatorRequest& req, const HealthView& view,
+                              const std::vector<ServiceState>& states, const Overrides& overrides,
+                              Time now) const {
+  const bool force = req.kind == RequestKind::kForce;
+  auto bypassed = [&](Rule r) { return force && Has(req.bypass, r); };
   auto found = std::find_if(policy_.services.begin(), policy_.services.end(),
                             [&](const config::ServiceConfig& c) { return c.name == req.service; });
   if (found == policy_.services.end()) {
     return Refuse(Rule::kKnownTarget, "no service named " + req.service);
   }
-  const config::ServiceConfig* svc = &*found;
-  const int s = static_cast<int>(found - policy_.services.begin());
-  auto verdicts = AssessRegions(s, view, now);
+  const config::ServiceConfig& svc = *found;
+  const auto s = static_cast<size_t>(found - policy_.services.begin());
+  const auto verdicts = AssessRegions(static_cast<int>(s), view, now);
   auto it = std::find_if(verdicts.begin(), verdicts.end(),
                          [&](const RegionVerdict& v) { return v.region == req.region; });
   if (it == verdicts.end()) {
@@ -142,28 +165,17 @@ RequestCheck Engine::Check(const OperatorRequest& req, const HealthView& view,
   if (!force && it->verdict != Health::kHealthy) {
     return Refuse(Rule::kHealthyTarget, "a switchover needs a healthy target; " + it->summary);
   }
-  if (force && svc->safety.at_least_one_serving && it->verdict == Health::kUnhealthy &&
+  if (force && svc.safety.at_least_one_serving && it->verdict == Health::kUnhealthy &&
       !bypassed(Rule::kAtLeastOneServing)) {
     return Refuse(Rule::kAtLeastOneServing, it->summary);
   }
   const ServiceState fresh;
-  const ServiceState& st =
-      static_cast<size_t>(s) < states.size() ? states[static_cast<size_t>(s)] : fresh;
+  const ServiceState& st = s < states.size() ? states[s] : fresh;
   if (st.initialized && !st.serving_all && st.region == req.region) {
     return RequestCheck{true, std::nullopt, req.service + " already serves " + req.region};
   }
-  if (st.last_change && now - *st.last_change < svc->min_change_interval &&
-      !bypassed(Rule::kMinChangeInterval)) {
-    return Refuse(Rule::kMinChangeInterval, "last change " + Ms(now - *st.last_change) +
-                                                " ago, min_change_interval " +
-                                                Ms(svc->min_change_interval));
-  }
-  const int max = svc->safety.max_changes_per_hour;
-  const auto recent = std::count_if(st.changes.begin(), st.changes.end(),
-                                    [&](Time t) { return t > now - Time(3600 * 1000); });
-  if (max > 0 && recent >= max && !bypassed(Rule::kMaxChangesPerHour)) {
-    return Refuse(Rule::kMaxChangesPerHour,
-                  std::to_string(recent) + " changes in the last hour, max " + std::to_string(max));
+  if (auto refused = CheckRates(svc, st, force ? req.bypass : std::vector<Rule>{}, now)) {
+    return *refused;
   }
   std::string why = std::string(force ? "force" : "switchover") + " to " + req.region + " allowed";
   if (force && !req.bypass.empty()) {

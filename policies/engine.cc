@@ -70,6 +70,27 @@ ServiceState Prepare(const config::ServiceConfig& svc, const ServiceState& in,
   return st;
 }
 
+// Moves the state to the plan's target and books the change for the rate rules.
+void Apply(const config::ServiceConfig& svc, const Plan& plan, const std::vector<bool>& drained,
+           Time now, ServiceState& st) {
+  if (plan.serve_all) {
+    st.serving_all = true;
+    st.region.clear();
+    st.answers = AllAnswers(svc, drained);
+  } else {
+    st.serving_all = false;
+    st.region = svc.regions[static_cast<size_t>(plan.target)].region;
+    st.answers = svc.regions[static_cast<size_t>(plan.target)].answers;
+  }
+  st.last_change = now;
+  st.changes.push_back(now);
+  // Only a failover away from trouble opens the window; leaving fail-open does not.
+  if (plan.action == Action::kFailover && plan.cause != "recovered" &&
+      svc.block_after_failover > Time(0)) {
+    st.blocked_until = now + svc.block_after_failover;
+  }
+}
+
 std::string Label(const ServiceState& st) { return st.serving_all ? "*" : st.region; }
 
 std::string Join(const std::vector<std::string>& parts) {
@@ -90,6 +111,10 @@ Engine::Engine(config::Policy policy, Layout layout)
     std::vector<int> regions;
     for (const auto& sr : svc.regions) regions.push_back(layout_.FindRegion(sr.region));
     service_regions_.push_back(std::move(regions));
+  }
+  region_users_.assign(layout_.regions().size(), 0);
+  for (const auto& regions : service_regions_) {
+    for (int r : regions) ++region_users_[static_cast<size_t>(r)];
   }
 }
 
@@ -127,10 +152,15 @@ std::vector<RegionVerdict> Engine::AssessRegions(int service, const HealthView& 
 
 Decision Engine::Decide(int service, const HealthView& view, const ServiceState& state,
                         const Overrides& overrides, Time now) const {
+  return DecideWith(service, AssessRegions(service, view, now), state, overrides, now);
+}
+
+Decision Engine::DecideWith(int service, std::vector<RegionVerdict> verdicts,
+                            const ServiceState& state, const Overrides& overrides, Time now) const {
   const auto& svc = policy_.services[static_cast<size_t>(service)];
   Decision d;
   d.service = svc.name;
-  d.regions = AssessRegions(service, view, now);
+  d.regions = std::move(verdicts);
   std::vector<bool> drained;
   for (const auto& sr : svc.regions) drained.push_back(IsDrained(overrides, sr.region, now));
   ServiceState st = Prepare(svc, state, d.regions, drained, now);
@@ -142,23 +172,7 @@ Decision Engine::Decide(int service, const HealthView& view, const ServiceState&
   Gate(ctx, IsPaused(overrides, svc.name, now), plan);
 
   d.from = Label(st);
-  if (plan.change) {
-    if (plan.serve_all) {
-      st.serving_all = true;
-      st.region.clear();
-      st.answers = AllAnswers(svc, drained);
-    } else {
-      st.serving_all = false;
-      st.region = svc.regions[static_cast<size_t>(plan.target)].region;
-      st.answers = svc.regions[static_cast<size_t>(plan.target)].answers;
-    }
-    st.last_change = now;
-    st.changes.push_back(now);
-    if (plan.action == Action::kFailover && plan.cause != "recovered" &&
-        svc.block_after_failover > Time(0)) {
-      st.blocked_until = now + svc.block_after_failover;
-    }
-  }
+  if (plan.change) Apply(svc, plan, drained, now, st);
   d.to = Label(st);
   d.action = plan.action;
   d.cause = std::move(plan.cause);
@@ -177,12 +191,37 @@ Decision Engine::Decide(int service, const HealthView& view, const ServiceState&
 std::vector<Decision> Engine::Evaluate(const HealthView& view,
                                        const std::vector<ServiceState>& states,
                                        const Overrides& overrides, Time now) const {
+  // Services that share a region and quorum settings share its verdict: assess each once.
+  struct Cached {
+    int count;
+    double stale_after;
+    RegionVerdict verdict;
+  };
+  std::vector<std::vector<Cached>> cache(layout_.regions().size());
   std::vector<Decision> out;
   out.reserve(policy_.services.size());
   const ServiceState fresh;
   for (size_t i = 0; i < policy_.services.size(); ++i) {
+    const auto& q = policy_.services[i].quorum;
+    std::vector<RegionVerdict> verdicts;
+    verdicts.reserve(service_regions_[i].size());
+    for (int r : service_regions_[i]) {
+      if (region_users_[static_cast<size_t>(r)] == 1) {
+        verdicts.push_back(AssessRegion(layout_, r, q, view, now));
+        continue;
+      }
+      auto& slot = cache[static_cast<size_t>(r)];
+      auto hit = std::find_if(slot.begin(), slot.end(), [&](const Cached& c) {
+        return c.count == q.count && c.stale_after == q.stale_after;
+      });
+      if (hit == slot.end()) {
+        slot.push_back({q.count, q.stale_after, AssessRegion(layout_, r, q, view, now)});
+        hit = slot.end() - 1;
+      }
+      verdicts.push_back(hit->verdict);
+    }
     const ServiceState& st = i < states.size() ? states[i] : fresh;
-    out.push_back(Decide(static_cast<int>(i), view, st, overrides, now));
+    out.push_back(DecideWith(static_cast<int>(i), std::move(verdicts), st, overrides, now));
   }
   return out;
 }

@@ -5,6 +5,8 @@
 
 #include <deque>
 #include <random>
+#include <set>
+#include <sstream>
 
 #include "steer/policies/engine.h"
 #include "steer/policies/simulator.h"
@@ -107,6 +109,73 @@ TEST(PoliciesProperties, RandomTracesKeepTheInvariants) {
   }
   // The traces must actually exercise changes, or the checks above prove nothing.
   EXPECT_GT(changes_seen, 60);
+}
+
+// Adds random pauses and drains to a random trace (operator rows, merged by time).
+std::string WithRandomOverrides(const std::string& trace, std::mt19937& rng) {
+  std::vector<std::pair<long, std::string>> ops;
+  for (long t = 60000; t < kLength; t += 60000 * std::uniform_int_distribution<long>(1, 8)(rng)) {
+    const char* region = kRegions[rng() % 3];
+    switch (rng() % 4) {
+      case 0:
+        ops.push_back({t, ",@operator,,pause,service=web"});
+        break;
+      case 1:
+        ops.push_back({t, ",@operator,,resume,service=web"});
+        break;
+      case 2:
+        ops.push_back({t, std::string(",@operator,") + region + ",drain,"});
+        break;
+      default:
+        ops.push_back({t, std::string(",@operator,") + region + ",undrain,"});
+    }
+  }
+  std::string out;
+  std::istringstream in(trace);
+  size_t next = 0;
+  for (std::string line; std::getline(in, line);) {
+    const long t = line.starts_with("t_ms") ? -1 : std::stol(line.substr(0, line.find(',')));
+    for (; next < ops.size() && ops[next].first <= t; ++next) {
+      out += std::to_string(ops[next].first) + ops[next].second + "\n";
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+TEST(PoliciesProperties, OverridesHoldUnderRandomTraces) {
+  int automatic = 0;
+  int refused_while_paused = 0;
+  for (unsigned seed = 100; seed < 130; ++seed) {
+    std::mt19937 rng(seed);
+    auto engine = Engine::Create(RandomPolicy(rng));
+    ASSERT_TRUE(engine);
+    auto events = Simulate(*engine, WithRandomOverrides(RandomTrace(rng), rng));
+    ASSERT_TRUE(events) << events.error().message;
+    bool paused = false;
+    std::set<std::string> drained;
+    for (const auto& e : *events) {
+      SCOPED_TRACE("seed " + std::to_string(seed) + " t=" + std::to_string(e.t.count()));
+      if (e.is_request) {
+        if (!e.check.allowed) continue;
+        const std::string cmd = e.command.substr(0, e.command.find(' '));
+        const std::string region = e.command.substr(e.command.find(' ') + 1);
+        if (cmd == "pause") paused = true;
+        if (cmd == "resume") paused = false;
+        if (cmd == "drain") drained.insert(region);
+        if (cmd == "undrain") drained.erase(region);
+        continue;
+      }
+      const Decision& d = e.decision;
+      if (d.cause == "paused") ++refused_while_paused;
+      if (d.from == d.to) continue;
+      ++automatic;
+      EXPECT_FALSE(paused) << d.sentence;
+      EXPECT_EQ(drained.count(d.to), 0u) << d.sentence;
+    }
+  }
+  EXPECT_GT(automatic, 20);
+  EXPECT_GT(refused_while_paused, 0);
 }
 
 }  // namespace

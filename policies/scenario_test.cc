@@ -39,8 +39,8 @@ std::vector<std::string> Replay(const Scenario& sc) {
   return Outline(*events);
 }
 
-const std::vector<std::string> kStart = {"0 hold us-east->us-east unknown",
-                                         "1000 none us-east->us-east healthy"};
+// Every probe's first result sets its state (HealthTracker), so all start healthy at once.
+const std::vector<std::string> kStart = {"0 none us-east->us-east healthy"};
 
 std::vector<std::string> With(std::vector<std::string> tail) {
   auto out = kStart;
@@ -231,6 +231,14 @@ const Scenario kScenarios[] = {
            "15100 none eu-west->eu-west healthy", "16000 drain eu-west allowed",
            "16000 failover eu-west->ap-south drained", "16100 none ap-south->ap-south healthy",
            "17000 drain ap-south refused(at_least_one_serving)"})},
+    {"ForcePinExpires", [](config::Policy& p) { Quick(p).failback_after = Time(0); },
+     [](TraceBuilder& b) {
+       b.AllHealthy(kOutside, 0, 40000)
+           .Operator(10000, "force", "ap-south", "service=web;until=30000");
+     },
+     With({"10000 force ap-south allowed", "10000 forced us-east->ap-south forced",
+           "10100 none ap-south->ap-south pinned", "30000 failback ap-south->us-east failback",
+           "30100 none us-east->us-east healthy"})},
     {"SwitchoverToDownRegionRefusedForceNamesRule", nullptr,
      [](TraceBuilder& b) {
        b.AllHealthy(kOutside, 0, 10000);

@@ -37,6 +37,7 @@ class Replay {
 
  private:
   Result<void> Operator(const TraceRow& row);
+  Result<void> Ask(const TraceRow& row, std::optional<Time> until);
   Result<int> Service(const TraceRow& row, bool required) const;
   Result<OperatorRequest> Request(const TraceRow& row, RequestKind kind) const;
   void Report(const TraceRow& row, const std::string& service, RequestCheck check);
@@ -146,25 +147,30 @@ Result<void> Replay::Operator(const TraceRow& row) {
     Acknowledge(states_[static_cast<size_t>(*s)]);
     Report(row, name, {true, std::nullopt, "acknowledged; automatic changes resume"});
   } else if (cmd == "drain" || cmd == "force" || cmd == "switchover") {
-    const RequestKind kind = cmd == "drain"   ? RequestKind::kDrain
-                             : cmd == "force" ? RequestKind::kForce
-                                              : RequestKind::kSwitchover;
-    auto req = Request(row, kind);
-    if (!req) return tl::unexpected(req.error());
-    RequestCheck check = engine_.Check(*req, view_, states_, overrides_, row.t);
-    if (check.allowed && kind == RequestKind::kDrain) {
-      overrides_.drains.push_back({req->region, until});
-    } else if (check.allowed) {
-      overrides_.pins.push_back(
-          {kind == RequestKind::kForce ? PinKind::kForce : PinKind::kSwitchover, req->service,
-           req->region, req->bypass, until, "operator"});
-    }
-    Report(row, kind == RequestKind::kDrain ? "*" : req->service, std::move(check));
+    return Ask(row, until);
   } else {
     return LineError(row.line, "unknown operator command '" + cmd +
                                    "' (pause, resume, drain, undrain, force, switchover, clear, "
                                    "ack, end)");
   }
+  return {};
+}
+
+// drain, force and switchover: checked by the engine first; applied only when allowed.
+Result<void> Replay::Ask(const TraceRow& row, std::optional<Time> until) {
+  const RequestKind kind = row.command == "drain"   ? RequestKind::kDrain
+                           : row.command == "force" ? RequestKind::kForce
+                                                    : RequestKind::kSwitchover;
+  auto req = Request(row, kind);
+  if (!req) return tl::unexpected(req.error());
+  RequestCheck check = engine_.Check(*req, view_, states_, overrides_, row.t);
+  if (check.allowed && kind == RequestKind::kDrain) {
+    overrides_.drains.push_back({req->region, until});
+  } else if (check.allowed) {
+    const PinKind pin = kind == RequestKind::kForce ? PinKind::kForce : PinKind::kSwitchover;
+    overrides_.pins.push_back({pin, req->service, req->region, req->bypass, until, "operator"});
+  }
+  Report(row, kind == RequestKind::kDrain ? "*" : req->service, std::move(check));
   return {};
 }
 
@@ -192,17 +198,18 @@ void Replay::Tick(Time now) {
 
 void Observe(TargetHealth& th, const Layout::Target& target, bool ok, Time t,
              std::string_view error) {
+  const bool first = !th.observed;
   th.observed = true;
   th.last_observed = t;
   if (ok) {
     ++th.consecutive_ok;
     th.consecutive_fail = 0;
-    if (th.consecutive_ok >= target.healthy_threshold) th.state = Health::kHealthy;
+    if (first || th.consecutive_ok >= target.healthy_threshold) th.state = Health::kHealthy;
   } else {
     ++th.consecutive_fail;
     th.consecutive_ok = 0;
     th.last_error = error.empty() ? "failed" : std::string(error);
-    if (th.consecutive_fail >= target.unhealthy_threshold) th.state = Health::kUnhealthy;
+    if (first || th.consecutive_fail >= target.unhealthy_threshold) th.state = Health::kUnhealthy;
   }
 }
 

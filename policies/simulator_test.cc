@@ -169,3 +169,58 @@ TEST_F(PoliciesCheck, DrainKeepsOneHealthyRegionAndExpires) {
 
 }  // namespace
 }  // namespace steer::policies
+
+namespace steer::policies {
+namespace {
+
+// Two services share every region but not their quorum: each gets its own verdict, and
+// Evaluate (which assesses shared regions once) agrees with Decide service by service.
+TEST(PoliciesEngine, SharedRegionsKeepTheirOwnQuorum) {
+  auto policy = ThreeRegions();
+  auto strict = policy.services[0];
+  strict.name = "web-strict";
+  strict.quorum.count = 3;
+  policy.services.push_back(strict);
+  auto engine = Engine::Create(policy);
+  ASSERT_TRUE(engine);
+  TraceBuilder b;
+  b.AllHealthy(kOutside, 0, 10000)
+      .Probe({"probe-a", "probe-b"}, "us-east", "api", false, 10000, 15000, "HTTP 503")
+      .Probe({"probe-c"}, "us-east", "api", true, 10000, 15000);
+  for (const char* r : {"us-east", "eu-west", "ap-south"}) {
+    b.Probe(kOutside, r, "auth", true, 10000, 15000);
+  }
+  for (const char* r : {"eu-west", "ap-south"}) b.Probe(kOutside, r, "api", true, 10000, 15000);
+  auto events = Simulate(*engine, b.Build());
+  ASSERT_TRUE(events);
+  const std::vector<std::string> start = {"0 none us-east->us-east healthy"};
+  auto web = start;
+  web.insert(web.end(),
+             {"12000 failover us-east->eu-west down", "12100 none eu-west->eu-west healthy"});
+  auto strict_run = start;
+  strict_run.push_back("12000 hold us-east->us-east unknown");
+  EXPECT_EQ(testing::Outline(*events, "web"), web);
+  EXPECT_EQ(testing::Outline(*events, "web-strict"), strict_run);
+
+  HealthView view(engine->layout());
+  for (int v = 0; v < 3; ++v) view.AddVantage({kOutside[static_cast<size_t>(v)], ""});
+  for (size_t t = 0; t < engine->layout().targets().size(); ++t) {
+    for (int v = 0; v < 3; ++v) {
+      const bool down = t == 0 && v < 2;  // us-east api, from probe-a and probe-b
+      view.Set(v, static_cast<int>(t),
+               {down ? Health::kUnhealthy : Health::kHealthy, true, Time(1000), 0, 3, ""});
+    }
+  }
+  const std::vector<ServiceState> states(2);
+  auto all = engine->Evaluate(view, states, {}, Time(1500));
+  for (int s = 0; s < 2; ++s) {
+    auto one = engine->Decide(s, view, states[static_cast<size_t>(s)], {}, Time(1500));
+    EXPECT_EQ(all[static_cast<size_t>(s)].sentence, one.sentence);
+    EXPECT_EQ(all[static_cast<size_t>(s)].action, one.action);
+  }
+  EXPECT_EQ(all[0].action, Action::kFailover);
+  EXPECT_EQ(all[1].action, Action::kHold);
+}
+
+}  // namespace
+}  // namespace steer::policies

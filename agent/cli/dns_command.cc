@@ -68,9 +68,13 @@ bool ShowService(const config::Policy& policy, const config::ServiceConfig& serv
   return agree;
 }
 
-}  // namespace
+struct ShowArgs {
+  std::string config;
+  std::string service;  // "" = every service
+};
 
-int RunDns(int argc, char** argv) {
+// Fills `args` from `dns show ...`; returns an exit code when the command should stop here.
+std::optional<int> ParseArgs(int argc, char** argv, ShowArgs* args) {
   po::options_description opts(
       "usage: steerctl dns show -c FILE [SERVICE]\n\n"
       "Prints each service's records at its provider and what every authoritative server\n"
@@ -91,12 +95,22 @@ int RunDns(int argc, char** argv) {
     std::cerr << "steerctl dns show: -c FILE is required\n" << opts;
     return kExitUsage;
   }
-  auto policy = config::LoadPolicyFile(vm["config"].as<std::string>());
+  args->config = vm["config"].as<std::string>();
+  if (vm.count("service")) args->service = vm["service"].as<std::string>();
+  return std::nullopt;
+}
+
+}  // namespace
+
+int RunDns(int argc, char** argv) {
+  ShowArgs args;
+  if (auto exit = ParseArgs(argc, argv, &args)) return *exit;
+  auto policy = config::LoadPolicyFile(args.config);
   if (!policy) {
     for (const auto& d : policy.error()) std::cerr << d.ToString() << "\n";
     return kExitFailed;
   }
-  std::string only = vm.count("service") ? vm["service"].as<std::string>() : "";
+  const std::string& only = args.service;
   if (!only.empty() && policy->FindService(only) == nullptr) {
     std::cerr << "steerctl dns show: no service '" << only << "' in the policy\n";
     return kExitUsage;

@@ -1,5 +1,7 @@
 #include "steer/testsupport/named_server.h"
 
+#include <unistd.h>
+
 #include <stdexcept>
 
 #include "steer/testsupport/pdns_server.h"  // RandomSecret
@@ -73,10 +75,10 @@ void NamedServer::Start() {
   for (int attempt = 0; attempt < 3; ++attempt) {
     if (port_ == 0 || (attempt > 0 && !fixed_port)) port_ = FreePort();
     WriteConfig();
-    process_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{binary, "-g", "-c", dir_.File("named.conf"), "-u", "root", "-n",
-                                 "1"},
-        dir_.File("named.log"));
+    std::vector<std::string> argv = {binary, "-g", "-c", dir_.File("named.conf"), "-n", "1"};
+    // As root, named would switch to the packaged `bind` user, who cannot write the temp dir.
+    if (geteuid() == 0) argv.insert(argv.end(), {"-u", "root"});
+    process_ = std::make_unique<ChildProcess>(argv, dir_.File("named.log"));
     bool up = WaitUntil([&] { return !process_->Running() || TcpPortOpen(port_); },
                         std::chrono::milliseconds(10000));
     if (up && process_->Running()) return;

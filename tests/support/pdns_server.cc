@@ -45,6 +45,7 @@ std::string RandomSecret() {
 }
 
 PdnsServer::PdnsServer(PdnsOptions options) : dir_("steer-pdns") {
+  extra_config_ = options.extra_config;
   api_key_ = options.api_key.empty() ? RandomSecret() : options.api_key;
   database_ = options.shared_database;
   if (database_.empty()) {
@@ -61,31 +62,33 @@ std::string PdnsServer::api_url() const { return "http://127.0.0.1:" + std::to_s
 std::string PdnsServer::Log() const { return ReadFile(dir_.File("pdns.log")); }
 
 void PdnsServer::WriteConfig() {
-  dir_.Write("pdns.conf",
-             "launch=gsqlite3\n"
-             "gsqlite3-database=" +
-                 database_ +
-                 "\n"
-                 "local-address=127.0.0.1\n"
-                 "local-port=" +
-                 std::to_string(dns_port_) +
-                 "\n"
-                 "api=yes\n"
-                 "api-key=" +
-                 api_key_ +
-                 "\n"
-                 "webserver=yes\n"
-                 "webserver-address=127.0.0.1\n"
-                 "webserver-port=" +
-                 std::to_string(api_port_) +
-                 "\n"
-                 "webserver-allow-from=127.0.0.0/8\n"
-                 "socket-dir=" +
-                 dir_.path() +
-                 "\n"
-                 "cache-ttl=0\nnegquery-cache-ttl=0\nquery-cache-ttl=0\n"
-                 "zone-cache-refresh-interval=0\n"
-                 "distributor-threads=1\nreceiver-threads=1\n");
+  std::string extra;
+  for (const auto& line : extra_config_) extra += line + "\n";
+  dir_.Write("pdns.conf", extra +
+                              "launch=gsqlite3\n"
+                              "gsqlite3-database=" +
+                              database_ +
+                              "\n"
+                              "local-address=127.0.0.1\n"
+                              "local-port=" +
+                              std::to_string(dns_port_) +
+                              "\n"
+                              "api=yes\n"
+                              "api-key=" +
+                              api_key_ +
+                              "\n"
+                              "webserver=yes\n"
+                              "webserver-address=127.0.0.1\n"
+                              "webserver-port=" +
+                              std::to_string(api_port_) +
+                              "\n"
+                              "webserver-allow-from=127.0.0.0/8\n"
+                              "socket-dir=" +
+                              dir_.path() +
+                              "\n"
+                              "cache-ttl=0\nnegquery-cache-ttl=0\nquery-cache-ttl=0\n"
+                              "zone-cache-refresh-interval=0\n"
+                              "distributor-threads=1\nreceiver-threads=1\n");
 }
 
 void PdnsServer::Start() {

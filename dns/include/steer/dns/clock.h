@@ -1,8 +1,8 @@
 #pragma once
 
 // Time and randomness, injected so that rate limits, backoff and deadlines are tested without
-// sleeping. The real implementations are thread-safe; fakes for tests live in
-// tests/support (steer/testsupport/fake_clock.h).
+// sleeping. The real implementations are thread-safe; fakes for tests (FakeClock advances
+// only when slept on, FakeRandom) live in dns/test_fakes.h.
 
 #include <chrono>
 #include <cstdint>

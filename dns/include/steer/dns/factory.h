@@ -15,6 +15,8 @@
 #include "steer/dns/clock.h"
 #include "steer/dns/http_client.h"
 #include "steer/dns/provider.h"
+#include "steer/dns/rate_limiter.h"
+#include "steer/dns/safe_writer.h"
 
 namespace steer::dns {
 
@@ -49,5 +51,11 @@ Result<std::unique_ptr<Provider>> MakeProvider(const config::ProviderConfig& con
 double DefaultRatePerSecond(config::ProviderType type);
 // Burst of the token bucket for a kind: route53 5, cloudflare 20, others 50.
 double DefaultBurst(config::ProviderType type);
+
+// The token bucket for a configured provider: rate_per_second, or the kind's default.
+std::unique_ptr<RateLimiter> MakeRateLimiter(const config::ProviderConfig& config, Clock& clock);
+
+// SafeWriter options from a provider's config (max_attempts); the rest are defaults.
+SafeWriterOptions SafeWriterOptionsFor(const config::ProviderConfig& config);
 
 }  // namespace steer::dns

@@ -4,8 +4,8 @@
 // recursion, no cache) until all of them answer the new RRset or a deadline passes. The
 // report is per server so an operator sees which one lags.
 //
-// Thread-safety: DnsQuerier implementations are thread-safe; PropagationChecker holds no
-// mutable state beyond its references and may be shared.
+// Thread-safety: DnsQuerier implementations must be thread-safe (WaitFor asks servers in
+// parallel); PropagationChecker holds no mutable state beyond its references and may be shared.
 
 #include <chrono>
 #include <cstdint>

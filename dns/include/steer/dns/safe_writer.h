@@ -64,8 +64,13 @@ class SafeWriter {
  private:
   template <typename T, typename Fn>
   Result<T> WithRetries(const char* what, Fn&& fn, int* attempts);
+  struct Current {
+    std::optional<RRset> before;
+    std::optional<size_t> zone_records;  // known when the provider listed the zone
+  };
+  Result<Current> ReadCurrent(const std::string& zone, const RRset& desired, bool force);
   Result<void> CheckGuard(const std::string& zone, const std::optional<RRset>& before,
-                          const RRset& desired, bool force);
+                          const RRset& desired, size_t zone_records);
   Result<void> WaitInSync(const std::string& change_id);
   Result<WriteResult> ReplaceLocked(const std::string& zone, const RRset& desired, bool force,
                                     ChangeAudit& audit);

@@ -55,10 +55,18 @@ class Engine {
 
  private:
   Engine(config::Policy policy, Layout layout);
+  Decision DecideWith(int service, std::vector<RegionVerdict> verdicts, const ServiceState& state,
+                      const Overrides& overrides, Time now) const;
+  RequestCheck CheckDrain(const OperatorRequest& request, const HealthView& view,
+                          const Overrides& overrides, Time now) const;
+  RequestCheck CheckPin(const OperatorRequest& request, const HealthView& view,
+                        const std::vector<ServiceState>& states, const Overrides& overrides,
+                        Time now) const;
 
   config::Policy policy_;
   Layout layout_;
   std::vector<std::vector<int>> service_regions_;  // service -> layout region indexes
+  std::vector<int> region_users_;                  // layout region -> services using it
 };
 
 }  // namespace steer::policies

@@ -24,9 +24,10 @@
 
 namespace steer::policies {
 
-// The probe engine's streak rule for one observation of one target: healthy after
+// The probe engine's streak rule (probes::HealthTracker, Envoy's semantics) for one
+// observation of one target: the first result sets the state; afterwards healthy after
 // healthy_threshold successes in a row, unhealthy after unhealthy_threshold failures in a row,
-// unchanged in between (unknown until the first threshold is met).
+// unchanged in between.
 void Observe(TargetHealth& th, const Layout::Target& target, bool ok, Time t,
              std::string_view error);
 

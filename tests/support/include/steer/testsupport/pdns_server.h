@@ -18,6 +18,8 @@ namespace steer::testsupport {
 struct PdnsOptions {
   std::string api_key;          // "" = a random one
   std::string shared_database;  // path of another server's database to serve; "" = own
+  std::vector<std::string>
+      extra_config;  // more pdns.conf lines, e.g. "gsqlite3-pragma-synchronous=1"
 };
 
 struct PdnsRecordSet {
@@ -57,6 +59,7 @@ class PdnsServer {
   void WriteConfig();
 
   TempDir dir_;
+  std::vector<std::string> extra_config_;
   std::string api_key_;
   std::string database_;
   uint16_t dns_port_ = 0;

@@ -1,0 +1,207 @@
+#include "authd_admin.h"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "steer/auth/authd_config.h"
+#include "steer/auth/crypto_util.h"
+#include "steer/auth/key_set.h"
+#include "steer/auth/password_hasher.h"
+#include "steer/auth/sqlite_store.h"
+
+namespace steer::auth {
+namespace {
+
+namespace po = boost::program_options;
+using Strings = std::vector<std::string>;
+
+constexpr char kUsage[] = R"(Usage: steer-authd admin [--config FILE] COMMAND
+  user add NAME [--email E] [--name N] [--subject S]   password read from stdin
+  user list | user remove NAME | user unlock NAME | ip unlock ADDRESS
+  client add ID [--redirect-uri U]... [--post-logout-uri U]... [--grant G]...
+                [--scope S]... [--audience A] [--alg ES256|RS256] [--public] [--secret-stdin]
+  client list | client remove ID
+  keys generate [--dir D] | keys rotate [--dir D]
+Exit codes: 0 ok, 1 failed, 2 usage.
+)";
+
+// One line from stdin without its newline; echo is off when stdin is a terminal.
+std::string ReadSecretLine(const char* prompt) {
+  bool tty = isatty(STDIN_FILENO);
+  termios old{};
+  if (tty) {
+    std::cerr << prompt << std::flush;
+    tcgetattr(STDIN_FILENO, &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::cerr << "\n";
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+int Fail(const std::string& msg) {
+  std::cerr << "steer-authd admin: " << msg << "\n";
+  return 1;
+}
+
+int UserCommand(Store& store, const AuthdConfig& config, const Strings& args,
+                const po::variables_map& vm) {
+  const std::string& verb = args[1];
+  if (verb == "list") {
+    auto users = store.ListUsers();
+    if (!users) return Fail(users.error().message);
+    for (const auto& u : *users)
+      std::cout << u.username << "\t" << u.subject << "\t" << u.email << "\n";
+    return 0;
+  }
+  if (args.size() < 3) return Fail("user " + verb + " needs a NAME");
+  const std::string& name = args[2];
+  if (verb == "add") {
+    std::string password = ReadSecretLine("Password: ");
+    if (password.size() < 8) return Fail("password must have at least 8 characters");
+    PasswordHasher hasher(config.hashing, 1);
+    auto hash = hasher.Hash(password);
+    if (!hash) return Fail(hash.error().message);
+    // Deterministic default so regions seeded separately agree on `sub`.
+    std::string subject = vm.count("subject")
+                              ? vm["subject"].as<std::string>()
+                              : Base64UrlEncode(Sha256(config.issuer + "|" + name)).substr(0, 22);
+    User u{name, subject, *hash, vm.count("email") ? vm["email"].as<std::string>() : "",
+           vm.count("name") ? vm["name"].as<std::string>() : name};
+    if (auto r = store.PutUser(u); !r) return Fail(r.error().message);
+    std::cout << "user " << name << " sub=" << subject << "\n";
+    return 0;
+  }
+  if (verb == "remove") {
+    auto removed = store.RemoveUser(name);
+    if (!removed) return Fail(removed.error().message);
+    return *removed ? 0 : Fail("no such user");
+  }
+  if (verb == "unlock") {
+    auto r = store.ClearFailures("user:" + name);
+    return r ? 0 : Fail(r.error().message);
+  }
+  return Fail("unknown user command " + verb);
+}
+
+Strings Many(const po::variables_map& vm, const char* key) {
+  return vm.count(key) ? vm[key].as<Strings>() : Strings{};
+}
+
+int ClientCommand(Store& store, const Strings& args, const po::variables_map& vm) {
+  const std::string& verb = args[1];
+  if (verb == "list") {
+    auto clients = store.ListClients();
+    if (!clients) return Fail(clients.error().message);
+    for (const auto& c : *clients) {
+      std::cout << c.client_id << "\t" << (c.is_public() ? "public" : "confidential");
+      for (const auto& g : c.grant_types) std::cout << "\t" << g;
+      std::cout << "\n";
+    }
+    return 0;
+  }
+  if (args.size() < 3) return Fail("client " + verb + " needs an ID");
+  if (verb == "remove") {
+    auto removed = store.RemoveClient(args[2]);
+    if (!removed) return Fail(removed.error().message);
+    return *removed ? 0 : Fail("no such client");
+  }
+  if (verb != "add") return Fail("unknown client command " + verb);
+  Client c;
+  c.client_id = args[2];
+  c.redirect_uris = Many(vm, "redirect-uri");
+  c.post_logout_redirect_uris = Many(vm, "post-logout-uri");
+  c.grant_types = Many(vm, "grant");
+  c.scopes = Many(vm, "scope");
+  if (c.grant_types.empty()) c.grant_types = {"authorization_code", "refresh_token"};
+  c.audience = vm.count("audience") ? vm["audience"].as<std::string>() : "";
+  c.access_token_alg = vm.count("alg") ? vm["alg"].as<std::string>() : "ES256";
+  if (!ParseAlg(c.access_token_alg)) return Fail("--alg must be ES256 or RS256");
+  std::string secret;
+  if (!vm.count("public")) {
+    secret = vm.count("secret-stdin") ? ReadSecretLine("Client secret: ") : RandomToken(32);
+    if (secret.size() < 32) return Fail("client secret must have at least 32 characters");
+    c.secret_hash = HexEncode(Sha256(secret));
+  }
+  if (auto r = store.PutClient(c); !r) return Fail(r.error().message);
+  // Shown once, to the operator who asked for it; it is not stored anywhere in clear.
+  if (!vm.count("public") && !vm.count("secret-stdin"))
+    std::cout << "client_secret " << secret << "\n";
+  return 0;
+}
+
+int KeysCommand(const std::string& dir, const std::string& verb) {
+  if (dir.empty()) return Fail("keys needs --dir or --config");
+  auto done =
+      verb == "generate" ? GenerateKeyDir(dir)
+      : verb == "rotate"
+          ? RotateKeyDir(dir)
+          : Result<Strings>(MakeError(ErrorCode::kInvalidArgument, "unknown keys command " + verb));
+  if (!done) return Fail(done.error().message);
+  for (const auto& f : *done) std::cout << f << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int RunAdmin(int argc, char** argv) {
+  po::options_description opts("Options");
+  opts.add_options()("help,h", "help")("config,c", po::value<std::string>(), "authd config")(
+      "dir", po::value<std::string>(), "key directory")("email", po::value<std::string>(), "")(
+      "name", po::value<std::string>(), "")("subject", po::value<std::string>(), "")(
+      "redirect-uri", po::value<Strings>(), "")("post-logout-uri", po::value<Strings>(), "")(
+      "grant", po::value<Strings>(), "")("scope", po::value<Strings>(), "")(
+      "audience", po::value<std::string>(), "")("alg", po::value<std::string>(), "")("public", "")(
+      "secret-stdin", "")("args", po::value<Strings>(), "");
+  po::positional_options_description pos;
+  pos.add("args", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
+  } catch (const po::error& e) {
+    std::cerr << e.what() << "\n" << kUsage;
+    return 2;
+  }
+  Strings args = Many(vm, "args");
+  if (vm.count("help") || args.size() < 2) {
+    std::cout << kUsage;
+    return vm.count("help") ? 0 : 2;
+  }
+  AuthdConfig config;
+  if (vm.count("config")) {
+    auto loaded = LoadAuthdConfig(vm["config"].as<std::string>());
+    if (!loaded) {
+      for (const auto& d : loaded.error()) std::cerr << d.ToString() << "\n";
+      return 2;
+    }
+    config = *loaded;
+  }
+  if (args[0] == "keys") {
+    return KeysCommand(vm.count("dir") ? vm["dir"].as<std::string>() : config.keys_dir, args[1]);
+  }
+  if (config.store_path.empty()) return Fail("--config is required for " + args[0]);
+  auto store = SqliteStore::Open(config.store_path);
+  if (!store) return Fail(store.error().message);
+  if (args[0] == "user") return UserCommand(**store, config, args, vm);
+  if (args[0] == "client") return ClientCommand(**store, args, vm);
+  if (args[0] == "ip" && args[1] == "unlock" && args.size() == 3) {
+    auto r = (*store)->ClearFailures("ip:" + args[2]);
+    return r ? 0 : Fail(r.error().message);
+  }
+  std::cerr << kUsage;
+  return 2;
+}
+
+}  // namespace steer::auth

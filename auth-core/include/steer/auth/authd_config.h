@@ -1,0 +1,64 @@
+#pragma once
+
+// steer-authd's configuration: YAML -> AuthdConfig, validated like policies. Every problem is
+// reported (not just the first) as file:line:col: key.path: message; unknown keys are errors.
+// Relative paths are resolved against the config file's directory. Stateless; thread-safe.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <tl/expected.hpp>
+#include <vector>
+
+#include "steer/auth/password_hasher.h"
+#include "steer/auth/store.h"
+
+namespace steer::auth {
+
+struct AuthdConfig {
+  std::string issuer;                        // issuer: identical in every region
+  std::string listen_address = "127.0.0.1";  // listen.address
+  int port = 8443;                           // listen.port
+  std::string tls_cert_file;                 // tls.cert_file (PEM chain)
+  std::string tls_key_file;                  // tls.key_file
+  int threads = 2;                           // threads: I/O + handler threads
+  std::string keys_dir;                      // keys_dir: signing PEMs + aead.keys
+  std::string store_path;                    // store.sqlite
+  int64_t access_ttl = 600;                  // tokens.access_ttl (seconds)
+  int64_t id_ttl = 600;                      // tokens.id_ttl
+  int64_t refresh_ttl = 30 * 24 * 3600;      // tokens.refresh_ttl
+  int64_t code_ttl = 60;                     // tokens.code_ttl
+  int64_t session_ttl = 12 * 3600;           // tokens.session_ttl
+  int64_t leeway = 30;                       // tokens.leeway
+  LockoutPolicy lockout;                     // lockout.max_failures, lockout.block_for
+  int logins_per_minute = 30;                // throttle.logins_per_minute (per IP; 0 = off)
+  int requests_per_second = 0;               // throttle.requests_per_second (per IP; 0 = off)
+  size_t max_body_bytes = 16 * 1024;         // limits.max_body_bytes
+  size_t max_header_bytes = 8 * 1024;        // limits.max_header_bytes
+  HashParams hashing;                        // hashing.memory_kib, .iterations, .parallelism
+  int max_concurrent_hashes = 2;             // hashing.max_concurrent
+  std::string log_level = "info";            // log.level
+  std::string log_format = "text";           // log.format: text | json
+
+  bool plain_http() const { return tls_cert_file.empty(); }
+};
+
+struct ConfigDiagnostic {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string path;
+  std::string message;
+  std::string ToString() const;  // "file:line:col: path: message"
+};
+
+using ConfigDiagnostics = std::vector<ConfigDiagnostic>;
+
+tl::expected<AuthdConfig, ConfigDiagnostics> ParseAuthdConfig(std::string_view yaml,
+                                                              const std::string& file_name);
+tl::expected<AuthdConfig, ConfigDiagnostics> LoadAuthdConfig(const std::string& path);
+
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool IsLoopbackHost(std::string_view host);
+
+}  // namespace steer::auth

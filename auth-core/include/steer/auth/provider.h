@@ -1,0 +1,106 @@
+#pragma once
+
+// The OpenID Provider: every endpoint as a function HttpRequest -> HttpResponse, independent
+// of the transport. Codes, refresh tokens, the pending authorization request and the SSO
+// session are sealed with the shared AEAD key, so any region with the same keys answers any
+// request; the Store only keeps what must be unique (single use, revocation, lockouts).
+// Handle() is thread-safe: members are immutable after construction and the Store, hasher
+// and throttles are thread-safe.
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "steer/auth/authd_config.h"
+#include "steer/auth/client_cache.h"
+#include "steer/auth/clock.h"
+#include "steer/auth/form.h"
+#include "steer/auth/http_types.h"
+#include "steer/auth/ip_throttle.h"
+#include "steer/auth/key_set.h"
+#include "steer/auth/password_hasher.h"
+#include "steer/auth/sealer.h"
+#include "steer/auth/store.h"
+#include "steer/auth/verified_token_cache.h"
+
+namespace steer::auth {
+
+class Provider {
+ public:
+  Provider(AuthdConfig config, KeySet keys, Sealer sealer, Store& store, PasswordHasher& hasher,
+           const Clock& clock);
+
+  HttpResponse Handle(const HttpRequest& req);
+
+ private:
+  // What a code, refresh token or session stands for.
+  struct Grant {
+    std::string sub;
+    std::string username;
+    std::string client_id;
+    std::string scope;
+    std::string nonce;
+    std::string sid;
+    std::string family;  // refresh family; also the id revoked on code replay
+    int64_t auth_time = 0;
+    int64_t generation = 0;  // of the refresh token about to be issued
+  };
+  enum class PasswordCheck { kOk, kBad, kBlocked };
+
+  HttpResponse Route(const HttpRequest& req);
+  HttpResponse Ready();
+  Result<Client> AuthenticateClient(const HttpRequest& req, const Params& form, bool allow_public);
+  PasswordCheck CheckPassword(const std::string& username, const std::string& password,
+                              const std::string& ip, User* user);
+  bool LoginThrottled(const std::string& ip);
+
+  // provider_authorize.cc
+  HttpResponse Authorize(const HttpRequest& req);
+  HttpResponse Login(const HttpRequest& req);
+  HttpResponse LoginPage(int status, const std::string& sealed_request, const std::string& csrf,
+                         const std::string& message) const;
+  HttpResponse RedirectWithCode(const nlohmann::json& areq, const Grant& grant);
+  std::optional<Grant> SessionFromCookie(const HttpRequest& req);
+  std::string SessionCookie(const Grant& grant, int64_t max_age);
+
+  // provider_token.cc
+  HttpResponse Token(const HttpRequest& req);
+  HttpResponse CodeGrant(const Client& client, const Params& form);
+  HttpResponse RefreshGrant(const Client& client, const Params& form);
+  HttpResponse ClientCredentialsGrant(const Client& client, const Params& form);
+  HttpResponse PasswordGrant(const Client& client, const Params& form, const std::string& ip);
+
+  // provider_issue.cc
+  // A refresh token is included when `refresh_tid` is not empty.
+  HttpResponse IssueTokens(const Client& client, const Grant& grant, const std::string& refresh_tid,
+                           int64_t refresh_exp);
+  // Starts a refresh family for a new grant; returns the token id ("" = no refresh token).
+  Result<std::string> StartRefresh(const Client& client, const Grant& grant, int64_t exp);
+  Result<std::string> AccessToken(const Grant& grant, const nlohmann::json& audience,
+                                  const std::string& alg);
+  Result<std::string> IdToken(const Client& client, const Grant& grant);
+  std::optional<nlohmann::json> VerifyAccessToken(const std::string& token,
+                                                  const std::string& audience);
+  std::optional<nlohmann::json> OpenSealed(const char* purpose, const std::string& value);
+
+  // provider_resource.cc
+  HttpResponse UserInfo(const HttpRequest& req);
+  HttpResponse Introspect(const HttpRequest& req);
+  HttpResponse Revoke(const HttpRequest& req);
+  HttpResponse Logout(const HttpRequest& req);
+
+  AuthdConfig config_;
+  KeySet keys_;
+  Sealer sealer_;
+  Store& store_;
+  PasswordHasher& hasher_;
+  const Clock& clock_;
+  ClientCache clients_;
+  VerifiedTokenCache verified_;
+  IpThrottle request_throttle_;
+  IpThrottle login_throttle_;
+  std::string discovery_json_;
+  std::string jwks_json_;
+};
+
+}  // namespace steer::auth

@@ -1,0 +1,59 @@
+#pragma once
+
+// The embedded Store: one SQLite file per region (WAL mode). It makes codes single-use,
+// refresh reuse detectable and lockouts effective within that region only: regions do not
+// share this file, see docs/auth-core.md. One connection guarded by a mutex; thread-safe.
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "steer/auth/store.h"
+
+struct sqlite3;
+
+namespace steer::auth {
+
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  ~SqliteStore() override;
+
+  Result<std::optional<User>> FindUser(std::string_view username) override;
+  Result<void> PutUser(const User& user) override;
+  Result<bool> RemoveUser(std::string_view username) override;
+  Result<std::vector<User>> ListUsers() override;
+
+  Result<std::optional<Client>> FindClient(std::string_view client_id) override;
+  Result<void> PutClient(const Client& client) override;
+  Result<bool> RemoveClient(std::string_view client_id) override;
+  Result<std::vector<Client>> ListClients() override;
+
+  Result<bool> ConsumeOnce(std::string_view id, int64_t expires_at) override;
+
+  Result<void> StartFamily(std::string_view family, std::string_view token_id,
+                           int64_t expires_at) override;
+  Result<RefreshOutcome> RotateRefresh(std::string_view family, std::string_view presented,
+                                       int64_t gen, std::string_view next,
+                                       int64_t expires_at) override;
+  Result<bool> IsCurrentRefresh(std::string_view family, std::string_view token_id,
+                                int64_t gen) override;
+  Result<void> Revoke(std::string_view id, int64_t expires_at) override;
+  Result<bool> IsRevoked(const std::vector<std::string>& ids) override;
+
+  Result<int64_t> BlockedUntil(std::string_view key, int64_t now) override;
+  Result<int64_t> RecordFailure(std::string_view key, int64_t now,
+                                const LockoutPolicy& policy) override;
+  Result<void> ClearFailures(std::string_view key) override;
+
+  Result<void> Ping() override;
+  Result<void> Purge(int64_t now) override;
+
+ private:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  Result<void> RevokeLocked(std::string_view id, int64_t expires_at);
+  sqlite3* db_;
+  std::mutex mu_;
+};
+
+}  // namespace steer::auth

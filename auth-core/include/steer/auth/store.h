@@ -1,0 +1,124 @@
+#pragma once
+
+// The state that must be unique across an issuer: single-use codes, refresh-token families,
+// revocations, lockout counters, plus the user and client directory. Everything a client
+// carries (session, codes, refresh tokens) is sealed and needs no lookup to be opened; the
+// store only answers "has this been used / revoked / blocked". Each ability is its own small
+// interface; Store bundles them for the SQLite implementation (and a replicated one later).
+// Every implementation must be safe to call from many threads at once.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "steer/config/error.h"
+
+namespace steer::auth {
+
+struct User {
+  std::string username;       // login name, unique
+  std::string subject;        // `sub`: stable, never reused
+  std::string password_hash;  // Argon2id PHC string
+  std::string email;
+  std::string name;
+};
+
+struct Client {
+  std::string client_id;
+  // Hex SHA-256 of the secret. Client secrets are generated with 256 bits of entropy, so a
+  // fast hash suffices (unlike passwords); empty for a public client (PKCE required).
+  std::string secret_hash;
+  std::vector<std::string> redirect_uris;
+  std::vector<std::string> post_logout_redirect_uris;
+  std::vector<std::string> grant_types;  // authorization_code, refresh_token, ...
+  std::string audience;                  // `aud` of its access tokens; empty = issuer
+  std::string access_token_alg = "ES256";
+  std::vector<std::string> scopes;  // what client_credentials may request
+  std::string name;
+
+  bool is_public() const { return secret_hash.empty(); }
+  bool AllowsGrant(std::string_view grant) const;
+};
+
+class UserStore {
+ public:
+  virtual ~UserStore() = default;
+  virtual Result<std::optional<User>> FindUser(std::string_view username) = 0;
+  virtual Result<void> PutUser(const User& user) = 0;  // insert or replace
+  virtual Result<bool> RemoveUser(std::string_view username) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+};
+
+class ClientStore {
+ public:
+  virtual ~ClientStore() = default;
+  virtual Result<std::optional<Client>> FindClient(std::string_view client_id) = 0;
+  virtual Result<void> PutClient(const Client& client) = 0;
+  virtual Result<bool> RemoveClient(std::string_view client_id) = 0;
+  virtual Result<std::vector<Client>> ListClients() = 0;
+};
+
+// Single use: authorization codes.
+class ReplayStore {
+ public:
+  virtual ~ReplayStore() = default;
+  // True the first time `id` is seen; false on every later call until `expires_at` passes.
+  virtual Result<bool> ConsumeOnce(std::string_view id, int64_t expires_at) = 0;
+};
+
+enum class RefreshOutcome { kRotated, kReused, kRevoked };
+
+class TokenStateStore {
+ public:
+  virtual ~TokenStateStore() = default;
+  // Records `token_id` (generation 0) as the only valid refresh token of a new family.
+  virtual Result<void> StartFamily(std::string_view family, std::string_view token_id,
+                                   int64_t expires_at) = 0;
+  // Atomically: if `presented` (generation `gen`) is the family's current token it is
+  // replaced by `next` at gen + 1 (kRotated); a stale token revokes the whole family
+  // (kReused); a revoked family stays revoked (kRevoked). A family this store never saw, or
+  // saw at an older generation, is adopted: another region rotated it (failover/failback).
+  virtual Result<RefreshOutcome> RotateRefresh(std::string_view family, std::string_view presented,
+                                               int64_t gen, std::string_view next,
+                                               int64_t expires_at) = 0;
+  // False when `token_id`/`gen` is no longer the family's current token (rotated away).
+  virtual Result<bool> IsCurrentRefresh(std::string_view family, std::string_view token_id,
+                                        int64_t gen) = 0;
+  // Revokes a token id, family id or session id until `expires_at`.
+  virtual Result<void> Revoke(std::string_view id, int64_t expires_at) = 0;
+  // True when any of `ids` is revoked.
+  virtual Result<bool> IsRevoked(const std::vector<std::string>& ids) = 0;
+};
+
+struct LockoutPolicy {
+  int max_failures = 10;
+  int64_t block_seconds = 900;  // also the window in which failures are counted
+};
+
+class LockoutStore {
+ public:
+  virtual ~LockoutStore() = default;
+  // Epoch seconds until which `key` ("user:alice", "ip:127.0.0.1") is blocked, 0 if not.
+  virtual Result<int64_t> BlockedUntil(std::string_view key, int64_t now) = 0;
+  // Counts a failure; returns the new BlockedUntil.
+  virtual Result<int64_t> RecordFailure(std::string_view key, int64_t now,
+                                        const LockoutPolicy& policy) = 0;
+  // Success or admin unlock.
+  virtual Result<void> ClearFailures(std::string_view key) = 0;
+};
+
+class Store : public UserStore,
+              public ClientStore,
+              public ReplayStore,
+              public TokenStateStore,
+              public LockoutStore {
+ public:
+  // Readiness: the store answers a trivial query.
+  virtual Result<void> Ping() = 0;
+  // Drops rows whose expiry has passed.
+  virtual Result<void> Purge(int64_t now) = 0;
+};
+
+}  // namespace steer::auth

@@ -1,0 +1,46 @@
+#pragma once
+
+// Remembers access tokens whose signature and claims were already verified, keyed by the
+// SHA-256 of the exact token bytes, so introspection and userinfo skip the ECDSA/RSA verify
+// for a token they have seen. Entries carry the token's `exp` and are ignored after it;
+// revocation is still checked in the store on every use. Bounded: cleared when full.
+// Thread-safe (shared mutex).
+
+#include <cstdint>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+namespace steer::auth {
+
+class VerifiedTokenCache {
+ public:
+  explicit VerifiedTokenCache(size_t max_entries = 50000) : max_(max_entries) {}
+
+  std::optional<nlohmann::json> Find(const std::string& digest, int64_t now) const {
+    std::shared_lock lock(mu_);
+    auto it = map_.find(digest);
+    if (it == map_.end() || it->second.exp <= now) return std::nullopt;
+    return it->second.claims;
+  }
+
+  void Add(const std::string& digest, const nlohmann::json& claims, int64_t exp) {
+    std::unique_lock lock(mu_);
+    if (map_.size() >= max_) map_.clear();
+    map_[digest] = {claims, exp};
+  }
+
+ private:
+  struct Entry {
+    nlohmann::json claims;
+    int64_t exp;
+  };
+  size_t max_;
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, Entry> map_;
+};
+
+}  // namespace steer::auth

@@ -1,0 +1,115 @@
+// Minting and checking the provider's own tokens.
+#include <algorithm>
+
+#include "provider_util.h"
+#include "steer/auth/crypto_util.h"
+#include "steer/auth/jwt.h"
+#include "steer/auth/provider.h"
+
+namespace steer::auth {
+
+Result<std::string> Provider::AccessToken(const Grant& g, const nlohmann::json& audience,
+                                          const std::string& alg_name) {
+  const SigningKey* key = keys_.Current(ParseAlg(alg_name).value_or(JwsAlg::kES256));
+  if (!key) key = keys_.Current(JwsAlg::kRS256);
+  int64_t now = clock_.Now();
+  nlohmann::json claims = {
+      {"iss", config_.issuer},    {"sub", g.sub}, {"aud", audience},
+      {"client_id", g.client_id}, {"iat", now},   {"exp", now + config_.access_ttl},
+      {"jti", RandomToken(16)}};
+  if (!g.scope.empty()) claims["scope"] = g.scope;
+  if (!g.sid.empty()) claims["sid"] = g.sid;
+  if (!g.family.empty()) claims["gid"] = g.family;
+  if (!g.username.empty()) claims["preferred_username"] = g.username;
+  return SignJwt(*key, kTypAccessToken, claims);
+}
+
+Result<std::string> Provider::IdToken(const Client& client, const Grant& g) {
+  int64_t now = clock_.Now();
+  nlohmann::json claims = {{"iss", config_.issuer},       {"sub", g.sub},
+                           {"aud", client.client_id},     {"iat", now},
+                           {"exp", now + config_.id_ttl}, {"auth_time", g.auth_time}};
+  if (!g.nonce.empty()) claims["nonce"] = g.nonce;
+  if (!g.sid.empty()) claims["sid"] = g.sid;
+  // OIDC makes RS256 the default id_token_signed_response_alg; clients expect it.
+  return SignJwt(*keys_.Current(JwsAlg::kRS256), kTypIdToken, claims);
+}
+
+Result<std::string> Provider::StartRefresh(const Client& client, const Grant& g, int64_t exp) {
+  if (!client.AllowsGrant("refresh_token")) return std::string();
+  std::string tid = RandomToken(16);
+  if (auto r = store_.StartFamily(g.family, tid, exp); !r) return tl::unexpected(r.error());
+  return tid;
+}
+
+HttpResponse Provider::IssueTokens(const Client& client, const Grant& g,
+                                   const std::string& refresh_tid, int64_t refresh_exp) {
+  // User tokens name the issuer too, so /userinfo accepts them whatever the API audience.
+  nlohmann::json aud = client.audience.empty()
+                           ? nlohmann::json(config_.issuer)
+                           : nlohmann::json::array({client.audience, config_.issuer});
+  auto at = AccessToken(g, aud, client.access_token_alg);
+  if (!at) return OAuthError(500, "server_error", "signing failed");
+  nlohmann::json body = {{"token_type", "Bearer"}, {"expires_in", config_.access_ttl}};
+  if (!g.scope.empty()) body["scope"] = g.scope;
+  if (HasScope(g.scope, "openid")) {
+    auto id = IdToken(client, g);
+    if (!id) return OAuthError(500, "server_error", "signing failed");
+    body["id_token"] = *id;
+  }
+  if (!refresh_tid.empty()) {
+    nlohmann::json rt = {{"fam", g.family},    {"tid", refresh_tid}, {"gen", g.generation},
+                         {"cid", g.client_id}, {"sub", g.sub},       {"usr", g.username},
+                         {"scope", g.scope},   {"sid", g.sid},       {"at", g.auth_time},
+                         {"exp", refresh_exp}};
+    auto sealed = sealer_.Seal("refresh", rt.dump());
+    if (!sealed) return OAuthError(500, "server_error", "sealing failed");
+    body["refresh_token"] = *sealed;
+  }
+  body["access_token"] = *at;
+  return JsonResponse(200, body);
+}
+
+std::optional<nlohmann::json> Provider::OpenSealed(const char* purpose, const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  auto plain = sealer_.Open(purpose, value);
+  if (!plain) return std::nullopt;
+  nlohmann::json j = nlohmann::json::parse(*plain, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("exp")) return std::nullopt;
+  return j;
+}
+
+std::optional<nlohmann::json> Provider::VerifyAccessToken(const std::string& token,
+                                                          const std::string& audience) {
+  int64_t now = clock_.Now();
+  std::string digest = Sha256(token);
+  std::optional<nlohmann::json> claims = verified_.Find(digest, now - config_.leeway);
+  if (!claims) {
+    JwtRules rules;
+    rules.issuer = config_.issuer;
+    rules.typ = kTypAccessToken;
+    rules.now = now;
+    rules.leeway = config_.leeway;
+    auto verified = VerifyJwt(token, keys_, rules);
+    if (!verified) return std::nullopt;
+    claims = std::move(*verified);
+    verified_.Add(digest, *claims, (*claims)["exp"].get<int64_t>());
+  }
+  // The audience rule is applied here, after the cache, so one cached entry serves all.
+  if (!audience.empty()) {
+    const auto& aud = (*claims)["aud"];
+    bool match =
+        aud.is_array() ? std::find(aud.begin(), aud.end(), audience) != aud.end() : aud == audience;
+    if (!match) return std::nullopt;
+  }
+  if (claims->contains("nbf") && (*claims)["nbf"].get<int64_t>() > now + config_.leeway) {
+    return std::nullopt;
+  }
+  std::vector<std::string> ids = {claims->value("jti", ""), claims->value("gid", ""),
+                                  claims->value("sid", "")};
+  auto revoked = store_.IsRevoked(ids);
+  if (!revoked || *revoked) return std::nullopt;
+  return *claims;
+}
+
+}  // namespace steer::auth

@@ -1,0 +1,157 @@
+// /userinfo, /introspect (RFC 7662), /revoke (RFC 7009) and /logout (RP-initiated).
+#include <algorithm>
+
+#include "provider_util.h"
+#include "steer/auth/jwt.h"
+#include "steer/auth/provider.h"
+#include "steer/config/log.h"
+
+namespace steer::auth {
+namespace {
+
+HttpResponse BearerError(const std::string& error, const std::string& description) {
+  HttpResponse r = JsonResponse(error == "invalid_request" ? 400 : 401,
+                                {{"error", error}, {"error_description", description}});
+  r.With("WWW-Authenticate", "Bearer error=\"" + error + "\"");
+  return r;
+}
+
+HttpResponse ClientAuthError(const Error& e) {
+  if (e.code == ErrorCode::kInvalidArgument) return OAuthError(400, "invalid_request", e.message);
+  if (e.code == ErrorCode::kUnavailable) {
+    return OAuthError(503, "temporarily_unavailable", "store unavailable");
+  }
+  return OAuthError(401, "invalid_client", "client authentication failed");
+}
+
+}  // namespace
+
+HttpResponse Provider::UserInfo(const HttpRequest& req) {
+  std::string auth = req.Header("authorization"), token;
+  Params form;
+  if (req.method == "POST") {
+    auto parsed = ParseForm(req.body);
+    if (!parsed) return BearerError("invalid_request", "malformed body");
+    form = std::move(*parsed);
+  }
+  bool in_header = auth.rfind("Bearer ", 0) == 0;
+  if (in_header && form.count("access_token")) {
+    return BearerError("invalid_request", "token given twice");
+  }
+  token = in_header ? auth.substr(7) : Get(form, "access_token");
+  if (token.empty()) return BearerError("invalid_token", "no access token");
+  auto claims = VerifyAccessToken(token, config_.issuer);
+  if (!claims || !HasScope(claims->value("scope", ""), "openid")) {
+    return BearerError("invalid_token", "invalid, expired or revoked token");
+  }
+  nlohmann::json out = {{"sub", (*claims)["sub"]}};
+  auto user = store_.FindUser(claims->value("preferred_username", ""));
+  if (!user) return OAuthError(503, "temporarily_unavailable", "store unavailable");
+  if (!*user || (*user)->subject != (*claims)["sub"]) {
+    return BearerError("invalid_token", "user no longer exists");
+  }
+  std::string scope = (*claims)["scope"];
+  if (HasScope(scope, "profile")) {
+    out["preferred_username"] = (*user)->username;
+    out["name"] = (*user)->name;
+  }
+  if (HasScope(scope, "email")) out["email"] = (*user)->email;
+  return JsonResponse(200, out);
+}
+
+HttpResponse Provider::Introspect(const HttpRequest& req) {
+  auto form = ParseForm(req.body);
+  if (!form) return OAuthError(400, "invalid_request", "malformed body");
+  auto client = AuthenticateClient(req, *form, false);
+  if (!client) return ClientAuthError(client.error());
+  std::string token = Get(*form, "token");
+  if (token.empty()) return OAuthError(400, "invalid_request", "token missing");
+  if (auto claims = VerifyAccessToken(token, "")) {
+    nlohmann::json out = *claims;
+    out.erase("gid");
+    out["active"] = true;
+    out["token_type"] = "Bearer";
+    if (claims->contains("preferred_username")) out["username"] = (*claims)["preferred_username"];
+    return JsonResponse(200, out);
+  }
+  auto rt = OpenSealed("refresh", token);
+  if (rt && (*rt)["exp"].get<int64_t>() > clock_.Now()) {
+    auto revoked = store_.IsRevoked({(*rt)["fam"].get<std::string>(), (*rt)["sid"]});
+    auto current =
+        store_.IsCurrentRefresh((*rt)["fam"].get<std::string>(), (*rt)["tid"].get<std::string>(),
+                                (*rt)["gen"].get<int64_t>());
+    if (revoked && !*revoked && current && *current) {
+      nlohmann::json out = {
+          {"active", true},      {"token_type", "refresh_token"}, {"client_id", (*rt)["cid"]},
+          {"sub", (*rt)["sub"]}, {"exp", (*rt)["exp"]},           {"iss", config_.issuer}};
+      if (!(*rt)["scope"].get<std::string>().empty()) out["scope"] = (*rt)["scope"];
+      return JsonResponse(200, out);
+    }
+  }
+  return JsonResponse(200, {{"active", false}});
+}
+
+HttpResponse Provider::Revoke(const HttpRequest& req) {
+  auto form = ParseForm(req.body);
+  if (!form) return OAuthError(400, "invalid_request", "malformed body");
+  auto client = AuthenticateClient(req, *form, true);
+  if (!client) return ClientAuthError(client.error());
+  std::string token = Get(*form, "token");
+  if (token.empty()) return OAuthError(400, "invalid_request", "token missing");
+  // RFC 7009 §2.2: unknown or foreign tokens still get 200, so nothing is revealed.
+  if (auto rt = OpenSealed("refresh", token); rt && (*rt)["cid"] == client->client_id) {
+    if (!store_.Revoke((*rt)["fam"].get<std::string>(), (*rt)["exp"].get<int64_t>())) {
+      return OAuthError(503, "temporarily_unavailable", "store unavailable");
+    }
+  } else if (auto claims = VerifyAccessToken(token, "");
+             claims && (*claims)["client_id"] == client->client_id) {
+    if (!store_.Revoke(claims->value("jti", ""), (*claims)["exp"].get<int64_t>())) {
+      return OAuthError(503, "temporarily_unavailable", "store unavailable");
+    }
+  }
+  return JsonResponse(200, nlohmann::json::object());
+}
+
+HttpResponse Provider::Logout(const HttpRequest& req) {
+  auto params = ParseForm(req.method == "POST" ? req.body : req.query);
+  if (!params) return HtmlPage(400, "Invalid request", "<p>Malformed parameters.</p>");
+  std::string client_id = Get(*params, "client_id"), sid_from_hint;
+  if (std::string hint = Get(*params, "id_token_hint"); !hint.empty()) {
+    JwtRules rules;
+    rules.issuer = config_.issuer;
+    rules.typ = kTypIdToken;
+    rules.now = clock_.Now();
+    rules.check_expiry = false;  // an expired ID token still names the session to end
+    auto claims = VerifyJwt(hint, keys_, rules);
+    if (!claims) return HtmlPage(400, "Invalid request", "<p>Invalid id_token_hint.</p>");
+    std::string aud = (*claims)["aud"].is_string() ? (*claims)["aud"].get<std::string>() : "";
+    if (!client_id.empty() && client_id != aud) {
+      return HtmlPage(400, "Invalid request", "<p>client_id does not match the hint.</p>");
+    }
+    client_id = aud;
+    sid_from_hint = claims->value("sid", "");
+  }
+  std::string target = Get(*params, "post_logout_redirect_uri");
+  if (!target.empty()) {
+    auto client = clients_.Find(client_id);
+    const auto* uris = client && *client ? &(*client)->post_logout_redirect_uris : nullptr;
+    if (!uris || std::find(uris->begin(), uris->end(), target) == uris->end()) {
+      return HtmlPage(400, "Invalid request", "<p>post_logout_redirect_uri is not registered.</p>");
+    }
+  }
+  int64_t until = clock_.Now() + config_.session_ttl;
+  auto session = SessionFromCookie(req);
+  for (const std::string& sid : {session ? session->sid : std::string(), sid_from_hint}) {
+    if (!sid.empty() && !store_.Revoke(sid, until)) {
+      return HtmlPage(503, "Unavailable", "<p>Please try again.</p>");
+    }
+  }
+  std::string clear = CookieHeader(kSessionCookie, "", "/", 0, !config_.plain_http());
+  if (!target.empty()) {
+    return Redirect(AppendQuery(target, {{"state", Get(*params, "state")}}))
+        .With("Set-Cookie", clear);
+  }
+  return HtmlPage(200, "Signed out", "<p>You are signed out.</p>").With("Set-Cookie", clear);
+}
+
+}  // namespace steer::auth

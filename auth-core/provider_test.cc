@@ -1,0 +1,237 @@
+#include "steer/auth/provider.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include "steer/auth/crypto_util.h"
+#include "steer/auth/http_server.h"
+#include "steer/auth/sqlite_store.h"
+
+namespace steer::auth {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr char kSecret[] = "cli-secret-0123456789abcdef0123456789";
+
+class FakeClock : public Clock {
+ public:
+  int64_t Now() const override { return now.load(); }
+  std::atomic<int64_t> now{1'800'000'000};
+};
+
+// One region: its own store, keys shared through `dir`.
+struct Region {
+  Region(const fs::path& dir, const std::string& db, const AuthdConfig& config, FakeClock& clock)
+      : store(SqliteStore::Open((dir / db).string()).value()), hasher(HashParams{1024, 1, 1}, 2) {
+    User alice{"alice", "sub-alice", hasher.Hash("alice-password-1").value(), "a@example.com", "A"};
+    EXPECT_TRUE(store->PutUser(alice));
+    Client cli;
+    cli.client_id = "cli";
+    cli.secret_hash = HexEncode(Sha256(kSecret));
+    cli.grant_types = {"password", "refresh_token"};
+    cli.redirect_uris = {"http://127.0.0.1:9/cb"};
+    EXPECT_TRUE(store->PutClient(cli));
+    provider = std::make_unique<Provider>(
+        config, KeySet::LoadDir(dir.string()).value(),
+        Sealer::LoadFile((dir / kAeadKeyFileName).string()).value(), *store, hasher, clock);
+  }
+  HttpResponse Post(const std::string& path, const std::string& body,
+                    const std::string& ip = "10.0.0.1") {
+    HttpRequest r;
+    r.method = "POST";
+    r.path = path;
+    r.body = body;
+    r.remote_ip = ip;
+    r.headers["content-type"] = "application/x-www-form-urlencoded";
+    r.headers["authorization"] = "Basic " + Base64Encode(std::string("cli:") + kSecret);
+    return provider->Handle(r);
+  }
+  HttpResponse Password(const std::string& pw, const std::string& ip = "10.0.0.1") {
+    return Post("/token", "grant_type=password&username=alice&scope=openid&password=" + pw, ip);
+  }
+  std::unique_ptr<SqliteStore> store;
+  PasswordHasher hasher;
+  std::unique_ptr<Provider> provider;
+};
+
+class ProviderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("steer-provider-" + RandomToken(6));
+    ASSERT_TRUE(GenerateKeyDir(dir_.string()));
+    config_.issuer = "http://127.0.0.1:1";
+    config_.lockout = {3, 60};
+    config_.logins_per_minute = 0;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  static nlohmann::json Body(const HttpResponse& r) { return nlohmann::json::parse(r.body); }
+  fs::path dir_;
+  AuthdConfig config_;
+  FakeClock clock_;
+};
+
+TEST_F(ProviderTest, DiscoveryHealthAndRouting) {
+  Region a(dir_, "a.db", config_, clock_);
+  HttpRequest get{"GET", "/.well-known/openid-configuration", "", {}, "", "10.0.0.1"};
+  auto d = Body(a.provider->Handle(get));
+  EXPECT_EQ(d["issuer"], config_.issuer);
+  EXPECT_EQ(d["code_challenge_methods_supported"], nlohmann::json::array({"S256"}));
+  get.path = "/healthz/ready";
+  EXPECT_EQ(a.provider->Handle(get).status, 200);
+  get.path = "/nope";
+  EXPECT_EQ(a.provider->Handle(get).status, 404);
+  get.path = "/token";
+  EXPECT_EQ(a.provider->Handle(get).status, 405);
+}
+
+TEST_F(ProviderTest, LockoutBlocksEvenTheRightPasswordUntilUnlockOrTimeout) {
+  Region a(dir_, "a.db", config_, clock_);
+  EXPECT_EQ(a.Password("alice-password-1").status, 200);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(a.Password("wrong").status, 400);
+  auto blocked = a.Password("alice-password-1");
+  EXPECT_EQ(blocked.status, 400);
+  EXPECT_NE(blocked.body.find("temporarily blocked"), std::string::npos);
+  EXPECT_EQ(a.Password("alice-password-1", "10.0.0.2").status, 400);  // the account is blocked
+  ASSERT_TRUE(a.store->ClearFailures("user:alice"));                  // admin unlock
+  EXPECT_EQ(a.Password("alice-password-1", "10.0.0.2").status, 200);
+  EXPECT_EQ(a.Password("alice-password-1", "10.0.0.1").status, 400);  // that IP is still blocked
+  clock_.now += 61;
+  EXPECT_EQ(a.Password("alice-password-1", "10.0.0.1").status, 200);  // timed out
+}
+
+TEST_F(ProviderTest, PerIpLoginThrottleAnswers429) {
+  config_.logins_per_minute = 2;
+  Region a(dir_, "a.db", config_, clock_);
+  EXPECT_EQ(a.Password("alice-password-1").status, 200);
+  EXPECT_EQ(a.Password("alice-password-1").status, 200);
+  auto r = a.Password("alice-password-1");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(a.Password("alice-password-1", "10.0.0.9").status, 200);
+}
+
+TEST_F(ProviderTest, RefreshCrossesRegionsAndReuseIsDetectedWhereItRotated) {
+  Region a(dir_, "a.db", config_, clock_), b(dir_, "b.db", config_, clock_);
+  auto first = Body(a.Password("alice-password-1"));
+  std::string rt1 = first["refresh_token"];
+  auto at_b = b.Post("/token", "grant_type=refresh_token&refresh_token=" + rt1);
+  ASSERT_EQ(at_b.status, 200) << at_b.body;
+  std::string rt2 = Body(at_b)["refresh_token"];
+  EXPECT_EQ(b.Post("/token", "grant_type=refresh_token&refresh_token=" + rt1).status, 400);
+  EXPECT_EQ(b.Post("/token", "grant_type=refresh_token&refresh_token=" + rt2).status, 400);
+}
+
+TEST_F(ProviderTest, FailbackToTheIssuingRegionAcceptsTheNewerToken) {
+  Region a(dir_, "a.db", config_, clock_), b(dir_, "b.db", config_, clock_);
+  std::string rt1 = Body(a.Password("alice-password-1"))["refresh_token"];
+  std::string rt2 =
+      Body(b.Post("/token", "grant_type=refresh_token&refresh_token=" + rt1))["refresh_token"];
+  auto back = a.Post("/token", "grant_type=refresh_token&refresh_token=" + rt2);
+  ASSERT_EQ(back.status, 200) << back.body;  // rotated at B (gen 1), A adopts it
+  EXPECT_EQ(a.Post("/token", "grant_type=refresh_token&refresh_token=" + rt1).status, 400);
+}
+
+TEST_F(ProviderTest, ExpiredRefreshTokenAndTamperedTokenAreRefused) {
+  config_.refresh_ttl = 100;
+  Region a(dir_, "a.db", config_, clock_);
+  std::string rt = Body(a.Password("alice-password-1"))["refresh_token"];
+  std::string bad = rt;
+  bad[bad.size() / 2] = bad[bad.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(a.Post("/token", "grant_type=refresh_token&refresh_token=" + bad).status, 400);
+  clock_.now += 101;
+  EXPECT_EQ(a.Post("/token", "grant_type=refresh_token&refresh_token=" + rt).status, 400);
+}
+
+TEST_F(ProviderTest, ClientAuthenticationRules) {
+  Region a(dir_, "a.db", config_, clock_);
+  HttpRequest r{"POST",   "/token", "", {}, "grant_type=password&username=alice&password=x",
+                "1.1.1.1"};
+  r.headers["content-type"] = "application/x-www-form-urlencoded";
+  EXPECT_EQ(a.provider->Handle(r).status, 401);  // no client auth at all
+  r.body += std::string("&client_id=cli&client_secret=") + kSecret;
+  EXPECT_EQ(a.provider->Handle(r).status, 400);  // post auth ok, wrong password
+  r.headers["authorization"] = "Basic " + Base64Encode(std::string("cli:") + kSecret);
+  EXPECT_EQ(a.provider->Handle(r).status, 400);  // two methods at once
+  EXPECT_NE(a.provider->Handle(r).body.find("invalid_request"), std::string::npos);
+  r.body = "grant_type=password&grant_type=password";
+  EXPECT_EQ(a.provider->Handle(r).status, 400);  // repeated parameter
+}
+
+// Raw bytes to the real server; returns the status line.
+std::string RawExchange(uint16_t port, const std::string& request) {
+  namespace net = boost::asio;
+  net::io_context io;
+  net::ip::tcp::socket s(io);
+  s.connect({net::ip::make_address("127.0.0.1"), port});
+  boost::system::error_code ec;
+  net::write(s, net::buffer(request), ec);
+  std::string out(256, '\0');
+  size_t n = s.read_some(net::buffer(out), ec);
+  out.resize(n);
+  return out.substr(0, out.find("\r\n"));
+}
+
+TEST_F(ProviderTest, ServerRejectsOversizedAndMalformedRequestsAndKeepsServing) {
+  Region a(dir_, "a.db", config_, clock_);
+  HttpServerOptions opts;
+  opts.max_body_bytes = 4096;
+  auto server =
+      HttpServer::Create(opts, [&](const HttpRequest& r) { return a.provider->Handle(r); });
+  ASSERT_TRUE(server);
+  std::thread t([&] { (*server)->Run(); });
+  uint16_t port = (*server)->port();
+  std::string big(10000, 'a');
+  EXPECT_EQ(
+      RawExchange(port, "POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: 10000\r\n\r\n" + big),
+      "HTTP/1.1 413 Payload Too Large");
+  EXPECT_EQ(RawExchange(port, "GARBAGE\r\n\r\n"), "HTTP/1.1 400 Bad Request");
+  EXPECT_EQ(RawExchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX: " + std::string(9000, 'h') +
+                                  "\r\n\r\n"),
+            "HTTP/1.1 400 Bad Request");
+  EXPECT_EQ(RawExchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), "HTTP/1.1 200 OK");
+  (*server)->Stop();
+  t.join();
+}
+
+TEST_F(ProviderTest, HtmlPagesCarryCspAndCookiesAreHardened) {
+  config_.tls_cert_file = "x";  // as if TLS: cookies must be Secure
+  Region a(dir_, "a.db", config_, clock_);
+  HttpRequest r{"GET",
+                "/authorize",
+                "client_id=cli&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&response_type=code&"
+                "scope=openid&state=s",
+                {},
+                "",
+                "10.0.0.1"};
+  Client cli = a.store->FindClient("cli").value().value();
+  cli.grant_types.push_back("authorization_code");
+  ASSERT_TRUE(a.store->PutClient(cli));  // before the first lookup, so nothing is cached yet
+  auto page = a.provider->Handle(r);
+  ASSERT_EQ(page.status, 200) << page.body;
+  std::string csp, cookie;
+  for (const auto& [k, v] : page.headers) {
+    if (k == "Content-Security-Policy") csp = v;
+    if (k == "Set-Cookie") cookie = v;
+  }
+  EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos);
+  EXPECT_NE(cookie.find("Secure"), std::string::npos);
+  EXPECT_NE(page.body.find("name=\"csrf\""), std::string::npos);
+}
+
+TEST(HttpServer, RefusesPlainHttpOffLoopback) {
+  HttpServerOptions opts;
+  opts.address = "0.0.0.0";
+  EXPECT_FALSE(HttpServer::Create(opts, [](const HttpRequest&) { return HttpResponse{}; }));
+}
+
+}  // namespace
+}  // namespace steer::auth

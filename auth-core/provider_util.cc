@@ -1,0 +1,75 @@
+#include "provider_util.h"
+
+#include <sstream>
+
+#include "steer/auth/form.h"
+
+namespace steer::auth {
+
+HttpResponse JsonResponse(int status, const nlohmann::json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump();
+  r.With("Cache-Control", "no-store").With("Pragma", "no-cache");
+  return r;
+}
+
+HttpResponse OAuthError(int status, const std::string& error, const std::string& description) {
+  HttpResponse r = JsonResponse(status, {{"error", error}, {"error_description", description}});
+  if (status == 401) r.With("WWW-Authenticate", "Basic realm=\"steer-authd\"");
+  return r;
+}
+
+HttpResponse HtmlPage(int status, const std::string& title, const std::string& body_html) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + HtmlEscape(title) +
+           "</title><style>body{font-family:sans-serif;max-width:24em;margin:4em auto}"
+           "label,input,button{display:block;margin:.5em 0}</style></head><body><h1>" +
+           HtmlEscape(title) + "</h1>" + body_html + "</body></html>";
+  // No script at all; inline style only. frame-ancestors 'none' stops click-jacking.
+  r.With("Content-Security-Policy",
+         "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+         "frame-ancestors 'none'")
+      .With("X-Frame-Options", "DENY")
+      .With("X-Content-Type-Options", "nosniff")
+      .With("Referrer-Policy", "no-referrer")
+      .With("Cache-Control", "no-store");
+  return r;
+}
+
+HttpResponse Redirect(const std::string& location) {
+  HttpResponse r;
+  r.status = 302;
+  r.content_type = "text/plain";
+  r.With("Location", location).With("Cache-Control", "no-store");
+  return r;
+}
+
+std::string CookieHeader(const std::string& name, const std::string& value, const std::string& path,
+                         int64_t max_age, bool secure) {
+  std::string c = name + "=" + value + "; Path=" + path + "; Max-Age=" + std::to_string(max_age) +
+                  "; HttpOnly; SameSite=Lax";
+  if (secure) c += "; Secure";
+  return c;
+}
+
+std::string ForLog(const std::string& text) {
+  std::string out = text.substr(0, 64);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '"' || c == '\\') c = '?';
+  }
+  return out;
+}
+
+bool HasScope(const std::string& scope, const std::string& one) {
+  std::istringstream in(scope);
+  std::string s;
+  while (in >> s) {
+    if (s == one) return true;
+  }
+  return false;
+}
+
+}  // namespace steer::auth

@@ -1,0 +1,32 @@
+#pragma once
+
+// Response builders shared by the provider's endpoint files. Private to auth-core.
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "steer/auth/http_types.h"
+
+namespace steer::auth {
+
+inline constexpr char kSessionCookie[] = "steer_session";
+inline constexpr char kCsrfCookie[] = "steer_csrf";
+
+// JSON with Cache-Control: no-store (every token endpoint response, RFC 6749 §5.1).
+HttpResponse JsonResponse(int status, const nlohmann::json& body);
+// {"error": ..., "error_description": ...}; 401 adds WWW-Authenticate.
+HttpResponse OAuthError(int status, const std::string& error, const std::string& description);
+// An HTML page with CSP (frame-ancestors 'none'), no-store, nosniff.
+HttpResponse HtmlPage(int status, const std::string& title, const std::string& body_html);
+// A 302 to `location` (already validated against the client's registration).
+HttpResponse Redirect(const std::string& location);
+// Set-Cookie value with HttpOnly, SameSite=Lax, Path, Max-Age and Secure unless plain HTTP.
+std::string CookieHeader(const std::string& name, const std::string& value, const std::string& path,
+                         int64_t max_age, bool secure);
+// Attacker-chosen text (user names, paths) made safe for a log line: at most 64 bytes,
+// control characters and quotes replaced, so it cannot forge or split log records.
+std::string ForLog(const std::string& text);
+// Space-separated scope contains `one`.
+bool HasScope(const std::string& scope, const std::string& one);
+
+}  // namespace steer::auth

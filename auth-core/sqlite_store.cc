@@ -1,0 +1,202 @@
+#include "steer/auth/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include "sqlite_stmt.h"
+
+namespace steer::auth {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+PRAGMA journal_mode=WAL;
+PRAGMA synchronous=NORMAL;
+CREATE TABLE IF NOT EXISTS users(username TEXT PRIMARY KEY, subject TEXT UNIQUE NOT NULL,
+  password_hash TEXT NOT NULL, email TEXT NOT NULL, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS clients(client_id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS used_codes(id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS refresh_families(family TEXT PRIMARY KEY, current TEXT NOT NULL,
+  gen INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS revoked(id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS failures(key TEXT PRIMARY KEY, count INTEGER NOT NULL,
+  first_at INTEGER NOT NULL, blocked_until INTEGER NOT NULL);
+)sql";
+
+}  // namespace
+
+bool Client::AllowsGrant(std::string_view grant) const {
+  for (const auto& g : grant_types) {
+    if (g == grant) return true;
+  }
+  return false;
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_close(db);
+    return MakeError(ErrorCode::kIo, "cannot open store " + path + ": " + sqlite3_errstr(rc));
+  }
+  sqlite3_busy_timeout(db, 5000);  // the admin CLI may hold the write lock briefly
+  char* err = nullptr;
+  rc = sqlite3_exec(db, kSchema, nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return MakeError(ErrorCode::kIo, "cannot initialise store " + path + ": " + msg);
+  }
+  return std::unique_ptr<SqliteStore>(new SqliteStore(db));
+}
+
+SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+
+Result<bool> SqliteStore::ConsumeOnce(std::string_view id, int64_t expires_at) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "INSERT OR IGNORE INTO used_codes(id, expires_at) VALUES(?, ?)");
+  s.Bind(1, id).Bind(2, expires_at);
+  if (auto r = Exec(s); !r) return tl::unexpected(r.error());
+  return s.Changes() == 1;
+}
+
+Result<void> SqliteStore::StartFamily(std::string_view family, std::string_view token_id,
+                                      int64_t expires_at) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_,
+         "INSERT OR REPLACE INTO refresh_families(family, current, gen, expires_at) "
+         "VALUES(?,?,0,?)");
+  s.Bind(1, family).Bind(2, token_id).Bind(3, expires_at);
+  return Exec(s);
+}
+
+Result<void> SqliteStore::RevokeLocked(std::string_view id, int64_t expires_at) {
+  Stmt s(db_,
+         "INSERT INTO revoked(id, expires_at) VALUES(?, ?) ON CONFLICT(id) DO UPDATE SET "
+         "expires_at = max(expires_at, excluded.expires_at)");
+  s.Bind(1, id).Bind(2, expires_at);
+  return Exec(s);
+}
+
+Result<RefreshOutcome> SqliteStore::RotateRefresh(std::string_view family,
+                                                  std::string_view presented, int64_t gen,
+                                                  std::string_view next, int64_t expires_at) {
+  std::lock_guard lock(mu_);
+  Stmt revoked(db_, "SELECT 1 FROM revoked WHERE id = ?");
+  revoked.Bind(1, family);
+  int rc = revoked.Step();
+  if (rc == SQLITE_ROW) return RefreshOutcome::kRevoked;
+  if (rc != SQLITE_DONE) return SqlError(rc);
+  Stmt cur(db_, "SELECT current, gen FROM refresh_families WHERE family = ?");
+  cur.Bind(1, family);
+  rc = cur.Step();
+  if (rc == SQLITE_ROW && (cur.Int(1) > gen || (cur.Int(1) == gen && cur.Text(0) != presented))) {
+    if (auto r = RevokeLocked(family, expires_at); !r) return tl::unexpected(r.error());
+    return RefreshOutcome::kReused;
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqlError(rc);
+  Stmt put(db_,
+           "INSERT OR REPLACE INTO refresh_families(family, current, gen, expires_at) "
+           "VALUES(?,?,?,?)");
+  put.Bind(1, family).Bind(2, next).Bind(3, gen + 1).Bind(4, expires_at);
+  if (auto r = Exec(put); !r) return tl::unexpected(r.error());
+  return RefreshOutcome::kRotated;
+}
+
+Result<bool> SqliteStore::IsCurrentRefresh(std::string_view family, std::string_view token_id,
+                                           int64_t gen) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT current, gen FROM refresh_families WHERE family = ?");
+  s.Bind(1, family);
+  int rc = s.Step();
+  if (rc == SQLITE_DONE) return true;  // issued by another region, unknown here
+  if (rc != SQLITE_ROW) return SqlError(rc);
+  return s.Int(1) < gen || (s.Int(1) == gen && s.Text(0) == token_id);
+}
+
+Result<void> SqliteStore::Revoke(std::string_view id, int64_t expires_at) {
+  if (id.empty()) return {};  // "" stands for "no such id" in IsRevoked's batches
+  std::lock_guard lock(mu_);
+  return RevokeLocked(id, expires_at);
+}
+
+Result<bool> SqliteStore::IsRevoked(const std::vector<std::string>& ids) {
+  std::lock_guard lock(mu_);
+  // One query for up to three ids (token, family, session): the introspection hot path.
+  for (size_t i = 0; i < ids.size(); i += 3) {
+    Stmt s(db_, "SELECT 1 FROM revoked WHERE id IN (?, ?, ?) LIMIT 1");
+    for (size_t j = 0; j < 3; ++j) {
+      s.Bind(static_cast<int>(j + 1), i + j < ids.size() ? std::string_view(ids[i + j]) : "");
+    }
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) return SqlError(rc);
+  }
+  return false;
+}
+
+Result<int64_t> SqliteStore::BlockedUntil(std::string_view key, int64_t now) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT blocked_until FROM failures WHERE key = ?");
+  s.Bind(1, key);
+  int rc = s.Step();
+  if (rc == SQLITE_DONE) return int64_t{0};
+  if (rc != SQLITE_ROW) return SqlError(rc);
+  return s.Int(0) > now ? s.Int(0) : int64_t{0};
+}
+
+Result<int64_t> SqliteStore::RecordFailure(std::string_view key, int64_t now,
+                                           const LockoutPolicy& policy) {
+  std::lock_guard lock(mu_);
+  // A failure outside the counting window (or after a served block) starts a new count.
+  Stmt up(db_, R"sql(
+    INSERT INTO failures(key, count, first_at, blocked_until) VALUES(?1, 1, ?2, 0)
+    ON CONFLICT(key) DO UPDATE SET
+      count = CASE WHEN first_at + ?3 <= ?2 AND blocked_until <= ?2 THEN 1 ELSE count + 1 END,
+      first_at = CASE WHEN first_at + ?3 <= ?2 AND blocked_until <= ?2 THEN ?2 ELSE first_at END)sql");
+  up.Bind(1, key).Bind(2, now).Bind(3, policy.block_seconds);
+  if (auto r = Exec(up); !r) return tl::unexpected(r.error());
+  Stmt block(db_,
+             "UPDATE failures SET blocked_until = ?2 + ?3, count = 0, first_at = ?2 "
+             "WHERE key = ?1 AND count >= ?4");
+  block.Bind(1, key)
+      .Bind(2, now)
+      .Bind(3, policy.block_seconds)
+      .Bind(4, int64_t{policy.max_failures});
+  if (auto r = Exec(block); !r) return tl::unexpected(r.error());
+  Stmt get(db_, "SELECT blocked_until FROM failures WHERE key = ?");
+  get.Bind(1, key);
+  if (get.Step() != SQLITE_ROW) return int64_t{0};
+  return get.Int(0) > now ? get.Int(0) : int64_t{0};
+}
+
+Result<void> SqliteStore::ClearFailures(std::string_view key) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "DELETE FROM failures WHERE key = ?");
+  s.Bind(1, key);
+  return Exec(s);
+}
+
+Result<void> SqliteStore::Ping() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT count(*) FROM clients");
+  int rc = s.Step();
+  if (rc != SQLITE_ROW) return SqlError(rc);
+  return {};
+}
+
+Result<void> SqliteStore::Purge(int64_t now) {
+  std::lock_guard lock(mu_);
+  for (const char* sql : {"DELETE FROM used_codes WHERE expires_at < ?",
+                          "DELETE FROM refresh_families WHERE expires_at < ?",
+                          "DELETE FROM revoked WHERE expires_at < ?",
+                          "DELETE FROM failures WHERE blocked_until < ? AND count = 0"}) {
+    Stmt s(db_, sql);
+    s.Bind(1, now);
+    if (auto r = Exec(s); !r) return r;
+  }
+  return {};
+}
+
+}  // namespace steer::auth

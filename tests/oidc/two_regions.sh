@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Integration test: two steer-authd processes ("region A" and "region B") with the same key
+# directory, the same seeded users and clients, and each its own SQLite file, driven by real
+# OpenID Connect clients (tests/oidc/flow.mjs: openid-client + jose). Region A speaks plain
+# HTTP, region B HTTPS. Loopback only.
+# Usage: two_regions.sh PATH/TO/steer-authd
+set -euo pipefail
+authd=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+if [ ! -d "$here/node_modules/openid-client" ]; then
+  echo "tests/oidc/node_modules missing: run scripts/test-deps" >&2
+  exit 1
+fi
+tmp=$(mktemp -d /tmp/steer-oidc.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  if [ "${keep:-0}" = 1 ]; then echo "logs kept in $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+
+# Two free loopback ports (bound to 0, then released).
+read -r pa pb < <(node -e '
+  const net = require("net"); const ports = [];
+  const grab = () => { const s = net.createServer().listen(0, "127.0.0.1", () => {
+    ports.push(s.address().port); s.close(() => ports.length < 2 ? grab() : console.log(ports.join(" ")));
+  }); }; grab();')
+issuer="http://127.0.0.1:$pa"
+"$authd" admin keys generate --dir "$tmp/keys" >/dev/null
+# Region B serves HTTPS (self-signed for 127.0.0.1, trusted by node via NODE_EXTRA_CA_CERTS);
+# region A plain HTTP, which steer-authd allows on loopback only.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$tmp/tls.key" -out "$tmp/tls.crt" 2>/dev/null
+
+for region in a b; do
+  port=$([ $region = a ] && echo "$pa" || echo "$pb")
+  cat >"$tmp/$region.yaml" <<YAML
+issuer: $issuer
+listen: {address: 127.0.0.1, port: $port}
+keys_dir: keys
+store: {sqlite: $region.db}
+throttle: {logins_per_minute: 600}
+lockout: {max_failures: 10, block_for: 15m}
+log: {level: info}
+YAML
+  [ $region = b ] && echo "tls: {cert_file: tls.crt, key_file: tls.key}" >>"$tmp/$region.yaml"
+  cfg="$tmp/$region.yaml"
+  echo "alice-password-1" | "$authd" admin --config "$cfg" user add alice --email alice@example.com --name Alice >/dev/null
+  echo "mallory-password-1" | "$authd" admin --config "$cfg" user add mallory >/dev/null
+  web=(--redirect-uri http://127.0.0.1:9/cb --post-logout-uri http://127.0.0.1:9/bye)
+  echo "web-secret-0123456789abcdef0123456789" | "$authd" admin --config "$cfg" client add web "${web[@]}" --secret-stdin
+  "$authd" admin --config "$cfg" client add spa "${web[@]}" --public
+  for svc in svc svc-rs; do
+    alg=$([ $svc = svc ] && echo ES256 || echo RS256)
+    echo "svc-secret-0123456789abcdef0123456789" | "$authd" admin --config "$cfg" client add $svc \
+      --grant client_credentials --scope api --audience urn:steer:api --alg $alg --secret-stdin
+  done
+  echo "cli-secret-0123456789abcdef0123456789" | "$authd" admin --config "$cfg" client add cli \
+    --grant password --grant refresh_token --secret-stdin
+  "$authd" --config "$cfg" >"$tmp/$region.log" 2>&1 &
+  pids+=($!)
+done
+
+for url in "http://127.0.0.1:$pa" "https://127.0.0.1:$pb"; do
+  for _ in $(seq 100); do
+    curl -sf --cacert "$tmp/tls.crt" "$url/healthz/ready" >/dev/null && break
+    sleep 0.1
+  done
+done
+
+set +e
+NODE_EXTRA_CA_CERTS="$tmp/tls.crt" \
+STEER_ISSUER=$issuer STEER_A=$issuer STEER_B="https://127.0.0.1:$pb" STEER_KEYS="$tmp/keys" \
+  WEB_SECRET=web-secret-0123456789abcdef0123456789 SVC_SECRET=svc-secret-0123456789abcdef0123456789 \
+  CLI_SECRET=cli-secret-0123456789abcdef0123456789 node "$here/flow.mjs"
+rc=$?
+set -e
+# No password or secret may appear in any log.
+if grep -E "alice-password|mallory-password|secret-0123|guess-" "$tmp"/*.log; then
+  echo "FAIL a secret reached a log" >&2
+  rc=1
+fi
+[ $rc = 0 ] || { echo "--- region A log"; tail -20 "$tmp/a.log"; echo "--- region B log"; tail -20 "$tmp/b.log"; }
+exit $rc
