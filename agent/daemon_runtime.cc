@@ -118,17 +118,29 @@ Result<std::shared_ptr<Runtime>> Daemon::BuildRuntime(const config::Policy& poli
       return MakeError(ErrorCode::kInternal, "probe " + t.DisplayName() + " not in the layout");
     }
     rt->probe_to_target[t.id] = target;
+    rt->probe_labels[t.id] = {t.region, t.component, t.probe.name};
   }
   Runtime* raw = rt.get();
+  AgentMetrics* m = metrics_.get();
   auto probes = probes::Engine::Create(
       probes::EngineOptions{0, vantage_}, std::move(targets),
-      [raw](const probes::Observation& o) {
+      [raw, m](const probes::Observation& o) {
         auto it = raw->probe_to_target.find(o.target_id);
         if (it == raw->probe_to_target.end()) return;
         std::string error =
             o.ok ? "" : std::string(probes::ErrorClassName(o.error)) + ": " + o.message;
         raw->health->Record(it->second, o.ok, WallMs(o.time), error,
                             std::chrono::duration<double>(o.phases.total).count());
+        metrics::LabelValues labels = raw->probe_labels.at(o.target_id);  // read-only here
+        labels.push_back("");
+        for (const auto& [phase, d] : {std::pair{"resolve", o.phases.resolve},
+                                       {"connect", o.phases.connect},
+                                       {"tls", o.phases.tls},
+                                       {"first_byte", o.phases.first_byte}}) {
+          if (d.count() == 0) continue;  // a phase the probe never reached
+          labels.back() = phase;
+          m->probe_phase_duration->Observe(labels, std::chrono::duration<double>(d).count());
+        }
       },
       probe_clock_, probe_random_);
   if (!probes) return tl::unexpected(probes.error());

@@ -41,6 +41,7 @@ struct Runtime {
   std::map<std::string, std::unique_ptr<dns::SafeWriter>> writers;
   std::vector<ServiceRuntime> services;
   std::map<uint64_t, int> probe_to_target;  // probes::Target::id -> layout target index
+  std::map<uint64_t, std::vector<std::string>> probe_labels;  // id -> {region, component, probe}
   std::unique_ptr<probes::Engine> probes;
 };
 

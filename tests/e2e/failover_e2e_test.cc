@@ -135,7 +135,14 @@ TEST_F(FailoverE2E, OperationsWithoutTokenAreRefused) {
   EXPECT_EQ(r->status, 401);
   std::string out;
   EXPECT_NE(Steerctl({"pause", "login"}, &out, false), 0);
-  EXPECT_NE(Api("/metrics").find("steer_service_active_region"), std::string::npos);
+  std::string metrics = Api("/metrics");
+  EXPECT_NE(metrics.find("steer_service_active_region{service=\"login\",region=\"a\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("steer_probe_phase_duration_seconds_bucket{region=\"a\",component="
+                         "\"app\",probe=\"http\",phase=\"connect\""),
+            std::string::npos)
+      << metrics;
 }
 
 }  // namespace
