@@ -94,15 +94,34 @@ Result<std::shared_ptr<Runtime>> Daemon::BuildRuntime(const config::Policy& poli
       return coordinator_->CheckFence(coordinator_->CurrentLeadership().fencing_token);
     };
     const std::string name = sc.name;
-    deps.on_written = [this, name](const std::string& region, const dns::WriteResult& w) {
+    // The appliers are destroyed before the notifier (Runtime's member order), so `raw` is
+    // valid whenever these callbacks run.
+    Runtime* raw = rt.get();
+    deps.on_written = [this, raw, name](const std::string& region, const dns::WriteResult& w) {
       auto set =
           store_->SetAnswers({name, region, w.after.records, std::chrono::system_clock::now()});
       if (!set) config::Logger("agent")->error("state: {}", set.error().message);
+      if (w.outcome != dns::ChangeOutcome::kApplied) return;
+      std::string before = w.before ? dns::ToString(*w.before) : "(none)";
+      raw->notifier->Submit({"dns_change",
+                             name,
+                             name + ": DNS written for " + region + ": " + dns::ToString(w.after),
+                             {{"region", region},
+                              {"before", before},
+                              {"after", dns::ToString(w.after)},
+                              {"change_id", w.receipt.change_id}},
+                             std::chrono::system_clock::now()});
     };
-    deps.on_propagated = [this, name](const std::string& region, std::chrono::milliseconds took) {
+    deps.on_propagated = [this, raw, name](const std::string& region,
+                                           std::chrono::milliseconds took) {
       metrics_->propagation_duration->Observe({name}, static_cast<double>(took.count()) / 1000);
       config::Logger("agent")->info("{}: every nameserver answers {} ({} ms)", name, region,
                                     took.count());
+      raw->notifier->Submit({"dns_change",
+                             name,
+                             name + ": every nameserver answers " + region,
+                             {{"region", region}, {"propagation_ms", std::to_string(took.count())}},
+                             std::chrono::system_clock::now()});
     };
     s.applier = std::make_unique<DnsApplier>(dns::CanonicalName(sc.zone), s.nameservers,
                                              sc.propagation_timeout, std::move(deps));

@@ -130,7 +130,7 @@ notifications:
     type: webhook
     url: )" +
           hook_->url("/steer") + R"(
-    events: [decision, operation]
+    events: [decision, operation, dns_change]
 )";
   policy_path_ = dir_->Write("policy.yaml", yaml);
 }

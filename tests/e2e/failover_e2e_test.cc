@@ -23,14 +23,19 @@ TEST_F(FailoverE2E, CutRegionMovesEveryServerAndFailsBackAfterTheWait) {
   EXPECT_NE(history.find("failover a -> b"), std::string::npos) << history;
   EXPECT_NE(history.find("failback b -> a"), std::string::npos) << history;
   EXPECT_NE(history.find("dns_change"), std::string::npos) << history;  // filed under login
-  bool notified = false;
+  bool notified = false, verified = false;
   for (const auto& req : hook_->requests()) {
     if (req.body.find("\"event\":\"decision\"") != std::string::npos &&
         req.body.find("failover a -> b") != std::string::npos) {
       notified = true;
     }
+    if (req.body.find("\"event\":\"dns_change\"") != std::string::npos &&
+        req.body.find("every nameserver answers b") != std::string::npos) {
+      verified = true;
+    }
   }
   EXPECT_TRUE(notified) << "no decision webhook for the failover";
+  EXPECT_TRUE(verified) << "no dns_change webhook once every nameserver answered b";
 }
 
 TEST_F(FailoverE2E, ManualFailbackNeverReturnsOnItsOwn) {
