@@ -174,25 +174,31 @@ Binding<T> ObjectKey(KeyInfo info, const ObjectSpec<U>& spec, Get get) {
                                         T& t) { ReadObject(r, n, p, spec, get(t)); }};
 }
 
+// One entry of a list or map of objects: located at `where` (the list item or the map key),
+// its keys read from `value`.
+template <typename U>
+U ReadItem(Reader& r, const YAML::Node& where, const YAML::Node& value, const std::string& path,
+           const ObjectSpec<U>& spec, U item) {
+  if constexpr (requires { item.location; }) item.location = r.LocationOf(where);
+  r.Record(path, where);
+  ReadObject(r, value, path, spec, item);
+  return item;
+}
+
 template <typename T, typename U, typename Get>
 Binding<T> ObjectListKey(KeyInfo info, const ObjectSpec<U>& spec, Get get) {
   info.kind = ValueKind::kObjectList;
   info.object = &spec.info;
-  return {std::move(info),
-          [get, &spec](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
-            if (!n.IsSequence()) {
-              r.Error(n, p, "expected a list of " + spec.info.name + " entries");
-              return;
-            }
-            for (size_t i = 0; i < n.size(); ++i) {
-              std::string item_path = p + "[" + std::to_string(i) + "]";
-              U item;
-              if constexpr (requires { item.location; }) item.location = r.LocationOf(n[i]);
-              r.Record(item_path, n[i]);
-              ReadObject(r, n[i], item_path, spec, item);
-              get(t).push_back(std::move(item));
-            }
-          }};
+  return {
+      std::move(info), [get, &spec](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+        if (!n.IsSequence()) {
+          r.Error(n, p, "expected a list of " + spec.info.name + " entries");
+          return;
+        }
+        for (size_t i = 0; i < n.size(); ++i) {
+          get(t).push_back(ReadItem(r, n[i], n[i], p + "[" + std::to_string(i) + "]", spec, U{}));
+        }
+      }};
 }
 
 // A mapping from names to objects; the name goes into U::name, order is kept.
@@ -216,10 +222,7 @@ Binding<T> ObjectMapKey(KeyInfo info, const ObjectSpec<U>& spec, Get get) {
               }
               U item;
               item.name = name;
-              item.location = r.LocationOf(kv.first);
-              r.Record(item_path, kv.first);
-              ReadObject(r, kv.second, item_path, spec, item);
-              get(t).push_back(std::move(item));
+              get(t).push_back(ReadItem(r, kv.first, kv.second, item_path, spec, std::move(item)));
             }
           }};
 }
