@@ -17,6 +17,7 @@ struct AgentMetrics {
   metrics::Histogram* probe_phase_duration = nullptr;  // steer_probe_phase_duration_seconds
   // {region, component, probe, result}: success|failure
   metrics::Counter* probe_results = nullptr;  // steer_probe_results_total
+  metrics::Counter* probe_retries = nullptr;  // steer_probe_retries_total
   // {region, component, probe}: 1 up / 0 down after hysteresis
   metrics::Gauge* probe_up = nullptr;        // steer_probe_up
   metrics::Gauge* region_healthy = nullptr;  // steer_region_healthy {region}

@@ -151,6 +151,7 @@ Result<std::shared_ptr<Runtime>> Daemon::BuildRuntime(const config::Policy& poli
         raw->health->Record(it->second, o.ok, WallMs(o.time), error,
                             std::chrono::duration<double>(o.phases.total).count());
         metrics::LabelValues labels = raw->probe_labels.at(o.target_id);  // read-only here
+        if (o.attempts > 1) m->probe_retries->Inc(labels, o.attempts - 1);
         labels.push_back("");
         for (const auto& [phase, d] : {std::pair{"resolve", o.phases.resolve},
                                        {"connect", o.phases.connect},

@@ -89,7 +89,8 @@ TEST(AgentMetricsTest, RegistersTheDocumentedNames) {
   for (const char* name :
        {"steer_probe_duration_seconds", "steer_region_healthy", "steer_service_active_region",
         "steer_decisions_total", "steer_dns_change_duration_seconds",
-        "steer_dns_change_errors_total", "steer_probe_phase_duration_seconds"}) {
+        "steer_dns_change_errors_total", "steer_probe_phase_duration_seconds",
+        "steer_probe_retries_total"}) {
     EXPECT_NE(text.find(std::string("# TYPE ") + name + " "), std::string::npos) << name;
   }
   EXPECT_NE(text.find("steer_service_active_region{service=\"login\",region=\"a\"} 1"),

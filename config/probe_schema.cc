@@ -135,6 +135,13 @@ ObjectSpec<ProbeConfig> MakeProbe(const ObjectSpec<HttpExpect>& http,
                                     "Consecutive failures that mark a target unhealthy.", "3", "2"),
                                   1, 100),
                             F(ProbeConfig, t.unhealthy_threshold)));
+  s.Add(IntKey<ProbeConfig>(
+      Range(K("retries",
+              "Immediate re-tries of a failed attempt (not a timeout) that fit before the next "
+              "probe; the probe fails only when every attempt fails.",
+              "0", "1"),
+            0, 5),
+      F(ProbeConfig, t.retries)));
   AddHttpProbeKeys(s, http);
   AddOtherProbeKeys(s, dns);
   return s;

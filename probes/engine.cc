@@ -40,10 +40,13 @@ class Engine::Worker {
     SteadyTime due;      // grid slot
     SteadyTime planned;  // due + jitter
     bool in_flight = false;
+    int attempts = 0;  // of the probe in flight
   };
 
   void Arm(Slot& s);
   void OnTick(Slot& s);
+  void StartAttempt(Slot& s, Observation::TimePoint wall);
+  bool ShouldRetry(const Slot& s, const Observation& obs) const;
   void OnDone(Slot& s, Observation obs);
 
   const std::string& vantage_;
@@ -121,12 +124,9 @@ void Engine::Worker::OnTick(Slot& s) {
   }
   if (start) {
     s.in_flight = true;
+    s.attempts = 0;
     ++in_flight_;
-    auto wall = clock_.WallNow();
-    s.prober->Start([this, &s, wall](Observation obs) {
-      obs.time = wall;
-      OnDone(s, std::move(obs));
-    });
+    StartAttempt(s, clock_.WallNow());
   }
   NextSlot next = NextDue(s.due, clock_.SteadyNow(), s.interval);
   if (next.skipped > 0) {
@@ -137,7 +137,37 @@ void Engine::Worker::OnTick(Slot& s) {
   Arm(s);
 }
 
+void Engine::Worker::StartAttempt(Slot& s, Observation::TimePoint wall) {
+  ++s.attempts;
+  s.prober->Start([this, &s, wall](Observation obs) {
+    obs.time = wall;
+    obs.attempts = s.attempts;
+    OnDone(s, std::move(obs));
+  });
+}
+
+// A failure that came back fast (refused, 5xx, wrong body) is cheap to confirm, and a single
+// one is often noise. A timeout is not re-tried: it already took the whole timeout, and
+// re-trying it would delay the verdict on a hung backend by as much again. A re-try must end
+// before the target's next slot (OnTick already moved `due` there), so probes never overlap.
+bool Engine::Worker::ShouldRetry(const Slot& s, const Observation& obs) const {
+  if (obs.ok || s.attempts > s.target.probe.retries) return false;
+  if (obs.error == ErrorClass::kTimeout || obs.error == ErrorClass::kLatency ||
+      obs.error == ErrorClass::kInternal) {
+    return false;
+  }
+  return clock_.SteadyNow() + microseconds(s.target.probe.timeout) <= s.due;
+}
+
 void Engine::Worker::OnDone(Slot& s, Observation obs) {
+  if (ShouldRetry(s, obs)) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.retried;
+    }
+    StartAttempt(s, obs.time);
+    return;
+  }
   s.in_flight = false;
   --in_flight_;
   obs.target_id = s.target.id;
@@ -156,6 +186,7 @@ void Engine::Worker::AddStats(EngineStats& into) const {
   into.completed += stats_.completed;
   into.failed += stats_.failed;
   into.skipped_late += stats_.skipped_late;
+  into.retried += stats_.retried;
   into.start_lateness.Merge(stats_.start_lateness);
 }
 

@@ -182,6 +182,7 @@ struct ProbeConfig {
   Duration jitter = Duration(0);       // jitter: random extra delay, < interval
   int healthy_threshold = 2;           // healthy_threshold
   int unhealthy_threshold = 3;         // unhealthy_threshold
+  int retries = 0;                     // retries: re-tries of a fast failure within the slot
 
   // http / https
   std::string url;                             // url

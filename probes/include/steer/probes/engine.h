@@ -5,7 +5,8 @@
 // grid of its interval, first starts staggered deterministically over the interval
 // (i/N * interval) plus an optional random jitter; never two probes of one target in flight:
 // a slot that comes while the previous probe still runs, or that has already passed, is
-// skipped and counted, never queued.
+// skipped and counted, never queued. A probe with `retries` re-tries a fast failure at once
+// when the attempt fits before the next slot; the sink sees one observation per probe.
 // Thread-safety: Start/Stop from one controlling thread; Stats() from any thread. The sink is
 // called on the worker thread that owns the target (so concurrently for different targets)
 // and must not block.
@@ -37,6 +38,7 @@ struct EngineStats {
   uint64_t completed = 0;
   uint64_t failed = 0;              // completed with ok == false
   uint64_t skipped_late = 0;        // slots skipped: previous in flight, worker behind or full
+  uint64_t retried = 0;             // attempts re-tried within their slot (probe.retries)
   LatencyHistogram start_lateness;  // actual start - planned start
 };
 

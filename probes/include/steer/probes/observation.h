@@ -56,6 +56,7 @@ struct Observation {
   std::optional<int> cert_days_left;  // tls/https (when checked): days until notAfter
   ErrorClass error = ErrorClass::kNone;
   std::string message;  // the underlying reason, for humans; never holds secrets
+  int attempts = 1;     // attempts this probe took (> 1 with probe.retries); phases: the last
 };
 
 }  // namespace steer::probes
