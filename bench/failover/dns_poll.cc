@@ -5,6 +5,7 @@
 //
 //   steer-dns-poll until WANT SERVER/NAME...   prints, once every server answers WANT, the
 //                                              Unix time (s.ns) each first did, one per line
+//                                              (exit 1 after 30 s without)
 //   steer-dns-poll watch SECONDS SERVER/NAME... prints "TIME SERVER/NAME ANSWER" whenever a
 //                                              server's first A record changes (- on error)
 //
@@ -54,7 +55,13 @@ bool Parse(int argc, char** argv, int first, std::vector<Watched>* out) {
 int Until(const std::string& want, std::vector<Watched>& ws) {
   steer::dns::LdnsQuerier q;
   size_t done = 0;
+  double give_up = Now() + 30;  // a bench that never converges fails instead of hanging
   while (done < ws.size()) {
+    if (Now() > give_up) {
+      std::fprintf(stderr, "steer-dns-poll: not every server answered %s within 30 s\n",
+                   want.c_str());
+      return 1;
+    }
     for (auto& w : ws) {
       if (w.first_wanted == 0 && FirstA(q, w) == want) {
         w.first_wanted = Now();
