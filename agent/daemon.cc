@@ -278,7 +278,7 @@ Result<std::string> Daemon::Reload(std::vector<std::string>* diagnostics) {
     for (const auto& d : policy.error()) diagnostics->push_back(d.ToString());
     metrics_->reloads->Inc({"refused"});
     return MakeError(ErrorCode::kInvalidArgument,
-                     "policy invalid; the running policy and API tokens stay");
+                     "policy invalid; the running policy stays (API tokens unchanged)");
   }
   // Tokens before the runtime: a refused token source must not cost a runtime build.
   auto tokens = LoadTokens(*policy);
@@ -292,7 +292,8 @@ Result<std::string> Daemon::Reload(std::vector<std::string>* diagnostics) {
   if (!rt) {
     diagnostics->push_back(rt.error().message);
     metrics_->reloads->Inc({"refused"});
-    return MakeError(rt.error().code, "policy cannot run; the running policy and API tokens stay");
+    return MakeError(rt.error().code,
+                     "policy cannot run; the running policy stays (API tokens unchanged)");
   }
   std::shared_ptr<Runtime> old;
   {
