@@ -72,17 +72,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   dns::AddCloudflareProvider(d->registry_);
   d->provider_deps_.http = std::shared_ptr<dns::HttpClient>(dns::MakeCurlHttpClient());
   d->provider_deps_.clock = &d->dns_clock_;
-  if (!options.token_file.empty()) {
-    auto auth = api::TokenAuth::FromFile(options.token_file);
-    if (!auth) return tl::unexpected(auth.error());
-    d->auth_ = std::move(*auth);
-  } else if (!policy->agent.api_token.empty()) {
-    auto auth = api::TokenAuth::FromSecret(policy->agent.api_token);
-    if (!auth) return tl::unexpected(auth.error());
-    d->auth_ = std::move(*auth);
-  } else {
-    config::Logger("agent")->warn("no API token configured: every operation will be refused");
-  }
+  auto tokens = d->LoadTokens(*policy);
+  if (!tokens) return tl::unexpected(tokens.error());
+  d->tokens_.Set(std::move(*tokens));
   auto rt = d->BuildRuntime(*policy);
   if (!rt) return tl::unexpected(rt.error());
   d->runtime_ = *rt;
@@ -92,7 +84,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
       d->states_[sc.name] = ServiceStateFromJson(nlohmann::json::parse(**blob, nullptr, false));
     }
   }
-  d->router_ = std::make_unique<api::Router>(*d, d->auth_, *d->store_, d->metrics_.get());
+  d->router_ = std::make_unique<api::Router>(*d, d->tokens_, *d->store_, d->metrics_.get());
   auto server = api::ApiServer::Start(
       options.listen.empty() ? policy->agent.listen : options.listen, *d->router_);
   if (!server) return tl::unexpected(server.error());
@@ -260,19 +252,48 @@ void Daemon::AuditEvent(AuditKind kind, const std::string& who, const std::strin
   if (!id) config::Logger("agent")->error("audit: {}", id.error().message);
 }
 
-Result<void> Daemon::Reload(std::vector<std::string>* diagnostics) {
+Result<api::TokenAuth> Daemon::LoadTokens(const config::Policy& policy) const {
+  if (!options_.token_file.empty()) return api::TokenAuth::FromFile(options_.token_file);
+  if (!policy.agent.api_token.empty()) return api::TokenAuth::FromSecret(policy.agent.api_token);
+  config::Logger("agent")->warn("no API token configured: every operation will be refused");
+  return api::TokenAuth{};
+}
+
+namespace {
+
+// "2 API tokens (alice, bob)": names only, never a token.
+std::string DescribeTokens(const api::TokenAuth& tokens) {
+  std::vector<std::string> names = tokens.names();
+  std::string s = std::to_string(names.size()) + " API token" + (names.size() == 1 ? "" : "s");
+  for (size_t i = 0; i < names.size(); ++i) s += (i == 0 ? " (" : ", ") + names[i];
+  return names.empty() ? s + " (every operation refused)" : s + ")";
+}
+
+}  // namespace
+
+Result<std::string> Daemon::Reload(std::vector<std::string>* diagnostics) {
   std::lock_guard reload_lock(reload_mu_);
   auto policy = config::LoadPolicyFile(options_.config_path);
   if (!policy) {
     for (const auto& d : policy.error()) diagnostics->push_back(d.ToString());
     metrics_->reloads->Inc({"refused"});
-    return MakeError(ErrorCode::kInvalidArgument, "policy invalid; the running policy stays");
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "policy invalid; the running policy stays (API tokens unchanged)");
+  }
+  // Tokens before the runtime: a refused token source must not cost a runtime build.
+  auto tokens = LoadTokens(*policy);
+  if (!tokens) {
+    diagnostics->push_back("API tokens: " + tokens.error().message);
+    metrics_->reloads->Inc({"refused"});
+    return MakeError(tokens.error().code,
+                     "API tokens unreadable or invalid; the running policy and API tokens stay");
   }
   auto rt = BuildRuntime(*policy);
   if (!rt) {
     diagnostics->push_back(rt.error().message);
     metrics_->reloads->Inc({"refused"});
-    return MakeError(rt.error().code, "policy cannot run; the running policy stays");
+    return MakeError(rt.error().code,
+                     "policy cannot run; the running policy stays (API tokens unchanged)");
   }
   std::shared_ptr<Runtime> old;
   {
@@ -282,9 +303,12 @@ Result<void> Daemon::Reload(std::vector<std::string>* diagnostics) {
   }
   old.reset();  // stops the old probes and appliers (the loop may still hold it a moment)
   (*rt)->probes->Start();
+  std::string tokens_note = "API tokens reloaded: " + DescribeTokens(*tokens);
+  tokens_.Set(std::move(*tokens));
   metrics_->reloads->Inc({"ok"});
-  AuditEvent(AuditKind::kNotice, "steerd", "", "reloaded " + options_.config_path, "", true);
-  return {};
+  AuditEvent(AuditKind::kNotice, "steerd", "", "reloaded " + options_.config_path, tokens_note,
+             true);
+  return "reloaded " + options_.config_path + "; " + tokens_note;
 }
 
 }  // namespace steer::agent

@@ -10,8 +10,9 @@
 // never flips a record back and forth.
 //
 // Reload (SIGHUP or the API): the new policy is loaded, validated and fully built (engine,
-// providers, probes) before it replaces the running one; an invalid policy is refused and the
-// running one stays.
+// providers, probes) before it replaces the running one, and the API tokens are read again
+// (the token file, else the new policy's agent.api_token) so a rotated token takes effect.
+// Either being invalid refuses the reload as a whole: the running policy and tokens stay.
 //
 // Thread-safety: Start/Stop from main; Reload and the Backend methods from any thread.
 
@@ -28,6 +29,7 @@
 #include "api/backend.h"
 #include "api/router.h"
 #include "api/token_auth.h"
+#include "api/token_holder.h"
 #include "local_coordinator.h"
 #include "state_store.h"
 #include "steer/config/policy.h"
@@ -59,8 +61,9 @@ class Daemon : public api::Backend {
   // Blocks until Stop() is called from another thread (or a signal handler thread).
   void Wait();
   void Stop();
-  // Validates and swaps in the policy file again. On refusal, `diagnostics` says why.
-  Result<void> Reload(std::vector<std::string>* diagnostics);
+  // Validates and swaps in the policy file and the API tokens again; returns the notice (what
+  // was reloaded, token names and count). On refusal, `diagnostics` says why.
+  Result<std::string> Reload(std::vector<std::string>* diagnostics);
   std::string api_address() const { return server_ ? server_->address() : ""; }
 
   // api::Backend
@@ -74,6 +77,9 @@ class Daemon : public api::Backend {
  private:
   Daemon() = default;
   Result<std::shared_ptr<Runtime>> BuildRuntime(const config::Policy& policy);
+  // The API tokens: --token-file, else the policy's agent.api_token; none configured is an
+  // empty set (every operation refused), an unreadable or invalid source an error.
+  Result<api::TokenAuth> LoadTokens(const config::Policy& policy) const;
   void Loop();
   void Tick(Runtime& rt);
   void Adopt(Runtime& rt, size_t service);
@@ -108,7 +114,7 @@ class Daemon : public api::Backend {
   std::set<std::string> acks_;  // acknowledged since the last tick, applied by the loop
   std::mutex reload_mu_;        // one reload at a time
 
-  api::TokenAuth auth_;
+  api::TokenHolder tokens_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<api::ApiServer> server_;
   std::atomic<bool> stop_{false};

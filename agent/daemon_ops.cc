@@ -27,7 +27,7 @@ api::OperationOutcome Daemon::Operate(const api::OperationRequest& r) {
   if (r.op == Op::kReload) {
     std::vector<std::string> diagnostics;
     auto ok = Reload(&diagnostics);
-    if (ok) return Ok("reloaded " + options_.config_path);
+    if (ok) return Ok(*ok);
     OperationOutcome out = Fail(Status::kInvalid, ok.error().message);
     out.detail["diagnostics"] = diagnostics;
     return out;

@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
       "config,c", po::value<std::string>()->default_value("/etc/steer/policy.yaml"), "policy file")(
       "state-dir", po::value<std::string>()->default_value(""), "overrides agent.state_dir")(
       "listen", po::value<std::string>()->default_value(""), "overrides agent.listen")(
-      "token-file", po::value<std::string>()->default_value(""), "API tokens, `name:token` lines")(
+      "token-file", po::value<std::string>()->default_value(""),
+      "API tokens, `name:token` lines (read again on reload)")(
       "log-level", po::value<std::string>()->default_value("info"), "trace|debug|info|warn|error");
   po::variables_map vm;
   try {

@@ -24,14 +24,16 @@ function(steer_library name)
 endfunction()
 
 # steer_test(NAME SOURCES ... DEPS ... [LABELS ...]): one gtest binary per library; each
-# TEST becomes a ctest case. Label `unit` runs under the sanitizers in CI.
+# TEST becomes a ctest case. Labels `unit` and `sanitize` run under the sanitizers in CI.
 function(steer_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
-  # The sanitizer tree runs only unit and fault tests: skip building the rest there.
-  if("integration" IN_LIST ARG_LABELS AND NOT STEER_INTEGRATION_TESTS)
+  # The sanitizer tree runs only unit and `sanitize` tests: skip building the rest there. An
+  # integration test also labelled `sanitize` (steerd end to end) is built in both trees.
+  if("integration" IN_LIST ARG_LABELS AND NOT "sanitize" IN_LIST ARG_LABELS
+     AND NOT STEER_INTEGRATION_TESTS)
     return()
   endif()
   add_executable(${name} ${ARG_SOURCES})
@@ -48,6 +50,16 @@ function(steer_test name)
   # (the ';' splits it), so every test runs through env(1) instead.
   set_target_properties(${name} PROPERTIES CROSSCOMPILING_EMULATOR
     "env;STEER_SOURCE_DIR=${PROJECT_SOURCE_DIR};STEER_BINARY_DIR=${PROJECT_BINARY_DIR}")
+  # Nor a list of labels, through the scripts it generates: one label goes there, and a test
+  # with several gets them all from a script ctest runs after the discovery (same reason).
+  list(GET ARG_LABELS 0 first_label)
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
-    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+    PROPERTIES LABELS ${first_label} TIMEOUT ${ARG_TIMEOUT})
+  list(LENGTH ARG_LABELS label_count)
+  if(label_count GREATER 1)
+    set(script "${CMAKE_CURRENT_BINARY_DIR}/${name}_labels.cmake")
+    file(WRITE "${script}"
+      "set_tests_properties(\${${name}_TESTS} PROPERTIES LABELS \"${ARG_LABELS}\")\n")
+    set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${script}")
+  endif()
 endfunction()

@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 
 #include "api/api_server.h"
 #include "api/router.h"
@@ -71,7 +73,7 @@ class ApiTest : public ::testing::Test {
 
   std::string dir_;
   FakeBackend backend_;
-  TokenAuth auth_ = TokenAuth::Single("alice", kToken);
+  TokenHolder auth_{TokenAuth::Single("alice", kToken)};
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<ApiServer> server_;
@@ -176,6 +178,42 @@ TEST_F(ApiTest, OversizedBodyIsRefused) {
   EXPECT_TRUE(backend_.ops.empty());
 }
 
+TEST_F(ApiTest, SwappedTokensApplyToTheNextRequest) {
+  const std::string fresh = "fresh-token-0123456789";
+  EXPECT_EQ(Call("POST", "/api/v1/pause", "", kToken).status, 200);
+  auth_.Set(TokenAuth::Single("bob", fresh));
+  EXPECT_EQ(Call("POST", "/api/v1/pause", "", kToken).status, 401);
+  EXPECT_EQ(Call("POST", "/api/v1/pause", "", fresh).status, 200);
+  EXPECT_EQ(backend_.ops.back().who, "bob");
+}
+
+// Requests authenticate while the tokens are swapped underneath them: each request sees one
+// whole set (the old or the new), never a freed one (ASan checks the latter).
+TEST(TokenHolderTest, ConcurrentReadersAndSwaps) {
+  const std::string a = "aaaaaaaaaaaaaaaa-1", b = "bbbbbbbbbbbbbbbb-2";
+  TokenHolder holder(TokenAuth::Single("a", a));
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      while (!stop) {
+        auto snapshot = holder.Get();
+        auto who_a = snapshot->Authenticate("Bearer " + a);
+        auto who_b = snapshot->Authenticate("Bearer " + b);
+        if (who_a.has_value() == who_b.has_value()) ++bad;  // exactly one set is current
+      }
+    });
+  }
+  for (int i = 0; i < 2000; ++i) {
+    holder.Set(i % 2 ? TokenAuth::Single("a", a) : TokenAuth::Single("b", b));
+  }
+  stop = true;
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(bad, 0);
+  EXPECT_EQ(holder.Get()->names(), std::vector<std::string>{"a"});
+}
+
 TEST(TokenAuthTest, ParsesFileFormat) {
   auto a =
       TokenAuth::Parse("# operators\n\nalice: aaaaaaaaaaaaaaaa1\nbob:bbbbbbbbbbbbbbbb2\r\n", "t");
@@ -186,6 +224,7 @@ TEST(TokenAuthTest, ParsesFileFormat) {
   EXPECT_EQ(a->Authenticate("bbbbbbbbbbbbbbbb2"), std::nullopt);
   EXPECT_EQ(a->Authenticate("Basic bbbbbbbbbbbbbbbb2"), std::nullopt);
   EXPECT_EQ(a->Authenticate("Bearer "), std::nullopt);
+  EXPECT_EQ(a->names(), (std::vector<std::string>{"alice", "bob"}));
 }
 
 TEST(TokenAuthTest, RefusesBadFilesWithoutEchoingTokens) {

@@ -220,7 +220,7 @@ bool ParseTarget(const std::vector<std::string>& parts, OperationRequest* op) {
 }  // namespace
 
 Response Router::Post(const Request& req, const std::string& path) {
-  auto who = auth_.Authenticate(req.authorization);
+  auto who = tokens_.Get()->Authenticate(req.authorization);
   if (!who) {
     config::Logger("agent")->warn("API: refused unauthenticated POST {}", path);
     if (metrics_) metrics_->operations->Inc({"unknown", "unauthorized"});

@@ -19,7 +19,7 @@
 
 #include "agent_metrics.h"
 #include "api/backend.h"
-#include "api/token_auth.h"
+#include "api/token_holder.h"
 #include "state_store.h"
 
 namespace steer::agent::api {
@@ -40,9 +40,10 @@ struct Response {
 
 class Router {
  public:
-  // All references must outlive the router. `metrics` may be null.
-  Router(Backend& backend, const TokenAuth& auth, StateStore& audit, AgentMetrics* metrics)
-      : backend_(backend), auth_(auth), audit_(audit), metrics_(metrics) {}
+  // All references must outlive the router. `metrics` may be null. `tokens` may be swapped
+  // while the router serves (steerd's reload).
+  Router(Backend& backend, const TokenHolder& tokens, StateStore& audit, AgentMetrics* metrics)
+      : backend_(backend), tokens_(tokens), audit_(audit), metrics_(metrics) {}
 
   Response Handle(const Request& request);
 
@@ -52,7 +53,7 @@ class Router {
   Response Perform(OperationRequest op);
 
   Backend& backend_;
-  const TokenAuth& auth_;
+  const TokenHolder& tokens_;
   StateStore& audit_;
   AgentMetrics* metrics_;
 };

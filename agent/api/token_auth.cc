@@ -80,6 +80,13 @@ Result<TokenAuth> TokenAuth::FromSecret(const config::SecretRef& ref) {
   return Single("operator", *token);
 }
 
+std::vector<std::string> TokenAuth::names() const {
+  std::vector<std::string> out;
+  out.reserve(entries_.size());
+  for (const auto& e : entries_) out.push_back(e.name);
+  return out;
+}
+
 std::optional<std::string> TokenAuth::Authenticate(std::string_view authorization) const {
   constexpr std::string_view kBearer = "Bearer ";
   if (authorization.size() <= kBearer.size() ||

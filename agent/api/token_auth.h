@@ -30,6 +30,8 @@ class TokenAuth {
   // The token's name if `authorization` is "Bearer <known token>".
   std::optional<std::string> Authenticate(std::string_view authorization) const;
   bool empty() const { return entries_.empty(); }
+  // The tokens' names, in file order (for the audit log; never the tokens).
+  std::vector<std::string> names() const;
 
  private:
   struct Entry {

@@ -116,7 +116,7 @@ class OpsCliTest : public ::testing::Test {
 
   std::string dir_, api_, out_, err_;
   PlayBackend backend_;
-  api::TokenAuth auth_ = api::TokenAuth::Single("alice", "cli-token-0123456789");
+  api::TokenHolder auth_{api::TokenAuth::Single("alice", "cli-token-0123456789")};
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<api::ApiServer> server_;

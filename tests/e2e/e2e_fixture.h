@@ -32,6 +32,7 @@ class FailoverE2E : public ::testing::Test {
 
   void WritePolicy(const PolicyKnobs& knobs);
   void StartSteerd();
+  void StopSteerd();           // SIGTERM; expects a clean exit (no sanitizer report)
   void KillSteerd();           // SIGKILL, no cleanup: a crash
   void CutRegion(int region);  // 0 = a, 1 = b: connection refused from now on
   void RestoreRegion(int region);

@@ -150,5 +150,27 @@ TEST_F(FailoverE2E, OperationsWithoutTokenAreRefused) {
       << metrics;
 }
 
+// An SRE rotates the token file and sends SIGHUP: the old token stops working, the new one
+// works, and the audit log names the new token (never its value).
+TEST_F(FailoverE2E, RotatedTokenFileTakesEffectOnSighup) {
+  StartSteerd();
+  std::string out;
+  EXPECT_EQ(Steerctl({"resume", "login"}, &out), 0) << out;
+  dir_->Write("tokens", "rotated:rotated-token-0123456789abc\n");
+  kill(steerd_->pid(), SIGHUP);
+  EXPECT_TRUE(testsupport::WaitUntil(
+      [&] {
+        return Steerctl({"resume", "login"}) != 0;
+      },
+      seconds(5)));
+  dir_->Write("client-token", "rotated-token-0123456789abc\n");
+  EXPECT_EQ(Steerctl({"resume", "login"}, &out), 0) << out;
+  std::string history = Api("/api/v1/history?limit=20");
+  EXPECT_NE(history.find("API tokens reloaded: 1 API token (rotated)"), std::string::npos)
+      << history;
+  EXPECT_NE(history.find("\"who\":\"rotated\""), std::string::npos) << history;
+  EXPECT_EQ(history.find("rotated-token-0123456789abc"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace steer::e2e

@@ -116,6 +116,7 @@ bool ChildProcess::Running() {
   pid_t r = waitpid(pid_, &status, WNOHANG);
   if (r == pid_) {
     pid_ = -1;
+    wait_status_ = status;
     return false;
   }
   return true;
@@ -128,7 +129,8 @@ void ChildProcess::Stop() {
   bool exited = WaitUntil([&] { return !Running(); }, std::chrono::milliseconds(5000));
   if (!exited && pid_ > 0) {
     kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
+    int status = 0;
+    if (waitpid(pid_, &status, 0) == pid_) wait_status_ = status;
   }
   pid_ = -1;
 }

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,9 +58,13 @@ class ChildProcess {
   void Resume();
   // Forgets the child without signalling it (the caller has reaped it).
   void Release() { pid_ = -1; }
+  // The child's wait status (see waitpid) once Running() or Stop() reaped it; nullopt before
+  // that and after Release().
+  std::optional<int> wait_status() const { return wait_status_; }
 
  private:
   pid_t pid_ = -1;
+  std::optional<int> wait_status_;
 };
 
 // Polls `ready` every 10 ms until true or the timeout; false on timeout.
