@@ -179,6 +179,13 @@ void AddHttpProbeKeys(ObjectSpec<ProbeConfig>& s, const ObjectSpec<HttpExpect>& 
             "false", "true"),
           kHttp),
       F(ProbeConfig, t.reuse_connection)));
+  s.Add(BoolKey<ProbeConfig>(
+      For(K("follow_redirects",
+            "Follow up to 10 redirects (to http or https only) and judge the last response; "
+            "with connect_to, every request is dialled there.",
+            "false", "true"),
+          kHttp),
+      F(ProbeConfig, t.follow_redirects)));
   s.Add(ObjectKey<ProbeConfig>(For(K("expect", "Conditions on the HTTP response."), kHttp), http,
                                F(ProbeConfig, t.expect)));
 }

@@ -30,6 +30,8 @@ ErrorClass ClassifyCurlError(CURLcode rc) {
     case CURLE_SSL_CRL_BADFILE:
     case CURLE_SSL_SHUTDOWN_FAILED:
       return ErrorClass::kTls;
+    case CURLE_TOO_MANY_REDIRECTS:  // a redirect loop is the server's HTTP answer
+      return ErrorClass::kHttpStatus;
     case CURLE_URL_MALFORMAT:
     case CURLE_OUT_OF_MEMORY:
     case CURLE_BAD_FUNCTION_ARGUMENT:
@@ -96,6 +98,11 @@ void HttpProber::Configure(CURL* easy) {
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, cfg_.tls_verify ? 1L : 0L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, cfg_.tls_verify ? 2L : 0L);
   if (cfg_.min_days_left > 0) curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
+  if (cfg_.follow_redirects) {
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 10L);
+    curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  }
   if (!cfg_.reuse_connection) {
     curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);

@@ -193,6 +193,7 @@ struct ProbeConfig {
   std::string ca_file;                         // ca_file
   bool tls_verify = true;                      // tls_verify
   bool reuse_connection = false;               // reuse_connection
+  bool follow_redirects = false;               // follow_redirects: up to 10, http(s) only
   HttpExpect expect;                           // expect
 
   // tcp / tls / dns
