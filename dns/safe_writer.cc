@@ -75,11 +75,17 @@ Result<SafeWriter::Current> SafeWriter::ReadCurrent(const std::string& zone, con
   Current current;
   auto* lister = dynamic_cast<ZoneLister*>(&provider_);
   if (lister == nullptr || force) {
-    // No share check: a plain read of the one RRset is enough.
+    // A plain read of the one RRset, and the zone's size from a counter if there is one.
     auto before = WithRetries<std::optional<RRset>>(
         "read", [&] { return provider_.Read(zone, desired.name, desired.type); }, nullptr);
     if (!before) return tl::unexpected(before.error());
     current.before = *before;
+    auto* counter = dynamic_cast<ZoneCounter*>(&provider_);
+    if (counter == nullptr || force) return current;
+    auto count = WithRetries<size_t>(
+        "count zone", [&] { return counter->CountRecords(zone); }, nullptr);
+    if (!count) return tl::unexpected(count.error());
+    current.zone_records = *count;
     return current;
   }
   // One listing serves both the read-before and the share check.

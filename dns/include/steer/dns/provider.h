@@ -69,4 +69,14 @@ class ZoneLister {
   virtual Result<std::vector<RRset>> List(const std::string& zone) = 0;
 };
 
+// Optional: a provider that can tell a zone's size in one request, where listing the zone
+// would take many rate-limited pages (Route 53: GetHostedZone; Cloudflare: total_count). The
+// change guard uses it when the provider is not a ZoneLister. The count may be of RRsets
+// rather than records (Route 53): that can only make the guard stricter.
+class ZoneCounter {
+ public:
+  virtual ~ZoneCounter() = default;
+  virtual Result<size_t> CountRecords(const std::string& zone) = 0;
+};
+
 }  // namespace steer::dns
