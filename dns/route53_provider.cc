@@ -227,9 +227,9 @@ Result<size_t> Route53Provider::CountRecords(const std::string& zone) {
   if (!hz) return tl::unexpected(hz.error());
   // A hosted zone id that names another zone would make every share meaningless.
   if (CanonicalName(hz->name) != CanonicalName(zone)) {
-    return MakeError(ErrorCode::kFailedPrecondition,
-                     options_.name + ": hosted zone " + options_.hosted_zone_id + " is " +
-                         hz->name + ", not " + CanonicalName(zone));
+    return MakeError(ErrorCode::kFailedPrecondition, options_.name + ": hosted zone " +
+                                                         options_.hosted_zone_id + " is " +
+                                                         hz->name + ", not " + CanonicalName(zone));
   }
   return hz->rrset_count;
 }

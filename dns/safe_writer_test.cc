@@ -140,8 +140,8 @@ TEST_F(SafeWriterTest, ChangeGuardRefusesTooLargeAShareUnlessForced) {
 TEST_F(SafeWriterTest, ChangeGuardUsesAZoneCounterWhenTheProviderCannotList) {
   testing::FakeCountingProvider counting(provider_);
   auto writer = Writer(counting);
-  auto refused = writer.Replace(kZone, Login({"127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6",
-                                              "127.0.0.7", "127.0.0.8"}));
+  auto refused = writer.Replace(
+      kZone, Login({"127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7", "127.0.0.8"}));
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message.find("7 of 20"), std::string::npos) << refused.error().message;
   EXPECT_EQ(counting.counts, 1);
