@@ -44,7 +44,8 @@ User UserFromRow(const Stmt& s) {
 
 Result<std::optional<User>> SqliteStore::FindUser(std::string_view username) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT username, subject, password_hash, email, name FROM users WHERE username=?");
+  Stmt s(*stmts_,
+         "SELECT username, subject, password_hash, email, name FROM users WHERE username=?");
   s.Bind(1, username);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<User>();
@@ -54,7 +55,7 @@ Result<std::optional<User>> SqliteStore::FindUser(std::string_view username) {
 
 Result<void> SqliteStore::PutUser(const User& u) {
   std::lock_guard lock(mu_);
-  Stmt s(db_,
+  Stmt s(*stmts_,
          "INSERT OR REPLACE INTO users(username, subject, password_hash, email, name) "
          "VALUES(?,?,?,?,?)");
   s.Bind(1, u.username)
@@ -67,7 +68,7 @@ Result<void> SqliteStore::PutUser(const User& u) {
 
 Result<bool> SqliteStore::RemoveUser(std::string_view username) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "DELETE FROM users WHERE username = ?");
+  Stmt s(*stmts_, "DELETE FROM users WHERE username = ?");
   s.Bind(1, username);
   if (auto r = Exec(s); !r) return tl::unexpected(r.error());
   return s.Changes() > 0;
@@ -75,7 +76,8 @@ Result<bool> SqliteStore::RemoveUser(std::string_view username) {
 
 Result<std::vector<User>> SqliteStore::ListUsers() {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT username, subject, password_hash, email, name FROM users ORDER BY username");
+  Stmt s(*stmts_,
+         "SELECT username, subject, password_hash, email, name FROM users ORDER BY username");
   std::vector<User> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) out.push_back(UserFromRow(s));
@@ -85,7 +87,7 @@ Result<std::vector<User>> SqliteStore::ListUsers() {
 
 Result<std::optional<Client>> SqliteStore::FindClient(std::string_view client_id) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT body FROM clients WHERE client_id = ?");
+  Stmt s(*stmts_, "SELECT body FROM clients WHERE client_id = ?");
   s.Bind(1, client_id);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<Client>();
@@ -97,14 +99,14 @@ Result<std::optional<Client>> SqliteStore::FindClient(std::string_view client_id
 
 Result<void> SqliteStore::PutClient(const Client& c) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "INSERT OR REPLACE INTO clients(client_id, body) VALUES(?, ?)");
+  Stmt s(*stmts_, "INSERT OR REPLACE INTO clients(client_id, body) VALUES(?, ?)");
   s.Bind(1, c.client_id).Bind(2, ClientToJson(c).dump());
   return Exec(s);
 }
 
 Result<bool> SqliteStore::RemoveClient(std::string_view client_id) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "DELETE FROM clients WHERE client_id = ?");
+  Stmt s(*stmts_, "DELETE FROM clients WHERE client_id = ?");
   s.Bind(1, client_id);
   if (auto r = Exec(s); !r) return tl::unexpected(r.error());
   return s.Changes() > 0;
@@ -112,7 +114,7 @@ Result<bool> SqliteStore::RemoveClient(std::string_view client_id) {
 
 Result<std::vector<Client>> SqliteStore::ListClients() {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT client_id, body FROM clients ORDER BY client_id");
+  Stmt s(*stmts_, "SELECT client_id, body FROM clients ORDER BY client_id");
   std::vector<Client> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {

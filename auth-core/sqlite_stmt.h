@@ -1,11 +1,14 @@
 #pragma once
 
-// A prepared SQLite statement with RAII finalisation; private to the SQLite store.
-// Not thread-safe: used under the store's mutex.
+// Prepared SQLite statements for the SQLite store, kept for the connection's life: the hot
+// paths (client lookup, revocation check) run thousands of times a second, and preparing a
+// statement costs about as much as running it. Private to the store. Not thread-safe: used
+// under the store's mutex.
 
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -13,12 +16,45 @@
 
 namespace steer::auth {
 
+// Statements by their SQL text (string literals: one entry per literal).
+class StmtCache {
+ public:
+  explicit StmtCache(sqlite3* db) : db_(db) {}
+  ~StmtCache() {
+    for (auto& [sql, stmt] : stmts_) sqlite3_finalize(stmt);
+  }
+  StmtCache(const StmtCache&) = delete;
+  StmtCache& operator=(const StmtCache&) = delete;
+
+  sqlite3* db() const { return db_; }
+  // Null when the SQL does not compile (reported by the first Step as SQLITE_MISUSE).
+  sqlite3_stmt* Get(const char* sql) {
+    auto it = stmts_.find(sql);
+    if (it != stmts_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+      sqlite3_finalize(stmt);
+      return nullptr;
+    }
+    stmts_.emplace(sql, stmt);
+    return stmt;
+  }
+
+ private:
+  sqlite3* db_;
+  std::map<const char*, sqlite3_stmt*> stmts_;
+};
+
+// One use of a cached statement: reset and unbound when it goes out of scope, so the next use
+// starts clean and no read transaction stays open.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
+  Stmt(StmtCache& cache, const char* sql) : db_(cache.db()), stmt_(cache.Get(sql)) {}
+  ~Stmt() {
+    if (stmt_ == nullptr) return;
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
   }
-  ~Stmt() { sqlite3_finalize(stmt_); }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 

@@ -51,11 +51,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   return std::unique_ptr<SqliteStore>(new SqliteStore(db));
 }
 
-SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+SqliteStore::SqliteStore(sqlite3* db) : db_(db), stmts_(std::make_unique<StmtCache>(db)) {}
+
+SqliteStore::~SqliteStore() {
+  stmts_.reset();  // a connection with unfinalised statements does not close
+  sqlite3_close(db_);
+}
 
 Result<bool> SqliteStore::ConsumeOnce(std::string_view id, int64_t expires_at) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "INSERT OR IGNORE INTO used_codes(id, expires_at) VALUES(?, ?)");
+  Stmt s(*stmts_, "INSERT OR IGNORE INTO used_codes(id, expires_at) VALUES(?, ?)");
   s.Bind(1, id).Bind(2, expires_at);
   if (auto r = Exec(s); !r) return tl::unexpected(r.error());
   return s.Changes() == 1;
@@ -64,7 +69,7 @@ Result<bool> SqliteStore::ConsumeOnce(std::string_view id, int64_t expires_at) {
 Result<void> SqliteStore::StartFamily(std::string_view family, std::string_view token_id,
                                       int64_t expires_at) {
   std::lock_guard lock(mu_);
-  Stmt s(db_,
+  Stmt s(*stmts_,
          "INSERT OR REPLACE INTO refresh_families(family, current, gen, expires_at) "
          "VALUES(?,?,0,?)");
   s.Bind(1, family).Bind(2, token_id).Bind(3, expires_at);
@@ -72,7 +77,7 @@ Result<void> SqliteStore::StartFamily(std::string_view family, std::string_view 
 }
 
 Result<void> SqliteStore::RevokeLocked(std::string_view id, int64_t expires_at) {
-  Stmt s(db_,
+  Stmt s(*stmts_,
          "INSERT INTO revoked(id, expires_at) VALUES(?, ?) ON CONFLICT(id) DO UPDATE SET "
          "expires_at = max(expires_at, excluded.expires_at)");
   s.Bind(1, id).Bind(2, expires_at);
@@ -83,12 +88,12 @@ Result<RefreshOutcome> SqliteStore::RotateRefresh(std::string_view family,
                                                   std::string_view presented, int64_t gen,
                                                   std::string_view next, int64_t expires_at) {
   std::lock_guard lock(mu_);
-  Stmt revoked(db_, "SELECT 1 FROM revoked WHERE id = ?");
+  Stmt revoked(*stmts_, "SELECT 1 FROM revoked WHERE id = ?");
   revoked.Bind(1, family);
   int rc = revoked.Step();
   if (rc == SQLITE_ROW) return RefreshOutcome::kRevoked;
   if (rc != SQLITE_DONE) return SqlError(rc);
-  Stmt cur(db_, "SELECT current, gen FROM refresh_families WHERE family = ?");
+  Stmt cur(*stmts_, "SELECT current, gen FROM refresh_families WHERE family = ?");
   cur.Bind(1, family);
   rc = cur.Step();
   if (rc == SQLITE_ROW && (cur.Int(1) > gen || (cur.Int(1) == gen && cur.Text(0) != presented))) {
@@ -96,7 +101,7 @@ Result<RefreshOutcome> SqliteStore::RotateRefresh(std::string_view family,
     return RefreshOutcome::kReused;
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqlError(rc);
-  Stmt put(db_,
+  Stmt put(*stmts_,
            "INSERT OR REPLACE INTO refresh_families(family, current, gen, expires_at) "
            "VALUES(?,?,?,?)");
   put.Bind(1, family).Bind(2, next).Bind(3, gen + 1).Bind(4, expires_at);
@@ -107,7 +112,7 @@ Result<RefreshOutcome> SqliteStore::RotateRefresh(std::string_view family,
 Result<bool> SqliteStore::IsCurrentRefresh(std::string_view family, std::string_view token_id,
                                            int64_t gen) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT current, gen FROM refresh_families WHERE family = ?");
+  Stmt s(*stmts_, "SELECT current, gen FROM refresh_families WHERE family = ?");
   s.Bind(1, family);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return true;  // issued by another region, unknown here
@@ -125,7 +130,7 @@ Result<bool> SqliteStore::IsRevoked(const std::vector<std::string>& ids) {
   std::lock_guard lock(mu_);
   // One query for up to three ids (token, family, session): the introspection hot path.
   for (size_t i = 0; i < ids.size(); i += 3) {
-    Stmt s(db_, "SELECT 1 FROM revoked WHERE id IN (?, ?, ?) LIMIT 1");
+    Stmt s(*stmts_, "SELECT 1 FROM revoked WHERE id IN (?, ?, ?) LIMIT 1");
     for (size_t j = 0; j < 3; ++j) {
       s.Bind(static_cast<int>(j + 1), i + j < ids.size() ? std::string_view(ids[i + j]) : "");
     }
@@ -138,7 +143,7 @@ Result<bool> SqliteStore::IsRevoked(const std::vector<std::string>& ids) {
 
 Result<int64_t> SqliteStore::BlockedUntil(std::string_view key, int64_t now) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT blocked_until FROM failures WHERE key = ?");
+  Stmt s(*stmts_, "SELECT blocked_until FROM failures WHERE key = ?");
   s.Bind(1, key);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return int64_t{0};
@@ -150,14 +155,14 @@ Result<int64_t> SqliteStore::RecordFailure(std::string_view key, int64_t now,
                                            const LockoutPolicy& policy) {
   std::lock_guard lock(mu_);
   // A failure outside the counting window (or after a served block) starts a new count.
-  Stmt up(db_, R"sql(
+  Stmt up(*stmts_, R"sql(
     INSERT INTO failures(key, count, first_at, blocked_until) VALUES(?1, 1, ?2, 0)
     ON CONFLICT(key) DO UPDATE SET
       count = CASE WHEN first_at + ?3 <= ?2 AND blocked_until <= ?2 THEN 1 ELSE count + 1 END,
       first_at = CASE WHEN first_at + ?3 <= ?2 AND blocked_until <= ?2 THEN ?2 ELSE first_at END)sql");
   up.Bind(1, key).Bind(2, now).Bind(3, policy.block_seconds);
   if (auto r = Exec(up); !r) return tl::unexpected(r.error());
-  Stmt block(db_,
+  Stmt block(*stmts_,
              "UPDATE failures SET blocked_until = ?2 + ?3, count = 0, first_at = ?2 "
              "WHERE key = ?1 AND count >= ?4");
   block.Bind(1, key)
@@ -165,7 +170,7 @@ Result<int64_t> SqliteStore::RecordFailure(std::string_view key, int64_t now,
       .Bind(3, policy.block_seconds)
       .Bind(4, int64_t{policy.max_failures});
   if (auto r = Exec(block); !r) return tl::unexpected(r.error());
-  Stmt get(db_, "SELECT blocked_until FROM failures WHERE key = ?");
+  Stmt get(*stmts_, "SELECT blocked_until FROM failures WHERE key = ?");
   get.Bind(1, key);
   if (get.Step() != SQLITE_ROW) return int64_t{0};
   return get.Int(0) > now ? get.Int(0) : int64_t{0};
@@ -173,14 +178,14 @@ Result<int64_t> SqliteStore::RecordFailure(std::string_view key, int64_t now,
 
 Result<void> SqliteStore::ClearFailures(std::string_view key) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "DELETE FROM failures WHERE key = ?");
+  Stmt s(*stmts_, "DELETE FROM failures WHERE key = ?");
   s.Bind(1, key);
   return Exec(s);
 }
 
 Result<void> SqliteStore::Ping() {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT count(*) FROM clients");
+  Stmt s(*stmts_, "SELECT count(*) FROM clients");
   int rc = s.Step();
   if (rc != SQLITE_ROW) return SqlError(rc);
   return {};
@@ -192,7 +197,7 @@ Result<void> SqliteStore::Purge(int64_t now) {
                           "DELETE FROM refresh_families WHERE expires_at < ?",
                           "DELETE FROM revoked WHERE expires_at < ?",
                           "DELETE FROM failures WHERE blocked_until < ? AND count = 0"}) {
-    Stmt s(db_, sql);
+    Stmt s(*stmts_, sql);
     s.Bind(1, now);
     if (auto r = Exec(s); !r) return r;
   }

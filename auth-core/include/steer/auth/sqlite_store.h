@@ -14,6 +14,8 @@ struct sqlite3;
 
 namespace steer::auth {
 
+class StmtCache;  // sqlite_stmt.h
+
 class SqliteStore final : public Store {
  public:
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
@@ -50,9 +52,10 @@ class SqliteStore final : public Store {
   Result<void> Purge(int64_t now) override;
 
  private:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  explicit SqliteStore(sqlite3* db);
   Result<void> RevokeLocked(std::string_view id, int64_t expires_at);
   sqlite3* db_;
+  std::unique_ptr<StmtCache> stmts_;  // guarded by mu_; finalised before db_ is closed
   std::mutex mu_;
 };
 
