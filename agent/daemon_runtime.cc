@@ -70,6 +70,9 @@ Result<std::shared_ptr<Runtime>> Daemon::BuildRuntime(const config::Policy& poli
     auto limiter = std::make_unique<dns::RateLimiter>(rate, dns::DefaultBurst(pc.type), dns_clock_);
     dns::SafeWriterOptions wopts;
     wopts.retry.max_attempts = pc.max_attempts;
+    // steerd writes only the answer sets of the validated policy; the policy engine's safety
+    // rules bound how often. A share refusal here would be a failover that never happens.
+    wopts.guard.check_share = false;
     rt->writers[pc.name] = std::make_unique<dns::SafeWriter>(
         **provider, *limiter, dns_clock_, dns_random_, change_sink_.get(), wopts);
     rt->limiters[pc.name] = std::move(limiter);

@@ -220,20 +220,6 @@ Result<ChangeStatus> Route53Provider::Status(const std::string& change_id) {
                    options_.name + ": change " + id + " has unknown status " + info->status);
 }
 
-Result<size_t> Route53Provider::CountRecords(const std::string& zone) {
-  Result<HttpResponse> response = Call("GET", ZonePath(), "", "");
-  if (!response) return tl::unexpected(response.error());
-  Result<route53::HostedZone> hz = route53::ParseGetHostedZoneResponse(response->body);
-  if (!hz) return tl::unexpected(hz.error());
-  // A hosted zone id that names another zone would make every share meaningless.
-  if (CanonicalName(hz->name) != CanonicalName(zone)) {
-    return MakeError(ErrorCode::kFailedPrecondition, options_.name + ": hosted zone " +
-                                                         options_.hosted_zone_id + " is " +
-                                                         hz->name + ", not " + CanonicalName(zone));
-  }
-  return hz->rrset_count;
-}
-
 void AddRoute53Provider(ProviderRegistry& registry) {
   registry["route53"] = &Route53Provider::Create;
 }

@@ -147,37 +147,6 @@ Result<ListPage> ParseListResponse(std::string_view xml) {
   return page;
 }
 
-std::string BuildGetHostedZoneResponse(const HostedZone& zone) {
-  pugi::xml_document doc;
-  pugi::xml_node root = NewDocument(doc, "GetHostedZoneResponse");
-  pugi::xml_node hz = root.append_child("HostedZone");
-  AddText(hz, "Id", "/hostedzone/" + zone.id);
-  AddText(hz, "Name", zone.name);
-  AddText(hz, "CallerReference", "steer-fake");
-  hz.append_child("Config").append_child("PrivateZone").text().set("false");
-  AddText(hz, "ResourceRecordSetCount", std::to_string(zone.rrset_count));
-  return Serialize(doc);
-}
-
-Result<HostedZone> ParseGetHostedZoneResponse(std::string_view xml) {
-  pugi::xml_document doc;
-  auto root = Load(doc, xml, "GetHostedZoneResponse");
-  if (!root) return tl::unexpected(root.error());
-  pugi::xml_node hz = root->child("HostedZone");
-  std::string count = hz.child_value("ResourceRecordSetCount");
-  if (!hz || count.empty() || count.size() > 18 ||
-      count.find_first_not_of("0123456789") != std::string::npos) {
-    return MakeError(ErrorCode::kInternal,
-                     "route53: <HostedZone> lacks a numeric ResourceRecordSetCount");
-  }
-  HostedZone zone;
-  zone.id = hz.child_value("Id");
-  if (zone.id.rfind("/hostedzone/", 0) == 0) zone.id = zone.id.substr(12);
-  zone.name = DecodeName(hz.child_value("Name"));
-  zone.rrset_count = static_cast<size_t>(std::stoull(count));
-  return zone;
-}
-
 std::string BuildErrorResponse(const ErrorDoc& error) {
   pugi::xml_document doc;
   pugi::xml_node root = NewDocument(doc, "ErrorResponse");

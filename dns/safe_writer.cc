@@ -57,6 +57,7 @@ Result<T> SafeWriter::WithRetries(const char* what, Fn&& fn, int* attempts) {
 Result<void> SafeWriter::CheckGuard(const std::string& zone, const std::optional<RRset>& before,
                                     const RRset& desired, size_t zone_records) {
   size_t touched = TouchedRecords(before, desired);
+  if (!options_.guard.check_share) return {};
   if (zone_records < static_cast<size_t>(options_.guard.min_zone_records)) return {};
   if (static_cast<double>(touched) >
       options_.guard.max_zone_share * static_cast<double>(zone_records)) {
@@ -81,7 +82,7 @@ Result<SafeWriter::Current> SafeWriter::ReadCurrent(const std::string& zone, con
     if (!before) return tl::unexpected(before.error());
     current.before = *before;
     auto* counter = dynamic_cast<ZoneCounter*>(&provider_);
-    if (counter == nullptr || force) return current;
+    if (counter == nullptr || force || !options_.guard.check_share) return current;
     auto count = WithRetries<size_t>(
         "count zone", [&] { return counter->CountRecords(zone); }, nullptr);
     if (!count) return tl::unexpected(count.error());

@@ -151,6 +151,23 @@ TEST_F(SafeWriterTest, ChangeGuardUsesAZoneCounterWhenTheProviderCannotList) {
   EXPECT_EQ(provider_.writes, 1);
 }
 
+TEST_F(SafeWriterTest, ShareCheckOffAppliesAnyShareAndSkipsTheCount) {
+  FakeProvider plain;
+  plain.zones = provider_.zones;
+  testing::FakeCountingProvider counting(plain);
+  SafeWriterOptions options;
+  options.guard.check_share = false;
+  auto writer = Writer(counting, options);
+  auto applied = writer.Replace(
+      kZone, Login({"127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7", "127.0.0.8"}));
+  ASSERT_TRUE(applied) << applied.error().message;  // 7 of 20 records
+  EXPECT_EQ(counting.counts, 0);
+  auto listed = Writer(provider_, options)
+                    .Replace(kZone, Login({"127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6",
+                                           "127.0.0.7", "127.0.0.8"}));
+  EXPECT_TRUE(listed) << listed.error().message;
+}
+
 TEST_F(SafeWriterTest, SmallZonesAreNotShareChecked) {
   FakeProvider small;
   small.zones[kZone] = {Login({"127.0.0.2"})};

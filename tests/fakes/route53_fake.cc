@@ -160,10 +160,6 @@ Operation Classify(const Request& request, const std::string& path) {
     std::string rest = path.substr(zone_prefix.size());
     op.id = rest.substr(0, rest.find('/'));
     std::string tail = rest.substr(op.id.size());
-    if (tail.empty() && request.method() == http::verb::get) {
-      op.action = Route53Action::kGetHostedZone;
-      return op;
-    }
     if (tail != "/rrset" && tail != "/rrset/") return op;
     if (request.method() == http::verb::post) op.action = Route53Action::kChange;
     if (request.method() == http::verb::get) op.action = Route53Action::kList;
@@ -210,10 +206,6 @@ Response Route53Fake::Handle(const Request& request) {
     return Error(request, 404, "NoSuchHostedZone", "No hosted zone found with ID: " + op.id);
   }
   if (*op.action == Route53Action::kChange) return HandleChange(request, op.id);
-  if (*op.action == Route53Action::kGetHostedZone) {
-    r53::HostedZone zone{op.id, options_.zones[op.id], records_[op.id].size()};
-    return MakeResponse(request, 200, "text/xml", r53::BuildGetHostedZoneResponse(zone));
-  }
   return HandleList(request, op.id, query);
 }
 

@@ -69,10 +69,10 @@ class ZoneLister {
   virtual Result<std::vector<RRset>> List(const std::string& zone) = 0;
 };
 
-// Optional: a provider that can tell a zone's size in one request, where listing the zone
-// would take many rate-limited pages (Route 53: GetHostedZone; Cloudflare: total_count). The
-// change guard uses it when the provider is not a ZoneLister. The count may be of RRsets
-// rather than records (Route 53): that can only make the guard stricter.
+// Optional: a provider that can tell how many records a zone holds in one request, where
+// listing the zone would take many rate-limited pages (Cloudflare: total_count). The change
+// guard uses it when the provider is not a ZoneLister. It must count records, not RRsets: a
+// smaller count makes the guard refuse more, and a refused change can be a blocked failover.
 class ZoneCounter {
  public:
   virtual ~ZoneCounter() = default;

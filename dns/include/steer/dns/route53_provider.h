@@ -8,8 +8,6 @@
 //    applies a change batch atomically).
 //  - Status (AsyncChangeTracker): GetChange; PENDING until the change is INSYNC on every
 //    Route 53 authoritative server.
-//  - CountRecords (ZoneCounter): GetHostedZone's ResourceRecordSetCount, one request instead
-//    of listing the zone 300 RRsets per page at 5 requests/s; checks the hosted zone's name.
 // Errors: Throttling -> kResourceExhausted and PriorRequestNotComplete -> kUnavailable (both
 // retryable, see provider.h); InvalidChangeBatch -> kInvalidArgument with Route 53's messages;
 // SignatureDoesNotMatch / InvalidClientTokenId / AccessDenied -> kPermissionDenied;
@@ -48,7 +46,7 @@ struct Route53Options {
   std::function<std::chrono::system_clock::time_point()> wall_clock;
 };
 
-class Route53Provider : public Provider, public AsyncChangeTracker, public ZoneCounter {
+class Route53Provider : public Provider, public AsyncChangeTracker {
  public:
   // `clock` paces the rate limiter and must outlive the provider; null means the system
   // clock. A null `http` means the libcurl client.
@@ -64,7 +62,6 @@ class Route53Provider : public Provider, public AsyncChangeTracker, public ZoneC
                                     const std::string& type) override;
   Result<ChangeReceipt> Replace(const std::string& zone, const RRset& rrset) override;
   Result<ChangeStatus> Status(const std::string& change_id) override;
-  Result<size_t> CountRecords(const std::string& zone) override;
 
  private:
   Result<HttpResponse> Call(const std::string& method, const std::string& path,

@@ -59,16 +59,6 @@ Result<ChangeInfo> ParseChangeInfo(std::string_view xml);
 std::string BuildListResponse(const ListPage& page, int max_items);
 Result<ListPage> ParseListResponse(std::string_view xml);
 
-// GetHostedZone's answer: the zone's name and its ResourceRecordSetCount (RRsets, SOA and NS
-// included).
-struct HostedZone {
-  std::string id;  // without "/hostedzone/"
-  std::string name;
-  size_t rrset_count = 0;
-};
-std::string BuildGetHostedZoneResponse(const HostedZone& zone);
-Result<HostedZone> ParseGetHostedZoneResponse(std::string_view xml);
-
 std::string BuildErrorResponse(const ErrorDoc& error);
 std::string BuildInvalidChangeBatch(const std::vector<std::string>& messages);
 // Never fails: a body that is not a Route 53 error gives an empty code.

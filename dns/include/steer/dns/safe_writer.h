@@ -33,6 +33,10 @@ namespace steer::dns {
 struct ChangeGuardOptions {
   double max_zone_share = 0.3;  // share of the zone's records one change may touch
   int min_zone_records = 10;    // smaller zones are not share-checked (OctoDNS's default)
+  // Off for a caller that only writes answer sets declared in a validated policy (steerd):
+  // there a refusal would not catch a mistake, it would block a failover — two addresses per
+  // region already touch 4 records, a third of a 12-record zone.
+  bool check_share = true;
 };
 
 struct SafeWriterOptions {

@@ -37,7 +37,7 @@ struct Route53FakeOptions {
   int pending_polls = 0;  // GetChange calls answering PENDING before INSYNC
 };
 
-enum class Route53Action { kChange, kList, kGetChange, kGetHostedZone };
+enum class Route53Action { kChange, kList, kGetChange };
 enum class Route53Failure { kThrottling, kPriorRequestNotComplete, kInternalError, kUnavailable };
 
 class Route53Fake {
