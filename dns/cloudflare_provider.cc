@@ -80,17 +80,6 @@ bool ParseListPage(const std::string& body, const std::string& name, const std::
   return true;
 }
 
-// result_info.total_count of a list response; nullopt when the document lacks it.
-std::optional<size_t> ParseTotalCount(const std::string& body) {
-  json doc = json::parse(body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.value("success", false)) return std::nullopt;
-  auto info = doc.find("result_info");
-  if (info == doc.end() || !info->is_object()) return std::nullopt;
-  auto total = info->find("total_count");
-  if (total == info->end() || !total->is_number_unsigned()) return std::nullopt;
-  return total->get<size_t>();
-}
-
 }  // namespace
 
 CloudflareBatch PlanCloudflareBatch(const std::vector<CloudflareRecord>& existing,
@@ -233,19 +222,6 @@ Result<std::vector<CloudflareRecord>> CloudflareProvider::List(const std::string
   }
   if (!records.empty()) *ttl = records.front().ttl;
   return records;
-}
-
-Result<size_t> CloudflareProvider::CountRecords(const std::string& zone) {
-  (void)zone;  // the zone is addressed by zone_id
-  Result<HttpResponse> response =
-      Call("GET", "/zones/" + options_.zone_id + "/dns_records?per_page=5&page=1", "");
-  if (!response) return tl::unexpected(response.error());
-  std::optional<size_t> total = ParseTotalCount(response->body);
-  if (!total) {
-    return MakeError(ErrorCode::kInternal,
-                     options_.name + ": dns_records list without result_info.total_count");
-  }
-  return *total;
 }
 
 Result<std::optional<RRset>> CloudflareProvider::Read(const std::string& zone,

@@ -82,24 +82,6 @@ TEST_F(CloudflareProviderTest, ReplaceUsesOneBatchAndKeepsRecordsThatStay) {
   EXPECT_EQ(fake_.write_requests(), 1);
 }
 
-TEST_F(CloudflareProviderTest, CountRecordsFeedsTheChangeGuard) {
-  for (int i = 0; i < 11; ++i) {
-    fake_.Add("h" + std::to_string(i) + ".example.test", "A", "127.0.1.1", 60);
-  }
-  fake_.Add("login.example.test", "A", "127.0.0.2", 60);
-  auto provider = Make();
-  EXPECT_EQ(provider->CountRecords(kZone), 12u);  // one page of 5 still gives the total
-  // 1 record removed + 6 added of 12 is more than the guard's 30 %.
-  auto writer = Writer(*provider);
-  auto refused = writer.Replace(
-      kZone, Login({"127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7", "127.0.0.8"}));
-  ASSERT_FALSE(refused);
-  EXPECT_NE(refused.error().message.find("7 of 12"), std::string::npos) << refused.error().message;
-  EXPECT_EQ(fake_.write_requests(), 0);
-  ASSERT_TRUE(writer.Replace(kZone, Login({"127.0.0.3"})));
-  EXPECT_EQ(fake_.write_requests(), 1);
-}
-
 TEST_F(CloudflareProviderTest, CreatesAMissingRRsetAndPatchesTtl) {
   auto provider = Make();
   auto empty = provider->Read(kZone, "login.example.test.", "A");

@@ -56,8 +56,8 @@ Result<T> SafeWriter::WithRetries(const char* what, Fn&& fn, int* attempts) {
 
 Result<void> SafeWriter::CheckGuard(const std::string& zone, const std::optional<RRset>& before,
                                     const RRset& desired, size_t zone_records) {
-  size_t touched = TouchedRecords(before, desired);
   if (!options_.guard.check_share) return {};
+  size_t touched = TouchedRecords(before, desired);
   if (zone_records < static_cast<size_t>(options_.guard.min_zone_records)) return {};
   if (static_cast<double>(touched) >
       options_.guard.max_zone_share * static_cast<double>(zone_records)) {
@@ -76,17 +76,11 @@ Result<SafeWriter::Current> SafeWriter::ReadCurrent(const std::string& zone, con
   Current current;
   auto* lister = dynamic_cast<ZoneLister*>(&provider_);
   if (lister == nullptr || force) {
-    // A plain read of the one RRset, and the zone's size from a counter if there is one.
+    // No share check: a plain read of the one RRset is enough.
     auto before = WithRetries<std::optional<RRset>>(
         "read", [&] { return provider_.Read(zone, desired.name, desired.type); }, nullptr);
     if (!before) return tl::unexpected(before.error());
     current.before = *before;
-    auto* counter = dynamic_cast<ZoneCounter*>(&provider_);
-    if (counter == nullptr || force || !options_.guard.check_share) return current;
-    auto count = WithRetries<size_t>(
-        "count zone", [&] { return counter->CountRecords(zone); }, nullptr);
-    if (!count) return tl::unexpected(count.error());
-    current.zone_records = *count;
     return current;
   }
   // One listing serves both the read-before and the share check.

@@ -131,32 +131,6 @@ class FakeProvider : public Provider, public ZoneLister {
   }
 };
 
-// Like a cloud provider: cannot list a zone, can count its records. Data lives in `inner`.
-class FakeCountingProvider : public Provider, public ZoneCounter {
- public:
-  explicit FakeCountingProvider(FakeProvider& inner) : inner_(inner) {}
-  std::string Name() const override { return "fake-counting"; }
-  Result<std::optional<RRset>> Read(const std::string& zone, const std::string& name,
-                                    const std::string& type) override {
-    return inner_.Read(zone, name, type);
-  }
-  Result<ChangeReceipt> Replace(const std::string& zone, const RRset& rrset) override {
-    return inner_.Replace(zone, rrset);
-  }
-  Result<size_t> CountRecords(const std::string& zone) override {
-    ++counts;
-    auto rrsets = inner_.List(zone);
-    if (!rrsets) return tl::unexpected(rrsets.error());
-    size_t n = 0;
-    for (const auto& r : *rrsets) n += r.records.size();
-    return n;
-  }
-  int counts = 0;
-
- private:
-  FakeProvider& inner_;
-};
-
 // A provider whose changes stay PENDING for `pending_polls` Status calls.
 class FakeAsyncProvider : public FakeProvider, public AsyncChangeTracker {
  public:

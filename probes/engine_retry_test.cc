@@ -15,23 +15,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-struct Collector {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<Observation> seen;
-  ObservationSink Sink() {
-    return [this](const Observation& o) {
-      std::lock_guard<std::mutex> lock(mu);
-      seen.push_back(o);
-      cv.notify_all();
-    };
-  }
-  bool WaitFor(size_t n) {
-    std::unique_lock<std::mutex> lock(mu);
-    return cv.wait_for(lock, milliseconds(5000), [&] { return seen.size() >= n; });
-  }
-};
-
 // Odd connections get a 503, even ones a 200: every first attempt of a probe fails.
 testing::ConnectionHandler Alternate(std::atomic<int>& n, int delay_ms = 0) {
   return [&n, delay_ms](int fd, const std::atomic<bool>& stopping) {
@@ -44,12 +27,12 @@ testing::ConnectionHandler Alternate(std::atomic<int>& n, int delay_ms = 0) {
 std::vector<Observation> RunProbes(Target t, size_t n, EngineStats* stats) {
   SystemClock clock;
   FakeRandom random;
-  Collector got;
+  testing::Collector got;
   auto engine = Engine::Create({1, ""}, {t}, got.Sink(), clock, random);
   EXPECT_TRUE(engine.has_value());
   if (!engine) return {};
   (*engine)->Start();
-  EXPECT_TRUE(got.WaitFor(n));
+  EXPECT_TRUE(got.WaitFor(n, milliseconds(5000)));
   (*engine)->Stop();
   *stats = (*engine)->Stats();
   std::lock_guard<std::mutex> lock(got.mu);

@@ -15,24 +15,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-struct Collector {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<Observation> seen;
-  ObservationSink Sink() {
-    return [this](const Observation& o) {
-      std::lock_guard<std::mutex> lock(mu);
-      seen.push_back(o);
-      cv.notify_all();
-    };
-  }
-  // Waits (bounded) until `n` observations arrived.
-  bool WaitFor(size_t n, milliseconds limit) {
-    std::unique_lock<std::mutex> lock(mu);
-    return cv.wait_for(lock, limit, [&] { return seen.size() >= n; });
-  }
-};
-
 class EngineTest : public testing::FdLeakTest {};
 
 TEST_F(EngineTest, ProbesEveryTargetPeriodicallyOnFreshConnections) {
@@ -46,7 +28,7 @@ TEST_F(EngineTest, ProbesEveryTargetPeriodicallyOnFreshConnections) {
   }
   SystemClock clock;
   FakeRandom random;
-  Collector got;
+  testing::Collector got;
   auto engine = Engine::Create({2, "eu-1"}, targets, got.Sink(), clock, random);
   ASSERT_TRUE(engine.has_value()) << engine.error().message;
   (*engine)->Start();
@@ -71,7 +53,7 @@ TEST_F(EngineTest, SlowProbeSkipsSlotsInsteadOfOverlapping) {
   t.probe.interval = milliseconds(100);
   SystemClock clock;
   FakeRandom random;
-  Collector got;
+  testing::Collector got;
   auto engine = Engine::Create({1, ""}, {t}, got.Sink(), clock, random);
   ASSERT_TRUE(engine.has_value());
   (*engine)->Start();
@@ -94,7 +76,7 @@ TEST_F(EngineTest, InFlightCapSkipsInsteadOfPilingUp) {
   }
   SystemClock clock;
   FakeRandom random;
-  Collector got;
+  testing::Collector got;
   EngineOptions options{1, ""};
   options.max_in_flight_per_worker = 1;
   auto engine = Engine::Create(options, targets, got.Sink(), clock, random);

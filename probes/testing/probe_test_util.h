@@ -1,10 +1,16 @@
 #pragma once
 
-// Shared helpers for the probe fault tests: target builders and a fixture that fails a test
-// which leaks file descriptors.
+// Shared helpers for the probe fault tests: target builders, a fixture that fails a test
+// which leaks file descriptors, and an observation collector for engine tests.
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
+#include "steer/probes/engine.h"
 #include "steer/probes/prober.h"
 #include "testing/test_servers.h"
 
@@ -49,6 +55,25 @@ class FdLeakTest : public ::testing::Test {
 
  private:
   int fds_before_ = 0;
+};
+
+// An engine sink that keeps every observation, for tests to wait on.
+struct Collector {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Observation> seen;
+  ObservationSink Sink() {
+    return [this](const Observation& o) {
+      std::lock_guard<std::mutex> lock(mu);
+      seen.push_back(o);
+      cv.notify_all();
+    };
+  }
+  // Waits (bounded) until `n` observations arrived.
+  bool WaitFor(size_t n, std::chrono::milliseconds limit) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, limit, [&] { return seen.size() >= n; });
+  }
 };
 
 }  // namespace steer::probes::testing

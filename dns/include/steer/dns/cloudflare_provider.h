@@ -8,8 +8,6 @@
 //    its edge is updated afterwards, not atomically, which the propagation check covers.
 //    Records already right are kept; others are patched in place before any is deleted or
 //    created. Nothing to change means no write.
-//  - CountRecords (ZoneCounter): the zone's record count from one list request's
-//    result_info.total_count, for the change guard.
 // Rate: Cloudflare allows 1,200 requests per 5 minutes per token; each HTTP request takes a
 // token from the provider's own bucket (default (1,200 - burst 20) / 300 s = 3.93/s). A 429 is
 // kResourceExhausted and its Retry-After blocks this provider: later calls wait it out on the
@@ -63,7 +61,7 @@ struct CloudflareBatch {
 CloudflareBatch PlanCloudflareBatch(const std::vector<CloudflareRecord>& existing,
                                     const RRset& desired);
 
-class CloudflareProvider : public Provider, public ZoneCounter {
+class CloudflareProvider : public Provider {
  public:
   // `clock` paces the rate limiter and Retry-After waits and must outlive the provider; null
   // means the system clock. A null `http` means the libcurl client.
@@ -78,7 +76,6 @@ class CloudflareProvider : public Provider, public ZoneCounter {
   Result<std::optional<RRset>> Read(const std::string& zone, const std::string& name,
                                     const std::string& type) override;
   Result<ChangeReceipt> Replace(const std::string& zone, const RRset& rrset) override;
-  Result<size_t> CountRecords(const std::string& zone) override;
 
  private:
   Result<std::vector<CloudflareRecord>> List(const std::string& name, const std::string& type,

@@ -69,14 +69,4 @@ class ZoneLister {
   virtual Result<std::vector<RRset>> List(const std::string& zone) = 0;
 };
 
-// Optional: a provider that can tell how many records a zone holds in one request, where
-// listing the zone would take many rate-limited pages (Cloudflare: total_count). The change
-// guard uses it when the provider is not a ZoneLister. It must count records, not RRsets: a
-// smaller count makes the guard refuse more, and a refused change can be a blocked failover.
-class ZoneCounter {
- public:
-  virtual ~ZoneCounter() = default;
-  virtual Result<size_t> CountRecords(const std::string& zone) = 0;
-};
-
 }  // namespace steer::dns
