@@ -4,8 +4,8 @@
 
 #include "daemon_runtime.h"
 #include "engine_state_json.h"
+#include "steer/base/log.h"
 #include "steer/config/loader.h"
-#include "steer/config/log.h"
 #include "steer/dns/cloudflare_provider.h"
 #include "steer/dns/route53_provider.h"
 #include "steer/dns/rrset.h"
@@ -70,7 +70,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   dns::AddBuiltinProviders(d->registry_);
   dns::AddRoute53Provider(d->registry_);
   dns::AddCloudflareProvider(d->registry_);
-  d->provider_deps_.http = std::shared_ptr<dns::HttpClient>(dns::MakeCurlHttpClient());
+  d->provider_deps_.http = std::shared_ptr<base::HttpClient>(base::MakeCurlHttpClient());
   d->provider_deps_.clock = &d->dns_clock_;
   auto tokens = d->LoadTokens(*policy);
   if (!tokens) return tl::unexpected(tokens.error());
@@ -142,8 +142,8 @@ void Daemon::Adopt(Runtime& rt, size_t i) {
   auto current = s.provider->Read(dns::CanonicalName(sc.zone), dns::CanonicalName(sc.dns_name),
                                   sc.record_type);
   if (!current) {
-    config::Logger("agent")->warn("{}: cannot read current records yet: {}", sc.name,
-                                  current.error().message);
+    base::Logger("agent")->warn("{}: cannot read current records yet: {}", sc.name,
+                                current.error().message);
     return;
   }
   std::lock_guard lock(mu_);
@@ -215,7 +215,7 @@ void Daemon::Act(Runtime& rt, size_t i, const policies::Decision& d) {
     nlohmann::json after = ServiceStateToJson(d.next);
     if (before != after) {
       auto put = store_->PutBlob("engine/" + sc.name, after.dump());
-      if (!put) config::Logger("agent")->error("state: {}", put.error().message);
+      if (!put) base::Logger("agent")->error("state: {}", put.error().message);
     }
     prev = d;
   }
@@ -245,17 +245,17 @@ void Daemon::Act(Runtime& rt, size_t i, const policies::Decision& d) {
 
 void Daemon::AuditEvent(AuditKind kind, const std::string& who, const std::string& service,
                         const std::string& what, const std::string& why, bool ok) {
-  config::Logger("agent")->info("{}{}{}: {} ({})", service, service.empty() ? "" : " ",
-                                AuditKindName(kind), what, why);
+  base::Logger("agent")->info("{}{}{}: {} ({})", service, service.empty() ? "" : " ",
+                              AuditKindName(kind), what, why);
   auto id =
       store_->Append({0, std::chrono::system_clock::now(), kind, who, service, what, why, ok});
-  if (!id) config::Logger("agent")->error("audit: {}", id.error().message);
+  if (!id) base::Logger("agent")->error("audit: {}", id.error().message);
 }
 
 Result<api::TokenAuth> Daemon::LoadTokens(const config::Policy& policy) const {
   if (!options_.token_file.empty()) return api::TokenAuth::FromFile(options_.token_file);
   if (!policy.agent.api_token.empty()) return api::TokenAuth::FromSecret(policy.agent.api_token);
-  config::Logger("agent")->warn("no API token configured: every operation will be refused");
+  base::Logger("agent")->warn("no API token configured: every operation will be refused");
   return api::TokenAuth{};
 }
 

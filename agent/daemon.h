@@ -32,14 +32,14 @@
 #include "api/token_holder.h"
 #include "local_coordinator.h"
 #include "state_store.h"
+#include "steer/base/clock.h"
+#include "steer/base/random.h"
 #include "steer/config/policy.h"
 #include "steer/dns/audit.h"
-#include "steer/dns/clock.h"
 #include "steer/dns/factory.h"
 #include "steer/dns/propagation.h"
 #include "steer/policies/decision.h"
 #include "steer/policies/overrides.h"
-#include "steer/probes/clock.h"
 #include "systemd_notify.h"
 
 namespace steer::agent {
@@ -97,15 +97,15 @@ class Daemon : public api::Backend {
   std::unique_ptr<LocalCoordinator> coordinator_;
   std::unique_ptr<AgentMetrics> metrics_;
   SystemdNotifier systemd_;
-  dns::SystemClock dns_clock_;
-  dns::SystemRandom dns_random_;
+  base::SystemClock dns_clock_;
+  base::SystemRandom dns_random_;
   dns::LdnsQuerier querier_;
   std::unique_ptr<dns::PropagationChecker> checker_;
   dns::ProviderRegistry registry_;
   dns::ProviderDeps provider_deps_;
   std::unique_ptr<dns::AuditSink> change_sink_;
-  probes::SystemClock probe_clock_;
-  probes::SystemRandom probe_random_;
+  base::SystemClock probe_clock_;
+  base::SystemRandom probe_random_;
 
   mutable std::mutex mu_;  // guards runtime_, states_, last_
   std::shared_ptr<Runtime> runtime_;

@@ -2,7 +2,7 @@
 #include "daemon.h"
 #include "daemon_runtime.h"
 #include "notify/notifier.h"
-#include "steer/config/log.h"
+#include "steer/base/log.h"
 #include "steer/policies/overrides.h"
 
 namespace steer::agent {
@@ -28,7 +28,7 @@ policies::Overrides Daemon::LoadOverrides(policies::Time now) {
   policies::Overrides o;
   auto active = store_->ActiveOverrides(WallTime(now));
   if (!active) {
-    config::Logger("agent")->error("overrides: {}", active.error().message);
+    base::Logger("agent")->error("overrides: {}", active.error().message);
     return o;
   }
   for (const auto& a : *active) {

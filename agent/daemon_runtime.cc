@@ -3,7 +3,7 @@
 
 #include "daemon.h"
 #include "notify/factory.h"
-#include "steer/config/log.h"
+#include "steer/base/log.h"
 #include "steer/dns/service_plan.h"
 #include "steer/probes/target.h"
 
@@ -26,7 +26,7 @@ class ChangeSink : public dns::AuditSink {
                        " attempt(s)";
     auto id = store_.Append(
         {0, a.at, AuditKind::kDnsChange, "steerd", service_of_(a.after.name), what, a.error, ok});
-    if (!id) config::Logger("agent")->error("audit: {}", id.error().message);
+    if (!id) base::Logger("agent")->error("audit: {}", id.error().message);
     metrics::LabelValues labels = {a.after.name, a.provider};
     if (a.outcome == dns::ChangeOutcome::kApplied) {
       metrics_.dns_change_duration->Observe(labels, static_cast<double>(a.duration.count()) / 1000);
@@ -103,7 +103,7 @@ Result<std::shared_ptr<Runtime>> Daemon::BuildRuntime(const config::Policy& poli
     deps.on_written = [this, raw, name](const std::string& region, const dns::WriteResult& w) {
       auto set =
           store_->SetAnswers({name, region, w.after.records, std::chrono::system_clock::now()});
-      if (!set) config::Logger("agent")->error("state: {}", set.error().message);
+      if (!set) base::Logger("agent")->error("state: {}", set.error().message);
       if (w.outcome != dns::ChangeOutcome::kApplied) return;
       std::string before = w.before ? dns::ToString(*w.before) : "(none)";
       raw->notifier->Submit({"dns_change",
@@ -118,8 +118,8 @@ Result<std::shared_ptr<Runtime>> Daemon::BuildRuntime(const config::Policy& poli
     deps.on_propagated = [this, raw, name](const std::string& region,
                                            std::chrono::milliseconds took) {
       metrics_->propagation_duration->Observe({name}, static_cast<double>(took.count()) / 1000);
-      config::Logger("agent")->info("{}: every nameserver answers {} ({} ms)", name, region,
-                                    took.count());
+      base::Logger("agent")->info("{}: every nameserver answers {} ({} ms)", name, region,
+                                  took.count());
       raw->notifier->Submit({"dns_change",
                              name,
                              name + ": every nameserver answers " + region,

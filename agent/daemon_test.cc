@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "http_client.h"
+#include "steer/base/http_client.h"
 #include "testing/http_listener.h"
 
 namespace steer::agent {
@@ -73,13 +73,13 @@ class DaemonTokenTest : public ::testing::Test {
     daemon_ = std::move(*d);
   }
 
-  HttpResponse Send(const std::string& method, const std::string& path,
-                    const std::string& token = "") {
-    HttpRequest r{method, "http://" + daemon_->api_address() + path, {}, "", kTimeout};
+  base::HttpResponse Send(const std::string& method, const std::string& path,
+                          const std::string& token = "") {
+    base::HttpRequest r{method, "http://" + daemon_->api_address() + path, {}, "", kTimeout};
     if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
-    auto resp = SendHttp(r);
+    auto resp = base::SendHttp(r);
     EXPECT_TRUE(resp) << (resp ? "" : resp.error().message);
-    return resp ? *resp : HttpResponse{};
+    return resp ? *resp : base::HttpResponse{};
   }
   // A harmless authenticated operation: 200 if `token` is accepted, 401 if not.
   long Resume(const std::string& token) { return Send("POST", "/api/v1/resume", token).status; }

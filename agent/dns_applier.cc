@@ -1,6 +1,6 @@
 #include "dns_applier.h"
 
-#include "steer/config/log.h"
+#include "steer/base/log.h"
 
 namespace steer::agent {
 
@@ -81,7 +81,7 @@ void DnsApplier::Run() {
 bool DnsApplier::Attempt(uint64_t gen, const std::string& region, const dns::RRset& rrset) {
   auto fail = [&](const std::string& error) {
     SetPhase("retrying", error);
-    config::Logger("agent")->warn("{} {}: {}", rrset.name, rrset.type, error);
+    base::Logger("agent")->warn("{} {}: {}", rrset.name, rrset.type, error);
     if (deps_.on_error) deps_.on_error(error);
     return false;
   };

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "sqlite_stmt.h"
+#include "steer/base/sqlite_stmt.h"
 
 namespace steer::agent {
+
+using base::Stmt;
 namespace {
 
 constexpr const char* kSchema = R"sql(
@@ -118,7 +120,13 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
   return store;
 }
 
-StateStore::~StateStore() { sqlite3_close(db_); }
+StateStore::StateStore(sqlite3* db)
+    : db_(db), stmts_(std::make_unique<base::StmtCache>(db, ErrorCode::kIo, "state store")) {}
+
+StateStore::~StateStore() {
+  stmts_.reset();  // a connection with unfinalised statements does not close
+  sqlite3_close(db_);
+}
 
 Result<void> StateStore::Exec(const char* sql) {
   char* err = nullptr;
@@ -134,7 +142,7 @@ Result<void> StateStore::SetAnswers(const ServiceAnswers& a) {
   std::lock_guard lock(mu_);
   std::vector<std::string> sorted = a.answers;
   std::sort(sorted.begin(), sorted.end());
-  Stmt s(db_, "INSERT OR REPLACE INTO answers VALUES (?1, ?2, ?3, ?4)");
+  Stmt s(*stmts_, "INSERT OR REPLACE INTO answers VALUES (?1, ?2, ?3, ?4)");
   return s.Bind(1, a.service)
       .Bind(2, a.region)
       .Bind(3, EncodeList(sorted))
@@ -144,8 +152,8 @@ Result<void> StateStore::SetAnswers(const ServiceAnswers& a) {
 
 Result<std::optional<ServiceAnswers>> StateStore::GetAnswers(const std::string& service) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT service, region, answers, since_ms FROM answers WHERE service = ?1");
-  if (!s.prepared()) return s.Fail();
+  Stmt s(*stmts_, "SELECT service, region, answers, since_ms FROM answers WHERE service = ?1");
+  if (!s.ok()) return s.Fail();
   s.Bind(1, service);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<ServiceAnswers>();
@@ -155,8 +163,8 @@ Result<std::optional<ServiceAnswers>> StateStore::GetAnswers(const std::string& 
 
 Result<std::vector<ServiceAnswers>> StateStore::AllAnswers() {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT service, region, answers, since_ms FROM answers ORDER BY service");
-  if (!s.prepared()) return s.Fail();
+  Stmt s(*stmts_, "SELECT service, region, answers, since_ms FROM answers ORDER BY service");
+  if (!s.ok()) return s.Fail();
   std::vector<ServiceAnswers> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadAnswers(s));
@@ -166,7 +174,7 @@ Result<std::vector<ServiceAnswers>> StateStore::AllAnswers() {
 
 Result<void> StateStore::PutOverride(const Override& o) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "INSERT OR REPLACE INTO overrides VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  Stmt s(*stmts_, "INSERT OR REPLACE INTO overrides VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   s.Bind(1, OverrideKindName(o.kind))
       .Bind(2, o.target)
       .Bind(3, o.value)
@@ -184,7 +192,7 @@ Result<void> StateStore::PutOverride(const Override& o) {
 
 Result<bool> StateStore::RemoveOverride(OverrideKind kind, const std::string& target) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "DELETE FROM overrides WHERE kind = ?1 AND target = ?2");
+  Stmt s(*stmts_, "DELETE FROM overrides WHERE kind = ?1 AND target = ?2");
   if (auto r = s.Bind(1, OverrideKindName(kind)).Bind(2, target).Run(); !r)
     return tl::unexpected(r.error());
   return sqlite3_changes(db_) > 0;
@@ -192,12 +200,12 @@ Result<bool> StateStore::RemoveOverride(OverrideKind kind, const std::string& ta
 
 Result<std::vector<Override>> StateStore::ActiveOverrides(WallTime now) {
   std::lock_guard lock(mu_);
-  Stmt del(db_, "DELETE FROM overrides WHERE expires_ms IS NOT NULL AND expires_ms <= ?1");
+  Stmt del(*stmts_, "DELETE FROM overrides WHERE expires_ms IS NOT NULL AND expires_ms <= ?1");
   if (auto r = del.Bind(1, ToMs(now)).Run(); !r) return tl::unexpected(r.error());
-  Stmt s(db_,
+  Stmt s(*stmts_,
          "SELECT kind, target, value, who, why, created_ms, expires_ms, rules FROM overrides "
          "ORDER BY created_ms, kind, target");
-  if (!s.prepared()) return s.Fail();
+  if (!s.ok()) return s.Fail();
   std::vector<Override> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
@@ -218,14 +226,14 @@ Result<std::vector<Override>> StateStore::ActiveOverrides(WallTime now) {
 
 Result<void> StateStore::SetBlock(const BlockWindow& b) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "INSERT OR REPLACE INTO blocks VALUES (?1, ?2, ?3)");
+  Stmt s(*stmts_, "INSERT OR REPLACE INTO blocks VALUES (?1, ?2, ?3)");
   return s.Bind(1, b.service).Bind(2, ToMs(b.until)).Bind(3, b.reason).Run();
 }
 
 Result<std::optional<BlockWindow>> StateStore::GetBlock(const std::string& service, WallTime now) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT until_ms, reason FROM blocks WHERE service = ?1 AND until_ms > ?2");
-  if (!s.prepared()) return s.Fail();
+  Stmt s(*stmts_, "SELECT until_ms, reason FROM blocks WHERE service = ?1 AND until_ms > ?2");
+  if (!s.ok()) return s.Fail();
   s.Bind(1, service).Bind(2, ToMs(now));
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<BlockWindow>();
@@ -235,21 +243,21 @@ Result<std::optional<BlockWindow>> StateStore::GetBlock(const std::string& servi
 
 Result<bool> StateStore::ClearBlock(const std::string& service) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "DELETE FROM blocks WHERE service = ?1");
+  Stmt s(*stmts_, "DELETE FROM blocks WHERE service = ?1");
   if (auto r = s.Bind(1, service).Run(); !r) return tl::unexpected(r.error());
   return sqlite3_changes(db_) > 0;
 }
 
 Result<void> StateStore::RecordChange(const std::string& service, WallTime when) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "INSERT INTO changes VALUES (?1, ?2)");
+  Stmt s(*stmts_, "INSERT INTO changes VALUES (?1, ?2)");
   return s.Bind(1, service).Bind(2, ToMs(when)).Run();
 }
 
 Result<std::vector<WallTime>> StateStore::ChangesSince(const std::string& service, WallTime since) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT at_ms FROM changes WHERE service = ?1 AND at_ms >= ?2 ORDER BY at_ms");
-  if (!s.prepared()) return s.Fail();
+  Stmt s(*stmts_, "SELECT at_ms FROM changes WHERE service = ?1 AND at_ms >= ?2 ORDER BY at_ms");
+  if (!s.ok()) return s.Fail();
   s.Bind(1, service).Bind(2, ToMs(since));
   std::vector<WallTime> out;
   int rc;
@@ -260,14 +268,14 @@ Result<std::vector<WallTime>> StateStore::ChangesSince(const std::string& servic
 
 Result<void> StateStore::PutBlob(const std::string& key, const std::string& value) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "INSERT OR REPLACE INTO blobs VALUES (?1, ?2)");
+  Stmt s(*stmts_, "INSERT OR REPLACE INTO blobs VALUES (?1, ?2)");
   return s.Bind(1, key).Bind(2, value).Run();
 }
 
 Result<std::optional<std::string>> StateStore::GetBlob(const std::string& key) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT value FROM blobs WHERE key = ?1");
-  if (!s.prepared()) return s.Fail();
+  Stmt s(*stmts_, "SELECT value FROM blobs WHERE key = ?1");
+  if (!s.ok()) return s.Fail();
   s.Bind(1, key);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<std::string>();
@@ -277,10 +285,10 @@ Result<std::optional<std::string>> StateStore::GetBlob(const std::string& key) {
 
 Result<int64_t> StateStore::BumpCounter(const std::string& name) {
   std::lock_guard lock(mu_);
-  Stmt s(db_,
+  Stmt s(*stmts_,
          "INSERT INTO counters VALUES (?1, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 "
          "RETURNING value");
-  if (!s.prepared()) return s.Fail();
+  if (!s.ok()) return s.Fail();
   s.Bind(1, name);
   if (s.Step() != SQLITE_ROW) return s.Fail();
   int64_t v = s.Int(0);
@@ -290,8 +298,8 @@ Result<int64_t> StateStore::BumpCounter(const std::string& name) {
 
 Result<int64_t> StateStore::GetCounter(const std::string& name) {
   std::lock_guard lock(mu_);
-  Stmt s(db_, "SELECT value FROM counters WHERE name = ?1");
-  if (!s.prepared()) return s.Fail();
+  Stmt s(*stmts_, "SELECT value FROM counters WHERE name = ?1");
+  if (!s.ok()) return s.Fail();
   s.Bind(1, name);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return int64_t{0};
@@ -301,7 +309,7 @@ Result<int64_t> StateStore::GetCounter(const std::string& name) {
 
 Result<int64_t> StateStore::Append(const AuditEntry& e) {
   std::lock_guard lock(mu_);
-  Stmt s(db_,
+  Stmt s(*stmts_,
          "INSERT INTO audit (at_ms, kind, who, service, what, why, ok) "
          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   auto r = s.Bind(1, ToMs(e.when))
@@ -318,10 +326,10 @@ Result<int64_t> StateStore::Append(const AuditEntry& e) {
 
 Result<std::vector<AuditEntry>> StateStore::History(const HistoryQuery& q) {
   std::lock_guard lock(mu_);
-  Stmt s(db_,
+  Stmt s(*stmts_,
          "SELECT id, at_ms, kind, who, service, what, why, ok FROM audit "
          "WHERE (?1 = '' OR service = ?1) AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3");
-  if (!s.prepared()) return s.Fail();
+  if (!s.ok()) return s.Fail();
   s.Bind(1, q.service).Bind(2, q.before_id).Bind(3, int64_t{q.limit});
   std::vector<AuditEntry> out;
   int rc;

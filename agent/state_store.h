@@ -17,9 +17,13 @@
 #include <string>
 #include <vector>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
 struct sqlite3;
+
+namespace steer::base {
+class StmtCache;  // steer/base/sqlite_stmt.h
+}  // namespace steer::base
 
 namespace steer::agent {
 
@@ -118,11 +122,12 @@ class StateStore {
   Result<std::vector<AuditEntry>> History(const HistoryQuery& query);
 
  private:
-  explicit StateStore(sqlite3* db) : db_(db) {}
+  explicit StateStore(sqlite3* db);
   Result<void> Exec(const char* sql);
 
   std::mutex mu_;
   sqlite3* db_;
+  std::unique_ptr<base::StmtCache> stmts_;  // guarded by mu_; finalised before db_ is closed
 };
 
 }  // namespace steer::agent

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "cli/command.h"
-#include "steer/config/log.h"
+#include "steer/base/log.h"
 
 namespace {
 
@@ -50,8 +50,8 @@ bool ApplyLogFlags(std::vector<char*>& args) {
     std::fprintf(stderr, "steerctl: --log-format must be text or json\n");
     return false;
   }
-  auto ok = steer::config::ConfigureLogging(
-      level, format == "json" ? steer::config::LogOutput::kJson : steer::config::LogOutput::kText);
+  auto ok = steer::base::ConfigureLogging(
+      level, format == "json" ? steer::base::LogOutput::kJson : steer::base::LogOutput::kText);
   if (!ok) std::fprintf(stderr, "steerctl: %s\n", ok.error().message.c_str());
   return ok.has_value();
 }

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "daemon.h"
-#include "steer/config/log.h"
+#include "steer/base/log.h"
 
 namespace {
 
@@ -20,7 +20,7 @@ void HandleSignals(steer::agent::Daemon& daemon, sigset_t set) {
     if (sig == SIGHUP) {
       std::vector<std::string> diagnostics;
       auto ok = daemon.Reload(&diagnostics);
-      auto log = steer::config::Logger("agent");
+      auto log = steer::base::Logger("agent");
       if (!ok) log->error("reload refused: {}", ok.error().message);
       for (const auto& d : diagnostics) log->error("  {}", d);
       continue;
@@ -53,8 +53,8 @@ int main(int argc, char** argv) {
     std::cout << opts;
     return 0;
   }
-  (void)steer::config::ConfigureLogging(vm["log-level"].as<std::string>(),
-                                        steer::config::LogOutput::kText);
+  (void)steer::base::ConfigureLogging(vm["log-level"].as<std::string>(),
+                                      steer::base::LogOutput::kText);
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGHUP, SIGINT, SIGTERM}) sigaddset(&set, s);

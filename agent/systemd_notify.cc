@@ -2,14 +2,14 @@
 
 #include <systemd/sd-daemon.h>
 
-#include "steer/config/log.h"
+#include "steer/base/log.h"
 
 namespace steer::agent {
 namespace {
 
 void Send(const std::string& state) {
   int rc = sd_notify(0, state.c_str());
-  if (rc < 0) config::Logger("agent")->warn("sd_notify failed: {}", -rc);
+  if (rc < 0) base::Logger("agent")->warn("sd_notify failed: {}", -rc);
 }
 
 // STATUS= is one line.

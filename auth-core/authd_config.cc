@@ -9,7 +9,7 @@
 #include <sstream>
 #include <tuple>
 
-#include "steer/config/duration.h"
+#include "steer/base/duration.h"
 
 namespace steer::auth {
 namespace {
@@ -73,7 +73,7 @@ class Reader {
 
   void Seconds(const YAML::Node& parent, const char* key, const std::string& path, int64_t* out) {
     Scalar(parent, key, path, [&](const std::string& v) {
-      auto d = config::ParseDuration(v);
+      auto d = base::ParseDuration(v);
       if (!d) return d.error().message;
       if (d->count() < 1000) return std::string("must be at least 1s");
       *out = d->count() / 1000;

@@ -10,7 +10,8 @@
 #include "steer/auth/http_server.h"
 #include "steer/auth/provider.h"
 #include "steer/auth/sqlite_store.h"
-#include "steer/config/log.h"
+#include "steer/base/clock.h"
+#include "steer/base/log.h"
 
 namespace steer::auth {
 namespace {
@@ -20,12 +21,12 @@ namespace po = boost::program_options;
 // Drops expired rows every few minutes so the store stays small.
 class Purger {
  public:
-  Purger(Store& store, const Clock& clock)
+  Purger(Store& store, const base::Clock& clock)
       : thread_([this, &store, &clock] {
           std::unique_lock lock(mu_);
           while (!cv_.wait_for(lock, std::chrono::minutes(5), [this] { return stop_; })) {
-            if (auto r = store.Purge(clock.Now()); !r) {
-              config::Logger("auth")->warn("store purge failed: {}", r.error().message);
+            if (auto r = store.Purge(base::UnixSeconds(clock)); !r) {
+              base::Logger("auth")->warn("store purge failed: {}", r.error().message);
             }
           }
         }) {}
@@ -46,7 +47,7 @@ class Purger {
 };
 
 int Serve(const AuthdConfig& config) {
-  auto log = config::Logger("auth");
+  auto log = base::Logger("auth");
   auto keys = KeySet::LoadDir(config.keys_dir);
   auto sealer = Sealer::LoadFile(config.keys_dir + "/" + kAeadKeyFileName);
   auto store = SqliteStore::Open(config.store_path);
@@ -57,7 +58,7 @@ int Serve(const AuthdConfig& config) {
       return 1;
     }
   }
-  SystemClock clock;
+  base::SystemClock clock;
   PasswordHasher hasher(config.hashing, config.max_concurrent_hashes);
   Provider provider(config, std::move(*keys), std::move(*sealer), **store, hasher, clock);
   HttpServerOptions opts{config.listen_address,   static_cast<uint16_t>(config.port),
@@ -102,9 +103,9 @@ int Main(int argc, char** argv) {
     return 2;
   }
   if (vm.count("check")) return 0;
-  if (auto r = config::ConfigureLogging(config->log_level, config->log_format == "json"
-                                                               ? config::LogOutput::kJson
-                                                               : config::LogOutput::kText);
+  if (auto r = base::ConfigureLogging(config->log_level, config->log_format == "json"
+                                                             ? base::LogOutput::kJson
+                                                             : base::LogOutput::kText);
       !r) {
     std::cerr << r.error().message << "\n";
     return 2;

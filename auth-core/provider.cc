@@ -4,7 +4,8 @@
 
 #include "provider_util.h"
 #include "steer/auth/crypto_util.h"
-#include "steer/config/log.h"
+#include "steer/base/clock.h"
+#include "steer/base/log.h"
 
 namespace steer::auth {
 namespace {
@@ -46,7 +47,7 @@ nlohmann::json DiscoveryDocument(const std::string& iss) {
 }  // namespace
 
 Provider::Provider(AuthdConfig config, KeySet keys, Sealer sealer, Store& store,
-                   PasswordHasher& hasher, const Clock& clock)
+                   PasswordHasher& hasher, const base::Clock& clock)
     : config_(std::move(config)),
       keys_(std::move(keys)),
       sealer_(std::move(sealer)),
@@ -64,7 +65,7 @@ HttpResponse Provider::Handle(const HttpRequest& req) {
     return Route(req);
   } catch (const std::exception& e) {
     // Our own sealed values have fixed shapes; landing here is a bug, never client input.
-    config::Logger("auth")->error("handler failed on {}: {}", ForLog(req.path), e.what());
+    base::Logger("auth")->error("handler failed on {}: {}", ForLog(req.path), e.what());
     return OAuthError(500, "server_error", "internal error");
   }
 }
@@ -155,7 +156,7 @@ bool Provider::LoginThrottled(const std::string& ip) {
 Provider::PasswordCheck Provider::CheckPassword(const std::string& username,
                                                 const std::string& password, const std::string& ip,
                                                 User* user) {
-  int64_t now = clock_.Now();
+  int64_t now = base::UnixSeconds(clock_);
   std::string user_key = "user:" + username, ip_key = "ip:" + ip;
   auto user_block = store_.BlockedUntil(user_key, now);
   auto ip_block = store_.BlockedUntil(ip_key, now);
@@ -167,9 +168,9 @@ Provider::PasswordCheck Provider::CheckPassword(const std::string& username,
     auto u = store_.RecordFailure(user_key, now, config_.lockout);
     auto i = store_.RecordFailure(ip_key, now, config_.lockout);
     // The user name is logged (an operator needs it), the password never.
-    config::Logger("auth")->info("login failed user={} ip={}", ForLog(username), ip);
+    base::Logger("auth")->info("login failed user={} ip={}", ForLog(username), ip);
     if ((u && *u > 0) || (i && *i > 0)) {
-      config::Logger("auth")->warn("login blocked user={} ip={}", ForLog(username), ip);
+      base::Logger("auth")->warn("login blocked user={} ip={}", ForLog(username), ip);
     }
     return PasswordCheck::kBad;
   }

@@ -4,7 +4,7 @@
 #include "provider_util.h"
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/provider.h"
-#include "steer/config/log.h"
+#include "steer/base/log.h"
 
 namespace steer::auth {
 namespace {
@@ -65,7 +65,7 @@ HttpResponse Provider::Authorize(const HttpRequest& req) {
                          {"state", state},
                          {"nonce", Get(*params, "nonce")},
                          {"cc", challenge},
-                         {"exp", clock_.Now() + kLoginFormTtl}};
+                         {"exp", base::UnixSeconds(clock_) + kLoginFormTtl}};
   std::string prompt = Get(*params, "prompt");
   if (prompt != "login") {
     if (auto session = SessionFromCookie(req)) {
@@ -106,7 +106,7 @@ HttpResponse Provider::Login(const HttpRequest& req) {
   if (!form) return HtmlPage(400, "Invalid request", "<p>Malformed form.</p>");
   std::string sealed = Get(*form, "req"), csrf = Get(*form, "csrf");
   auto areq = OpenSealed("authreq", sealed);
-  if (!areq || (*areq)["exp"].get<int64_t>() < clock_.Now()) {
+  if (!areq || (*areq)["exp"].get<int64_t>() < base::UnixSeconds(clock_)) {
     return HtmlPage(400, "Sign-in expired", "<p>Go back to the application and retry.</p>");
   }
   // Double-submit check: a cross-site form cannot know the cookie's value.
@@ -132,16 +132,16 @@ HttpResponse Provider::Login(const HttpRequest& req) {
   grant.username = user.username;
   grant.client_id = (*areq)["cid"];
   grant.sid = RandomToken(16);
-  grant.auth_time = clock_.Now();
-  config::Logger("auth")->info("login ok user={} client={}", ForLog(user.username),
-                               ForLog(grant.client_id));
+  grant.auth_time = base::UnixSeconds(clock_);
+  base::Logger("auth")->info("login ok user={} client={}", ForLog(user.username),
+                             ForLog(grant.client_id));
   return RedirectWithCode(*areq, grant)
       .With("Set-Cookie", SessionCookie(grant, config_.session_ttl))
       .With("Set-Cookie", CookieHeader(kCsrfCookie, "", "/login", 0, !config_.plain_http()));
 }
 
 HttpResponse Provider::RedirectWithCode(const nlohmann::json& areq, const Grant& grant) {
-  int64_t exp = clock_.Now() + config_.code_ttl;
+  int64_t exp = base::UnixSeconds(clock_) + config_.code_ttl;
   nlohmann::json code = {{"jti", RandomToken(16)},
                          {"cid", areq["cid"]},
                          {"ruri", areq["ruri"]},
@@ -172,7 +172,7 @@ std::string Provider::SessionCookie(const Grant& grant, int64_t max_age) {
 
 std::optional<Provider::Grant> Provider::SessionFromCookie(const HttpRequest& req) {
   auto s = OpenSealed("session", CookieValue(req.Header("cookie"), kSessionCookie));
-  if (!s || (*s)["exp"].get<int64_t>() <= clock_.Now()) return std::nullopt;
+  if (!s || (*s)["exp"].get<int64_t>() <= base::UnixSeconds(clock_)) return std::nullopt;
   auto revoked = store_.IsRevoked({(*s)["sid"].get<std::string>()});
   if (!revoked || *revoked) return std::nullopt;
   Grant g;

@@ -12,7 +12,7 @@ Result<std::string> Provider::AccessToken(const Grant& g, const nlohmann::json& 
                                           const std::string& alg_name) {
   const SigningKey* key = keys_.Current(ParseAlg(alg_name).value_or(JwsAlg::kES256));
   if (!key) key = keys_.Current(JwsAlg::kRS256);
-  int64_t now = clock_.Now();
+  int64_t now = base::UnixSeconds(clock_);
   nlohmann::json claims = {
       {"iss", config_.issuer},    {"sub", g.sub}, {"aud", audience},
       {"client_id", g.client_id}, {"iat", now},   {"exp", now + config_.access_ttl},
@@ -25,7 +25,7 @@ Result<std::string> Provider::AccessToken(const Grant& g, const nlohmann::json& 
 }
 
 Result<std::string> Provider::IdToken(const Client& client, const Grant& g) {
-  int64_t now = clock_.Now();
+  int64_t now = base::UnixSeconds(clock_);
   nlohmann::json claims = {{"iss", config_.issuer},       {"sub", g.sub},
                            {"aud", client.client_id},     {"iat", now},
                            {"exp", now + config_.id_ttl}, {"auth_time", g.auth_time}};
@@ -81,7 +81,7 @@ std::optional<nlohmann::json> Provider::OpenSealed(const char* purpose, const st
 
 std::optional<nlohmann::json> Provider::VerifyAccessToken(const std::string& token,
                                                           const std::string& audience) {
-  int64_t now = clock_.Now();
+  int64_t now = base::UnixSeconds(clock_);
   std::string digest = Sha256(token);
   std::optional<nlohmann::json> claims = verified_.Find(digest, now - config_.leeway);
   if (!claims) {

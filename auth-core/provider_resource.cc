@@ -4,7 +4,7 @@
 #include "provider_util.h"
 #include "steer/auth/jwt.h"
 #include "steer/auth/provider.h"
-#include "steer/config/log.h"
+#include "steer/base/log.h"
 
 namespace steer::auth {
 namespace {
@@ -75,7 +75,7 @@ HttpResponse Provider::Introspect(const HttpRequest& req) {
     return JsonResponse(200, out);
   }
   auto rt = OpenSealed("refresh", token);
-  if (rt && (*rt)["exp"].get<int64_t>() > clock_.Now()) {
+  if (rt && (*rt)["exp"].get<int64_t>() > base::UnixSeconds(clock_)) {
     auto revoked = store_.IsRevoked({(*rt)["fam"].get<std::string>(), (*rt)["sid"]});
     auto current =
         store_.IsCurrentRefresh((*rt)["fam"].get<std::string>(), (*rt)["tid"].get<std::string>(),
@@ -120,7 +120,7 @@ HttpResponse Provider::Logout(const HttpRequest& req) {
     JwtRules rules;
     rules.issuer = config_.issuer;
     rules.typ = kTypIdToken;
-    rules.now = clock_.Now();
+    rules.now = base::UnixSeconds(clock_);
     rules.check_expiry = false;  // an expired ID token still names the session to end
     auto claims = VerifyJwt(hint, keys_, rules);
     if (!claims) return HtmlPage(400, "Invalid request", "<p>Invalid id_token_hint.</p>");
@@ -139,7 +139,7 @@ HttpResponse Provider::Logout(const HttpRequest& req) {
       return HtmlPage(400, "Invalid request", "<p>post_logout_redirect_uri is not registered.</p>");
     }
   }
-  int64_t until = clock_.Now() + config_.session_ttl;
+  int64_t until = base::UnixSeconds(clock_) + config_.session_ttl;
   auto session = SessionFromCookie(req);
   for (const std::string& sid : {session ? session->sid : std::string(), sid_from_hint}) {
     if (!sid.empty() && !store_.Revoke(sid, until)) {

@@ -14,6 +14,7 @@
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/http_server.h"
 #include "steer/auth/sqlite_store.h"
+#include "steer/base/clock.h"
 
 namespace steer::auth {
 namespace {
@@ -21,15 +22,13 @@ namespace {
 namespace fs = std::filesystem;
 constexpr char kSecret[] = "cli-secret-0123456789abcdef0123456789";
 
-class FakeClock : public Clock {
- public:
-  int64_t Now() const override { return now.load(); }
-  std::atomic<int64_t> now{1'800'000'000};
-};
+// The tests' time starts here; token lifetimes are counted from it.
+void StartClock(base::FakeClock& clock) { clock.SetUnixSeconds(1'800'000'000); }
 
 // One region: its own store, keys shared through `dir`.
 struct Region {
-  Region(const fs::path& dir, const std::string& db, const AuthdConfig& config, FakeClock& clock)
+  Region(const fs::path& dir, const std::string& db, const AuthdConfig& config,
+         base::FakeClock& clock)
       : store(SqliteStore::Open((dir / db).string()).value()), hasher(HashParams{1024, 1, 1}, 2) {
     User alice{"alice", "sub-alice", hasher.Hash("alice-password-1").value(), "a@example.com", "A"};
     EXPECT_TRUE(store->PutUser(alice));
@@ -70,12 +69,13 @@ class ProviderTest : public ::testing::Test {
     config_.issuer = "http://127.0.0.1:1";
     config_.lockout = {3, 60};
     config_.logins_per_minute = 0;
+    StartClock(clock_);
   }
   void TearDown() override { fs::remove_all(dir_); }
   static nlohmann::json Body(const HttpResponse& r) { return nlohmann::json::parse(r.body); }
   fs::path dir_;
   AuthdConfig config_;
-  FakeClock clock_;
+  base::FakeClock clock_;
 };
 
 TEST_F(ProviderTest, DiscoveryHealthAndRouting) {
@@ -103,7 +103,7 @@ TEST_F(ProviderTest, LockoutBlocksEvenTheRightPasswordUntilUnlockOrTimeout) {
   ASSERT_TRUE(a.store->ClearFailures("user:alice"));                  // admin unlock
   EXPECT_EQ(a.Password("alice-password-1", "10.0.0.2").status, 200);
   EXPECT_EQ(a.Password("alice-password-1", "10.0.0.1").status, 400);  // that IP is still blocked
-  clock_.now += 61;
+  clock_.Advance(std::chrono::seconds(61));
   EXPECT_EQ(a.Password("alice-password-1", "10.0.0.1").status, 200);  // timed out
 }
 
@@ -145,7 +145,7 @@ TEST_F(ProviderTest, ExpiredRefreshTokenAndTamperedTokenAreRefused) {
   std::string bad = rt;
   bad[bad.size() / 2] = bad[bad.size() / 2] == 'A' ? 'B' : 'A';
   EXPECT_EQ(a.Post("/token", "grant_type=refresh_token&refresh_token=" + bad).status, 400);
-  clock_.now += 101;
+  clock_.Advance(std::chrono::seconds(101));
   EXPECT_EQ(a.Post("/token", "grant_type=refresh_token&refresh_token=" + rt).status, 400);
 }
 

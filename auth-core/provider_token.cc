@@ -4,7 +4,7 @@
 #include "provider_util.h"
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/provider.h"
-#include "steer/config/log.h"
+#include "steer/base/log.h"
 
 namespace steer::auth {
 namespace {
@@ -55,7 +55,7 @@ HttpResponse Provider::Token(const HttpRequest& req) {
 
 HttpResponse Provider::CodeGrant(const Client& client, const Params& form) {
   auto code = OpenSealed("code", Get(form, "code"));
-  int64_t now = clock_.Now();
+  int64_t now = base::UnixSeconds(clock_);
   if (!code || (*code)["exp"].get<int64_t>() < now) return InvalidGrant("invalid or expired code");
   if ((*code)["cid"] != client.client_id) return InvalidGrant("code was issued to another client");
   if ((*code)["ruri"] != Get(form, "redirect_uri")) return InvalidGrant("redirect_uri mismatch");
@@ -69,8 +69,8 @@ HttpResponse Provider::CodeGrant(const Client& client, const Params& form) {
   if (!*first) {
     // A replayed code means it leaked: revoke everything issued from it (RFC 6749 §4.1.2).
     (void)store_.Revoke(jti, now + config_.refresh_ttl);
-    config::Logger("auth")->warn("code replay client={}; its tokens are revoked",
-                                 ForLog(client.client_id));
+    base::Logger("auth")->warn("code replay client={}; its tokens are revoked",
+                               ForLog(client.client_id));
     return InvalidGrant("code already used");
   }
   Grant g;
@@ -89,7 +89,7 @@ HttpResponse Provider::CodeGrant(const Client& client, const Params& form) {
 
 HttpResponse Provider::RefreshGrant(const Client& client, const Params& form) {
   auto rt = OpenSealed("refresh", Get(form, "refresh_token"));
-  int64_t now = clock_.Now();
+  int64_t now = base::UnixSeconds(clock_);
   if (!rt || (*rt)["exp"].get<int64_t>() < now) return InvalidGrant("invalid or expired token");
   if ((*rt)["cid"] != client.client_id) return InvalidGrant("token was issued to another client");
   Grant g;
@@ -110,8 +110,8 @@ HttpResponse Provider::RefreshGrant(const Client& client, const Params& form) {
   auto outcome = store_.RotateRefresh(g.family, (*rt)["tid"].get<std::string>(), gen, next, exp);
   if (!outcome) return OAuthError(503, "temporarily_unavailable", "store unavailable");
   if (*outcome == RefreshOutcome::kReused) {
-    config::Logger("auth")->warn("refresh token reuse client={}; family revoked",
-                                 ForLog(client.client_id));
+    base::Logger("auth")->warn("refresh token reuse client={}; family revoked",
+                               ForLog(client.client_id));
     return InvalidGrant("refresh token reused; all tokens of this grant are revoked");
   }
   if (*outcome == RefreshOutcome::kRevoked) return InvalidGrant("token revoked");
@@ -173,7 +173,7 @@ HttpResponse Provider::PasswordGrant(const Client& client, const Params& form,
     if (HasScope(scope, s)) g.scope += (g.scope.empty() ? "" : " ") + std::string(s);
   }
   g.family = RandomToken(16);
-  g.auth_time = clock_.Now();
+  g.auth_time = base::UnixSeconds(clock_);
   int64_t exp = g.auth_time + config_.refresh_ttl;
   auto tid = StartRefresh(client, g, exp);
   if (!tid) return OAuthError(503, "temporarily_unavailable", "store unavailable");

@@ -3,10 +3,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sqlite_stmt.h"
 #include "steer/auth/sqlite_store.h"
+#include "steer/base/sqlite_stmt.h"
 
 namespace steer::auth {
+
+using base::Stmt;
 namespace {
 
 nlohmann::json ClientToJson(const Client& c) {
@@ -49,7 +51,7 @@ Result<std::optional<User>> SqliteStore::FindUser(std::string_view username) {
   s.Bind(1, username);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<User>();
-  if (rc != SQLITE_ROW) return SqlError(rc);
+  if (rc != SQLITE_ROW) return stmts_->Fail(rc);
   return std::optional<User>(UserFromRow(s));
 }
 
@@ -63,14 +65,14 @@ Result<void> SqliteStore::PutUser(const User& u) {
       .Bind(3, u.password_hash)
       .Bind(4, u.email)
       .Bind(5, u.name);
-  return Exec(s);
+  return s.Run();
 }
 
 Result<bool> SqliteStore::RemoveUser(std::string_view username) {
   std::lock_guard lock(mu_);
   Stmt s(*stmts_, "DELETE FROM users WHERE username = ?");
   s.Bind(1, username);
-  if (auto r = Exec(s); !r) return tl::unexpected(r.error());
+  if (auto r = s.Run(); !r) return tl::unexpected(r.error());
   return s.Changes() > 0;
 }
 
@@ -81,7 +83,7 @@ Result<std::vector<User>> SqliteStore::ListUsers() {
   std::vector<User> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) out.push_back(UserFromRow(s));
-  if (rc != SQLITE_DONE) return SqlError(rc);
+  if (rc != SQLITE_DONE) return stmts_->Fail(rc);
   return out;
 }
 
@@ -91,7 +93,7 @@ Result<std::optional<Client>> SqliteStore::FindClient(std::string_view client_id
   s.Bind(1, client_id);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<Client>();
-  if (rc != SQLITE_ROW) return SqlError(rc);
+  if (rc != SQLITE_ROW) return stmts_->Fail(rc);
   auto c = ClientFromJson(std::string(client_id), s.Text(0));
   if (!c) return MakeError(ErrorCode::kInternal, "corrupt client row");
   return c;
@@ -101,14 +103,14 @@ Result<void> SqliteStore::PutClient(const Client& c) {
   std::lock_guard lock(mu_);
   Stmt s(*stmts_, "INSERT OR REPLACE INTO clients(client_id, body) VALUES(?, ?)");
   s.Bind(1, c.client_id).Bind(2, ClientToJson(c).dump());
-  return Exec(s);
+  return s.Run();
 }
 
 Result<bool> SqliteStore::RemoveClient(std::string_view client_id) {
   std::lock_guard lock(mu_);
   Stmt s(*stmts_, "DELETE FROM clients WHERE client_id = ?");
   s.Bind(1, client_id);
-  if (auto r = Exec(s); !r) return tl::unexpected(r.error());
+  if (auto r = s.Run(); !r) return tl::unexpected(r.error());
   return s.Changes() > 0;
 }
 
@@ -120,7 +122,7 @@ Result<std::vector<Client>> SqliteStore::ListClients() {
   while ((rc = s.Step()) == SQLITE_ROW) {
     if (auto c = ClientFromJson(s.Text(0), s.Text(1))) out.push_back(std::move(*c));
   }
-  if (rc != SQLITE_DONE) return SqlError(rc);
+  if (rc != SQLITE_DONE) return stmts_->Fail(rc);
   return out;
 }
 

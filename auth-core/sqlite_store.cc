@@ -2,9 +2,11 @@
 
 #include <sqlite3.h>
 
-#include "sqlite_stmt.h"
+#include "steer/base/sqlite_stmt.h"
 
 namespace steer::auth {
+
+using base::Stmt;
 namespace {
 
 constexpr const char* kSchema = R"sql(
@@ -51,7 +53,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   return std::unique_ptr<SqliteStore>(new SqliteStore(db));
 }
 
-SqliteStore::SqliteStore(sqlite3* db) : db_(db), stmts_(std::make_unique<StmtCache>(db)) {}
+SqliteStore::SqliteStore(sqlite3* db)
+    : db_(db), stmts_(std::make_unique<base::StmtCache>(db, ErrorCode::kUnavailable, "sqlite")) {}
 
 SqliteStore::~SqliteStore() {
   stmts_.reset();  // a connection with unfinalised statements does not close
@@ -62,7 +65,7 @@ Result<bool> SqliteStore::ConsumeOnce(std::string_view id, int64_t expires_at) {
   std::lock_guard lock(mu_);
   Stmt s(*stmts_, "INSERT OR IGNORE INTO used_codes(id, expires_at) VALUES(?, ?)");
   s.Bind(1, id).Bind(2, expires_at);
-  if (auto r = Exec(s); !r) return tl::unexpected(r.error());
+  if (auto r = s.Run(); !r) return tl::unexpected(r.error());
   return s.Changes() == 1;
 }
 
@@ -73,7 +76,7 @@ Result<void> SqliteStore::StartFamily(std::string_view family, std::string_view 
          "INSERT OR REPLACE INTO refresh_families(family, current, gen, expires_at) "
          "VALUES(?,?,0,?)");
   s.Bind(1, family).Bind(2, token_id).Bind(3, expires_at);
-  return Exec(s);
+  return s.Run();
 }
 
 Result<void> SqliteStore::RevokeLocked(std::string_view id, int64_t expires_at) {
@@ -81,7 +84,7 @@ Result<void> SqliteStore::RevokeLocked(std::string_view id, int64_t expires_at) 
          "INSERT INTO revoked(id, expires_at) VALUES(?, ?) ON CONFLICT(id) DO UPDATE SET "
          "expires_at = max(expires_at, excluded.expires_at)");
   s.Bind(1, id).Bind(2, expires_at);
-  return Exec(s);
+  return s.Run();
 }
 
 Result<RefreshOutcome> SqliteStore::RotateRefresh(std::string_view family,
@@ -92,7 +95,7 @@ Result<RefreshOutcome> SqliteStore::RotateRefresh(std::string_view family,
   revoked.Bind(1, family);
   int rc = revoked.Step();
   if (rc == SQLITE_ROW) return RefreshOutcome::kRevoked;
-  if (rc != SQLITE_DONE) return SqlError(rc);
+  if (rc != SQLITE_DONE) return stmts_->Fail(rc);
   Stmt cur(*stmts_, "SELECT current, gen FROM refresh_families WHERE family = ?");
   cur.Bind(1, family);
   rc = cur.Step();
@@ -100,12 +103,12 @@ Result<RefreshOutcome> SqliteStore::RotateRefresh(std::string_view family,
     if (auto r = RevokeLocked(family, expires_at); !r) return tl::unexpected(r.error());
     return RefreshOutcome::kReused;
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqlError(rc);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return stmts_->Fail(rc);
   Stmt put(*stmts_,
            "INSERT OR REPLACE INTO refresh_families(family, current, gen, expires_at) "
            "VALUES(?,?,?,?)");
   put.Bind(1, family).Bind(2, next).Bind(3, gen + 1).Bind(4, expires_at);
-  if (auto r = Exec(put); !r) return tl::unexpected(r.error());
+  if (auto r = put.Run(); !r) return tl::unexpected(r.error());
   return RefreshOutcome::kRotated;
 }
 
@@ -116,7 +119,7 @@ Result<bool> SqliteStore::IsCurrentRefresh(std::string_view family, std::string_
   s.Bind(1, family);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return true;  // issued by another region, unknown here
-  if (rc != SQLITE_ROW) return SqlError(rc);
+  if (rc != SQLITE_ROW) return stmts_->Fail(rc);
   return s.Int(1) < gen || (s.Int(1) == gen && s.Text(0) == token_id);
 }
 
@@ -136,7 +139,7 @@ Result<bool> SqliteStore::IsRevoked(const std::vector<std::string>& ids) {
     }
     int rc = s.Step();
     if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) return SqlError(rc);
+    if (rc != SQLITE_DONE) return stmts_->Fail(rc);
   }
   return false;
 }
@@ -147,7 +150,7 @@ Result<int64_t> SqliteStore::BlockedUntil(std::string_view key, int64_t now) {
   s.Bind(1, key);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return int64_t{0};
-  if (rc != SQLITE_ROW) return SqlError(rc);
+  if (rc != SQLITE_ROW) return stmts_->Fail(rc);
   return s.Int(0) > now ? s.Int(0) : int64_t{0};
 }
 
@@ -161,7 +164,7 @@ Result<int64_t> SqliteStore::RecordFailure(std::string_view key, int64_t now,
       count = CASE WHEN first_at + ?3 <= ?2 AND blocked_until <= ?2 THEN 1 ELSE count + 1 END,
       first_at = CASE WHEN first_at + ?3 <= ?2 AND blocked_until <= ?2 THEN ?2 ELSE first_at END)sql");
   up.Bind(1, key).Bind(2, now).Bind(3, policy.block_seconds);
-  if (auto r = Exec(up); !r) return tl::unexpected(r.error());
+  if (auto r = up.Run(); !r) return tl::unexpected(r.error());
   Stmt block(*stmts_,
              "UPDATE failures SET blocked_until = ?2 + ?3, count = 0, first_at = ?2 "
              "WHERE key = ?1 AND count >= ?4");
@@ -169,7 +172,7 @@ Result<int64_t> SqliteStore::RecordFailure(std::string_view key, int64_t now,
       .Bind(2, now)
       .Bind(3, policy.block_seconds)
       .Bind(4, int64_t{policy.max_failures});
-  if (auto r = Exec(block); !r) return tl::unexpected(r.error());
+  if (auto r = block.Run(); !r) return tl::unexpected(r.error());
   Stmt get(*stmts_, "SELECT blocked_until FROM failures WHERE key = ?");
   get.Bind(1, key);
   if (get.Step() != SQLITE_ROW) return int64_t{0};
@@ -180,14 +183,14 @@ Result<void> SqliteStore::ClearFailures(std::string_view key) {
   std::lock_guard lock(mu_);
   Stmt s(*stmts_, "DELETE FROM failures WHERE key = ?");
   s.Bind(1, key);
-  return Exec(s);
+  return s.Run();
 }
 
 Result<void> SqliteStore::Ping() {
   std::lock_guard lock(mu_);
   Stmt s(*stmts_, "SELECT count(*) FROM clients");
   int rc = s.Step();
-  if (rc != SQLITE_ROW) return SqlError(rc);
+  if (rc != SQLITE_ROW) return stmts_->Fail(rc);
   return {};
 }
 
@@ -199,7 +202,7 @@ Result<void> SqliteStore::Purge(int64_t now) {
                           "DELETE FROM failures WHERE blocked_until < ? AND count = 0"}) {
     Stmt s(*stmts_, sql);
     s.Bind(1, now);
-    if (auto r = Exec(s); !r) return r;
+    if (auto r = s.Run(); !r) return r;
   }
   return {};
 }

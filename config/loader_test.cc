@@ -74,7 +74,7 @@ TEST(LoaderTest, BaseDefaults) {
   EXPECT_EQ(login->quorum.count, 0);  // majority
   EXPECT_EQ(login->failback, FailbackMode::kAuto);
   EXPECT_EQ(policy->regions.size(), 2u);
-  EXPECT_EQ(policy->regions[0].components[0].probes[0].interval, Duration(1000));
+  EXPECT_EQ(policy->regions[0].components[0].probes[0].interval, base::Duration(1000));
   EXPECT_EQ(policy->regions[0].components[0].probes[0].location.line, 15);
 }
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "steer/config/duration.h"
+#include "steer/base/duration.h"
 
 namespace steer::config {
 namespace {
@@ -155,12 +155,12 @@ bool Reader::ReadBool(const YAML::Node& n, const std::string& path, bool* out) {
   return false;
 }
 
-bool Reader::ReadDuration(const YAML::Node& n, const std::string& path, Duration* out) {
+bool Reader::ReadDuration(const YAML::Node& n, const std::string& path, base::Duration* out) {
   if (!IsPlainScalar(n)) {
     Error(n, path, std::string("expected a duration such as 5s, found ") + ShapeName(n));
     return false;
   }
-  auto d = ParseDuration(n.Scalar());
+  auto d = base::ParseDuration(n.Scalar());
   if (!d) {
     Error(n, path, d.error().message);
     return false;
@@ -169,14 +169,14 @@ bool Reader::ReadDuration(const YAML::Node& n, const std::string& path, Duration
   return true;
 }
 
-bool Reader::ReadSecret(const YAML::Node& n, const std::string& path, SecretRef* out) {
+bool Reader::ReadSecret(const YAML::Node& n, const std::string& path, base::SecretRef* out) {
   if (!IsPlainScalar(n)) {
     Error(
         n, path,
         std::string("expected a secret reference (env:NAME or file:/path), found ") + ShapeName(n));
     return false;
   }
-  auto ref = ParseSecretRef(n.Scalar());
+  auto ref = base::ParseSecretRef(n.Scalar());
   if (!ref) {
     Error(n, path, ref.error().message);
     return false;

@@ -41,8 +41,8 @@ class Reader {
   bool ReadInt(const YAML::Node& n, const std::string& path, long long* out);
   bool ReadNumber(const YAML::Node& n, const std::string& path, double* out);
   bool ReadBool(const YAML::Node& n, const std::string& path, bool* out);
-  bool ReadDuration(const YAML::Node& n, const std::string& path, Duration* out);
-  bool ReadSecret(const YAML::Node& n, const std::string& path, SecretRef* out);
+  bool ReadDuration(const YAML::Node& n, const std::string& path, base::Duration* out);
+  bool ReadSecret(const YAML::Node& n, const std::string& path, base::SecretRef* out);
   bool ReadStringList(const YAML::Node& n, const std::string& path, std::vector<std::string>* out);
   bool ReadStringMap(const YAML::Node& n, const std::string& path,
                      std::map<std::string, std::string>* out);

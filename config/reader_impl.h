@@ -116,7 +116,7 @@ template <typename T, typename Get>
 Binding<T> DurationKey(KeyInfo info, Get get) {
   info.kind = ValueKind::kDuration;
   return {std::move(info), [get](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
-            Duration d{};
+            base::Duration d{};
             if (r.ReadDuration(n, p, &d)) get(t) = d;
           }};
 }

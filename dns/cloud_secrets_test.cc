@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 
+#include "steer/base/clock.h"
+#include "steer/base/random.h"
 #include "steer/dns/cloudflare_provider.h"
 #include "steer/dns/route53_provider.h"
 #include "steer/dns/safe_writer.h"
@@ -32,8 +34,8 @@ class SecretsTest : public ::testing::Test {
     return SafeWriter(provider, limiter_, clock_, random_, nullptr, SafeWriterOptions{});
   }
 
-  testing::FakeClock clock_;
-  testing::FakeRandom random_{0.5};
+  base::FakeClock clock_;
+  base::FakeRandom random_ = base::FakeRandom::Fraction(0.5);
   RateLimiter limiter_{1000.0, 1000.0, clock_};
   std::vector<std::string> messages_;
 };
@@ -56,21 +58,21 @@ TEST_F(SecretsTest, NoSecretInLogsOrErrors) {
   ProviderRegistry registry;
   AddRoute53Provider(registry);
   AddCloudflareProvider(registry);
-  ProviderDeps deps{std::shared_ptr<HttpClient>(MakeCurlHttpClient()), &clock_};
+  ProviderDeps deps{std::shared_ptr<base::HttpClient>(base::MakeCurlHttpClient()), &clock_};
 
   config::ProviderConfig aws;
   aws.name = "aws";
   aws.type = config::ProviderType::kRoute53;
   aws.route53.endpoint = r53.endpoint();
   aws.route53.hosted_zone_id = "Z0STEERFAKE";
-  aws.route53.access_key_id = *config::ParseSecretRef("env:STEER_TEST_SECRETS_KEY_ID");
-  aws.route53.secret_access_key = *config::ParseSecretRef("env:STEER_TEST_SECRETS_AWS");
+  aws.route53.access_key_id = *base::ParseSecretRef("env:STEER_TEST_SECRETS_KEY_ID");
+  aws.route53.secret_access_key = *base::ParseSecretRef("env:STEER_TEST_SECRETS_AWS");
   config::ProviderConfig cloudflare;
   cloudflare.name = "cf";
   cloudflare.type = config::ProviderType::kCloudflare;
   cloudflare.cloudflare.endpoint = cf.endpoint();
   cloudflare.cloudflare.zone_id = fakes::CloudflareFakeOptions().zone_id;
-  cloudflare.cloudflare.api_token = *config::ParseSecretRef("env:STEER_TEST_SECRETS_CF");
+  cloudflare.cloudflare.api_token = *base::ParseSecretRef("env:STEER_TEST_SECRETS_CF");
 
   // Successful writes after throttling, 429 and 5xx: retries are logged.
   r53.FailNext(fakes::Route53Action::kChange,
@@ -89,8 +91,8 @@ TEST_F(SecretsTest, NoSecretInLogsOrErrors) {
     Keep((*provider)->Replace(kZone, rejected));
   }
   // Wrong credentials.
-  aws.route53.secret_access_key = *config::ParseSecretRef("env:STEER_TEST_SECRETS_AWS_WRONG");
-  cloudflare.cloudflare.api_token = *config::ParseSecretRef("env:STEER_TEST_SECRETS_CF_WRONG");
+  aws.route53.secret_access_key = *base::ParseSecretRef("env:STEER_TEST_SECRETS_AWS_WRONG");
+  cloudflare.cloudflare.api_token = *base::ParseSecretRef("env:STEER_TEST_SECRETS_CF_WRONG");
   for (const auto* config : {&aws, &cloudflare}) {
     auto provider = MakeProvider(*config, registry, deps);
     ASSERT_TRUE(provider) << provider.error().message;
@@ -98,7 +100,7 @@ TEST_F(SecretsTest, NoSecretInLogsOrErrors) {
     Keep((*provider)->Read(kZone, "login.example.test.", "A"));
   }
   // A reference to a file that holds the secret but cannot be read as configured.
-  aws.route53.secret_access_key = *config::ParseSecretRef("file:/nonexistent/steer-aws-secret");
+  aws.route53.secret_access_key = *base::ParseSecretRef("file:/nonexistent/steer-aws-secret");
   Keep(MakeProvider(aws, registry, deps));
 
   ASSERT_GE(messages_.size(), 5u);

@@ -5,8 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "steer/config/log.h"
-#include "steer/config/secret.h"
+#include "steer/base/clock.h"
+#include "steer/base/log.h"
+#include "steer/base/secret.h"
 #include "steer/dns/aws_sigv4.h"  // UriEncode: RFC 3986 percent-encoding
 
 namespace steer::dns {
@@ -109,12 +110,12 @@ CloudflareBatch PlanCloudflareBatch(const std::vector<CloudflareRecord>& existin
   return batch;
 }
 
-CloudflareProvider::CloudflareProvider(CloudflareOptions options, std::shared_ptr<HttpClient> http,
-                                       Clock* clock)
+CloudflareProvider::CloudflareProvider(CloudflareOptions options,
+                                       std::shared_ptr<base::HttpClient> http, base::Clock* clock)
     : options_(std::move(options)), http_(std::move(http)), clock_(clock) {
-  if (http_ == nullptr) http_ = MakeCurlHttpClient();
+  if (http_ == nullptr) http_ = base::MakeCurlHttpClient();
   if (clock_ == nullptr) {
-    owned_clock_ = std::make_unique<SystemClock>();
+    owned_clock_ = std::make_unique<base::SystemClock>();
     clock_ = owned_clock_.get();
   }
   while (!options_.endpoint.empty() && options_.endpoint.back() == '/')
@@ -132,7 +133,7 @@ Result<std::unique_ptr<Provider>> CloudflareProvider::Create(const config::Provi
   if (c.zone_id.empty()) {
     return MakeError(ErrorCode::kInvalidArgument, who + ": zone_id is required");
   }
-  Result<std::string> token = config::ResolveSecret(c.api_token);
+  Result<std::string> token = base::ResolveSecret(c.api_token);
   if (!token) {
     // The message names the reference (env:NAME / file:/path), never a value.
     return MakeError(token.error().code, who + ": api_token (" + c.api_token.ToString() +
@@ -154,12 +155,12 @@ Result<std::unique_ptr<Provider>> CloudflareProvider::Create(const config::Provi
 }
 
 Result<void> CloudflareProvider::WaitIfBlocked() {
-  Clock::TimePoint until;
+  base::Clock::SteadyTime until;
   {
     std::lock_guard<std::mutex> lock(mu_);
     until = blocked_until_;
   }
-  Clock::TimePoint now = clock_->Now();
+  base::Clock::SteadyTime now = clock_->SteadyNow();
   if (until <= now) return {};
   auto remaining = std::chrono::ceil<std::chrono::milliseconds>(until - now);
   if (remaining > options_.max_retry_after_wait) {
@@ -171,22 +172,23 @@ Result<void> CloudflareProvider::WaitIfBlocked() {
   return {};
 }
 
-void CloudflareProvider::NoteRetryAfter(const HttpResponse& response) {
+void CloudflareProvider::NoteRetryAfter(const base::HttpResponse& response) {
   std::string value = response.Header("Retry-After");
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
   if (value.empty() || !std::all_of(value.begin(), value.end(), digit) || value.size() > 6) {
     return;  // absent or an HTTP-date: the caller's backoff applies
   }
-  Clock::TimePoint until = clock_->Now() + std::chrono::seconds(std::stoi(value));
+  base::Clock::SteadyTime until = clock_->SteadyNow() + std::chrono::seconds(std::stoi(value));
   std::lock_guard<std::mutex> lock(mu_);
   blocked_until_ = std::max(blocked_until_, until);
 }
 
-Result<HttpResponse> CloudflareProvider::Call(const std::string& method, const std::string& path,
-                                              const std::string& body) {
+Result<base::HttpResponse> CloudflareProvider::Call(const std::string& method,
+                                                    const std::string& path,
+                                                    const std::string& body) {
   if (Result<void> waited = WaitIfBlocked(); !waited) return tl::unexpected(waited.error());
   limiter_->Acquire();
-  HttpRequest request;
+  base::HttpRequest request;
   request.method = method;
   request.url = options_.endpoint + path;
   request.headers = {{"Authorization", "Bearer " + options_.api_token}};
@@ -194,7 +196,7 @@ Result<HttpResponse> CloudflareProvider::Call(const std::string& method, const s
   request.body = body;
   request.timeout = options_.timeout;
   std::string what = options_.name + ": " + method + " " + path;
-  Result<HttpResponse> response = http_->Send(request);
+  Result<base::HttpResponse> response = http_->Send(request);
   if (!response) return MakeError(response.error().code, what + ": " + response.error().message);
   if (response->status / 100 == 2) return response;
   if (response->status == 429) NoteRetryAfter(*response);
@@ -214,7 +216,7 @@ Result<std::vector<CloudflareRecord>> CloudflareProvider::List(const std::string
                      "/dns_records?name=" + aws::UriEncode(ToCloudflareName(name), false) +
                      "&type=" + type + "&per_page=100&page=";
   for (int page = 1, pages = 1; page <= pages; ++page) {
-    Result<HttpResponse> response = Call("GET", base + std::to_string(page), "");
+    Result<base::HttpResponse> response = Call("GET", base + std::to_string(page), "");
     if (!response) return tl::unexpected(response.error());
     if (!ParseListPage(response->body, name, type, &records, &pages)) {
       return MakeError(ErrorCode::kInternal, options_.name + ": malformed dns_records list");
@@ -271,12 +273,12 @@ Result<ChangeReceipt> CloudflareProvider::Replace(const std::string& zone, const
                              {"ttl", p.ttl},
                              {"proxied", false}});  // DNS-only: resolvers must see the answers
   }
-  Result<HttpResponse> response =
+  Result<base::HttpResponse> response =
       Call("POST", "/zones/" + options_.zone_id + "/dns_records/batch", body.dump());
   if (!response) return tl::unexpected(response.error());
-  config::Logger("dns")->info("{}: replaced {} in zone {} ({} deleted, {} patched, {} created)",
-                              options_.name, ToString(desired), zone, batch.deletes.size(),
-                              batch.patches.size(), batch.posts.size());
+  base::Logger("dns")->info("{}: replaced {} in zone {} ({} deleted, {} patched, {} created)",
+                            options_.name, ToString(desired), zone, batch.deletes.size(),
+                            batch.patches.size(), batch.posts.size());
   return receipt;
 }
 

@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "steer/base/clock.h"
+#include "steer/base/random.h"
 #include "steer/dns/safe_writer.h"
 #include "steer/fakes/cloudflare_fake.h"
 #include "test_fakes.h"
@@ -38,7 +40,7 @@ class CloudflareProviderTest : public ::testing::Test {
     options.timeout = milliseconds(5000);
     options.rate_per_second = 1000;
     options.burst = 1000;
-    return std::make_unique<CloudflareProvider>(options, MakeCurlHttpClient(), &clock_);
+    return std::make_unique<CloudflareProvider>(options, base::MakeCurlHttpClient(), &clock_);
   }
   std::unique_ptr<CloudflareProvider> Make() {
     return Make(fakes::CloudflareFakeOptions().api_token);
@@ -47,8 +49,9 @@ class CloudflareProviderTest : public ::testing::Test {
     return SafeWriter(provider, limiter_, clock_, random_, nullptr, SafeWriterOptions{});
   }
 
-  testing::FakeClock clock_;
-  testing::FakeRandom random_{0.0};  // no jitter: waits below come from Retry-After only
+  base::FakeClock clock_;
+  base::FakeRandom random_ =
+      base::FakeRandom::Fraction(0.0);  // no jitter: waits below come from Retry-After only
   RateLimiter limiter_{1000.0, 1000.0, clock_};
   fakes::CloudflareFake fake_;
 };
@@ -182,9 +185,9 @@ TEST_F(CloudflareProviderTest, FakeSupportsPutPatchAndDeleteById) {
   std::string id = fake_.Add("api.example.test", "A", "127.0.0.2", 60);
   std::string base =
       fake_.endpoint() + "/zones/" + fakes::CloudflareFakeOptions().zone_id + "/dns_records/" + id;
-  auto http = MakeCurlHttpClient();
+  auto http = base::MakeCurlHttpClient();
   auto send = [&](const std::string& method, const std::string& body) {
-    HttpRequest request;
+    base::HttpRequest request;
     request.method = method;
     request.url = base;
     request.headers = {{"Authorization", "Bearer " + fakes::CloudflareFakeOptions().api_token},
@@ -227,23 +230,23 @@ TEST(CloudflareBatchPlan, ReusesIdsBeforeDeletingOrCreating) {
 TEST(CloudflareProvider, DefaultRateStaysWithinThePublishedLimit) {
   auto http = std::make_shared<testing::FakeHttpClient>();
   for (int i = 0; i < 1300; ++i) http->Push(200, R"({"success":true,"result":[]})");
-  testing::FakeClock clock;
+  base::FakeClock clock;
   ::setenv("STEER_TEST_CF_TOKEN", "cf-rate-test-token", 1);
   config::ProviderConfig config;
   config.name = "cf";
   config.type = config::ProviderType::kCloudflare;
   config.cloudflare.zone_id = "z";
-  config.cloudflare.api_token = *config::ParseSecretRef("env:STEER_TEST_CF_TOKEN");
+  config.cloudflare.api_token = *base::ParseSecretRef("env:STEER_TEST_CF_TOKEN");
   ProviderRegistry registry;
   AddCloudflareProvider(registry);
   auto provider = MakeProvider(config, registry, ProviderDeps{http, &clock});
   ASSERT_TRUE(provider) << provider.error().message;
   EXPECT_EQ((*provider)->Name(), "cloudflare:cf");
-  auto start = clock.Now();
+  auto start = clock.SteadyNow();
   int within_window = 0;
   for (int i = 0; i < 1300; ++i) {
     ASSERT_TRUE((*provider)->Read(kZone, "login.example.test.", "A"));
-    if (clock.Now() - start < seconds(300)) ++within_window;
+    if (clock.SteadyNow() - start < seconds(300)) ++within_window;
   }
   EXPECT_LE(within_window, 1200);
   EXPECT_GE(within_window, 1150);  // and not needlessly slower

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 #include "steer/dns/propagation.h"
 #include "steer/dns/rrset.h"
 

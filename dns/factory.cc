@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "steer/base/clock.h"
 #include "steer/dns/powerdns_provider.h"
 #include "steer/dns/rfc2136_provider.h"
 #include "steer/dns/zonefile_provider.h"
@@ -74,7 +75,8 @@ double DefaultBurst(config::ProviderType type) {
   }
 }
 
-std::unique_ptr<RateLimiter> MakeRateLimiter(const config::ProviderConfig& config, Clock& clock) {
+std::unique_ptr<RateLimiter> MakeRateLimiter(const config::ProviderConfig& config,
+                                             base::Clock& clock) {
   double rate =
       config.rate_per_second > 0 ? config.rate_per_second : DefaultRatePerSecond(config.type);
   return std::make_unique<RateLimiter>(

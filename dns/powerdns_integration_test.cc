@@ -2,6 +2,8 @@
 // (two authoritative servers of the zone), written through the HTTP API.
 #include <gtest/gtest.h>
 
+#include "steer/base/clock.h"
+#include "steer/base/random.h"
 #include "steer/dns/powerdns_provider.h"
 #include "steer/dns/propagation.h"
 #include "steer/dns/safe_writer.h"
@@ -46,12 +48,12 @@ class PowerDnsIntegrationTest : public ::testing::Test {
     return {{"127.0.0.1", primary_->dns_port(), ""}, {"127.0.0.1", second_->dns_port(), ""}};
   }
 
-  std::shared_ptr<HttpClient> http_ = MakeCurlHttpClient();
+  std::shared_ptr<base::HttpClient> http_ = base::MakeCurlHttpClient();
   std::unique_ptr<PdnsServer> primary_;
   std::unique_ptr<PdnsServer> second_;
   std::unique_ptr<PowerDnsProvider> provider_;
-  SystemClock clock_;
-  SystemRandom random_;
+  base::SystemClock clock_;
+  base::SystemRandom random_;
   RateLimiter limiter_{50.0, 50.0, clock_};
   Audits audits_;
 };

@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "steer/config/log.h"
-#include "steer/config/secret.h"
+#include "steer/base/log.h"
+#include "steer/base/secret.h"
 
 namespace steer::dns {
 namespace {
@@ -42,17 +42,17 @@ Result<std::vector<RRset>> RRsetsFromZone(const json& zone) {
 
 }  // namespace
 
-PowerDnsProvider::PowerDnsProvider(PowerDnsOptions options, std::shared_ptr<HttpClient> http)
+PowerDnsProvider::PowerDnsProvider(PowerDnsOptions options, std::shared_ptr<base::HttpClient> http)
     : options_(std::move(options)), http_(std::move(http)) {
   while (!options_.api_url.empty() && options_.api_url.back() == '/') options_.api_url.pop_back();
 }
 
 Result<std::unique_ptr<Provider>> PowerDnsProvider::Create(const config::ProviderConfig& config,
-                                                           std::shared_ptr<HttpClient> http) {
+                                                           std::shared_ptr<base::HttpClient> http) {
   if (config.powerdns.api_url.empty()) {
     return MakeError(ErrorCode::kInvalidArgument, "provider " + config.name + ": api_url is empty");
   }
-  auto key = config::ResolveSecret(config.powerdns.api_key);
+  auto key = base::ResolveSecret(config.powerdns.api_key);
   if (!key) {
     return MakeError(key.error().code, "provider " + config.name + ": api_key (" +
                                            config.powerdns.api_key.ToString() +
@@ -71,16 +71,17 @@ std::string PowerDnsProvider::ZonePath(const std::string& zone) const {
   return "/api/v1/servers/" + options_.server_id + "/zones/" + CanonicalName(zone);
 }
 
-Result<HttpResponse> PowerDnsProvider::Call(const std::string& method, const std::string& path,
-                                            const std::string& body) {
-  HttpRequest request;
+Result<base::HttpResponse> PowerDnsProvider::Call(const std::string& method,
+                                                  const std::string& path,
+                                                  const std::string& body) {
+  base::HttpRequest request;
   request.method = method;
   request.url = options_.api_url + path;
   request.headers = {{"X-API-Key", options_.api_key}, {"Accept", "application/json"}};
   if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
   request.body = body;
   request.timeout = options_.timeout;
-  config::Logger("dns")->debug("{}: {} {}", options_.name, method, path);
+  base::Logger("dns")->debug("{}: {} {}", options_.name, method, path);
   auto response = http_->Send(request);
   if (!response) {
     return MakeError(response.error().code, options_.name + ": " + response.error().message);

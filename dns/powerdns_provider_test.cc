@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "steer/base/clock.h"
 #include "steer/dns/factory.h"
 #include "steer/testsupport/log_capture.h"
 #include "test_fakes.h"
@@ -63,7 +64,7 @@ TEST_F(PowerDnsProviderTest, ReplaceSendsOnePatchWithTheWholeRRset) {
       "example.test.", RRset{"login.example.test.", "A", 30, {"127.0.0.3", "127.0.0.2"}});
   ASSERT_TRUE(receipt) << receipt.error().message;
   ASSERT_EQ(http_->requests.size(), 1u);
-  const HttpRequest& request = http_->requests[0];
+  const base::HttpRequest& request = http_->requests[0];
   EXPECT_EQ(request.method, "PATCH");
   auto body = nlohmann::json::parse(request.body);
   ASSERT_EQ(body["rrsets"].size(), 1u);
@@ -118,7 +119,7 @@ TEST(PowerDnsFactoryTest, ResolvesTheKeyByReference) {
   config.name = "primary";
   config.type = config::ProviderType::kPowerDns;
   config.powerdns.api_url = "http://127.0.0.1:1";
-  config.powerdns.api_key = config::SecretRef{config::SecretRef::Kind::kEnv, "STEER_TEST_PDNS_KEY"};
+  config.powerdns.api_key = base::SecretRef{base::SecretRef::Kind::kEnv, "STEER_TEST_PDNS_KEY"};
   ProviderRegistry registry;
   AddBuiltinProviders(registry);
   auto http = std::make_shared<FakeHttpClient>();
@@ -154,7 +155,7 @@ namespace steer::dns {
 namespace {
 
 TEST(ProviderDefaultsTest, RateLimiterFollowsConfigOrPublishedDefault) {
-  testing::FakeClock clock;
+  base::FakeClock clock;
   config::ProviderConfig config;
   config.type = config::ProviderType::kCloudflare;
   EXPECT_DOUBLE_EQ(MakeRateLimiter(config, clock)->rate_per_second(), 4.0);  // 1,200 / 5 min

@@ -6,6 +6,7 @@
 #include <future>
 
 #include "dns_exchange.h"
+#include "steer/base/clock.h"
 
 namespace steer::dns {
 namespace {
@@ -91,10 +92,10 @@ std::vector<ServerResult> PropagationChecker::Snapshot(const std::string& name,
   for (const auto& server : servers) {
     ServerResult r;
     r.server = server;
-    Clock::TimePoint start = clock_.Now();
+    base::Clock::SteadyTime start = clock_.SteadyNow();
     auto answer = querier_.Query(server, name, type, timeout);
     r.queries = 1;
-    r.elapsed = duration_cast<milliseconds>(clock_.Now() - start);
+    r.elapsed = duration_cast<milliseconds>(clock_.SteadyNow() - start);
     if (!answer) {
       r.last_error = answer.error().message;
     } else {
@@ -111,11 +112,11 @@ PropagationReport PropagationChecker::WaitFor(const RRset& want,
                                               const std::vector<NameServer>& servers,
                                               const PropagationOptions& options) {
   PropagationReport report;
-  Clock::TimePoint start = clock_.Now();
-  Clock::TimePoint deadline = start + options.deadline;
+  base::Clock::SteadyTime start = clock_.SteadyNow();
+  base::Clock::SteadyTime deadline = start + options.deadline;
   for (const auto& s : servers) report.servers.push_back(ServerResult{s, false, {}, "", 0, {}});
   while (true) {
-    auto left = duration_cast<milliseconds>(deadline - clock_.Now());
+    auto left = duration_cast<milliseconds>(deadline - clock_.SteadyNow());
     milliseconds timeout = std::max(milliseconds(1), std::min(options.query_timeout, left));
     // Lagging servers are asked in parallel: a round costs the slowest answer, not the sum.
     std::vector<std::future<Result<QueryAnswer>>> answers(report.servers.size());
@@ -131,7 +132,7 @@ PropagationReport PropagationChecker::WaitFor(const RRset& want,
       if (r.in_sync) continue;
       auto answer = answers[i].get();
       ++r.queries;
-      r.elapsed = duration_cast<milliseconds>(clock_.Now() - start);
+      r.elapsed = duration_cast<milliseconds>(clock_.SteadyNow() - start);
       if (!answer) {
         r.last_error = answer.error().message;
       } else {
@@ -142,12 +143,12 @@ PropagationReport PropagationChecker::WaitFor(const RRset& want,
       }
       all = all && r.in_sync;
     }
-    report.elapsed = duration_cast<milliseconds>(clock_.Now() - start);
+    report.elapsed = duration_cast<milliseconds>(clock_.SteadyNow() - start);
     if (all) {
       report.complete = true;
       return report;
     }
-    if (clock_.Now() + options.poll_interval >= deadline) return report;
+    if (clock_.SteadyNow() + options.poll_interval >= deadline) return report;
     clock_.SleepFor(options.poll_interval);
   }
 }

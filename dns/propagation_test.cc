@@ -5,13 +5,14 @@
 #include <map>
 #include <mutex>
 
+#include "steer/base/clock.h"
 #include "test_fakes.h"
 
 namespace steer::dns {
 namespace {
 
+using base::FakeClock;
 using std::chrono::milliseconds;
-using testing::FakeClock;
 
 // Each server answers from its own script: the n-th query gets answers[min(n, last)].
 class ScriptedQuerier : public DnsQuerier {
@@ -42,7 +43,7 @@ QueryAnswer Answer(std::vector<std::string> records) {
 const RRset kWant{"login.example.test.", "A", 30, {"127.0.0.3"}};
 
 TEST(PropagationTest, CompleteWhenEveryServerAnswersTheNewRRset) {
-  FakeClock clock;
+  base::FakeClock clock;
   ScriptedQuerier querier;
   querier.scripts[1] = {Answer({"127.0.0.3"})};
   querier.scripts[2] = {Answer({"127.0.0.2"}), Answer({"127.0.0.2"}), Answer({"127.0.0.3"})};
@@ -57,7 +58,7 @@ TEST(PropagationTest, CompleteWhenEveryServerAnswersTheNewRRset) {
 }
 
 TEST(PropagationTest, ReportsTheLaggingAndTheUnreachableAtTheDeadline) {
-  FakeClock clock;
+  base::FakeClock clock;
   ScriptedQuerier querier;
   querier.scripts[1] = {Answer({"127.0.0.3"})};
   querier.scripts[2] = {Answer({"127.0.0.2"})};
@@ -77,7 +78,7 @@ TEST(PropagationTest, ReportsTheLaggingAndTheUnreachableAtTheDeadline) {
 }
 
 TEST(PropagationTest, NonAuthoritativeAnswersDoNotCount) {
-  FakeClock clock;
+  base::FakeClock clock;
   ScriptedQuerier querier;
   QueryAnswer cached = Answer({"127.0.0.3"});
   cached.authoritative = false;
@@ -90,7 +91,7 @@ TEST(PropagationTest, NonAuthoritativeAnswersDoNotCount) {
 }
 
 TEST(PropagationTest, ResolvesTheNsSetToAddresses) {
-  FakeClock clock;
+  base::FakeClock clock;
   ScriptedQuerier querier;  // one port: answers NS, then A for each name, then AAAA
   QueryAnswer ns;
   ns.authoritative = true;

@@ -3,17 +3,19 @@
 #include <algorithm>
 #include <cmath>
 
+#include "steer/base/clock.h"
+
 namespace steer::dns {
 
-RateLimiter::RateLimiter(double rate_per_second, double burst, Clock& clock)
+RateLimiter::RateLimiter(double rate_per_second, double burst, base::Clock& clock)
     : rate_(rate_per_second > 0 ? rate_per_second : 1.0),
       burst_(std::max(1.0, burst)),
       clock_(clock),
       tokens_(std::max(1.0, burst)),
-      last_(clock.Now()) {}
+      last_(clock.SteadyNow()) {}
 
 void RateLimiter::RefillLocked() {
-  Clock::TimePoint now = clock_.Now();
+  base::Clock::SteadyTime now = clock_.SteadyNow();
   if (now <= last_) return;
   double seconds = std::chrono::duration<double>(now - last_).count();
   tokens_ = std::min(burst_, tokens_ + seconds * rate_);

@@ -2,18 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include "steer/base/clock.h"
+#include "steer/base/random.h"
 #include "steer/dns/retry_policy.h"
 #include "test_fakes.h"
 
 namespace steer::dns {
 namespace {
 
+using base::FakeClock;
 using std::chrono::milliseconds;
-using testing::FakeClock;
-using testing::FakeRandom;
 
 TEST(RateLimiterTest, BurstThenRefillAtRate) {
-  FakeClock clock;
+  base::FakeClock clock;
   RateLimiter limiter(4.0, 2.0, clock);  // 4/s: one token per 250 ms
   EXPECT_TRUE(limiter.TryAcquire());
   EXPECT_TRUE(limiter.TryAcquire());
@@ -26,7 +27,7 @@ TEST(RateLimiterTest, BurstThenRefillAtRate) {
 }
 
 TEST(RateLimiterTest, RefillNeverExceedsBurst) {
-  FakeClock clock;
+  base::FakeClock clock;
   RateLimiter limiter(10.0, 3.0, clock);
   clock.Advance(milliseconds(60000));
   int taken = 0;
@@ -35,7 +36,7 @@ TEST(RateLimiterTest, RefillNeverExceedsBurst) {
 }
 
 TEST(RateLimiterTest, AcquireSleepsOnTheClockUntilATokenIsThere) {
-  FakeClock clock;
+  base::FakeClock clock;
   RateLimiter limiter(5.0, 1.0, clock);  // 200 ms per token
   for (int i = 0; i < 6; ++i) limiter.Acquire();
   // One from the full bucket, then five refills of 200 ms each.
@@ -44,18 +45,18 @@ TEST(RateLimiterTest, AcquireSleepsOnTheClockUntilATokenIsThere) {
 
 TEST(RetryPolicyTest, FullJitterUpToAnExponentialCap) {
   RetryPolicy policy(RetryOptions{6, milliseconds(100), milliseconds(1000)});
-  FakeRandom max_random(1.0);
+  base::FakeRandom max_random = base::FakeRandom::Fraction(1.0);
   EXPECT_EQ(policy.Backoff(1, max_random), milliseconds(100));
   EXPECT_EQ(policy.Backoff(2, max_random), milliseconds(200));
   EXPECT_EQ(policy.Backoff(3, max_random), milliseconds(400));
   EXPECT_EQ(policy.Backoff(4, max_random), milliseconds(800));
   EXPECT_EQ(policy.Backoff(5, max_random), milliseconds(1000));
   EXPECT_EQ(policy.Backoff(60, max_random), milliseconds(1000));  // no overflow
-  FakeRandom min_random(0.0);
+  base::FakeRandom min_random = base::FakeRandom::Fraction(0.0);
   EXPECT_EQ(policy.Backoff(3, min_random), milliseconds(0));
-  FakeRandom half(0.5);
+  base::FakeRandom half = base::FakeRandom::Fraction(0.5);
   EXPECT_EQ(policy.Backoff(3, half), milliseconds(200));
-  EXPECT_EQ(half.asked, (std::vector<uint64_t>{400}));
+  EXPECT_EQ(half.asked, (std::vector<uint64_t>{401}));  // [0, 400]: the bound is exclusive
 }
 
 TEST(RetryPolicyTest, RetriesOnlyTransientErrors) {

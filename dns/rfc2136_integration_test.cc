@@ -1,6 +1,8 @@
 // RFC 2136 against a real BIND 9 primary with a TSIG key and a secondary fed by NOTIFY/AXFR.
 #include <gtest/gtest.h>
 
+#include "steer/base/clock.h"
+#include "steer/base/random.h"
 #include "steer/dns/propagation.h"
 #include "steer/dns/rfc2136_provider.h"
 #include "steer/dns/safe_writer.h"
@@ -47,8 +49,8 @@ TEST(Rfc2136IntegrationTest, OneSignedUpdateReplacesTheRRsetOnPrimaryAndSecondar
   ASSERT_TRUE(before->has_value());
   EXPECT_EQ((*before)->records, std::vector<std::string>{"127.0.0.2"});
 
-  SystemClock clock;
-  SystemRandom random;
+  base::SystemClock clock;
+  base::SystemRandom random;
   RateLimiter limiter(50, 50, clock);
   SafeWriter writer(provider, limiter, clock, random, nullptr);
   auto result = writer.Replace(kZone, kNew);

@@ -1,8 +1,8 @@
 #include "steer/dns/rfc2136_provider.h"
 
 #include "dns_exchange.h"
-#include "steer/config/log.h"
-#include "steer/config/secret.h"
+#include "steer/base/log.h"
+#include "steer/base/secret.h"
 
 namespace steer::dns {
 namespace {
@@ -83,7 +83,7 @@ Result<std::unique_ptr<Provider>> Rfc2136Provider::Create(const config::Provider
     return MakeError(ErrorCode::kInvalidArgument,
                      "provider " + config.name + ": tsig_key_name is empty");
   }
-  auto secret = config::ResolveSecret(c.tsig_secret);
+  auto secret = base::ResolveSecret(c.tsig_secret);
   if (!secret) {
     return MakeError(secret.error().code, "provider " + config.name + ": tsig_secret (" +
                                               c.tsig_secret.ToString() +
@@ -197,7 +197,7 @@ Result<ChangeReceipt> Rfc2136Provider::Replace(const std::string& zone, const RR
                                                        options_.key_name);
   }
   uint16_t id = ldns_pkt_id(pkt->get());
-  config::Logger("dns")->debug("{}: accepted (id {})", what, id);
+  base::Logger("dns")->debug("{}: accepted (id {})", what, id);
   return ChangeReceipt{std::to_string(id), 1};
 }
 

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
-#include "steer/config/log.h"
-#include "steer/config/secret.h"
+#include "steer/base/clock.h"
+#include "steer/base/log.h"
+#include "steer/base/secret.h"
 #include "steer/dns/route53_xml.h"
 
 namespace steer::dns {
@@ -47,7 +48,7 @@ bool IsPermissionCode(const std::string& code) {
 
 // Route 53's error document -> provider error codes (provider.h). Route 53's messages carry
 // no credentials (a SignatureDoesNotMatch names the canonical request, never the key).
-Error Route53Error(const HttpResponse& response, const std::string& what) {
+Error Route53Error(const base::HttpResponse& response, const std::string& what) {
   route53::ErrorDoc doc = route53::ParseError(response.body);
   if (doc.code.empty()) return HttpStatusError(response, what);
   std::string message = what + ": " + doc.code + " (HTTP " + std::to_string(response.status) + ")" +
@@ -71,12 +72,12 @@ Error Route53Error(const HttpResponse& response, const std::string& what) {
 
 }  // namespace
 
-Route53Provider::Route53Provider(Route53Options options, std::shared_ptr<HttpClient> http,
-                                 Clock* clock)
+Route53Provider::Route53Provider(Route53Options options, std::shared_ptr<base::HttpClient> http,
+                                 base::Clock* clock)
     : options_(std::move(options)), http_(std::move(http)) {
-  if (http_ == nullptr) http_ = MakeCurlHttpClient();
+  if (http_ == nullptr) http_ = base::MakeCurlHttpClient();
   if (clock == nullptr) {
-    owned_clock_ = std::make_unique<SystemClock>();
+    owned_clock_ = std::make_unique<base::SystemClock>();
     clock = owned_clock_.get();
   }
   if (options_.hosted_zone_id.rfind("/hostedzone/", 0) == 0) {
@@ -100,7 +101,7 @@ Result<std::unique_ptr<Provider>> Route53Provider::Create(const config::Provider
        {std::tuple{&c.access_key_id, &options.credentials.access_key_id, "access_key_id"},
         std::tuple{&c.secret_access_key, &options.credentials.secret_access_key,
                    "secret_access_key"}}) {
-    Result<std::string> value = config::ResolveSecret(*ref);
+    Result<std::string> value = base::ResolveSecret(*ref);
     if (!value) {
       // The message names the reference (env:NAME / file:/path), never a value.
       return MakeError(value.error().code,
@@ -124,8 +125,9 @@ std::string Route53Provider::ZonePath() const {
   return std::string(route53::kApiPrefix) + "/hostedzone/" + options_.hosted_zone_id;
 }
 
-Result<HttpResponse> Route53Provider::Call(const std::string& method, const std::string& path,
-                                           const std::string& query, const std::string& body) {
+Result<base::HttpResponse> Route53Provider::Call(const std::string& method, const std::string& path,
+                                                 const std::string& query,
+                                                 const std::string& body) {
   limiter_->Acquire();
   Endpoint endpoint = SplitEndpoint(options_.endpoint);
   auto now = options_.wall_clock ? options_.wall_clock() : std::chrono::system_clock::now();
@@ -135,7 +137,7 @@ Result<HttpResponse> Route53Provider::Call(const std::string& method, const std:
   signed_part.headers = {{"host", endpoint.host}, {"x-amz-date", scope.amz_date}};
   if (!body.empty()) signed_part.headers.emplace_back("content-type", "application/xml");
 
-  HttpRequest request;
+  base::HttpRequest request;
   request.method = method;
   request.url = endpoint.origin + signed_part.path + (query.empty() ? "" : "?" + query);
   request.headers = signed_part.headers;
@@ -143,7 +145,7 @@ Result<HttpResponse> Route53Provider::Call(const std::string& method, const std:
                                aws::AuthorizationHeader(options_.credentials, scope, signed_part));
   request.body = body;
   request.timeout = options_.timeout;
-  Result<HttpResponse> response = http_->Send(request);
+  Result<base::HttpResponse> response = http_->Send(request);
   if (!response) {
     return MakeError(response.error().code,
                      options_.name + ": " + method + " " + path + ": " + response.error().message);
@@ -160,7 +162,7 @@ Result<std::optional<RRset>> Route53Provider::Read(const std::string& zone, cons
   std::string want_type = Upper(type);
   std::string query = "maxitems=1&name=" + aws::UriEncode(want_name, false) +
                       "&type=" + aws::UriEncode(want_type, false);
-  Result<HttpResponse> response = Call("GET", ZonePath() + "/rrset", query, "");
+  Result<base::HttpResponse> response = Call("GET", ZonePath() + "/rrset", query, "");
   if (!response) return tl::unexpected(response.error());
   Result<route53::ListPage> page = route53::ParseListResponse(response->body);
   if (!page) return tl::unexpected(page.error());
@@ -196,12 +198,12 @@ Result<ChangeReceipt> Route53Provider::Replace(const std::string& zone, const RR
                                                       " with no records");
   }
   std::string body = route53::BuildChangeRequest({{"UPSERT", desired}}, "steer");
-  Result<HttpResponse> response = Call("POST", ZonePath() + "/rrset/", "", body);
+  Result<base::HttpResponse> response = Call("POST", ZonePath() + "/rrset/", "", body);
   if (!response) return tl::unexpected(response.error());
   Result<route53::ChangeInfo> info = route53::ParseChangeInfo(response->body);
   if (!info) return tl::unexpected(info.error());
-  config::Logger("dns")->info("{}: UPSERT {} in zone {} accepted as change {} ({})", options_.name,
-                              ToString(desired), zone, info->id, info->status);
+  base::Logger("dns")->info("{}: UPSERT {} in zone {} accepted as change {} ({})", options_.name,
+                            ToString(desired), zone, info->id, info->status);
   ChangeReceipt receipt;
   receipt.change_id = info->id;
   return receipt;
@@ -209,7 +211,7 @@ Result<ChangeReceipt> Route53Provider::Replace(const std::string& zone, const RR
 
 Result<ChangeStatus> Route53Provider::Status(const std::string& change_id) {
   std::string id = change_id.rfind("/change/", 0) == 0 ? change_id.substr(8) : change_id;
-  Result<HttpResponse> response =
+  Result<base::HttpResponse> response =
       Call("GET", std::string(route53::kApiPrefix) + "/change/" + id, "", "");
   if (!response) return tl::unexpected(response.error());
   Result<route53::ChangeInfo> info = route53::ParseChangeInfo(response->body);

@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "steer/base/clock.h"
+#include "steer/base/random.h"
 #include "steer/dns/route53_xml.h"
 #include "steer/dns/safe_writer.h"
 #include "steer/fakes/route53_fake.h"
@@ -35,7 +37,7 @@ class Route53ProviderTest : public ::testing::Test {
     options.timeout = milliseconds(5000);
     options.rate_per_second = 1000;
     options.burst = 1000;
-    return std::make_unique<Route53Provider>(options, MakeCurlHttpClient(), &clock_);
+    return std::make_unique<Route53Provider>(options, base::MakeCurlHttpClient(), &clock_);
   }
   std::unique_ptr<Route53Provider> Make() {
     return Make(fakes::Route53FakeOptions().secret_access_key);
@@ -46,8 +48,8 @@ class Route53ProviderTest : public ::testing::Test {
     return SafeWriter(provider, limiter_, clock_, random_, nullptr, options);
   }
 
-  testing::FakeClock clock_;
-  testing::FakeRandom random_{1.0};
+  base::FakeClock clock_;
+  base::FakeRandom random_ = base::FakeRandom::Fraction(1.0);
   RateLimiter limiter_{1000.0, 1000.0, clock_};
   fakes::Route53Fake fake_;
 };
@@ -167,7 +169,7 @@ TEST_F(Route53ProviderTest, UnknownAccessKeyAndUnknownZone) {
   options.endpoint = fake_.endpoint();
   options.hosted_zone_id = kZoneId;
   options.credentials = {"AKIDUNKNOWN", fakes::Route53FakeOptions().secret_access_key};
-  Route53Provider unknown_key(options, MakeCurlHttpClient(), &clock_);
+  Route53Provider unknown_key(options, base::MakeCurlHttpClient(), &clock_);
   auto denied = unknown_key.Read(kZone, "login.example.test.", "A");
   ASSERT_FALSE(denied);
   EXPECT_EQ(denied.error().code, ErrorCode::kPermissionDenied);
@@ -249,7 +251,7 @@ TEST(Route53Provider, AliasAndRoutingPolicyRecordsAreRefused) {
 <TTL>60</TTL><ResourceRecords><ResourceRecord><Value>127.0.0.1</Value></ResourceRecord>
 </ResourceRecords></ResourceRecordSet></ResourceRecordSets><IsTruncated>true</IsTruncated>
 </ListResourceRecordSetsResponse>)");
-  testing::FakeClock clock;
+  base::FakeClock clock;
   Route53Options options;
   options.hosted_zone_id = "Z1";
   options.credentials = {"AKID", "secret"};
@@ -268,7 +270,7 @@ TEST(Route53Provider, AliasAndRoutingPolicyRecordsAreRefused) {
 
 TEST(Route53Provider, FactoryResolvesSecretReferences) {
   fakes::Route53Fake fake;
-  testing::FakeClock clock;
+  base::FakeClock clock;
   ::setenv("STEER_TEST_R53_KEY_ID", fakes::Route53FakeOptions().access_key_id.c_str(), 1);
   ::setenv("STEER_TEST_R53_SECRET", fakes::Route53FakeOptions().secret_access_key.c_str(), 1);
   config::ProviderConfig config;
@@ -276,18 +278,18 @@ TEST(Route53Provider, FactoryResolvesSecretReferences) {
   config.type = config::ProviderType::kRoute53;
   config.route53.hosted_zone_id = kZoneId;
   config.route53.endpoint = fake.endpoint();
-  config.route53.access_key_id = *config::ParseSecretRef("env:STEER_TEST_R53_KEY_ID");
-  config.route53.secret_access_key = *config::ParseSecretRef("env:STEER_TEST_R53_SECRET");
+  config.route53.access_key_id = *base::ParseSecretRef("env:STEER_TEST_R53_KEY_ID");
+  config.route53.secret_access_key = *base::ParseSecretRef("env:STEER_TEST_R53_SECRET");
   ProviderRegistry registry;
   AddRoute53Provider(registry);
-  ProviderDeps deps{std::shared_ptr<HttpClient>(MakeCurlHttpClient()), &clock};
+  ProviderDeps deps{std::shared_ptr<base::HttpClient>(base::MakeCurlHttpClient()), &clock};
   auto provider = MakeProvider(config, registry, deps);
   ASSERT_TRUE(provider) << provider.error().message;
   EXPECT_EQ((*provider)->Name(), "route53:aws");
   EXPECT_NE(dynamic_cast<AsyncChangeTracker*>(provider->get()), nullptr);
   EXPECT_TRUE((*provider)->Replace(kZone, Login({"127.0.0.2"})));
 
-  config.route53.secret_access_key = *config::ParseSecretRef("env:STEER_TEST_R53_UNSET");
+  config.route53.secret_access_key = *base::ParseSecretRef("env:STEER_TEST_R53_UNSET");
   auto missing = MakeProvider(config, registry, deps);
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("env:STEER_TEST_R53_UNSET"), std::string::npos);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <set>
 
-#include "steer/config/log.h"
+#include "steer/base/clock.h"
+#include "steer/base/log.h"
+#include "steer/base/random.h"
 
 namespace steer::dns {
 namespace {
@@ -27,8 +29,8 @@ size_t TouchedRecords(const std::optional<RRset>& before, const RRset& desired) 
 
 }  // namespace
 
-SafeWriter::SafeWriter(Provider& provider, RateLimiter& limiter, Clock& clock, Random& random,
-                       AuditSink* audit, SafeWriterOptions options)
+SafeWriter::SafeWriter(Provider& provider, RateLimiter& limiter, base::Clock& clock,
+                       base::Random& random, AuditSink* audit, SafeWriterOptions options)
     : provider_(provider),
       limiter_(limiter),
       clock_(clock),
@@ -47,9 +49,9 @@ Result<T> SafeWriter::WithRetries(const char* what, Fn&& fn, int* attempts) {
       return result;
     }
     milliseconds wait = retry_.Backoff(attempt, random_);
-    config::Logger("dns")->warn("{}: {} failed (attempt {} of {}), retrying in {} ms: {}",
-                                provider_.Name(), what, attempt, retry_.max_attempts(),
-                                wait.count(), result.error().message);
+    base::Logger("dns")->warn("{}: {} failed (attempt {} of {}), retrying in {} ms: {}",
+                              provider_.Name(), what, attempt, retry_.max_attempts(), wait.count(),
+                              result.error().message);
     clock_.SleepFor(wait);
   }
 }
@@ -99,13 +101,13 @@ Result<SafeWriter::Current> SafeWriter::ReadCurrent(const std::string& zone, con
 Result<void> SafeWriter::WaitInSync(const std::string& change_id) {
   auto* tracker = dynamic_cast<AsyncChangeTracker*>(&provider_);
   if (tracker == nullptr || change_id.empty()) return {};
-  Clock::TimePoint deadline = clock_.Now() + options_.insync_timeout;
+  base::Clock::SteadyTime deadline = clock_.SteadyNow() + options_.insync_timeout;
   while (true) {
     auto status = WithRetries<ChangeStatus>(
         "change status", [&] { return tracker->Status(change_id); }, nullptr);
     if (!status) return tl::unexpected(status.error());
     if (*status == ChangeStatus::kInSync) return {};
-    if (clock_.Now() + options_.insync_poll > deadline) {
+    if (clock_.SteadyNow() + options_.insync_poll > deadline) {
       return MakeError(ErrorCode::kDeadlineExceeded,
                        provider_.Name() + ": change " + change_id + " still pending after " +
                            std::to_string(options_.insync_timeout.count()) + " ms");
@@ -177,7 +179,7 @@ Result<WriteResult> SafeWriter::Replace(const std::string& zone, const RRset& de
   audit.after = desired;
   audit.forced = force;
   audit.at = std::chrono::system_clock::now();
-  Clock::TimePoint start = clock_.Now();
+  base::Clock::SteadyTime start = clock_.SteadyNow();
   Result<WriteResult> result;
   if (desired.records.empty()) {
     // Not overridable by force: a steering change never removes every answer.
@@ -191,10 +193,10 @@ Result<WriteResult> SafeWriter::Replace(const std::string& zone, const RRset& de
     audit.outcome = ChangeOutcome::kFailed;
     result = ReplaceLocked(audit.zone, desired, force, audit);
   }
-  audit.duration = duration_cast<milliseconds>(clock_.Now() - start);
+  audit.duration = duration_cast<milliseconds>(clock_.SteadyNow() - start);
   if (!result) audit.error = result.error().message;
   if (result) result->duration = audit.duration;
-  auto logger = config::Logger("dns");
+  auto logger = base::Logger("dns");
   if (audit.outcome == ChangeOutcome::kApplied) {
     logger->info("{}: {} in {} ({} attempts, {} ms, change id '{}')", audit.provider,
                  ToString(desired), audit.zone, audit.attempts, audit.duration.count(),

@@ -2,16 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include "steer/base/clock.h"
+#include "steer/base/random.h"
 #include "test_fakes.h"
 
 namespace steer::dns {
 namespace {
 
+using base::FakeClock;
 using std::chrono::milliseconds;
 using testing::FakeAsyncProvider;
-using testing::FakeClock;
 using testing::FakeProvider;
-using testing::FakeRandom;
 
 constexpr const char* kZone = "example.test.";
 
@@ -39,8 +40,8 @@ class SafeWriterTest : public ::testing::Test {
     return SafeWriter(p, limiter_, clock_, random_, &sink_, options);
   }
 
-  FakeClock clock_;
-  FakeRandom random_{1.0};
+  base::FakeClock clock_;
+  base::FakeRandom random_ = base::FakeRandom::Fraction(1.0);
   RateLimiter limiter_{1000.0, 1000.0, clock_};
   RecordingSink sink_;
   FakeProvider provider_;
@@ -81,8 +82,9 @@ TEST_F(SafeWriterTest, RetriesTransientErrorsWithBackoff) {
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->receipt.attempts, 3);
   EXPECT_EQ(sink_.audits[0].attempts, 3);
-  // Full jitter at its maximum (FakeRandom 1.0): 100 ms then 200 ms.
-  EXPECT_EQ(clock_.sleeps, (std::vector<milliseconds>{milliseconds(100), milliseconds(200)}));
+  // Full jitter at its maximum (base::FakeRandom 1.0): 100 ms then 200 ms.
+  EXPECT_EQ(clock_.Sleeps(),
+            (std::vector<std::chrono::nanoseconds>{milliseconds(100), milliseconds(200)}));
   EXPECT_EQ(sink_.audits[0].duration, milliseconds(300));
 }
 
@@ -105,7 +107,7 @@ TEST_F(SafeWriterTest, DoesNotRetryPermanentErrors) {
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, ErrorCode::kPermissionDenied);
   EXPECT_EQ(provider_.writes, 1);
-  EXPECT_TRUE(clock_.sleeps.empty());
+  EXPECT_TRUE(clock_.Sleeps().empty());
 }
 
 TEST_F(SafeWriterTest, RefusesToLeaveANameWithoutAnswersEvenWhenForced) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "steer/base/clock.h"
 #include "test_fakes.h"
 
 namespace steer::dns {
@@ -58,7 +59,7 @@ TEST(ServicePlanTest, ConfiguredNameServersWin) {
   config::ServiceConfig s = Login();
   s.nameservers = {"127.0.0.1:5300", "127.0.0.2:5300"};
   config::ProviderConfig p;
-  testing::FakeClock clock;
+  base::FakeClock clock;
   LdnsQuerier querier;
   PropagationChecker checker(querier, clock);
   auto servers = AuthoritativeServers(s, p, checker, std::chrono::milliseconds(100));

@@ -1,7 +1,7 @@
 #pragma once
 
-// Fakes for steer_dns unit tests: a clock that advances only when slept on, a scripted
-// random source, a scripted HTTP client and an in-memory provider. Fakes over mocks: they
+// Fakes for steer_dns unit tests: a scripted HTTP client and an in-memory provider (the fake
+// clock and random source are base's). Fakes over mocks: they
 // behave like the real thing and record what was asked of them.
 
 #include <deque>
@@ -12,50 +12,18 @@
 #include <utility>
 #include <vector>
 
-#include "steer/dns/clock.h"
-#include "steer/dns/http_client.h"
+#include "steer/base/clock.h"
+#include "steer/base/http_client.h"
+#include "steer/base/random.h"
 #include "steer/dns/provider.h"
 
 namespace steer::dns::testing {
 
-class FakeClock : public Clock {
- public:
-  TimePoint Now() override { return now_; }
-  void SleepFor(std::chrono::milliseconds d) override {
-    sleeps.push_back(d);
-    now_ += d;
-  }
-  void Advance(std::chrono::milliseconds d) { now_ += d; }
-  std::chrono::milliseconds Slept() const {
-    std::chrono::milliseconds total{0};
-    for (auto d : sleeps) total += d;
-    return total;
-  }
-  std::vector<std::chrono::milliseconds> sleeps;
-
- private:
-  TimePoint now_ = TimePoint(std::chrono::hours(1000));
-};
-
-// Returns `fraction` of n (0 = always the minimum, 1 = always the maximum).
-class FakeRandom : public Random {
- public:
-  explicit FakeRandom(double fraction = 1.0) : fraction_(fraction) {}
-  uint64_t Uniform(uint64_t n) override {
-    asked.push_back(n);
-    return static_cast<uint64_t>(static_cast<double>(n) * fraction_);
-  }
-  std::vector<uint64_t> asked;
-
- private:
-  double fraction_;
-};
-
 // Answers requests from a queue of scripted responses (or errors); records every request.
-class FakeHttpClient : public HttpClient {
+class FakeHttpClient : public base::HttpClient {
  public:
   void Push(int status, std::string body = "") {
-    HttpResponse r;
+    base::HttpResponse r;
     r.status = status;
     r.body = std::move(body);
     script_.push_back(r);
@@ -63,19 +31,19 @@ class FakeHttpClient : public HttpClient {
   void PushError(ErrorCode code, std::string message) {
     script_.push_back(tl::unexpected(Error(code, std::move(message))));
   }
-  Result<HttpResponse> Send(const HttpRequest& request) override {
+  Result<base::HttpResponse> Send(const base::HttpRequest& request) override {
     std::lock_guard<std::mutex> lock(mu_);
     requests.push_back(request);
     if (script_.empty()) return MakeError(ErrorCode::kInternal, "fake: no scripted response");
-    Result<HttpResponse> r = script_.front();
+    Result<base::HttpResponse> r = script_.front();
     script_.pop_front();
     return r;
   }
-  std::vector<HttpRequest> requests;
+  std::vector<base::HttpRequest> requests;
 
  private:
   std::mutex mu_;
-  std::deque<Result<HttpResponse>> script_;
+  std::deque<Result<base::HttpResponse>> script_;
 };
 
 // An in-memory provider: RRsets per zone, scripted failures for the next calls.

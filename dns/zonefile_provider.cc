@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "dns_exchange.h"
-#include "steer/config/log.h"
+#include "steer/base/log.h"
 
 namespace steer::dns {
 namespace {
@@ -220,7 +220,7 @@ Result<ChangeReceipt> ZoneFileProvider::Replace(const std::string& zone, const R
   std::istringstream soa(rrsets->front().records[0]);
   std::string mname, rname, serial;
   soa >> mname >> rname >> serial;
-  config::Logger("dns")->debug("{}: wrote {} (serial {})", options_.name, options_.path, serial);
+  base::Logger("dns")->debug("{}: wrote {} (serial {})", options_.name, options_.path, serial);
   return ChangeReceipt{serial, 1};
 }
 

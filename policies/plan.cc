@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "steer/config/duration.h"
+#include "steer/base/duration.h"
 
 namespace steer::policies {
 namespace {
@@ -99,7 +99,7 @@ Plan MoveAway(const Context& ctx, std::vector<std::string> reasons, const std::s
 
 }  // namespace
 
-std::string Ms(Time t) { return config::FormatDuration(t); }
+std::string Ms(Time t) { return base::FormatDuration(t); }
 
 Plan PlanPinned(const Context& ctx, const Pin* pin, bool at_least_one_serving) {
   Plan p;

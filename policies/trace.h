@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 #include "steer/policies/health.h"
 
 namespace steer::policies {

@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "event_loop.h"
+#include "steer/base/clock.h"
+#include "steer/base/random.h"
 #include "steer/probes/prober.h"
 
 namespace steer::probes {
@@ -17,8 +19,8 @@ using std::chrono::microseconds;
 // One thread, one event loop, one shard of the targets.
 class Engine::Worker {
  public:
-  Worker(const std::string& vantage, const ObservationSink& sink, const Clock& clock,
-         Random& random, int max_in_flight)
+  Worker(const std::string& vantage, const ObservationSink& sink, const base::Clock& clock,
+         base::Random& random, int max_in_flight)
       : vantage_(vantage),
         sink_(sink),
         clock_(clock),
@@ -51,8 +53,8 @@ class Engine::Worker {
 
   const std::string& vantage_;
   const ObservationSink& sink_;
-  const Clock& clock_;
-  Random& random_;
+  const base::Clock& clock_;
+  base::Random& random_;
   int max_in_flight_;
   int in_flight_ = 0;  // loop thread only
   // loop_ before slots_: slots (probers, timers) are destroyed first, the loop last.
@@ -191,8 +193,8 @@ void Engine::Worker::AddStats(EngineStats& into) const {
 }
 
 Result<std::unique_ptr<Engine>> Engine::Create(EngineOptions options, std::vector<Target> targets,
-                                               ObservationSink sink, const Clock& clock,
-                                               Random& random) {
+                                               ObservationSink sink, const base::Clock& clock,
+                                               base::Random& random) {
   int n = options.workers > 0 ? options.workers
                               : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   std::unique_ptr<Engine> engine(new Engine());

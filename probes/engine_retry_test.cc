@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include "steer/base/clock.h"
+#include "steer/base/random.h"
 #include "steer/probes/engine.h"
 #include "testing/probe_test_util.h"
 
@@ -25,8 +27,8 @@ testing::ConnectionHandler Alternate(std::atomic<int>& n, int delay_ms = 0) {
 }
 
 std::vector<Observation> RunProbes(Target t, size_t n, EngineStats* stats) {
-  SystemClock clock;
-  FakeRandom random;
+  base::SystemClock clock;
+  base::FakeRandom random;
   testing::Collector got;
   auto engine = Engine::Create({1, ""}, {t}, got.Sink(), clock, random);
   EXPECT_TRUE(engine.has_value());

@@ -8,6 +8,8 @@
 #include <map>
 #include <mutex>
 
+#include "steer/base/clock.h"
+#include "steer/base/random.h"
 #include "testing/probe_test_util.h"
 
 namespace steer::probes {
@@ -26,8 +28,8 @@ TEST_F(EngineTest, ProbesEveryTargetPeriodicallyOnFreshConnections) {
     t.probe.interval = milliseconds(100);
     targets.push_back(t);
   }
-  SystemClock clock;
-  FakeRandom random;
+  base::SystemClock clock;
+  base::FakeRandom random;
   testing::Collector got;
   auto engine = Engine::Create({2, "eu-1"}, targets, got.Sink(), clock, random);
   ASSERT_TRUE(engine.has_value()) << engine.error().message;
@@ -51,8 +53,8 @@ TEST_F(EngineTest, SlowProbeSkipsSlotsInsteadOfOverlapping) {
   testing::TcpServer server(testing::NeverAnswer());
   Target t = testing::HttpTarget("http://" + server.address() + "/", 350);
   t.probe.interval = milliseconds(100);
-  SystemClock clock;
-  FakeRandom random;
+  base::SystemClock clock;
+  base::FakeRandom random;
   testing::Collector got;
   auto engine = Engine::Create({1, ""}, {t}, got.Sink(), clock, random);
   ASSERT_TRUE(engine.has_value());
@@ -74,8 +76,8 @@ TEST_F(EngineTest, InFlightCapSkipsInsteadOfPilingUp) {
     t.probe.interval = milliseconds(400);
     targets.push_back(t);
   }
-  SystemClock clock;
-  FakeRandom random;
+  base::SystemClock clock;
+  base::FakeRandom random;
   testing::Collector got;
   EngineOptions options{1, ""};
   options.max_in_flight_per_worker = 1;
@@ -94,8 +96,8 @@ TEST_F(EngineTest, CreateNamesTheTargetThatCannotRun) {
   t.region = "eu";
   t.component = "api";
   t.probe.name = "tcp1";
-  SystemClock clock;
-  FakeRandom random;
+  base::SystemClock clock;
+  base::FakeRandom random;
   auto engine = Engine::Create({1, ""}, {t}, nullptr, clock, random);
   ASSERT_FALSE(engine.has_value());
   EXPECT_NE(engine.error().message.find("eu/api/tcp1"), std::string::npos);

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
 namespace steer::probes {
 

@@ -10,7 +10,7 @@
 #include <regex>
 #include <string>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 #include "steer/config/policy.h"
 #include "steer/probes/observation.h"
 

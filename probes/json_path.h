@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
 namespace steer::probes {
 

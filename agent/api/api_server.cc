@@ -4,7 +4,7 @@
 #include <boost/beast.hpp>
 #include <thread>
 
-#include "steer/config/log.h"
+#include "steer/base/log.h"
 
 namespace steer::agent::api {
 namespace {
@@ -143,7 +143,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::Start(const std::string& listen, R
   auto impl = std::make_unique<Impl>(router);
   if (auto ok = impl->Bind(hp->first, hp->second); !ok) return tl::unexpected(ok.error());
   impl->Run();
-  config::Logger("agent")->info("API listening on {}:{}", hp->first, impl->local_.port());
+  base::Logger("agent")->info("API listening on {}:{}", hp->first, impl->local_.port());
   return std::unique_ptr<ApiServer>(new ApiServer(std::move(impl)));
 }
 

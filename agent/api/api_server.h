@@ -10,7 +10,7 @@
 #include <string>
 
 #include "api/router.h"
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
 namespace steer::agent::api {
 

@@ -8,7 +8,7 @@
 
 #include "api/api_server.h"
 #include "api/router.h"
-#include "http_client.h"
+#include "steer/base/http_client.h"
 
 namespace steer::agent::api {
 namespace {
@@ -61,14 +61,14 @@ class ApiTest : public ::testing::Test {
     server_.reset();
     std::filesystem::remove_all(dir_);
   }
-  HttpResponse Call(const std::string& method, const std::string& path,
-                    const std::string& body = "", const std::string& token = "") {
-    HttpRequest r{
+  base::HttpResponse Call(const std::string& method, const std::string& path,
+                          const std::string& body = "", const std::string& token = "") {
+    base::HttpRequest r{
         method, "http://" + server_->address() + path, {}, body, std::chrono::milliseconds(5000)};
     if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
-    auto resp = SendHttp(r);
+    auto resp = base::SendHttp(r);
     EXPECT_TRUE(resp) << (resp ? "" : resp.error().message);
-    return resp ? *resp : HttpResponse{};
+    return resp ? *resp : base::HttpResponse{};
   }
 
   std::string dir_;
@@ -168,12 +168,12 @@ TEST_F(ApiTest, RoutesAndValidation) {
 }
 
 TEST_F(ApiTest, OversizedBodyIsRefused) {
-  HttpRequest r{"POST",
-                "http://" + server_->address() + "/api/v1/reload",
-                {{"Authorization", "Bearer " + kToken}},
-                std::string(100 * 1024, 'x'),
-                std::chrono::milliseconds(5000)};
-  auto resp = SendHttp(r);
+  base::HttpRequest r{"POST",
+                      "http://" + server_->address() + "/api/v1/reload",
+                      {{"Authorization", "Bearer " + kToken}},
+                      std::string(100 * 1024, 'x'),
+                      std::chrono::milliseconds(5000)};
+  auto resp = base::SendHttp(r);
   EXPECT_TRUE(!resp || resp->status >= 400);
   EXPECT_TRUE(backend_.ops.empty());
 }
@@ -239,7 +239,7 @@ TEST(TokenAuthTest, RefusesBadFilesWithoutEchoingTokens) {
 
 TEST(TokenAuthTest, FromSecretNamesTheTokenOperator) {
   setenv("STEER_TEST_API_TOKEN", "env-token-abcdefghijkl", 1);
-  auto a = TokenAuth::FromSecret(*config::ParseSecretRef("env:STEER_TEST_API_TOKEN"));
+  auto a = TokenAuth::FromSecret(*base::ParseSecretRef("env:STEER_TEST_API_TOKEN"));
   ASSERT_TRUE(a);
   EXPECT_EQ(a->Authenticate("Bearer env-token-abcdefghijkl"), "operator");
 }

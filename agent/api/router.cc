@@ -4,8 +4,8 @@
 #include <chrono>
 #include <optional>
 
-#include "steer/config/duration.h"
-#include "steer/config/log.h"
+#include "steer/base/duration.h"
+#include "steer/base/log.h"
 
 namespace steer::agent::api {
 namespace {
@@ -64,7 +64,7 @@ std::string Describe(const OperationRequest& r) {
   if (!r.to.empty()) s += " --to " + r.to;
   if (r.force) s += " --force";
   for (const auto& o : r.overrides) s += " --override " + o;
-  if (r.duration) s += " --for " + config::FormatDuration(*r.duration);
+  if (r.duration) s += " --for " + base::FormatDuration(*r.duration);
   return s;
 }
 
@@ -175,7 +175,7 @@ std::optional<std::string> ParseBody(const std::string& text, OperationRequest* 
       op->overrides = body["override"].get<std::vector<std::string>>();
     }
     if (body.contains("for")) {
-      auto d = config::ParseDuration(body["for"].get<std::string>());
+      auto d = base::ParseDuration(body["for"].get<std::string>());
       if (!d) return "for: " + d.error().message;
       op->duration = *d;
     }
@@ -222,7 +222,7 @@ bool ParseTarget(const std::vector<std::string>& parts, OperationRequest* op) {
 Response Router::Post(const Request& req, const std::string& path) {
   auto who = tokens_.Get()->Authenticate(req.authorization);
   if (!who) {
-    config::Logger("agent")->warn("API: refused unauthenticated POST {}", path);
+    base::Logger("agent")->warn("API: refused unauthenticated POST {}", path);
     if (metrics_) metrics_->operations->Inc({"unknown", "unauthorized"});
     Response r = ErrorResponse(401, "a valid bearer token is required");
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"steerd\"");
@@ -260,8 +260,8 @@ Response Router::Perform(OperationRequest op) {
                            : "refused by " + out.refused_by + ": " + out.message;
   auto id = audit_.Append(AuditEntry{0, std::chrono::system_clock::now(), AuditKind::kOperation,
                                      op.who, op.service, what + " => " + result, op.why, ok});
-  if (!id) config::Logger("agent")->error("audit append failed: {}", id.error().message);
-  config::Logger("agent")->info("operation by {}: {} => {}", op.who, what, result);
+  if (!id) base::Logger("agent")->error("audit append failed: {}", id.error().message);
+  base::Logger("agent")->info("operation by {}: {} => {}", op.who, what, result);
   if (metrics_) {
     metrics_->operations->Inc({OpName(op.op), ok                       ? "ok"
                                               : out.refused_by.empty() ? "error"

@@ -68,8 +68,8 @@ Result<TokenAuth> TokenAuth::FromFile(const std::string& path) {
   return Parse(ss.str(), path);
 }
 
-Result<TokenAuth> TokenAuth::FromSecret(const config::SecretRef& ref) {
-  auto token = config::ResolveSecret(ref);
+Result<TokenAuth> TokenAuth::FromSecret(const base::SecretRef& ref) {
+  auto token = base::ResolveSecret(ref);
   if (!token) {
     return MakeError(token.error().code, "api_token " + ref.ToString() + " cannot be read");
   }

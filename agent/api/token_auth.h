@@ -14,15 +14,15 @@
 #include <string_view>
 #include <vector>
 
-#include "steer/config/error.h"
-#include "steer/config/secret.h"
+#include "steer/base/error.h"
+#include "steer/base/secret.h"
 
 namespace steer::agent::api {
 
 class TokenAuth {
  public:
   static Result<TokenAuth> FromFile(const std::string& path);
-  static Result<TokenAuth> FromSecret(const config::SecretRef& ref);
+  static Result<TokenAuth> FromSecret(const base::SecretRef& ref);
   // Parses the file format; `source` names the origin in errors.
   static Result<TokenAuth> Parse(std::string_view text, const std::string& source);
   static TokenAuth Single(const std::string& name, const std::string& token);

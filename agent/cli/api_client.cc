@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "cli/command.h"
-#include "http_client.h"
+#include "steer/base/http_client.h"
 
 namespace steer::agent::cli {
 
@@ -13,10 +13,10 @@ namespace po = boost::program_options;
 
 Result<ApiResponse> ApiClient::Send(const std::string& method, const std::string& path,
                                     const std::string& body) const {
-  HttpRequest req{method, base_ + path, {}, body, std::chrono::milliseconds(10000)};
+  base::HttpRequest req{method, base_ + path, {}, body, std::chrono::milliseconds(10000)};
   if (!token_.empty()) req.headers.emplace_back("Authorization", "Bearer " + token_);
   if (method == "POST") req.headers.emplace_back("Content-Type", "application/json");
-  auto resp = SendHttp(req);
+  auto resp = base::SendHttp(req);
   if (!resp) {
     return MakeError(resp.error().code,
                      "cannot reach steerd at " + base_ + ": " + resp.error().message);

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
 namespace steer::agent::cli {
 

@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "cli/flags.h"
 #include "cli/provider_registry.h"
+#include "steer/base/clock.h"
 #include "steer/config/loader.h"
 #include "steer/dns/service_plan.h"
 
@@ -48,7 +49,7 @@ bool ShowService(const config::Policy& policy, const config::ServiceConfig& serv
     return false;
   }
   PrintRow("provider", *held, "");
-  dns::SystemClock clock;
+  base::SystemClock clock;
   dns::LdnsQuerier querier;
   dns::PropagationChecker checker(querier, clock);
   auto servers = dns::AuthoritativeServers(service, *policy.FindProvider(service.provider), checker,

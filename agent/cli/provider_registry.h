@@ -25,7 +25,7 @@ class ProviderCache {
  private:
   const config::Policy& policy_;
   dns::ProviderRegistry registry_ = CliProviderRegistry();
-  dns::ProviderDeps deps_{dns::MakeCurlHttpClient(), nullptr};
+  dns::ProviderDeps deps_{base::MakeCurlHttpClient(), nullptr};
   std::map<std::string, std::unique_ptr<dns::Provider>> built_;
 };
 

@@ -8,7 +8,7 @@
 
 #include "cli/api_client.h"
 #include "cli/command.h"
-#include "steer/config/duration.h"
+#include "steer/base/duration.h"
 
 namespace steer::agent::cli {
 namespace {
@@ -54,7 +54,7 @@ int FollowPropagation(const ApiClient& client, const std::string& service, const
     std::this_thread::sleep_for(poll);
   }
   std::cerr << "steerctl: not yet answered by every nameserver after "
-            << config::FormatDuration(timeout) << " (steerd keeps trying; see steerctl status)\n";
+            << base::FormatDuration(timeout) << " (steerd keeps trying; see steerctl status)\n";
   return kExitPending;
 }
 
@@ -85,8 +85,8 @@ int Move(int argc, char** argv, bool failover) {
         << "steerctl failover: --force is required (a healthy move is `steerctl switchover`)\n";
     return kExitUsage;
   }
-  auto timeout = config::ParseDuration(vm["timeout"].as<std::string>());
-  auto poll = config::ParseDuration(vm["poll"].as<std::string>());
+  auto timeout = base::ParseDuration(vm["timeout"].as<std::string>());
+  auto poll = base::ParseDuration(vm["poll"].as<std::string>());
   if (!timeout || !poll) {
     std::cerr << "steerctl " << argv[0] << ": bad --timeout or --poll duration\n";
     return kExitUsage;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "steer/config/log.h"
+#include "steer/base/log.h"
 
 namespace steer::agent::notify {
 
@@ -21,7 +21,7 @@ Dispatcher::~Dispatcher() {
   cv_.notify_all();
   worker_.join();
   if (pending > 0) {
-    config::Logger("agent")->warn("notifications: {} undelivered at shutdown", pending);
+    base::Logger("agent")->warn("notifications: {} undelivered at shutdown", pending);
   }
 }
 
@@ -105,13 +105,13 @@ void Dispatcher::Finish(const Job& job, const Result<void>& result) {
       retry.attempt++;
       retry.due = std::chrono::steady_clock::now() + Backoff(job.attempt);
       queue_.push_back(retry);
-      config::Logger("agent")->warn("{} (attempt {}/{}, retrying)", result.error().message,
-                                    job.attempt, route.max_attempts);
+      base::Logger("agent")->warn("{} (attempt {}/{}, retrying)", result.error().message,
+                                  job.attempt, route.max_attempts);
       return;
     }
     ++stats_.failed;
-    config::Logger("agent")->error("{} (giving up after attempt {})", result.error().message,
-                                   job.attempt);
+    base::Logger("agent")->error("{} (giving up after attempt {})", result.error().message,
+                                 job.attempt);
   } else {
     ++stats_.sent;
   }

@@ -16,7 +16,7 @@ Result<std::string> UrlOf(const config::NotifierConfig& c) {
     }
     return c.url;
   }
-  auto url = config::ResolveSecret(c.url_secret);
+  auto url = base::ResolveSecret(c.url_secret);
   if (!url) {
     return MakeError(url.error().code, "notifier '" + c.name + "': url_secret " +
                                            c.url_secret.ToString() + " cannot be read");
@@ -37,7 +37,7 @@ Result<std::unique_ptr<Notifier>> Make(const config::NotifierConfig& c) {
     case config::NotifierType::kSmtp: {
       SmtpSettings s{*url, c.from, c.to, c.username, "", kTimeout};
       if (!c.password.empty()) {
-        auto pw = config::ResolveSecret(c.password);
+        auto pw = base::ResolveSecret(c.password);
         if (!pw) {
           return MakeError(pw.error().code, "notifier '" + c.name + "': password " +
                                                 c.password.ToString() + " cannot be read");

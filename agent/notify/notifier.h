@@ -12,7 +12,7 @@
 #include <map>
 #include <string>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
 namespace steer::agent::notify {
 

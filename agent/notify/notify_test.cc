@@ -10,7 +10,7 @@
 #include "notify/slack_notifier.h"
 #include "notify/smtp_notifier.h"
 #include "notify/webhook_notifier.h"
-#include "steer/config/log.h"
+#include "steer/base/log.h"
 #include "testing/http_listener.h"
 #include "testing/smtp_responder.h"
 
@@ -126,7 +126,7 @@ TEST(DispatcherTest, RoutesOnlyConfiguredEvents) {
 TEST(DispatcherTest, SecretUrlNeverLogged) {
   std::ostringstream captured;
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
-  auto logger = config::Logger("agent");
+  auto logger = base::Logger("agent");
   logger->sinks().push_back(sink);
   HttpListener srv({500});
   const std::string token = "T0KEN-s3cr3t-4242";
@@ -134,7 +134,7 @@ TEST(DispatcherTest, SecretUrlNeverLogged) {
   config::NotifierConfig c;
   c.name = "chat";
   c.type = config::NotifierType::kSlack;
-  c.url_secret = *config::ParseSecretRef("env:STEER_TEST_SLACK_URL");
+  c.url_secret = *base::ParseSecretRef("env:STEER_TEST_SLACK_URL");
   c.max_attempts = 2;
   auto routes = BuildRoutes({c});
   ASSERT_TRUE(routes);
@@ -154,7 +154,7 @@ TEST(FactoryTest, MissingSecretNamesOnlyTheReference) {
   c.name = "mail";
   c.type = config::NotifierType::kSmtp;
   c.url = "smtp://127.0.0.1:1";
-  c.password = *config::ParseSecretRef("file:/nonexistent/steer-smtp-password");
+  c.password = *base::ParseSecretRef("file:/nonexistent/steer-smtp-password");
   auto routes = BuildRoutes({c});
   ASSERT_FALSE(routes);
   EXPECT_NE(routes.error().message.find("file:/nonexistent/steer-smtp-password"),

@@ -2,16 +2,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "http_client.h"
+#include "steer/base/http_client.h"
 
 namespace steer::agent::notify {
 
 Result<void> PostJson(const std::string& notifier, const std::string& url,
                       const std::vector<std::pair<std::string, std::string>>& headers,
                       const std::string& json, std::chrono::milliseconds timeout) {
-  HttpRequest req{"POST", url, headers, json, timeout};
+  base::HttpRequest req{"POST", url, headers, json, timeout};
   req.headers.emplace_back("Content-Type", "application/json");
-  auto resp = SendHttp(req);
+  auto resp = base::SendHttp(req);
   if (!resp) {
     return MakeError(resp.error().code, "notifier '" + notifier + "': " + resp.error().message);
   }

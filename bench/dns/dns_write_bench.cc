@@ -21,7 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "steer/config/log.h"
+#include "steer/base/clock.h"
+#include "steer/base/log.h"
+#include "steer/base/random.h"
 #include "steer/dns/powerdns_provider.h"
 #include "steer/dns/propagation.h"
 #include "steer/dns/rfc2136_provider.h"
@@ -94,9 +96,9 @@ bool MeasurePowerDns(const testsupport::PdnsOptions& options, int changes, Sampl
                                           {"127.0.0.1", second.dns_port(), ""}};
   dns::PowerDnsProvider pdns(dns::PowerDnsOptions{"powerdns:bench", primary.api_url(), "localhost",
                                                   primary.api_key(), milliseconds(5000)},
-                             dns::MakeCurlHttpClient());
-  dns::SystemClock clock;
-  dns::SystemRandom random;
+                             base::MakeCurlHttpClient());
+  base::SystemClock clock;
+  base::SystemRandom random;
   dns::RateLimiter limiter(1e6, 1e6, clock);  // measuring the write path, not the limit
   dns::SafeWriter writer(pdns, limiter, clock, random, nullptr);
   dns::LdnsQuerier querier;
@@ -139,8 +141,8 @@ bool MeasureBind(int changes, Samples* out) {
   dns::Rfc2136Provider rfc(dns::Rfc2136Options{
       "rfc2136:bench", dns::NameServer{"127.0.0.1", primary.port(), ""}, primary.key_name(),
       primary.algorithm(), primary.tsig_secret(), milliseconds(5000)});
-  dns::SystemClock clock;
-  dns::SystemRandom random;
+  base::SystemClock clock;
+  base::SystemRandom random;
   dns::RateLimiter limiter(1e6, 1e6, clock);
   dns::SafeWriter writer(rfc, limiter, clock, random, nullptr);
   dns::LdnsQuerier querier;
@@ -169,7 +171,7 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--pdns-config") == 0) options.extra_config.push_back(argv[i + 1]);
     if (std::strcmp(argv[i], "--bind") == 0) with_bind = std::strcmp(argv[i + 1], "no") != 0;
   }
-  (void)config::ConfigureLogging("warn", config::LogOutput::kText);
+  (void)base::ConfigureLogging("warn", base::LogOutput::kText);
   Samples samples;
   if (!MeasurePowerDns(options, changes, &samples)) return 1;
   if (with_bind && !MeasureBind(changes, &samples)) return 1;

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "steer/base/clock.h"
+#include "steer/base/random.h"
 #include "steer/probes/engine.h"
 
 namespace {
@@ -90,8 +92,8 @@ int main(int argc, char** argv) {
     (o.ok ? ok : failed).fetch_add(1, std::memory_order_relaxed);
     if (!o.ok && !have_error.exchange(true)) first_error = o.message;
   };
-  steer::probes::SystemClock clock;
-  steer::probes::SystemRandom random;
+  steer::base::SystemClock clock;
+  steer::base::SystemRandom random;
   auto engine =
       Engine::Create({vm["workers"].as<int>(), "bench"}, MakeTargets(vm), sink, clock, random);
   if (!engine) {

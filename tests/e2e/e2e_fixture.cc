@@ -8,7 +8,7 @@
 #include <fstream>
 #include <random>
 
-#include "http_client.h"
+#include "steer/base/http_client.h"
 #include "steer/dns/propagation.h"
 
 namespace steer::e2e {
@@ -203,11 +203,11 @@ bool FailoverE2E::BothAnswer(const std::string& records, std::chrono::millisecon
 }
 
 std::string FailoverE2E::Api(const std::string& path) {
-  auto r = agent::SendHttp({"GET",
-                            "http://127.0.0.1:" + std::to_string(api_port_) + path,
-                            {},
-                            "",
-                            std::chrono::milliseconds(1000)});
+  auto r = base::SendHttp({"GET",
+                           "http://127.0.0.1:" + std::to_string(api_port_) + path,
+                           {},
+                           "",
+                           std::chrono::milliseconds(1000)});
   return r ? r->body : "";
 }
 

@@ -2,7 +2,7 @@
 #include <signal.h>
 
 #include "e2e_fixture.h"
-#include "http_client.h"
+#include "steer/base/http_client.h"
 
 namespace steer::e2e {
 namespace {
@@ -130,7 +130,7 @@ TEST_F(FailoverE2E, ProviderApiDownDuringFailoverIsRetriedAndConverges) {
 
 TEST_F(FailoverE2E, OperationsWithoutTokenAreRefused) {
   StartSteerd();
-  auto r = agent::SendHttp(
+  auto r = base::SendHttp(
       {"POST",
        "http://127.0.0.1:" + std::to_string(api_port_) + "/api/v1/services/login/pause",
        {},

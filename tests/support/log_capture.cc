@@ -2,14 +2,14 @@
 
 #include <algorithm>
 
-#include "steer/config/log.h"
+#include "steer/base/log.h"
 
 namespace steer::testsupport {
 
 LogCapture::LogCapture(const std::vector<std::string>& loggers)
     : sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(buffer_, /*force_flush=*/true)) {
   for (const auto& name : loggers) {
-    auto logger = steer::config::Logger(name);
+    auto logger = steer::base::Logger(name);
     loggers_.emplace_back(logger, logger->level());
     logger->sinks().push_back(sink_);
     logger->set_level(spdlog::level::trace);

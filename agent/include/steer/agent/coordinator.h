@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
 namespace steer::agent {
 

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "steer/auth/http_types.h"
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
 namespace steer::auth {
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "steer/auth/key_set.h"
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
 namespace steer::auth {
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "steer/auth/signing_key.h"
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
 namespace steer::auth {
 

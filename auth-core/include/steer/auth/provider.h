@@ -13,7 +13,6 @@
 
 #include "steer/auth/authd_config.h"
 #include "steer/auth/client_cache.h"
-#include "steer/auth/clock.h"
 #include "steer/auth/form.h"
 #include "steer/auth/http_types.h"
 #include "steer/auth/ip_throttle.h"
@@ -22,13 +21,14 @@
 #include "steer/auth/sealer.h"
 #include "steer/auth/store.h"
 #include "steer/auth/verified_token_cache.h"
+#include "steer/base/clock.h"
 
 namespace steer::auth {
 
 class Provider {
  public:
   Provider(AuthdConfig config, KeySet keys, Sealer sealer, Store& store, PasswordHasher& hasher,
-           const Clock& clock);
+           const base::Clock& clock);
 
   HttpResponse Handle(const HttpRequest& req);
 
@@ -94,7 +94,7 @@ class Provider {
   Sealer sealer_;
   Store& store_;
   PasswordHasher& hasher_;
-  const Clock& clock_;
+  const base::Clock& clock_;
   ClientCache clients_;
   VerifiedTokenCache verified_;
   IpThrottle request_throttle_;

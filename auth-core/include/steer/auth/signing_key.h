@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
 typedef struct evp_pkey_st EVP_PKEY;
 typedef struct evp_pkey_ctx_st EVP_PKEY_CTX;

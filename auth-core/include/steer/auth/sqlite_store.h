@@ -12,9 +12,11 @@
 
 struct sqlite3;
 
+namespace steer::auth {}  // namespace steer::auth
+namespace steer::base {
+class StmtCache;  // steer/base/sqlite_stmt.h
+}  // namespace steer::base
 namespace steer::auth {
-
-class StmtCache;  // sqlite_stmt.h
 
 class SqliteStore final : public Store {
  public:
@@ -55,7 +57,7 @@ class SqliteStore final : public Store {
   explicit SqliteStore(sqlite3* db);
   Result<void> RevokeLocked(std::string_view id, int64_t expires_at);
   sqlite3* db_;
-  std::unique_ptr<StmtCache> stmts_;  // guarded by mu_; finalised before db_ is closed
+  std::unique_ptr<base::StmtCache> stmts_;  // guarded by mu_; finalised before db_ is closed
   std::mutex mu_;
 };
 

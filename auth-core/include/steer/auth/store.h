@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
 namespace steer::auth {
 

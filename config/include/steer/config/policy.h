@@ -12,11 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "steer/config/secret.h"
+#include "steer/base/duration.h"
+#include "steer/base/secret.h"
 
 namespace steer::config {
-
-using Duration = std::chrono::milliseconds;
 
 // Where a value came from, for messages that point at the line.
 struct Location {
@@ -34,13 +33,13 @@ struct Location {
 enum class LogFormat { kText, kJson };
 
 struct AgentConfig {
-  std::string vantage;                       // vantage: this agent's vantage point name
-  std::string listen = "127.0.0.1:9053";     // listen: API address host:port
-  std::string state_dir = "/var/lib/steer";  // state_dir
-  SecretRef api_token;                       // api_token: env:NAME or file:/path
-  std::string log_level = "info";            // log_level: trace|debug|info|warn|error
-  LogFormat log_format = LogFormat::kText;   // log_format: text|json
-  Duration tick = Duration(100);             // tick: policy evaluation period
+  std::string vantage;                        // vantage: this agent's vantage point name
+  std::string listen = "127.0.0.1:9053";      // listen: API address host:port
+  std::string state_dir = "/var/lib/steer";   // state_dir
+  base::SecretRef api_token;                  // api_token: env:NAME or file:/path
+  std::string log_level = "info";             // log_level: trace|debug|info|warn|error
+  LogFormat log_format = LogFormat::kText;    // log_format: text|json
+  base::Duration tick = base::Duration(100);  // tick: policy evaluation period
 
   bool operator==(const AgentConfig&) const = default;
 };
@@ -56,12 +55,12 @@ struct TlsFiles {
 };
 
 struct EtcdConfig {
-  std::vector<std::string> endpoints;   // endpoints: http(s)://host:port
-  std::string prefix = "/steer/";       // prefix
-  Duration lease_ttl = Duration(5000);  // lease_ttl
-  TlsFiles tls;                         // tls
-  std::string username;                 // username
-  SecretRef password;                   // password
+  std::vector<std::string> endpoints;               // endpoints: http(s)://host:port
+  std::string prefix = "/steer/";                   // prefix
+  base::Duration lease_ttl = base::Duration(5000);  // lease_ttl
+  TlsFiles tls;                                     // tls
+  std::string username;                             // username
+  base::SecretRef password;                         // password
 
   bool operator==(const EtcdConfig&) const = default;
 };
@@ -82,7 +81,7 @@ enum class ProviderType { kPowerDns, kRfc2136, kRoute53, kCloudflare, kZoneFile 
 struct PowerDnsConfig {
   std::string api_url;                  // api_url: http://127.0.0.1:8081
   std::string server_id = "localhost";  // server_id
-  SecretRef api_key;                    // api_key
+  base::SecretRef api_key;              // api_key
 
   bool operator==(const PowerDnsConfig&) const = default;
 };
@@ -91,7 +90,7 @@ struct Rfc2136Config {
   std::string server;                          // server: host:port of the primary
   std::string tsig_key_name;                   // tsig_key_name
   std::string tsig_algorithm = "hmac-sha256";  // tsig_algorithm: hmac-sha256|hmac-sha512
-  SecretRef tsig_secret;                       // tsig_secret: base64, by reference
+  base::SecretRef tsig_secret;                 // tsig_secret: base64, by reference
 
   bool operator==(const Rfc2136Config&) const = default;
 };
@@ -100,8 +99,8 @@ struct Route53Config {
   std::string hosted_zone_id;                              // hosted_zone_id
   std::string endpoint = "https://route53.amazonaws.com";  // endpoint
   std::string region = "us-east-1";                        // region: SigV4 signing region
-  SecretRef access_key_id;                                 // access_key_id
-  SecretRef secret_access_key;                             // secret_access_key
+  base::SecretRef access_key_id;                           // access_key_id
+  base::SecretRef secret_access_key;                       // secret_access_key
 
   bool operator==(const Route53Config&) const = default;
 };
@@ -109,7 +108,7 @@ struct Route53Config {
 struct CloudflareConfig {
   std::string zone_id;                                            // zone_id
   std::string endpoint = "https://api.cloudflare.com/client/v4";  // endpoint
-  SecretRef api_token;                                            // api_token
+  base::SecretRef api_token;                                      // api_token
 
   bool operator==(const CloudflareConfig&) const = default;
 };
@@ -124,10 +123,10 @@ struct ZoneFileConfig {
 struct ProviderConfig {
   std::string name;                             // the map key
   ProviderType type = ProviderType::kPowerDns;  // type
-  double rate_per_second = 0;          // rate_per_second: 0 means the provider's published default
-  int max_attempts = 5;                // max_attempts: tries per change, with backoff
-  Duration timeout = Duration(10000);  // timeout: per provider request
-  PowerDnsConfig powerdns;             // keys of type powerdns (flat in YAML)
+  double rate_per_second = 0;  // rate_per_second: 0 means the provider's published default
+  int max_attempts = 5;        // max_attempts: tries per change, with backoff
+  base::Duration timeout = base::Duration(10000);  // timeout: per provider request
+  PowerDnsConfig powerdns;                         // keys of type powerdns (flat in YAML)
   Rfc2136Config rfc2136;
   Route53Config route53;
   CloudflareConfig cloudflare;
@@ -162,7 +161,7 @@ struct HttpExpect {
   std::string body_regex;                          // body_regex (ECMAScript)
   std::vector<JsonPathCondition> json;             // json: [{path, equals}]
   std::map<std::string, std::string> headers;      // headers: name -> substring of value
-  std::optional<Duration> max_latency;             // max_latency
+  std::optional<base::Duration> max_latency;       // max_latency
 
   bool operator==(const HttpExpect&) const = default;
 };
@@ -175,14 +174,14 @@ struct DnsExpect {
 };
 
 struct ProbeConfig {
-  std::string name;                    // name: unique within its component
-  ProbeType type = ProbeType::kHttp;   // type: http|tcp|dns|tls
-  Duration interval = Duration(1000);  // interval
-  Duration timeout = Duration(500);    // timeout: < interval
-  Duration jitter = Duration(0);       // jitter: random extra delay, < interval
-  int healthy_threshold = 2;           // healthy_threshold
-  int unhealthy_threshold = 3;         // unhealthy_threshold
-  int retries = 0;                     // retries: re-tries of a fast failure within the slot
+  std::string name;                                // name: unique within its component
+  ProbeType type = ProbeType::kHttp;               // type: http|tcp|dns|tls
+  base::Duration interval = base::Duration(1000);  // interval
+  base::Duration timeout = base::Duration(500);    // timeout: < interval
+  base::Duration jitter = base::Duration(0);       // jitter: random extra delay, < interval
+  int healthy_threshold = 2;                       // healthy_threshold
+  int unhealthy_threshold = 3;                     // unhealthy_threshold
+  int retries = 0;  // retries: re-tries of a fast failure within the slot
 
   // http / https
   std::string url;                             // url
@@ -264,23 +263,23 @@ struct SafetyConfig {
 };
 
 struct ServiceConfig {
-  std::string name;                                // the map key
-  std::string dns_name;                            // dns_name: FQDN (trailing dot added)
-  std::string zone;                                // zone
-  std::string record_type = "A";                   // type: A|AAAA|CNAME
-  int ttl = 30;                                    // ttl (seconds)
-  std::string provider;                            // provider: a key of providers
-  std::vector<ServiceRegion> regions;              // regions: ordered, first = preferred
-  QuorumConfig quorum;                             // quorum, stale_after
-  Duration hold_down = Duration(0);                // hold_down: region down this long before acting
-  Duration min_change_interval = Duration(60000);  // min_change_interval
-  Duration block_after_failover = Duration(600000);  // block_after_failover: 0 = none
-  FailbackMode failback = FailbackMode::kAuto;       // failback: auto|manual
-  Duration failback_after = Duration(300000);        // failback_after
-  AllDownMode all_down = AllDownMode::kKeep;         // all_down: keep|serve_all
-  SafetyConfig safety;                               // safety
+  std::string name;                              // the map key
+  std::string dns_name;                          // dns_name: FQDN (trailing dot added)
+  std::string zone;                              // zone
+  std::string record_type = "A";                 // type: A|AAAA|CNAME
+  int ttl = 30;                                  // ttl (seconds)
+  std::string provider;                          // provider: a key of providers
+  std::vector<ServiceRegion> regions;            // regions: ordered, first = preferred
+  QuorumConfig quorum;                           // quorum, stale_after
+  base::Duration hold_down = base::Duration(0);  // hold_down: region down this long before acting
+  base::Duration min_change_interval = base::Duration(60000);    // min_change_interval
+  base::Duration block_after_failover = base::Duration(600000);  // block_after_failover: 0 = none
+  FailbackMode failback = FailbackMode::kAuto;                   // failback: auto|manual
+  base::Duration failback_after = base::Duration(300000);        // failback_after
+  AllDownMode all_down = AllDownMode::kKeep;                     // all_down: keep|serve_all
+  SafetyConfig safety;                                           // safety
   std::vector<std::string> nameservers;  // nameservers: host:port to verify (default NS set)
-  Duration propagation_timeout = Duration(30000);  // propagation_timeout
+  base::Duration propagation_timeout = base::Duration(30000);  // propagation_timeout
   Location location;
 
   bool operator==(const ServiceConfig&) const = default;
@@ -294,12 +293,12 @@ struct NotifierConfig {
   std::string name;                            // the map key
   NotifierType type = NotifierType::kWebhook;  // type: webhook|slack|smtp
   std::string url;                             // url (webhook, slack; smtp: smtp(s)://host:port)
-  SecretRef url_secret;                        // url_secret: a URL that embeds a token (Slack)
+  base::SecretRef url_secret;                  // url_secret: a URL that embeds a token (Slack)
   std::map<std::string, std::string> headers;  // headers (webhook)
   std::string from;                            // from (smtp)
   std::vector<std::string> to;                 // to (smtp)
   std::string username;                        // username (smtp)
-  SecretRef password;                          // password (smtp)
+  base::SecretRef password;                    // password (smtp)
   std::vector<std::string> events = {"decision", "operation", "dns_change"};  // events
   int max_attempts = 5;                                                       // max_attempts
   Location location;

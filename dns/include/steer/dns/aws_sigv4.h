@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
 namespace steer::dns::aws {
 

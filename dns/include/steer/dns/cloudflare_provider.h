@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
+#include "steer/base/clock.h"
+#include "steer/base/http_client.h"
 #include "steer/config/policy.h"
-#include "steer/dns/clock.h"
 #include "steer/dns/factory.h"
-#include "steer/dns/http_client.h"
 #include "steer/dns/provider.h"
 #include "steer/dns/rate_limiter.h"
 
@@ -65,7 +65,8 @@ class CloudflareProvider : public Provider {
  public:
   // `clock` paces the rate limiter and Retry-After waits and must outlive the provider; null
   // means the system clock. A null `http` means the libcurl client.
-  CloudflareProvider(CloudflareOptions options, std::shared_ptr<HttpClient> http, Clock* clock);
+  CloudflareProvider(CloudflareOptions options, std::shared_ptr<base::HttpClient> http,
+                     base::Clock* clock);
   ~CloudflareProvider() override;
 
   // Resolves config.cloudflare.api_token (a SecretRef) now.
@@ -80,18 +81,18 @@ class CloudflareProvider : public Provider {
  private:
   Result<std::vector<CloudflareRecord>> List(const std::string& name, const std::string& type,
                                              int* ttl);
-  Result<HttpResponse> Call(const std::string& method, const std::string& path,
-                            const std::string& body);
+  Result<base::HttpResponse> Call(const std::string& method, const std::string& path,
+                                  const std::string& body);
   Result<void> WaitIfBlocked();
-  void NoteRetryAfter(const HttpResponse& response);
+  void NoteRetryAfter(const base::HttpResponse& response);
 
   CloudflareOptions options_;
-  std::shared_ptr<HttpClient> http_;
-  std::unique_ptr<SystemClock> owned_clock_;  // only when no clock was given
-  Clock* clock_;
+  std::shared_ptr<base::HttpClient> http_;
+  std::unique_ptr<base::SystemClock> owned_clock_;  // only when no clock was given
+  base::Clock* clock_;
   std::unique_ptr<RateLimiter> limiter_;
   std::mutex mu_;
-  Clock::TimePoint blocked_until_{};  // guarded by mu_: from the last 429's Retry-After
+  base::Clock::SteadyTime blocked_until_{};  // guarded by mu_: from the last 429's Retry-After
 };
 
 // Adds the "cloudflare" factory (CloudflareProvider::Create) to a registry.

@@ -10,10 +10,10 @@
 #include <memory>
 #include <string>
 
-#include "steer/config/error.h"
+#include "steer/base/clock.h"
+#include "steer/base/error.h"
+#include "steer/base/http_client.h"
 #include "steer/config/policy.h"
-#include "steer/dns/clock.h"
-#include "steer/dns/http_client.h"
 #include "steer/dns/provider.h"
 #include "steer/dns/rate_limiter.h"
 #include "steer/dns/safe_writer.h"
@@ -22,8 +22,8 @@ namespace steer::dns {
 
 // What a factory may need besides the config. Shared so providers can keep them.
 struct ProviderDeps {
-  std::shared_ptr<HttpClient> http;  // for HTTP API providers
-  Clock* clock = nullptr;            // must outlive the providers
+  std::shared_ptr<base::HttpClient> http;  // for HTTP API providers
+  base::Clock* clock = nullptr;            // must outlive the providers
 };
 
 using ProviderFactory = std::function<Result<std::unique_ptr<Provider>>(
@@ -53,7 +53,8 @@ double DefaultRatePerSecond(config::ProviderType type);
 double DefaultBurst(config::ProviderType type);
 
 // The token bucket for a configured provider: rate_per_second, or the kind's default.
-std::unique_ptr<RateLimiter> MakeRateLimiter(const config::ProviderConfig& config, Clock& clock);
+std::unique_ptr<RateLimiter> MakeRateLimiter(const config::ProviderConfig& config,
+                                             base::Clock& clock);
 
 // SafeWriter options from a provider's config (max_attempts); the rest are defaults.
 SafeWriterOptions SafeWriterOptionsFor(const config::ProviderConfig& config);

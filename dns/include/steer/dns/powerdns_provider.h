@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "steer/base/http_client.h"
 #include "steer/config/policy.h"
-#include "steer/dns/http_client.h"
 #include "steer/dns/provider.h"
 
 namespace steer::dns {
@@ -26,11 +26,11 @@ struct PowerDnsOptions {
 
 class PowerDnsProvider : public Provider, public ZoneLister {
  public:
-  PowerDnsProvider(PowerDnsOptions options, std::shared_ptr<HttpClient> http);
+  PowerDnsProvider(PowerDnsOptions options, std::shared_ptr<base::HttpClient> http);
 
   // Resolves config.powerdns.api_key (a SecretRef) now.
   static Result<std::unique_ptr<Provider>> Create(const config::ProviderConfig& config,
-                                                  std::shared_ptr<HttpClient> http);
+                                                  std::shared_ptr<base::HttpClient> http);
 
   std::string Name() const override { return options_.name; }
   Result<std::optional<RRset>> Read(const std::string& zone, const std::string& name,
@@ -42,12 +42,12 @@ class PowerDnsProvider : public Provider, public ZoneLister {
   Result<void> CreateZone(const std::string& zone, const std::vector<std::string>& nameservers);
 
  private:
-  Result<HttpResponse> Call(const std::string& method, const std::string& path,
-                            const std::string& body);
+  Result<base::HttpResponse> Call(const std::string& method, const std::string& path,
+                                  const std::string& body);
   std::string ZonePath(const std::string& zone) const;
 
   PowerDnsOptions options_;
-  std::shared_ptr<HttpClient> http_;
+  std::shared_ptr<base::HttpClient> http_;
 };
 
 }  // namespace steer::dns

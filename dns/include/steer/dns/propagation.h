@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "steer/config/error.h"
-#include "steer/dns/clock.h"
+#include "steer/base/clock.h"
+#include "steer/base/error.h"
 #include "steer/dns/rrset.h"
 
 namespace steer::dns {
@@ -77,7 +77,7 @@ struct PropagationOptions {
 
 class PropagationChecker {
  public:
-  PropagationChecker(DnsQuerier& querier, Clock& clock) : querier_(querier), clock_(clock) {}
+  PropagationChecker(DnsQuerier& querier, base::Clock& clock) : querier_(querier), clock_(clock) {}
 
   // Asks every server until each answers exactly `want`'s records (TTL not compared: a
   // server may count down). Never an Error: unreachable servers are reported per server.
@@ -98,7 +98,7 @@ class PropagationChecker {
 
  private:
   DnsQuerier& querier_;
-  Clock& clock_;
+  base::Clock& clock_;
 };
 
 }  // namespace steer::dns

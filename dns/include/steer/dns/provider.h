@@ -20,9 +20,11 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
+#include "steer/base/http_client.h"
 #include "steer/dns/rrset.h"
 
 namespace steer::dns {
@@ -68,5 +70,10 @@ class ZoneLister {
   virtual ~ZoneLister() = default;
   virtual Result<std::vector<RRset>> List(const std::string& zone) = 0;
 };
+
+// Maps a non-2xx API response to the provider error codes above: 429 -> kResourceExhausted,
+// 5xx -> kUnavailable, 401/403 -> kPermissionDenied, 404 -> kNotFound, other 4xx ->
+// kInvalidArgument. `what` leads the message, the body's first 200 bytes end it.
+Error HttpStatusError(const base::HttpResponse& response, std::string_view what);
 
 }  // namespace steer::dns

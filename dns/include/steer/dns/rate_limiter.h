@@ -7,14 +7,14 @@
 #include <chrono>
 #include <mutex>
 
-#include "steer/dns/clock.h"
+#include "steer/base/clock.h"
 
 namespace steer::dns {
 
 class RateLimiter {
  public:
   // rate > 0 tokens/second, burst >= 1. The bucket starts full.
-  RateLimiter(double rate_per_second, double burst, Clock& clock);
+  RateLimiter(double rate_per_second, double burst, base::Clock& clock);
 
   // Takes a token now if one is available.
   bool TryAcquire();
@@ -30,10 +30,10 @@ class RateLimiter {
 
   const double rate_;
   const double burst_;
-  Clock& clock_;
+  base::Clock& clock_;
   std::mutex mu_;
-  double tokens_;          // guarded by mu_
-  Clock::TimePoint last_;  // guarded by mu_
+  double tokens_;                 // guarded by mu_
+  base::Clock::SteadyTime last_;  // guarded by mu_
 };
 
 }  // namespace steer::dns

@@ -3,12 +3,13 @@
 // Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff and
 // Jitter"): the n-th retry waits a uniform random time in [0, min(max, initial * 2^n)].
 // Full jitter spreads retries of many agents hitting one rate-limited API. Immutable after
-// construction; thread-safe given a thread-safe Random.
+// construction; thread-safe given a thread-safe base::Random.
 
 #include <chrono>
 
-#include "steer/config/error.h"
-#include "steer/dns/clock.h"
+#include "steer/base/clock.h"
+#include "steer/base/error.h"
+#include "steer/base/random.h"
 
 namespace steer::dns {
 
@@ -27,7 +28,7 @@ class RetryPolicy {
   static bool IsRetryable(const Error& error);
 
   // Wait before retry number `retry` (1 = the first retry).
-  std::chrono::milliseconds Backoff(int retry, Random& random) const;
+  std::chrono::milliseconds Backoff(int retry, base::Random& random) const;
 
   int max_attempts() const { return options_.max_attempts; }
 

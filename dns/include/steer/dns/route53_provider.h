@@ -23,11 +23,11 @@
 #include <optional>
 #include <string>
 
+#include "steer/base/clock.h"
+#include "steer/base/http_client.h"
 #include "steer/config/policy.h"
 #include "steer/dns/aws_sigv4.h"
-#include "steer/dns/clock.h"
 #include "steer/dns/factory.h"
-#include "steer/dns/http_client.h"
 #include "steer/dns/provider.h"
 #include "steer/dns/rate_limiter.h"
 
@@ -50,7 +50,8 @@ class Route53Provider : public Provider, public AsyncChangeTracker {
  public:
   // `clock` paces the rate limiter and must outlive the provider; null means the system
   // clock. A null `http` means the libcurl client.
-  Route53Provider(Route53Options options, std::shared_ptr<HttpClient> http, Clock* clock);
+  Route53Provider(Route53Options options, std::shared_ptr<base::HttpClient> http,
+                  base::Clock* clock);
   ~Route53Provider() override;
 
   // Resolves config.route53.access_key_id and secret_access_key (SecretRefs) now.
@@ -64,13 +65,13 @@ class Route53Provider : public Provider, public AsyncChangeTracker {
   Result<ChangeStatus> Status(const std::string& change_id) override;
 
  private:
-  Result<HttpResponse> Call(const std::string& method, const std::string& path,
-                            const std::string& query, const std::string& body);
+  Result<base::HttpResponse> Call(const std::string& method, const std::string& path,
+                                  const std::string& query, const std::string& body);
   std::string ZonePath() const;
 
   Route53Options options_;
-  std::shared_ptr<HttpClient> http_;
-  std::unique_ptr<SystemClock> owned_clock_;  // only when no clock was given
+  std::shared_ptr<base::HttpClient> http_;
+  std::unique_ptr<base::SystemClock> owned_clock_;  // only when no clock was given
   std::unique_ptr<RateLimiter> limiter_;
 };
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 #include "steer/dns/rrset.h"
 
 namespace steer::dns::route53 {

@@ -21,9 +21,10 @@
 #include <optional>
 #include <string>
 
-#include "steer/config/error.h"
+#include "steer/base/clock.h"
+#include "steer/base/error.h"
+#include "steer/base/random.h"
 #include "steer/dns/audit.h"
-#include "steer/dns/clock.h"
 #include "steer/dns/provider.h"
 #include "steer/dns/rate_limiter.h"
 #include "steer/dns/retry_policy.h"
@@ -57,7 +58,7 @@ struct WriteResult {
 class SafeWriter {
  public:
   // All references must outlive the SafeWriter. `audit` may be null.
-  SafeWriter(Provider& provider, RateLimiter& limiter, Clock& clock, Random& random,
+  SafeWriter(Provider& provider, RateLimiter& limiter, base::Clock& clock, base::Random& random,
              AuditSink* audit, SafeWriterOptions options = {});
 
   // Makes `desired` the RRset of its name/type in `zone`. Errors: the change guard's
@@ -81,8 +82,8 @@ class SafeWriter {
 
   Provider& provider_;
   RateLimiter& limiter_;
-  Clock& clock_;
-  Random& random_;
+  base::Clock& clock_;
+  base::Random& random_;
   AuditSink* audit_;
   SafeWriterOptions options_;
   RetryPolicy retry_;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 #include "steer/config/policy.h"
 #include "steer/dns/propagation.h"
 #include "steer/dns/provider.h"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 #include "steer/config/policy.h"
 #include "steer/policies/decision.h"
 #include "steer/policies/health.h"

@@ -13,7 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 #include "steer/config/policy.h"
 
 namespace steer::policies {

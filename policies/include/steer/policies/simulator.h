@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 #include "steer/policies/decision.h"
 #include "steer/policies/engine.h"
 #include "steer/policies/health.h"

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 #include "steer/probes/observation.h"
 
 namespace steer::probes {

@@ -17,8 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "steer/config/error.h"
-#include "steer/probes/clock.h"
+#include "steer/base/clock.h"
+#include "steer/base/error.h"
+#include "steer/base/random.h"
 #include "steer/probes/observation.h"
 #include "steer/probes/schedule.h"
 #include "steer/probes/target.h"
@@ -49,8 +50,8 @@ class Engine {
   // Builds a prober per target; fails (kInvalidArgument, naming the target) if one cannot run.
   // `clock` and `random` must outlive the engine.
   static Result<std::unique_ptr<Engine>> Create(EngineOptions options, std::vector<Target> targets,
-                                                ObservationSink sink, const Clock& clock,
-                                                Random& random);
+                                                ObservationSink sink, const base::Clock& clock,
+                                                base::Random& random);
   ~Engine();  // stops
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

@@ -8,7 +8,7 @@
 #include <functional>
 #include <memory>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 #include "steer/probes/observation.h"
 #include "steer/probes/target.h"
 

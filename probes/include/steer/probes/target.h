@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 #include "steer/config/policy.h"
 
 namespace steer::probes {

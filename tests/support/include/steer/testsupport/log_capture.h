@@ -2,7 +2,7 @@
 
 // Captures everything one or more spdlog loggers write, for tests that check what was (or was
 // never) logged — e.g. that no secret ever appears. Adds a sink to each named logger (created
-// through steer::config::Logger if needed) and removes it on destruction. Sets the loggers to
+// through steer::base::Logger if needed) and removes it on destruction. Sets the loggers to
 // trace level while capturing so that debug lines are checked too. Thread-safe sink.
 
 #include <spdlog/logger.h>

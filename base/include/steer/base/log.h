@@ -9,9 +9,9 @@
 #include <memory>
 #include <string>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
-namespace steer::config {
+namespace steer::base {
 
 enum class LogOutput { kText, kJson };
 
@@ -21,4 +21,4 @@ Result<void> ConfigureLogging(const std::string& level, LogOutput output);
 // The logger for one library; created on first use with the configured sinks.
 std::shared_ptr<spdlog::logger> Logger(const std::string& library);
 
-}  // namespace steer::config
+}  // namespace steer::base

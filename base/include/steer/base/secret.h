@@ -6,9 +6,9 @@
 
 #include <string>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
-namespace steer::config {
+namespace steer::base {
 
 struct SecretRef {
   enum class Kind { kNone, kEnv, kFile };
@@ -29,4 +29,4 @@ Result<SecretRef> ParseSecretRef(const std::string& text);
 // Reads the secret now. File contents lose one trailing newline. Thread-safe.
 Result<std::string> ResolveSecret(const SecretRef& ref);
 
-}  // namespace steer::config
+}  // namespace steer::base

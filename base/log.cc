@@ -1,4 +1,4 @@
-#include "steer/config/log.h"
+#include "steer/base/log.h"
 
 #include <spdlog/formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -7,7 +7,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-namespace steer::config {
+namespace steer::base {
 namespace {
 
 // JSON lines: one object per record, message escaped properly (a pattern cannot escape).
@@ -78,4 +78,4 @@ std::shared_ptr<spdlog::logger> Logger(const std::string& library) {
   return logger;
 }
 
-}  // namespace steer::config
+}  // namespace steer::base

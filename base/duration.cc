@@ -1,10 +1,10 @@
-#include "steer/config/duration.h"
+#include "steer/base/duration.h"
 
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
 
-namespace steer::config {
+namespace steer::base {
 namespace {
 
 struct Unit {
@@ -50,4 +50,4 @@ std::string FormatDuration(Duration d) {
   return std::to_string(ms) + "ms";
 }
 
-}  // namespace steer::config
+}  // namespace steer::base

@@ -1,11 +1,11 @@
-#include "steer/config/secret.h"
+#include "steer/base/secret.h"
 
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
-namespace steer::config {
+namespace steer::base {
 
 std::string SecretRef::ToString() const {
   switch (kind) {
@@ -76,4 +76,4 @@ Result<std::string> ResolveSecret(const SecretRef& ref) {
   return MakeError(ErrorCode::kInternal, "bad secret kind");
 }
 
-}  // namespace steer::config
+}  // namespace steer::base

@@ -1,4 +1,4 @@
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
 namespace steer {
 

@@ -1,9 +1,9 @@
 #pragma once
 
-// Prepared SQLite statements for the SQLite store, kept for the connection's life: the hot
-// paths (client lookup, revocation check) run thousands of times a second, and preparing a
-// statement costs about as much as running it. Private to the store. Not thread-safe: used
-// under the store's mutex.
+// Prepared SQLite statements, kept for the connection's life: the hot paths (the auth store's
+// client lookup and revocation check, the agent's state writes) run many times a second, and
+// preparing a statement costs about as much as running it. The one SQLite helper of every
+// library. Not thread-safe: the owner serialises access (one mutex per connection).
 
 #include <sqlite3.h>
 
@@ -11,15 +11,19 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 
-#include "steer/config/error.h"
+#include "steer/base/error.h"
 
-namespace steer::auth {
+namespace steer::base {
 
-// Statements by their SQL text (string literals: one entry per literal).
+// Statements by their SQL text (string literals: one entry per literal). `code` and `what`
+// say how the owner reports a failed statement: "state store" as kIo, "sqlite" as
+// kUnavailable, ...
 class StmtCache {
  public:
-  explicit StmtCache(sqlite3* db) : db_(db) {}
+  StmtCache(sqlite3* db, ErrorCode code, std::string what)
+      : db_(db), code_(code), what_(std::move(what)) {}
   ~StmtCache() {
     for (auto& [sql, stmt] : stmts_) sqlite3_finalize(stmt);
   }
@@ -39,9 +43,19 @@ class StmtCache {
     stmts_.emplace(sql, stmt);
     return stmt;
   }
+  // The connection's last error, as the owner reports it.
+  tl::unexpected<Error> Fail() const {
+    return MakeError(code_, what_ + ": " + sqlite3_errmsg(db_));
+  }
+  // A result code (for a step that failed), as the owner reports it.
+  tl::unexpected<Error> Fail(int rc) const {
+    return MakeError(code_, what_ + ": " + sqlite3_errstr(rc));
+  }
 
  private:
   sqlite3* db_;
+  ErrorCode code_;
+  std::string what_;
   std::map<const char*, sqlite3_stmt*> stmts_;
 };
 
@@ -49,7 +63,7 @@ class StmtCache {
 // starts clean and no read transaction stays open.
 class Stmt {
  public:
-  Stmt(StmtCache& cache, const char* sql) : db_(cache.db()), stmt_(cache.Get(sql)) {}
+  Stmt(StmtCache& cache, const char* sql) : cache_(cache), stmt_(cache.Get(sql)) {}
   ~Stmt() {
     if (stmt_ == nullptr) return;
     sqlite3_reset(stmt_);
@@ -67,8 +81,19 @@ class Stmt {
     if (stmt_) sqlite3_bind_int64(stmt_, i, v);
     return *this;
   }
+  Stmt& BindNull(int i) {
+    if (stmt_) sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int Step() { return stmt_ ? sqlite3_step(stmt_) : SQLITE_MISUSE; }
+  // Runs a statement that returns no rows.
+  Result<void> Run() {
+    if (!ok()) return Fail();
+    int rc = Step();
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return Fail();
+    return {};
+  }
   std::string Text(int col) const {
     const unsigned char* t = sqlite3_column_text(stmt_, col);
     return t ? std::string(reinterpret_cast<const char*>(t),
@@ -76,24 +101,13 @@ class Stmt {
              : std::string();
   }
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-  int Changes() const { return sqlite3_changes(db_); }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  int Changes() const { return sqlite3_changes(cache_.db()); }
+  tl::unexpected<Error> Fail() const { return cache_.Fail(); }
 
  private:
-  sqlite3* db_;
+  StmtCache& cache_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-// Runs a statement that returns no rows.
-inline Result<void> Exec(Stmt& stmt) {
-  int rc = stmt.Step();
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    return MakeError(ErrorCode::kUnavailable, std::string("sqlite: ") + sqlite3_errstr(rc));
-  }
-  return {};
-}
-
-inline tl::unexpected<Error> SqlError(int rc) {
-  return MakeError(ErrorCode::kUnavailable, std::string("sqlite: ") + sqlite3_errstr(rc));
-}
-
-}  // namespace steer::auth
+}  // namespace steer::base

@@ -1,8 +1,8 @@
-#include "steer/config/duration.h"
+#include "steer/base/duration.h"
 
 #include <gtest/gtest.h>
 
-namespace steer::config {
+namespace steer::base {
 namespace {
 
 TEST(DurationTest, ParsesUnits) {
@@ -32,4 +32,4 @@ TEST(DurationTest, FormatsShortest) {
 }
 
 }  // namespace
-}  // namespace steer::config
+}  // namespace steer::base

@@ -1,0 +1,56 @@
+#include "steer/base/clock.h"
+
+#include <numeric>
+#include <thread>
+
+namespace steer::base {
+
+int64_t UnixSeconds(const Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock.WallNow().time_since_epoch())
+      .count();
+}
+
+void SystemClock::SleepFor(std::chrono::nanoseconds d) const {
+  if (d.count() > 0) std::this_thread::sleep_for(d);
+}
+
+Clock::SteadyTime FakeClock::SteadyNow() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return steady_;
+}
+
+Clock::WallTime FakeClock::WallNow() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return wall_;
+}
+
+void FakeClock::SleepFor(std::chrono::nanoseconds d) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  sleeps_.push_back(d);
+  if (d.count() <= 0) return;
+  steady_ += std::chrono::duration_cast<SteadyTime::duration>(d);
+  wall_ += std::chrono::duration_cast<WallTime::duration>(d);
+}
+
+void FakeClock::Advance(std::chrono::nanoseconds d) {
+  std::lock_guard<std::mutex> lock(mu_);
+  steady_ += std::chrono::duration_cast<SteadyTime::duration>(d);
+  wall_ += std::chrono::duration_cast<WallTime::duration>(d);
+}
+
+void FakeClock::SetWall(WallTime t) {
+  std::lock_guard<std::mutex> lock(mu_);
+  wall_ = t;
+}
+
+std::vector<std::chrono::nanoseconds> FakeClock::Sleeps() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sleeps_;
+}
+
+std::chrono::nanoseconds FakeClock::Slept() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::accumulate(sleeps_.begin(), sleeps_.end(), std::chrono::nanoseconds(0));
+}
+
+}  // namespace steer::base

@@ -1,0 +1,72 @@
+#include "steer/base/clock.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "steer/base/random.h"
+
+namespace steer::base {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(FakeClockTest, MovesOnlyWhenToldOrSleptOn) {
+  FakeClock clock;
+  auto steady = clock.SteadyNow();
+  auto wall = clock.WallNow();
+  EXPECT_EQ(clock.SteadyNow(), steady);
+  clock.Advance(milliseconds(250));
+  EXPECT_EQ(clock.SteadyNow() - steady, milliseconds(250));
+  EXPECT_EQ(clock.WallNow() - wall, milliseconds(250));
+  clock.SleepFor(milliseconds(100));
+  clock.SleepFor(milliseconds(0));
+  EXPECT_EQ(clock.SteadyNow() - steady, milliseconds(350));
+  EXPECT_EQ(clock.Sleeps().size(), 2u);
+  EXPECT_EQ(clock.Slept(), milliseconds(100));
+}
+
+TEST(FakeClockTest, WallCanStepWithoutMovingSteady) {
+  FakeClock clock;
+  auto steady = clock.SteadyNow();
+  clock.SetUnixSeconds(1'800'000'000);
+  EXPECT_EQ(UnixSeconds(clock), 1'800'000'000);
+  EXPECT_EQ(clock.SteadyNow(), steady);
+}
+
+TEST(SystemClockTest, UnixSecondsIsNow) {
+  SystemClock clock;
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  EXPECT_NEAR(static_cast<double>(UnixSeconds(clock)), static_cast<double>(now), 2.0);
+}
+
+TEST(RandomTest, BoundIsExclusive) {
+  SystemRandom random;
+  EXPECT_EQ(random.Below(0), 0u);
+  EXPECT_EQ(random.Below(1), 0u);
+  bool saw_top = false;
+  for (int i = 0; i < 2000; ++i) {
+    uint64_t v = random.Below(3);
+    ASSERT_LT(v, 3u);
+    saw_top |= v == 2;
+  }
+  EXPECT_TRUE(saw_top);
+}
+
+TEST(RandomTest, FakeFixedValueAndFraction) {
+  FakeRandom fixed(7);
+  EXPECT_EQ(fixed.Below(5), 2u);
+  EXPECT_EQ(fixed.Below(0), 0u);
+  EXPECT_EQ(fixed.asked, (std::vector<uint64_t>{5, 0}));
+  FakeRandom top = FakeRandom::Fraction(1.0);
+  EXPECT_EQ(top.Below(101), 100u);
+  FakeRandom half = FakeRandom::Fraction(0.5);
+  EXPECT_EQ(half.Below(101), 50u);
+  FakeRandom bottom = FakeRandom::Fraction(0.0);
+  EXPECT_EQ(bottom.Below(101), 0u);
+}
+
+}  // namespace
+}  // namespace steer::base

@@ -1,0 +1,119 @@
+// The libcurl client: one easy handle per request, so concurrent calls share nothing.
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <mutex>
+
+#include "steer/base/http_client.h"
+
+namespace steer::base {
+namespace {
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  std::string line(data, size * count);
+  auto colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string value = line.substr(colon + 1);
+    auto not_space = [](unsigned char c) { return !std::isspace(c); };
+    value.erase(value.begin(), std::find_if(value.begin(), value.end(), not_space));
+    value.erase(std::find_if(value.rbegin(), value.rend(), not_space).base(), value.end());
+    static_cast<Headers*>(user)->emplace_back(line.substr(0, colon), value);
+  } else if (line.rfind("HTTP/", 0) == 0) {
+    static_cast<Headers*>(user)->clear();  // a new response (after 100 Continue)
+  }
+  return size * count;
+}
+
+// "https://user@host:8443/path?q" -> "host:8443": what an error message may name.
+std::string HostOf(const std::string& url) {
+  auto begin = url.find("://");
+  begin = begin == std::string::npos ? 0 : begin + 3;
+  auto end = url.find_first_of("/?#", begin);
+  std::string authority = url.substr(begin, end == std::string::npos ? end : end - begin);
+  auto at = authority.rfind('@');
+  return at == std::string::npos ? authority : authority.substr(at + 1);
+}
+
+void SetBody(CURL* curl, const HttpRequest& request) {
+  if (request.method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+      request.method == "PATCH") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+  }
+}
+
+Error TransportError(CURLcode rc, const HttpRequest& request) {
+  std::string what = request.method + " " + HostOf(request.url);
+  if (rc == CURLE_OPERATION_TIMEDOUT) {
+    return Error(ErrorCode::kDeadlineExceeded, what + ": timed out");
+  }
+  return Error(ErrorCode::kUnavailable, what + ": " + curl_easy_strerror(rc));
+}
+
+class CurlHttpClient final : public HttpClient {
+ public:
+  Result<HttpResponse> Send(const HttpRequest& request) override { return SendHttp(request); }
+};
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+std::string HttpResponse::Header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (EqualsIgnoreCase(n, name)) return v;
+  }
+  return "";
+}
+
+Result<HttpResponse> SendHttp(const HttpRequest& request) {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl) return MakeError(ErrorCode::kInternal, "curl_easy_init failed");
+  curl_slist* raw = nullptr;
+  for (const auto& [name, value] : request.headers) {
+    raw = curl_slist_append(raw, (name + ": " + value).c_str());
+  }
+  // An empty Expect avoids curl's 1 s wait for "100 Continue" on larger bodies.
+  raw = curl_slist_append(raw, "Expect:");
+  std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(raw, curl_slist_free_all);
+  HttpResponse response;
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  SetBody(c, request);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
+  CURLcode rc = curl_easy_perform(c);
+  if (rc != CURLE_OK) return tl::unexpected(TransportError(rc, request));
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  response.status = static_cast<int>(status);
+  return response;
+}
+
+std::unique_ptr<HttpClient> MakeCurlHttpClient() { return std::make_unique<CurlHttpClient>(); }
+
+}  // namespace steer::base
