@@ -39,7 +39,7 @@ std::vector<std::string> Replay(const Scenario& sc) {
   return Outline(*events);
 }
 
-// Every probe's first result sets its state (HealthTracker), so all start healthy at once.
+// Every probe's first result sets its state (Observe), so all start healthy at once.
 const std::vector<std::string> kStart = {"0 none us-east->us-east healthy"};
 
 std::vector<std::string> With(std::vector<std::string> tail) {
