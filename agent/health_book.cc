@@ -1,7 +1,5 @@
 #include "health_book.h"
 
-#include "steer/policies/simulator.h"
-
 namespace steer::agent {
 
 HealthBook::HealthBook(policies::Layout layout, policies::VantagePoint self, AgentMetrics* metrics)

@@ -1,9 +1,9 @@
 #pragma once
 
 // This agent's view of every probe target, fed by the probe engine's observations and read
-// by the decision loop as a policies::HealthView. The streak rule (hysteresis) is the policy
-// library's Observe(), the same one `steerctl simulate` replays, so the agent and a replay
-// of its trace agree.
+// by the decision loop as a policies::HealthView. The streak rule (hysteresis) is
+// policies::Observe() (steer/policies/health.h, policies/health.cc), the same one
+// `steerctl simulate` replays, so the agent and a replay of its trace agree.
 //
 // Also answers "may the agent decide yet?": only once every target has a result observed
 // after the agent started (a restart mid-outage never acts on remembered health).

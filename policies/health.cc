@@ -16,6 +16,28 @@ const char* HealthName(Health h) {
   return "unknown";
 }
 
+Transition Observe(TargetHealth& th, const Layout::Target& target, bool ok, Time t,
+                   std::string_view error) {
+  const bool first = !th.observed || th.state == Health::kUnknown;
+  th.observed = true;
+  th.last_observed = t;
+  if (ok) {
+    ++th.consecutive_ok;
+    th.consecutive_fail = 0;
+  } else {
+    ++th.consecutive_fail;
+    th.consecutive_ok = 0;
+    th.last_error = error.empty() ? "failed" : std::string(error);
+  }
+  const Health want = ok ? Health::kHealthy : Health::kUnhealthy;
+  if (th.state == want) return Transition::kUnchanged;
+  const int reached = ok ? th.consecutive_ok : th.consecutive_fail;
+  const int needed = std::max(1, ok ? target.healthy_threshold : target.unhealthy_threshold);
+  if (!first && reached < needed) return Transition::kPending;
+  th.state = want;
+  return Transition::kChanged;
+}
+
 namespace {
 
 Result<Layout::Region> BuildRegion(const config::RegionConfig& rc, int region_index,

@@ -73,20 +73,31 @@ Plan AllDown(const Context& ctx, std::vector<std::string> reasons) {
   return Stay(Action::kHold, "all_down_keep", std::move(reasons));
 }
 
-Plan Failback(const Context& ctx, int best, std::vector<std::string> reasons) {
-  reasons.push_back(Summary(ctx, best));
-  const std::string& to = Name(ctx, best);
+// Some region above the served one `cur` is healthy and not drained. Fails back to the
+// highest-priority one that has been healthy for failback_after, even while a better one is
+// still waiting (it gets its own failback once it qualifies); holds while none qualifies.
+Plan Failback(const Context& ctx, int cur, std::vector<std::string> reasons) {
+  const int best = BestHealthy(ctx, cur, -1);
   if (ctx.svc.failback == config::FailbackMode::kManual) {
-    reasons.push_back("failback is manual: switch over to " + to + " when ready");
+    reasons.push_back(Summary(ctx, best));
+    reasons.push_back("failback is manual: switch over to " + Name(ctx, best) + " when ready");
     return Stay(Action::kNone, "failback_manual", std::move(reasons));
   }
-  const Time healthy_for = ctx.now - ctx.state.tracks[static_cast<size_t>(best)].since;
-  if (healthy_for < ctx.svc.failback_after) {
-    reasons.push_back(to + " healthy for " + Ms(healthy_for) + " of failback_after " +
+  std::vector<std::string> waiting;
+  for (int i = best; i < cur; ++i) {
+    if (Verdict(ctx, i) != Health::kHealthy || ctx.drained[static_cast<size_t>(i)]) continue;
+    const Time healthy_for = ctx.now - ctx.state.tracks[static_cast<size_t>(i)].since;
+    if (healthy_for >= ctx.svc.failback_after) {
+      reasons.insert(reasons.end(), waiting.begin(), waiting.end());
+      reasons.push_back(Summary(ctx, i));
+      return Change(i, Action::kFailback, "failback", std::move(reasons));
+    }
+    waiting.push_back(Name(ctx, i) + " healthy for " + Ms(healthy_for) + " of failback_after " +
                       Ms(ctx.svc.failback_after));
-    return Stay(Action::kHold, "failback_wait", std::move(reasons));
   }
-  return Change(best, Action::kFailback, "failback", std::move(reasons));
+  reasons.push_back(Summary(ctx, best));
+  reasons.insert(reasons.end(), waiting.begin(), waiting.end());
+  return Stay(Action::kHold, "failback_wait", std::move(reasons));
 }
 
 // The current region is down or drained: move to the best healthy region, or handle all-down.
@@ -154,8 +165,9 @@ Plan PlanAutomatic(const Context& ctx, std::vector<std::string> notes) {
     int best = BestHealthy(ctx, n, -1);
     if (best < 0) return AllDown(ctx, std::move(reasons));
     reasons.push_back(Summary(ctx, best));
-    return Change(best, best == 0 ? Action::kFailback : Action::kFailover, "recovered",
-                  std::move(reasons));
+    // Always a failover, whichever region it is: like any failover it takes the best healthy
+    // region at once, without failback_after (docs/policies.md, "Decision kinds and causes").
+    return Change(best, Action::kFailover, "recovered", std::move(reasons));
   }
   const int cur = ctx.current;
   reasons.insert(reasons.begin(), Summary(ctx, cur));
@@ -172,8 +184,7 @@ Plan PlanAutomatic(const Context& ctx, std::vector<std::string> notes) {
     }
     return MoveAway(ctx, std::move(reasons), "down");
   }
-  int best = BestHealthy(ctx, cur, -1);
-  if (best >= 0) return Failback(ctx, best, std::move(reasons));
+  if (BestHealthy(ctx, cur, -1) >= 0) return Failback(ctx, cur, std::move(reasons));
   if (Verdict(ctx, cur) == Health::kUnknown) {
     reasons.push_back("unknown never triggers a change; keeping " + Name(ctx, cur));
     return Stay(Action::kHold, "unknown", std::move(reasons));

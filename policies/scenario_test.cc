@@ -39,7 +39,7 @@ std::vector<std::string> Replay(const Scenario& sc) {
   return Outline(*events);
 }
 
-// Every probe's first result sets its state (HealthTracker), so all start healthy at once.
+// Every probe's first result sets its state (Observe), so all start healthy at once.
 const std::vector<std::string> kStart = {"0 none us-east->us-east healthy"};
 
 std::vector<std::string> With(std::vector<std::string> tail) {
@@ -176,11 +176,51 @@ const Scenario kScenarios[] = {
      },
      With({"12000 serve_all us-east->* all_down_serve_all", "12100 none *->* all_down_serve_all",
            "21000 failover *->eu-west recovered", "21100 none eu-west->eu-west healthy"})},
+    // Defect 8: leaving serve_all is a failover with cause recovered whichever region it goes
+    // to, the preferred one included (it used to be called a failback then).
+    {"LeavingServeAllIsAFailoverEvenToThePreferredRegion",
+     [](config::Policy& p) {
+       p.services[0].all_down = config::AllDownMode::kServeAll;
+       p.services[0].min_change_interval = Time(0);
+     },
+     [](TraceBuilder& b) {
+       b.AllHealthy(kOutside, 0, 10000);
+       for (const char* r : {"us-east", "eu-west", "ap-south"}) {
+         b.Probe(kOutside, r, "api", false, 10000, 20000, "HTTP 503")
+             .Probe(kOutside, r, "auth", true, 10000, 30000);
+       }
+       b.Probe(kOutside, "us-east", "api", true, 20000, 30000)
+           .Probe(kOutside, "eu-west", "api", false, 20000, 30000, "HTTP 503")
+           .Probe(kOutside, "ap-south", "api", false, 20000, 30000, "HTTP 503");
+     },
+     With({"12000 serve_all us-east->* all_down_serve_all", "12100 none *->* all_down_serve_all",
+           "21000 failover *->us-east recovered", "21100 none us-east->us-east healthy"})},
     {"FailbackWaitsFailbackAfter", [](config::Policy& p) { Quick(p).failback_after = Time(30000); },
      [](TraceBuilder& b) { UsEastApiFailsThenRecovers(b, 60000); },
      With({"12000 failover us-east->eu-west down", "12100 none eu-west->eu-west healthy",
            "21000 hold eu-west->eu-west failback_wait", "51000 failback eu-west->us-east failback",
            "51100 none us-east->us-east healthy"})},
+    // Defect 6: eu-west is healthy from 21 s, us-east only from 41 s. The service fails back
+    // to eu-west once it has qualified (51 s), not to us-east 20 s later, and moves on to
+    // us-east when that qualifies in turn.
+    {"FailbackToTheBestRegionThatQualified",
+     [](config::Policy& p) { Quick(p).failback_after = Time(30000); },
+     [](TraceBuilder& b) {
+       b.AllHealthy(kOutside, 0, 10000);
+       for (const char* r : {"us-east", "eu-west", "ap-south"}) {
+         b.Probe(kOutside, r, "auth", true, 10000, 90000)
+             .Probe(kOutside, r, "metrics", true, 10000, 90000);
+       }
+       b.Probe(kOutside, "us-east", "api", false, 10000, 40000, "HTTP 503")
+           .Probe(kOutside, "us-east", "api", true, 40000, 90000)
+           .Probe(kOutside, "eu-west", "api", false, 10000, 20000, "HTTP 503")
+           .Probe(kOutside, "eu-west", "api", true, 20000, 90000)
+           .Probe(kOutside, "ap-south", "api", true, 10000, 90000);
+     },
+     With({"12000 failover us-east->ap-south down", "12100 none ap-south->ap-south healthy",
+           "21000 hold ap-south->ap-south failback_wait",
+           "51000 failback ap-south->eu-west failback", "51100 hold eu-west->eu-west failback_wait",
+           "71000 failback eu-west->us-east failback", "71100 none us-east->us-east healthy"})},
     {"FailbackManual", [](config::Policy& p) { Quick(p).failback = config::FailbackMode::kManual; },
      [](TraceBuilder& b) { UsEastApiFailsThenRecovers(b, 60000); },
      With({"12000 failover us-east->eu-west down", "12100 none eu-west->eu-west healthy",

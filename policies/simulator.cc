@@ -196,23 +196,6 @@ void Replay::Tick(Time now) {
 
 }  // namespace
 
-void Observe(TargetHealth& th, const Layout::Target& target, bool ok, Time t,
-             std::string_view error) {
-  const bool first = !th.observed;
-  th.observed = true;
-  th.last_observed = t;
-  if (ok) {
-    ++th.consecutive_ok;
-    th.consecutive_fail = 0;
-    if (first || th.consecutive_ok >= target.healthy_threshold) th.state = Health::kHealthy;
-  } else {
-    ++th.consecutive_fail;
-    th.consecutive_ok = 0;
-    th.last_error = error.empty() ? "failed" : std::string(error);
-    if (first || th.consecutive_fail >= target.unhealthy_threshold) th.state = Health::kUnhealthy;
-  }
-}
-
 Result<std::vector<SimulationEvent>> Simulate(const Engine& engine, std::string_view trace,
                                               const SimulationOptions& options) {
   auto rows = ParseTrace(trace, engine.layout());

@@ -222,5 +222,51 @@ TEST(PoliciesEngine, SharedRegionsKeepTheirOwnQuorum) {
   EXPECT_EQ(all[1].action, Action::kHold);
 }
 
+// A better region that has just turned healthy again (it flaps) does not hold up the failback
+// to a region that has qualified; that failback names it, and it gets its own failback once
+// it has qualified too, after min_change_interval.
+TEST(PoliciesEngine, FailbackGoesToTheBestQualifiedRegion) {
+  auto policy = ThreeRegions();
+  policy.services[0].failback_after = Time(30000);
+  auto engine = Engine::Create(policy);
+  ASSERT_TRUE(engine);
+  HealthView view(engine->layout());
+  for (const auto& name : kOutside) view.AddVantage({name, ""});
+  auto all_healthy_at = [&](Time t) {
+    for (int v = 0; v < 3; ++v) {
+      for (size_t i = 0; i < engine->layout().targets().size(); ++i) {
+        view.Set(v, static_cast<int>(i), {Health::kHealthy, true, t, 5, 0, ""});
+      }
+    }
+  };
+  const Time now(100000);
+  ServiceState st;
+  st.initialized = true;
+  st.region = "ap-south";
+  st.tracks = {{"us-east", Health::kHealthy, now - Time(1000)},
+               {"eu-west", Health::kHealthy, now - Time(40000)},
+               {"ap-south", Health::kHealthy, Time(0)}};
+  all_healthy_at(now);
+  auto d = engine->Decide(0, view, st, {}, now);
+  EXPECT_EQ(d.action, Action::kFailback);
+  EXPECT_EQ(d.cause, "failback");
+  EXPECT_EQ(d.to, "eu-west");
+  EXPECT_EQ(d.sentence,
+            "ap-south healthy 3/3; us-east healthy for 1s of failback_after 30s; eu-west healthy "
+            "3/3; failback ap-south \xE2\x86\x92 eu-west");
+
+  all_healthy_at(now + Time(29000));  // us-east has qualified; the last change was 29 s ago
+  auto held = engine->Decide(0, view, d.next, {}, now + Time(29000));
+  EXPECT_EQ(held.action, Action::kHold);
+  EXPECT_EQ(held.cause, "min_change_interval");
+  EXPECT_EQ(held.to, "eu-west");
+
+  all_healthy_at(now + Time(60000));
+  auto back = engine->Decide(0, view, held.next, {}, now + Time(60000));
+  EXPECT_EQ(back.action, Action::kFailback);
+  EXPECT_EQ(back.from, "eu-west");
+  EXPECT_EQ(back.to, "us-east");
+}
+
 }  // namespace
 }  // namespace steer::policies

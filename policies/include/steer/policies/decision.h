@@ -14,8 +14,9 @@ enum class Action {
   kNone,        // nothing to change
   kHold,        // a change is wanted but a timer has not run out (hold_down, min interval,
                 // failback_after) or a region is unknown, or everything is down (keep)
-  kFailover,    // automatic move away from a down or drained region
-  kFailback,    // automatic move back to a higher-priority region
+  kFailover,    // automatic move away from a down or drained region, or out of serve_all
+                // (cause recovered) to the best healthy region, whichever it is
+  kFailback,    // automatic move to a higher-priority region healthy for failback_after
   kBlocked,     // a change is wanted but a rule refuses it (pause, block window, rate limit)
   kSwitchover,  // operator's planned move to a healthy region
   kForced,      // operator's forced move, possibly bypassing named rules
@@ -40,9 +41,12 @@ struct RegionVerdict {
 struct Decision {
   std::string service;
   Action action = Action::kNone;
-  // Machine-readable cause: healthy, down, drained, hold_down, unknown, all_down_keep,
-  // all_down_serve_all, failback, failback_wait, failback_manual, paused, block_window,
-  // min_change_interval, max_changes_per_hour, pinned, forced, switchover, recovered.
+  // Machine-readable cause; which action carries which cause: docs/policies.md, "Decision
+  // kinds and causes". none: healthy, pinned, failback_manual, all_down_serve_all. hold:
+  // hold_down, unknown, failback_wait, all_down_keep, min_change_interval. failover: down,
+  // drained, recovered. failback: failback. blocked: paused, block_window,
+  // max_changes_per_hour. switchover: switchover. forced: forced. serve_all:
+  // all_down_serve_all.
   std::string cause;
   std::string from;                    // region served before this tick ("*" = all regions)
   std::string to;                      // region served after this tick ("*" = all regions)

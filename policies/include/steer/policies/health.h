@@ -1,15 +1,17 @@
 #pragma once
 
 // The health view: what every vantage point last saw of every probe target, as the policy
-// engine's input. A target is one probe of one component of one region; the probe engine's
-// streak tracker decides its state (healthy after healthy_threshold successes in a row,
-// unhealthy after unhealthy_threshold failures in a row). The agent fills a HealthView from
-// its own tracker and from the reports of remote vantage points; the simulator fills it from
-// a trace. Plain data: a HealthView may be read from many threads, written by one.
+// engine's input. A target is one probe of one component of one region; the streak rule
+// Observe() below decides its state (healthy after healthy_threshold successes in a row,
+// unhealthy after unhealthy_threshold failures in a row). The agent (agent::HealthBook) applies
+// Observe() to its own probe results and adds the reports of remote vantage points; the
+// simulator applies the same Observe() to a trace. Plain data: a HealthView may be read from
+// many threads, written by one.
 
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -73,6 +75,24 @@ class Layout {
   std::vector<Target> targets_;
   std::unordered_map<std::string, int> region_index_;
 };
+
+// What one probe result did to a target's state.
+enum class Transition : std::uint8_t {
+  kUnchanged,  // the result agrees with the state
+  kChanged,    // the state flipped (the first result always sets it)
+  kPending,    // the result disagrees with the state; its streak is below the threshold
+};
+
+// The streak rule (hysteresis, Envoy's semantics), the only one in Steer: applies one probe
+// result at time `t` to a target's health. The first result sets the state; afterwards the
+// state turns healthy after target.healthy_threshold successes in a row and unhealthy after
+// target.unhealthy_threshold failures in a row, and stays as it is in between. Thresholds
+// below 1 act as 1. Also records the time, both streaks and (on failure) the error text
+// ("failed" when empty). Called by the agent (agent::HealthBook::Record, from the probe
+// workers) and by the simulator (`steerctl simulate`), so an agent and a replay of its trace
+// agree. Pure: touches only `th`.
+Transition Observe(TargetHealth& th, const Layout::Target& target, bool ok, Time t,
+                   std::string_view error);
 
 // One vantage point: a prober somewhere. `home_region` names the region it runs in ("" when it
 // runs outside every region); a region's own vantage points do not vote on that region,

@@ -10,6 +10,7 @@
 // command: the component column names it (pause, resume, drain, undrain, force, switchover,
 // clear, ack, end), the region column its region, and the ok column its arguments as
 // `key=value` pairs separated by ';' (service=NAME, until=T_MS, bypass=RULE|RULE).
+// Observations go through the streak rule Observe() (steer/policies/health.h), as in the agent.
 // See docs/policies.md.
 
 #include <functional>
@@ -23,13 +24,6 @@
 #include "steer/policies/health.h"
 
 namespace steer::policies {
-
-// The probe engine's streak rule (probes::HealthTracker, Envoy's semantics) for one
-// observation of one target: the first result sets the state; afterwards healthy after
-// healthy_threshold successes in a row, unhealthy after unhealthy_threshold failures in a row,
-// unchanged in between.
-void Observe(TargetHealth& th, const Layout::Target& target, bool ok, Time t,
-             std::string_view error);
 
 struct SimulationOptions {
   Time step{0};  // evaluation period between rows; 0 = the policy's agent.tick
