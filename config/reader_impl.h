@@ -3,7 +3,6 @@
 // Template half of reader.h: ReadObject and the binding factories used by policy_schema.cc.
 // Each factory takes the key name once and an accessor `T& -> field&`.
 
-#include <algorithm>
 #include <set>
 #include <utility>
 
