@@ -1,12 +1,55 @@
 // Views of the key catalog: key paths (for the docs test) and a JSON Schema for editors.
 #include "steer/config/catalog.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "steer/base/duration.h"
 
 namespace steer::config {
 namespace {
 
 using nlohmann::json;
+
+// user:password@ in a URL (a ':' before the first '@' of the authority), as text_checks.cc's
+// UrlHasPassword reads it.
+constexpr const char* kPasswordInUrl = "^[A-Za-z][A-Za-z0-9+.-]*://[^/?#@]*:[^/?#]*@";
+
+// A bound as a policy would write it: 10ms, 1000, 0.5.
+std::string BoundText(const KeyInfo& k, double v) {
+  if (k.kind == ValueKind::kDuration) return base::FormatDuration(base::Duration(std::llround(v)));
+  if (v == std::floor(v)) return std::to_string(std::llround(v));
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+// The JSON value of a bound: an integer where the key is one.
+json BoundJson(const KeyInfo& k, double v) {
+  if (k.kind == ValueKind::kNumber) return v;
+  return std::llround(v);
+}
+
+json UrlSchema(const KeyInfo& k) {
+  std::string schemes;
+  for (const auto& s : k.url_schemes) schemes += (schemes.empty() ? "" : "|") + s;
+  return {{"type", "string"},
+          {"pattern", "^(" + schemes + ")://"},
+          {"not", {{"pattern", kPasswordInUrl}}}};
+}
+
+// minimum/maximum of a value; x-minimum/x-maximum of a duration (JSON Schema cannot compare
+// durations; the docs state them too).
+void AddBounds(const KeyInfo& k, json& s) {
+  bool duration = k.kind == ValueKind::kDuration;
+  if (k.min)
+    s[duration ? "x-minimum" : "minimum"] =
+        duration ? json(BoundText(k, *k.min)) : BoundJson(k, *k.min);
+  if (k.max)
+    s[duration ? "x-maximum" : "maximum"] =
+        duration ? json(BoundText(k, *k.max)) : BoundJson(k, *k.max);
+}
 
 void CollectPaths(const ObjectInfo& info, const std::string& prefix,
                   std::vector<std::string>* out) {
@@ -26,23 +69,22 @@ json KeySchema(const KeyInfo& k) {
   json s;
   switch (k.kind) {
     case ValueKind::kString:
-      s = {{"type", "string"}};
+      s = k.url_schemes.empty() ? json{{"type", "string"}} : UrlSchema(k);
       break;
     case ValueKind::kInteger:
       s = {{"type", "integer"}};
-      if (k.min <= k.max) {
-        s["minimum"] = k.min;
-        s["maximum"] = k.max;
-      }
+      AddBounds(k, s);
       break;
     case ValueKind::kNumber:
       s = {{"type", "number"}};
+      AddBounds(k, s);
       break;
     case ValueKind::kBoolean:
       s = {{"type", "boolean"}};
       break;
     case ValueKind::kDuration:
       s = {{"type", "string"}, {"pattern", "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$"}};
+      AddBounds(k, s);
       break;
     case ValueKind::kSecret:
       s = {{"type", "string"}, {"pattern", "^(env:[A-Za-z0-9_]+|file:/.+)$"}};
@@ -51,7 +93,8 @@ json KeySchema(const KeyInfo& k) {
       s = {{"enum", k.enum_values}};
       break;
     case ValueKind::kStringList:
-      s = {{"type", "array"}, {"items", {{"type", "string"}}}};
+      s = {{"type", "array"},
+           {"items", k.url_schemes.empty() ? json{{"type", "string"}} : UrlSchema(k)}};
       break;
     case ValueKind::kStringMap:
       s = {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}};
@@ -72,10 +115,17 @@ json KeySchema(const KeyInfo& k) {
       s = {{"oneOf", {one, {{"type", "array"}, {"items", one}, {"minItems", 1}}}}};
       break;
     }
-    case ValueKind::kQuorum:
-      s = {{"oneOf", {{{"const", "majority"}}, {{"type", "integer"}, {"minimum", 1}}}}};
+    case ValueKind::kQuorum: {
+      json count = {{"type", "integer"}};
+      AddBounds(k, count);
+      s = {{"oneOf", {{{"const", "majority"}}, count}}};
       break;
+    }
   }
+  // A required list or map needs at least one entry.
+  if (k.required && IsCollection(k.kind))
+    s[k.kind == ValueKind::kStringList || k.kind == ValueKind::kObjectList ? "minItems"
+                                                                           : "minProperties"] = 1;
   s["description"] = k.description;
   if (!k.default_text.empty()) s["x-default"] = k.default_text;
   return s;
@@ -141,8 +191,17 @@ void MarkdownSection(const ObjectInfo& info, const std::string& path, std::strin
     if (k.kind == ValueKind::kEnum) {
       type = "";
       for (const auto& v : k.enum_values) type += (type.empty() ? "" : " \\| ") + ("`" + v + "`");
-    } else if (k.kind == ValueKind::kInteger && k.min <= k.max) {
-      type += " " + std::to_string(k.min) + "–" + std::to_string(k.max);
+    } else if (!k.url_schemes.empty()) {
+      std::string schemes;
+      for (const auto& v : k.url_schemes) schemes += (schemes.empty() ? "" : ", ") + v;
+      type = (k.kind == ValueKind::kStringList ? "list of URLs (" : "URL (") + schemes + ")";
+    }
+    if (k.min && k.max) {
+      type += " " + BoundText(k, *k.min) + "–" + BoundText(k, *k.max);
+    } else if (k.min) {
+      type += " ≥ " + BoundText(k, *k.min);
+    } else if (k.max) {
+      type += " ≤ " + BoundText(k, *k.max);
     }
     std::string meaning = k.description;
     if (!k.only_for.empty()) {
@@ -150,9 +209,10 @@ void MarkdownSection(const ObjectInfo& info, const std::string& path, std::strin
       for (const auto& v : k.only_for) kinds += (kinds.empty() ? "" : ", ") + v;
       meaning += " *(" + info.discriminator + ": " + kinds + ")*";
     }
-    std::string def = k.required               ? "**required**"
-                      : k.default_text.empty() ? "—"
-                                               : "`" + Cell(k.default_text) + "`";
+    std::string def = k.required && IsCollection(k.kind) ? "**required**, not empty"
+                      : k.required                       ? "**required**"
+                      : k.default_text.empty()           ? "—"
+                                                         : "`" + Cell(k.default_text) + "`";
     std::string example = k.example.empty() ? "" : "`" + Cell(k.example) + "`";
     *out += "| `" + k.key + "` | " + type + " | " + def + " | " + Cell(meaning) + " | " + example +
             " |\n";

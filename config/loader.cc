@@ -1,10 +1,16 @@
 #include "steer/config/loader.h"
 
-#include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 #include <unordered_set>
 
 #include "policy_schema.h"
+#include "prescan.h"
 #include "validate.h"
 
 namespace steer::config {
@@ -110,6 +116,11 @@ tl::expected<YAML::Node, Diagnostics> ParseYaml(std::string_view yaml, const std
   if (auto [line, col] = FirstInvalidUtf8(yaml); line != 0) {
     return tl::unexpected(One(file, line, col, "invalid UTF-8 byte; policies must be UTF-8"));
   }
+  for (const auto& finding : {FindControlCharacter(yaml), FindUnclosedQuote(yaml)}) {
+    if (finding.line != 0) {
+      return tl::unexpected(One(file, finding.line, finding.column, finding.message));
+    }
+  }
   if (auto [line, col] = TooDeep(yaml, limits.max_depth); line != 0) {
     return tl::unexpected(One(file, line, col, "nesting is too deep"));
   }
@@ -136,6 +147,45 @@ tl::expected<YAML::Node, Diagnostics> ParseYaml(std::string_view yaml, const std
                            " YAML nodes (are aliases expanding without bound?)"));
   }
   return root;
+}
+
+// Reads a policy file: a regular file, or a pipe or character device (steerctl validate
+// <(generate)), to its end; never more than the size limit. Directories, sockets and block
+// devices are refused by name.
+tl::expected<std::string, Diagnostics> ReadPolicyText(const std::string& path,
+                                                      const LoadLimits& limits) {
+  auto fail = [&](const std::string& what) { return tl::unexpected(One(path, 0, 0, what)); };
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(std::string("cannot open file: ") + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode) ||
+      !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))) {
+    bool dir = S_ISDIR(st.st_mode);
+    ::close(fd);
+    return fail(dir ? "is a directory; expected a policy file"
+                    : "is not a regular file, a pipe or a character device");
+  }
+  if (S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) > limits.max_bytes) {
+    ::close(fd);
+    return tl::unexpected(One(path, 1, 1,
+                              "file is " + std::to_string(st.st_size) + " bytes; the limit is " +
+                                  std::to_string(limits.max_bytes) + " bytes"));
+  }
+  std::string text;
+  char buf[65536];
+  ssize_t n = 0;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+    if (n > 0) text.append(buf, static_cast<size_t>(n));
+    if (text.size() > limits.max_bytes) break;
+  }
+  int read_errno = errno;
+  ::close(fd);
+  if (n < 0) return fail(std::string("cannot read file: ") + std::strerror(read_errno));
+  if (text.size() > limits.max_bytes) {
+    return tl::unexpected(
+        One(path, 1, 1, "more than " + std::to_string(limits.max_bytes) + " bytes (the limit)"));
+  }
+  return text;
 }
 
 }  // namespace
@@ -171,20 +221,9 @@ tl::expected<Policy, Diagnostics> ParsePolicy(std::string_view yaml, const std::
 
 tl::expected<Policy, Diagnostics> LoadPolicyFile(const std::string& path,
                                                  const LoadLimits& limits) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return tl::unexpected(One(path, 0, 0, "cannot open file"));
-  in.seekg(0, std::ios::end);
-  std::streamoff size = in.tellg();
-  in.seekg(0);
-  if (size < 0) return tl::unexpected(One(path, 0, 0, "cannot read file"));
-  if (static_cast<size_t>(size) > limits.max_bytes) {
-    return tl::unexpected(One(path, 1, 1,
-                              "file is " + std::to_string(size) + " bytes; the limit is " +
-                                  std::to_string(limits.max_bytes) + " bytes"));
-  }
-  std::string text(static_cast<size_t>(size), '\0');
-  in.read(text.data(), size);
-  return ParsePolicy(text, path, limits);
+  auto text = ReadPolicyText(path, limits);
+  if (!text) return tl::unexpected(text.error());
+  return ParsePolicy(*text, path, limits);
 }
 
 }  // namespace steer::config

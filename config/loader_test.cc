@@ -1,6 +1,7 @@
 #include "steer/config/loader.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <sstream>
@@ -82,6 +83,43 @@ TEST(LoaderTest, MissingFile) {
   auto policy = LoadPolicyFile("/nonexistent/policy.yaml");
   ASSERT_FALSE(policy.has_value());
   EXPECT_NE(policy.error()[0].message.find("cannot open"), std::string::npos);
+}
+
+// Issue 11, defect 5: a directory is named as such, not as a file of 2^63-1 bytes.
+TEST(LoaderTest, DirectoryIsNotAPolicy) {
+  std::string dir = SourcePath("config/testdata");
+  auto policy = LoadPolicyFile(dir);
+  ASSERT_FALSE(policy.has_value());
+  ASSERT_EQ(policy.error().size(), 1u);
+  EXPECT_EQ(policy.error()[0].ToString(), dir + ":0:0: is a directory; expected a policy file");
+}
+
+// A pipe (`steerctl validate <(generate-policy)`) is read to its end, within the size limit.
+TEST(LoaderTest, PipeIsRead) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::string text = ReadText(SourcePath("config/testdata/base.yaml"));
+  ASSERT_LT(text.size(), 4096u);  // fits in the pipe's buffer: no writer thread needed
+  ASSERT_EQ(write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fds[1]);
+  auto policy = LoadPolicyFile("/proc/self/fd/" + std::to_string(fds[0]));
+  close(fds[0]);
+  EXPECT_TRUE(policy.has_value()) << (policy ? "" : policy.error().front().ToString());
+}
+
+TEST(LoaderTest, PipeOverTheLimit) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  std::string text = "version: 1\n# " + std::string(2000, 'x') + "\n";
+  ASSERT_EQ(write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fds[1]);
+  LoadLimits limits;
+  limits.max_bytes = 1000;
+  auto policy = LoadPolicyFile("/proc/self/fd/" + std::to_string(fds[0]), limits);
+  close(fds[0]);
+  ASSERT_FALSE(policy.has_value());
+  EXPECT_NE(policy.error()[0].message.find("more than 1000 bytes"), std::string::npos)
+      << policy.error()[0].message;
 }
 
 }  // namespace

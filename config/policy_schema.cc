@@ -35,7 +35,9 @@ ObjectSpec<AgentConfig> MakeAgent() {
                                         {{"text", LogFormat::kText}, {"json", LogFormat::kJson}},
                                         F(AgentConfig, t.log_format)));
   s.Add(DurationKey<AgentConfig>(
-      K("tick", "Period of policy evaluation when no observation arrives.", "100ms", "250ms"),
+      AtLeast(
+          K("tick", "Period of policy evaluation when no observation arrives.", "100ms", "250ms"),
+          10),
       F(AgentConfig, t.tick)));
   return s;
 }
@@ -58,14 +60,18 @@ ObjectSpec<TlsFiles> MakeTls() {
 ObjectSpec<EtcdConfig> MakeEtcd(const ObjectSpec<TlsFiles>& tls) {
   ObjectSpec<EtcdConfig> s;
   s.info.name = "etcd";
-  s.Add(StringListKey<EtcdConfig>(
-      Required(K("endpoints", "etcd client URLs.", "", "[http://127.0.0.1:2379]")),
-      F(EtcdConfig, t.endpoints)));
+  s.Add(UrlListKey<EtcdConfig>(
+      Url(Required(K("endpoints", "etcd client URLs.", "", "[http://127.0.0.1:2379]")),
+          {"http", "https"}),
+      F(EtcdConfig, t.endpoints), [](const EtcdConfig&) {
+        return UrlRule{{"http", "https"}, "use username and password: env:NAME"};
+      }));
   s.Add(StringKey<EtcdConfig>(
       K("prefix", "Key prefix for all of Steer's keys.", "/steer/", "/steer/login/"),
       F(EtcdConfig, t.prefix)));
-  s.Add(DurationKey<EtcdConfig>(K("lease_ttl", "Leader lease time to live.", "5s", "10s"),
-                                F(EtcdConfig, t.lease_ttl)));
+  s.Add(DurationKey<EtcdConfig>(
+      AtLeast(K("lease_ttl", "Leader lease time to live.", "5s", "10s"), 1000),
+      F(EtcdConfig, t.lease_ttl)));
   s.Add(
       ObjectKey<EtcdConfig>(K("tls", "TLS files for https endpoints."), tls, F(EtcdConfig, t.tls)));
   s.Add(StringKey<EtcdConfig>(K("username", "etcd user.", "", "steer"), F(EtcdConfig, t.username)));

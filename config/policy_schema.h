@@ -62,8 +62,17 @@ inline KeyInfo Required(KeyInfo k) {
   return k;
 }
 inline KeyInfo Range(KeyInfo k, long long lo, long long hi) {
+  k.min = static_cast<double>(lo);
+  k.max = static_cast<double>(hi);
+  return k;
+}
+// A lower bound only; for a duration key, in milliseconds.
+inline KeyInfo AtLeast(KeyInfo k, double lo) {
   k.min = lo;
-  k.max = hi;
+  return k;
+}
+inline KeyInfo Url(KeyInfo k, std::vector<std::string> schemes) {
+  k.url_schemes = std::move(schemes);
   return k;
 }
 inline KeyInfo For(KeyInfo k, std::vector<std::string> kinds) {

@@ -119,10 +119,10 @@ ObjectSpec<ProbeConfig> MakeProbe(const ObjectSpec<HttpExpect>& http,
                                          {"dns", ProbeType::kDns},
                                          {"tls", ProbeType::kTls}},
                                         F(ProbeConfig, t.type)));
-  s.Add(DurationKey<ProbeConfig>(K("interval", "Time between probes.", "1s", "500ms"),
+  s.Add(DurationKey<ProbeConfig>(AtLeast(K("interval", "Time between probes.", "1s", "500ms"), 10),
                                  F(ProbeConfig, t.interval)));
   s.Add(DurationKey<ProbeConfig>(
-      K("timeout", "Give up after this long; below interval.", "500ms", "300ms"),
+      AtLeast(K("timeout", "Give up after this long; below interval.", "500ms", "300ms"), 1),
       F(ProbeConfig, t.timeout)));
   s.Add(DurationKey<ProbeConfig>(
       K("jitter", "Random extra delay per probe; below interval.", "0ms", "50ms"),
@@ -148,10 +148,15 @@ ObjectSpec<ProbeConfig> MakeProbe(const ObjectSpec<HttpExpect>& http,
 }
 
 void AddHttpProbeKeys(ObjectSpec<ProbeConfig>& s, const ObjectSpec<HttpExpect>& http) {
-  s.Add(StringKey<ProbeConfig>(
-      For(K("url", "http:// or https:// URL to request.", "", "https://login.example.com/healthz"),
+  s.Add(UrlKey<ProbeConfig>(
+      For(Url(K("url", "URL to request.", "", "https://login.example.com/healthz"),
+              {"http", "https"}),
           kHttp),
-      F(ProbeConfig, t.url)));
+      F(ProbeConfig, t.url), [](const ProbeConfig&) {
+        return UrlRule{{"http", "https"},
+                       "send the credential in a header by reference, e.g. Authorization: "
+                       "env:NAME"};
+      }));
   s.Add(EnumKey<ProbeConfig, std::string>(
       For(K("method", "HTTP method.", "GET", "HEAD"), kHttp),
       {{"GET", "GET"}, {"HEAD", "HEAD"}, {"POST", "POST"}, {"PUT", "PUT"}, {"OPTIONS", "OPTIONS"}},

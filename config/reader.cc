@@ -4,13 +4,17 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
 
 #include "steer/base/duration.h"
+#include "text_checks.h"
 
 namespace steer::config {
 namespace {
 
-bool IsPlainScalar(const YAML::Node& n) { return n.IsScalar(); }
+// An unquoted, untagged scalar: only these can be integers, numbers or booleans (the schema
+// says so, and `ttl: "30"` is a string in YAML).
+bool IsPlainScalar(const YAML::Node& n) { return n.IsScalar() && n.Tag() == "?"; }
 
 const char* ShapeName(const YAML::Node& n) {
   switch (n.Type()) {
@@ -37,6 +41,36 @@ size_t EditDistance(const std::string& a, const std::string& b) {
     std::swap(prev, cur);
   }
   return prev[b.size()];
+}
+
+}  // namespace
+
+std::string Found(const YAML::Node& n) {
+  if (!n.IsScalar()) return ShapeName(n);
+  if (n.Tag() == "!") {
+    return "the quoted string \"" + n.Scalar() + "\" (write " + n.Scalar() + " without quotes)";
+  }
+  if (n.Tag() != "?") return "'" + n.Scalar() + "' tagged " + n.Tag();
+  return "'" + n.Scalar() + "'";
+}
+
+namespace {
+
+std::string FormatBound(const KeyInfo& info, double v) {
+  if (info.kind == ValueKind::kDuration) return base::FormatDuration(base::Duration(std::llround(v)));
+  if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(std::llround(v));
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+std::string JoinSchemes(const std::vector<std::string>& schemes) {
+  std::string out;
+  for (size_t i = 0; i < schemes.size(); ++i) {
+    if (i > 0) out += i + 1 == schemes.size() ? " or " : ", ";
+    out += schemes[i] + "://";
+  }
+  return out;
 }
 
 }  // namespace
@@ -102,7 +136,7 @@ Diagnostics Reader::TakeDiagnostics() {
 }
 
 bool Reader::ReadString(const YAML::Node& n, const std::string& path, std::string* out) {
-  if (!IsPlainScalar(n)) {
+  if (!n.IsScalar()) {
     Error(n, path, std::string("expected a string, found ") + ShapeName(n));
     return false;
   }
@@ -121,9 +155,7 @@ bool Reader::ReadInt(const YAML::Node& n, const std::string& path, long long* ou
       return true;
     }
   }
-  Error(n, path,
-        "expected an integer, found " +
-            (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string(ShapeName(n))));
+  Error(n, path, "expected an integer, found " + Found(n));
   return false;
 }
 
@@ -137,9 +169,7 @@ bool Reader::ReadNumber(const YAML::Node& n, const std::string& path, double* ou
       return true;
     }
   }
-  Error(n, path,
-        "expected a number, found " +
-            (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string(ShapeName(n))));
+  Error(n, path, "expected a number, found " + Found(n));
   return false;
 }
 
@@ -149,14 +179,47 @@ bool Reader::ReadBool(const YAML::Node& n, const std::string& path, bool* out) {
     *out = n.Scalar() == "true";
     return true;
   }
-  Error(n, path,
-        "expected true or false, found " +
-            (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string(ShapeName(n))));
+  Error(n, path, "expected true or false, found " + Found(n));
   return false;
 }
 
+bool Reader::CheckBounds(const YAML::Node& n, const std::string& path, const KeyInfo& info,
+                         double value) {
+  bool low = info.min && value < *info.min, high = info.max && value > *info.max;
+  if (!low && !high) return true;
+  std::string v = "value " + (n.IsScalar() ? n.Scalar() : FormatBound(info, value));
+  if (info.min && info.max) {
+    Error(n, path,
+          v + " is out of range [" + FormatBound(info, *info.min) + ", " +
+              FormatBound(info, *info.max) + "]");
+  } else if (low) {
+    Error(n, path, v + " is below the minimum " + FormatBound(info, *info.min));
+  } else {
+    Error(n, path, v + " is above the maximum " + FormatBound(info, *info.max));
+  }
+  return false;
+}
+
+bool Reader::CheckUrl(const YAML::Node& n, const std::string& path, const std::string& url,
+                      const std::vector<std::string>& schemes, const std::string& advice) {
+  bool scheme_ok = false;
+  for (const auto& scheme : schemes) {
+    std::string prefix = scheme + "://";
+    scheme_ok = scheme_ok || (url.rfind(prefix, 0) == 0 && url.size() > prefix.size());
+  }
+  if (!scheme_ok) {
+    Error(n, path, "expected an " + JoinSchemes(schemes) + " URL");
+    return false;
+  }
+  if (UrlHasPassword(url)) {
+    Error(n, path, "the URL holds a password (user:password@), a secret written inline; " + advice);
+    return false;
+  }
+  return true;
+}
+
 bool Reader::ReadDuration(const YAML::Node& n, const std::string& path, base::Duration* out) {
-  if (!IsPlainScalar(n)) {
+  if (!n.IsScalar()) {
     Error(n, path, std::string("expected a duration such as 5s, found ") + ShapeName(n));
     return false;
   }
@@ -170,7 +233,7 @@ bool Reader::ReadDuration(const YAML::Node& n, const std::string& path, base::Du
 }
 
 bool Reader::ReadSecret(const YAML::Node& n, const std::string& path, base::SecretRef* out) {
-  if (!IsPlainScalar(n)) {
+  if (!n.IsScalar()) {
     Error(
         n, path,
         std::string("expected a secret reference (env:NAME or file:/path), found ") + ShapeName(n));

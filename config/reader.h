@@ -46,6 +46,12 @@ class Reader {
   bool ReadStringList(const YAML::Node& n, const std::string& path, std::vector<std::string>* out);
   bool ReadStringMap(const YAML::Node& n, const std::string& path,
                      std::map<std::string, std::string>* out);
+  // Reports `value` outside info.min..info.max (milliseconds for a duration key).
+  bool CheckBounds(const YAML::Node& n, const std::string& path, const KeyInfo& info, double value);
+  // The one check of every URL-valued key: one of `schemes` ("https"), and no
+  // user:password@ (reported with `advice`, which names the key the credential belongs in).
+  bool CheckUrl(const YAML::Node& n, const std::string& path, const std::string& url,
+                const std::vector<std::string>& schemes, const std::string& advice);
 
   const std::string& file() const { return file_; }
   Diagnostics TakeDiagnostics();
@@ -73,6 +79,10 @@ struct ObjectSpec {
     bindings.push_back(std::move(b));
   }
 };
+
+// What a node holds, for "expected X, found Y" messages: 'text', the quoted string "30"
+// (with advice to drop the quotes), a list, a mapping...
+std::string Found(const YAML::Node& n);
 
 // The closest known key within edit distance 2, or "".
 std::string DidYouMean(const std::string& key, const std::vector<KeyInfo>& keys);

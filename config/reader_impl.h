@@ -21,7 +21,18 @@ void ReadObject(Reader& r, const YAML::Node& node, const std::string& path,
   }
   std::set<std::string> seen, suggested;
   std::vector<std::pair<const KeyInfo*, YAML::Node>> present;
+  // The discriminator is read first, so that the other keys' bindings can see the type.
+  // (Nodes are only ever copy-constructed here: assigning one would overwrite the document.)
+  std::vector<std::pair<YAML::Node, YAML::Node>> items;
+  std::vector<size_t> order;
   for (const auto& kv : node) {
+    bool first = !spec.info.discriminator.empty() && kv.first.IsScalar() &&
+                 kv.first.Scalar() == spec.info.discriminator;
+    order.insert(first ? order.begin() : order.end(), items.size());
+    items.emplace_back(kv.first, kv.second);
+  }
+  for (size_t i : order) {
+    const auto& kv = items[i];
     std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
     std::string key_path = JoinPath(path, key);
     if (!seen.insert(key).second) {
@@ -43,6 +54,11 @@ void ReadObject(Reader& r, const YAML::Node& node, const std::string& path,
     r.Record(key_path, kv.second);
     binding->read(r, kv.second, key_path, out);
     present.emplace_back(&binding->info, kv.first);
+    // One rule for every required list and map: it needs at least one entry.
+    if (binding->info.required && IsCollection(binding->info.kind) &&
+        (kv.second.IsSequence() || kv.second.IsMap()) && kv.second.size() == 0) {
+      r.Error(kv.second, key_path, "'" + key + "' must not be empty");
+    }
   }
   for (const auto& b : spec.bindings) {
     // A misspelt key was already reported with its correction: do not report it missing too.
@@ -81,17 +97,10 @@ Binding<T> StringKey(KeyInfo info, Get get) {
 template <typename T, typename Get>
 Binding<T> IntKey(KeyInfo info, Get get) {
   info.kind = ValueKind::kInteger;
-  long long lo = info.min, hi = info.max;
-  return {std::move(info),
-          [get, lo, hi](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+  return {info, [get, info](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
             long long v = 0;
             if (!r.ReadInt(n, p, &v)) return;
-            if (lo <= hi && (v < lo || v > hi)) {
-              r.Error(n, p,
-                      "value " + std::to_string(v) + " is out of range [" + std::to_string(lo) +
-                          ", " + std::to_string(hi) + "]");
-              return;
-            }
+            if (!r.CheckBounds(n, p, info, static_cast<double>(v))) return;
             get(t) = static_cast<std::remove_reference_t<decltype(get(t))>>(v);
           }};
 }
@@ -99,8 +108,9 @@ Binding<T> IntKey(KeyInfo info, Get get) {
 template <typename T, typename Get>
 Binding<T> NumberKey(KeyInfo info, Get get) {
   info.kind = ValueKind::kNumber;
-  return {std::move(info), [get](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
-            r.ReadNumber(n, p, &get(t));
+  return {info, [get, info](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+            double v = 0;
+            if (r.ReadNumber(n, p, &v) && r.CheckBounds(n, p, info, v)) get(t) = v;
           }};
 }
 
@@ -115,10 +125,13 @@ Binding<T> BoolKey(KeyInfo info, Get get) {
 template <typename T, typename Get>
 Binding<T> DurationKey(KeyInfo info, Get get) {
   info.kind = ValueKind::kDuration;
-  return {std::move(info), [get](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
-            base::Duration d{};
-            if (r.ReadDuration(n, p, &d)) get(t) = d;
-          }};
+  return {
+      info, [get, info](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+        base::Duration d{};
+        if (r.ReadDuration(n, p, &d) && r.CheckBounds(n, p, info, static_cast<double>(d.count()))) {
+          get(t) = d;
+        }
+      }};
 }
 
 template <typename T, typename Get>
@@ -142,6 +155,37 @@ Binding<T> StringMapKey(KeyInfo info, Get get) {
   info.kind = ValueKind::kStringMap;
   return {std::move(info), [get](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
             r.ReadStringMap(n, p, &get(t));
+          }};
+}
+
+// Which schemes a URL key accepts, and where a credential belongs instead of the URL, for
+// the object as read so far (its discriminator is read first).
+struct UrlRule {
+  std::vector<std::string> schemes;
+  std::string advice;  // e.g. "use api_key: env:NAME"
+};
+
+// A URL; info.url_schemes lists every scheme any type accepts (for the docs and the schema).
+template <typename T, typename Get, typename Rule>
+Binding<T> UrlKey(KeyInfo info, Get get, Rule rule) {
+  info.kind = ValueKind::kString;
+  return {std::move(info), [get, rule](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+            if (!r.ReadString(n, p, &get(t))) return;
+            UrlRule u = rule(t);
+            r.CheckUrl(n, p, get(t), u.schemes, u.advice);
+          }};
+}
+
+template <typename T, typename Get, typename Rule>
+Binding<T> UrlListKey(KeyInfo info, Get get, Rule rule) {
+  info.kind = ValueKind::kStringList;
+  return {std::move(info), [get, rule](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
+            if (!r.ReadStringList(n, p, &get(t))) return;
+            UrlRule u = rule(t);
+            for (size_t i = 0; i < n.size(); ++i) {
+              r.CheckUrl(n[i], p + "[" + std::to_string(i) + "]", n[i].Scalar(), u.schemes,
+                         u.advice);
+            }
           }};
 }
 

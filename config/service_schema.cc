@@ -1,4 +1,7 @@
 // Provider, service and notification keys (see policy_schema.cc for the scheme).
+#include <cerrno>
+#include <cstdlib>
+
 #include "policy_schema.h"
 
 namespace steer::config {
@@ -7,33 +10,65 @@ namespace {
 #define F STEER_FIELD
 
 Binding<ServiceConfig> QuorumKey() {
-  KeyInfo info =
-      K("quorum", "Vantage points that must agree: \"majority\" or a count.", "majority", "2");
+  KeyInfo info = Range(
+      K("quorum", "Vantage points that must agree: \"majority\" or a count.", "majority", "2"), 1,
+      1000);
   info.kind = ValueKind::kQuorum;
-  return {info, [](Reader& r, const YAML::Node& n, const std::string& p, ServiceConfig& t) {
+  return {info, [info](Reader& r, const YAML::Node& n, const std::string& p, ServiceConfig& t) {
             if (n.IsScalar() && n.Scalar() == "majority") {
               t.quorum.count = 0;
               return;
             }
-            long long v = 0;
-            if (n.IsScalar()) {
+            if (n.IsScalar() && n.Tag() == "?" && !n.Scalar().empty()) {
               char* end = nullptr;
-              v = std::strtoll(n.Scalar().c_str(), &end, 10);
-              if (*end == '\0' && !n.Scalar().empty() && v >= 1 && v <= 1000) {
-                t.quorum.count = static_cast<int>(v);
+              errno = 0;
+              long long v = std::strtoll(n.Scalar().c_str(), &end, 10);
+              if (*end == '\0' && errno == 0) {
+                if (r.CheckBounds(n, p, info, static_cast<double>(v))) {
+                  t.quorum.count = static_cast<int>(v);
+                }
                 return;
               }
             }
-            r.Error(n, p, "expected \"majority\" or a count from 1 to 1000");
+            r.Error(n, p, "expected \"majority\" or a count, found " + Found(n));
           }};
+}
+
+// Where a provider's credential belongs instead of a user:password@ in its endpoint.
+UrlRule ProviderUrlRule(const ProviderConfig& t) {
+  switch (t.type) {
+    case ProviderType::kRoute53:
+      return {{"http", "https"},
+              "Route 53 authenticates with access_key_id and secret_access_key: env:NAME"};
+    case ProviderType::kCloudflare:
+      return {{"http", "https"}, "Cloudflare authenticates with api_token: env:NAME"};
+    default:
+      return {{"http", "https"}, "PowerDNS authenticates with api_key: env:NAME"};
+  }
+}
+
+// Where a notifier's credential belongs instead of a user:password@ in its url.
+UrlRule NotifierUrlRule(const NotifierConfig& t) {
+  switch (t.type) {
+    case NotifierType::kSmtp:
+      return {{"smtp", "smtps"}, "use username and password: env:NAME"};
+    case NotifierType::kSlack:
+      return {{"http", "https"}, "put the whole URL in url_secret: env:NAME"};
+    default:
+      return {{"http", "https"},
+              "put the whole URL in url_secret: env:NAME, or send the credential in headers "
+              "by reference (Authorization: env:NAME)"};
+  }
 }
 
 void AddProviderTypeKeys(ObjectSpec<ProviderConfig>& s) {
   const std::vector<std::string> pdns = {"powerdns"}, rfc = {"rfc2136"}, r53 = {"route53"},
                                  cf = {"cloudflare"}, zf = {"zonefile"};
-  s.Add(StringKey<ProviderConfig>(
-      For(K("api_url", "PowerDNS API base URL.", "", "http://127.0.0.1:8081"), pdns),
-      F(ProviderConfig, t.powerdns.api_url)));
+  s.Add(UrlKey<ProviderConfig>(
+      For(Url(K("api_url", "PowerDNS API base URL.", "", "http://127.0.0.1:8081"),
+              {"http", "https"}),
+          pdns),
+      F(ProviderConfig, t.powerdns.api_url), ProviderUrlRule));
   s.Add(StringKey<ProviderConfig>(
       For(K("server_id", "PowerDNS server id.", "localhost", "localhost"), pdns),
       F(ProviderConfig, t.powerdns.server_id)));
@@ -56,13 +91,13 @@ void AddProviderTypeKeys(ObjectSpec<ProviderConfig>& s) {
   s.Add(StringKey<ProviderConfig>(
       For(K("hosted_zone_id", "Route 53 hosted zone id.", "", "Z0123456789ABCDEFGHIJ"), r53),
       F(ProviderConfig, t.route53.hosted_zone_id)));
-  s.Add(StringKey<ProviderConfig>(
-      For(K("endpoint", "API base URL.", "the provider's public API",
-            "https://route53.amazonaws.com"),
+  s.Add(UrlKey<ProviderConfig>(
+      For(Url(K("endpoint", "API base URL.", "the provider's public API",
+                "https://route53.amazonaws.com"),
+              {"http", "https"}),
           {"route53", "cloudflare"}),
-      // Keys may come in any order, so the type is not known yet: set both; only the one of
-      // the provider's type is ever read.
-      [](ProviderConfig & t) -> auto& { return t.route53.endpoint; }));
+      // Read into the Route 53 slot; Normalize moves it to the provider's type.
+      [](ProviderConfig & t) -> auto& { return t.route53.endpoint; }, ProviderUrlRule));
   s.Add(StringKey<ProviderConfig>(
       For(K("region", "SigV4 signing region.", "us-east-1", "us-east-1"), r53),
       F(ProviderConfig, t.route53.region)));
@@ -101,12 +136,14 @@ ObjectSpec<ProviderConfig> MakeProvider() {
                                                {"zonefile", ProviderType::kZoneFile}},
                                               F(ProviderConfig, t.type)));
   s.Add(NumberKey<ProviderConfig>(
-      K("rate_per_second", "Request rate limit; 0: the provider's published default.", "0", "2"),
+      AtLeast(K("rate_per_second", "Request rate limit; 0: the provider's published default.", "0",
+                "2"),
+              0),
       F(ProviderConfig, t.rate_per_second)));
   s.Add(IntKey<ProviderConfig>(
       Range(K("max_attempts", "Tries per change, with exponential backoff.", "5", "8"), 1, 50),
       F(ProviderConfig, t.max_attempts)));
-  s.Add(DurationKey<ProviderConfig>(K("timeout", "Per request.", "10s", "5s"),
+  s.Add(DurationKey<ProviderConfig>(AtLeast(K("timeout", "Per request.", "10s", "5s"), 1),
                                     F(ProviderConfig, t.timeout)));
   AddProviderTypeKeys(s);
   return s;
@@ -160,10 +197,11 @@ ObjectSpec<ServiceConfig> MakeService(const ObjectSpec<ServiceRegion>& region,
       F(ServiceConfig, t.regions)));
   s.Add(QuorumKey());
   s.Add(NumberKey<ServiceConfig>(
-      K("stale_after",
-        "A vantage point without data for this many probe intervals does not "
-        "vote.",
-        "3", "5"),
+      AtLeast(K("stale_after",
+                "A vantage point without data for this many probe intervals does not "
+                "vote.",
+                "3", "5"),
+              1),
       F(ServiceConfig, t.quorum.stale_after)));
   s.Add(DurationKey<ServiceConfig>(
       K("hold_down", "A region must look down this long before Steer acts.", "0ms", "2s"),
@@ -201,8 +239,9 @@ ObjectSpec<ServiceConfig> MakeService(const ObjectSpec<ServiceRegion>& region,
                                        "the zone's NS set", "[127.0.0.1:5300]"),
                                      F(ServiceConfig, t.nameservers)));
   s.Add(DurationKey<ServiceConfig>(
-      K("propagation_timeout", "How long to wait for every nameserver to answer the change.", "30s",
-        "10s"),
+      AtLeast(K("propagation_timeout",
+                "How long to wait for every nameserver to answer the change.", "30s", "10s"),
+              100),
       F(ServiceConfig, t.propagation_timeout)));
   return s;
 }
@@ -216,9 +255,11 @@ ObjectSpec<NotifierConfig> MakeNotifier() {
                                                {"slack", NotifierType::kSlack},
                                                {"smtp", NotifierType::kSmtp}},
                                               F(NotifierConfig, t.type)));
-  s.Add(StringKey<NotifierConfig>(K("url", "Webhook URL, or smtp://host:port / smtps://host:port.",
-                                    "", "https://hooks.example.com/steer"),
-                                  F(NotifierConfig, t.url)));
+  s.Add(UrlKey<NotifierConfig>(
+      Url(K("url", "Webhook URL (http, https), or smtp://host:port / smtps://host:port.", "",
+            "https://hooks.example.com/steer"),
+          {"http", "https", "smtp", "smtps"}),
+      F(NotifierConfig, t.url), NotifierUrlRule));
   s.Add(SecretKey<NotifierConfig>(
       For(K("url_secret", "A URL that embeds a token (Slack), by reference.", "",
             "env:SLACK_WEBHOOK_URL"),

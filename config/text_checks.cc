@@ -54,13 +54,6 @@ bool IsHostPort(const std::string& s) {
   return p >= 1 && p <= 65535;
 }
 
-bool HasScheme(const std::string& url, std::initializer_list<const char*> schemes) {
-  for (const char* scheme : schemes) {
-    if (url.rfind(scheme, 0) == 0 && url.size() > std::string(scheme).size()) return true;
-  }
-  return false;
-}
-
 // user:password@ in a URL is a secret written inline.
 bool UrlHasPassword(const std::string& url) {
   size_t scheme_end = url.find("://");

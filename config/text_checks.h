@@ -2,7 +2,6 @@
 
 // Small predicates over the text of policy values (addresses, names, URLs). Pure, thread-safe.
 
-#include <initializer_list>
 #include <string>
 
 namespace steer::config {
@@ -14,7 +13,6 @@ bool IsIPv6(const std::string& s);
 bool IsHostname(const std::string& s);
 // host:port or [v6]:port with a port in 1..65535.
 bool IsHostPort(const std::string& s);
-bool HasScheme(const std::string& url, std::initializer_list<const char*> schemes);
 // user:password@ in a URL is a secret written inline.
 bool UrlHasPassword(const std::string& url);
 bool IsSensitiveHeader(const std::string& name);

@@ -29,9 +29,6 @@ void CheckServiceRegions(Reader& r, const Policy& p, const ServiceConfig& s,
     if (!sr.region.empty() && !seen.insert(sr.region).second) {
       Fail(r, item + ".region", "region '" + sr.region + "' is listed twice");
     }
-    if (sr.answers.empty() && r.Has(item + ".answers")) {
-      Fail(r, item + ".answers", "needs at least one answer (never an empty answer set)");
-    }
     if (s.record_type == "CNAME" && sr.answers.size() > 1) {
       Fail(r, item + ".answers", "a CNAME has exactly one answer");
     }
@@ -60,17 +57,7 @@ void CheckService(Reader& r, const Policy& p, const ServiceConfig& s) {
                          name[name.size() - zone.size() - 1] == '.');
     if (!inside) Fail(r, path + ".dns_name", "'" + s.dns_name + "' is not inside zone " + s.zone);
   }
-  if (s.regions.empty() && r.Has(path + ".regions")) {
-    Fail(r, path + ".regions", "a service needs at least one region");
-  }
   CheckServiceRegions(r, p, s, path);
-  if (s.quorum.stale_after < 1) Fail(r, path + ".stale_after", "must be at least 1");
-  if (s.min_change_interval.count() < 0) {
-    Fail(r, path + ".min_change_interval", "must not be negative");
-  }
-  if (s.propagation_timeout.count() < 100) {
-    Fail(r, path + ".propagation_timeout", "must be at least 100ms");
-  }
   for (size_t i = 0; i < s.nameservers.size(); ++i) {
     if (!IsHostPort(s.nameservers[i])) {
       Fail(r, path + ".nameservers[" + std::to_string(i) + "]",
@@ -82,23 +69,19 @@ void CheckService(Reader& r, const Policy& p, const ServiceConfig& s) {
 void CheckNotifier(Reader& r, const NotifierConfig& n) {
   std::string path = "notifications." + n.name;
   bool has_url = !n.url.empty() || !n.url_secret.empty();
+  // The scheme of a url that is present, and a password in it, are checked as it is read.
   if (n.type == NotifierType::kSmtp) {
-    if (!HasScheme(n.url, {"smtp://", "smtps://"})) {
-      Fail(r, path + (n.url.empty() ? "" : ".url"),
-           "type smtp needs url: smtp://host:port or "
-           "smtps://host:port");
+    if (n.url.empty() && !r.Has(path + ".url")) {
+      Fail(r, path, "type smtp needs url: smtp://host:port or smtps://host:port");
     }
     if (n.from.empty()) Fail(r, path, "missing required key 'from' for type smtp");
     if (n.to.empty()) Fail(r, path, "missing required key 'to' for type smtp");
   } else if (!has_url) {
     Fail(r, path, "missing required key 'url' or 'url_secret'");
-  } else if (!n.url.empty() && !HasScheme(n.url, {"http://", "https://"})) {
-    Fail(r, path + ".url", "expected an http:// or https:// URL");
   }
   if (n.type == NotifierType::kSlack && n.url.find("hooks.slack.com/") != std::string::npos) {
     Fail(r, path + ".url", "a Slack webhook URL is a secret; use url_secret: env:NAME");
   }
-  if (UrlHasPassword(n.url)) Fail(r, path + ".url", "the URL holds a password; use password:");
   CheckSecretHeaders(r, n.headers, path + ".headers");
   static const std::set<std::string> kEvents = {"decision", "operation", "dns_change"};
   for (size_t i = 0; i < n.events.size(); ++i) {

@@ -5,6 +5,7 @@
 // key name is written in exactly one place (config/policy_schema.cc). Immutable after
 // construction; safe to read from any thread.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,8 +25,15 @@ enum class ValueKind {
   kObjectList,  // a list of `object`
   kObjectMap,   // a map from a name to `object`
   kStatusList,  // HTTP status codes and "200-299" ranges
-  kQuorum,      // "majority" or an integer >= 1
+  kQuorum,      // "majority" or an integer within min..max
 };
+
+// Whether a key of this kind holds entries (a list or a map).
+inline bool IsCollection(ValueKind kind) {
+  return kind == ValueKind::kStringList || kind == ValueKind::kStringMap ||
+         kind == ValueKind::kObjectList || kind == ValueKind::kObjectMap ||
+         kind == ValueKind::kStatusList;
+}
 
 struct ObjectInfo;
 
@@ -37,9 +45,15 @@ struct KeyInfo {
   std::string example;                   // a value as written in YAML
   std::vector<std::string> enum_values;  // kEnum
   std::vector<std::string> only_for;     // values of the object's discriminator it applies to
+  // A required list or map must also have at least one entry.
   bool required = false;
-  long long min = 0;  // kInteger: inclusive bounds when min <= max
-  long long max = -1;
+  // Inclusive bounds of the value (kInteger, kNumber, kQuorum) or, in milliseconds, of a
+  // kDuration. The parser enforces them; the docs and the JSON Schema state them.
+  std::optional<double> min;
+  std::optional<double> max;
+  // kString, kStringList: the value is a URL (each item is) with one of these schemes, e.g.
+  // {"http", "https"}; a user:password@ in it is refused.
+  std::vector<std::string> url_schemes;
   const ObjectInfo* object = nullptr;  // kObject, kObjectList, kObjectMap
 };
 

@@ -1,0 +1,159 @@
+// Rules that apply to a kind of key wherever it appears: URLs never hold passwords, required
+// lists are never empty, integers, numbers and booleans are never quoted.
+#include <gtest/gtest.h>
+
+#include "steer/config/loader.h"
+#include "testdata.h"
+
+namespace steer::config {
+namespace {
+
+// base.yaml with `from` replaced by `to` (`from` must occur).
+std::string Base(const std::string& from = "", const std::string& to = "") {
+  std::string text = ReadText(SourcePath("config/testdata/base.yaml"));
+  if (from.empty()) return text;
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+// The messages of the diagnostics at exactly `path`, one per line ("" when the policy loads).
+std::string ErrorsAt(const std::string& yaml, const std::string& path) {
+  auto policy = ParsePolicy(yaml, "p.yaml");
+  std::string out;
+  if (policy) return out;
+  for (const auto& d : policy.error()) {
+    if (d.path == path) out += d.message + "\n";
+  }
+  return out;
+}
+
+std::string WithProvider(const std::string& provider) {
+  return Base("providers:\n", "providers:\n" + provider);
+}
+
+std::string WithNotifier(const std::string& notifier) {
+  return Base() + "notifications:\n  n:\n" + notifier;
+}
+
+std::string WithEtcd(const std::string& endpoints) {
+  return Base("providers:\n", "coordination:\n  mode: etcd\n  etcd:\n    endpoints: " + endpoints +
+                                  "\nproviders:\n");
+}
+
+TEST(PolicyRulesTest, BaseLoads) {
+  auto policy = ParsePolicy(Base(), "p.yaml");
+  ASSERT_TRUE(policy.has_value()) << policy.error().front().ToString();
+  EXPECT_TRUE(ParsePolicy(WithEtcd("[http://127.0.0.1:2379]"), "p.yaml").has_value());
+}
+
+// Issue 11, defect 1: every URL-valued key refuses user:password@.
+TEST(PolicyRulesTest, PasswordInAnyUrlIsRefused) {
+  EXPECT_NE(ErrorsAt(Base("url: http://127.0.0.1:8080/healthz",
+                          "url: http://u:pw@127.0.0.1:8080/healthz"),
+                     "regions.us-east.components.app.probes[0].url")
+                .find("password"),
+            std::string::npos);
+  EXPECT_NE(ErrorsAt(Base("api_url: http://127.0.0.1:8081", "api_url: http://u:pw@127.0.0.1:8081"),
+                     "providers.pdns.api_url")
+                .find("password"),
+            std::string::npos);
+  EXPECT_NE(ErrorsAt(WithProvider("  r53:\n    type: route53\n    hosted_zone_id: Z1\n"
+                                  "    endpoint: https://k:s@route53.example.test\n"
+                                  "    access_key_id: env:A\n    secret_access_key: env:B\n"),
+                     "providers.r53.endpoint")
+                .find("password"),
+            std::string::npos);
+  EXPECT_NE(ErrorsAt(WithProvider("  cf:\n    type: cloudflare\n    zone_id: z\n"
+                                  "    endpoint: https://k:s@cf.example.test/client/v4\n"
+                                  "    api_token: env:T\n"),
+                     "providers.cf.endpoint")
+                .find("password"),
+            std::string::npos);
+  EXPECT_NE(ErrorsAt(WithEtcd("[http://127.0.0.1:2379, http://root:pw@127.0.0.1:2380]"),
+                     "coordination.etcd.endpoints[1]")
+                .find("password"),
+            std::string::npos);
+  EXPECT_NE(ErrorsAt(WithNotifier("    type: webhook\n    url: https://u:pw@hooks.example.test/\n"),
+                     "notifications.n.url")
+                .find("password"),
+            std::string::npos);
+}
+
+// A user name alone is no secret.
+TEST(PolicyRulesTest, UserWithoutPasswordIsAccepted) {
+  EXPECT_EQ(ErrorsAt(WithEtcd("[http://steer@127.0.0.1:2379]"), "coordination.etcd.endpoints[0]"),
+            "");
+}
+
+// Issue 11, defect 9: the advice names a key the notifier type has.
+TEST(PolicyRulesTest, NotifierPasswordAdviceFitsTheType) {
+  std::string webhook =
+      ErrorsAt(WithNotifier("    type: webhook\n    url: https://u:pw@hooks.example.test/\n"),
+               "notifications.n.url");
+  EXPECT_NE(webhook.find("url_secret"), std::string::npos) << webhook;
+  EXPECT_EQ(webhook.find("password:"), std::string::npos) << webhook;
+  std::string slack =
+      ErrorsAt(WithNotifier("    type: slack\n    url: https://u:pw@chat.example.test/\n"),
+               "notifications.n.url");
+  EXPECT_NE(slack.find("url_secret"), std::string::npos) << slack;
+  EXPECT_EQ(slack.find("password:"), std::string::npos) << slack;
+  std::string smtp =
+      ErrorsAt(WithNotifier("    type: smtp\n    url: smtp://u:pw@mail.example.test:587\n"
+                            "    from: steer@example.test\n    to: [a@example.test]\n"),
+               "notifications.n.url");
+  EXPECT_NE(smtp.find("username"), std::string::npos) << smtp;
+  EXPECT_NE(smtp.find("password: env:"), std::string::npos) << smtp;
+}
+
+// Issue 11, defect 4: a required list or map is never empty, whichever it is.
+TEST(PolicyRulesTest, RequiredListsAreNeverEmpty) {
+  EXPECT_NE(ErrorsAt(WithEtcd("[]"), "coordination.etcd.endpoints").find("empty"),
+            std::string::npos);
+  EXPECT_NE(
+      ErrorsAt(Base("answers: [203.0.113.10]", "answers: []"), "services.login.regions[1].answers")
+          .find("empty"),
+      std::string::npos);
+  std::string probes = Base(
+      "        probes:\n          - name: healthz\n            type: http\n"
+      "            url: http://127.0.0.1:8081/healthz\n",
+      "        probes: []\n");
+  EXPECT_NE(ErrorsAt(probes, "regions.eu-west.components.app.probes").find("empty"),
+            std::string::npos);
+  std::string components = Base(
+      "  eu-west:\n    components:\n      app:\n        probes:\n          - name: healthz\n"
+      "            type: http\n            url: http://127.0.0.1:8081/healthz\n",
+      "  eu-west:\n    components: {}\n");
+  EXPECT_NE(ErrorsAt(components, "regions.eu-west.components").find("empty"), std::string::npos);
+}
+
+// Issue 11, defect 7: the schema says integer, number or boolean; a quoted value is a string.
+TEST(PolicyRulesTest, QuotedScalarsAreNotNumbersOrBooleans) {
+  std::string ttl = ErrorsAt(Base("    provider: pdns\n", "    provider: pdns\n    ttl: \"30\"\n"),
+                             "services.login.ttl");
+  EXPECT_NE(ttl.find("quoted"), std::string::npos) << ttl;
+  EXPECT_NE(ErrorsAt(Base("version: 1", "version: '1'"), "version").find("quoted"),
+            std::string::npos);
+  EXPECT_NE(ErrorsAt(Base("    provider: pdns\n", "    provider: pdns\n    stale_after: \"3\"\n"),
+                     "services.login.stale_after")
+                .find("quoted"),
+            std::string::npos);
+  EXPECT_NE(ErrorsAt(Base("    provider: pdns\n", "    provider: pdns\n    quorum: \"1\"\n"),
+                     "services.login.quorum")
+                .find("quoted"),
+            std::string::npos);
+  EXPECT_NE(ErrorsAt(Base("url: http://127.0.0.1:8080/healthz",
+                          "url: http://127.0.0.1:8080/healthz\n            tls_verify: \"false\""),
+                     "regions.us-east.components.app.probes[0].tls_verify")
+                .find("quoted"),
+            std::string::npos);
+  // Unquoted, the same values load.
+  EXPECT_TRUE(
+      ParsePolicy(Base("    provider: pdns\n", "    provider: pdns\n    ttl: 30\n    quorum: 1\n"),
+                  "p.yaml")
+          .has_value());
+}
+
+}  // namespace
+}  // namespace steer::config
