@@ -25,7 +25,7 @@ Result<std::unique_ptr<AgentMetrics>> AgentMetrics::Create() {
       Take(r.AddHistogram("steer_probe_duration_seconds", "Probe duration.", probe, kProbeBuckets),
            &m->probe_duration),
       Take(r.AddHistogram("steer_probe_phase_duration_seconds",
-                          "Duration of one phase of a probe (dns, connect, tls, first_byte).",
+                          "Duration of one phase of a probe (resolve, connect, tls, first_byte).",
                           {"region", "component", "probe", "phase"}, kProbeBuckets),
            &m->probe_phase_duration),
       Take(r.AddCounter("steer_probe_results_total", "Probe results by outcome.",

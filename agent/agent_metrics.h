@@ -13,7 +13,7 @@ struct AgentMetrics {
   metrics::Registry registry;
   // {region, component, probe}
   metrics::Histogram* probe_duration = nullptr;  // steer_probe_duration_seconds
-  // {region, component, probe, phase}: dns, connect, tls, first_byte ...
+  // {region, component, probe, phase}: resolve, connect, tls, first_byte
   metrics::Histogram* probe_phase_duration = nullptr;  // steer_probe_phase_duration_seconds
   // {region, component, probe, result}: success|failure
   metrics::Counter* probe_results = nullptr;  // steer_probe_results_total

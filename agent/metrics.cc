@@ -215,6 +215,13 @@ Result<Histogram*> Registry::AddHistogram(const std::string& name, const std::st
   return raw;
 }
 
+std::vector<const Family*> Registry::Families() const {
+  std::lock_guard lock(mu_);
+  std::vector<const Family*> out;
+  for (const auto& f : families_) out.push_back(f.get());
+  return out;
+}
+
 std::string Registry::Render() const {
   std::lock_guard lock(mu_);
   std::string out;

@@ -42,6 +42,16 @@ class PlayBackend : public api::Backend {
               {"active_region", target.empty() ? "a" : target},
               {"answers", json::array({target == "b" ? "198.51.100.20" : "198.51.100.10"})},
               {"state", "ok"}};
+    if (held) {  // region a is down and the rate rule refuses the failover (steerd's shape)
+      s["state"] = "blocked:max_changes_per_hour";
+      s["decision"] = {
+          {"action", "blocked"},
+          {"cause", "max_changes_per_hour"},
+          {"sentence", "a down; failover a \u2192 b refused: 6 changes in the last hour"},
+          {"reasons", json::array({"a down: auth failed 3x (connect)",
+                                   "failover a \u2192 b refused: 6 changes in the last hour, "
+                                   "max_changes_per_hour 6"})}};
+    }
     if (!target.empty()) {
       s["propagation"] = {{"region", target},
                           {"answers", json::array({"198.51.100.20"})},
@@ -81,6 +91,7 @@ class PlayBackend : public api::Backend {
   std::string target;
   int matching = 0;
   bool refuse = false;
+  bool held = false;
   std::vector<api::OperationRequest> ops;
 };
 
@@ -129,8 +140,25 @@ TEST_F(OpsCliTest, StatusTableAndJson) {
   EXPECT_NE(out_.find("login    login.demo.test.  a       198.51.100.10  ok"), std::string::npos)
       << out_;
   EXPECT_NE(out_.find("a       no       no"), std::string::npos) << out_;
+  EXPECT_EQ(out_.find("HELD"), std::string::npos) << out_;
   ASSERT_EQ(Run(RunStatus, {"status", "--json"}, false), kExitOk);
   EXPECT_EQ(json::parse(out_)["services"][0]["name"], "login");
+}
+
+TEST_F(OpsCliTest, StatusSaysWhichRuleHoldsAChange) {
+  backend_.held = true;
+  ASSERT_EQ(Run(RunStatus, {"status"}, false), kExitOk) << err_;
+  EXPECT_NE(out_.find("\nHELD login: failover a \u2192 b held by rule max_changes_per_hour (6 "
+                      "changes in the last hour, max_changes_per_hour 6); still answering a "
+                      "198.51.100.10\n"),
+            std::string::npos)
+      << out_;
+  EXPECT_NE(out_.find("steerctl failover login --to b --force --override max_changes_per_hour"),
+            std::string::npos)
+      << out_;
+  // Between the service and region tables.
+  EXPECT_LT(out_.find("SERVICE"), out_.find("HELD"));
+  EXPECT_LT(out_.find("HELD"), out_.find("REGION"));
 }
 
 TEST_F(OpsCliTest, HistoryTable) {

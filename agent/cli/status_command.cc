@@ -50,6 +50,59 @@ std::string Propagation(const json& s) {
   return std::to_string(p.value("matching", 0)) + "/" + std::to_string(p.value("total", 0));
 }
 
+// The rules that refuse an automatic change the policy wants (policies' Gate): while one
+// holds a change, steerd keeps answering the current region, healthy or not.
+bool HeldByRule(const std::string& cause) {
+  return cause == "paused" || cause == "block_window" || cause == "min_change_interval" ||
+         cause == "max_changes_per_hour";
+}
+
+// What lifts the hold, for the operator.
+std::string Lift(const std::string& service, const std::string& rule, const std::string& to) {
+  if (rule == "paused") {
+    return "lift it with: steerctl resume " + service + " (steerctl resume if all were paused)";
+  }
+  if (rule == "block_window") return "lift it with: steerctl ack " + service;
+  if (rule == "min_change_interval") return "it lifts by itself when the interval has passed";
+  if (to.empty() || to == "*") return "it lifts as changes age out of the last hour";
+  return "it lifts as changes age out of the last hour; to move now (pins the service): "
+         "steerctl failover " +
+         service + " --to " + to + " --force --override max_changes_per_hour";
+}
+
+// "HELD login: failover a → b held by rule max_changes_per_hour (...)" and what lifts it, for
+// each service whose wanted change a safety rule refuses, then a blank line; nothing when
+// none is held.
+void PrintHeld(const json& services) {
+  bool any = false;
+  for (const auto& s : services) {
+    if (!s.is_object() || !s.contains("decision") || !s["decision"].is_object()) continue;
+    const json& d = s["decision"];
+    const std::string rule = Str(d, "cause");
+    if (!HeldByRule(rule)) continue;
+    // The engine's reason reads "failover a → b refused: <why>".
+    std::string wanted = "a change", why = Str(d, "sentence"), to;
+    for (const auto& r : d.value("reasons", json::array())) {
+      if (!r.is_string()) continue;
+      const std::string line = r.get<std::string>();
+      const size_t at = line.find(" refused: ");
+      if (at == std::string::npos) continue;
+      wanted = line.substr(0, at);
+      why = line.substr(at + 10);
+      if (const size_t arrow = wanted.rfind(' '); arrow != std::string::npos) {
+        to = wanted.substr(arrow + 1);
+      }
+    }
+    const std::string name = Str(s, "name");
+    std::cout << "HELD " << name << ": " << wanted << " held by rule " << rule << " (" << why
+              << "); still answering " << Str(s, "active_region") << " " << Str(s, "answers")
+              << "\n"
+              << "     " << Lift(name, rule, to) << "\n";
+    any = true;
+  }
+  if (any) std::cout << "\n";
+}
+
 void PrintStatus(const json& st) {
   if (st.contains("agent")) {
     const json& a = st["agent"];
@@ -64,6 +117,7 @@ void PrintStatus(const json& st) {
   }
   PrintTable(rows);
   std::cout << "\n";
+  PrintHeld(st.value("services", json::array()));
   rows = {{"REGION", "HEALTHY", "DRAINED", "DETAIL"}};
   for (const auto& r : st.value("regions", json::array())) {
     rows.push_back({Str(r, "name"), Str(r, "healthy"), Str(r, "drained"), Str(r, "detail")});

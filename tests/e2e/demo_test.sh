@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # The README's demo, end to end: scripts/demo (without setup and build) brings up PowerDNS, two
 # steer-authd regions and steerd; cutting region a moves login.demo.test to b on the demo's
-# PowerDNS; a token issued by a is accepted by b; stopping leaves nothing running.
+# PowerDNS; a token issued by a is accepted by b; a failover back that max_changes_per_hour
+# (1 here) refuses is printed by the demo and by steerctl status as held, naming the rule;
+# scripts/demo stop stops the demo (its own handler) cleanly and leaves nothing running.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 base=$((20000 + RANDOM % 20000))
 export STEER_DEMO_DIR=$(mktemp -d /tmp/steer-demo-test.XXXXXX)
 export STEER_DEMO_DNS_PORT=$base STEER_DEMO_PDNS_API_PORT=$((base + 1))
 export STEER_DEMO_API_PORT=$((base + 2)) STEER_DEMO_REGION_PORTS="$((base + 3)) $((base + 4))"
-export STEER_DEMO_SKIP_BUILD=1
+export STEER_DEMO_SKIP_BUILD=1 STEER_DEMO_MAX_CHANGES_PER_HOUR=1
 cd "$root"
 scripts/demo > "$STEER_DEMO_DIR/demo.out" 2>&1 &
 demo=$!
-cleanup() { kill "$demo" 2>/dev/null; wait "$demo" 2>/dev/null; rm -rf "$STEER_DEMO_DIR"; }
+cleanup() { kill "$demo" 2>/dev/null || true; wait "$demo" 2>/dev/null || true; rm -rf "$STEER_DEMO_DIR"; }
 trap cleanup EXIT
 
 answer() { dig +short +tries=1 +time=1 @127.0.0.1 -p "$STEER_DEMO_DNS_PORT" login.demo.test A; }
@@ -20,6 +22,10 @@ wait_for() {  # wait_for ANSWER SECONDS
   for _ in $(seq $(($2 * 10))); do [ "$(answer)" = "$1" ] && return 0; sleep 0.1; done
   echo "login.demo.test never answered $1 (last: $(answer))"; cat "$STEER_DEMO_DIR/demo.out"
   tail -20 "$STEER_DEMO_DIR/steerd.log"; return 1
+}
+wait_output() {  # wait_output TEXT SECONDS: the demo prints TEXT
+  for _ in $(seq $(($2 * 10))); do grep -qF "$1" "$STEER_DEMO_DIR/demo.out" && return 0; sleep 0.1; done
+  echo "the demo never printed: $1"; cat "$STEER_DEMO_DIR/demo.out"; return 1
 }
 for _ in $(seq 300); do grep -q "demo is running" "$STEER_DEMO_DIR/demo.out" && break; sleep 0.1; done
 grep -q "demo is running" "$STEER_DEMO_DIR/demo.out" || { cat "$STEER_DEMO_DIR/demo.out"; exit 1; }
@@ -34,9 +40,29 @@ scripts/demo cut a
 wait_for 198.51.100.20 10
 pids=$(cat "$STEER_DEMO_DIR"/*.pid)
 [ "$(echo "$pids" | wc -w)" -ge 3 ] || { echo "expected pdns, steerd and region b running"; exit 1; }
-kill "$demo"; wait "$demo" 2>/dev/null || true
-sleep 0.5
-for pid in $pids; do
-  if kill -0 "$pid" 2>/dev/null; then echo "still running after stop: $pid"; exit 1; fi
+wait_output "login.demo.test answers region b (198.51.100.20)" 5
+
+# The one change allowed this hour is spent: with a back and b cut, the failover to a is held.
+status() { build/agent/steerctl status --api "http://127.0.0.1:$STEER_DEMO_API_PORT"; }
+scripts/demo restore a
+for _ in $(seq 100); do status | grep -qE '^a +yes' && break; sleep 0.1; done
+scripts/demo cut b
+held="HELD login: failover b \xE2\x86\x92 a held by rule max_changes_per_hour (1 changes in the last hour"
+wait_output "$(printf "$held")" 20
+wait_output "A SAFETY RULE HOLDS A CHANGE" 1
+[ "$(answer)" = 198.51.100.20 ] || { echo "the held change was made: $(answer)"; exit 1; }
+status | grep -qF "$(printf "$held")" ||
+  { echo "steerctl status does not show the hold"; exit 1; }
+
+pids=$(cat "$STEER_DEMO_DIR"/*.pid)
+stop_out=$(scripts/demo stop 2>&1)
+[ "$stop_out" = "demo stopped" ] || { echo "scripts/demo stop said: $stop_out"; exit 1; }
+wait "$demo" 2>/dev/null || true
+grep -q "stopping the demo" "$STEER_DEMO_DIR/demo.out" || { echo "the demo's handler did not run"; exit 1; }
+for pid in $pids; do  # a zombie has stopped: its new parent (init) has not reaped it yet
+  if kill -0 "$pid" 2>/dev/null && ! grep -qs '^State:[[:space:]]*Z' "/proc/$pid/status"; then
+    echo "still running after stop: $pid $(tr '\0' ' ' <"/proc/$pid/cmdline")"
+    exit 1
+  fi
 done
 echo "demo_test: ok"

@@ -27,6 +27,7 @@ class Family {
       : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)) {}
   virtual ~Family() = default;
   const std::string& name() const { return name_; }
+  const std::vector<std::string>& label_names() const { return label_names_; }
   // Appends this family's HELP, TYPE and samples.
   virtual void Render(std::string* out) const = 0;
   // Forgets every series (e.g. a region removed by a reload).
@@ -99,6 +100,8 @@ class Registry {
                                   std::vector<std::string> labels, std::vector<double> buckets);
   // The whole exposition, families in registration order.
   std::string Render() const;
+  // The registered families, in registration order (docs/metrics.md is checked against them).
+  std::vector<const Family*> Families() const;
 
  private:
   Result<void> Check(const std::string& name, const std::vector<std::string>& labels) const;
