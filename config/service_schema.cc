@@ -29,8 +29,11 @@ Binding<ServiceConfig> QuorumKey() {
 }
 
 void AddProviderTypeKeys(ObjectSpec<ProviderConfig>& s) {
-  const std::vector<std::string> pdns = {"powerdns"}, rfc = {"rfc2136"}, r53 = {"route53"},
-                                 cf = {"cloudflare"}, zf = {"zonefile"};
+  const std::vector<std::string> pdns = {ProviderTypeName(ProviderType::kPowerDns)},
+                                 rfc = {ProviderTypeName(ProviderType::kRfc2136)},
+                                 r53 = {ProviderTypeName(ProviderType::kRoute53)},
+                                 cf = {ProviderTypeName(ProviderType::kCloudflare)},
+                                 zf = {ProviderTypeName(ProviderType::kZoneFile)};
   s.Add(StringKey<ProviderConfig>(
       For(K("api_url", "PowerDNS API base URL.", "", "http://127.0.0.1:8081"), pdns),
       F(ProviderConfig, t.powerdns.api_url)));
@@ -59,7 +62,7 @@ void AddProviderTypeKeys(ObjectSpec<ProviderConfig>& s) {
   s.Add(StringKey<ProviderConfig>(
       For(K("endpoint", "API base URL.", "the provider's public API",
             "https://route53.amazonaws.com"),
-          {"route53", "cloudflare"}),
+          {r53[0], cf[0]}),
       // Keys may come in any order, so the type is not known yet: set both; only the one of
       // the provider's type is ever read.
       [](ProviderConfig & t) -> auto& { return t.route53.endpoint; }));
@@ -94,12 +97,7 @@ ObjectSpec<ProviderConfig> MakeProvider() {
   s.info.name = "provider";
   s.info.discriminator = "type";
   s.Add(EnumKey<ProviderConfig, ProviderType>(Required(K("type", "Provider kind.", "", "powerdns")),
-                                              {{"powerdns", ProviderType::kPowerDns},
-                                               {"rfc2136", ProviderType::kRfc2136},
-                                               {"route53", ProviderType::kRoute53},
-                                               {"cloudflare", ProviderType::kCloudflare},
-                                               {"zonefile", ProviderType::kZoneFile}},
-                                              F(ProviderConfig, t.type)));
+                                              ProviderTypeNames(), F(ProviderConfig, t.type)));
   s.Add(NumberKey<ProviderConfig>(
       K("rate_per_second", "Request rate limit; 0: the provider's published default.", "0", "2"),
       F(ProviderConfig, t.rate_per_second)));

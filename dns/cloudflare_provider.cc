@@ -281,7 +281,7 @@ Result<ChangeReceipt> CloudflareProvider::Replace(const std::string& zone, const
 }
 
 void AddCloudflareProvider(ProviderRegistry& registry) {
-  registry["cloudflare"] = &CloudflareProvider::Create;
+  registry[config::ProviderType::kCloudflare] = &CloudflareProvider::Create;
 }
 
 }  // namespace steer::dns

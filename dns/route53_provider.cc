@@ -221,7 +221,7 @@ Result<ChangeStatus> Route53Provider::Status(const std::string& change_id) {
 }
 
 void AddRoute53Provider(ProviderRegistry& registry) {
-  registry["route53"] = &Route53Provider::Create;
+  registry[config::ProviderType::kRoute53] = &Route53Provider::Create;
 }
 
 }  // namespace steer::dns

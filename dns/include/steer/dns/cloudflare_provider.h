@@ -94,7 +94,7 @@ class CloudflareProvider : public Provider {
   Clock::TimePoint blocked_until_{};  // guarded by mu_: from the last 429's Retry-After
 };
 
-// Adds the "cloudflare" factory (CloudflareProvider::Create) to a registry.
+// Adds the cloudflare factory (CloudflareProvider::Create) to a registry.
 void AddCloudflareProvider(ProviderRegistry& registry);
 
 }  // namespace steer::dns

@@ -74,7 +74,7 @@ class Route53Provider : public Provider, public AsyncChangeTracker {
   std::unique_ptr<RateLimiter> limiter_;
 };
 
-// Adds the "route53" factory (Route53Provider::Create) to a registry.
+// Adds the route53 factory (Route53Provider::Create) to a registry.
 void AddRoute53Provider(ProviderRegistry& registry);
 
 }  // namespace steer::dns
