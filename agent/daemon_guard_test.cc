@@ -1,7 +1,8 @@
 // steerd fails over in a small zone: two addresses per region touch 4 of the zone's 12
-// records (a third), which SafeWriter's share check would refuse; steerd writes only the
-// policy's declared answer sets, so the failover must happen. In process: a real Daemon with
-// the zone file provider; region a is a closed port, region b a loopback listener.
+// records (a third), which a share-of-zone change guard (SafeWriter had one; removed) would
+// refuse; steerd writes only the policy's declared answer sets, so the failover must happen. In
+// process: a real Daemon with the zone file provider; region a is a closed port, region b a
+// loopback listener.
 #include <gtest/gtest.h>
 
 #include <chrono>

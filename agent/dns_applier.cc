@@ -16,13 +16,15 @@ DnsApplier::DnsApplier(std::string zone, std::vector<dns::NameServer> servers,
   worker_ = std::thread([this] { Run(); });
 }
 
-DnsApplier::~DnsApplier() {
+DnsApplier::~DnsApplier() { Stop(); }
+
+void DnsApplier::Stop() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
   cv_.notify_all();
-  worker_.join();
+  if (worker_.joinable()) worker_.join();
 }
 
 void DnsApplier::SetDesired(const std::string& region, const dns::RRset& rrset) {

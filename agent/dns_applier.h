@@ -9,7 +9,7 @@
 // directly until all answer the new records. A provider that is down is retried with backoff
 // (200 ms doubling to 5 s) until it converges or the desired state changes.
 //
-// Thread-safety: SetDesired() and status() from any thread.
+// Thread-safety: SetDesired() and status() from any thread; Stop() from the owner.
 
 #include <chrono>
 #include <condition_variable>
@@ -51,13 +51,17 @@ class DnsApplier {
  public:
   DnsApplier(std::string zone, std::vector<dns::NameServer> servers,
              std::chrono::milliseconds propagation_timeout, ApplierDeps deps);
-  ~DnsApplier();
+  ~DnsApplier();  // Stop()
   DnsApplier(const DnsApplier&) = delete;
   DnsApplier& operator=(const DnsApplier&) = delete;
 
   // No-op when `rrset` equals the current desired records.
   void SetDesired(const std::string& region, const dns::RRset& rrset);
   ApplyStatus status() const;
+  // Ends the worker and joins it; a change in flight finishes its current provider call
+  // first. Idempotent; SetDesired() after it is accepted and never carried out. From the
+  // owning thread.
+  void Stop();
 
  private:
   void Run();

@@ -13,6 +13,23 @@ const T* FindByName(const std::vector<T>& items, const std::string& name) {
 
 }  // namespace
 
+const std::vector<std::pair<std::string, ProviderType>>& ProviderTypeNames() {
+  static const std::vector<std::pair<std::string, ProviderType>> kNames = {
+      {"powerdns", ProviderType::kPowerDns},
+      {"rfc2136", ProviderType::kRfc2136},
+      {"route53", ProviderType::kRoute53},
+      {"cloudflare", ProviderType::kCloudflare},
+      {"zonefile", ProviderType::kZoneFile}};
+  return kNames;
+}
+
+std::string ProviderTypeName(ProviderType type) {
+  for (const auto& [name, t] : ProviderTypeNames()) {
+    if (t == type) return name;
+  }
+  return "unknown";
+}
+
 const ProviderConfig* Policy::FindProvider(const std::string& name) const {
   return FindByName(providers, name);
 }

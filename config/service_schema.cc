@@ -62,8 +62,11 @@ UrlRule NotifierUrlRule(const NotifierConfig& t) {
 }
 
 void AddProviderTypeKeys(ObjectSpec<ProviderConfig>& s) {
-  const std::vector<std::string> pdns = {"powerdns"}, rfc = {"rfc2136"}, r53 = {"route53"},
-                                 cf = {"cloudflare"}, zf = {"zonefile"};
+  const std::vector<std::string> pdns = {ProviderTypeName(ProviderType::kPowerDns)},
+                                 rfc = {ProviderTypeName(ProviderType::kRfc2136)},
+                                 r53 = {ProviderTypeName(ProviderType::kRoute53)},
+                                 cf = {ProviderTypeName(ProviderType::kCloudflare)},
+                                 zf = {ProviderTypeName(ProviderType::kZoneFile)};
   s.Add(UrlKey<ProviderConfig>(
       For(Url(K("api_url", "PowerDNS API base URL.", "", "http://127.0.0.1:8081"),
               {"http", "https"}),
@@ -95,7 +98,7 @@ void AddProviderTypeKeys(ObjectSpec<ProviderConfig>& s) {
       For(Url(K("endpoint", "API base URL.", "the provider's public API",
                 "https://route53.amazonaws.com"),
               {"http", "https"}),
-          {"route53", "cloudflare"}),
+          {r53[0], cf[0]}),
       // Read into the Route 53 slot; Normalize moves it to the provider's type.
       [](ProviderConfig & t) -> auto& { return t.route53.endpoint; }, ProviderUrlRule));
   s.Add(StringKey<ProviderConfig>(
@@ -129,12 +132,7 @@ ObjectSpec<ProviderConfig> MakeProvider() {
   s.info.name = "provider";
   s.info.discriminator = "type";
   s.Add(EnumKey<ProviderConfig, ProviderType>(Required(K("type", "Provider kind.", "", "powerdns")),
-                                              {{"powerdns", ProviderType::kPowerDns},
-                                               {"rfc2136", ProviderType::kRfc2136},
-                                               {"route53", ProviderType::kRoute53},
-                                               {"cloudflare", ProviderType::kCloudflare},
-                                               {"zonefile", ProviderType::kZoneFile}},
-                                              F(ProviderConfig, t.type)));
+                                              ProviderTypeNames(), F(ProviderConfig, t.type)));
   s.Add(NumberKey<ProviderConfig>(
       AtLeast(K("rate_per_second", "Request rate limit; 0: the provider's published default.", "0",
                 "2"),

@@ -111,7 +111,7 @@ CloudflareBatch PlanCloudflareBatch(const std::vector<CloudflareRecord>& existin
 }
 
 CloudflareProvider::CloudflareProvider(CloudflareOptions options,
-                                       std::shared_ptr<base::HttpClient> http, base::Clock* clock)
+                                       std::shared_ptr<base::HttpClient> http, const base::Clock* clock)
     : options_(std::move(options)), http_(std::move(http)), clock_(clock) {
   if (http_ == nullptr) http_ = base::MakeCurlHttpClient();
   if (clock_ == nullptr) {
@@ -283,7 +283,7 @@ Result<ChangeReceipt> CloudflareProvider::Replace(const std::string& zone, const
 }
 
 void AddCloudflareProvider(ProviderRegistry& registry) {
-  registry["cloudflare"] = &CloudflareProvider::Create;
+  registry[config::ProviderType::kCloudflare] = &CloudflareProvider::Create;
 }
 
 }  // namespace steer::dns

@@ -1,42 +1,39 @@
+#include "steer/base/clock.h"
 #include "steer/dns/factory.h"
 
 #include <algorithm>
 
-#include "steer/base/clock.h"
+#include "steer/dns/cloudflare_provider.h"
 #include "steer/dns/powerdns_provider.h"
 #include "steer/dns/rfc2136_provider.h"
+#include "steer/dns/route53_provider.h"
 #include "steer/dns/zonefile_provider.h"
 
 namespace steer::dns {
 
-const char* ProviderKindName(config::ProviderType type) {
-  switch (type) {
-    case config::ProviderType::kPowerDns:
-      return "powerdns";
-    case config::ProviderType::kRfc2136:
-      return "rfc2136";
-    case config::ProviderType::kRoute53:
-      return "route53";
-    case config::ProviderType::kCloudflare:
-      return "cloudflare";
-    case config::ProviderType::kZoneFile:
-      return "zonefile";
-  }
-  return "unknown";
+ProviderRegistry AllProviders() {
+  ProviderRegistry registry;
+  AddBuiltinProviders(registry);
+  AddRoute53Provider(registry);
+  AddCloudflareProvider(registry);
+  return registry;
 }
 
 void AddBuiltinProviders(ProviderRegistry& registry) {
-  registry["powerdns"] = [](const config::ProviderConfig& config,
-                            const ProviderDeps& deps) -> Result<std::unique_ptr<Provider>> {
+  registry[config::ProviderType::kPowerDns] =
+      [](const config::ProviderConfig& config,
+         const ProviderDeps& deps) -> Result<std::unique_ptr<Provider>> {
     if (!deps.http) {
       return MakeError(ErrorCode::kInvalidArgument, "powerdns provider needs an HTTP client");
     }
     return PowerDnsProvider::Create(config, deps.http);
   };
-  registry["rfc2136"] = [](const config::ProviderConfig& config, const ProviderDeps&) {
+  registry[config::ProviderType::kRfc2136] = [](const config::ProviderConfig& config,
+                                                const ProviderDeps&) {
     return Rfc2136Provider::Create(config);
   };
-  registry["zonefile"] = [](const config::ProviderConfig& config, const ProviderDeps&) {
+  registry[config::ProviderType::kZoneFile] = [](const config::ProviderConfig& config,
+                                                 const ProviderDeps&) {
     return ZoneFileProvider::Create(config);
   };
 }
@@ -44,9 +41,9 @@ void AddBuiltinProviders(ProviderRegistry& registry) {
 Result<std::unique_ptr<Provider>> MakeProvider(const config::ProviderConfig& config,
                                                const ProviderRegistry& registry,
                                                const ProviderDeps& deps) {
-  std::string kind = ProviderKindName(config.type);
-  auto it = registry.find(kind);
+  auto it = registry.find(config.type);
   if (it == registry.end()) {
+    std::string kind = config::ProviderTypeName(config.type);
     return MakeError(ErrorCode::kInvalidArgument, "provider " + config.name + ": kind '" + kind +
                                                       "' is not built into this binary");
   }
@@ -75,8 +72,7 @@ double DefaultBurst(config::ProviderType type) {
   }
 }
 
-std::unique_ptr<RateLimiter> MakeRateLimiter(const config::ProviderConfig& config,
-                                             base::Clock& clock) {
+std::unique_ptr<RateLimiter> MakeRateLimiter(const config::ProviderConfig& config, const base::Clock& clock) {
   double rate =
       config.rate_per_second > 0 ? config.rate_per_second : DefaultRatePerSecond(config.type);
   return std::make_unique<RateLimiter>(

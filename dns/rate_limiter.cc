@@ -7,7 +7,7 @@
 
 namespace steer::dns {
 
-RateLimiter::RateLimiter(double rate_per_second, double burst, base::Clock& clock)
+RateLimiter::RateLimiter(double rate_per_second, double burst, const base::Clock& clock)
     : rate_(rate_per_second > 0 ? rate_per_second : 1.0),
       burst_(std::max(1.0, burst)),
       clock_(clock),

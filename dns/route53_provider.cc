@@ -73,7 +73,7 @@ Error Route53Error(const base::HttpResponse& response, const std::string& what) 
 }  // namespace
 
 Route53Provider::Route53Provider(Route53Options options, std::shared_ptr<base::HttpClient> http,
-                                 base::Clock* clock)
+                                 const base::Clock* clock)
     : options_(std::move(options)), http_(std::move(http)) {
   if (http_ == nullptr) http_ = base::MakeCurlHttpClient();
   if (clock == nullptr) {
@@ -223,7 +223,7 @@ Result<ChangeStatus> Route53Provider::Status(const std::string& change_id) {
 }
 
 void AddRoute53Provider(ProviderRegistry& registry) {
-  registry["route53"] = &Route53Provider::Create;
+  registry[config::ProviderType::kRoute53] = &Route53Provider::Create;
 }
 
 }  // namespace steer::dns

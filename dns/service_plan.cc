@@ -68,25 +68,36 @@ std::string FormatPlan(const PlannedChange& change) {
   return out;
 }
 
-Result<std::vector<NameServer>> AuthoritativeServers(const config::ServiceConfig& service,
-                                                     const config::ProviderConfig& provider,
-                                                     PropagationChecker& checker,
-                                                     std::chrono::milliseconds timeout) {
-  std::vector<NameServer> servers;
+Result<void> CheckNameServerSource(const config::ServiceConfig& service,
+                                   const config::ProviderConfig& provider) {
   for (const auto& text : service.nameservers) {
-    auto ns = ParseNameServer(text);
-    if (!ns) return tl::unexpected(ns.error());
-    servers.push_back(*ns);
+    if (auto ns = ParseNameServer(text); !ns) return tl::unexpected(ns.error());
   }
-  if (!servers.empty()) return servers;
+  if (!service.nameservers.empty()) return {};
   if (provider.type == config::ProviderType::kRfc2136) {
-    auto primary = ParseNameServer(provider.rfc2136.server);
-    if (!primary) return tl::unexpected(primary.error());
-    return checker.ResolveNameServers(service.zone, *primary, timeout);
+    if (auto primary = ParseNameServer(provider.rfc2136.server); !primary) {
+      return tl::unexpected(primary.error());
+    }
+    return {};
   }
   return MakeError(ErrorCode::kFailedPrecondition,
                    "service " + service.name +
                        ": set `nameservers` (host:port) to verify the authoritative servers");
+}
+
+Result<std::vector<NameServer>> AuthoritativeServers(const config::ServiceConfig& service,
+                                                     const config::ProviderConfig& provider,
+                                                     PropagationChecker& checker,
+                                                     std::chrono::milliseconds timeout) {
+  if (auto source = CheckNameServerSource(service, provider); !source) {
+    return tl::unexpected(source.error());
+  }
+  std::vector<NameServer> servers;
+  for (const auto& text : service.nameservers) servers.push_back(*ParseNameServer(text));
+  if (!servers.empty()) return servers;
+  // rfc2136 (CheckNameServerSource admits no other kind without `nameservers`).
+  return checker.ResolveNameServers(service.zone, *ParseNameServer(provider.rfc2136.server),
+                                    timeout);
 }
 
 }  // namespace steer::dns

@@ -1,7 +1,7 @@
 #pragma once
 
-// The DNS provider kinds steerctl is built with (one explicit list, no self-registration),
-// and a cache that builds each configured provider on first use. Not thread-safe.
+// A cache that builds each configured provider on first use, from dns::AllProviders() (the
+// registry steerd uses too). Not thread-safe.
 
 #include <map>
 #include <memory>
@@ -11,8 +11,6 @@
 #include "steer/dns/factory.h"
 
 namespace steer::agent::cli {
-
-dns::ProviderRegistry CliProviderRegistry();
 
 class ProviderCache {
  public:
@@ -24,7 +22,7 @@ class ProviderCache {
 
  private:
   const config::Policy& policy_;
-  dns::ProviderRegistry registry_ = CliProviderRegistry();
+  dns::ProviderRegistry registry_ = dns::AllProviders();
   dns::ProviderDeps deps_{base::MakeCurlHttpClient(), nullptr};
   std::map<std::string, std::unique_ptr<dns::Provider>> built_;
 };

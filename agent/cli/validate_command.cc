@@ -1,12 +1,13 @@
-// steerctl validate: loads policies exactly as the agent would and reports every problem.
+// steerctl validate: loads policies exactly as steerd does (LoadRunnablePolicy: valid, and
+// runnable by this build) and reports every problem.
 #include <boost/program_options.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "runnable.h"
 #include "steer/config/catalog.h"
-#include "steer/config/loader.h"
 
 namespace steer::agent::cli {
 namespace {
@@ -49,7 +50,7 @@ int RunValidate(int argc, char** argv) {
   bool all_valid = true;
   nlohmann::json files = nlohmann::json::array();
   for (const auto& file : vm["config"].as<std::vector<std::string>>()) {
-    auto policy = config::LoadPolicyFile(file);
+    auto policy = LoadRunnablePolicy(file);
     nlohmann::json errors = nlohmann::json::array();
     if (!policy) {
       all_valid = false;

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "steer/base/duration.h"
@@ -77,6 +78,11 @@ struct CoordinationConfig {
 // ---- DNS providers --------------------------------------------------------------------
 
 enum class ProviderType { kPowerDns, kRfc2136, kRoute53, kCloudflare, kZoneFile };
+
+// The one table of provider kinds by the name a policy's `type` gives them: the schema reads
+// it, and so does the DNS provider registry (dns/factory.h) for its messages.
+const std::vector<std::pair<std::string, ProviderType>>& ProviderTypeNames();
+std::string ProviderTypeName(ProviderType type);
 
 struct PowerDnsConfig {
   std::string api_url;                  // api_url: http://127.0.0.1:8081

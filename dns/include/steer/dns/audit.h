@@ -30,7 +30,6 @@ struct ChangeAudit {
   std::string change_id;                     // provider's id, "" if none
   int attempts = 0;                          // provider write requests made
   std::chrono::milliseconds duration{0};     // first read to final read-back
-  bool forced = false;                       // the change guard was overridden
   std::string error;                         // why it was refused or failed (never a secret)
   std::chrono::system_clock::time_point at;  // when the change started (wall clock)
 };

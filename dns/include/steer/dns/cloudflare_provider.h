@@ -66,7 +66,7 @@ class CloudflareProvider : public Provider {
   // `clock` paces the rate limiter and Retry-After waits and must outlive the provider; null
   // means the system clock. A null `http` means the libcurl client.
   CloudflareProvider(CloudflareOptions options, std::shared_ptr<base::HttpClient> http,
-                     base::Clock* clock);
+                     const base::Clock* clock);
   ~CloudflareProvider() override;
 
   // Resolves config.cloudflare.api_token (a SecretRef) now.
@@ -89,13 +89,13 @@ class CloudflareProvider : public Provider {
   CloudflareOptions options_;
   std::shared_ptr<base::HttpClient> http_;
   std::unique_ptr<base::SystemClock> owned_clock_;  // only when no clock was given
-  base::Clock* clock_;
+  const base::Clock* clock_;
   std::unique_ptr<RateLimiter> limiter_;
   std::mutex mu_;
   base::Clock::SteadyTime blocked_until_{};  // guarded by mu_: from the last 429's Retry-After
 };
 
-// Adds the "cloudflare" factory (CloudflareProvider::Create) to a registry.
+// Adds the cloudflare factory (CloudflareProvider::Create) to a registry.
 void AddCloudflareProvider(ProviderRegistry& registry);
 
 }  // namespace steer::dns

@@ -1,7 +1,7 @@
 #pragma once
 
-// Building providers from configuration through an explicit registry: the agent (or steerctl)
-// builds a map kind -> factory, adds the kinds it links, and asks for providers by config.
+// Building providers from configuration through an explicit registry: a map kind -> factory
+// (AllProviders() for every kind), asked for providers by config.
 // No static self-registration. Registries are plain values; building one is not thread-safe,
 // using a built one (const) is.
 
@@ -10,10 +10,10 @@
 #include <memory>
 #include <string>
 
-#include "steer/base/clock.h"
 #include "steer/base/error.h"
-#include "steer/base/http_client.h"
 #include "steer/config/policy.h"
+#include "steer/base/clock.h"
+#include "steer/base/http_client.h"
 #include "steer/dns/provider.h"
 #include "steer/dns/rate_limiter.h"
 #include "steer/dns/safe_writer.h"
@@ -23,19 +23,22 @@ namespace steer::dns {
 // What a factory may need besides the config. Shared so providers can keep them.
 struct ProviderDeps {
   std::shared_ptr<base::HttpClient> http;  // for HTTP API providers
-  base::Clock* clock = nullptr;            // must outlive the providers
+  const base::Clock* clock = nullptr;            // must outlive the providers
 };
 
 using ProviderFactory = std::function<Result<std::unique_ptr<Provider>>(
     const config::ProviderConfig& config, const ProviderDeps& deps)>;
 
-// Keyed by ProviderKindName(): "powerdns", "rfc2136", "route53", "cloudflare", "zonefile".
-using ProviderRegistry = std::map<std::string, ProviderFactory>;
+// Keyed by the provider kind; kinds are named by config::ProviderTypeName().
+using ProviderRegistry = std::map<config::ProviderType, ProviderFactory>;
 
-const char* ProviderKindName(config::ProviderType type);
+// Every provider kind this library builds: powerdns, rfc2136, zonefile, route53, cloudflare.
+// The one registry steerd and steerctl use.
+ProviderRegistry AllProviders();
 
 // Adds powerdns, rfc2136 and zonefile. (route53 and cloudflare are added by their own
-// Add*Provider functions, in route53_provider.h / cloudflare_provider.h.)
+// Add*Provider functions, in route53_provider.h / cloudflare_provider.h; AllProviders() adds
+// all of them.)
 void AddBuiltinProviders(ProviderRegistry& registry);
 
 // Looks the config's kind up in the registry and builds the provider. Secrets referenced by
@@ -52,11 +55,13 @@ double DefaultRatePerSecond(config::ProviderType type);
 // Burst of the token bucket for a kind: route53 5, cloudflare 20, others 50.
 double DefaultBurst(config::ProviderType type);
 
-// The token bucket for a configured provider: rate_per_second, or the kind's default.
-std::unique_ptr<RateLimiter> MakeRateLimiter(const config::ProviderConfig& config,
-                                             base::Clock& clock);
+// The token bucket for a configured provider: rate_per_second, or the kind's default; the
+// burst is the kind's, capped at five seconds of that rate (at least 1), so a lowered
+// rate_per_second is not undone by a burst sized for the default rate.
+std::unique_ptr<RateLimiter> MakeRateLimiter(const config::ProviderConfig& config, const base::Clock& clock);
 
-// SafeWriter options from a provider's config (max_attempts); the rest are defaults.
+// SafeWriter options from a provider's config (max_attempts, at least 1); the rest are
+// defaults.
 SafeWriterOptions SafeWriterOptionsFor(const config::ProviderConfig& config);
 
 }  // namespace steer::dns

@@ -77,7 +77,7 @@ struct PropagationOptions {
 
 class PropagationChecker {
  public:
-  PropagationChecker(DnsQuerier& querier, base::Clock& clock) : querier_(querier), clock_(clock) {}
+  PropagationChecker(DnsQuerier& querier, const base::Clock& clock) : querier_(querier), clock_(clock) {}
 
   // Asks every server until each answers exactly `want`'s records (TTL not compared: a
   // server may count down). Never an Error: unreachable servers are reported per server.
@@ -98,7 +98,7 @@ class PropagationChecker {
 
  private:
   DnsQuerier& querier_;
-  base::Clock& clock_;
+  const base::Clock& clock_;
 };
 
 }  // namespace steer::dns

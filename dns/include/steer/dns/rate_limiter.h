@@ -14,7 +14,7 @@ namespace steer::dns {
 class RateLimiter {
  public:
   // rate > 0 tokens/second, burst >= 1. The bucket starts full.
-  RateLimiter(double rate_per_second, double burst, base::Clock& clock);
+  RateLimiter(double rate_per_second, double burst, const base::Clock& clock);
 
   // Takes a token now if one is available.
   bool TryAcquire();
@@ -30,7 +30,7 @@ class RateLimiter {
 
   const double rate_;
   const double burst_;
-  base::Clock& clock_;
+  const base::Clock& clock_;
   std::mutex mu_;
   double tokens_;                 // guarded by mu_
   base::Clock::SteadyTime last_;  // guarded by mu_

@@ -51,7 +51,7 @@ class Route53Provider : public Provider, public AsyncChangeTracker {
   // `clock` paces the rate limiter and must outlive the provider; null means the system
   // clock. A null `http` means the libcurl client.
   Route53Provider(Route53Options options, std::shared_ptr<base::HttpClient> http,
-                  base::Clock* clock);
+                  const base::Clock* clock);
   ~Route53Provider() override;
 
   // Resolves config.route53.access_key_id and secret_access_key (SecretRefs) now.
@@ -75,7 +75,7 @@ class Route53Provider : public Provider, public AsyncChangeTracker {
   std::unique_ptr<RateLimiter> limiter_;
 };
 
-// Adds the "route53" factory (Route53Provider::Create) to a registry.
+// Adds the route53 factory (Route53Provider::Create) to a registry.
 void AddRoute53Provider(ProviderRegistry& registry);
 
 }  // namespace steer::dns

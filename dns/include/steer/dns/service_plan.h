@@ -39,6 +39,13 @@ Result<PlannedChange> PlanChange(Provider& provider, const config::ServiceConfig
 // records kept, and a TTL line when the TTL changes. "no change" when nothing is pending.
 std::string FormatPlan(const PlannedChange& change);
 
+// Whether the servers to verify for `service` can be found, decided without asking anyone:
+// its configured `nameservers` parse, or its provider kind can discover them. The check
+// AuthoritativeServers() makes first, and the one `steerctl validate` makes (through
+// agent::CheckRunnable), so a policy that validates is not refused here at start.
+Result<void> CheckNameServerSource(const config::ServiceConfig& service,
+                                   const config::ProviderConfig& provider);
+
 // The servers to verify for `service`: its configured `nameservers`, else the zone's NS set
 // asked of the RFC 2136 primary. Other providers need `nameservers` configured.
 Result<std::vector<NameServer>> AuthoritativeServers(const config::ServiceConfig& service,

@@ -1,0 +1,182 @@
+#include "api_backend.h"
+
+#include "active_overrides.h"
+#include "notify/notifier.h"
+
+namespace steer::agent {
+namespace {
+
+using json = nlohmann::json;
+using api::OperationOutcome;
+using Status = api::OperationOutcome::Status;
+
+json OptMs(const std::optional<policies::Time>& t) {
+  if (!t) return nullptr;
+  return notify::FormatUtc(WallTime(*t));
+}
+
+json DecisionJson(const policies::Decision& d) {
+  return {{"action", policies::ActionName(d.action)},
+          {"cause", d.cause},
+          {"sentence", d.sentence},
+          {"reasons", d.reasons}};
+}
+
+}  // namespace
+
+ApiBackend::ApiBackend(const RuntimeSlot& slot, DecisionLoop& loop, Reloader& reloader,
+                       std::shared_ptr<const AgentContext> context, std::string policy_path)
+    : slot_(slot),
+      loop_(loop),
+      reloader_(reloader),
+      context_(std::move(context)),
+      requests_(loop, context_),
+      policy_path_(std::move(policy_path)),
+      started_at_(std::chrono::system_clock::now()) {}
+
+std::string ApiBackend::ServiceStateName(Runtime& rt, const ServiceRuntime& s,
+                                         const ApplyStatus& ap,
+                                         const std::optional<policies::Decision>& last) {
+  if (!s.adopted) return "adopting";
+  if (!rt.health().AllFresh()) return "waiting";
+  if (ap.phase == "writing" || ap.phase == "verifying") return "changing";
+  if (ap.phase == "retrying") return "retrying";
+  if (last && last->action == policies::Action::kBlocked) return "blocked:" + last->cause;
+  if (last && last->action == policies::Action::kHold) return "holding:" + last->cause;
+  return "ok";
+}
+
+json ApiBackend::ServiceJson(Runtime& rt, const ServiceRuntime& s) {
+  const std::string& name = s.config->name;
+  policies::ServiceState st = loop_.State(name);
+  std::optional<policies::Decision> last = loop_.LastDecision(name);
+  ApplyStatus ap = s.applier->status();
+  json j = {{"name", name},
+            {"dns_name", s.config->dns_name},
+            {"active_region", st.serving_all ? "*" : st.region},
+            {"answers", st.answers},
+            {"state", ServiceStateName(rt, s, ap, last)},
+            {"blocked_until", OptMs(st.blocked_until)},
+            {"last_change", OptMs(st.last_change)}};
+  j["propagation"] = {{"region", ap.region}, {"answers", ap.answers},   {"phase", ap.phase},
+                      {"total", ap.total},   {"matching", ap.matching}, {"done", ap.done}};
+  j["last_error"] = ap.last_error.empty() ? json(nullptr) : json(ap.last_error);
+  if (last) j["decision"] = DecisionJson(*last);
+  return j;
+}
+
+json ApiBackend::AgentJson(Runtime& rt) {
+  auto lead = context_->coordinator().CurrentLeadership();
+  json agent = {{"vantage", context_->vantage()},
+                {"leader", lead.is_leader},
+                {"fencing_token", lead.fencing_token},
+                {"policy", policy_path_},
+                {"started_at", notify::FormatUtc(started_at_)},
+                {"deciding", rt.health().AllFresh()}};
+  auto missing = rt.health().Missing();
+  if (missing.size() > 10) missing.resize(10);
+  agent["waiting_for"] = missing;
+  return agent;
+}
+
+json ApiBackend::RegionsJson(Runtime& rt) {
+  policies::Time now = WallMs(std::chrono::system_clock::now());
+  policies::Overrides o = LoadOverrides(context_->store(), now);
+  std::map<std::string, policies::RegionVerdict> verdicts = loop_.RegionVerdicts();
+  json regions = json::array();
+  for (const auto& r : rt.policy().regions) {
+    json healthy = nullptr;
+    std::string detail = "no verdict yet";
+    if (auto it = verdicts.find(r.name); it != verdicts.end()) {
+      if (it->second.verdict != policies::Health::kUnknown) {
+        healthy = it->second.verdict == policies::Health::kHealthy;
+      }
+      detail = it->second.summary;
+    }
+    regions.push_back({{"name", r.name},
+                       {"healthy", healthy},
+                       {"drained", policies::IsDrained(o, r.name, now)},
+                       {"detail", detail}});
+  }
+  return regions;
+}
+
+json ApiBackend::Status() {
+  std::shared_ptr<Runtime> rt = slot_.Get();
+  json services = json::array();
+  for (const auto& s : rt->services()) services.push_back(ServiceJson(*rt, s));
+  return {{"agent", AgentJson(*rt)}, {"services", services}, {"regions", RegionsJson(*rt)}};
+}
+
+std::optional<json> ApiBackend::Service(const std::string& name) {
+  std::shared_ptr<Runtime> rt = slot_.Get();
+  for (const auto& s : rt->services()) {
+    if (s.config->name == name) return ServiceJson(*rt, s);
+  }
+  return std::nullopt;
+}
+
+json ApiBackend::History(const api::HistoryRequest& r) {
+  json out = json::array();
+  auto entries = context_->store().History({r.service, r.before_id, r.limit});
+  if (!entries) return out;
+  for (const auto& e : *entries) {
+    out.push_back({{"id", e.id},
+                   {"time", notify::FormatUtc(e.when)},
+                   {"kind", AuditKindName(e.kind)},
+                   {"who", e.who},
+                   {"service", e.service},
+                   {"what", e.what},
+                   {"why", e.why},
+                   {"ok", e.ok}});
+  }
+  return out;
+}
+
+bool ApiBackend::Healthy(std::string* reason) {
+  if (auto c = context_->store().GetCounter("fencing_token"); !c) {
+    *reason = "state store: " + c.error().message;
+    return false;
+  }
+  return true;
+}
+
+std::string ApiBackend::Metrics() { return context_->metrics().registry.Render(); }
+
+OperationOutcome ApiBackend::ReloadOp() {
+  std::vector<std::string> diagnostics;
+  auto ok = reloader_.Reload(&diagnostics);
+  if (ok) return {Status::kOk, *ok, "", {}};
+  OperationOutcome out{Status::kInvalid, ok.error().message, "", {}};
+  out.detail["diagnostics"] = diagnostics;
+  return out;
+}
+
+OperationOutcome ApiBackend::Operate(const api::OperationRequest& r) {
+  if (r.op == api::Op::kReload) return ReloadOp();
+  std::shared_ptr<Runtime> rt = slot_.Get();
+  if (!r.service.empty() && !rt->policy().FindService(r.service)) {
+    return {Status::kNotFound, "no service '" + r.service + "'", "", {}};
+  }
+  if (!r.region.empty() && !rt->policy().FindRegion(r.region)) {
+    return {Status::kNotFound, "no region '" + r.region + "'", "", {}};
+  }
+  OperationOutcome out = requests_.Handle(r, *rt);
+  Notify(*rt, r, out);
+  return out;
+}
+
+void ApiBackend::Notify(Runtime& rt, const api::OperationRequest& r, const OperationOutcome& out) {
+  std::string summary = r.who + ": " + api::OpName(r.op);
+  if (!r.service.empty()) summary += " " + r.service;
+  if (!r.region.empty()) summary += " " + r.region;
+  if (!r.to.empty()) summary += " -> " + r.to;
+  std::string result = out.status == Status::kOk ? "ok" : "refused: " + out.message;
+  rt.notifier().Submit({"operation",
+                        r.service,
+                        summary + " (" + result + ")",
+                        {{"who", r.who}, {"why", r.why}, {"result", result}},
+                        std::chrono::system_clock::now()});
+}
+
+}  // namespace steer::agent

@@ -1,0 +1,31 @@
+#pragma once
+
+// ChangeSink: SafeWriter's audit of every DNS change it attempts, into the audit log (under
+// the service's name) and the DNS metrics. One per Runtime: the service of a name comes from
+// that runtime's policy, copied in at construction.
+//
+// Thread-safety: Record() from any thread (the appliers' threads).
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "agent_context.h"
+#include "steer/config/policy.h"
+#include "steer/dns/audit.h"
+
+namespace steer::agent {
+
+class ChangeSink : public dns::AuditSink {
+ public:
+  ChangeSink(const config::Policy& policy, std::shared_ptr<const AgentContext> context);
+  void Record(const dns::ChangeAudit& audit) override;
+
+ private:
+  std::string ServiceOf(const std::string& fqdn) const;
+
+  const std::shared_ptr<const AgentContext> context_;
+  std::map<std::string, std::string> service_of_;  // canonical dns_name -> service
+};
+
+}  // namespace steer::agent

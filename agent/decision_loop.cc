@@ -1,0 +1,223 @@
+#include "decision_loop.h"
+
+#include <algorithm>
+
+#include "active_overrides.h"
+#include "engine_state_json.h"
+#include "steer/base/log.h"
+#include "steer/dns/rrset.h"
+
+namespace steer::agent {
+namespace {
+
+bool IsChange(policies::Action a) {
+  using policies::Action;
+  return a == Action::kFailover || a == Action::kFailback || a == Action::kSwitchover ||
+         a == Action::kForced || a == Action::kServeAll;
+}
+
+std::vector<std::string> Sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+// The region whose answers `records` are ("" when none), and whether they are every
+// region's answers together.
+std::pair<std::string, bool> MatchRegion(const config::ServiceConfig& sc,
+                                         const std::vector<std::string>& records) {
+  std::vector<std::string> want = Sorted(records);
+  std::vector<std::string> all;
+  std::string region;
+  for (const auto& r : sc.regions) {
+    if (Sorted(r.answers) == want) region = r.region;
+    all.insert(all.end(), r.answers.begin(), r.answers.end());
+  }
+  return {region, region.empty() && Sorted(all) == want};
+}
+
+}  // namespace
+
+DecisionLoop::DecisionLoop(const RuntimeSlot& slot, std::shared_ptr<const AgentContext> context,
+                           const config::Policy& policy)
+    : slot_(slot), context_(std::move(context)) {
+  for (const auto& sc : policy.services) {
+    auto blob = context_->store().GetBlob("engine/" + sc.name);
+    if (blob && *blob) {
+      states_[sc.name] = ServiceStateFromJson(nlohmann::json::parse(**blob, nullptr, false));
+    }
+  }
+}
+
+DecisionLoop::~DecisionLoop() { Stop(); }
+
+void DecisionLoop::Start() {
+  thread_ = std::thread([this] { Run(); });  // joined by Stop(), before *this goes
+}
+
+void DecisionLoop::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+policies::ServiceState DecisionLoop::State(const std::string& service) const {
+  std::lock_guard lock(mu_);
+  auto it = states_.find(service);
+  return it == states_.end() ? policies::ServiceState{} : it->second;
+}
+
+std::vector<policies::ServiceState> DecisionLoop::States(const config::Policy& policy) const {
+  std::vector<policies::ServiceState> out;
+  for (const auto& sc : policy.services) out.push_back(State(sc.name));
+  return out;
+}
+
+std::optional<policies::Decision> DecisionLoop::LastDecision(const std::string& service) const {
+  std::lock_guard lock(mu_);
+  auto it = last_.find(service);
+  if (it == last_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::map<std::string, policies::RegionVerdict> DecisionLoop::RegionVerdicts() const {
+  std::map<std::string, policies::RegionVerdict> verdicts;
+  std::lock_guard lock(mu_);
+  for (const auto& [name, d] : last_) {
+    for (const auto& v : d.regions) verdicts[v.region] = v;
+  }
+  return verdicts;
+}
+
+void DecisionLoop::Acknowledge(const std::string& service) {
+  std::lock_guard lock(mu_);
+  acks_.insert(service);
+}
+
+void DecisionLoop::Run() {
+  uint64_t seen = 0;
+  while (!stop_) {
+    std::shared_ptr<Runtime> rt = slot_.Get();
+    rt->health().WaitForChange(seen, std::chrono::steady_clock::now() + rt->policy().agent.tick);
+    seen = rt->health().version();
+    Tick(*rt);
+    context_->systemd().MaybePetWatchdog(std::chrono::steady_clock::now());
+  }
+}
+
+void DecisionLoop::Tick(Runtime& rt) {
+  for (auto& s : rt.services()) {
+    if (!s.adopted) Adopt(s);
+  }
+  if (!rt.health().AllFresh()) return;  // no decision on remembered or missing health
+  policies::Time now = WallMs(std::chrono::system_clock::now());
+  policies::Overrides overrides = LoadOverrides(context_->store(), now);
+  policies::HealthView view = rt.health().Snapshot();
+  for (size_t i = 0; i < rt.services().size(); ++i) {
+    ServiceRuntime& s = rt.services()[i];
+    if (!s.adopted) continue;
+    policies::ServiceState state = TakeState(s.config->name);
+    Act(rt, s, rt.engine().Decide(static_cast<int>(i), view, state, overrides, now));
+  }
+}
+
+policies::ServiceState DecisionLoop::TakeState(const std::string& service) {
+  std::lock_guard lock(mu_);
+  if (acks_.erase(service) > 0) policies::Acknowledge(states_[service]);
+  return states_[service];
+}
+
+// Reads what the provider serves now and takes it as the service's current state.
+void DecisionLoop::Adopt(ServiceRuntime& s) {
+  const config::ServiceConfig& sc = *s.config;
+  auto current = s.provider->Read(dns::CanonicalName(sc.zone), dns::CanonicalName(sc.dns_name),
+                                  sc.record_type);
+  if (!current) {
+    base::Logger("agent")->warn("{}: cannot read current records yet: {}", sc.name,
+                                  current.error().message);
+    return;
+  }
+  if (*current) {
+    AdoptRecords(sc, **current);
+  } else {
+    std::lock_guard lock(mu_);
+    states_[sc.name].initialized = false;  // nothing published: the engine starts afresh
+  }
+  s.adopted = true;
+}
+
+void DecisionLoop::AdoptRecords(const config::ServiceConfig& sc, const dns::RRset& current) {
+  auto [region, serving_all] = MatchRegion(sc, current.records);
+  if (region.empty() && !serving_all) {
+    {
+      std::lock_guard lock(mu_);
+      states_[sc.name].initialized = false;
+    }
+    context_->Audit(AuditKind::kNotice, sc.name,
+                    "records match no region: " + dns::ToString(current), "engine decides afresh");
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    policies::ServiceState& st = states_[sc.name];
+    if (st.region != region || st.serving_all != serving_all) st.tracks.clear();
+    st.initialized = true;
+    st.region = region;
+    st.serving_all = serving_all;
+    st.answers = current.records;
+  }
+  context_->Audit(AuditKind::kNotice, sc.name,
+                  "adopted " + (serving_all ? std::string("all regions") : region) + ": " +
+                      dns::ToString(current),
+                  "records the provider serves at start");
+}
+
+bool DecisionLoop::Keep(const std::string& service, const policies::Decision& d) {
+  std::lock_guard lock(mu_);
+  auto& prev = last_[service];
+  bool announce = prev.action != d.action || prev.cause != d.cause || prev.to != d.to;
+  nlohmann::json before = ServiceStateToJson(states_[service]);
+  states_[service] = d.next;
+  nlohmann::json after = ServiceStateToJson(d.next);
+  if (before != after) {
+    auto put = context_->store().PutBlob("engine/" + service, after.dump());
+    if (!put) base::Logger("agent")->error("state: {}", put.error().message);
+  }
+  prev = d;
+  return announce;
+}
+
+void DecisionLoop::Act(Runtime& rt, ServiceRuntime& s, const policies::Decision& d) {
+  const config::ServiceConfig& sc = *s.config;
+  bool announce = Keep(sc.name, d);
+  SetMetrics(sc, d);
+  if (!d.answers.empty()) {
+    dns::RRset rrset{dns::CanonicalName(sc.dns_name), sc.record_type, sc.ttl, d.answers};
+    s.applier->SetDesired(d.to, rrset.Normalized());
+  }
+  if (announce && d.action != policies::Action::kNone) Announce(rt, sc, d);
+}
+
+void DecisionLoop::SetMetrics(const config::ServiceConfig& sc, const policies::Decision& d) {
+  AgentMetrics& m = context_->metrics();
+  for (const auto& v : d.regions) {
+    m.region_healthy->Set({v.region}, v.verdict == policies::Health::kHealthy ? 1 : 0);
+  }
+  for (const auto& r : sc.regions) {
+    m.active_region->Set({sc.name, r.region}, d.to == r.region || d.to == "*" ? 1 : 0);
+  }
+}
+
+void DecisionLoop::Announce(Runtime& rt, const config::ServiceConfig& sc,
+                            const policies::Decision& d) {
+  context_->metrics().decisions->Inc({sc.name, policies::ActionName(d.action)});
+  std::string what = std::string(policies::ActionName(d.action)) + " " + d.from + " -> " + d.to +
+                     " (" + d.cause + ")";
+  context_->Audit(AuditKind::kDecision, sc.name, what, d.sentence);
+  if (IsChange(d.action)) context_->systemd().Status(sc.name + ": " + what);
+  rt.notifier().Submit({"decision",
+                        sc.name,
+                        sc.name + ": " + what,
+                        {{"from", d.from}, {"to", d.to}, {"cause", d.cause}, {"why", d.sentence}},
+                        std::chrono::system_clock::now()});
+}
+
+}  // namespace steer::agent

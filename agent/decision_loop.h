@@ -1,0 +1,78 @@
+#pragma once
+
+// DecisionLoop: steerd's one decision thread. It wakes on new observations (or every
+// agent.tick), first adopts what each service's provider serves as that service's state, and
+// once every probe target has a result observed since start asks the policy engine for each
+// service and carries the decision out: the engine state is kept and persisted
+// (engine/<service>), metrics are set, the answers go to the service's DnsApplier, and a new
+// decision is audited, notified and shown in systemd's status. It keeps each service's engine
+// state and last decision, which the API reads, and applies acknowledgements between ticks.
+//
+// Lifetime: Start() starts the thread; Stop() (also run by the destructor) ends and joins
+// it. `slot` and `context` must outlive the loop: the daemon owns all three and stops the
+// loop before the others go.
+//
+// Thread-safety: State(), States(), LastDecision(), RegionVerdicts() and Acknowledge() from
+// any thread (one mutex); Start()/Stop() from the owning thread.
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent_context.h"
+#include "runtime_slot.h"
+#include "steer/policies/decision.h"
+
+namespace steer::agent {
+
+class DecisionLoop {
+ public:
+  // Reads the engine state persisted for `policy`'s services.
+  DecisionLoop(const RuntimeSlot& slot, std::shared_ptr<const AgentContext> context,
+               const config::Policy& policy);
+  ~DecisionLoop();
+  DecisionLoop(const DecisionLoop&) = delete;
+  DecisionLoop& operator=(const DecisionLoop&) = delete;
+
+  void Start();
+  void Stop();
+
+  policies::ServiceState State(const std::string& service) const;
+  // Indexed like policy.services.
+  std::vector<policies::ServiceState> States(const config::Policy& policy) const;
+  std::optional<policies::Decision> LastDecision(const std::string& service) const;
+  // Each region's verdict in the latest decisions.
+  std::map<std::string, policies::RegionVerdict> RegionVerdicts() const;
+  // Applied by the next tick, under the same lock as its copy of the state.
+  void Acknowledge(const std::string& service);
+
+ private:
+  void Run();
+  void Tick(Runtime& rt);
+  void Adopt(ServiceRuntime& s);
+  void AdoptRecords(const config::ServiceConfig& sc, const dns::RRset& current);
+  policies::ServiceState TakeState(const std::string& service);
+  // Keeps d.next as the service's state (persisted when it changed); true when the decision
+  // differs from the last one (to announce).
+  bool Keep(const std::string& service, const policies::Decision& d);
+  void Act(Runtime& rt, ServiceRuntime& s, const policies::Decision& d);
+  void SetMetrics(const config::ServiceConfig& sc, const policies::Decision& d);
+  void Announce(Runtime& rt, const config::ServiceConfig& sc, const policies::Decision& d);
+
+  const RuntimeSlot& slot_;
+  const std::shared_ptr<const AgentContext> context_;
+  mutable std::mutex mu_;  // guards states_, last_, acks_
+  std::map<std::string, policies::ServiceState> states_;
+  std::map<std::string, policies::Decision> last_;
+  std::set<std::string> acks_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace steer::agent

@@ -1,0 +1,128 @@
+#include "operator_requests.h"
+
+#include "active_overrides.h"
+
+namespace steer::agent {
+namespace {
+
+using api::Op;
+using api::OperationOutcome;
+using Status = api::OperationOutcome::Status;
+
+OperationOutcome Ok(const std::string& message) { return {Status::kOk, message, "", {}}; }
+OperationOutcome Fail(Status s, const std::string& message) { return {s, message, "", {}}; }
+
+std::optional<WallTime> Expiry(const api::OperationRequest& r, WallTime now) {
+  if (!r.duration) return std::nullopt;
+  return now + *r.duration;
+}
+
+policies::OperatorRequest EngineRequest(const api::OperationRequest& r) {
+  policies::OperatorRequest req;
+  req.kind = r.op == Op::kDrain      ? policies::RequestKind::kDrain
+             : r.op == Op::kFailover ? policies::RequestKind::kForce
+                                     : policies::RequestKind::kSwitchover;
+  req.service = r.service;
+  req.region = r.op == Op::kDrain ? r.region : r.to;
+  return req;
+}
+
+}  // namespace
+
+OperationOutcome OperatorRequests::Handle(const api::OperationRequest& r, Runtime& rt) {
+  WallTime now = std::chrono::system_clock::now();
+  Override o{OverrideKind::kPause,
+             r.service.empty() ? "*" : r.service,
+             "",
+             r.who,
+             r.why,
+             now,
+             Expiry(r, now),
+             {}};
+  switch (r.op) {
+    case Op::kPause:
+      return Pause(r, std::move(o));
+    case Op::kResume:
+      return Resume(r);
+    case Op::kUndrain:
+      return Undrain(r);
+    case Op::kAck:
+      return Ack(r);
+    default:
+      return Checked(r, rt, std::move(o));
+  }
+}
+
+OperationOutcome OperatorRequests::Pause(const api::OperationRequest& r, Override o) {
+  auto stored = context_->store().PutOverride(o);
+  if (!stored) return Fail(Status::kFailed, stored.error().message);
+  return Ok("paused " + (r.service.empty() ? std::string("every service") : r.service));
+}
+
+// Hands the service back to automatic control: pauses and pins both end.
+OperationOutcome OperatorRequests::Resume(const api::OperationRequest& r) {
+  StateStore& store = context_->store();
+  auto active = store.ActiveOverrides(std::chrono::system_clock::now());
+  if (!active) return Fail(Status::kFailed, active.error().message);
+  bool any = false;
+  for (const auto& a : *active) {
+    bool pin = a.kind == OverrideKind::kForce || a.kind == OverrideKind::kSwitchover;
+    bool match = r.service.empty() || a.target == r.service;
+    if ((a.kind == OverrideKind::kPause || pin) && match) {
+      any = *store.RemoveOverride(a.kind, a.target) || any;
+    }
+  }
+  return Ok(any ? "automatic control resumed" : "nothing was paused or pinned");
+}
+
+OperationOutcome OperatorRequests::Undrain(const api::OperationRequest& r) {
+  auto removed = context_->store().RemoveOverride(OverrideKind::kDrain, r.region);
+  if (!removed) return Fail(Status::kFailed, removed.error().message);
+  return Ok(*removed ? "undrained " + r.region : r.region + " was not drained");
+}
+
+OperationOutcome OperatorRequests::Ack(const api::OperationRequest& r) {
+  loop_.Acknowledge(r.service);
+  return Ok("acknowledged; automatic changes of " + r.service + " resume");
+}
+
+OperationOutcome OperatorRequests::Checked(const api::OperationRequest& r, Runtime& rt,
+                                           Override o) {
+  policies::OperatorRequest req = EngineRequest(r);
+  for (const auto& name : r.overrides) {
+    auto rule = policies::ParseRule(name);
+    if (!rule) return Fail(Status::kInvalid, "no safety rule named '" + name + "'");
+    req.bypass.push_back(*rule);
+  }
+  policies::Time t = WallMs(o.created);
+  auto check = rt.engine().Check(req, rt.health().Snapshot(), loop_.States(rt.policy()),
+                                 LoadOverrides(context_->store(), t), t);
+  if (!check.allowed) {
+    OperationOutcome out = Fail(Status::kRefused, check.reason);
+    out.refused_by = check.refused_by ? policies::RuleName(*check.refused_by) : "policy";
+    return out;
+  }
+  return Record(r, std::move(o));
+}
+
+OperationOutcome OperatorRequests::Record(const api::OperationRequest& r, Override o) {
+  StateStore& store = context_->store();
+  if (r.op == Op::kDrain) {
+    o.kind = OverrideKind::kDrain;
+    o.target = r.region;
+  } else {
+    o.kind = r.op == Op::kFailover ? OverrideKind::kForce : OverrideKind::kSwitchover;
+    o.value = r.to;
+    o.rules = r.overrides;
+    // One pin per service: a new switchover or failover replaces the other kind too.
+    (void)store.RemoveOverride(
+        r.op == Op::kFailover ? OverrideKind::kSwitchover : OverrideKind::kForce, r.service);
+  }
+  auto stored = store.PutOverride(o);
+  if (!stored) return Fail(Status::kFailed, stored.error().message);
+  return Ok(r.op == Op::kDrain ? "drained " + r.region
+                               : std::string(api::OpName(r.op)) + " of " + r.service + " to " +
+                                     r.to + " accepted");
+}
+
+}  // namespace steer::agent

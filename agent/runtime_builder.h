@@ -1,0 +1,39 @@
+#pragma once
+
+// RuntimeBuilder: the wiring — builds a Runtime from a runnable policy, all or nothing and
+// without starting it (Runtime::Start() starts the probes). Providers are built from the
+// context's registry with the write limits of dns::MakeRateLimiter / SafeWriterOptionsFor,
+// each service's servers to verify are found (dns::AuthoritativeServers), each service gets
+// a DnsApplier whose callbacks hold what they use by shared_ptr or by value.
+//
+// Thread-safety: Build() may run on any thread; it touches only what it builds and the
+// context's thread-safe parts.
+
+#include <memory>
+
+#include "agent_context.h"
+#include "runtime.h"
+#include "steer/config/policy.h"
+
+namespace steer::agent {
+
+class RuntimeBuilder {
+ public:
+  // `policy` should have passed CheckRunnable(); what only the environment decides (secrets,
+  // the RFC 2136 primary's NS set) may still fail here.
+  static Result<std::shared_ptr<Runtime>> Build(const config::Policy& policy,
+                                                std::shared_ptr<const AgentContext> context);
+
+ private:
+  explicit RuntimeBuilder(std::shared_ptr<Runtime> rt) : rt_(std::move(rt)) {}
+  Result<void> BuildCore();
+  Result<void> BuildProviders();
+  Result<void> BuildService(const config::ServiceConfig& sc);
+  ApplierDeps MakeApplierDeps(const config::ServiceConfig& sc);
+  Result<void> BuildProbes();
+
+  std::shared_ptr<Runtime> rt_;
+  const AgentContext& context() const { return *rt_->context_; }
+};
+
+}  // namespace steer::agent
