@@ -186,6 +186,9 @@ void ValidateProviders(Reader& r, const Policy& p) {
   for (const auto& provider : p.providers) {
     Checker c(r, "providers." + provider.name);
     if (provider.rate_per_second < 0) c.Fail("rate_per_second", "must not be negative");
+    if (!provider.discovery_server.empty() && !IsHostPort(provider.discovery_server)) {
+      c.Fail("discovery_server", "expected host:port, e.g. 127.0.0.1:53");
+    }
     if (provider.timeout.count() <= 0) c.Fail("timeout", "must be greater than 0ms");
     if (c.TypeIsValid()) CheckProviderKeys(c, provider);
   }
