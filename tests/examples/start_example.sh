@@ -137,9 +137,9 @@ run_steerd() {  # run_steerd EXAMPLE: starts steerd on it, checks status and dns
   local example=$1 token=$2
   "$bin/agent/steerd" --config "$example" >"$tmp/steerd.log" 2>&1 &
   local steerd=$!
-  pids+=($steerd)
+  pids+=("$steerd")
   wait_for 20 grep -q "steerd: API on" "$tmp/steerd.log" ||
-    fail "steerd did not start on $example (exit: $(kill -0 $steerd 2>/dev/null && echo running || echo gone))"
+    fail "steerd did not start on $example (exit: $(kill -0 "$steerd" 2>/dev/null && echo running || echo gone))"
   export STEER_API=http://127.0.0.1:9053 STEER_TOKEN=$token
   "$bin/agent/steerctl" status >"$tmp/status.out" 2>&1 || fail "steerctl status: $(cat "$tmp/status.out")"
   grep -q "login" "$tmp/status.out" || fail "status does not show the service: $(cat "$tmp/status.out")"
@@ -149,7 +149,7 @@ run_steerd() {  # run_steerd EXAMPLE: starts steerd on it, checks status and dns
   "$bin/agent/steerctl" dns show -c "$example" >"$tmp/dns.out" 2>&1 ||
     fail "steerctl dns show: $(cat "$tmp/dns.out")"
   cat "$tmp/status.out" "$tmp/dns.out"
-  kill -0 $steerd 2>/dev/null || fail "steerd exited"
+  kill -0 "$steerd" 2>/dev/null || fail "steerd exited"
 }
 
 case $kind in
