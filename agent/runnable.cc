@@ -31,7 +31,7 @@ void CheckServices(const config::Policy& policy, config::Diagnostics& out) {
       out.push_back(At(s.location, path + ".provider", "no provider '" + s.provider + "'"));
       continue;
     }
-    if (auto source = dns::CheckNameServerSource(s, *p); !source) {
+    if (auto source = dns::FindNameServerSource(s, *p); !source) {
       out.push_back(At(s.location, path + ".nameservers", source.error().message));
     }
   }

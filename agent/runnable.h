@@ -8,7 +8,7 @@
 //  - the coordination mode is implemented (etcd is not yet);
 //  - the policy engine builds from it (layout, rules);
 //  - every provider's kind is built into this binary (dns::AllProviders());
-//  - every service's servers to verify can be found (dns::CheckNameServerSource, the check
+//  - every service's servers to verify can be found (dns::FindNameServerSource, the check
 //    dns::AuthoritativeServers makes first when steerd builds the service).
 // Secrets stay references (nothing is read), nothing is asked over the network: a missing
 // secret, an unreachable provider or a port in use are the environment's failures, reported

@@ -70,8 +70,11 @@ TEST_F(RunnableTest, ValidateRefusesWhatStartRefusesAndStartRunsWhatValidates) {
       {"powerdns", local, pdns, ns, ""},
       {"etcd", "coordination: {mode: etcd, etcd: {endpoints: [\"http://127.0.0.1:1\"]}}\n",
        zonefile, ns, "coordination mode etcd is not implemented yet; use mode: local"},
-      {"pdns-no-nameservers", local, pdns, "",
-       "service login: set `nameservers` (host:port) to verify the authoritative servers"},
+      // PowerDNS without `nameservers` discovers them (docs/dns.md); a zone file cannot.
+      {"zonefile-no-nameservers", local, zonefile, "",
+       "service login: cannot tell which DNS server serves zone demo.test. of provider dns to "
+       "find the nameservers to verify; set services.login.nameservers or "
+       "providers.dns.discovery_server"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -92,27 +95,31 @@ TEST_F(RunnableTest, ValidateRefusesWhatStartRefusesAndStartRunsWhatValidates) {
   }
 }
 
-// The examples steerd can run both validate and pass the runnable check; the etcd one is
-// refused until etcd coordination is implemented.
-TEST(RunnableExamplesTest, ExamplesAreRunnableExceptEtcd) {
+// Every example policy (traces/ too) passes the runnable check; a policy with etcd
+// coordination is refused until etcd coordination is implemented.
+TEST(RunnableExamplesTest, ExamplesAreRunnable) {
   const char* src = std::getenv("STEER_SOURCE_DIR");
   fs::path examples = fs::path(src != nullptr ? src : STEER_SOURCE_DIR_DEFAULT) / "examples";
   int checked = 0;
-  for (const auto& entry : fs::directory_iterator(examples)) {
-    if (entry.path().extension() != ".yaml") continue;
-    SCOPED_TRACE(entry.path().string());
-    auto loaded = config::LoadPolicyFile(entry.path().string());
-    ASSERT_TRUE(loaded) << loaded.error()[0].ToString();
-    config::Diagnostics problems = CheckRunnable(*loaded);
-    if (loaded->coordination.mode == config::CoordinationMode::kEtcd) {
-      ASSERT_EQ(problems.size(), 1u);
-      EXPECT_EQ(problems[0].path, "coordination.mode");
-      continue;
+  for (const auto& dir : {examples, examples / "traces"}) {
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.path().extension() != ".yaml") continue;
+      SCOPED_TRACE(entry.path().string());
+      auto loaded = config::LoadPolicyFile(entry.path().string());
+      ASSERT_TRUE(loaded) << loaded.error()[0].ToString();
+      config::Diagnostics problems = CheckRunnable(*loaded);
+      EXPECT_TRUE(problems.empty()) << problems[0].ToString();
+      ++checked;
     }
-    EXPECT_TRUE(problems.empty()) << problems[0].ToString();
-    ++checked;
   }
-  EXPECT_GE(checked, 2);
+  EXPECT_GE(checked, 4);
+  auto etcd = config::LoadPolicyFile((fs::path(src != nullptr ? src : STEER_SOURCE_DIR_DEFAULT) /
+                                      "agent/testdata/etcd-coordination.yaml")
+                                         .string());
+  ASSERT_TRUE(etcd) << etcd.error()[0].ToString();
+  config::Diagnostics problems = CheckRunnable(*etcd);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].path, "coordination.mode");
 }
 
 }  // namespace

@@ -55,14 +55,16 @@ TEST(LoaderTest, ThreeIndependentMistakesGiveThreeErrors) {
 
 TEST(LoaderTest, ExamplesAreValid) {
   int count = 0;
-  for (const auto& entry : fs::directory_iterator(SourcePath("examples"))) {
-    if (entry.path().extension() != ".yaml") continue;
-    auto policy = LoadPolicyFile(entry.path().string());
-    EXPECT_TRUE(policy.has_value())
-        << entry.path() << ": " << (policy ? "" : policy.error().front().ToString());
-    ++count;
+  for (const char* dir : {"examples", "examples/traces"}) {
+    for (const auto& entry : fs::directory_iterator(SourcePath(dir))) {
+      if (entry.path().extension() != ".yaml") continue;
+      auto policy = LoadPolicyFile(entry.path().string());
+      EXPECT_TRUE(policy.has_value())
+          << entry.path() << ": " << (policy ? "" : policy.error().front().ToString());
+      ++count;
+    }
   }
-  EXPECT_GE(count, 3);
+  EXPECT_GE(count, 4);
 }
 
 TEST(LoaderTest, BaseDefaults) {

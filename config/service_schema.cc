@@ -143,6 +143,12 @@ ObjectSpec<ProviderConfig> MakeProvider() {
       F(ProviderConfig, t.max_attempts)));
   s.Add(DurationKey<ProviderConfig>(AtLeast(K("timeout", "Per request.", "10s", "5s"), 1),
                                     F(ProviderConfig, t.timeout)));
+  s.Add(StringKey<ProviderConfig>(
+      K("discovery_server",
+        "DNS server asked for the zone's NS set and the NS names' addresses when a service has "
+        "no `nameservers`, host:port (docs/dns.md).",
+        "by provider type (docs/dns.md)", "127.0.0.1:53"),
+      F(ProviderConfig, t.discovery_server)));
   AddProviderTypeKeys(s);
   return s;
 }
@@ -219,7 +225,7 @@ ObjectSpec<ServiceConfig> MakeService(const ObjectSpec<ServiceRegion>& region,
       {{"auto", FailbackMode::kAuto}, {"manual", FailbackMode::kManual}},
       F(ServiceConfig, t.failback)));
   s.Add(DurationKey<ServiceConfig>(
-      K("failback_after", "The preferred region must be healthy this long before failback.", "5m",
+      K("failback_after", "A higher-priority region must be healthy this long before the service fails back to it.", "5m",
         "10m"),
       F(ServiceConfig, t.failback_after)));
   s.Add(EnumKey<ServiceConfig, AllDownMode>(
@@ -233,7 +239,9 @@ ObjectSpec<ServiceConfig> MakeService(const ObjectSpec<ServiceRegion>& region,
                                    "Safety rules; an override must name the rule it "
                                    "bypasses."),
                                  safety, F(ServiceConfig, t.safety)));
-  s.Add(StringListKey<ServiceConfig>(K("nameservers", "Authoritative servers to verify, host:port.",
+  s.Add(StringListKey<ServiceConfig>(K("nameservers",
+                                       "Authoritative servers to verify, host:port; without "
+                                       "it the zone's NS set is discovered (docs/dns.md).",
                                        "the zone's NS set", "[127.0.0.1:5300]"),
                                      F(ServiceConfig, t.nameservers)));
   s.Add(DurationKey<ServiceConfig>(

@@ -163,6 +163,9 @@ void ValidateAgent(Reader& r, const Policy& p) {
 void ValidateProviders(Reader& r, const Policy& p) {
   for (const auto& provider : p.providers) {
     Checker c(r, "providers." + provider.name);
+    if (!provider.discovery_server.empty() && !IsHostPort(provider.discovery_server)) {
+      c.Fail("discovery_server", "expected host:port, e.g. 127.0.0.1:53");
+    }
     if (c.TypeIsValid()) CheckProviderKeys(c, provider);
   }
 }

@@ -203,7 +203,7 @@ std::optional<RRset> AnswerRRset(const ldns_pkt* pkt, const std::string& name,
   return out;
 }
 
-Result<PktPtr> MakeQuery(const std::string& name, const std::string& type) {
+Result<PktPtr> MakeQuery(const std::string& name, const std::string& type, bool recursion_desired) {
   RRset want = RRset{name, type, 0, {}}.Normalized();
   ldns_rr_type rr_type = ldns_get_rr_type_by_name(want.type.c_str());
   if (rr_type == 0) {
@@ -214,7 +214,7 @@ Result<PktPtr> MakeQuery(const std::string& name, const std::string& type) {
   PktPtr pkt(ldns_pkt_query_new(owner, rr_type, LDNS_RR_CLASS_IN, 0));  // takes owner
   if (!pkt) return MakeError(ErrorCode::kInternal, "cannot build query");
   ldns_pkt_set_random_id(pkt.get());
-  ldns_pkt_set_rd(pkt.get(), false);
+  ldns_pkt_set_rd(pkt.get(), recursion_desired);
   return pkt;
 }
 

@@ -54,7 +54,8 @@ std::optional<RRset> AnswerRRset(const ldns_pkt* pkt, const std::string& name,
 // Record data of one RR in presentation format ("127.0.0.2", "\"txt\"", "host.example.").
 std::string RdataText(const ldns_rr* rr);
 
-// A plain query (RD=0) for name/type.
-Result<PktPtr> MakeQuery(const std::string& name, const std::string& type);
+// A plain query for name/type: RD=0, or RD=1 for a resolver (`recursion_desired`).
+Result<PktPtr> MakeQuery(const std::string& name, const std::string& type,
+                         bool recursion_desired = false);
 
 }  // namespace steer::dns::internal

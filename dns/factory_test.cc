@@ -1,4 +1,5 @@
 // The provider registry and the per-provider write limits every caller takes from one place.
+#include "steer/base/clock.h"
 #include "steer/dns/factory.h"
 
 #include <gtest/gtest.h>

@@ -7,6 +7,7 @@
 #include "steer/dns/powerdns_provider.h"
 #include "steer/dns/propagation.h"
 #include "steer/dns/safe_writer.h"
+#include "steer/dns/service_plan.h"
 #include "steer/testsupport/log_capture.h"
 #include "steer/testsupport/pdns_server.h"
 
@@ -90,6 +91,47 @@ TEST_F(PowerDnsIntegrationTest, NameServersComeFromTheZonesNsSet) {
   ASSERT_TRUE(servers) << servers.error().message;
   ASSERT_EQ(servers->size(), 2u);
   EXPECT_EQ((*servers)[0].port, primary_->dns_port());
+}
+
+// A powerdns service without `nameservers`: the NS set (ns1 -> 127.0.0.1, ns2 -> 127.0.0.2) is
+// discovered at the provider's DNS listener and both servers prove the change landed.
+TEST_F(PowerDnsIntegrationTest, AServiceWithoutNameServersDiscoversAndVerifiesTheNsSet) {
+  ASSERT_EQ(primary_->Api("PATCH", "/api/v1/servers/localhost/zones/example.test.",
+                          R"({"rrsets": [{"name": "ns2.example.test.", "type": "A", "ttl": 30,
+                              "changetype": "REPLACE",
+                              "records": [{"content": "127.0.0.2", "disabled": false}]}]})"),
+            204);
+  testsupport::PdnsOptions on_two;  // a server of the zone answering on both addresses
+  on_two.shared_database = primary_->database();
+  on_two.extra_config = {"local-address=127.0.0.1, 127.0.0.2"};
+  PdnsServer both(on_two);
+  config::ServiceConfig service;
+  service.name = "login";
+  service.zone = kZone;
+  config::ProviderConfig provider;
+  provider.name = "pdns";
+  provider.powerdns.api_url = primary_->api_url();
+  // The test server listens on a free port; in production the default is api_url's host on
+  // port 53 (tests/examples starts the example policy that way).
+  provider.discovery_server = "127.0.0.1:" + std::to_string(both.dns_port());
+
+  LdnsQuerier querier;
+  PropagationChecker checker(querier, clock_);
+  auto servers = AuthoritativeServers(service, provider, checker, milliseconds(1000),
+                                      "/nonexistent/resolv.conf");  // no resolver: loopback only
+  ASSERT_TRUE(servers) << servers.error().message;
+  ASSERT_EQ(servers->size(), 2u);
+  EXPECT_EQ((*servers)[0].label, "ns1.example.test. (127.0.0.1)");
+  EXPECT_EQ((*servers)[1].label, "ns2.example.test. (127.0.0.2)");
+
+  SafeWriter writer(*provider_, limiter_, clock_, random_, &audits_);
+  RRset want{"login.example.test.", "A", 30, {"127.0.0.7"}};
+  ASSERT_TRUE(writer.Replace(kZone, want));
+  auto report = checker.WaitFor(want, *servers, PropagationOptions{milliseconds(5000)});
+  EXPECT_TRUE(report.complete);
+  for (const auto& s : report.servers) {
+    EXPECT_TRUE(s.in_sync) << s.server.ToString() << ": " << s.last_error;
+  }
 }
 
 TEST_F(PowerDnsIntegrationTest, AZoneThatDoesNotExistIsNotFound) {

@@ -3,7 +3,9 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <fstream>
 #include <future>
+#include <sstream>
 
 #include "dns_exchange.h"
 #include "steer/base/clock.h"
@@ -17,6 +19,14 @@ using std::chrono::milliseconds;
 bool IsIp(const std::string& host) {
   unsigned char buf[16];
   return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+// `name` is the zone's apex or below it (both canonical: lower case, trailing dot).
+bool IsInZone(const std::string& name, const std::string& zone) {
+  std::string n = CanonicalName(name), z = CanonicalName(zone);
+  if (z == ".") return true;
+  return n == z || (n.size() > z.size() && n.compare(n.size() - z.size(), z.size(), z) == 0 &&
+                    n[n.size() - z.size() - 1] == '.');
 }
 
 }  // namespace
@@ -58,9 +68,24 @@ Result<NameServer> ParseNameServer(const std::string& text) {
   return ns;
 }
 
+std::vector<NameServer> SystemResolvers(const std::string& resolv_conf) {
+  std::vector<NameServer> out;
+  std::ifstream in(resolv_conf);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string keyword, address;
+    if (!(words >> keyword >> address) || keyword != "nameserver") continue;
+    address = address.substr(0, address.find('%'));  // fe80::1%eth0: the zone id is not kept
+    if (!IsIp(address)) continue;
+    out.push_back(NameServer{address, 53, "resolver " + address, true});
+  }
+  return out;
+}
+
 Result<QueryAnswer> LdnsQuerier::Query(const NameServer& server, const std::string& name,
                                        const std::string& type, milliseconds timeout) {
-  auto query = internal::MakeQuery(name, type);
+  auto query = internal::MakeQuery(name, type, server.recursive);
   if (!query) return tl::unexpected(query.error());
   auto wire = internal::ToWire(query->get());
   if (!wire) return tl::unexpected(wire.error());
@@ -153,29 +178,35 @@ PropagationReport PropagationChecker::WaitFor(const RRset& want,
   }
 }
 
-Result<std::vector<NameServer>> PropagationChecker::ResolveNameServers(const std::string& zone,
-                                                                       const NameServer& bootstrap,
-                                                                       milliseconds timeout) {
+Result<std::vector<NameServer>> PropagationChecker::ResolveNameServers(
+    const std::string& zone, const NameServer& bootstrap, milliseconds timeout,
+    const std::optional<NameServer>& resolver) {
   auto ns = querier_.Query(bootstrap, zone, "NS", timeout);
   if (!ns) return tl::unexpected(ns.error());
-  if (ns->rcode != "NOERROR" || !ns->rrset) {
+  if (ns->rcode != "NOERROR" || !ns->rrset || ns->rrset->records.empty()) {
     return MakeError(ErrorCode::kNotFound, bootstrap.ToString() + " has no NS set for " +
                                                CanonicalName(zone) + " (" + ns->rcode + ")");
   }
   std::vector<NameServer> out;
   for (const auto& ns_name : ns->rrset->records) {
+    bool in_zone = IsInZone(ns_name, zone);
     size_t before = out.size();
-    for (const char* type : {"A", "AAAA"}) {
-      auto addr = querier_.Query(bootstrap, ns_name, type, timeout);
-      if (!addr || !addr->rrset) continue;
-      for (const auto& ip : addr->rrset->records) {
-        out.push_back(NameServer{ip, bootstrap.port, ns_name + " (" + ip + ")"});
+    for (const NameServer* asked : {&bootstrap, in_zone || !resolver ? nullptr : &*resolver}) {
+      if (asked == nullptr || out.size() != before) continue;
+      for (const char* type : {"A", "AAAA"}) {
+        auto addr = querier_.Query(*asked, ns_name, type, timeout);
+        if (!addr || addr->rcode != "NOERROR" || !addr->rrset) continue;
+        for (const auto& ip : addr->rrset->records) {
+          out.push_back(NameServer{ip, bootstrap.port, ns_name + " (" + ip + ")"});
+        }
       }
     }
     if (out.size() == before) {
       return MakeError(ErrorCode::kNotFound,
                        "cannot resolve name server " + ns_name + " of " + CanonicalName(zone) +
-                           " at " + bootstrap.ToString() + "; configure nameservers explicitly");
+                           " at " + bootstrap.ToString() +
+                           (in_zone || !resolver ? "" : " or " + resolver->ToString()) +
+                           "; configure nameservers explicitly");
     }
   }
   return out;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <mutex>
 
@@ -106,6 +108,33 @@ TEST(PropagationTest, ResolvesTheNsSetToAddresses) {
   ASSERT_EQ(servers->size(), 1u);
   EXPECT_EQ((*servers)[0].host, "127.0.0.1");
   EXPECT_EQ((*servers)[0].port, 53);
+}
+
+TEST(PropagationTest, ReadsTheSystemResolversFromResolvConf) {
+  std::string path = ::testing::TempDir() + "steer-propagation-resolv.conf";
+  std::ofstream(path) << "; comment\nnameserver 127.0.0.53\noptions edns0\n"
+                      << "nameserver fe80::1%eth0\nnameserver not-an-ip\n";
+  auto resolvers = SystemResolvers(path);
+  std::remove(path.c_str());
+  ASSERT_EQ(resolvers.size(), 2u);
+  EXPECT_EQ(resolvers[0].host, "127.0.0.53");
+  EXPECT_EQ(resolvers[0].port, 53);
+  EXPECT_TRUE(resolvers[0].recursive);
+  EXPECT_EQ(resolvers[1].host, "fe80::1");
+  EXPECT_TRUE(SystemResolvers(path).empty());  // no file: no resolver
+}
+
+TEST(PropagationTest, AnEmptyNsSetIsNotFound) {
+  base::FakeClock clock;
+  ScriptedQuerier querier;
+  QueryAnswer ns;
+  ns.rrset = RRset{"example.test.", "NS", 30, {}};
+  querier.scripts[53] = {ns};
+  PropagationChecker checker(querier, clock);
+  auto servers =
+      checker.ResolveNameServers("example.test.", {"127.0.0.1", 53, ""}, milliseconds(100));
+  ASSERT_FALSE(servers);
+  EXPECT_EQ(servers.error().code, ErrorCode::kNotFound);
 }
 
 TEST(PropagationTest, ParsesNameServers) {

@@ -1,9 +1,57 @@
 #include "steer/dns/service_plan.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <set>
 
 namespace steer::dns {
+namespace {
+
+// The host of an http(s) URL: "http://[::1]:8081/x" -> "::1"; "" when there is none.
+std::string UrlHost(const std::string& url) {
+  size_t start = url.find("://");
+  if (start == std::string::npos) return "";
+  std::string authority = url.substr(start + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  authority =
+      authority.substr(authority.rfind('@') == std::string::npos ? 0 : authority.rfind('@') + 1);
+  if (!authority.empty() && authority[0] == '[') {
+    size_t close = authority.find(']');
+    return close == std::string::npos ? "" : authority.substr(1, close - 1);
+  }
+  return authority.substr(0, authority.find(':'));
+}
+
+// "host:port" with an IP address or a host name (resolved with getaddrinfo, first address).
+Result<NameServer> ResolveHostPort(const std::string& text) {
+  if (auto ns = ParseNameServer(text)) return ns;
+  size_t colon = text.rfind(':');
+  std::string host = text.substr(0, colon), port = text.substr(colon + 1);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* list = nullptr;
+  int rc = getaddrinfo(host.c_str(), port.c_str(), &hints, &list);
+  if (rc != 0 || list == nullptr) {
+    return MakeError(ErrorCode::kUnavailable, "cannot resolve " + host + ": " + gai_strerror(rc));
+  }
+  char ip[INET6_ADDRSTRLEN] = {};
+  const void* addr =
+      list->ai_family == AF_INET6
+          ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(list->ai_addr)->sin6_addr)
+          : &reinterpret_cast<sockaddr_in*>(list->ai_addr)->sin_addr;
+  inet_ntop(list->ai_family, addr, ip, sizeof(ip));
+  freeaddrinfo(list);
+  auto ns = ParseNameServer(std::string(ip).find(':') != std::string::npos
+                                ? "[" + std::string(ip) + "]:" + port
+                                : std::string(ip) + ":" + port);
+  if (ns) ns->label = text + " (" + ip + ")";
+  return ns;
+}
+
+}  // namespace
 
 Result<RRset> DesiredRRset(const config::ServiceConfig& service, const std::string& region) {
   if (service.regions.empty()) {
@@ -68,36 +116,83 @@ std::string FormatPlan(const PlannedChange& change) {
   return out;
 }
 
-Result<void> CheckNameServerSource(const config::ServiceConfig& service,
-                                   const config::ProviderConfig& provider) {
+Result<NameServerSource> FindNameServerSource(const config::ServiceConfig& service,
+                                              const config::ProviderConfig& provider) {
+  using Kind = NameServerSource::Kind;
   for (const auto& text : service.nameservers) {
-    if (auto ns = ParseNameServer(text); !ns) return tl::unexpected(ns.error());
-  }
-  if (!service.nameservers.empty()) return {};
-  if (provider.type == config::ProviderType::kRfc2136) {
-    if (auto primary = ParseNameServer(provider.rfc2136.server); !primary) {
-      return tl::unexpected(primary.error());
+    if (auto ns = ParseNameServer(text); !ns) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "services." + service.name + ".nameservers: " + ns.error().message);
     }
-    return {};
+  }
+  if (!service.nameservers.empty()) {
+    return NameServerSource{Kind::kConfigured, "", "services." + service.name + ".nameservers"};
+  }
+  const std::string key = "providers." + provider.name + ".";
+  if (!provider.discovery_server.empty()) {
+    return NameServerSource{Kind::kServer, provider.discovery_server, key + "discovery_server"};
+  }
+  switch (provider.type) {
+    case config::ProviderType::kRfc2136:
+      if (provider.rfc2136.server.empty()) break;
+      return NameServerSource{Kind::kServer, provider.rfc2136.server, key + "server"};
+    case config::ProviderType::kPowerDns: {
+      std::string host = UrlHost(provider.powerdns.api_url);
+      if (host.empty()) break;
+      if (host.find(':') != std::string::npos) host = "[" + host + "]";
+      return NameServerSource{Kind::kServer, host + ":53", key + "api_url"};
+    }
+    case config::ProviderType::kRoute53:
+    case config::ProviderType::kCloudflare:
+      return NameServerSource{Kind::kResolver, "", ""};
+    case config::ProviderType::kZoneFile:
+      break;
   }
   return MakeError(ErrorCode::kFailedPrecondition,
-                   "service " + service.name +
-                       ": set `nameservers` (host:port) to verify the authoritative servers");
+                   "service " + service.name + ": cannot tell which DNS server serves zone " +
+                       CanonicalName(service.zone) + " of provider " + provider.name +
+                       " to find the nameservers to verify; set services." + service.name +
+                       ".nameservers or " + key + "discovery_server");
 }
 
 Result<std::vector<NameServer>> AuthoritativeServers(const config::ServiceConfig& service,
                                                      const config::ProviderConfig& provider,
                                                      PropagationChecker& checker,
-                                                     std::chrono::milliseconds timeout) {
-  if (auto source = CheckNameServerSource(service, provider); !source) {
-    return tl::unexpected(source.error());
-  }
+                                                     std::chrono::milliseconds timeout,
+                                                     const std::string& resolv_conf) {
+  auto source = FindNameServerSource(service, provider);
+  if (!source) return tl::unexpected(source.error());
   std::vector<NameServer> servers;
   for (const auto& text : service.nameservers) servers.push_back(*ParseNameServer(text));
-  if (!servers.empty()) return servers;
-  // rfc2136 (CheckNameServerSource admits no other kind without `nameservers`).
-  return checker.ResolveNameServers(service.zone, *ParseNameServer(provider.rfc2136.server),
-                                    timeout);
+  if (source->kind == NameServerSource::Kind::kConfigured) return servers;
+  std::vector<NameServer> resolvers = SystemResolvers(resolv_conf);
+  std::optional<NameServer> resolver;
+  if (!resolvers.empty()) resolver = resolvers.front();
+  if (source->kind == NameServerSource::Kind::kResolver) {
+    if (!resolver) {
+      return MakeError(ErrorCode::kFailedPrecondition,
+                       "service " + service.name + ": no nameserver in " + resolv_conf +
+                           " to ask for the NS set of " + CanonicalName(service.zone) +
+                           "; set services." + service.name + ".nameservers or providers." +
+                           provider.name + ".discovery_server");
+    }
+    auto found = checker.ResolveNameServers(service.zone, *resolver, timeout);
+    if (!found) {
+      return MakeError(found.error().code, "discovery via the system resolver (" + resolv_conf +
+                                               "): " + found.error().message);
+    }
+    return found;
+  }
+  auto bootstrap = ResolveHostPort(source->server);
+  if (!bootstrap) {
+    return MakeError(bootstrap.error().code, source->key + ": " + bootstrap.error().message);
+  }
+  auto found = checker.ResolveNameServers(service.zone, *bootstrap, timeout, resolver);
+  if (!found) {
+    return MakeError(found.error().code,
+                     "discovery via " + source->key + ": " + found.error().message);
+  }
+  return found;
 }
 
 }  // namespace steer::dns

@@ -64,10 +64,8 @@ std::string PdnsServer::Log() const { return ReadFile(dir_.File("pdns.log")); }
 void PdnsServer::WriteConfig() {
   std::string extra;
   for (const auto& line : extra_config_) extra += line + "\n";
-  dir_.Write("pdns.conf", extra +
-                              "launch=gsqlite3\n"
-                              "gsqlite3-database=" +
-                              database_ +
+  // The extra lines come last: a later setting wins, so they may override the defaults.
+  dir_.Write("pdns.conf", std::string("launch=gsqlite3\n") + "gsqlite3-database=" + database_ +
                               "\n"
                               "local-address=127.0.0.1\n"
                               "local-port=" +
@@ -88,7 +86,8 @@ void PdnsServer::WriteConfig() {
                               "\n"
                               "cache-ttl=0\nnegquery-cache-ttl=0\nquery-cache-ttl=0\n"
                               "zone-cache-refresh-interval=0\n"
-                              "distributor-threads=1\nreceiver-threads=1\n");
+                              "distributor-threads=1\nreceiver-threads=1\n" +
+                              extra);
 }
 
 void PdnsServer::Start() {

@@ -22,13 +22,18 @@ namespace steer::dns {
 struct NameServer {
   std::string host;  // an IP address literal (v4 or v6)
   uint16_t port = 53;
-  std::string label;  // how to show it: the NS name or "host:port"
+  std::string label;       // how to show it: the NS name or "host:port"
+  bool recursive = false;  // a resolver, not an authoritative server: queries set RD=1
 
   std::string ToString() const;
 };
 
 // "127.0.0.1:5300", "[::1]:53", "127.0.0.1" (port 53).
 Result<NameServer> ParseNameServer(const std::string& text);
+
+// The `nameserver` lines of a resolv.conf(5) file (the system resolver), in order, each a
+// recursive NameServer on port 53. A missing file or one without such lines gives none.
+std::vector<NameServer> SystemResolvers(const std::string& resolv_conf = "/etc/resolv.conf");
 
 // One direct question to one server.
 struct QueryAnswer {
@@ -41,8 +46,8 @@ struct QueryAnswer {
 class DnsQuerier {
  public:
   virtual ~DnsQuerier() = default;
-  // Sends one query with RD=0 over UDP (TCP on truncation). A timeout or unreachable server
-  // is kDeadlineExceeded / kUnavailable.
+  // Sends one query over UDP (TCP on truncation), RD=0 unless `server.recursive`. A timeout
+  // or unreachable server is kDeadlineExceeded / kUnavailable.
   virtual Result<QueryAnswer> Query(const NameServer& server, const std::string& name,
                                     const std::string& type, std::chrono::milliseconds timeout) = 0;
 };
@@ -89,12 +94,14 @@ class PropagationChecker {
                                      const std::vector<NameServer>& servers,
                                      std::chrono::milliseconds timeout);
 
-  // The zone's NS set as asked of `bootstrap` (an authoritative server), each NS name
-  // resolved to its A/AAAA addresses by asking the same server (in-zone glue) and kept on
-  // `bootstrap`'s port. NS names outside the zone that it cannot resolve are kNotFound.
-  Result<std::vector<NameServer>> ResolveNameServers(const std::string& zone,
-                                                     const NameServer& bootstrap,
-                                                     std::chrono::milliseconds timeout);
+  // The zone's NS set as asked of `bootstrap` (an authoritative server of the zone or a
+  // resolver), each NS name resolved to its A/AAAA addresses by asking the same server
+  // (in-zone glue); NS names outside the zone that `bootstrap` does not resolve are asked of
+  // `resolver`, if given. Every server found is kept on `bootstrap`'s port. An empty NS set,
+  // or an NS name nobody resolves, is kNotFound.
+  Result<std::vector<NameServer>> ResolveNameServers(
+      const std::string& zone, const NameServer& bootstrap, std::chrono::milliseconds timeout,
+      const std::optional<NameServer>& resolver = std::nullopt);
 
  private:
   DnsQuerier& querier_;

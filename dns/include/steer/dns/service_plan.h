@@ -39,18 +39,33 @@ Result<PlannedChange> PlanChange(Provider& provider, const config::ServiceConfig
 // records kept, and a TTL line when the TTL changes. "no change" when nothing is pending.
 std::string FormatPlan(const PlannedChange& change);
 
-// Whether the servers to verify for `service` can be found, decided without asking anyone:
-// its configured `nameservers` parse, or its provider kind can discover them. The check
-// AuthoritativeServers() makes first, and the one `steerctl validate` makes (through
-// agent::CheckRunnable), so a policy that validates is not refused here at start.
-Result<void> CheckNameServerSource(const config::ServiceConfig& service,
-                                   const config::ProviderConfig& provider);
+// Where the servers that verify a change come from, decided from the policy alone (no I/O).
+struct NameServerSource {
+  enum class Kind {
+    kConfigured,  // the service's `nameservers`
+    kServer,      // the zone's NS set asked of `server`, a DNS server of the zone
+    kResolver,    // the zone's NS set asked of the system resolver (resolv.conf)
+  };
+  Kind kind = Kind::kConfigured;
+  std::string server;  // kServer: host:port (the host may be a name, resolved at run time)
+  std::string key;     // the policy key it comes from: "services.login.nameservers",
+                       // "providers.bind.server", ... ("" for the system resolver)
+};
 
-// The servers to verify for `service`: its configured `nameservers`, else the zone's NS set
-// asked of the RFC 2136 primary. Other providers need `nameservers` configured.
-Result<std::vector<NameServer>> AuthoritativeServers(const config::ServiceConfig& service,
-                                                     const config::ProviderConfig& provider,
-                                                     PropagationChecker& checker,
-                                                     std::chrono::milliseconds timeout);
+// How the servers to verify `service` will be found: its `nameservers`, else the provider's
+// `discovery_server`, else by provider type: rfc2136 its `server`, powerdns `api_url`'s host
+// on port 53, route53 and cloudflare the system resolver; a zonefile provider has none.
+// kFailedPrecondition naming the key to set when nothing can be found; kInvalidArgument when
+// a configured name server is not an IP address (steerd verifies by address).
+Result<NameServerSource> FindNameServerSource(const config::ServiceConfig& service,
+                                              const config::ProviderConfig& provider);
+
+// The servers to verify for `service`, found as FindNameServerSource says: the configured
+// ones, or the zone's NS set discovered over DNS (ResolveNameServers; NS names outside the
+// zone that the server does not resolve are asked of the first resolver in `resolv_conf`).
+Result<std::vector<NameServer>> AuthoritativeServers(
+    const config::ServiceConfig& service, const config::ProviderConfig& provider,
+    PropagationChecker& checker, std::chrono::milliseconds timeout,
+    const std::string& resolv_conf = "/etc/resolv.conf");
 
 }  // namespace steer::dns

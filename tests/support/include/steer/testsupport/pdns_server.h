@@ -19,7 +19,8 @@ struct PdnsOptions {
   std::string api_key;          // "" = a random one
   std::string shared_database;  // path of another server's database to serve; "" = own
   std::vector<std::string>
-      extra_config;  // more pdns.conf lines, e.g. "gsqlite3-pragma-synchronous=1"
+      extra_config;  // more pdns.conf lines, after (overriding) the defaults, e.g.
+                     // "gsqlite3-pragma-synchronous=1" or "local-address=127.0.0.1, 127.0.0.2"
 };
 
 struct PdnsRecordSet {
