@@ -1,0 +1,2 @@
+// A planted upward include: config must not see dns.
+#include "steer/dns/provider.h"
