@@ -15,10 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-// Cloudflare's published API limit: 1,200 requests per 5 minutes per user or token.
-constexpr double kRequestsPerWindow = 1200;
-constexpr double kWindowSeconds = 300;
-
 // Types whose Cloudflare `content` is exactly the presentation format, except that names are
 // written without the trailing dot. MX/SRV/CAA use structured fields and are not supported.
 bool IsSupportedType(const std::string& type) {
@@ -111,7 +107,8 @@ CloudflareBatch PlanCloudflareBatch(const std::vector<CloudflareRecord>& existin
 }
 
 CloudflareProvider::CloudflareProvider(CloudflareOptions options,
-                                       std::shared_ptr<base::HttpClient> http, const base::Clock* clock)
+                                       std::shared_ptr<base::HttpClient> http,
+                                       const base::Clock* clock)
     : options_(std::move(options)), http_(std::move(http)), clock_(clock) {
   if (http_ == nullptr) http_ = base::MakeCurlHttpClient();
   if (clock_ == nullptr) {
@@ -145,12 +142,9 @@ Result<std::unique_ptr<Provider>> CloudflareProvider::Create(const config::Provi
   options.zone_id = c.zone_id;
   options.api_token = std::move(*token);
   options.timeout = config.timeout;
-  options.burst = DefaultBurst(config::ProviderType::kCloudflare);
-  // A full bucket plus 300 s of refill must stay within 1,200 requests per 5 minutes.
-  options.rate_per_second = config.rate_per_second > 0
-                                ? config.rate_per_second
-                                : std::min(DefaultRatePerSecond(config::ProviderType::kCloudflare),
-                                           (kRequestsPerWindow - options.burst) / kWindowSeconds);
+  RateLimit limit = RateLimitFor(config);
+  options.rate_per_second = limit.rate_per_second;
+  options.burst = limit.burst;
   return std::make_unique<CloudflareProvider>(std::move(options), deps.http, deps.clock);
 }
 

@@ -1,8 +1,8 @@
-#include "steer/base/clock.h"
 #include "steer/dns/factory.h"
 
 #include <algorithm>
 
+#include "steer/base/clock.h"
 #include "steer/dns/cloudflare_provider.h"
 #include "steer/dns/powerdns_provider.h"
 #include "steer/dns/rfc2136_provider.h"
@@ -50,7 +50,9 @@ Result<std::unique_ptr<Provider>> MakeProvider(const config::ProviderConfig& con
   return it->second(config, deps);
 }
 
-double DefaultRatePerSecond(config::ProviderType type) {
+namespace {
+
+double PublishedRate(config::ProviderType type) {
   switch (type) {
     case config::ProviderType::kRoute53:
       return 5.0;
@@ -61,7 +63,7 @@ double DefaultRatePerSecond(config::ProviderType type) {
   }
 }
 
-double DefaultBurst(config::ProviderType type) {
+double KindBurst(config::ProviderType type) {
   switch (type) {
     case config::ProviderType::kRoute53:
       return 5.0;
@@ -72,11 +74,25 @@ double DefaultBurst(config::ProviderType type) {
   }
 }
 
-std::unique_ptr<RateLimiter> MakeRateLimiter(const config::ProviderConfig& config, const base::Clock& clock) {
-  double rate =
-      config.rate_per_second > 0 ? config.rate_per_second : DefaultRatePerSecond(config.type);
-  return std::make_unique<RateLimiter>(
-      rate, std::max(1.0, std::min(DefaultBurst(config.type), rate * 5)), clock);
+// Cloudflare's API allows 1,200 requests per 5 minutes per user.
+constexpr double kCloudflareRequestsPerWindow = 1200;
+constexpr double kCloudflareWindowSeconds = 300;
+
+}  // namespace
+
+RateLimit RateLimitFor(const config::ProviderConfig& config) {
+  double rate = config.rate_per_second > 0 ? config.rate_per_second : PublishedRate(config.type);
+  double burst = std::max(1.0, std::min(KindBurst(config.type), rate * 5));
+  if (config.rate_per_second <= 0 && config.type == config::ProviderType::kCloudflare) {
+    rate = std::min(rate, (kCloudflareRequestsPerWindow - burst) / kCloudflareWindowSeconds);
+  }
+  return {rate, burst};
+}
+
+std::unique_ptr<RateLimiter> MakeRateLimiter(const config::ProviderConfig& config,
+                                             const base::Clock& clock) {
+  RateLimit limit = RateLimitFor(config);
+  return std::make_unique<RateLimiter>(limit.rate_per_second, limit.burst, clock);
 }
 
 SafeWriterOptions SafeWriterOptionsFor(const config::ProviderConfig& config) {

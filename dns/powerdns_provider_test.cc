@@ -158,7 +158,10 @@ TEST(ProviderDefaultsTest, RateLimiterFollowsConfigOrPublishedDefault) {
   base::FakeClock clock;
   config::ProviderConfig config;
   config.type = config::ProviderType::kCloudflare;
-  EXPECT_DOUBLE_EQ(MakeRateLimiter(config, clock)->rate_per_second(), 4.0);  // 1,200 / 5 min
+  // A full bucket (20) plus 300 s of refill stays within 1,200 requests per 5 minutes; the
+  // Cloudflare client paces its calls by the same rule.
+  EXPECT_DOUBLE_EQ(MakeRateLimiter(config, clock)->rate_per_second(), (1200.0 - 20) / 300);
+  EXPECT_DOUBLE_EQ(RateLimitFor(config).burst, 20);
   config.type = config::ProviderType::kRoute53;
   EXPECT_DOUBLE_EQ(MakeRateLimiter(config, clock)->rate_per_second(), 5.0);
   config.rate_per_second = 2.5;

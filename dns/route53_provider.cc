@@ -114,10 +114,9 @@ Result<std::unique_ptr<Provider>> Route53Provider::Create(const config::Provider
   options.region = c.region;
   options.hosted_zone_id = c.hosted_zone_id;
   options.timeout = config.timeout;
-  options.rate_per_second = config.rate_per_second > 0
-                                ? config.rate_per_second
-                                : DefaultRatePerSecond(config::ProviderType::kRoute53);
-  options.burst = DefaultBurst(config::ProviderType::kRoute53);
+  RateLimit limit = RateLimitFor(config);
+  options.rate_per_second = limit.rate_per_second;
+  options.burst = limit.burst;
   return std::make_unique<Route53Provider>(std::move(options), deps.http, deps.clock);
 }
 

@@ -10,10 +10,10 @@
 #include <memory>
 #include <string>
 
-#include "steer/base/error.h"
-#include "steer/config/policy.h"
 #include "steer/base/clock.h"
+#include "steer/base/error.h"
 #include "steer/base/http_client.h"
+#include "steer/config/policy.h"
 #include "steer/dns/provider.h"
 #include "steer/dns/rate_limiter.h"
 #include "steer/dns/safe_writer.h"
@@ -23,7 +23,7 @@ namespace steer::dns {
 // What a factory may need besides the config. Shared so providers can keep them.
 struct ProviderDeps {
   std::shared_ptr<base::HttpClient> http;  // for HTTP API providers
-  const base::Clock* clock = nullptr;            // must outlive the providers
+  const base::Clock* clock = nullptr;      // must outlive the providers
 };
 
 using ProviderFactory = std::function<Result<std::unique_ptr<Provider>>(
@@ -47,18 +47,26 @@ Result<std::unique_ptr<Provider>> MakeProvider(const config::ProviderConfig& con
                                                const ProviderRegistry& registry,
                                                const ProviderDeps& deps);
 
-// Published write limits, used when config.rate_per_second is 0:
-//   route53 5/s (the per-account limit AWS documents for ChangeResourceRecordSets),
-//   cloudflare 4/s (1,200 requests per 5 minutes), powerdns / rfc2136 / zonefile 50/s
-//   (local servers: a safety valve, not a published limit).
-double DefaultRatePerSecond(config::ProviderType type);
-// Burst of the token bucket for a kind: route53 5, cloudflare 20, others 50.
-double DefaultBurst(config::ProviderType type);
+// A token bucket's shape.
+struct RateLimit {
+  double rate_per_second = 0;
+  double burst = 0;
+};
 
-// The token bucket for a configured provider: rate_per_second, or the kind's default; the
-// burst is the kind's, capped at five seconds of that rate (at least 1), so a lowered
-// rate_per_second is not undone by a burst sized for the default rate.
-std::unique_ptr<RateLimiter> MakeRateLimiter(const config::ProviderConfig& config, const base::Clock& clock);
+// The one rate rule for a configured provider, used by steerd's write path (MakeRateLimiter)
+// and by the Route 53 and Cloudflare clients for every API call. The rate is
+// config.rate_per_second, or when 0 the kind's published limit: route53 5/s (the per-account
+// limit AWS documents for ChangeResourceRecordSets), cloudflare 1,200 requests per 5 minutes
+// (a full bucket plus 300 s of refill stays within it: 3.93/s with the burst of 20),
+// powerdns / rfc2136 / zonefile 50/s (local servers: a safety valve, not a published limit).
+// The burst is the kind's (route53 5, cloudflare 20, others 50), capped at five seconds of
+// the rate (at least 1), so a lowered rate_per_second is not undone by a burst sized for the
+// default rate.
+RateLimit RateLimitFor(const config::ProviderConfig& config);
+
+// The token bucket of RateLimitFor(config).
+std::unique_ptr<RateLimiter> MakeRateLimiter(const config::ProviderConfig& config,
+                                             const base::Clock& clock);
 
 // SafeWriter options from a provider's config (max_attempts, at least 1); the rest are
 // defaults.

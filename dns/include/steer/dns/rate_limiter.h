@@ -2,7 +2,7 @@
 
 // A token bucket per provider: `rate` tokens per second refill a bucket of `burst` tokens; a
 // request takes one. Defaults come from each provider's published limits (see
-// DefaultRateFor in factory.h). Thread-safe: callers on several threads share one bucket.
+// RateLimitFor in factory.h). Thread-safe: callers on several threads share one bucket.
 
 #include <chrono>
 #include <mutex>
