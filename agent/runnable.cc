@@ -34,6 +34,14 @@ void CheckServices(const config::Policy& policy, config::Diagnostics& out) {
     if (auto source = dns::FindNameServerSource(s, *p); !source) {
       out.push_back(At(s.location, path + ".nameservers", source.error().message));
     }
+    // With local coordination this agent is the only vantage point: a fixed quorum above 1
+    // could never be met, every region would stay unknown and nothing would ever fail over.
+    if (policy.coordination.mode == config::CoordinationMode::kLocal && s.quorum.count > 1) {
+      out.push_back(At(s.location, path + ".quorum",
+                       "quorum " + std::to_string(s.quorum.count) +
+                           " needs that many vantage points, but coordination mode local has "
+                           "one (this agent); use quorum: majority or 1"));
+    }
   }
 }
 

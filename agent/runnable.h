@@ -9,7 +9,9 @@
 //  - the policy engine builds from it (layout, rules);
 //  - every provider's kind is built into this binary (dns::AllProviders());
 //  - every service's servers to verify can be found (dns::FindNameServerSource, the check
-//    dns::AuthoritativeServers makes first when steerd builds the service).
+//    dns::AuthoritativeServers makes first when steerd builds the service);
+//  - every service's quorum can be met by the vantage points the coordination mode has (one
+//    with local coordination).
 // Secrets stay references (nothing is read), nothing is asked over the network: a missing
 // secret, an unreachable provider or a port in use are the environment's failures, reported
 // when steerd starts.

@@ -70,6 +70,9 @@ TEST_F(RunnableTest, ValidateRefusesWhatStartRefusesAndStartRunsWhatValidates) {
       {"powerdns", local, pdns, ns, ""},
       {"etcd", "coordination: {mode: etcd, etcd: {endpoints: [\"http://127.0.0.1:1\"]}}\n",
        zonefile, ns, "coordination mode etcd is not implemented yet; use mode: local"},
+      {"local-quorum-2", local, zonefile, ns + "    quorum: 2\n",
+       "quorum 2 needs that many vantage points, but coordination mode local has one (this "
+       "agent); use quorum: majority or 1"},
       // PowerDNS without `nameservers` discovers them (docs/dns.md); a zone file cannot.
       {"zonefile-no-nameservers", local, zonefile, "",
        "service login: cannot tell which DNS server serves zone demo.test. of provider dns to "
