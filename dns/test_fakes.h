@@ -47,7 +47,7 @@ class FakeHttpClient : public base::HttpClient {
 };
 
 // An in-memory provider: RRsets per zone, scripted failures for the next calls.
-class FakeProvider : public Provider, public ZoneLister {
+class FakeProvider : public Provider {
  public:
   std::string Name() const override { return "fake"; }
   Result<std::optional<RRset>> Read(const std::string& zone, const std::string& name,
@@ -76,10 +76,6 @@ class FakeProvider : public Provider, public ZoneLister {
     }
     rrsets.push_back(rrset);
     return ChangeReceipt{"c" + std::to_string(writes), 1};
-  }
-  Result<std::vector<RRset>> List(const std::string& zone) override {
-    if (!zones.count(zone)) return MakeError(ErrorCode::kNotFound, "no zone " + zone);
-    return zones[zone];
   }
 
   std::map<std::string, std::vector<RRset>> zones;

@@ -3,7 +3,7 @@
 // PowerDNS Authoritative through its HTTP API (v1): Read is GET .../zones/{zone} and a search
 // of its rrsets; Replace is one PATCH with changetype REPLACE for the whole RRset, which
 // PowerDNS applies in one backend transaction. The API key travels in X-API-Key and is never
-// logged. Also a ZoneLister (the GET lists every RRset). Thread-safe.
+// logged. Thread-safe.
 
 #include <memory>
 #include <optional>
@@ -24,7 +24,7 @@ struct PowerDnsOptions {
   std::chrono::milliseconds timeout{10000};
 };
 
-class PowerDnsProvider : public Provider, public ZoneLister {
+class PowerDnsProvider : public Provider {
  public:
   PowerDnsProvider(PowerDnsOptions options, std::shared_ptr<base::HttpClient> http);
 
@@ -36,7 +36,8 @@ class PowerDnsProvider : public Provider, public ZoneLister {
   Result<std::optional<RRset>> Read(const std::string& zone, const std::string& name,
                                     const std::string& type) override;
   Result<ChangeReceipt> Replace(const std::string& zone, const RRset& rrset) override;
-  Result<std::vector<RRset>> List(const std::string& zone) override;
+  // Every RRset of the zone (one GET; Read picks from it).
+  Result<std::vector<RRset>> List(const std::string& zone);
 
   // Creates a Native zone with these nameservers (tests, benchmarks, bootstrap).
   Result<void> CreateZone(const std::string& zone, const std::vector<std::string>& nameservers);

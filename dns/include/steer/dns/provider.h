@@ -63,14 +63,6 @@ class AsyncChangeTracker {
   virtual Result<ChangeStatus> Status(const std::string& change_id) = 0;
 };
 
-// Optional: a provider that can list a whole zone. The change guard uses it to know how
-// large a share of the zone a change touches.
-class ZoneLister {
- public:
-  virtual ~ZoneLister() = default;
-  virtual Result<std::vector<RRset>> List(const std::string& zone) = 0;
-};
-
 // Maps a non-2xx API response to the provider error codes above: 429 -> kResourceExhausted,
 // 5xx -> kUnavailable, 401/403 -> kPermissionDenied, 404 -> kNotFound, other 4xx ->
 // kInvalidArgument. `what` leads the message, the body's first 200 bytes end it.

@@ -30,7 +30,7 @@ struct ZoneFileOptions {
   int default_ttl = 30;
 };
 
-class ZoneFileProvider : public Provider, public ZoneLister {
+class ZoneFileProvider : public Provider {
  public:
   explicit ZoneFileProvider(ZoneFileOptions options);
   static Result<std::unique_ptr<Provider>> Create(const config::ProviderConfig& config);
@@ -39,7 +39,8 @@ class ZoneFileProvider : public Provider, public ZoneLister {
   Result<std::optional<RRset>> Read(const std::string& zone, const std::string& name,
                                     const std::string& type) override;
   Result<ChangeReceipt> Replace(const std::string& zone, const RRset& rrset) override;
-  Result<std::vector<RRset>> List(const std::string& zone) override;
+  // Every RRset of the zone file (Read picks from it).
+  Result<std::vector<RRset>> List(const std::string& zone);
 
  private:
   Result<std::vector<RRset>> LoadLocked();
