@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "steer/auth/authd_config.h"
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/key_set.h"
 #include "steer/auth/password_hasher.h"
 #include "steer/auth/sqlite_store.h"
+#include "steer/config/authd_config.h"
 
 namespace steer::auth {
 namespace {
@@ -56,7 +56,7 @@ int Fail(const std::string& msg) {
   return 1;
 }
 
-int UserCommand(Store& store, const AuthdConfig& config, const Strings& args,
+int UserCommand(Store& store, const config::AuthdConfig& config, const Strings& args,
                 const po::variables_map& vm) {
   const std::string& verb = args[1];
   if (verb == "list") {
@@ -179,9 +179,9 @@ int RunAdmin(int argc, char** argv) {
     std::cout << kUsage;
     return vm.count("help") ? 0 : 2;
   }
-  AuthdConfig config;
+  config::AuthdConfig config;
   if (vm.count("config")) {
-    auto loaded = LoadAuthdConfig(vm["config"].as<std::string>());
+    auto loaded = config::LoadAuthdConfig(vm["config"].as<std::string>());
     if (!loaded) {
       for (const auto& d : loaded.error()) std::cerr << d.ToString() << "\n";
       return 2;

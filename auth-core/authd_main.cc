@@ -6,12 +6,12 @@
 #include <thread>
 
 #include "authd_admin.h"
-#include "steer/auth/authd_config.h"
 #include "steer/auth/http_server.h"
 #include "steer/auth/provider.h"
 #include "steer/auth/sqlite_store.h"
 #include "steer/base/clock.h"
 #include "steer/base/log.h"
+#include "steer/config/authd_config.h"
 
 namespace steer::auth {
 namespace {
@@ -46,7 +46,7 @@ class Purger {
   std::thread thread_;
 };
 
-int Serve(const AuthdConfig& config) {
+int Serve(const config::AuthdConfig& config) {
   auto log = base::Logger("auth");
   auto keys = KeySet::LoadDir(config.keys_dir);
   auto sealer = Sealer::LoadFile(config.keys_dir + "/" + kAeadKeyFileName);
@@ -85,7 +85,8 @@ int Main(int argc, char** argv) {
       "       steer-authd admin --help\nOptions");
   desc.add_options()("help,h", "show this help")("config,c", po::value<std::string>(),
                                                  "authd YAML configuration")(
-      "check", "validate the configuration and exit");
+      "check", "validate the configuration and exit")(
+      "print-reference", "print the key reference of docs/auth-core.md and exit");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -93,11 +94,15 @@ int Main(int argc, char** argv) {
     std::cerr << e.what() << "\n" << desc;
     return 2;
   }
+  if (vm.count("print-reference")) {
+    std::cout << config::AuthdMarkdownReference();
+    return 0;
+  }
   if (vm.count("help") || !vm.count("config")) {
     std::cout << desc;
     return vm.count("help") ? 0 : 2;
   }
-  auto config = LoadAuthdConfig(vm["config"].as<std::string>());
+  auto config = config::LoadAuthdConfig(vm["config"].as<std::string>());
   if (!config) {
     for (const auto& d : config.error()) std::cerr << d.ToString() << "\n";
     return 2;

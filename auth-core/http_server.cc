@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "http_session.h"
-#include "steer/auth/authd_config.h"
+#include "steer/config/authd_config.h"
 
 namespace steer::auth {
 namespace {
@@ -34,7 +34,7 @@ class BeastServer final : public HttpServer {
     boost::system::error_code ec;
     auto addr = net::ip::make_address(options_.address, ec);
     if (ec) return MakeError(ErrorCode::kInvalidArgument, "bad listen address");
-    if (options_.tls_cert_file.empty() && !IsLoopbackHost(options_.address)) {
+    if (options_.tls_cert_file.empty() && !config::IsLoopbackHost(options_.address)) {
       return MakeError(ErrorCode::kFailedPrecondition, "plain HTTP only on loopback");
     }
     if (!options_.tls_cert_file.empty()) {

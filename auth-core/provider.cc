@@ -46,7 +46,7 @@ nlohmann::json DiscoveryDocument(const std::string& iss) {
 
 }  // namespace
 
-Provider::Provider(AuthdConfig config, KeySet keys, Sealer sealer, Store& store,
+Provider::Provider(config::AuthdConfig config, KeySet keys, Sealer sealer, Store& store,
                    PasswordHasher& hasher, const base::Clock& clock)
     : config_(std::move(config)),
       keys_(std::move(keys)),

@@ -27,7 +27,7 @@ void StartClock(base::FakeClock& clock) { clock.SetUnixSeconds(1'800'000'000); }
 
 // One region: its own store, keys shared through `dir`.
 struct Region {
-  Region(const fs::path& dir, const std::string& db, const AuthdConfig& config,
+  Region(const fs::path& dir, const std::string& db, const config::AuthdConfig& config,
          base::FakeClock& clock)
       : store(SqliteStore::Open((dir / db).string()).value()), hasher(HashParams{1024, 1, 1}, 2) {
     User alice{"alice", "sub-alice", hasher.Hash("alice-password-1").value(), "a@example.com", "A"};
@@ -74,7 +74,7 @@ class ProviderTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
   static nlohmann::json Body(const HttpResponse& r) { return nlohmann::json::parse(r.body); }
   fs::path dir_;
-  AuthdConfig config_;
+  config::AuthdConfig config_;
   base::FakeClock clock_;
 };
 

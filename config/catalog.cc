@@ -229,11 +229,13 @@ void MarkdownSection(const ObjectInfo& info, const std::string& path, std::strin
 
 }  // namespace
 
-std::string PolicyMarkdownReference() {
+std::string MarkdownReference(const ObjectInfo& root) {
   std::string out;
-  MarkdownSection(PolicyCatalog(), "", &out);
+  MarkdownSection(root, "", &out);
   return out;
 }
+
+std::string PolicyMarkdownReference() { return MarkdownReference(PolicyCatalog()); }
 
 std::vector<std::string> CatalogKeyPaths() {
   std::vector<std::string> out;

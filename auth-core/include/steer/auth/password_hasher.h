@@ -10,14 +10,12 @@
 #include <string_view>
 
 #include "steer/base/error.h"
+#include "steer/config/authd_config.h"
 
 namespace steer::auth {
 
-struct HashParams {
-  uint32_t memory_kib = 19456;
-  uint32_t iterations = 2;
-  uint32_t parallelism = 1;
-};
+// hashing.* of steer-authd's config: Argon2id cost.
+using HashParams = config::HashParams;
 
 class PasswordHasher {
  public:

@@ -11,7 +11,6 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "steer/auth/authd_config.h"
 #include "steer/auth/client_cache.h"
 #include "steer/auth/form.h"
 #include "steer/auth/http_types.h"
@@ -22,13 +21,14 @@
 #include "steer/auth/store.h"
 #include "steer/auth/verified_token_cache.h"
 #include "steer/base/clock.h"
+#include "steer/config/authd_config.h"
 
 namespace steer::auth {
 
 class Provider {
  public:
-  Provider(AuthdConfig config, KeySet keys, Sealer sealer, Store& store, PasswordHasher& hasher,
-           const base::Clock& clock);
+  Provider(config::AuthdConfig config, KeySet keys, Sealer sealer, Store& store,
+           PasswordHasher& hasher, const base::Clock& clock);
 
   HttpResponse Handle(const HttpRequest& req);
 
@@ -89,7 +89,7 @@ class Provider {
   HttpResponse Revoke(const HttpRequest& req);
   HttpResponse Logout(const HttpRequest& req);
 
-  AuthdConfig config_;
+  config::AuthdConfig config_;
   KeySet keys_;
   Sealer sealer_;
   Store& store_;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "steer/base/error.h"
+#include "steer/config/authd_config.h"
 
 namespace steer::auth {
 
@@ -92,10 +93,8 @@ class TokenStateStore {
   virtual Result<bool> IsRevoked(const std::vector<std::string>& ids) = 0;
 };
 
-struct LockoutPolicy {
-  int max_failures = 10;
-  int64_t block_seconds = 900;  // also the window in which failures are counted
-};
+// lockout.* of steer-authd's config.
+using LockoutPolicy = config::LockoutPolicy;
 
 class LockoutStore {
  public:

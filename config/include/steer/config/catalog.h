@@ -75,4 +75,7 @@ std::string PolicyJsonSchema();
 // The key reference of docs/policy.md (Markdown tables, one per section), from the catalog.
 std::string PolicyMarkdownReference();
 
+// Markdown tables of the keys under `root`, one per section (for any config file kind).
+std::string MarkdownReference(const ObjectInfo& root);
+
 }  // namespace steer::config

@@ -1,19 +1,35 @@
 #pragma once
 
-// steer-authd's configuration: YAML -> AuthdConfig, validated like policies. Every problem is
-// reported (not just the first) as file:line:col: key.path: message; unknown keys are errors.
-// Relative paths are resolved against the config file's directory. Stateless; thread-safe.
+// steer-authd's configuration: YAML -> AuthdConfig, validated like a policy with the same
+// reader (config/authd_schema.cc holds every key). Every problem is reported, not just the
+// first, as file:line:col: key.path: message; unknown keys are errors. Relative paths are
+// resolved against the config file's directory. Stateless; thread-safe.
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <tl/expected.hpp>
-#include <vector>
 
-#include "steer/auth/password_hasher.h"
-#include "steer/auth/store.h"
+#include "steer/config/catalog.h"
+#include "steer/config/loader.h"
 
-namespace steer::auth {
+namespace steer::config {
+
+// lockout.*: failures per account and per IP before a block.
+struct LockoutPolicy {
+  int max_failures = 10;
+  int64_t block_seconds = 900;  // also the window in which failures are counted
+  bool operator==(const LockoutPolicy&) const = default;
+};
+
+// hashing.*: Argon2id cost (OWASP defaults).
+struct HashParams {
+  uint32_t memory_kib = 19456;
+  uint32_t iterations = 2;
+  uint32_t parallelism = 1;
+  bool operator==(const HashParams&) const = default;
+};
 
 struct AuthdConfig {
   std::string issuer;                        // issuer: identical in every region
@@ -41,24 +57,22 @@ struct AuthdConfig {
   std::string log_format = "text";           // log.format: text | json
 
   bool plain_http() const { return tls_cert_file.empty(); }
+  bool operator==(const AuthdConfig&) const = default;
 };
 
-struct ConfigDiagnostic {
-  std::string file;
-  int line = 0;
-  int column = 0;
-  std::string path;
-  std::string message;
-  std::string ToString() const;  // "file:line:col: path: message"
-};
+tl::expected<AuthdConfig, Diagnostics> ParseAuthdConfig(std::string_view yaml,
+                                                        const std::string& file_name,
+                                                        const LoadLimits& limits = {});
+tl::expected<AuthdConfig, Diagnostics> LoadAuthdConfig(const std::string& path,
+                                                       const LoadLimits& limits = {});
 
-using ConfigDiagnostics = std::vector<ConfigDiagnostic>;
+// The root of steer-authd's config file, for the docs (docs/auth-core.md).
+const ObjectInfo& AuthdCatalog();
 
-tl::expected<AuthdConfig, ConfigDiagnostics> ParseAuthdConfig(std::string_view yaml,
-                                                              const std::string& file_name);
-tl::expected<AuthdConfig, ConfigDiagnostics> LoadAuthdConfig(const std::string& path);
+// The key reference of docs/auth-core.md (Markdown tables, one per section).
+std::string AuthdMarkdownReference();
 
 // True for 127.0.0.0/8, ::1 and "localhost".
 bool IsLoopbackHost(std::string_view host);
 
-}  // namespace steer::auth
+}  // namespace steer::config

@@ -1,0 +1,99 @@
+// steer-authd's config: the shared YAML input and reader, the keys of authd_schema.cc, and the
+// rules that involve more than one key.
+#include "steer/config/authd_config.h"
+
+#include <boost/asio/ip/address.hpp>
+#include <filesystem>
+
+#include "authd_schema.h"
+#include "yaml_input.h"
+
+namespace steer::config {
+namespace {
+
+bool IsIpAddress(const std::string& text) {
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(text, ec);
+  return !ec;
+}
+
+// Rules across keys; the location is that of the key's value, else its section's.
+void Validate(Reader& r, const AuthdConfig& c) {
+  bool address_ok = IsIpAddress(c.listen_address);
+  if (!address_ok) {
+    r.ErrorAt(r.Find("listen.address"), "listen.address", "must be an IP address");
+  }
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty() && !r.HasErrorAt("tls.cert_file") &&
+      !r.HasErrorAt("tls.key_file")) {
+    r.ErrorAt(r.Find("tls"), "tls", "cert_file and key_file go together");
+  }
+  if (address_ok && c.plain_http() && !IsLoopbackHost(c.listen_address)) {
+    r.ErrorAt(r.Find("listen.address"), "listen.address",
+              "plain HTTP is allowed only on loopback; configure tls");
+  }
+}
+
+void ResolvePaths(AuthdConfig& c, const std::string& file_name) {
+  std::filesystem::path base = std::filesystem::path(file_name).parent_path();
+  for (std::string* p : {&c.keys_dir, &c.store_path, &c.tls_cert_file, &c.tls_key_file}) {
+    if (!p->empty() && std::filesystem::path(*p).is_relative()) *p = (base / *p).string();
+  }
+}
+
+}  // namespace
+
+std::string IssuerProblem(const std::string& iss) {
+  std::string rest;
+  if (iss.rfind("https://", 0) == 0) {
+    rest = iss.substr(8);
+  } else if (iss.rfind("http://", 0) == 0) {
+    rest = iss.substr(7);
+    std::string host = rest.substr(0, rest.find_first_of('/'));
+    host = !host.empty() && host[0] == '[' ? host.substr(1, host.find(']') - 1)
+                                           : host.substr(0, host.rfind(':'));
+    if (!IsLoopbackHost(host)) return "http:// is allowed only for a loopback issuer";
+  } else {
+    return "must start with https://";
+  }
+  if (rest.empty() || iss.back() == '/' || iss.find_first_of("?#") != std::string::npos) {
+    return "must be a URL without query, fragment or trailing slash";
+  }
+  return "";
+}
+
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost" || host == "::1") return true;
+  boost::system::error_code ec;
+  auto addr = boost::asio::ip::make_address(std::string(host), ec);
+  return !ec && addr.is_loopback();
+}
+
+tl::expected<AuthdConfig, Diagnostics> ParseAuthdConfig(std::string_view yaml,
+                                                        const std::string& file_name,
+                                                        const LoadLimits& limits) {
+  auto root = ParseYaml(yaml, file_name, limits,
+                        "the steer-authd config is empty; expected a mapping with "
+                        "'issuer', 'keys_dir' and 'store'");
+  if (!root) return tl::unexpected(root.error());
+  Reader reader(file_name);
+  AuthdConfig config;
+  try {
+    ReadObject(reader, *root, "", AuthdSpec(), config);
+    if (root->IsMap()) Validate(reader, config);
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp throws on some malformed shapes while iterating; report, never propagate.
+    reader.ErrorAt(Location{file_name, e.mark.line + 1, e.mark.column + 1}, "", e.msg);
+  }
+  if (!reader.ok()) return tl::unexpected(reader.TakeDiagnostics());
+  ResolvePaths(config, file_name);
+  return config;
+}
+
+tl::expected<AuthdConfig, Diagnostics> LoadAuthdConfig(const std::string& path,
+                                                       const LoadLimits& limits) {
+  auto text = ReadConfigText(path, limits);
+  if (!text) return tl::unexpected(text.error());
+  return ParseAuthdConfig(*text, path, limits);
+}
+
+}  // namespace steer::config

@@ -1,0 +1,211 @@
+// The one place where steer-authd's config keys are written. Every section of the file binds
+// into the flat AuthdConfig; the parser and the key reference in docs/auth-core.md follow it.
+#include "authd_schema.h"
+
+namespace steer::config {
+namespace {
+
+#define F STEER_FIELD
+
+using Spec = ObjectSpec<AuthdConfig>;
+
+// A string that must not be empty; `check` returns a problem with the value, or "".
+template <typename Get, typename Check>
+Binding<AuthdConfig> Text(KeyInfo info, Get get, Check check) {
+  info.kind = ValueKind::kString;
+  return {std::move(info),
+          [get, check](Reader& r, const YAML::Node& n, const std::string& p, AuthdConfig& t) {
+            std::string s;
+            if (!r.ReadString(n, p, &s)) return;
+            std::string problem = s.empty() ? "must not be empty" : check(s);
+            if (!problem.empty()) return r.Error(n, p, problem);
+            get(t) = s;
+          }};
+}
+
+template <typename Get>
+Binding<AuthdConfig> Text(KeyInfo info, Get get) {
+  return Text(std::move(info), get, [](const std::string&) { return std::string(); });
+}
+
+// A duration of at least 1s, stored in whole seconds.
+template <typename Get>
+Binding<AuthdConfig> Seconds(KeyInfo info, Get get) {
+  info = AtLeast(std::move(info), 1000);
+  info.kind = ValueKind::kDuration;
+  return {info, [get, info](Reader& r, const YAML::Node& n, const std::string& p, AuthdConfig& t) {
+            base::Duration d{};
+            if (!r.ReadDuration(n, p, &d)) return;
+            if (!r.CheckBounds(n, p, info, static_cast<double>(d.count()))) return;
+            if (d.count() % 1000 != 0) return r.Error(n, p, "must be a whole number of seconds");
+            get(t) = d.count() / 1000;
+          }};
+}
+
+template <typename Get>
+Binding<AuthdConfig> Int(KeyInfo info, long long lo, long long hi, Get get) {
+  return IntKey<AuthdConfig>(Range(std::move(info), lo, hi), get);
+}
+
+Spec Section(const char* name) {
+  Spec s;
+  s.info.name = name;
+  return s;
+}
+
+void AddTopLevel(Spec& s) {
+  KeyInfo issuer = Required(K("issuer",
+                              "The issuer URL, identical in every region: https://, no query, "
+                              "fragment or trailing slash (http:// only for a loopback host).",
+                              "", "https://login.example.com"));
+  issuer.url_schemes = {"https", "http"};
+  s.Add(Text(std::move(issuer), F(AuthdConfig, t.issuer), IssuerProblem));
+  s.Add(Int(K("threads", "I/O and handler threads.", "2", "4"), 1, 64, F(AuthdConfig, t.threads)));
+  s.Add(Text(Required(K("keys_dir",
+                        "Directory of the signing keys ({previous,current,next}-{rs256,es256}.pem) "
+                        "and aead.keys; the same in every region.",
+                        "", "/etc/steer/authd/keys")),
+             F(AuthdConfig, t.keys_dir)));
+}
+
+Spec MakeListen() {
+  Spec s = Section("listen");
+  s.Add(Text(
+      K("address", "IP address to listen on; plain HTTP only on loopback.", "127.0.0.1", "0.0.0.0"),
+      F(AuthdConfig, t.listen_address)));
+  s.Add(Int(K("port", "TCP port (0: any free port).", "8443", "9443"), 0, 65535,
+            F(AuthdConfig, t.port)));
+  return s;
+}
+
+Spec MakeTls() {
+  Spec s = Section("tls");
+  s.Add(Text(K("cert_file", "PEM certificate chain; with key_file.", "", "tls/chain.pem"),
+             F(AuthdConfig, t.tls_cert_file)));
+  s.Add(Text(K("key_file", "PEM private key; with cert_file.", "", "tls/key.pem"),
+             F(AuthdConfig, t.tls_key_file)));
+  return s;
+}
+
+Spec MakeStore() {
+  Spec s = Section("store");
+  s.Add(Text(Required(K("sqlite", "SQLite database file of this region (one per region).", "",
+                        "/var/lib/steer-authd/authd.db")),
+             F(AuthdConfig, t.store_path)));
+  return s;
+}
+
+Spec MakeTokens() {
+  Spec s = Section("tokens");
+  s.Add(Seconds(K("access_ttl", "Access token lifetime.", "10m", "5m"),
+                F(AuthdConfig, t.access_ttl)));
+  s.Add(Seconds(K("id_ttl", "ID token lifetime.", "10m", "5m"), F(AuthdConfig, t.id_ttl)));
+  s.Add(Seconds(K("refresh_ttl", "Refresh token lifetime.", "720h", "168h"),
+                F(AuthdConfig, t.refresh_ttl)));
+  s.Add(Seconds(K("code_ttl", "Authorization code lifetime.", "60s", "30s"),
+                F(AuthdConfig, t.code_ttl)));
+  s.Add(Seconds(K("session_ttl", "SSO session (cookie) lifetime.", "12h", "8h"),
+                F(AuthdConfig, t.session_ttl)));
+  s.Add(Seconds(K("leeway", "Clock skew allowed when checking exp and nbf.", "30s", "10s"),
+                F(AuthdConfig, t.leeway)));
+  return s;
+}
+
+Spec MakeLockout() {
+  Spec s = Section("lockout");
+  s.Add(Int(K("max_failures", "Failed logins per account and per IP before a block.", "10", "5"), 1,
+            1000, F(AuthdConfig, t.lockout.max_failures)));
+  s.Add(Seconds(K("block_for", "How long a block lasts; also the window failures are counted in.",
+                  "15m", "2m"),
+                F(AuthdConfig, t.lockout.block_seconds)));
+  return s;
+}
+
+Spec MakeThrottle() {
+  Spec s = Section("throttle");
+  s.Add(Int(
+      K("logins_per_minute", "Login attempts per IP per minute (429 beyond; 0: off).", "30", "60"),
+      0, 100000, F(AuthdConfig, t.logins_per_minute)));
+  s.Add(Int(
+      K("requests_per_second", "Requests per IP per second to any endpoint (0: off).", "0", "100"),
+      0, 10000000, F(AuthdConfig, t.requests_per_second)));
+  return s;
+}
+
+Spec MakeLimits() {
+  Spec s = Section("limits");
+  s.Add(Int(K("max_body_bytes", "Largest request body (413 beyond).", "16384", "65536"), 1024,
+            1 << 20, F(AuthdConfig, t.max_body_bytes)));
+  s.Add(Int(K("max_header_bytes", "Largest request header block (400 beyond).", "8192", "16384"),
+            1024, 1 << 16, F(AuthdConfig, t.max_header_bytes)));
+  return s;
+}
+
+Spec MakeHashing() {
+  Spec s = Section("hashing");
+  s.Add(Int(K("memory_kib", "Argon2id memory cost in KiB.", "19456", "65536"), 8, 4 << 20,
+            F(AuthdConfig, t.hashing.memory_kib)));
+  s.Add(Int(K("iterations", "Argon2id time cost.", "2", "3"), 1, 100,
+            F(AuthdConfig, t.hashing.iterations)));
+  s.Add(Int(K("parallelism", "Argon2id lanes.", "1", "2"), 1, 64,
+            F(AuthdConfig, t.hashing.parallelism)));
+  s.Add(Int(K("max_concurrent", "Password hashes computed at once (a semaphore).", "2", "4"), 1,
+            1024, F(AuthdConfig, t.max_concurrent_hashes)));
+  return s;
+}
+
+Spec MakeLog() {
+  Spec s = Section("log");
+  s.Add(EnumKey<AuthdConfig, std::string>(K("level", "Log level.", "info", "debug"),
+                                          {{"trace", "trace"},
+                                           {"debug", "debug"},
+                                           {"info", "info"},
+                                           {"warn", "warn"},
+                                           {"error", "error"},
+                                           {"off", "off"}},
+                                          F(AuthdConfig, t.log_level)));
+  s.Add(EnumKey<AuthdConfig, std::string>(K("format", "Log line format.", "text", "json"),
+                                          {{"text", "text"}, {"json", "json"}},
+                                          F(AuthdConfig, t.log_format)));
+  return s;
+}
+
+struct AuthdSpecs {
+  Spec listen, tls, store, tokens, lockout, throttle, limits, hashing, log, root;
+};
+
+// Each section is a mapping whose keys land in the flat AuthdConfig itself.
+void AddSection(Spec& root, const char* key, const char* description, const Spec& section,
+                bool required = false) {
+  KeyInfo info = K(key, description);
+  info.required = required;
+  root.Add(ObjectKey<AuthdConfig>(std::move(info), section, F(AuthdConfig, t)));
+}
+
+}  // namespace
+
+const ObjectSpec<AuthdConfig>& AuthdSpec() {
+  static const AuthdSpecs* specs = [] {
+    auto* s = new AuthdSpecs{
+        MakeListen(),   MakeTls(),    MakeStore(),   MakeTokens(), MakeLockout(),
+        MakeThrottle(), MakeLimits(), MakeHashing(), MakeLog(),    Section("steer-authd config")};
+    AddTopLevel(s->root);
+    AddSection(s->root, "listen", "Where to serve.", s->listen);
+    AddSection(s->root, "tls", "TLS certificate; required unless listening on loopback.", s->tls);
+    AddSection(s->root, "store", "This region's store.", s->store, true);
+    AddSection(s->root, "tokens", "Token and session lifetimes.", s->tokens);
+    AddSection(s->root, "lockout", "Brute-force lockout.", s->lockout);
+    AddSection(s->root, "throttle", "Per-IP rate limits.", s->throttle);
+    AddSection(s->root, "limits", "Request size limits.", s->limits);
+    AddSection(s->root, "hashing", "Password hashing (Argon2id).", s->hashing);
+    AddSection(s->root, "log", "Logging.", s->log);
+    return s;
+  }();
+  return specs->root;
+}
+
+const ObjectInfo& AuthdCatalog() { return AuthdSpec().info; }
+
+std::string AuthdMarkdownReference() { return MarkdownReference(AuthdCatalog()); }
+
+}  // namespace steer::config
