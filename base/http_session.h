@@ -1,0 +1,138 @@
+#pragma once
+
+// One HTTP/1.1 connection (plain or TLS) of base::HttpServer: read a bounded request, call the
+// handler, write the response, repeat while keep-alive. Private to http_server.cc. Each
+// session runs on its own strand, so its members need no locking.
+
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <cctype>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <type_traits>
+
+#include "steer/base/http_server.h"
+
+namespace steer::base {
+
+using PlainStream = boost::beast::tcp_stream;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+struct SessionLimits {
+  size_t max_body_bytes;
+  size_t max_header_bytes;
+  std::chrono::milliseconds timeout;
+};
+
+template <typename Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
+ public:
+  // `handler` must outlive the session (the server destroys its io_context first).
+  HttpSession(Stream&& stream, SessionLimits limits, const HttpServer::Handler& handler)
+      : stream_(std::move(stream)), limits_(limits), handler_(handler) {}
+
+  void Start() {
+    boost::system::error_code ec;
+    auto ep = boost::beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) remote_ip_ = ep.address().to_string();
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      boost::beast::get_lowest_layer(stream_).expires_after(limits_.timeout);
+      stream_.async_handshake(boost::asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](boost::system::error_code e) {
+                                if (!e) self->Read();
+                              });
+    } else {
+      Read();
+    }
+  }
+
+ private:
+  using Message = boost::beast::http::request<boost::beast::http::string_body>;
+  using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(limits_.max_body_bytes);
+    parser_->header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
+    boost::beast::get_lowest_layer(stream_).expires_after(limits_.timeout);
+    boost::beast::http::async_read(stream_, buffer_, *parser_,
+                                   [self = this->shared_from_this()](boost::system::error_code ec,
+                                                                     size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(boost::system::error_code ec) {
+    namespace http = boost::beast::http;
+    if (ec == http::error::body_limit) return SendError(413, "request body too large");
+    if (ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
+      return SendError(400, "malformed request");
+    }
+    if (ec) return Close();
+    Message& msg = parser_->get();
+    ServerRequest req;
+    req.method = std::string(msg.method_string());
+    std::string target(msg.target());
+    size_t q = target.find('?');
+    req.path = target.substr(0, q);
+    if (q != std::string::npos) req.query = target.substr(q + 1);
+    for (const auto& field : msg) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string& slot = req.headers[name];
+      // Repeated Cookie headers are joined the way HTTP/2 splits them.
+      slot = slot.empty() ? std::string(field.value()) : slot + "; " + std::string(field.value());
+    }
+    req.body = std::move(msg.body());
+    req.remote_ip = remote_ip_;
+    bool head = msg.method() == http::verb::head;
+    Send(handler_(req), msg.keep_alive(), msg.version(), head);
+  }
+
+  void SendError(int status, const char* what) {
+    ServerResponse r;
+    r.status = status;
+    r.body = std::string("{\"error\":\"invalid_request\",\"error_description\":\"") + what + "\"}";
+    Send(r, false, 11, false);
+  }
+
+  void Send(const ServerResponse& r, bool keep_alive, unsigned version, bool head) {
+    namespace http = boost::beast::http;
+    res_ = Response(static_cast<http::status>(r.status), version);
+    res_.set(http::field::content_type, r.content_type);
+    res_.set("X-Content-Type-Options", "nosniff");
+    for (const auto& [name, value] : r.headers) res_.insert(name, value);
+    if (!head) res_.body() = r.body;
+    res_.keep_alive(keep_alive);
+    res_.prepare_payload();
+    boost::beast::get_lowest_layer(stream_).expires_after(limits_.timeout);
+    http::async_write(
+        stream_, res_,
+        [self = this->shared_from_this(), keep_alive](boost::system::error_code ec, size_t) {
+          if (ec || !keep_alive) return self->Close();
+          self->Read();
+        });
+  }
+
+  void Close() {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      boost::beast::get_lowest_layer(stream_).expires_after(limits_.timeout);
+      stream_.async_shutdown([self = this->shared_from_this()](boost::system::error_code) {});
+    } else {
+      boost::system::error_code ec;
+      stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+    }
+  }
+
+  Stream stream_;
+  SessionLimits limits_;
+  const HttpServer::Handler& handler_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  Response res_;
+  std::string remote_ip_;
+};
+
+}  // namespace steer::base
