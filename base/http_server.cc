@@ -1,5 +1,7 @@
 #include "steer/base/http_server.h"
 
+#include <fcntl.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
@@ -16,6 +18,10 @@ namespace {
 namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
+
+// A child process (tests spawn daemons) must not inherit the server's sockets, or a stopped
+// server would leave its port or connections open in the child.
+void CloseOnExec(int fd) { fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC); }
 
 class BeastServer final : public HttpServer {
  public:
@@ -46,6 +52,7 @@ class BeastServer final : public HttpServer {
     if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(ep, ec);
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (!ec) CloseOnExec(acceptor_.native_handle());
     if (ec) {
       return MakeError(ErrorCode::kUnavailable, "cannot listen on " + options_.address + ":" +
                                                     std::to_string(options_.port) + ": " +
@@ -95,6 +102,7 @@ class BeastServer final : public HttpServer {
     acceptor_.async_accept(
         net::make_strand(ioc_), [this](boost::system::error_code ec, tcp::socket socket) {
           if (!ec) {
+            CloseOnExec(socket.native_handle());
             SessionLimits limits{options_.max_body_bytes, options_.max_header_bytes,
                                  options_.read_timeout};
             if (tls_) {

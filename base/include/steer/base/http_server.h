@@ -14,6 +14,7 @@
 //   an idle keep-alive connection after read_timeout, is closed.
 // - TLS (OpenSSL, TLS 1.2+) when tls_cert_file is set; plain HTTP otherwise. With
 //   plain_http_loopback_only, plain HTTP on a non-loopback address fails Start().
+// - The listening and accepted sockets are close-on-exec: child processes do not inherit them.
 // - Every response carries X-Content-Type-Options: nosniff; a HEAD response has no body.
 //   Repeated request headers are joined with "; " (the way HTTP/2 splits Cookie).
 //
