@@ -1,12 +1,15 @@
 #include "steer/base/http_server.h"
 
 #include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <filesystem>
 #include <string>
 
 namespace steer::base {
@@ -50,6 +53,18 @@ class Client {
   tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
 };
+
+// True if nothing listens on 127.0.0.1:`port`. The client binds 127.0.0.2 so that its own
+// ephemeral port can never be `port` (a TCP self-connect would look like a listener).
+bool Refused(uint16_t port) {
+  net::io_context io;
+  tcp::socket s(io);
+  boost::system::error_code ec;
+  s.open(tcp::v4(), ec);
+  s.bind({net::ip::make_address("127.0.0.2"), 0}, ec);
+  s.connect({net::ip::make_address("127.0.0.1"), port}, ec);
+  return ec == net::error::connection_refused;
+}
 
 class HttpServerTest : public ::testing::Test {
  protected:
@@ -139,12 +154,33 @@ TEST_F(HttpServerTest, StopIsIdempotentAndEndsServing) {
   uint16_t port = server_->port();
   server_->Stop();
   server_->Stop();
-  net::io_context io;
-  tcp::socket s(io);
-  boost::system::error_code ec;
-  s.connect({net::ip::make_address("127.0.0.1"), port}, ec);
-  EXPECT_TRUE(ec);  // the listener is closed
+  EXPECT_TRUE(Refused(port));  // the listener is closed
   EXPECT_EQ(calls_, 0);
+}
+
+// Sockets of process `pid`, from /proc.
+int SocketCount(pid_t pid) {
+  int n = 0;
+  for (const auto& fd :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    std::error_code ec;
+    if (std::filesystem::read_symlink(fd.path(), ec).string().rfind("socket:", 0) == 0) ++n;
+  }
+  return n;
+}
+
+// A child started while the server runs inherits neither its listener nor its connections.
+TEST_F(HttpServerTest, ChildProcessesDoNotInheritTheSockets) {
+  StartServer();
+  Client c(server_->port());  // the test's own socket, inherited: the child's only one
+  EXPECT_EQ(c.Exchange(http::verb::get, "/").result_int(), 201);
+  pid_t child = 0;
+  char sleep_path[] = "/bin/sleep", arg[] = "60";
+  char* argv[] = {sleep_path, arg, nullptr};
+  ASSERT_EQ(posix_spawn(&child, sleep_path, nullptr, nullptr, argv, environ), 0);
+  EXPECT_EQ(SocketCount(child), 1);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
 }
 
 TEST(ParseListenTest, Forms) {
