@@ -57,8 +57,8 @@ Result<void> Daemon::StartApi(const config::Policy& policy) {
   backend_ = std::make_unique<ApiBackend>(slot_, *loop_, *this, context_, options_.config_path);
   router_ =
       std::make_unique<api::Router>(*backend_, tokens_, context_->store(), &context_->metrics());
-  auto server = api::ApiServer::Start(
-      options_.listen.empty() ? policy.agent.listen : options_.listen, *router_);
+  auto server =
+      api::ServeApi(options_.listen.empty() ? policy.agent.listen : options_.listen, *router_);
   if (!server) return tl::unexpected(server.error());
   server_ = std::move(*server);
   return {};

@@ -27,7 +27,6 @@
 #include <vector>
 
 #include "agent_context.h"
-#include "api/api_server.h"
 #include "api/router.h"
 #include "api/token_auth.h"
 #include "api/token_holder.h"
@@ -75,7 +74,7 @@ class Daemon : public Reloader {
   api::TokenHolder tokens_;
   std::unique_ptr<ApiBackend> backend_;
   std::unique_ptr<api::Router> router_;
-  std::unique_ptr<api::ApiServer> server_;
+  std::unique_ptr<base::HttpServer> server_;
   std::mutex reload_mu_;  // one reload at a time
   std::atomic<bool> stop_{false};
 };

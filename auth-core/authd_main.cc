@@ -1,15 +1,18 @@
 // steer-authd: serve the OpenID Provider (`--config FILE`) or administer it (`admin ...`).
+#include <pthread.h>
+
 #include <boost/program_options.hpp>
 #include <condition_variable>
+#include <csignal>
 #include <iostream>
 #include <mutex>
 #include <thread>
 
 #include "authd_admin.h"
-#include "steer/auth/http_server.h"
 #include "steer/auth/provider.h"
 #include "steer/auth/sqlite_store.h"
 #include "steer/base/clock.h"
+#include "steer/base/http_server.h"
 #include "steer/base/log.h"
 #include "steer/config/authd_config.h"
 
@@ -47,6 +50,12 @@ class Purger {
 };
 
 int Serve(const config::AuthdConfig& config) {
+  // SIGINT/SIGTERM are taken by sigwait() below, so block them before any thread starts.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   auto log = base::Logger("auth");
   auto keys = KeySet::LoadDir(config.keys_dir);
   auto sealer = Sealer::LoadFile(config.keys_dir + "/" + kAeadKeyFileName);
@@ -61,11 +70,8 @@ int Serve(const config::AuthdConfig& config) {
   base::SystemClock clock;
   PasswordHasher hasher(config.hashing, config.max_concurrent_hashes);
   Provider provider(config, std::move(*keys), std::move(*sealer), **store, hasher, clock);
-  HttpServerOptions opts{config.listen_address,   static_cast<uint16_t>(config.port),
-                         config.threads,          config.max_body_bytes,
-                         config.max_header_bytes, config.tls_cert_file,
-                         config.tls_key_file};
-  auto server = HttpServer::Create(opts, [&](const HttpRequest& r) { return provider.Handle(r); });
+  auto server = base::HttpServer::Start(
+      AuthdServerOptions(config), [&](const base::ServerRequest& r) { return provider.Handle(r); });
   if (!server) {
     log->error("{}", server.error().message);
     return 1;
@@ -73,7 +79,9 @@ int Serve(const config::AuthdConfig& config) {
   Purger purger(**store, clock);
   log->info("steer-authd serving issuer {} on {}://{}:{}", config.issuer,
             config.plain_http() ? "http" : "https", config.listen_address, (*server)->port());
-  (*server)->Run();
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  (*server)->Stop();
   log->info("steer-authd stopped");
   return 0;
 }

@@ -60,7 +60,7 @@ Provider::Provider(config::AuthdConfig config, KeySet keys, Sealer sealer, Store
       discovery_json_(DiscoveryDocument(config_.issuer).dump()),
       jwks_json_(keys_.JwksJson()) {}
 
-HttpResponse Provider::Handle(const HttpRequest& req) {
+base::ServerResponse Provider::Handle(const base::ServerRequest& req) {
   try {
     return Route(req);
   } catch (const std::exception& e) {
@@ -70,7 +70,7 @@ HttpResponse Provider::Handle(const HttpRequest& req) {
   }
 }
 
-HttpResponse Provider::Route(const HttpRequest& req) {
+base::ServerResponse Provider::Route(const base::ServerRequest& req) {
   if (!request_throttle_.Allow(req.remote_ip, MonotonicSeconds())) {
     return OAuthError(429, "slow_down", "too many requests").With("Retry-After", "1");
   }
@@ -80,12 +80,12 @@ HttpResponse Provider::Route(const HttpRequest& req) {
   if (p == "/healthz" && get) return JsonResponse(200, {{"status", "ok"}});
   if (p == "/healthz/ready" && get) return Ready();
   if (p == "/.well-known/openid-configuration" && get) {
-    HttpResponse r;
+    base::ServerResponse r;
     r.body = discovery_json_;
     return r.With("Cache-Control", "public, max-age=300");
   }
   if (p == "/jwks" && get) {
-    HttpResponse r;
+    base::ServerResponse r;
     r.content_type = "application/jwk-set+json";
     r.body = jwks_json_;
     return r.With("Cache-Control", "public, max-age=300");
@@ -105,7 +105,7 @@ HttpResponse Provider::Route(const HttpRequest& req) {
   return OAuthError(404, "not_found", "no such endpoint");
 }
 
-HttpResponse Provider::Ready() {
+base::ServerResponse Provider::Ready() {
   auto ping = store_.Ping();
   bool keys = keys_.Current(JwsAlg::kRS256) != nullptr;
   nlohmann::json body = {{"store", ping ? "ok" : "unreachable"},
@@ -114,7 +114,7 @@ HttpResponse Provider::Ready() {
   return JsonResponse(ping && keys ? 200 : 503, body);
 }
 
-Result<Client> Provider::AuthenticateClient(const HttpRequest& req, const Params& form,
+Result<Client> Provider::AuthenticateClient(const base::ServerRequest& req, const Params& form,
                                             bool allow_public) {
   std::string id = Get(form, "client_id"), secret = Get(form, "client_secret");
   bool has_secret = form.count("client_secret") > 0;
@@ -177,6 +177,20 @@ Provider::PasswordCheck Provider::CheckPassword(const std::string& username,
   (void)store_.ClearFailures(user_key);
   *user = **found;
   return PasswordCheck::kOk;
+}
+
+base::HttpServerOptions AuthdServerOptions(const config::AuthdConfig& config) {
+  base::HttpServerOptions o;
+  o.address = config.listen_address;
+  o.port = static_cast<uint16_t>(config.port);
+  o.threads = config.threads;
+  o.max_body_bytes = config.max_body_bytes;
+  o.max_header_bytes = config.max_header_bytes;
+  o.read_timeout = std::chrono::seconds(30);
+  o.tls_cert_file = config.tls_cert_file;
+  o.tls_key_file = config.tls_key_file;
+  o.plain_http_loopback_only = true;
+  return o;
 }
 
 }  // namespace steer::auth

@@ -28,14 +28,14 @@ std::string FilterScope(const std::string& requested) {
   return out;
 }
 
-HttpResponse ErrorRedirect(const std::string& redirect_uri, const std::string& error,
-                           const std::string& state, const std::string& iss) {
+base::ServerResponse ErrorRedirect(const std::string& redirect_uri, const std::string& error,
+                                   const std::string& state, const std::string& iss) {
   return Redirect(AppendQuery(redirect_uri, {{"error", error}, {"state", state}, {"iss", iss}}));
 }
 
 }  // namespace
 
-HttpResponse Provider::Authorize(const HttpRequest& req) {
+base::ServerResponse Provider::Authorize(const base::ServerRequest& req) {
   auto params = ParseForm(req.method == "POST" ? req.body : req.query);
   if (!params) return HtmlPage(400, "Invalid request", "<p>Malformed parameters.</p>");
   std::string client_id = Get(*params, "client_id"), ruri = Get(*params, "redirect_uri");
@@ -82,8 +82,9 @@ HttpResponse Provider::Authorize(const HttpRequest& req) {
             CookieHeader(kCsrfCookie, csrf, "/login", kLoginFormTtl, !config_.plain_http()));
 }
 
-HttpResponse Provider::LoginPage(int status, const std::string& sealed_request,
-                                 const std::string& csrf, const std::string& message) const {
+base::ServerResponse Provider::LoginPage(int status, const std::string& sealed_request,
+                                         const std::string& csrf,
+                                         const std::string& message) const {
   std::string html;
   if (!message.empty()) html += "<p role=\"alert\">" + HtmlEscape(message) + "</p>";
   html +=
@@ -101,7 +102,7 @@ HttpResponse Provider::LoginPage(int status, const std::string& sealed_request,
   return HtmlPage(status, "Sign in", html);
 }
 
-HttpResponse Provider::Login(const HttpRequest& req) {
+base::ServerResponse Provider::Login(const base::ServerRequest& req) {
   auto form = ParseForm(req.body);
   if (!form) return HtmlPage(400, "Invalid request", "<p>Malformed form.</p>");
   std::string sealed = Get(*form, "req"), csrf = Get(*form, "csrf");
@@ -140,7 +141,7 @@ HttpResponse Provider::Login(const HttpRequest& req) {
       .With("Set-Cookie", CookieHeader(kCsrfCookie, "", "/login", 0, !config_.plain_http()));
 }
 
-HttpResponse Provider::RedirectWithCode(const nlohmann::json& areq, const Grant& grant) {
+base::ServerResponse Provider::RedirectWithCode(const nlohmann::json& areq, const Grant& grant) {
   int64_t exp = base::UnixSeconds(clock_) + config_.code_ttl;
   nlohmann::json code = {{"jti", RandomToken(16)},
                          {"cid", areq["cid"]},
@@ -170,7 +171,7 @@ std::string Provider::SessionCookie(const Grant& grant, int64_t max_age) {
   return CookieHeader(kSessionCookie, sealed.value_or(""), "/", max_age, !config_.plain_http());
 }
 
-std::optional<Provider::Grant> Provider::SessionFromCookie(const HttpRequest& req) {
+std::optional<Provider::Grant> Provider::SessionFromCookie(const base::ServerRequest& req) {
   auto s = OpenSealed("session", CookieValue(req.Header("cookie"), kSessionCookie));
   if (!s || (*s)["exp"].get<int64_t>() <= base::UnixSeconds(clock_)) return std::nullopt;
   auto revoked = store_.IsRevoked({(*s)["sid"].get<std::string>()});

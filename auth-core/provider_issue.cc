@@ -42,8 +42,8 @@ Result<std::string> Provider::StartRefresh(const Client& client, const Grant& g,
   return tid;
 }
 
-HttpResponse Provider::IssueTokens(const Client& client, const Grant& g,
-                                   const std::string& refresh_tid, int64_t refresh_exp) {
+base::ServerResponse Provider::IssueTokens(const Client& client, const Grant& g,
+                                           const std::string& refresh_tid, int64_t refresh_exp) {
   // User tokens name the issuer too, so /userinfo accepts them whatever the API audience.
   nlohmann::json aud = client.audience.empty()
                            ? nlohmann::json(config_.issuer)

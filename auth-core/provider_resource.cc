@@ -9,14 +9,14 @@
 namespace steer::auth {
 namespace {
 
-HttpResponse BearerError(const std::string& error, const std::string& description) {
-  HttpResponse r = JsonResponse(error == "invalid_request" ? 400 : 401,
-                                {{"error", error}, {"error_description", description}});
+base::ServerResponse BearerError(const std::string& error, const std::string& description) {
+  base::ServerResponse r = JsonResponse(error == "invalid_request" ? 400 : 401,
+                                        {{"error", error}, {"error_description", description}});
   r.With("WWW-Authenticate", "Bearer error=\"" + error + "\"");
   return r;
 }
 
-HttpResponse ClientAuthError(const Error& e) {
+base::ServerResponse ClientAuthError(const Error& e) {
   if (e.code == ErrorCode::kInvalidArgument) return OAuthError(400, "invalid_request", e.message);
   if (e.code == ErrorCode::kUnavailable) {
     return OAuthError(503, "temporarily_unavailable", "store unavailable");
@@ -26,7 +26,7 @@ HttpResponse ClientAuthError(const Error& e) {
 
 }  // namespace
 
-HttpResponse Provider::UserInfo(const HttpRequest& req) {
+base::ServerResponse Provider::UserInfo(const base::ServerRequest& req) {
   std::string auth = req.Header("authorization"), token;
   Params form;
   if (req.method == "POST") {
@@ -59,7 +59,7 @@ HttpResponse Provider::UserInfo(const HttpRequest& req) {
   return JsonResponse(200, out);
 }
 
-HttpResponse Provider::Introspect(const HttpRequest& req) {
+base::ServerResponse Provider::Introspect(const base::ServerRequest& req) {
   auto form = ParseForm(req.body);
   if (!form) return OAuthError(400, "invalid_request", "malformed body");
   auto client = AuthenticateClient(req, *form, false);
@@ -91,7 +91,7 @@ HttpResponse Provider::Introspect(const HttpRequest& req) {
   return JsonResponse(200, {{"active", false}});
 }
 
-HttpResponse Provider::Revoke(const HttpRequest& req) {
+base::ServerResponse Provider::Revoke(const base::ServerRequest& req) {
   auto form = ParseForm(req.body);
   if (!form) return OAuthError(400, "invalid_request", "malformed body");
   auto client = AuthenticateClient(req, *form, true);
@@ -112,7 +112,7 @@ HttpResponse Provider::Revoke(const HttpRequest& req) {
   return JsonResponse(200, nlohmann::json::object());
 }
 
-HttpResponse Provider::Logout(const HttpRequest& req) {
+base::ServerResponse Provider::Logout(const base::ServerRequest& req) {
   auto params = ParseForm(req.method == "POST" ? req.body : req.query);
   if (!params) return HtmlPage(400, "Invalid request", "<p>Malformed parameters.</p>");
   std::string client_id = Get(*params, "client_id"), sid_from_hint;

@@ -12,9 +12,9 @@
 #include <thread>
 
 #include "steer/auth/crypto_util.h"
-#include "steer/auth/http_server.h"
 #include "steer/auth/sqlite_store.h"
 #include "steer/base/clock.h"
+#include "steer/base/http_server.h"
 
 namespace steer::auth {
 namespace {
@@ -42,9 +42,9 @@ struct Region {
         config, KeySet::LoadDir(dir.string()).value(),
         Sealer::LoadFile((dir / kAeadKeyFileName).string()).value(), *store, hasher, clock);
   }
-  HttpResponse Post(const std::string& path, const std::string& body,
-                    const std::string& ip = "10.0.0.1") {
-    HttpRequest r;
+  base::ServerResponse Post(const std::string& path, const std::string& body,
+                            const std::string& ip = "10.0.0.1") {
+    base::ServerRequest r;
     r.method = "POST";
     r.path = path;
     r.body = body;
@@ -53,7 +53,7 @@ struct Region {
     r.headers["authorization"] = "Basic " + Base64Encode(std::string("cli:") + kSecret);
     return provider->Handle(r);
   }
-  HttpResponse Password(const std::string& pw, const std::string& ip = "10.0.0.1") {
+  base::ServerResponse Password(const std::string& pw, const std::string& ip = "10.0.0.1") {
     return Post("/token", "grant_type=password&username=alice&scope=openid&password=" + pw, ip);
   }
   std::unique_ptr<SqliteStore> store;
@@ -72,7 +72,9 @@ class ProviderTest : public ::testing::Test {
     StartClock(clock_);
   }
   void TearDown() override { fs::remove_all(dir_); }
-  static nlohmann::json Body(const HttpResponse& r) { return nlohmann::json::parse(r.body); }
+  static nlohmann::json Body(const base::ServerResponse& r) {
+    return nlohmann::json::parse(r.body);
+  }
   fs::path dir_;
   config::AuthdConfig config_;
   base::FakeClock clock_;
@@ -80,7 +82,7 @@ class ProviderTest : public ::testing::Test {
 
 TEST_F(ProviderTest, DiscoveryHealthAndRouting) {
   Region a(dir_, "a.db", config_, clock_);
-  HttpRequest get{"GET", "/.well-known/openid-configuration", "", {}, "", "10.0.0.1"};
+  base::ServerRequest get{"GET", "/.well-known/openid-configuration", "", {}, "", "10.0.0.1"};
   auto d = Body(a.provider->Handle(get));
   EXPECT_EQ(d["issuer"], config_.issuer);
   EXPECT_EQ(d["code_challenge_methods_supported"], nlohmann::json::array({"S256"}));
@@ -151,8 +153,8 @@ TEST_F(ProviderTest, ExpiredRefreshTokenAndTamperedTokenAreRefused) {
 
 TEST_F(ProviderTest, ClientAuthenticationRules) {
   Region a(dir_, "a.db", config_, clock_);
-  HttpRequest r{"POST",   "/token", "", {}, "grant_type=password&username=alice&password=x",
-                "1.1.1.1"};
+  base::ServerRequest r{"POST",   "/token", "", {}, "grant_type=password&username=alice&password=x",
+                        "1.1.1.1"};
   r.headers["content-type"] = "application/x-www-form-urlencoded";
   EXPECT_EQ(a.provider->Handle(r).status, 401);  // no client auth at all
   r.body += std::string("&client_id=cli&client_secret=") + kSecret;
@@ -180,12 +182,12 @@ std::string RawExchange(uint16_t port, const std::string& request) {
 
 TEST_F(ProviderTest, ServerRejectsOversizedAndMalformedRequestsAndKeepsServing) {
   Region a(dir_, "a.db", config_, clock_);
-  HttpServerOptions opts;
+  base::HttpServerOptions opts = AuthdServerOptions(config_);
+  opts.port = 0;
   opts.max_body_bytes = 4096;
-  auto server =
-      HttpServer::Create(opts, [&](const HttpRequest& r) { return a.provider->Handle(r); });
-  ASSERT_TRUE(server);
-  std::thread t([&] { (*server)->Run(); });
+  auto server = base::HttpServer::Start(
+      opts, [&](const base::ServerRequest& r) { return a.provider->Handle(r); });
+  ASSERT_TRUE(server) << server.error().message;
   uint16_t port = (*server)->port();
   std::string big(10000, 'a');
   EXPECT_EQ(
@@ -197,19 +199,19 @@ TEST_F(ProviderTest, ServerRejectsOversizedAndMalformedRequestsAndKeepsServing) 
             "HTTP/1.1 400 Bad Request");
   EXPECT_EQ(RawExchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), "HTTP/1.1 200 OK");
   (*server)->Stop();
-  t.join();
 }
 
 TEST_F(ProviderTest, HtmlPagesCarryCspAndCookiesAreHardened) {
   config_.tls_cert_file = "x";  // as if TLS: cookies must be Secure
   Region a(dir_, "a.db", config_, clock_);
-  HttpRequest r{"GET",
-                "/authorize",
-                "client_id=cli&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&response_type=code&"
-                "scope=openid&state=s",
-                {},
-                "",
-                "10.0.0.1"};
+  base::ServerRequest r{
+      "GET",
+      "/authorize",
+      "client_id=cli&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&response_type=code&"
+      "scope=openid&state=s",
+      {},
+      "",
+      "10.0.0.1"};
   Client cli = a.store->FindClient("cli").value().value();
   cli.grant_types.push_back("authorization_code");
   ASSERT_TRUE(a.store->PutClient(cli));  // before the first lookup, so nothing is cached yet
@@ -227,10 +229,12 @@ TEST_F(ProviderTest, HtmlPagesCarryCspAndCookiesAreHardened) {
   EXPECT_NE(page.body.find("name=\"csrf\""), std::string::npos);
 }
 
-TEST(HttpServer, RefusesPlainHttpOffLoopback) {
-  HttpServerOptions opts;
-  opts.address = "0.0.0.0";
-  EXPECT_FALSE(HttpServer::Create(opts, [](const HttpRequest&) { return HttpResponse{}; }));
+TEST_F(ProviderTest, ServerRefusesPlainHttpOffLoopback) {
+  config_.listen_address = "0.0.0.0";
+  base::HttpServerOptions opts = AuthdServerOptions(config_);
+  opts.port = 0;
+  EXPECT_FALSE(base::HttpServer::Start(
+      opts, [](const base::ServerRequest&) { return base::ServerResponse{}; }));
 }
 
 }  // namespace

@@ -9,7 +9,9 @@
 namespace steer::auth {
 namespace {
 
-HttpResponse InvalidGrant(const std::string& why) { return OAuthError(400, "invalid_grant", why); }
+base::ServerResponse InvalidGrant(const std::string& why) {
+  return OAuthError(400, "invalid_grant", why);
+}
 
 // RFC 7636 §4.6 with S256 only.
 bool PkceMatches(const std::string& verifier, const std::string& challenge) {
@@ -19,7 +21,7 @@ bool PkceMatches(const std::string& verifier, const std::string& challenge) {
 
 }  // namespace
 
-HttpResponse Provider::Token(const HttpRequest& req) {
+base::ServerResponse Provider::Token(const base::ServerRequest& req) {
   if (req.Header("content-type").rfind("application/x-www-form-urlencoded", 0) != 0) {
     return OAuthError(400, "invalid_request", "form body required");
   }
@@ -53,7 +55,7 @@ HttpResponse Provider::Token(const HttpRequest& req) {
   return OAuthError(400, "unsupported_grant_type", "unsupported grant_type");
 }
 
-HttpResponse Provider::CodeGrant(const Client& client, const Params& form) {
+base::ServerResponse Provider::CodeGrant(const Client& client, const Params& form) {
   auto code = OpenSealed("code", Get(form, "code"));
   int64_t now = base::UnixSeconds(clock_);
   if (!code || (*code)["exp"].get<int64_t>() < now) return InvalidGrant("invalid or expired code");
@@ -87,7 +89,7 @@ HttpResponse Provider::CodeGrant(const Client& client, const Params& form) {
   return IssueTokens(client, g, *tid, now + config_.refresh_ttl);
 }
 
-HttpResponse Provider::RefreshGrant(const Client& client, const Params& form) {
+base::ServerResponse Provider::RefreshGrant(const Client& client, const Params& form) {
   auto rt = OpenSealed("refresh", Get(form, "refresh_token"));
   int64_t now = base::UnixSeconds(clock_);
   if (!rt || (*rt)["exp"].get<int64_t>() < now) return InvalidGrant("invalid or expired token");
@@ -118,7 +120,7 @@ HttpResponse Provider::RefreshGrant(const Client& client, const Params& form) {
   return IssueTokens(client, g, next, exp);
 }
 
-HttpResponse Provider::ClientCredentialsGrant(const Client& client, const Params& form) {
+base::ServerResponse Provider::ClientCredentialsGrant(const Client& client, const Params& form) {
   if (client.is_public()) return OAuthError(401, "invalid_client", "confidential client required");
   std::string scope = Get(form, "scope");
   std::string granted;
@@ -146,8 +148,8 @@ HttpResponse Provider::ClientCredentialsGrant(const Client& client, const Params
   return JsonResponse(200, body);
 }
 
-HttpResponse Provider::PasswordGrant(const Client& client, const Params& form,
-                                     const std::string& ip) {
+base::ServerResponse Provider::PasswordGrant(const Client& client, const Params& form,
+                                             const std::string& ip) {
   if (LoginThrottled(ip)) {
     return OAuthError(429, "slow_down", "too many attempts").With("Retry-After", "60");
   }

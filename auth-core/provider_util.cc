@@ -6,22 +6,24 @@
 
 namespace steer::auth {
 
-HttpResponse JsonResponse(int status, const nlohmann::json& body) {
-  HttpResponse r;
+base::ServerResponse JsonResponse(int status, const nlohmann::json& body) {
+  base::ServerResponse r;
   r.status = status;
   r.body = body.dump();
   r.With("Cache-Control", "no-store").With("Pragma", "no-cache");
   return r;
 }
 
-HttpResponse OAuthError(int status, const std::string& error, const std::string& description) {
-  HttpResponse r = JsonResponse(status, {{"error", error}, {"error_description", description}});
+base::ServerResponse OAuthError(int status, const std::string& error,
+                                const std::string& description) {
+  base::ServerResponse r =
+      JsonResponse(status, {{"error", error}, {"error_description", description}});
   if (status == 401) r.With("WWW-Authenticate", "Basic realm=\"steer-authd\"");
   return r;
 }
 
-HttpResponse HtmlPage(int status, const std::string& title, const std::string& body_html) {
-  HttpResponse r;
+base::ServerResponse HtmlPage(int status, const std::string& title, const std::string& body_html) {
+  base::ServerResponse r;
   r.status = status;
   r.content_type = "text/html; charset=utf-8";
   r.body = "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + HtmlEscape(title) +
@@ -39,8 +41,8 @@ HttpResponse HtmlPage(int status, const std::string& title, const std::string& b
   return r;
 }
 
-HttpResponse Redirect(const std::string& location) {
-  HttpResponse r;
+base::ServerResponse Redirect(const std::string& location) {
+  base::ServerResponse r;
   r.status = 302;
   r.content_type = "text/plain";
   r.With("Location", location).With("Cache-Control", "no-store");

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "steer/auth/http_types.h"
+#include "steer/base/http_server.h"
 
 namespace steer::auth {
 
@@ -13,13 +13,14 @@ inline constexpr char kSessionCookie[] = "steer_session";
 inline constexpr char kCsrfCookie[] = "steer_csrf";
 
 // JSON with Cache-Control: no-store (every token endpoint response, RFC 6749 §5.1).
-HttpResponse JsonResponse(int status, const nlohmann::json& body);
+base::ServerResponse JsonResponse(int status, const nlohmann::json& body);
 // {"error": ..., "error_description": ...}; 401 adds WWW-Authenticate.
-HttpResponse OAuthError(int status, const std::string& error, const std::string& description);
+base::ServerResponse OAuthError(int status, const std::string& error,
+                                const std::string& description);
 // An HTML page with CSP (frame-ancestors 'none'), no-store, nosniff.
-HttpResponse HtmlPage(int status, const std::string& title, const std::string& body_html);
+base::ServerResponse HtmlPage(int status, const std::string& title, const std::string& body_html);
 // A 302 to `location` (already validated against the client's registration).
-HttpResponse Redirect(const std::string& location);
+base::ServerResponse Redirect(const std::string& location);
 // Set-Cookie value with HttpOnly, SameSite=Lax, Path, Max-Age and Secure unless plain HTTP.
 std::string CookieHeader(const std::string& name, const std::string& value, const std::string& path,
                          int64_t max_age, bool secure);

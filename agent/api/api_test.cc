@@ -6,7 +6,6 @@
 #include <mutex>
 #include <thread>
 
-#include "api/api_server.h"
 #include "api/router.h"
 #include "steer/base/http_client.h"
 
@@ -53,7 +52,7 @@ class ApiTest : public ::testing::Test {
     dir_ = tmpl;
     store_ = std::move(*StateStore::Open(dir_));
     router_ = std::make_unique<Router>(backend_, auth_, *store_, nullptr);
-    auto s = ApiServer::Start("127.0.0.1:0", *router_);
+    auto s = ServeApi("127.0.0.1:0", *router_);
     ASSERT_TRUE(s) << s.error().message;
     server_ = std::move(*s);
   }
@@ -76,7 +75,7 @@ class ApiTest : public ::testing::Test {
   TokenHolder auth_{TokenAuth::Single("alice", kToken)};
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<Router> router_;
-  std::unique_ptr<ApiServer> server_;
+  std::unique_ptr<base::HttpServer> server_;
 };
 
 TEST_F(ApiTest, ReadEndpoints) {
@@ -242,14 +241,6 @@ TEST(TokenAuthTest, FromSecretNamesTheTokenOperator) {
   auto a = TokenAuth::FromSecret(*base::ParseSecretRef("env:STEER_TEST_API_TOKEN"));
   ASSERT_TRUE(a);
   EXPECT_EQ(a->Authenticate("Bearer env-token-abcdefghijkl"), "operator");
-}
-
-TEST(ParseListenTest, Forms) {
-  EXPECT_EQ(*ParseListen("127.0.0.1:9053"), std::make_pair(std::string("127.0.0.1"), 9053));
-  EXPECT_EQ(*ParseListen("[::1]:0"), std::make_pair(std::string("::1"), 0));
-  EXPECT_FALSE(ParseListen("127.0.0.1"));
-  EXPECT_FALSE(ParseListen("127.0.0.1:99999"));
-  EXPECT_FALSE(ParseListen("127.0.0.1:x"));
 }
 
 }  // namespace

@@ -12,11 +12,11 @@ namespace {
 
 using json = nlohmann::json;
 
-Response Json(int status, const json& body) {
-  return Response{status, "application/json", body.dump(), {}};
+base::ServerResponse Json(int status, const json& body) {
+  return base::ServerResponse{status, "application/json", body.dump(), {}};
 }
 
-Response ErrorResponse(int status, const std::string& message) {
+base::ServerResponse ErrorResponse(int status, const std::string& message) {
   return Json(status, json{{"ok", false}, {"error", message}});
 }
 
@@ -118,26 +118,31 @@ std::string QueryParam(const std::string& query, const std::string& key) {
   return "";
 }
 
-Response Router::Handle(const Request& req) {
-  size_t q = req.target.find('?');
-  std::string path = req.target.substr(0, q);
-  std::string query = q == std::string::npos ? "" : req.target.substr(q + 1);
-  if (req.method == "GET" || req.method == "HEAD") return Get(path, query);
-  if (req.method == "POST") return Post(req, path);
-  Response r = ErrorResponse(405, "method not allowed");
+base::ServerResponse Router::Handle(const base::ServerRequest& req) {
+  base::ServerResponse r = Route(req);
+  r.With("Server", "steerd").With("Cache-Control", "no-store");
+  return r;
+}
+
+base::ServerResponse Router::Route(const base::ServerRequest& req) {
+  if (req.method == "GET" || req.method == "HEAD") return Get(req.path, req.query);
+  if (req.method == "POST") return Post(req, req.path);
+  base::ServerResponse r = ErrorResponse(405, "method not allowed");
   r.headers.emplace_back("Allow", "GET, POST");
   return r;
 }
 
-Response Router::Get(const std::string& path, const std::string& query) {
+base::ServerResponse Router::Get(const std::string& path, const std::string& query) {
   auto parts = SplitPath(path);
   if (path == "/healthz") {
     std::string reason;
     bool ok = backend_.Healthy(&reason);
-    return Response{ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : reason + "\n", {}};
+    return base::ServerResponse{
+        ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : reason + "\n", {}};
   }
   if (path == "/metrics") {
-    return Response{200, "text/plain; version=0.0.4; charset=utf-8", backend_.Metrics(), {}};
+    return base::ServerResponse{
+        200, "text/plain; version=0.0.4; charset=utf-8", backend_.Metrics(), {}};
   }
   if (path == "/api/v1/status") return Json(200, backend_.Status());
   if (parts.size() == 4 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "services") {
@@ -219,12 +224,12 @@ bool ParseTarget(const std::vector<std::string>& parts, OperationRequest* op) {
 
 }  // namespace
 
-Response Router::Post(const Request& req, const std::string& path) {
-  auto who = tokens_.Get()->Authenticate(req.authorization);
+base::ServerResponse Router::Post(const base::ServerRequest& req, const std::string& path) {
+  auto who = tokens_.Get()->Authenticate(req.Header("authorization"));
   if (!who) {
     base::Logger("agent")->warn("API: refused unauthenticated POST {}", path);
     if (metrics_) metrics_->operations->Inc({"unknown", "unauthorized"});
-    Response r = ErrorResponse(401, "a valid bearer token is required");
+    base::ServerResponse r = ErrorResponse(401, "a valid bearer token is required");
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"steerd\"");
     return r;
   }
@@ -250,7 +255,7 @@ Response Router::Post(const Request& req, const std::string& path) {
   return Perform(std::move(op));
 }
 
-Response Router::Perform(OperationRequest op) {
+base::ServerResponse Router::Perform(OperationRequest op) {
   OperationOutcome out = backend_.Operate(op);
   bool ok = out.status == OperationOutcome::Status::kOk;
   std::string what = Describe(op);
@@ -273,6 +278,23 @@ Response Router::Perform(OperationRequest op) {
   if (!out.refused_by.empty()) body["refused_by"] = out.refused_by;
   if (id) body["audit_id"] = *id;
   return Json(HttpStatus(out.status), body);
+}
+
+Result<std::unique_ptr<base::HttpServer>> ServeApi(const std::string& listen, Router& router) {
+  auto hp = base::ParseListen(listen);
+  if (!hp) return tl::unexpected(hp.error());
+  base::HttpServerOptions o;
+  o.address = hp->first;
+  o.port = static_cast<uint16_t>(hp->second);
+  o.threads = 1;
+  o.max_body_bytes = 64 * 1024;
+  o.max_header_bytes = 8 * 1024;
+  o.read_timeout = std::chrono::seconds(10);
+  auto server = base::HttpServer::Start(
+      o, [&router](const base::ServerRequest& r) { return router.Handle(r); });
+  if (!server) return tl::unexpected(server.error());
+  base::Logger("agent")->info("API listening on {}", (*server)->address());
+  return server;
 }
 
 }  // namespace steer::agent::api

@@ -2,7 +2,8 @@
 
 // Maps one HTTP request to one response: routing, bearer authentication for POSTs, request
 // validation, and the audit record of every authenticated operation (who, what, why, ok).
-// Independent of sockets so it is tested directly; ApiServer feeds it.
+// Independent of sockets so it is tested directly; ServeApi() puts it behind base::HttpServer.
+// Every response carries Server: steerd and Cache-Control: no-store.
 //
 // Routes:
 //   GET  /healthz  /metrics  /api/v1/status  /api/v1/services/{name}
@@ -14,6 +15,7 @@
 //
 // Thread-safety: Handle() may be called concurrently if the backend and store allow it.
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,22 +23,10 @@
 #include "api/backend.h"
 #include "api/token_holder.h"
 #include "state_store.h"
+#include "steer/base/error.h"
+#include "steer/base/http_server.h"
 
 namespace steer::agent::api {
-
-struct Request {
-  std::string method;
-  std::string target;  // path and query
-  std::string authorization;
-  std::string body;
-};
-
-struct Response {
-  int status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
 
 class Router {
  public:
@@ -45,12 +35,13 @@ class Router {
   Router(Backend& backend, const TokenHolder& tokens, StateStore& audit, AgentMetrics* metrics)
       : backend_(backend), tokens_(tokens), audit_(audit), metrics_(metrics) {}
 
-  Response Handle(const Request& request);
+  base::ServerResponse Handle(const base::ServerRequest& request);
 
  private:
-  Response Get(const std::string& path, const std::string& query);
-  Response Post(const Request& request, const std::string& path);
-  Response Perform(OperationRequest op);
+  base::ServerResponse Route(const base::ServerRequest& request);
+  base::ServerResponse Get(const std::string& path, const std::string& query);
+  base::ServerResponse Post(const base::ServerRequest& request, const std::string& path);
+  base::ServerResponse Perform(OperationRequest op);
 
   Backend& backend_;
   const TokenHolder& tokens_;
@@ -62,5 +53,10 @@ class Router {
 std::vector<std::string> SplitPath(const std::string& path);
 // Value of `key` in "a=1&b=2", percent-decoded; "" if absent.
 std::string QueryParam(const std::string& query, const std::string& key);
+
+// Serves `router` on `listen` ("127.0.0.1:9053", "[::1]:0"; bound before this returns, so a
+// taken port fails) with steerd's limits: one thread, 64 KiB bodies, 8 KiB headers, 10 s per
+// request, keep-alive. `router` must outlive the server.
+Result<std::unique_ptr<base::HttpServer>> ServeApi(const std::string& listen, Router& router);
 
 }  // namespace steer::agent::api

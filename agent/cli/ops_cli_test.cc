@@ -7,7 +7,6 @@
 #include <fstream>
 #include <mutex>
 
-#include "api/api_server.h"
 #include "api/router.h"
 #include "cli/command.h"
 
@@ -104,7 +103,7 @@ class OpsCliTest : public ::testing::Test {
     std::ofstream(dir_ + "/token") << "cli-token-0123456789\n";
     store_ = std::move(*StateStore::Open(dir_));
     router_ = std::make_unique<api::Router>(backend_, auth_, *store_, nullptr);
-    server_ = std::move(*api::ApiServer::Start("127.0.0.1:0", *router_));
+    server_ = std::move(*api::ServeApi("127.0.0.1:0", *router_));
     api_ = "http://" + server_->address();
   }
   void TearDown() override {
@@ -130,7 +129,7 @@ class OpsCliTest : public ::testing::Test {
   api::TokenHolder auth_{api::TokenAuth::Single("alice", "cli-token-0123456789")};
   std::unique_ptr<StateStore> store_;
   std::unique_ptr<api::Router> router_;
-  std::unique_ptr<api::ApiServer> server_;
+  std::unique_ptr<base::HttpServer> server_;
 };
 
 TEST_F(OpsCliTest, StatusTableAndJson) {

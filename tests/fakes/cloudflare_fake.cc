@@ -26,12 +26,12 @@ bool ValidAddress(const std::string& type, const std::string& content) {
 }  // namespace
 
 CloudflareFake::CloudflareFake(CloudflareFakeOptions options) : options_(std::move(options)) {
-  server_ = std::make_unique<FakeHttpServer>([this](const Request& r) { return Handle(r); });
+  server_ = StartFakeServer([this](const base::ServerRequest& r) { return Handle(r); });
 }
 
 CloudflareFake::~CloudflareFake() { server_.reset(); }
 
-std::string CloudflareFake::endpoint() const { return server_->base_url() + "/client/v4"; }
+std::string CloudflareFake::endpoint() const { return BaseUrl(*server_) + "/client/v4"; }
 
 void CloudflareFake::FailNext(std::vector<CloudflareFailure> failures) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -97,21 +97,20 @@ CloudflareFake::json CloudflareFake::ToJson(const CloudflareFakeRecord& r) const
           {"modified_on", "2026-01-01T00:00:00.000000Z"}};
 }
 
-Response CloudflareFake::Reply(const Request& request, int status, const json& result) {
+base::ServerResponse CloudflareFake::Reply(int status, const json& result) {
   json body = {{"success", true},
                {"errors", json::array()},
                {"messages", json::array()},
                {"result", result}};
-  return MakeResponse(request, status, "application/json", body.dump());
+  return MakeResponse(status, "application/json", body.dump());
 }
 
-Response CloudflareFake::Fail(const Request& request, int status, int code,
-                              const std::string& message) {
+base::ServerResponse CloudflareFake::Fail(int status, int code, const std::string& message) {
   json body = {{"success", false},
                {"errors", {{{"code", code}, {"message", message}}}},
                {"messages", json::array()},
                {"result", nullptr}};
-  return MakeResponse(request, status, "application/json", body.dump());
+  return MakeResponse(status, "application/json", body.dump());
 }
 
 std::optional<CloudflareFake::Problem> CloudflareFake::Check(
@@ -191,71 +190,72 @@ std::optional<CloudflareFake::Problem> CloudflareFake::Delete(Store& store, cons
   return std::nullopt;
 }
 
-Response CloudflareFake::Handle(const Request& request) {
+base::ServerResponse CloudflareFake::Handle(const base::ServerRequest& request) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::string auth(request[http::field::authorization]);
+  std::string auth = request.Header("authorization");
   if (auth != "Bearer " + options_.api_token) {
     ++auth_failures_;
-    return Fail(request, 403, 10000, "Authentication error");
+    return Fail(403, 10000, "Authentication error");
   }
   ++requests_;
   if (!failures_.empty()) {
     CloudflareFailure failure = failures_.front();
     failures_.pop_front();
-    Response response =
+    base::ServerResponse response =
         failure.status == 429
-            ? Fail(request, 429, 971, "Please wait and consider throttling your request speed")
-            : Fail(request, failure.status, 10000 + failure.status, "Internal server error");
+            ? Fail(429, 971, "Please wait and consider throttling your request speed")
+            : Fail(failure.status, 10000 + failure.status, "Internal server error");
     if (failure.retry_after_seconds >= 0) {
-      response.set(http::field::retry_after, std::to_string(failure.retry_after_seconds));
+      response.With("Retry-After", std::to_string(failure.retry_after_seconds));
     }
     return response;
   }
-  auto [path, query] = SplitTarget(request);
+  const std::string& path = request.path;
+  const std::string& query = request.query;
   try {
     return Route(request, path, query);
   } catch (const json::exception& e) {
-    return Fail(request, 400, 9207, std::string("Request body is invalid: ") + e.what());
+    return Fail(400, 9207, std::string("Request body is invalid: ") + e.what());
   }
 }
 
-Response CloudflareFake::Route(const Request& request, const std::string& path,
-                               const std::string& query) {
+base::ServerResponse CloudflareFake::Route(const base::ServerRequest& request,
+                                           const std::string& path, const std::string& query) {
   std::string zone_records = kPrefix + options_.zone_id + "/dns_records";
   if (path.rfind(kPrefix, 0) != 0 || path.rfind(zone_records, 0) != 0) {
-    return Fail(request, 404, 7003,
+    return Fail(404, 7003,
                 "Could not route to " + path + ", perhaps your object identifier is invalid?");
   }
   std::string rest = path.substr(zone_records.size());
-  http::verb verb = request.method();
-  if (rest.empty() && verb == http::verb::get) return List(request, query);
-  json body = request.body().empty() ? json::object() : json::parse(request.body());
+  const std::string& verb = request.method;
+  if (rest.empty() && verb == "GET") return List(query);
+  json body = request.body.empty() ? json::object() : json::parse(request.body);
   Store next = records_;
   json result;
   std::optional<Problem> problem;
   std::string id = rest.empty() ? "" : rest.substr(1);
-  if (rest == "/batch" && verb == http::verb::post) return Batch(request, body);
-  if (rest.empty() && verb == http::verb::post) {
+  if (rest == "/batch" && verb == "POST") return Batch(body);
+  if (rest.empty() && verb == "POST") {
     problem = Create(next, body, &result);
-  } else if (!id.empty() && verb == http::verb::get) {
+  } else if (!id.empty() && verb == "GET") {
     auto it = std::find_if(next.begin(), next.end(), [&](const auto& r) { return r.id == id; });
-    if (it == next.end()) return Fail(request, 404, 81044, "Record does not exist.");
-    return Reply(request, 200, ToJson(*it));
-  } else if (!id.empty() && (verb == http::verb::put || verb == http::verb::patch)) {
-    problem = Update(next, id, body, verb == http::verb::put, &result);
-  } else if (!id.empty() && verb == http::verb::delete_) {
+    if (it == next.end()) return Fail(404, 81044, "Record does not exist.");
+    return Reply(200, ToJson(*it));
+  } else if (!id.empty() && (verb == "PUT" || verb == "PATCH")) {
+    problem = Update(next, id, body, verb == "PUT", &result);
+  } else if (!id.empty() && verb == "DELETE") {
     problem = Delete(next, id);
     result = {{"id", id}};
   } else {
-    return Fail(request, 405, 10405, "Method not allowed for this route");
+    return Fail(405, 10405, "Method not allowed for this route");
   }
-  if (problem) return Fail(request, problem->status, problem->code, problem->message);
+  if (problem) return Fail(problem->status, problem->code, problem->message);
   records_ = std::move(next);
   ++write_requests_;
-  return Reply(request, 200, result);
+  return Reply(200, result);
 }
 
-Response CloudflareFake::List(const Request& request, const std::string& query) {
+base::ServerResponse CloudflareFake::List(const std::string& query) {
   std::map<std::string, std::string> params = ParseQuery(query);
   std::string name = params.count("name.exact") ? params["name.exact"] : params["name"];
   name = Lower(name);
@@ -286,10 +286,10 @@ Response CloudflareFake::List(const Request& request, const std::string& query) 
                  {"count", result.size()},
                  {"total_count", total},
                  {"total_pages", (total + per_page - 1) / per_page}}}};
-  return MakeResponse(request, 200, "application/json", body.dump());
+  return MakeResponse(200, "application/json", body.dump());
 }
 
-Response CloudflareFake::Batch(const Request& request, const json& body) {
+base::ServerResponse CloudflareFake::Batch(const json& body) {
   Store next = records_;
   json result = {{"deletes", json::array()},
                  {"patches", json::array()},
@@ -319,11 +319,11 @@ Response CloudflareFake::Batch(const Request& request, const json& body) {
     if (!problem) problem = Create(next, p, &out);
     result["posts"].push_back(out);
   }
-  if (problem) return Fail(request, problem->status, problem->code, problem->message);
+  if (problem) return Fail(problem->status, problem->code, problem->message);
   records_ = std::move(next);
   ++batch_requests_;
   ++write_requests_;
-  return Reply(request, 200, result);
+  return Reply(200, result);
 }
 
 }  // namespace steer::fakes

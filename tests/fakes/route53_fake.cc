@@ -11,11 +11,6 @@ namespace {
 
 namespace r53 = dns::route53;
 
-std::string Field(const Request& request, const std::string& name) {
-  auto it = request.find(name);
-  return it == request.end() ? "" : std::string(it->value());
-}
-
 bool InZone(const std::string& name, const std::string& apex) {
   return name == apex || (name.size() > apex.size() &&
                           name.compare(name.size() - apex.size(), apex.size(), apex) == 0 &&
@@ -30,12 +25,12 @@ std::string Describe(const dns::RRset& rrset) {
 
 Route53Fake::Route53Fake(Route53FakeOptions options) : options_(std::move(options)) {
   for (const auto& [id, apex] : options_.zones) records_[id];
-  server_ = std::make_unique<FakeHttpServer>([this](const Request& r) { return Handle(r); });
+  server_ = StartFakeServer([this](const base::ServerRequest& r) { return Handle(r); });
 }
 
 Route53Fake::~Route53Fake() { server_.reset(); }
 
-std::string Route53Fake::endpoint() const { return server_->base_url(); }
+std::string Route53Fake::endpoint() const { return BaseUrl(*server_); }
 
 void Route53Fake::FailNext(Route53Action action, std::vector<Route53Failure> failures) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -92,18 +87,19 @@ std::string Route53Fake::last_error_body() const {
   return last_error_body_;
 }
 
-Response Route53Fake::Error(const Request& request, int status, const std::string& code,
-                            const std::string& message) {
+base::ServerResponse Route53Fake::Error(int status, const std::string& code,
+                                        const std::string& message) {
   last_error_body_ = r53::BuildErrorResponse({code, message});
-  return MakeResponse(request, status, "text/xml", last_error_body_);
+  return MakeResponse(status, "text/xml", last_error_body_);
 }
 
-std::optional<Response> Route53Fake::CheckSignature(const Request& request) {
+std::optional<base::ServerResponse> Route53Fake::CheckSignature(
+    const base::ServerRequest& request) {
   auto deny = [&](const std::string& code, const std::string& message) {
     ++signature_failures_;
-    return Error(request, 403, code, message);
+    return Error(403, code, message);
   };
-  std::string header = Field(request, "authorization");
+  std::string header = request.Header("authorization");
   if (header.empty()) {
     return deny("MissingAuthenticationToken", "Missing Authentication Token");
   }
@@ -112,7 +108,7 @@ std::optional<Response> Route53Fake::CheckSignature(const Request& request) {
   if (parsed->access_key_id != options_.access_key_id) {
     return deny("InvalidClientTokenId", "The security token included in the request is invalid.");
   }
-  std::string amz_date = Field(request, "x-amz-date");
+  std::string amz_date = request.Header("x-amz-date");
   auto& sh = parsed->signed_headers;
   if (std::find(sh.begin(), sh.end(), "host") == sh.end() ||
       std::find(sh.begin(), sh.end(), "x-amz-date") == sh.end() ||
@@ -120,19 +116,14 @@ std::optional<Response> Route53Fake::CheckSignature(const Request& request) {
       parsed->service != "route53") {
     return deny("IncompleteSignature", "Credential scope or signed headers are invalid");
   }
-  std::string target(request.target());
-  size_t q = target.find('?');
   dns::aws::SigV4Request signed_part;
-  signed_part.method = std::string(request.method_string());
-  signed_part.path = dns::aws::PercentDecode(target.substr(0, q));
-  signed_part.query = q == std::string::npos ? "" : target.substr(q + 1);
-  signed_part.body = request.body();
+  signed_part.method = request.method;
+  signed_part.path = dns::aws::PercentDecode(request.path);
+  signed_part.query = request.query;
+  signed_part.body = request.body;
   for (const std::string& name : sh) {
-    for (const auto& field : request.base()) {
-      if (boost::beast::iequals(field.name_string(), name)) {
-        signed_part.headers.emplace_back(name, std::string(field.value()));
-      }
-    }
+    auto it = request.headers.find(name);  // SigV4 signed header names are lower-case
+    if (it != request.headers.end()) signed_part.headers.emplace_back(name, it->second);
   }
   dns::aws::SigV4Scope scope{amz_date, options_.region, "route53"};
   std::string expected =
@@ -152,7 +143,7 @@ struct Operation {
   std::string id;  // hosted zone id or change id
 };
 
-Operation Classify(const Request& request, const std::string& path) {
+Operation Classify(const base::ServerRequest& request, const std::string& path) {
   const std::string zone_prefix = std::string(r53::kApiPrefix) + "/hostedzone/";
   const std::string change_prefix = std::string(r53::kApiPrefix) + "/change/";
   Operation op;
@@ -161,9 +152,9 @@ Operation Classify(const Request& request, const std::string& path) {
     op.id = rest.substr(0, rest.find('/'));
     std::string tail = rest.substr(op.id.size());
     if (tail != "/rrset" && tail != "/rrset/") return op;
-    if (request.method() == http::verb::post) op.action = Route53Action::kChange;
-    if (request.method() == http::verb::get) op.action = Route53Action::kList;
-  } else if (path.rfind(change_prefix, 0) == 0 && request.method() == http::verb::get) {
+    if (request.method == "POST") op.action = Route53Action::kChange;
+    if (request.method == "GET") op.action = Route53Action::kList;
+  } else if (path.rfind(change_prefix, 0) == 0 && request.method == "GET") {
     op.action = Route53Action::kGetChange;
     op.id = path.substr(change_prefix.size());
   }
@@ -172,41 +163,42 @@ Operation Classify(const Request& request, const std::string& path) {
 
 }  // namespace
 
-Response Route53Fake::Scripted(const Request& request, Route53Failure failure) {
+base::ServerResponse Route53Fake::Scripted(Route53Failure failure) {
   switch (failure) {
     case Route53Failure::kThrottling:
-      return Error(request, 400, "Throttling", "Rate exceeded");
+      return Error(400, "Throttling", "Rate exceeded");
     case Route53Failure::kPriorRequestNotComplete:
-      return Error(request, 400, "PriorRequestNotComplete",
+      return Error(400, "PriorRequestNotComplete",
                    "The request was rejected because Route 53 was still processing a prior "
                    "request.");
     case Route53Failure::kInternalError:
-      return Error(request, 500, "InternalFailure", "An internal error occurred.");
+      return Error(500, "InternalFailure", "An internal error occurred.");
     case Route53Failure::kUnavailable:
       break;
   }
-  return Error(request, 503, "ServiceUnavailable", "Service is unavailable.");
+  return Error(503, "ServiceUnavailable", "Service is unavailable.");
 }
 
-Response Route53Fake::Handle(const Request& request) {
+base::ServerResponse Route53Fake::Handle(const base::ServerRequest& request) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto [path, query] = SplitTarget(request);
+  const std::string& path = request.path;
+  const std::string& query = request.query;
   Operation op = Classify(request, path);
   if (auto denied = CheckSignature(request)) return *denied;
-  if (!op.action) return Error(request, 404, "UnknownOperationException", "Unknown operation");
+  if (!op.action) return Error(404, "UnknownOperationException", "Unknown operation");
   ++requests_[*op.action];
   std::deque<Route53Failure>& scripted = failures_[*op.action];
   if (!scripted.empty()) {
     Route53Failure failure = scripted.front();
     scripted.pop_front();
-    return Scripted(request, failure);
+    return Scripted(failure);
   }
-  if (*op.action == Route53Action::kGetChange) return HandleGetChange(request, op.id);
+  if (*op.action == Route53Action::kGetChange) return HandleGetChange(op.id);
   if (records_.count(op.id) == 0) {
-    return Error(request, 404, "NoSuchHostedZone", "No hosted zone found with ID: " + op.id);
+    return Error(404, "NoSuchHostedZone", "No hosted zone found with ID: " + op.id);
   }
   if (*op.action == Route53Action::kChange) return HandleChange(request, op.id);
-  return HandleList(request, op.id, query);
+  return HandleList(op.id, query);
 }
 
 std::optional<std::string> Route53Fake::Apply(std::map<Key, dns::RRset>& zone,
@@ -242,10 +234,11 @@ std::optional<std::string> Route53Fake::Apply(std::map<Key, dns::RRset>& zone,
   return std::nullopt;
 }
 
-Response Route53Fake::HandleChange(const Request& request, const std::string& zone_id) {
-  auto changes = r53::ParseChangeRequest(request.body());
+base::ServerResponse Route53Fake::HandleChange(const base::ServerRequest& request,
+                                               const std::string& zone_id) {
+  auto changes = r53::ParseChangeRequest(request.body);
   if (!changes || changes->empty()) {
-    return Error(request, 400, "InvalidInput", "Invalid XML ; no changes in the change batch");
+    return Error(400, "InvalidInput", "Invalid XML ; no changes in the change batch");
   }
   std::map<Key, dns::RRset> next = records_[zone_id];  // applied only if every change is valid
   std::vector<std::string> problems;
@@ -254,7 +247,7 @@ Response Route53Fake::HandleChange(const Request& request, const std::string& zo
   }
   if (!problems.empty()) {
     last_error_body_ = r53::BuildInvalidChangeBatch(problems);
-    return MakeResponse(request, 400, "text/xml", last_error_body_);
+    return MakeResponse(400, "text/xml", last_error_body_);
   }
   records_[zone_id] = std::move(next);
   r53::ChangeInfo info{"C" + std::to_string(100000 + next_change_++),
@@ -266,15 +259,14 @@ Response Route53Fake::HandleChange(const Request& request, const std::string& zo
   char submitted[32];
   std::strftime(submitted, sizeof(submitted), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
   return MakeResponse(
-      request, 200, "text/xml",
+      200, "text/xml",
       r53::BuildChangeInfoResponse("ChangeResourceRecordSetsResponse", info, submitted));
 }
 
-Response Route53Fake::HandleList(const Request& request, const std::string& zone_id,
-                                 const std::string& query) {
+base::ServerResponse Route53Fake::HandleList(const std::string& zone_id, const std::string& query) {
   std::map<std::string, std::string> params = ParseQuery(query);
   if (params.count("type") && !params.count("name")) {
-    return Error(request, 400, "InvalidInput", "The input is not valid: type without name");
+    return Error(400, "InvalidInput", "The input is not valid: type without name");
   }
   int max_items = 300;
   if (params.count("maxitems"))
@@ -293,21 +285,20 @@ Response Route53Fake::HandleList(const Request& request, const std::string& zone
     page.next_name = it->second.name;
     page.next_type = it->second.type;
   }
-  return MakeResponse(request, 200, "text/xml", r53::BuildListResponse(page, max_items));
+  return MakeResponse(200, "text/xml", r53::BuildListResponse(page, max_items));
 }
 
-Response Route53Fake::HandleGetChange(const Request& request, const std::string& change_id) {
+base::ServerResponse Route53Fake::HandleGetChange(const std::string& change_id) {
   auto it = changes_.find(change_id);
   if (it == changes_.end()) {
-    return Error(request, 404, "NoSuchChange",
-                 "A change with the specified change ID does not exist.");
+    return Error(404, "NoSuchChange", "A change with the specified change ID does not exist.");
   }
   std::string status = "INSYNC";
   if (it->second.remaining_pending > 0) {
     --it->second.remaining_pending;
     status = "PENDING";
   }
-  return MakeResponse(request, 200, "text/xml",
+  return MakeResponse(200, "text/xml",
                       r53::BuildChangeInfoResponse("GetChangeResponse", {change_id, status},
                                                    "2026-01-01T00:00:00.000Z"));
 }

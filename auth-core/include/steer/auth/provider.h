@@ -1,8 +1,8 @@
 #pragma once
 
-// The OpenID Provider: every endpoint as a function HttpRequest -> HttpResponse, independent
-// of the transport. Codes, refresh tokens, the pending authorization request and the SSO
-// session are sealed with the shared AEAD key, so any region with the same keys answers any
+// The OpenID Provider: every endpoint as a function base::ServerRequest -> base::ServerResponse,
+// independent of the transport. Codes, refresh tokens, the pending authorization request and the
+// SSO session are sealed with the shared AEAD key, so any region with the same keys answers any
 // request; the Store only keeps what must be unique (single use, revocation, lockouts).
 // Handle() is thread-safe: members are immutable after construction and the Store, hasher
 // and throttles are thread-safe.
@@ -13,7 +13,6 @@
 
 #include "steer/auth/client_cache.h"
 #include "steer/auth/form.h"
-#include "steer/auth/http_types.h"
 #include "steer/auth/ip_throttle.h"
 #include "steer/auth/key_set.h"
 #include "steer/auth/password_hasher.h"
@@ -21,6 +20,7 @@
 #include "steer/auth/store.h"
 #include "steer/auth/verified_token_cache.h"
 #include "steer/base/clock.h"
+#include "steer/base/http_server.h"
 #include "steer/config/authd_config.h"
 
 namespace steer::auth {
@@ -30,7 +30,7 @@ class Provider {
   Provider(config::AuthdConfig config, KeySet keys, Sealer sealer, Store& store,
            PasswordHasher& hasher, const base::Clock& clock);
 
-  HttpResponse Handle(const HttpRequest& req);
+  base::ServerResponse Handle(const base::ServerRequest& req);
 
  private:
   // What a code, refresh token or session stands for.
@@ -47,33 +47,35 @@ class Provider {
   };
   enum class PasswordCheck { kOk, kBad, kBlocked };
 
-  HttpResponse Route(const HttpRequest& req);
-  HttpResponse Ready();
-  Result<Client> AuthenticateClient(const HttpRequest& req, const Params& form, bool allow_public);
+  base::ServerResponse Route(const base::ServerRequest& req);
+  base::ServerResponse Ready();
+  Result<Client> AuthenticateClient(const base::ServerRequest& req, const Params& form,
+                                    bool allow_public);
   PasswordCheck CheckPassword(const std::string& username, const std::string& password,
                               const std::string& ip, User* user);
   bool LoginThrottled(const std::string& ip);
 
   // provider_authorize.cc
-  HttpResponse Authorize(const HttpRequest& req);
-  HttpResponse Login(const HttpRequest& req);
-  HttpResponse LoginPage(int status, const std::string& sealed_request, const std::string& csrf,
-                         const std::string& message) const;
-  HttpResponse RedirectWithCode(const nlohmann::json& areq, const Grant& grant);
-  std::optional<Grant> SessionFromCookie(const HttpRequest& req);
+  base::ServerResponse Authorize(const base::ServerRequest& req);
+  base::ServerResponse Login(const base::ServerRequest& req);
+  base::ServerResponse LoginPage(int status, const std::string& sealed_request,
+                                 const std::string& csrf, const std::string& message) const;
+  base::ServerResponse RedirectWithCode(const nlohmann::json& areq, const Grant& grant);
+  std::optional<Grant> SessionFromCookie(const base::ServerRequest& req);
   std::string SessionCookie(const Grant& grant, int64_t max_age);
 
   // provider_token.cc
-  HttpResponse Token(const HttpRequest& req);
-  HttpResponse CodeGrant(const Client& client, const Params& form);
-  HttpResponse RefreshGrant(const Client& client, const Params& form);
-  HttpResponse ClientCredentialsGrant(const Client& client, const Params& form);
-  HttpResponse PasswordGrant(const Client& client, const Params& form, const std::string& ip);
+  base::ServerResponse Token(const base::ServerRequest& req);
+  base::ServerResponse CodeGrant(const Client& client, const Params& form);
+  base::ServerResponse RefreshGrant(const Client& client, const Params& form);
+  base::ServerResponse ClientCredentialsGrant(const Client& client, const Params& form);
+  base::ServerResponse PasswordGrant(const Client& client, const Params& form,
+                                     const std::string& ip);
 
   // provider_issue.cc
   // A refresh token is included when `refresh_tid` is not empty.
-  HttpResponse IssueTokens(const Client& client, const Grant& grant, const std::string& refresh_tid,
-                           int64_t refresh_exp);
+  base::ServerResponse IssueTokens(const Client& client, const Grant& grant,
+                                   const std::string& refresh_tid, int64_t refresh_exp);
   // Starts a refresh family for a new grant; returns the token id ("" = no refresh token).
   Result<std::string> StartRefresh(const Client& client, const Grant& grant, int64_t exp);
   Result<std::string> AccessToken(const Grant& grant, const nlohmann::json& audience,
@@ -84,10 +86,10 @@ class Provider {
   std::optional<nlohmann::json> OpenSealed(const char* purpose, const std::string& value);
 
   // provider_resource.cc
-  HttpResponse UserInfo(const HttpRequest& req);
-  HttpResponse Introspect(const HttpRequest& req);
-  HttpResponse Revoke(const HttpRequest& req);
-  HttpResponse Logout(const HttpRequest& req);
+  base::ServerResponse UserInfo(const base::ServerRequest& req);
+  base::ServerResponse Introspect(const base::ServerRequest& req);
+  base::ServerResponse Revoke(const base::ServerRequest& req);
+  base::ServerResponse Logout(const base::ServerRequest& req);
 
   config::AuthdConfig config_;
   KeySet keys_;
@@ -102,5 +104,9 @@ class Provider {
   std::string discovery_json_;
   std::string jwks_json_;
 };
+
+// The options steer-authd serves its Provider with: listen address, threads, limits and TLS
+// from the config, a 30 s read timeout, and plain HTTP refused off loopback.
+base::HttpServerOptions AuthdServerOptions(const config::AuthdConfig& config);
 
 }  // namespace steer::auth

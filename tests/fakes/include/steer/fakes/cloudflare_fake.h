@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "steer/fakes/fake_http_server.h"
+#include "steer/fakes/fake_http.h"
 
 namespace steer::fakes {
 
@@ -68,12 +68,13 @@ class CloudflareFake {
   using json = nlohmann::json;
   using Store = std::vector<CloudflareFakeRecord>;
 
-  Response Handle(const Request& request);
-  Response Route(const Request& request, const std::string& path, const std::string& query);
-  Response List(const Request& request, const std::string& query);
-  Response Batch(const Request& request, const json& body);
-  Response Reply(const Request& request, int status, const json& result);
-  Response Fail(const Request& request, int status, int code, const std::string& message);
+  base::ServerResponse Handle(const base::ServerRequest& request);
+  base::ServerResponse Route(const base::ServerRequest& request, const std::string& path,
+                             const std::string& query);
+  base::ServerResponse List(const std::string& query);
+  base::ServerResponse Batch(const json& body);
+  base::ServerResponse Reply(int status, const json& result);
+  base::ServerResponse Fail(int status, int code, const std::string& message);
 
   // Validation and mutation on a copy of the store; an error leaves it untouched.
   struct Problem {
@@ -97,7 +98,7 @@ class CloudflareFake {
   int batch_requests_ = 0;
   int write_requests_ = 0;
   int auth_failures_ = 0;
-  std::unique_ptr<FakeHttpServer> server_;  // last: stopped before the state goes
+  std::unique_ptr<base::HttpServer> server_;  // last: stopped before the state goes
 };
 
 }  // namespace steer::fakes

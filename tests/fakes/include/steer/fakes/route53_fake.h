@@ -24,7 +24,7 @@
 
 #include "steer/dns/route53_xml.h"
 #include "steer/dns/rrset.h"
-#include "steer/fakes/fake_http_server.h"
+#include "steer/fakes/fake_http.h"
 
 namespace steer::fakes {
 
@@ -65,18 +65,17 @@ class Route53Fake {
     int remaining_pending = 0;
   };
 
-  Response Handle(const Request& request);
-  Response Scripted(const Request& request, Route53Failure failure);
+  base::ServerResponse Handle(const base::ServerRequest& request);
+  base::ServerResponse Scripted(Route53Failure failure);
   // Validates one change against `zone` and applies it there; returns Route 53's message for
   // an invalid one.
   std::optional<std::string> Apply(std::map<Key, dns::RRset>& zone,
                                    const dns::route53::Change& change, const std::string& apex);
-  std::optional<Response> CheckSignature(const Request& request);
-  Response HandleChange(const Request& request, const std::string& zone_id);
-  Response HandleList(const Request& request, const std::string& zone_id, const std::string& query);
-  Response HandleGetChange(const Request& request, const std::string& change_id);
-  Response Error(const Request& request, int status, const std::string& code,
-                 const std::string& message);
+  std::optional<base::ServerResponse> CheckSignature(const base::ServerRequest& request);
+  base::ServerResponse HandleChange(const base::ServerRequest& request, const std::string& zone_id);
+  base::ServerResponse HandleList(const std::string& zone_id, const std::string& query);
+  base::ServerResponse HandleGetChange(const std::string& change_id);
+  base::ServerResponse Error(int status, const std::string& code, const std::string& message);
   static Key KeyOf(const std::string& name, const std::string& type);
 
   Route53FakeOptions options_;
@@ -88,7 +87,7 @@ class Route53Fake {
   int signature_failures_ = 0;
   int next_change_ = 1;
   std::string last_error_body_;
-  std::unique_ptr<FakeHttpServer> server_;  // last: stopped before the state goes
+  std::unique_ptr<base::HttpServer> server_;  // last: stopped before the state goes
 };
 
 }  // namespace steer::fakes

@@ -1,8 +1,8 @@
 #pragma once
 
-// One HTTP/1.1 connection (plain or TLS): read a bounded request, call the handler, write
-// the response, repeat while keep-alive. Private to auth-core's HttpServer. Each session runs
-// on its own strand, so its members need no locking.
+// One HTTP/1.1 connection (plain or TLS) of base::HttpServer: read a bounded request, call the
+// handler, write the response, repeat while keep-alive. Private to http_server.cc. Each
+// session runs on its own strand, so its members need no locking.
 
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -14,9 +14,9 @@
 #include <optional>
 #include <type_traits>
 
-#include "steer/auth/http_server.h"
+#include "steer/base/http_server.h"
 
-namespace steer::auth {
+namespace steer::base {
 
 using PlainStream = boost::beast::tcp_stream;
 using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
@@ -24,11 +24,13 @@ using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 struct SessionLimits {
   size_t max_body_bytes;
   size_t max_header_bytes;
+  std::chrono::milliseconds timeout;
 };
 
 template <typename Stream>
 class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
+  // `handler` must outlive the session (the server destroys its io_context first).
   HttpSession(Stream&& stream, SessionLimits limits, const HttpServer::Handler& handler)
       : stream_(std::move(stream)), limits_(limits), handler_(handler) {}
 
@@ -37,7 +39,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     auto ep = boost::beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) remote_ip_ = ep.address().to_string();
     if constexpr (std::is_same_v<Stream, TlsStream>) {
-      boost::beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));
+      boost::beast::get_lowest_layer(stream_).expires_after(limits_.timeout);
       stream_.async_handshake(boost::asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](boost::system::error_code e) {
                                 if (!e) self->Read();
@@ -48,14 +50,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   }
 
  private:
-  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+  using Message = boost::beast::http::request<boost::beast::http::string_body>;
   using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
   void Read() {
     parser_.emplace();
     parser_->body_limit(limits_.max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
-    boost::beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+    boost::beast::get_lowest_layer(stream_).expires_after(limits_.timeout);
     boost::beast::http::async_read(stream_, buffer_, *parser_,
                                    [self = this->shared_from_this()](boost::system::error_code ec,
                                                                      size_t) { self->OnRead(ec); });
@@ -69,8 +71,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       return SendError(400, "malformed request");
     }
     if (ec) return Close();
-    Request& msg = parser_->get();
-    HttpRequest req;
+    Message& msg = parser_->get();
+    ServerRequest req;
     req.method = std::string(msg.method_string());
     std::string target(msg.target());
     size_t q = target.find('?');
@@ -85,25 +87,27 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     }
     req.body = std::move(msg.body());
     req.remote_ip = remote_ip_;
-    Send(handler_(req), msg.keep_alive(), msg.version());
+    bool head = msg.method() == http::verb::head;
+    Send(handler_(req), msg.keep_alive(), msg.version(), head);
   }
 
   void SendError(int status, const char* what) {
-    HttpResponse r;
+    ServerResponse r;
     r.status = status;
     r.body = std::string("{\"error\":\"invalid_request\",\"error_description\":\"") + what + "\"}";
-    Send(r, false, 11);
+    Send(r, false, 11, false);
   }
 
-  void Send(const HttpResponse& r, bool keep_alive, unsigned version) {
+  void Send(const ServerResponse& r, bool keep_alive, unsigned version, bool head) {
     namespace http = boost::beast::http;
     res_ = Response(static_cast<http::status>(r.status), version);
     res_.set(http::field::content_type, r.content_type);
     res_.set("X-Content-Type-Options", "nosniff");
     for (const auto& [name, value] : r.headers) res_.insert(name, value);
-    res_.body() = r.body;
+    if (!head) res_.body() = r.body;
     res_.keep_alive(keep_alive);
     res_.prepare_payload();
+    boost::beast::get_lowest_layer(stream_).expires_after(limits_.timeout);
     http::async_write(
         stream_, res_,
         [self = this->shared_from_this(), keep_alive](boost::system::error_code ec, size_t) {
@@ -114,7 +118,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
   void Close() {
     if constexpr (std::is_same_v<Stream, TlsStream>) {
-      boost::beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+      boost::beast::get_lowest_layer(stream_).expires_after(limits_.timeout);
       stream_.async_shutdown([self = this->shared_from_this()](boost::system::error_code) {});
     } else {
       boost::system::error_code ec;
@@ -131,4 +135,4 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   std::string remote_ip_;
 };
 
-}  // namespace steer::auth
+}  // namespace steer::base

@@ -1,0 +1,195 @@
+#include "steer/base/http_server.h"
+
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <filesystem>
+#include <string>
+
+namespace steer::base {
+namespace {
+
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+using tcp = net::ip::tcp;
+using Reply = http::response<http::string_body>;
+
+// A synchronous client on one loopback connection.
+class Client {
+ public:
+  explicit Client(uint16_t port) : socket_(io_) {
+    socket_.connect({net::ip::make_address("127.0.0.1"), port});
+  }
+  Reply Exchange(http::verb method, const std::string& target, const std::string& body = "") {
+    http::request<http::string_body> req(method, target, 11);
+    req.set(http::field::host, "x");
+    req.set("X-Test", "a");
+    req.insert("X-Test", "b");
+    req.body() = body;
+    req.prepare_payload();
+    http::write(socket_, req);
+    Reply reply;
+    boost::system::error_code ec;
+    http::read(socket_, buffer_, reply, ec);
+    EXPECT_FALSE(ec) << ec.message();
+    return reply;
+  }
+  // True once the server has closed its side.
+  bool Closed() {
+    char c;
+    boost::system::error_code ec;
+    socket_.read_some(net::buffer(&c, 1), ec);
+    return ec == net::error::eof;
+  }
+
+ private:
+  net::io_context io_;
+  tcp::socket socket_;
+  boost::beast::flat_buffer buffer_;
+};
+
+// True if nothing listens on 127.0.0.1:`port`. The client binds 127.0.0.2 so that its own
+// ephemeral port can never be `port` (a TCP self-connect would look like a listener).
+bool Refused(uint16_t port) {
+  net::io_context io;
+  tcp::socket s(io);
+  boost::system::error_code ec;
+  s.open(tcp::v4(), ec);
+  s.bind({net::ip::make_address("127.0.0.2"), 0}, ec);
+  s.connect({net::ip::make_address("127.0.0.1"), port}, ec);
+  return ec == net::error::connection_refused;
+}
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void StartServer(HttpServerOptions options = {}) {
+    auto s = HttpServer::Start(options, [this](const ServerRequest& r) {
+      ++calls_;
+      ServerResponse out;
+      out.status = 201;
+      out.content_type = "text/plain";
+      out.body = r.method + " " + r.path + " ?" + r.query + " " + r.Header("x-test") + " " +
+                 r.body + " from " + r.remote_ip;
+      return out.With("Set-Cookie", "a=1").With("Set-Cookie", "b=2").With("X-Extra", "yes");
+    });
+    ASSERT_TRUE(s) << s.error().message;
+    server_ = std::move(*s);
+  }
+  std::atomic<int> calls_{0};
+  std::unique_ptr<HttpServer> server_;
+};
+
+TEST_F(HttpServerTest, ServesTwoRequestsOnOneKeptAliveConnection) {
+  StartServer();
+  ASSERT_NE(server_->port(), 0);
+  EXPECT_EQ(server_->address(), "127.0.0.1:" + std::to_string(server_->port()));
+  Client c(server_->port());
+  Reply first = c.Exchange(http::verb::get, "/one?x=1");
+  EXPECT_EQ(first.body(), "GET /one ?x=1 a; b  from 127.0.0.1");
+  EXPECT_TRUE(first.keep_alive());
+  Reply second = c.Exchange(http::verb::post, "/two", "hello");
+  EXPECT_EQ(second.body(), "POST /two ? a; b hello from 127.0.0.1");
+  EXPECT_EQ(calls_, 2);
+}
+
+TEST_F(HttpServerTest, ReturnsTheHandlersStatusAndHeaders) {
+  StartServer();
+  Client c(server_->port());
+  Reply r = c.Exchange(http::verb::get, "/");
+  EXPECT_EQ(r.result_int(), 201);
+  EXPECT_EQ(r[http::field::content_type], "text/plain");
+  EXPECT_EQ(r["X-Extra"], "yes");
+  EXPECT_EQ(r["X-Content-Type-Options"], "nosniff");
+  std::vector<std::string> cookies;
+  for (auto it = r.find(http::field::set_cookie);
+       it != r.end() && it->name_string() == "Set-Cookie"; ++it) {
+    cookies.emplace_back(it->value());
+  }
+  EXPECT_EQ(cookies, (std::vector<std::string>{"a=1", "b=2"}));
+  Reply head = c.Exchange(http::verb::head, "/");
+  EXPECT_EQ(head.result_int(), 201);
+  EXPECT_EQ(head.body(), "");
+}
+
+TEST_F(HttpServerTest, RefusesABodyOverTheLimitWith413AndCloses) {
+  HttpServerOptions o;
+  o.max_body_bytes = 100;
+  StartServer(o);
+  Client ok(server_->port());
+  EXPECT_EQ(ok.Exchange(http::verb::post, "/", std::string(100, 'a')).result_int(), 201);
+  Client big(server_->port());
+  Reply r = big.Exchange(http::verb::post, "/", std::string(101, 'a'));
+  EXPECT_EQ(r.result_int(), 413);
+  EXPECT_NE(r.body().find("too large"), std::string::npos);
+  EXPECT_FALSE(r.keep_alive());
+  EXPECT_TRUE(big.Closed());
+  EXPECT_EQ(calls_, 1);
+}
+
+TEST_F(HttpServerTest, TakenPortAndBadAddressFailStart) {
+  StartServer();
+  HttpServerOptions o;
+  o.port = server_->port();
+  EXPECT_FALSE(HttpServer::Start(o, [](const ServerRequest&) { return ServerResponse{}; }));
+  o.port = 0;
+  o.address = "not-an-address";
+  EXPECT_FALSE(HttpServer::Start(o, [](const ServerRequest&) { return ServerResponse{}; }));
+}
+
+TEST_F(HttpServerTest, PlainHttpOffLoopbackRefusedWhenAsked) {
+  HttpServerOptions o;
+  o.address = "0.0.0.0";
+  o.plain_http_loopback_only = true;
+  EXPECT_FALSE(HttpServer::Start(o, [](const ServerRequest&) { return ServerResponse{}; }));
+}
+
+TEST_F(HttpServerTest, StopIsIdempotentAndEndsServing) {
+  StartServer();
+  uint16_t port = server_->port();
+  server_->Stop();
+  server_->Stop();
+  EXPECT_TRUE(Refused(port));  // the listener is closed
+  EXPECT_EQ(calls_, 0);
+}
+
+// Sockets of process `pid`, from /proc.
+int SocketCount(pid_t pid) {
+  int n = 0;
+  for (const auto& fd :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    std::error_code ec;
+    if (std::filesystem::read_symlink(fd.path(), ec).string().rfind("socket:", 0) == 0) ++n;
+  }
+  return n;
+}
+
+// A child started while the server runs inherits neither its listener nor its connections.
+TEST_F(HttpServerTest, ChildProcessesDoNotInheritTheSockets) {
+  StartServer();
+  Client c(server_->port());  // the test's own socket, inherited: the child's only one
+  EXPECT_EQ(c.Exchange(http::verb::get, "/").result_int(), 201);
+  pid_t child = 0;
+  char sleep_path[] = "/bin/sleep", arg[] = "60";
+  char* argv[] = {sleep_path, arg, nullptr};
+  ASSERT_EQ(posix_spawn(&child, sleep_path, nullptr, nullptr, argv, environ), 0);
+  EXPECT_EQ(SocketCount(child), 1);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+}
+
+TEST(ParseListenTest, Forms) {
+  EXPECT_EQ(*ParseListen("127.0.0.1:9053"), std::make_pair(std::string("127.0.0.1"), 9053));
+  EXPECT_EQ(*ParseListen("[::1]:0"), std::make_pair(std::string("::1"), 0));
+  EXPECT_FALSE(ParseListen("127.0.0.1"));
+  EXPECT_FALSE(ParseListen("127.0.0.1:99999"));
+  EXPECT_FALSE(ParseListen("127.0.0.1:x"));
+}
+
+}  // namespace
+}  // namespace steer::base

@@ -1,0 +1,100 @@
+#pragma once
+
+// The one HTTP/1.1 server of Steer (Boost.Beast), used by steer-authd's OpenID Provider and
+// steerd's operator API. A server is a Handler — a plain function from ServerRequest to
+// ServerResponse, tested without sockets — put behind a listening socket.
+//
+// Behaviour:
+// - Binds in Start(): a taken port or bad address fails Start(); port 0 takes a free port,
+//   reported by port() / address(). Then serves on `threads` background threads.
+// - Keep-alive: a connection serves requests one after another while the client asks for it.
+// - Limits: a request body over max_body_bytes gets 413, headers over max_header_bytes or a
+//   malformed request get 400 (JSON body {"error":"invalid_request",...}); the connection is
+//   then closed. A request (or the TLS handshake) not read completely within read_timeout, and
+//   an idle keep-alive connection after read_timeout, is closed.
+// - TLS (OpenSSL, TLS 1.2+) when tls_cert_file is set; plain HTTP otherwise. With
+//   plain_http_loopback_only, plain HTTP on a non-loopback address fails Start().
+// - The listening and accepted sockets are close-on-exec: child processes do not inherit them.
+// - Every response carries X-Content-Type-Options: nosniff; a HEAD response has no body.
+//   Repeated request headers are joined with "; " (the way HTTP/2 splits Cookie).
+//
+// Thread-safety: the handler is called concurrently from the server's threads (requests of one
+// connection are serialised). Stop() may be called from any thread except a handler; it is
+// idempotent and returns once no handler runs and none will. The destructor calls Stop().
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "steer/base/error.h"
+
+namespace steer::base {
+
+// A request as the handler sees it. Plain value.
+struct ServerRequest {
+  std::string method;                          // "GET", "POST", ...
+  std::string path;                            // without the query
+  std::string query;                           // raw, without '?'
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+  std::string remote_ip;
+
+  // The header's value, "" if absent. `lower_name` must be lower-case.
+  std::string Header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+// The handler's answer. Plain value. `headers` are added in order; a name may repeat
+// (Set-Cookie).
+struct ServerResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  ServerResponse& With(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+};
+
+struct HttpServerOptions {
+  std::string address = "127.0.0.1";  // IPv4 or IPv6 literal
+  uint16_t port = 0;                  // 0 = any free port; see HttpServer::port()
+  int threads = 1;                    // >= 1
+  size_t max_body_bytes = 64 * 1024;
+  size_t max_header_bytes = 8 * 1024;
+  std::chrono::milliseconds read_timeout{10000};
+  std::string tls_cert_file;  // PEM chain; empty = plain HTTP
+  std::string tls_key_file;   // PEM
+  bool plain_http_loopback_only = false;
+};
+
+class HttpServer {
+ public:
+  using Handler = std::function<ServerResponse(const ServerRequest&)>;
+
+  // Binds, then serves in the background until Stop() or destruction.
+  static Result<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
+                                                   Handler handler);
+  virtual ~HttpServer() = default;
+
+  virtual uint16_t port() const = 0;
+  // The bound address: "127.0.0.1:41234", "[::1]:41234".
+  virtual std::string address() const = 0;
+  // Stops accepting and serving, then joins the threads; open connections are closed when the
+  // server is destroyed.
+  virtual void Stop() = 0;
+};
+
+// Splits "host:port" / "[v6]:port" (port 0..65535) into host and port.
+Result<std::pair<std::string, int>> ParseListen(const std::string& listen);
+
+}  // namespace steer::base
