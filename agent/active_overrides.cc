@@ -26,9 +26,9 @@ policies::Pin PinOf(const Override& a) {
 
 }  // namespace
 
-policies::Overrides LoadOverrides(StateStore& store, policies::Time now) {
+policies::Overrides LoadOverrides(SharedState& shared, policies::Time now) {
   policies::Overrides o;
-  auto active = store.ActiveOverrides(WallTime(now));
+  auto active = shared.ActiveOverrides(WallTime(now));
   if (!active) {
     base::Logger("agent")->error("overrides: {}", active.error().message);
     return o;

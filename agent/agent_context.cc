@@ -1,5 +1,12 @@
 #include "agent_context.h"
 
+#include "etcd/etcd_client.h"
+#include "etcd/etcd_coordinator.h"
+#include "etcd/etcd_shared_state.h"
+#include "local_coordinator.h"
+#include "local_shared_state.h"
+#include "steer/base/secret.h"
+
 #include "steer/base/clock.h"
 #include "steer/base/log.h"
 #include "steer/base/random.h"
@@ -10,23 +17,74 @@ policies::Time WallMs(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<policies::Time>(t.time_since_epoch());
 }
 
-Result<std::shared_ptr<AgentContext>> AgentContext::Create(const config::Policy& policy,
-                                                           const std::string& state_dir) {
+namespace {
+
+etcd::ClientOptions EtcdOptions(const config::EtcdConfig& c, std::string password) {
+  etcd::ClientOptions o;
+  o.endpoints = c.endpoints;
+  o.ca_file = c.tls.ca_file;
+  o.cert_file = c.tls.cert_file;
+  o.key_file = c.tls.key_file;
+  o.username = c.username;
+  o.password = std::move(password);
+  return o;
+}
+
+}  // namespace
+
+// etcd mode: an etcd session; etcd unreachable at start is not an error (the agent starts
+// frozen and retries), a duplicate vantage name or a bad credential reference is.
+Result<void> AgentContext::StartEtcd(
+    const config::Policy& policy,
+    std::function<void(const Leadership&, const std::string&)> on_leadership) {
+  const config::EtcdConfig& ec = policy.coordination.etcd;
+  std::string password;
+  if (!ec.password.empty()) {
+    auto secret = base::ResolveSecret(ec.password);
+    if (!secret) return tl::unexpected(secret.error());
+    password = *secret;
+  }
+  etcd_http_ = base::MakeCurlHttpClient();
+  auto client = etcd::Client::Create(EtcdOptions(ec, std::move(password)), *etcd_http_);
+  if (!client) return tl::unexpected(client.error());
+  etcd_ = std::move(*client);
+  etcd::CoordinatorOptions co;
+  co.prefix = ec.prefix;
+  co.vantage = vantage_;
+  co.lease_ttl = std::chrono::duration_cast<std::chrono::seconds>(ec.lease_ttl);
+  co.on_change = std::move(on_leadership);
+  auto coordinator = etcd::EtcdCoordinator::Start(*etcd_, *clock_, *random_, std::move(co));
+  if (!coordinator) return tl::unexpected(coordinator.error());
+  coordinator_ = std::move(*coordinator);
+  shared_ = std::make_unique<etcd::EtcdSharedState>(*etcd_, ec.prefix);
+  return {};
+}
+
+Result<std::shared_ptr<AgentContext>> AgentContext::Create(
+    const config::Policy& policy, const std::string& state_dir,
+    std::function<void(const Leadership&, const std::string&)> on_leadership) {
   std::shared_ptr<AgentContext> c(new AgentContext());
   c->vantage_ = policy.agent.vantage.empty() ? "local" : policy.agent.vantage;
   auto store = StateStore::Open(state_dir);
   if (!store) return tl::unexpected(store.error());
   c->store_ = std::move(*store);
-  auto coordinator = LocalCoordinator::Start(*c->store_, c->vantage_);
-  if (!coordinator) return tl::unexpected(coordinator.error());
-  c->coordinator_ = std::move(*coordinator);
+  c->clock_ = std::make_unique<base::SystemClock>();
+  c->random_ = std::make_unique<base::SystemRandom>();
   auto metrics = AgentMetrics::Create();
   if (!metrics) return tl::unexpected(metrics.error());
   c->metrics_ = std::move(*metrics);
-  c->metrics_->leader->Set({}, 1);
+  if (policy.coordination.mode == config::CoordinationMode::kEtcd) {
+    if (auto started = c->StartEtcd(policy, std::move(on_leadership)); !started) {
+      return tl::unexpected(started.error());
+    }
+  } else {
+    auto coordinator = LocalCoordinator::Start(*c->store_, c->vantage_);
+    if (!coordinator) return tl::unexpected(coordinator.error());
+    c->shared_ = std::make_unique<LocalSharedState>(*c->store_, **coordinator);
+    c->coordinator_ = std::move(*coordinator);
+  }
+  c->metrics_->leader->Set({}, c->coordinator_->CurrentLeadership().is_leader ? 1 : 0);
   c->systemd_ = std::make_unique<SystemdNotifier>();
-  c->clock_ = std::make_unique<base::SystemClock>();
-  c->random_ = std::make_unique<base::SystemRandom>();
   c->querier_ = std::make_unique<dns::LdnsQuerier>();
   c->checker_ = std::make_unique<dns::PropagationChecker>(*c->querier_, *c->clock_);
   c->registry_ = dns::AllProviders();
@@ -38,12 +96,22 @@ Result<std::shared_ptr<AgentContext>> AgentContext::Create(const config::Policy&
 AgentContext::~AgentContext() {
   checker_.reset();
   querier_.reset();
-  coordinator_.reset();
+  shared_.reset();
+  coordinator_.reset();  // etcd: resigns and joins its session thread
+  etcd_.reset();
+  etcd_http_.reset();
   store_.reset();
 }
 
-Result<void> AgentContext::CheckFence() const {
-  return coordinator_->CheckFence(coordinator_->CurrentLeadership().fencing_token);
+Result<int64_t> AgentContext::CheckFence() const {
+  int64_t token = coordinator_->CurrentLeadership().fencing_token;
+  if (auto fence = coordinator_->CheckFence(token); !fence) return tl::unexpected(fence.error());
+  return token;
+}
+
+std::string AgentContext::Actor() const {
+  return "steerd@" + vantage_ + " token " +
+         std::to_string(coordinator_->CurrentLeadership().fencing_token);
 }
 
 void AgentContext::Audit(AuditKind kind, const std::string& service, const std::string& what,
@@ -51,7 +119,7 @@ void AgentContext::Audit(AuditKind kind, const std::string& service, const std::
   base::Logger("agent")->info("{}{}{}: {} ({})", service, service.empty() ? "" : " ",
                               AuditKindName(kind), what, why);
   auto id = store_->Append(
-      {0, std::chrono::system_clock::now(), kind, "steerd", service, what, why, true});
+      {0, std::chrono::system_clock::now(), kind, Actor(), service, what, why, true});
   if (!id) base::Logger("agent")->error("audit: {}", id.error().message);
 }
 

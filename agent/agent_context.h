@@ -10,12 +10,14 @@
 // be called from any thread (the parts are thread-safe themselves).
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "agent_metrics.h"
-#include "local_coordinator.h"
+#include "shared_state.h"
 #include "state_store.h"
+#include "steer/agent/coordinator.h"
 #include "steer/base/clock.h"
 #include "steer/base/random.h"
 #include "steer/config/policy.h"
@@ -26,20 +28,31 @@
 
 namespace steer::agent {
 
+namespace etcd {
+class Client;
+}  // namespace etcd
+
 class AgentContext {
  public:
-  // Opens the state store in `state_dir`, starts the coordinator, creates the metrics.
-  static Result<std::shared_ptr<AgentContext>> Create(const config::Policy& policy,
-                                                      const std::string& state_dir);
-  // Coded teardown: the checker (uses the querier and clock), the coordinator (uses the
-  // store), then the store.
+  // Opens the state store in `state_dir`, starts the coordinator of the policy's
+  // coordination mode (local, or an etcd session), creates the metrics. `on_leadership` is
+  // called on every change of leadership or of frozen-ness (etcd mode; may be empty).
+  static Result<std::shared_ptr<AgentContext>> Create(
+      const config::Policy& policy, const std::string& state_dir,
+      std::function<void(const Leadership&, const std::string&)> on_leadership = {});
+  // Coded teardown: the checker (uses the querier and clock), the shared state and the
+  // coordinator (use the store or the etcd client), then the etcd client and the store.
   ~AgentContext();
   AgentContext(const AgentContext&) = delete;
   AgentContext& operator=(const AgentContext&) = delete;
 
   const std::string& vantage() const { return vantage_; }
   StateStore& store() const { return *store_; }
-  LocalCoordinator& coordinator() const { return *coordinator_; }
+  Coordinator& coordinator() const { return *coordinator_; }
+  SharedState& shared() const { return *shared_; }
+  bool etcd_mode() const { return etcd_ != nullptr; }
+  // "steerd@<vantage> token <N>": who acted, and under which fencing token.
+  std::string Actor() const;
   AgentMetrics& metrics() const { return *metrics_; }
   SystemdNotifier& systemd() const { return *systemd_; }
   // The one clock and random source of the agent (probes, DNS writes, rate limits).
@@ -49,18 +62,24 @@ class AgentContext {
   const dns::ProviderRegistry& registry() const { return registry_; }
   const dns::ProviderDeps& provider_deps() const { return provider_deps_; }
 
-  // Ok while this agent's fencing token is still the current one (it may write DNS).
-  Result<void> CheckFence() const;
+  // This agent's fencing token while it is still the current one (it may write DNS); checked
+  // with the coordinator (in etcd mode a linearizable txn) on every call.
+  Result<int64_t> CheckFence() const;
   // Into the log and the audit log (an audit failure is logged, not returned).
   void Audit(AuditKind kind, const std::string& service, const std::string& what,
              const std::string& why) const;
 
  private:
   AgentContext() = default;
+  Result<void> StartEtcd(const config::Policy& policy,
+                         std::function<void(const Leadership&, const std::string&)> on_leadership);
 
   std::string vantage_;
   std::unique_ptr<StateStore> store_;
-  std::unique_ptr<LocalCoordinator> coordinator_;
+  std::unique_ptr<base::HttpClient> etcd_http_;
+  std::unique_ptr<etcd::Client> etcd_;
+  std::unique_ptr<Coordinator> coordinator_;
+  std::unique_ptr<SharedState> shared_;
   std::unique_ptr<AgentMetrics> metrics_;
   std::unique_ptr<SystemdNotifier> systemd_;
   std::unique_ptr<base::SystemClock> clock_;

@@ -30,6 +30,9 @@ struct AgentMetrics {
   metrics::Counter* operations = nullptr;              // steer_operations_total {operation, result}
   metrics::Counter* notifications = nullptr;  // steer_notifications_total {notifier, result}
   metrics::Gauge* leader = nullptr;           // steer_leader (1 when this agent writes DNS)
+  metrics::Gauge* frozen = nullptr;              // steer_coordination_frozen
+  metrics::Gauge* vantage_report_age = nullptr;  // steer_vantage_report_age_seconds {vantage}
+  metrics::Counter* publishes = nullptr;         // steer_coordination_publishes_total {result}
   metrics::Gauge* paused = nullptr;           // steer_service_paused {service}
   metrics::Counter* reloads = nullptr;        // steer_config_reloads_total {result}
 

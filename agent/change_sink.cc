@@ -23,8 +23,9 @@ void ChangeSink::Record(const dns::ChangeAudit& a) {
                      dns::ToString(a.after) + " via " + a.provider + " in " +
                      std::to_string(a.duration.count()) + "ms, " + std::to_string(a.attempts) +
                      " attempt(s)";
+  std::string who = "steerd@" + context_->vantage() + " token " + std::to_string(a.fencing_token);
   auto id = context_->store().Append(
-      {0, a.at, AuditKind::kDnsChange, "steerd", ServiceOf(a.after.name), what, a.error, ok});
+      {0, a.at, AuditKind::kDnsChange, who, ServiceOf(a.after.name), what, a.error, ok});
   if (!id) base::Logger("agent")->error("audit: {}", id.error().message);
   metrics::LabelValues labels = {a.after.name, a.provider};
   AgentMetrics& m = context_->metrics();

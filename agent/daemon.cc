@@ -4,6 +4,7 @@
 
 #include "runnable.h"
 #include "runtime_builder.h"
+#include "vantage_sync.h"
 #include "steer/base/log.h"
 
 namespace steer::agent {
@@ -29,6 +30,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   std::unique_ptr<Daemon> d(new Daemon(options));
   if (auto opened = d->Open(*policy); !opened) return tl::unexpected(opened.error());
   d->slot_.Get()->Start();
+  d->sync_->Start();
   d->loop_->Start();
   const AgentContext& ctx = *d->context_;
   ctx.Audit(AuditKind::kNotice, "", "started with " + options.config_path,
@@ -49,7 +51,8 @@ Result<void> Daemon::Open(const config::Policy& policy) {
   auto rt = RuntimeBuilder::Build(policy, context_);
   if (!rt) return tl::unexpected(rt.error());
   slot_.Swap(std::move(*rt));
-  loop_ = std::make_unique<DecisionLoop>(slot_, context_, policy);
+  loop_ = std::make_unique<DecisionLoop>(slot_, context_);
+  sync_ = std::make_unique<VantageSync>(slot_, context_);
   return StartApi(policy);
 }
 
@@ -71,6 +74,8 @@ Daemon::~Daemon() {
   backend_.reset();
   if (loop_) loop_->Stop();  // joined: no tick runs after this
   loop_.reset();
+  if (sync_) sync_->Stop();  // joined: nothing is published after this
+  sync_.reset();
   if (std::shared_ptr<Runtime> rt = slot_.Swap(nullptr)) rt->Stop();
   context_.reset();
 }
@@ -102,6 +107,13 @@ Result<std::string> Daemon::Reload(std::vector<std::string>* diagnostics) {
     for (const auto& d : policy.error()) diagnostics->push_back(d.ToString());
     return Refuse("policy invalid; the running policy stays (API tokens unchanged)",
                   ErrorCode::kInvalidArgument);
+  }
+  const config::Policy& running = slot_.Get()->policy();
+  if (policy->coordination != running.coordination || policy->agent.vantage != running.agent.vantage) {
+    diagnostics->push_back(
+        "coordination and agent.vantage are read at start only: restart steerd to change them");
+    return Refuse("policy changes coordination or agent.vantage; the running policy stays",
+                  ErrorCode::kFailedPrecondition);
   }
   // Tokens before the runtime: a refused token source must not cost a runtime build.
   auto tokens = LoadTokens(*policy);

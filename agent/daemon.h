@@ -14,7 +14,7 @@
 // never flips a record back and forth.
 //
 // Teardown is coded in the destructor: the API server stops (no more calls in), the
-// decision loop is joined, the runtime in force is stopped (probes, then appliers), then the
+// decision loop and the coordination thread (VantageSync) are joined, the runtime in force is stopped (probes, then appliers), then the
 // context goes.
 //
 // Thread-safety: Start/Wait/Stop from main (Stop also from a signal thread); Reload from any
@@ -33,6 +33,7 @@
 #include "api_backend.h"
 #include "decision_loop.h"
 #include "runtime_slot.h"
+#include "vantage_sync.h"
 
 namespace steer::agent {
 
@@ -71,6 +72,7 @@ class Daemon : public Reloader {
   std::shared_ptr<AgentContext> context_;
   RuntimeSlot slot_;
   std::unique_ptr<DecisionLoop> loop_;
+  std::unique_ptr<VantageSync> sync_;
   api::TokenHolder tokens_;
   std::unique_ptr<ApiBackend> backend_;
   std::unique_ptr<api::Router> router_;

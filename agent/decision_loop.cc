@@ -37,16 +37,8 @@ std::pair<std::string, bool> MatchRegion(const config::ServiceConfig& sc,
 
 }  // namespace
 
-DecisionLoop::DecisionLoop(const RuntimeSlot& slot, std::shared_ptr<const AgentContext> context,
-                           const config::Policy& policy)
-    : slot_(slot), context_(std::move(context)) {
-  for (const auto& sc : policy.services) {
-    auto blob = context_->store().GetBlob("engine/" + sc.name);
-    if (blob && *blob) {
-      states_[sc.name] = ServiceStateFromJson(nlohmann::json::parse(**blob, nullptr, false));
-    }
-  }
-}
+DecisionLoop::DecisionLoop(const RuntimeSlot& slot, std::shared_ptr<const AgentContext> context)
+    : slot_(slot), context_(std::move(context)) {}
 
 DecisionLoop::~DecisionLoop() { Stop(); }
 
@@ -104,18 +96,91 @@ void DecisionLoop::Run() {
 }
 
 void DecisionLoop::Tick(Runtime& rt) {
+  Leadership lead = context_->coordinator().CurrentLeadership();
+  if (!lead.is_leader) {
+    led_token_ = 0;
+    Follow(rt);
+    return;
+  }
+  if (lead.fencing_token != led_token_ && !TakeOver(rt, lead.fencing_token)) return;
   for (auto& s : rt.services()) {
     if (!s.adopted) Adopt(s);
   }
   if (!rt.health().AllFresh()) return;  // no decision on remembered or missing health
   policies::Time now = WallMs(std::chrono::system_clock::now());
-  policies::Overrides overrides = LoadOverrides(context_->store(), now);
+  policies::Overrides overrides = LoadOverrides(context_->shared(), now);
   policies::HealthView view = rt.health().Snapshot();
   for (size_t i = 0; i < rt.services().size(); ++i) {
     ServiceRuntime& s = rt.services()[i];
     if (!s.adopted) continue;
     policies::ServiceState state = TakeState(s.config->name);
-    Act(rt, s, rt.engine().Decide(static_cast<int>(i), view, state, overrides, now));
+    Act(rt, s, rt.engine().Decide(static_cast<int>(i), view, state, overrides, now),
+        lead.fencing_token);
+  }
+}
+
+// A new term: continue from the shared state. In etcd mode a service the previous leader
+// decided is not re-adopted from the provider: its decided answers are applied (an
+// interrupted write is completed, once) and the engine goes on from its state.
+bool DecisionLoop::TakeOver(Runtime& rt, int64_t token) {
+  auto shared = context_->shared().EngineStates();
+  if (!shared) {
+    base::Logger("agent")->warn("shared state unreadable, not deciding yet: {}",
+                                shared.error().message);
+    return false;
+  }
+  int continued = 0;
+  for (auto& s : rt.services()) {
+    const std::string& name = s.config->name;
+    auto it = shared->find(name);
+    policies::ServiceState st;
+    if (it != shared->end()) {
+      st = ServiceStateFromJson(nlohmann::json::parse(it->second, nullptr, false));
+      std::lock_guard lock(mu_);
+      states_[name] = st;
+    }
+    if (!context_->etcd_mode()) continue;  // local: the provider's records are adopted
+    s.adopted = it != shared->end() && st.initialized && !st.answers.empty();
+    if (!s.adopted) continue;
+    ++continued;
+    const config::ServiceConfig& sc = *s.config;
+    dns::RRset rrset{dns::CanonicalName(sc.dns_name), sc.record_type, sc.ttl, st.answers};
+    s.applier->SetDesired(st.serving_all ? "*" : st.region, rrset.Normalized());
+  }
+  led_token_ = token;
+  if (context_->etcd_mode()) {
+    context_->Audit(AuditKind::kNotice, "",
+                    "took over as leader with token " + std::to_string(token),
+                    "continuing from the shared state of " + std::to_string(continued) +
+                        " service(s)");
+  }
+  return true;
+}
+
+// A follower decides nothing: it keeps the shared state in view (refreshed every second) and
+// evaluates the policy on it for status only.
+void DecisionLoop::Follow(Runtime& rt) {
+  auto steady = std::chrono::steady_clock::now();
+  if (steady >= next_refresh_) {
+    next_refresh_ = steady + std::chrono::seconds(1);
+    if (auto shared = context_->shared().EngineStates()) {
+      std::lock_guard lock(mu_);
+      for (const auto& [name, json] : *shared) {
+        states_[name] = ServiceStateFromJson(nlohmann::json::parse(json, nullptr, false));
+      }
+    }
+  }
+  if (!rt.health().AllFresh()) return;
+  policies::Time now = WallMs(std::chrono::system_clock::now());
+  policies::Overrides overrides = LoadOverrides(context_->shared(), now);
+  policies::HealthView view = rt.health().Snapshot();
+  for (size_t i = 0; i < rt.services().size(); ++i) {
+    const config::ServiceConfig& sc = *rt.services()[i].config;
+    policies::Decision d =
+        rt.engine().Decide(static_cast<int>(i), view, State(sc.name), overrides, now);
+    SetMetrics(sc, d);
+    std::lock_guard lock(mu_);
+    last_[sc.name] = d;
   }
 }
 
@@ -170,30 +235,38 @@ void DecisionLoop::AdoptRecords(const config::ServiceConfig& sc, const dns::RRse
                   "records the provider serves at start");
 }
 
-bool DecisionLoop::Keep(const std::string& service, const policies::Decision& d) {
+DecisionLoop::Kept DecisionLoop::Keep(const std::string& service, const policies::Decision& d,
+                                      int64_t token) {
   std::lock_guard lock(mu_);
   auto& prev = last_[service];
-  bool announce = prev.action != d.action || prev.cause != d.cause || prev.to != d.to;
+  Kept kept{true, prev.action != d.action || prev.cause != d.cause || prev.to != d.to};
   nlohmann::json before = ServiceStateToJson(states_[service]);
-  states_[service] = d.next;
   nlohmann::json after = ServiceStateToJson(d.next);
   if (before != after) {
-    auto put = context_->store().PutBlob("engine/" + service, after.dump());
-    if (!put) base::Logger("agent")->error("state: {}", put.error().message);
+    // Shared before DNS: a successor continues from what this leader is about to write.
+    auto put = context_->shared().PutEngineState(service, after.dump(), token);
+    if (!put) {
+      base::Logger("agent")->error("{}: state not shared, not acting: {}", service,
+                                   put.error().message);
+      return Kept{false, false};
+    }
   }
+  states_[service] = d.next;
   prev = d;
-  return announce;
+  return kept;
 }
 
-void DecisionLoop::Act(Runtime& rt, ServiceRuntime& s, const policies::Decision& d) {
+void DecisionLoop::Act(Runtime& rt, ServiceRuntime& s, const policies::Decision& d,
+                       int64_t token) {
   const config::ServiceConfig& sc = *s.config;
-  bool announce = Keep(sc.name, d);
+  Kept kept = Keep(sc.name, d, token);
+  if (!kept.stored) return;
   SetMetrics(sc, d);
   if (!d.answers.empty()) {
     dns::RRset rrset{dns::CanonicalName(sc.dns_name), sc.record_type, sc.ttl, d.answers};
     s.applier->SetDesired(d.to, rrset.Normalized());
   }
-  if (announce && d.action != policies::Action::kNone) Announce(rt, sc, d);
+  if (kept.announce && d.action != policies::Action::kNone) Announce(rt, sc, d);
 }
 
 void DecisionLoop::SetMetrics(const config::ServiceConfig& sc, const policies::Decision& d) {

@@ -1,7 +1,10 @@
 #pragma once
 
 // DecisionLoop: steerd's one decision thread. It wakes on new observations (or every
-// agent.tick), first adopts what each service's provider serves as that service's state, and
+// agent.tick). Only the leader decides: a follower keeps the shared state in view and
+// evaluates the policy for status only; a new leader first continues from the shared state
+// (SharedState, fenced by its token). The leader first adopts what each service's provider
+// serves as that service's state (local mode, or a service without shared state), and
 // once every probe target has a result observed since start asks the policy engine for each
 // service and carries the decision out: the engine state is kept and persisted
 // (engine/<service>), metrics are set, the answers go to the service's DnsApplier, and a new
@@ -33,9 +36,7 @@ namespace steer::agent {
 
 class DecisionLoop {
  public:
-  // Reads the engine state persisted for `policy`'s services.
-  DecisionLoop(const RuntimeSlot& slot, std::shared_ptr<const AgentContext> context,
-               const config::Policy& policy);
+  DecisionLoop(const RuntimeSlot& slot, std::shared_ptr<const AgentContext> context);
   ~DecisionLoop();
   DecisionLoop(const DecisionLoop&) = delete;
   DecisionLoop& operator=(const DecisionLoop&) = delete;
@@ -55,13 +56,18 @@ class DecisionLoop {
  private:
   void Run();
   void Tick(Runtime& rt);
+  bool TakeOver(Runtime& rt, int64_t token);
+  void Follow(Runtime& rt);
   void Adopt(ServiceRuntime& s);
   void AdoptRecords(const config::ServiceConfig& sc, const dns::RRset& current);
   policies::ServiceState TakeState(const std::string& service);
-  // Keeps d.next as the service's state (persisted when it changed); true when the decision
-  // differs from the last one (to announce).
-  bool Keep(const std::string& service, const policies::Decision& d);
-  void Act(Runtime& rt, ServiceRuntime& s, const policies::Decision& d);
+  struct Kept {
+    bool stored;    // false: the shared state refused it (not leader): do not act
+    bool announce;  // the decision differs from the last one
+  };
+  // Keeps d.next as the service's state, shared (fenced by `token`) when it changed.
+  Kept Keep(const std::string& service, const policies::Decision& d, int64_t token);
+  void Act(Runtime& rt, ServiceRuntime& s, const policies::Decision& d, int64_t token);
   void SetMetrics(const config::ServiceConfig& sc, const policies::Decision& d);
   void Announce(Runtime& rt, const config::ServiceConfig& sc, const policies::Decision& d);
 
@@ -71,6 +77,8 @@ class DecisionLoop {
   std::map<std::string, policies::ServiceState> states_;
   std::map<std::string, policies::Decision> last_;
   std::set<std::string> acks_;
+  int64_t led_token_ = 0;  // the term this loop acts in (loop thread only)
+  std::chrono::steady_clock::time_point next_refresh_{};  // follower (loop thread only)
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -87,9 +87,8 @@ bool DnsApplier::Attempt(uint64_t gen, const std::string& region, const dns::RRs
     if (deps_.on_error) deps_.on_error(error);
     return false;
   };
-  if (auto fence = deps_.check_fence(); !fence) return fail(fence.error().message);
   SetPhase("writing");
-  auto written = deps_.writer->Replace(zone_, rrset);
+  auto written = deps_.writer->Replace(zone_, rrset, deps_.fence);
   if (!written) return fail(written.error().message);
   if (deps_.on_written) deps_.on_written(region, *written);
   SetPhase("verifying");

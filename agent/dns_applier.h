@@ -4,9 +4,9 @@
 // a slow or unreachable provider never blocks the decision loop. Latest desired state wins:
 // a newer decision supersedes a change still being retried or verified.
 //
-// Each attempt: fencing check (the coordinator's token must still be current) -> SafeWriter
-// Replace (read-back before and after, rate limit, retries) -> ask every authoritative server
-// directly until all answer the new records. A provider that is down is retried with backoff
+// Each attempt: SafeWriter Replace (read-back before and after, rate limit, retries, and the
+// fencing check — the coordinator's token must still be current — right before every write
+// request) -> ask every authoritative server directly until all answer the new records. A provider that is down is retried with backoff
 // (200 ms doubling to 5 s) until it converges or the desired state changes.
 //
 // Thread-safety: SetDesired() and status() from any thread; Stop() from the owner.
@@ -38,8 +38,8 @@ struct ApplyStatus {
 struct ApplierDeps {
   dns::SafeWriter* writer = nullptr;
   dns::PropagationChecker* checker = nullptr;
-  // Ok if this agent may still write (fencing token current).
-  std::function<Result<void>()> check_fence;
+  // The fencing token if this agent may still write; asked right before every write request.
+  dns::WriteFence fence;
   // After the provider accepted and read back the change (before propagation).
   std::function<void(const std::string& region, const dns::WriteResult&)> on_written;
   // Once every nameserver answers it.

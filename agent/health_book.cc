@@ -6,7 +6,8 @@ HealthBook::HealthBook(policies::Layout layout, policies::VantagePoint self, Age
     : layout_(std::move(layout)),
       metrics_(metrics),
       view_(layout_),
-      fresh_(layout_.targets().size(), false) {
+      fresh_(layout_.targets().size(), false),
+      self_(self) {
   vantage_ = view_.AddVantage(self);
 }
 
@@ -45,7 +46,52 @@ void HealthBook::Record(int target, bool ok, policies::Time t, const std::string
 
 policies::HealthView HealthBook::Snapshot() const {
   std::lock_guard lock(mu_);
-  return view_;
+  policies::HealthView view = view_;
+  for (const auto& report : remote_) {
+    if (report.vantage == self_.name) continue;
+    int vp = view.AddVantage({report.vantage, report.home_region});
+    for (const auto& t : report.targets) {
+      int region = layout_.FindRegion(t.region);
+      int component = region < 0 ? -1 : layout_.FindComponent(region, t.component);
+      int target = component < 0 ? -1 : layout_.FindTarget(region, component, t.probe);
+      if (target < 0) continue;  // a target this policy does not have (rolling reload)
+      view.Set(vp, target,
+               policies::TargetHealth{t.state, true,
+                                      policies::Time(report.received_ms - t.age_ms),
+                                      t.consecutive_ok, t.consecutive_fail, t.error});
+    }
+  }
+  return view;
+}
+
+VantageReport HealthBook::OwnReport(policies::Time now) const {
+  std::lock_guard lock(mu_);
+  VantageReport report{self_.name, self_.home_region, {}, 0};
+  for (size_t i = 0; i < fresh_.size(); ++i) {
+    if (!fresh_[i]) continue;
+    const auto& lt = layout_.targets()[i];
+    const auto& region = layout_.regions()[static_cast<size_t>(lt.region)];
+    policies::TargetHealth th = view_.Get(vantage_, static_cast<int>(i));
+    report.targets.push_back({region.name, region.components[static_cast<size_t>(lt.component)].name,
+                              lt.probe, th.state, th.consecutive_ok, th.consecutive_fail,
+                              std::max<int64_t>(0, (now - th.last_observed).count()),
+                              th.state == policies::Health::kHealthy ? "" : th.last_error});
+  }
+  return report;
+}
+
+void HealthBook::SetRemote(std::vector<VantageReport> reports) {
+  {
+    std::lock_guard lock(mu_);
+    remote_ = std::move(reports);
+    ++version_;
+  }
+  cv_.notify_all();
+}
+
+std::vector<VantageReport> HealthBook::Remote() const {
+  std::lock_guard lock(mu_);
+  return remote_;
 }
 
 bool HealthBook::AllFresh() const {

@@ -5,6 +5,11 @@
 // policies::Observe() (steer/policies/health.h, policies/health.cc), the same one
 // `steerctl simulate` replays, so the agent and a replay of its trace agree.
 //
+// With several agents (coordination: etcd) it also holds the other vantage points' latest
+// reports, added to every Snapshot() as their own vantage points: a remote target's time of
+// observation is the time this agent received the report minus the report's age, so a
+// vantage point whose heartbeat stops goes stale by this agent's clock.
+//
 // Also answers "may the agent decide yet?": only once every target has a result observed
 // after the agent started (a restart mid-outage never acts on remembered health).
 //
@@ -17,6 +22,7 @@
 #include <vector>
 
 #include "agent_metrics.h"
+#include "steer/agent/coordinator.h"
 #include "steer/policies/health.h"
 
 namespace steer::agent {
@@ -30,7 +36,14 @@ class HealthBook {
   void Record(int target, bool ok, policies::Time t, const std::string& error,
               double duration_seconds);
 
+  // This agent's own cells and every remote report's.
   policies::HealthView Snapshot() const;
+  // This agent's view of every target it has a result for since start, as published to the
+  // other agents; `now` is wall time (ms since the epoch).
+  VantageReport OwnReport(policies::Time now) const;
+  // Replaces the other vantage points' reports (wakes the decision loop).
+  void SetRemote(std::vector<VantageReport> reports);
+  std::vector<VantageReport> Remote() const;
   bool AllFresh() const;
   // Targets still without a fresh result, as "region/component/probe" (for status).
   std::vector<std::string> Missing() const;
@@ -51,6 +64,8 @@ class HealthBook {
   int vantage_ = 0;
   std::vector<bool> fresh_;
   uint64_t version_ = 0;
+  std::vector<VantageReport> remote_;
+  policies::VantagePoint self_;
 };
 
 }  // namespace steer::agent

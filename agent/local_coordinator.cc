@@ -13,28 +13,22 @@ Result<std::unique_ptr<LocalCoordinator>> LocalCoordinator::Start(StateStore& st
   return std::unique_ptr<LocalCoordinator>(new LocalCoordinator(store, vantage, *token));
 }
 
-Result<void> LocalCoordinator::Publish(const std::vector<Observation>& observations) {
-  std::lock_guard lock(mu_);
-  for (const auto& o : observations) {
-    if (o.vantage != vantage_) {
-      return MakeError(ErrorCode::kInvalidArgument, "local coordination has one vantage point, '" +
-                                                        vantage_ + "'; got an observation from '" +
-                                                        o.vantage + "'");
-    }
-    observations_[{o.vantage, o.region}] = o;
+Result<void> LocalCoordinator::Publish(const VantageReport& report) {
+  if (report.vantage != vantage_) {
+    return MakeError(ErrorCode::kInvalidArgument, "local coordination has one vantage point, '" +
+                                                      vantage_ + "'; got a report from '" +
+                                                      report.vantage + "'");
   }
+  std::lock_guard lock(mu_);
+  own_ = report;
   return {};
 }
 
-Result<std::vector<Observation>> LocalCoordinator::ReadObservations() {
-  std::lock_guard lock(mu_);
-  std::vector<Observation> out;
-  out.reserve(observations_.size());
-  for (const auto& [key, o] : observations_) out.push_back(o);
-  return out;
+Result<std::vector<VantageReport>> LocalCoordinator::ReadReports() {
+  return std::vector<VantageReport>{};
 }
 
-Leadership LocalCoordinator::CurrentLeadership() { return {true, token_, vantage_}; }
+Leadership LocalCoordinator::CurrentLeadership() { return {true, token_, vantage_, false, ""}; }
 
 // Reads the durable counter rather than trusting memory: another steerd started on the same
 // state directory has bumped it, and from then on this process must not write.
@@ -47,20 +41,6 @@ Result<void> LocalCoordinator::CheckFence(int64_t token) {
                          std::to_string(*current) + "): another agent took over");
   }
   return {};
-}
-
-Result<void> LocalCoordinator::PutDesired(const DesiredState& state) {
-  if (auto fence = CheckFence(state.fencing_token); !fence) return fence;
-  std::lock_guard lock(mu_);
-  desired_[state.service] = state;
-  return {};
-}
-
-Result<std::vector<DesiredState>> LocalCoordinator::ReadDesired() {
-  std::lock_guard lock(mu_);
-  std::vector<DesiredState> out;
-  for (const auto& [name, d] : desired_) out.push_back(d);
-  return out;
 }
 
 }  // namespace steer::agent

@@ -4,11 +4,12 @@
 // The fencing token still exists and still guards writes: it is a durable counter in the
 // state store bumped at every start, so a second steerd started on the same state directory
 // (an operator mistake, or an old process that was only paused) takes a new token and the
-// older process's writes are refused. Thread-safe (one mutex).
+// older process's writes are refused. There are no other vantage points: Publish keeps the
+// report in memory and ReadReports returns none. Thread-safe (one mutex).
 
-#include <map>
+#include <memory>
 #include <mutex>
-#include <utility>
+#include <string>
 
 #include "state_store.h"
 #include "steer/agent/coordinator.h"
@@ -21,12 +22,11 @@ class LocalCoordinator : public Coordinator {
   static Result<std::unique_ptr<LocalCoordinator>> Start(StateStore& store,
                                                          const std::string& vantage);
 
-  Result<void> Publish(const std::vector<Observation>& observations) override;
-  Result<std::vector<Observation>> ReadObservations() override;
+  Result<void> Publish(const VantageReport& report) override;
+  Result<std::vector<VantageReport>> ReadReports() override;
   Leadership CurrentLeadership() override;
   Result<void> CheckFence(int64_t token) override;
-  Result<void> PutDesired(const DesiredState& state) override;
-  Result<std::vector<DesiredState>> ReadDesired() override;
+  void Resign() override {}
 
  private:
   LocalCoordinator(StateStore& store, std::string vantage, int64_t token)
@@ -36,8 +36,7 @@ class LocalCoordinator : public Coordinator {
   const std::string vantage_;
   const int64_t token_;
   std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, Observation> observations_;
-  std::map<std::string, DesiredState> desired_;
+  VantageReport own_;
 };
 
 }  // namespace steer::agent

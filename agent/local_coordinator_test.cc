@@ -1,5 +1,7 @@
 #include "local_coordinator.h"
 
+#include "local_shared_state.h"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -51,38 +53,39 @@ TEST_F(LocalCoordinatorTest, TokenPersistsAcrossStoreReopen) {
   EXPECT_EQ(after, before + 1);
 }
 
-TEST_F(LocalCoordinatorTest, ObservationsKeepLatestPerRegion) {
+TEST_F(LocalCoordinatorTest, OneVantagePointAndNoOtherReports) {
   auto c = std::move(*LocalCoordinator::Start(*store_, "local"));
-  auto t = std::chrono::system_clock::time_point(std::chrono::seconds(100));
-  ASSERT_TRUE(c->Publish({{"local", "a", true, t, ""}, {"local", "b", true, t, ""}}));
-  ASSERT_TRUE(c->Publish({{"local", "a", false, t + std::chrono::seconds(1), "refused"}}));
-  auto obs = c->ReadObservations();
-  ASSERT_TRUE(obs);
-  ASSERT_EQ(obs->size(), 2u);
-  EXPECT_EQ((*obs)[0].region, "a");
-  EXPECT_FALSE((*obs)[0].healthy);
-  EXPECT_EQ((*obs)[0].detail, "refused");
-  EXPECT_TRUE((*obs)[1].healthy);
+  VantageReport own{"local", "", {{"a", "app", "healthz", policies::Health::kHealthy, 3, 0, 10, ""}}};
+  EXPECT_TRUE(c->Publish(own));
+  auto reports = c->ReadReports();
+  ASSERT_TRUE(reports);
+  EXPECT_TRUE(reports->empty());
+  auto foreign = c->Publish({"elsewhere", "", {}});
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().code, ErrorCode::kInvalidArgument);
 }
 
-TEST_F(LocalCoordinatorTest, RefusesForeignVantage) {
-  auto c = std::move(*LocalCoordinator::Start(*store_, "local"));
-  auto r = c->Publish({{"elsewhere", "a", true, {}, ""}});
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
-}
-
-TEST_F(LocalCoordinatorTest, DesiredStateIsFenced) {
+TEST_F(LocalCoordinatorTest, SharedStateWritesAreFenced) {
   auto old = std::move(*LocalCoordinator::Start(*store_, "local"));
+  LocalSharedState old_state(*store_, *old);
   int64_t old_token = old->CurrentLeadership().fencing_token;
-  ASSERT_TRUE(old->PutDesired({"login", "a", {"198.51.100.10"}, old_token}));
+  ASSERT_TRUE(old_state.PutEngineState("login", "{\"region\":\"a\"}", old_token));
   auto fresh = std::move(*LocalCoordinator::Start(*store_, "local"));
-  EXPECT_FALSE(old->PutDesired({"login", "b", {"198.51.100.20"}, old_token}));
-  ASSERT_TRUE(fresh->PutDesired(
-      {"login", "b", {"198.51.100.20"}, fresh->CurrentLeadership().fencing_token}));
-  auto d = fresh->ReadDesired();
-  ASSERT_EQ(d->size(), 1u);
-  EXPECT_EQ((*d)[0].region, "b");
+  LocalSharedState fresh_state(*store_, *fresh);
+  int64_t token = fresh->CurrentLeadership().fencing_token;
+  EXPECT_FALSE(old_state.PutEngineState("login", "{\"region\":\"b\"}", old_token));
+  EXPECT_FALSE(old_state.PutOverride({OverrideKind::kPause, "login"}, old_token));
+  ASSERT_TRUE(fresh_state.PutOverride({OverrideKind::kDrain, "a"}, token));
+  EXPECT_FALSE(old_state.RemoveOverride(OverrideKind::kDrain, "a", old_token));
+  auto states = fresh_state.EngineStates();
+  ASSERT_TRUE(states);
+  ASSERT_EQ(states->size(), 1u);
+  EXPECT_EQ(states->at("login"), "{\"region\":\"a\"}");
+  auto active = fresh_state.ActiveOverrides(WallTime{});
+  ASSERT_TRUE(active);
+  ASSERT_EQ(active->size(), 1u);
+  EXPECT_EQ(active->front().target, "a");
+  EXPECT_TRUE(*fresh_state.RemoveOverride(OverrideKind::kDrain, "a", token));
 }
 
 }  // namespace

@@ -30,6 +30,14 @@ policies::OperatorRequest EngineRequest(const api::OperationRequest& r) {
 }  // namespace
 
 OperationOutcome OperatorRequests::Handle(const api::OperationRequest& r, Runtime& rt) {
+  Leadership lead = context_->coordinator().CurrentLeadership();
+  if (!lead.is_leader) {
+    return Fail(Status::kFailed,
+                "this agent (" + context_->vantage() + ") is not the leader" +
+                    (lead.leader.empty() ? "" : "; the leader is '" + lead.leader + "'") +
+                    (lead.frozen ? " (frozen: " + lead.why + ")" : ""));
+  }
+  const int64_t token = lead.fencing_token;
   WallTime now = std::chrono::system_clock::now();
   Override o{OverrideKind::kPause,
              r.service.empty() ? "*" : r.service,
@@ -41,42 +49,45 @@ OperationOutcome OperatorRequests::Handle(const api::OperationRequest& r, Runtim
              {}};
   switch (r.op) {
     case Op::kPause:
-      return Pause(r, std::move(o));
+      return Pause(r, std::move(o), token);
     case Op::kResume:
-      return Resume(r);
+      return Resume(r, token);
     case Op::kUndrain:
-      return Undrain(r);
+      return Undrain(r, token);
     case Op::kAck:
       return Ack(r);
     default:
-      return Checked(r, rt, std::move(o));
+      return Checked(r, rt, std::move(o), token);
   }
 }
 
-OperationOutcome OperatorRequests::Pause(const api::OperationRequest& r, Override o) {
-  auto stored = context_->store().PutOverride(o);
+OperationOutcome OperatorRequests::Pause(const api::OperationRequest& r, Override o,
+                                         int64_t token) {
+  auto stored = context_->shared().PutOverride(o, token);
   if (!stored) return Fail(Status::kFailed, stored.error().message);
   return Ok("paused " + (r.service.empty() ? std::string("every service") : r.service));
 }
 
 // Hands the service back to automatic control: pauses and pins both end.
-OperationOutcome OperatorRequests::Resume(const api::OperationRequest& r) {
-  StateStore& store = context_->store();
-  auto active = store.ActiveOverrides(std::chrono::system_clock::now());
+OperationOutcome OperatorRequests::Resume(const api::OperationRequest& r, int64_t token) {
+  SharedState& shared = context_->shared();
+  auto active = shared.ActiveOverrides(std::chrono::system_clock::now());
   if (!active) return Fail(Status::kFailed, active.error().message);
   bool any = false;
   for (const auto& a : *active) {
     bool pin = a.kind == OverrideKind::kForce || a.kind == OverrideKind::kSwitchover;
     bool match = r.service.empty() || a.target == r.service;
     if ((a.kind == OverrideKind::kPause || pin) && match) {
-      any = *store.RemoveOverride(a.kind, a.target) || any;
+      auto removed = shared.RemoveOverride(a.kind, a.target, token);
+      if (!removed) return Fail(Status::kFailed, removed.error().message);
+      any = *removed || any;
     }
   }
   return Ok(any ? "automatic control resumed" : "nothing was paused or pinned");
 }
 
-OperationOutcome OperatorRequests::Undrain(const api::OperationRequest& r) {
-  auto removed = context_->store().RemoveOverride(OverrideKind::kDrain, r.region);
+OperationOutcome OperatorRequests::Undrain(const api::OperationRequest& r, int64_t token) {
+  auto removed = context_->shared().RemoveOverride(OverrideKind::kDrain, r.region, token);
   if (!removed) return Fail(Status::kFailed, removed.error().message);
   return Ok(*removed ? "undrained " + r.region : r.region + " was not drained");
 }
@@ -87,7 +98,7 @@ OperationOutcome OperatorRequests::Ack(const api::OperationRequest& r) {
 }
 
 OperationOutcome OperatorRequests::Checked(const api::OperationRequest& r, Runtime& rt,
-                                           Override o) {
+                                           Override o, int64_t token) {
   policies::OperatorRequest req = EngineRequest(r);
   for (const auto& name : r.overrides) {
     auto rule = policies::ParseRule(name);
@@ -96,17 +107,18 @@ OperationOutcome OperatorRequests::Checked(const api::OperationRequest& r, Runti
   }
   policies::Time t = WallMs(o.created);
   auto check = rt.engine().Check(req, rt.health().Snapshot(), loop_.States(rt.policy()),
-                                 LoadOverrides(context_->store(), t), t);
+                                 LoadOverrides(context_->shared(), t), t);
   if (!check.allowed) {
     OperationOutcome out = Fail(Status::kRefused, check.reason);
     out.refused_by = check.refused_by ? policies::RuleName(*check.refused_by) : "policy";
     return out;
   }
-  return Record(r, std::move(o));
+  return Record(r, std::move(o), token);
 }
 
-OperationOutcome OperatorRequests::Record(const api::OperationRequest& r, Override o) {
-  StateStore& store = context_->store();
+OperationOutcome OperatorRequests::Record(const api::OperationRequest& r, Override o,
+                                          int64_t token) {
+  SharedState& shared = context_->shared();
   if (r.op == Op::kDrain) {
     o.kind = OverrideKind::kDrain;
     o.target = r.region;
@@ -115,10 +127,11 @@ OperationOutcome OperatorRequests::Record(const api::OperationRequest& r, Overri
     o.value = r.to;
     o.rules = r.overrides;
     // One pin per service: a new switchover or failover replaces the other kind too.
-    (void)store.RemoveOverride(
-        r.op == Op::kFailover ? OverrideKind::kSwitchover : OverrideKind::kForce, r.service);
+    (void)shared.RemoveOverride(
+        r.op == Op::kFailover ? OverrideKind::kSwitchover : OverrideKind::kForce, r.service,
+        token);
   }
-  auto stored = store.PutOverride(o);
+  auto stored = shared.PutOverride(o, token);
   if (!stored) return Fail(Status::kFailed, stored.error().message);
   return Ok(r.op == Op::kDrain ? "drained " + r.region
                                : std::string(api::OpName(r.op)) + " of " + r.service + " to " +

@@ -1,6 +1,7 @@
 #pragma once
 
-// OperatorRequests: the API's operations turned into durable intent. pause / resume /
+// OperatorRequests: the API's operations turned into durable intent, on the leader only (a
+// follower's are relayed to the leader, or refused naming it). pause / resume /
 // undrain / ack are recorded as they are; drain, switchover and failover are first checked
 // by the policy engine's rules (a refusal names the rule) and then recorded as an override
 // in the state store. The decision loop carries them out on its next tick.
@@ -26,13 +27,15 @@ class OperatorRequests {
   api::OperationOutcome Handle(const api::OperationRequest& r, Runtime& rt);
 
  private:
-  api::OperationOutcome Pause(const api::OperationRequest& r, Override o);
-  api::OperationOutcome Resume(const api::OperationRequest& r);
-  api::OperationOutcome Undrain(const api::OperationRequest& r);
+  // `token`: the fencing token of this leader's term; every shared write carries it.
+  api::OperationOutcome Pause(const api::OperationRequest& r, Override o, int64_t token);
+  api::OperationOutcome Resume(const api::OperationRequest& r, int64_t token);
+  api::OperationOutcome Undrain(const api::OperationRequest& r, int64_t token);
   api::OperationOutcome Ack(const api::OperationRequest& r);
   // drain, switchover, failover: the engine's rules decide, then the override is recorded.
-  api::OperationOutcome Checked(const api::OperationRequest& r, Runtime& rt, Override o);
-  api::OperationOutcome Record(const api::OperationRequest& r, Override o);
+  api::OperationOutcome Checked(const api::OperationRequest& r, Runtime& rt, Override o,
+                                int64_t token);
+  api::OperationOutcome Record(const api::OperationRequest& r, Override o, int64_t token);
 
   DecisionLoop& loop_;
   const std::shared_ptr<const AgentContext> context_;

@@ -50,10 +50,6 @@ void CheckServices(const config::Policy& policy, config::Diagnostics& out) {
 config::Diagnostics CheckRunnable(const config::Policy& policy) {
   config::Diagnostics out;
   config::Location file{policy.source, 0, 0};
-  if (policy.coordination.mode != config::CoordinationMode::kLocal) {
-    out.push_back(At(file, "coordination.mode",
-                     "coordination mode etcd is not implemented yet; use mode: local"));
-  }
   if (auto engine = policies::Engine::Create(policy); !engine) {
     out.push_back(At(file, "", engine.error().message));
   }

@@ -95,7 +95,7 @@ Result<void> RuntimeBuilder::BuildService(const config::ServiceConfig& sc) {
 ApplierDeps RuntimeBuilder::MakeApplierDeps(const config::ServiceConfig& sc) {
   ApplierDeps deps;
   deps.checker = &context().checker();
-  deps.check_fence = [ctx = rt_->context_] { return ctx->CheckFence(); };
+  deps.fence = [ctx = rt_->context_] { return ctx->CheckFence(); };
   deps.on_written = [ctx = rt_->context_, notifier = rt_->notifier_, name = sc.name](
                         const std::string& region, const dns::WriteResult& w) {
     auto set =

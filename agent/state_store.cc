@@ -52,13 +52,6 @@ std::vector<std::string> DecodeList(const std::string& s) {
   return out;
 }
 
-OverrideKind ParseOverrideKind(const std::string& s) {
-  if (s == "switchover") return OverrideKind::kSwitchover;
-  if (s == "drain") return OverrideKind::kDrain;
-  if (s == "force") return OverrideKind::kForce;
-  return OverrideKind::kPause;
-}
-
 AuditKind ParseAuditKind(const std::string& s) {
   if (s == "dns_change") return AuditKind::kDnsChange;
   if (s == "operation") return AuditKind::kOperation;
@@ -71,6 +64,13 @@ ServiceAnswers ReadAnswers(const Stmt& s) {
 }
 
 }  // namespace
+
+OverrideKind ParseOverrideKind(const std::string& s) {
+  if (s == "switchover") return OverrideKind::kSwitchover;
+  if (s == "drain") return OverrideKind::kDrain;
+  if (s == "force") return OverrideKind::kForce;
+  return OverrideKind::kPause;
+}
 
 const char* OverrideKindName(OverrideKind kind) {
   switch (kind) {
@@ -281,6 +281,19 @@ Result<std::optional<std::string>> StateStore::GetBlob(const std::string& key) {
   if (rc == SQLITE_DONE) return std::optional<std::string>();
   if (rc != SQLITE_ROW) return s.Fail();
   return std::optional<std::string>(s.Text(0));
+}
+
+Result<std::map<std::string, std::string>> StateStore::BlobsWithPrefix(
+    const std::string& prefix) {
+  std::lock_guard lock(mu_);
+  Stmt s(*stmts_, "SELECT key, value FROM blobs WHERE substr(key, 1, length(?1)) = ?1");
+  if (!s.ok()) return s.Fail();
+  s.Bind(1, prefix);
+  std::map<std::string, std::string> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out[s.Text(0).substr(prefix.size())] = s.Text(1);
+  if (rc != SQLITE_DONE) return s.Fail();
+  return out;
 }
 
 Result<int64_t> StateStore::BumpCounter(const std::string& name) {

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,6 +40,8 @@ struct ServiceAnswers {
 
 enum class OverrideKind { kPause, kDrain, kForce, kSwitchover };
 const char* OverrideKindName(OverrideKind kind);
+// The kind named by OverrideKindName ("pause" for an unknown name).
+OverrideKind ParseOverrideKind(const std::string& name);
 
 // An operator's standing instruction. `target` is a service (pause, force, switchover), a
 // region (drain), or "*" for pause of every service. `value` is the region for kForce and
@@ -112,6 +115,8 @@ class StateStore {
   // Small named documents (the policy engine's per-service state, as JSON).
   Result<void> PutBlob(const std::string& key, const std::string& value);
   Result<std::optional<std::string>> GetBlob(const std::string& key);
+  // Every blob whose key starts with `prefix`, keyed by the rest of the key.
+  Result<std::map<std::string, std::string>> BlobsWithPrefix(const std::string& prefix);
 
   // Increments a named counter durably and returns the new value (1 on first use).
   Result<int64_t> BumpCounter(const std::string& name);

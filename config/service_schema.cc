@@ -284,9 +284,12 @@ ObjectSpec<NotifierConfig> MakeNotifier() {
   s.Add(SecretKey<NotifierConfig>(
       For(K("password", "SMTP password, by reference.", "", "env:SMTP_PASSWORD"), {"smtp"}),
       F(NotifierConfig, t.password)));
-  s.Add(StringListKey<NotifierConfig>(K("events", "Which events: decision, operation, dns_change.",
-                                        "[decision, operation, dns_change]", "[decision]"),
-                                      F(NotifierConfig, t.events)));
+  s.Add(StringListKey<NotifierConfig>(
+      K("events",
+        "Which events: decision, operation, dns_change, leadership (etcd mode: this agent "
+        "became or stopped being the leader, or froze).",
+        "[decision, operation, dns_change, leadership]", "[decision]"),
+      F(NotifierConfig, t.events)));
   s.Add(IntKey<NotifierConfig>(
       Range(K("max_attempts", "Delivery tries, with backoff.", "5", "3"), 1, 50),
       F(NotifierConfig, t.max_attempts)));

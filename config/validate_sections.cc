@@ -143,6 +143,24 @@ void CheckRegion(Reader& r, const RegionConfig& region, const std::string& path)
 
 }  // namespace
 
+// etcd leases are granted in whole seconds, and etcd raises a TTL below its minimum (2 s at
+// its default election timeout) without saying so: refuse rather than run on another TTL.
+void CheckEtcd(Reader& r, const Policy& p) {
+  Checker etcd(r, "coordination.etcd");
+  const auto ttl = p.coordination.etcd.lease_ttl;
+  if (ttl.count() % 1000 != 0 || ttl < std::chrono::seconds(2)) {
+    etcd.Fail("lease_ttl", "must be a whole number of seconds, at least 2s (etcd grants leases "
+                           "in seconds and raises shorter ones)");
+  }
+  if (!p.coordination.etcd.username.empty() && p.coordination.etcd.password.empty()) {
+    etcd.Fail("password", "missing required key 'password' for username");
+  }
+  if (p.agent.vantage.empty()) {
+    Checker(r, "agent").Fail("vantage", "missing required key 'vantage' for coordination mode "
+                                        "etcd: every agent needs its own vantage point name");
+  }
+}
+
 void ValidateAgent(Reader& r, const Policy& p) {
   Checker agent(r, "agent");
   if (!p.agent.listen.empty() && !IsHostPort(p.agent.listen)) {
@@ -155,6 +173,7 @@ void ValidateAgent(Reader& r, const Policy& p) {
   bool has_etcd = r.Has("coordination.etcd");
   if (p.coordination.mode == CoordinationMode::kEtcd) {
     coord.Require(has_etcd, "etcd", "mode etcd");
+    CheckEtcd(r, p);
   } else if (has_etcd) {
     coord.Fail("etcd", "etcd settings are given but mode is local; set mode: etcd");
   }

@@ -83,11 +83,13 @@ void CheckNotifier(Reader& r, const NotifierConfig& n) {
     Fail(r, path + ".url", "a Slack webhook URL is a secret; use url_secret: env:NAME");
   }
   CheckSecretHeaders(r, n.headers, path + ".headers");
-  static const std::set<std::string> kEvents = {"decision", "operation", "dns_change"};
+  static const std::set<std::string> kEvents = {"decision", "operation", "dns_change",
+                                                "leadership"};
   for (size_t i = 0; i < n.events.size(); ++i) {
     if (!kEvents.count(n.events[i])) {
       Fail(r, path + ".events[" + std::to_string(i) + "]",
-           "unknown event '" + n.events[i] + "' (expected decision, operation or dns_change)");
+           "unknown event '" + n.events[i] +
+                                              "' (expected decision, operation, dns_change or leadership)");
     }
   }
 }

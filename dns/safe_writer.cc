@@ -58,7 +58,7 @@ Result<void> SafeWriter::WaitInSync(const std::string& change_id) {
 }
 
 Result<WriteResult> SafeWriter::ReplaceLocked(const std::string& zone, const RRset& desired,
-                                              ChangeAudit& audit) {
+                                              const WriteFence& fence, ChangeAudit& audit) {
   auto current = WithRetries<std::optional<RRset>>(
       "read", [&] { return provider_.Read(zone, desired.name, desired.type); }, nullptr);
   if (!current) return tl::unexpected(current.error());
@@ -72,9 +72,23 @@ Result<WriteResult> SafeWriter::ReplaceLocked(const std::string& zone, const RRs
     return result;
   }
   int attempts = 0;
+  bool fenced_off = false;
   auto receipt = WithRetries<ChangeReceipt>(
-      "replace", [&] { return provider_.Replace(zone, desired); }, &attempts);
-  audit.attempts = attempts;
+      "replace",
+      [&]() -> Result<ChangeReceipt> {
+        if (fence) {
+          auto token = fence();  // as late as possible: nothing but the request follows
+          if (!token) {
+            fenced_off = true;
+            return tl::unexpected(token.error());
+          }
+          audit.fencing_token = *token;
+        }
+        return provider_.Replace(zone, desired);
+      },
+      &attempts);
+  audit.attempts = fenced_off ? attempts - 1 : attempts;
+  if (fenced_off) audit.outcome = ChangeOutcome::kRefused;
   if (!receipt) return tl::unexpected(receipt.error());
   receipt->attempts = attempts;
   audit.change_id = receipt->change_id;
@@ -105,7 +119,8 @@ Result<WriteResult> SafeWriter::ReplaceLocked(const std::string& zone, const RRs
   return result;
 }
 
-Result<WriteResult> SafeWriter::Replace(const std::string& zone, const RRset& desired_in) {
+Result<WriteResult> SafeWriter::Replace(const std::string& zone, const RRset& desired_in,
+                                        const WriteFence& fence) {
   std::lock_guard<std::mutex> lock(mu_);
   RRset desired = desired_in.Normalized();
   ChangeAudit audit;
@@ -125,7 +140,7 @@ Result<WriteResult> SafeWriter::Replace(const std::string& zone, const RRset& de
     result = tl::unexpected(valid.error());
   } else {
     audit.outcome = ChangeOutcome::kFailed;
-    result = ReplaceLocked(audit.zone, desired, audit);
+    result = ReplaceLocked(audit.zone, desired, fence, audit);
   }
   audit.duration = duration_cast<milliseconds>(clock_.SteadyNow() - start);
   if (!result) audit.error = result.error().message;

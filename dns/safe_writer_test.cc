@@ -176,6 +176,36 @@ TEST_F(SafeWriterTest, AsyncChangeStuckPendingTimesOut) {
   EXPECT_LE(clock_.Slept(), milliseconds(10000));
 }
 
+// The fencing check runs before every write request, retries included, and a refusal
+// writes nothing.
+TEST_F(SafeWriterTest, FenceIsAskedBeforeEveryWriteAndRecordsTheToken) {
+  provider_.write_errors = {Error(ErrorCode::kUnavailable, "HTTP 503")};
+  auto writer = Writer(provider_);
+  int asked = 0;
+  auto result = writer.Replace(kZone, Login({"127.0.0.3"}), [&]() -> Result<int64_t> {
+    ++asked;
+    return 42;
+  });
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(asked, 2);  // the first attempt and its retry
+  ASSERT_EQ(sink_.audits.size(), 1u);
+  EXPECT_EQ(sink_.audits[0].fencing_token, 42);
+}
+
+TEST_F(SafeWriterTest, RefusedFenceWritesNothing) {
+  auto writer = Writer(provider_);
+  auto result = writer.Replace(kZone, Login({"127.0.0.3"}), []() -> Result<int64_t> {
+    return MakeError(ErrorCode::kFailedPrecondition, "fencing token 7 is stale");
+  });
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(provider_.writes, 0);
+  ASSERT_EQ(sink_.audits.size(), 1u);
+  EXPECT_EQ(sink_.audits[0].outcome, ChangeOutcome::kRefused);
+  EXPECT_EQ(sink_.audits[0].attempts, 0);
+  EXPECT_EQ(sink_.audits[0].error, "fencing token 7 is stale");
+}
+
 TEST_F(SafeWriterTest, EveryRequestTakesARateLimitToken) {
   RateLimiter slow(2.0, 1.0, clock_);  // 500 ms per token after the first
   SafeWriter writer(provider_, slow, clock_, random_, &sink_);

@@ -60,12 +60,12 @@ struct RangeResult {
 
 // One txn compare. Only the targets coordination uses.
 struct Compare {
-  enum class Target { kCreate, kValue, kMod, kVersion };
+  enum class Target { kCreate, kValue, kMod, kVersion, kLease };
   enum class Result { kEqual, kNotEqual, kGreater, kLess };
   std::string key;
   Target target = Target::kCreate;
   Result result = Result::kEqual;
-  int64_t revision = 0;  // kCreate / kMod / kVersion
+  int64_t revision = 0;  // kCreate / kMod / kVersion; the lease ID for kLease
   std::string value;     // kValue
 };
 

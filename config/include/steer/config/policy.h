@@ -306,7 +306,8 @@ struct NotifierConfig {
   std::vector<std::string> to;                 // to (smtp)
   std::string username;                        // username (smtp)
   base::SecretRef password;                    // password (smtp)
-  std::vector<std::string> events = {"decision", "operation", "dns_change"};  // events
+  std::vector<std::string> events = {"decision", "operation", "dns_change",
+                                     "leadership"};  // events
   int max_attempts = 5;                                                       // max_attempts
   Location location;
 

@@ -5,6 +5,7 @@
 // journal and notifier); SafeWriter calls it once per Replace that reached a decision.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -32,6 +33,7 @@ struct ChangeAudit {
   std::chrono::milliseconds duration{0};     // first read to final read-back
   std::string error;                         // why it was refused or failed (never a secret)
   std::chrono::system_clock::time_point at;  // when the change started (wall clock)
+  int64_t fencing_token = 0;                 // the token the write went out under (0: none)
 };
 
 // Thread-safety: implementations must accept calls from several threads.

@@ -16,6 +16,7 @@
 // SafeWriter so that read-before / write / read-after of one change are not interleaved.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,6 +46,11 @@ struct WriteResult {
   std::chrono::milliseconds duration{0};
 };
 
+// Asked right before every provider write request (each retry too), after the rate limit:
+// an error refuses the write (outcome kRefused, not retried). The value is the fencing token
+// the write goes out under, recorded in the ChangeAudit.
+using WriteFence = std::function<Result<int64_t>()>;
+
 class SafeWriter {
  public:
   // All references must outlive the SafeWriter. `audit` may be null.
@@ -53,15 +59,16 @@ class SafeWriter {
 
   // Makes `desired` the RRset of its name/type in `zone`. Errors: the change guard's
   // kFailedPrecondition (no answers), a provider error after retries, or kInternal when the
-  // read-back disagrees with what was written.
-  Result<WriteResult> Replace(const std::string& zone, const RRset& desired);
+  // read-back disagrees with what was written; the fence's error when it refuses.
+  Result<WriteResult> Replace(const std::string& zone, const RRset& desired,
+                              const WriteFence& fence = {});
 
  private:
   template <typename T, typename Fn>
   Result<T> WithRetries(const char* what, Fn&& fn, int* attempts);
   Result<void> WaitInSync(const std::string& change_id);
   Result<WriteResult> ReplaceLocked(const std::string& zone, const RRset& desired,
-                                    ChangeAudit& audit);
+                                    const WriteFence& fence, ChangeAudit& audit);
 
   Provider& provider_;
   RateLimiter& limiter_;
