@@ -95,9 +95,9 @@ bool BuildOptions(const std::multimap<std::string, std::string>& flags, Recorder
   for (const auto& [name, value] : flags) {
     if (!kKnown.count(name)) *problem = "unknown flag --" + name;
   }
-  if (flags.count("upstream") != 1) *problem = "give one --upstream";
-  if (flags.count("log") != 1) *problem = "give one --log";
-  if (flags.count("etcd") == 0) *problem = "give at least one --etcd";
+  if (problem->empty() && flags.count("upstream") != 1) *problem = "give one --upstream";
+  if (problem->empty() && flags.count("log") != 1) *problem = "give one --log";
+  if (problem->empty() && flags.count("etcd") == 0) *problem = "give at least one --etcd";
   if (!problem->empty()) return false;
   options->upstream = flags.find("upstream")->second;
   while (!options->upstream.empty() && options->upstream.back() == '/')
