@@ -89,10 +89,15 @@ Error TransportError(CURLcode rc, const HttpRequest& request, const char* detail
     return Error(ErrorCode::kDeadlineExceeded, what + ": timed out");
   }
   std::string message = what + ": " + curl_easy_strerror(rc);
-  // A server refusing the client certificate (TLS 1.3) shows up as a failed read.
+  if (IsTlsError(rc) && detail[0] != '\0') message += std::string(" (") + detail + ")";
+  // With TLS 1.3 a server that refuses the client certificate does so after the handshake:
+  // curl then sees only a connection closed while sending or reading.
   bool https = request.url.rfind("https://", 0) == 0;
-  bool tls = IsTlsError(rc) || (https && (rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR));
-  if (tls && detail[0] != '\0') message += std::string(" (") + detail + ")";
+  if (https && (rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR)) {
+    message += request.cert_file.empty()
+                   ? " (TLS: closed by the server; it may require a client certificate)"
+                   : " (TLS: closed by the server; it may have refused the client certificate)";
+  }
   return Error(ErrorCode::kUnavailable, message);
 }
 

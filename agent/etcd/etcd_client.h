@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -125,6 +126,17 @@ class Client {
   // POSTs `body` to `path` on the current endpoint, moving on through the list on
   // transport errors and unavailable members; authenticates when configured.
   Result<std::string> Call(const std::string& path, const std::string& body);
+  // Call() with a JSON body, parsing the answer (an object).
+  Result<nlohmann::json> CallJson(const std::string& path, const nlohmann::json& body);
+  // One endpoint: authenticates when configured (and once more on an expired token);
+  // kUnavailable means "try the next member".
+  Result<std::string> CallOne(const std::string& endpoint, const std::string& path,
+                              const std::string& body, std::string& token);
+  // POST with the TLS options and the token; transport failures are kUnavailable.
+  Result<base::HttpResponse> Post(const std::string& endpoint, const std::string& path,
+                                  const std::string& body, const std::string& token);
+  // A fresh token from this endpoint, also stored as token_.
+  Result<std::string> Authenticate(const std::string& endpoint);
 
   const ClientOptions options_;
   base::HttpClient& http_;
