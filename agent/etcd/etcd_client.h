@@ -5,9 +5,12 @@
 // values are plain bytes here; the client does the gateway's base64 and its int64-as-string
 // encoding.
 //
-// Endpoints: a request goes to the endpoint that answered last; on a transport failure (or a
-// 5xx / "etcdserver: no leader" / "leader changed") it moves on to the next, and after a full
-// round without an answer it fails with kUnavailable. The caller owns the retry loop and its
+// Endpoints: a request goes to the endpoint that answered last; on a transport failure (a
+// timeout included: a hung member costs one request_timeout) or a 5xx / "etcdserver: no
+// leader" / "leader changed" it moves on to the next, and after a full round without an answer
+// it fails with kUnavailable naming each endpoint's failure. Any other answer is final: lease
+// not found is kNotFound, refused credentials or permissions kPermissionDenied, a malformed
+// request kInvalidArgument. The caller owns the retry loop and its
 // backoff (dns::RetryPolicy's full jitter); this client never sleeps.
 //
 // Auth: with a username, the client authenticates (`/v3/auth/authenticate`) on first use and
@@ -107,6 +110,7 @@ class Client {
   Result<LeaseGrant> Grant(std::chrono::seconds ttl);
   // The lease's remaining TTL; kNotFound when the lease expired or was revoked.
   Result<std::chrono::seconds> KeepAlive(int64_t lease);
+  // kNotFound when the lease no longer exists.
   Result<void> Revoke(int64_t lease);
 
   Result<int64_t> Put(const std::string& key, const std::string& value, int64_t lease = 0);
