@@ -75,7 +75,10 @@ class DaemonTokenTest : public ::testing::Test {
 
   base::HttpResponse Send(const std::string& method, const std::string& path,
                           const std::string& token = "") {
-    base::HttpRequest r{method, "http://" + daemon_->api_address() + path, {}, "", kTimeout};
+    base::HttpRequest r;
+    r.method = method;
+    r.url = "http://" + daemon_->api_address() + path;
+    r.timeout = kTimeout;
     if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
     auto resp = base::SendHttp(r);
     EXPECT_TRUE(resp) << (resp ? "" : resp.error().message);

@@ -51,12 +51,54 @@ void SetBody(CURL* curl, const HttpRequest& request) {
   }
 }
 
-Error TransportError(CURLcode rc, const HttpRequest& request) {
+void SetTls(CURL* curl, const HttpRequest& request) {
+  if (!request.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
+  if (!request.cert_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_SSLCERT, request.cert_file.c_str());
+  }
+  if (!request.key_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEY, request.key_file.c_str());
+}
+
+bool IsTlsError(CURLcode rc) {
+  switch (rc) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A TLS failure carries curl's detail ("SSL certificate problem: unable to get local issuer
+// certificate"), which names no path or query.
+Error TransportError(CURLcode rc, const HttpRequest& request, const char* detail) {
   std::string what = request.method + " " + HostOf(request.url);
   if (rc == CURLE_OPERATION_TIMEDOUT) {
     return Error(ErrorCode::kDeadlineExceeded, what + ": timed out");
   }
-  return Error(ErrorCode::kUnavailable, what + ": " + curl_easy_strerror(rc));
+  std::string message = what + ": " + curl_easy_strerror(rc);
+  if (IsTlsError(rc) && detail[0] != '\0') message += std::string(" (") + detail + ")";
+  // With TLS 1.3 a server that refuses the client certificate does so after the handshake:
+  // curl then sees only a connection closed while sending or reading.
+  bool https = request.url.rfind("https://", 0) == 0;
+  if (https && (rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR)) {
+    message += request.cert_file.empty()
+                   ? " (TLS: closed by the server; it may require a client certificate)"
+                   : " (TLS: closed by the server; it may have refused the client certificate)";
+  }
+  return Error(ErrorCode::kUnavailable, message);
 }
 
 class CurlHttpClient final : public HttpClient {
@@ -97,6 +139,7 @@ Result<HttpResponse> SendHttp(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   SetBody(c, request);
+  SetTls(c, request);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -106,8 +149,10 @@ Result<HttpResponse> SendHttp(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
+  char detail[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
   CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK) return tl::unexpected(TransportError(rc, request));
+  if (rc != CURLE_OK) return tl::unexpected(TransportError(rc, request, detail));
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);

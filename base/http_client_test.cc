@@ -9,6 +9,9 @@
 #include <string>
 #include <thread>
 
+#include "steer/base/http_server.h"
+#include "steer/testsupport/test_pki.h"
+
 namespace steer::base {
 namespace {
 
@@ -91,6 +94,59 @@ TEST(HttpClientTest, OnlyHttpAndHttps) {
   req.url = "file:///etc/passwd";
   auto resp = SendHttp(req);
   ASSERT_FALSE(resp);
+}
+
+// An https server with a certificate of a test CA: the request's ca_file is what verifies it,
+// and cert_file/key_file are handed to TLS (a missing client certificate file is refused).
+class HttpsClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cert = pki_.Issue("server", {"127.0.0.1"}, -1, 30);
+    client_ = pki_.Issue("client", {"client"}, -1, 30);
+    HttpServerOptions options;
+    options.tls_cert_file = cert.cert_pem;
+    options.tls_key_file = cert.key_pem;
+    auto server = HttpServer::Start(options, [](const ServerRequest&) {
+      ServerResponse out;
+      out.body = "ok";
+      return out;
+    });
+    ASSERT_TRUE(server) << server.error().message;
+    server_ = std::move(*server);
+    request_.url = "https://127.0.0.1:" + std::to_string(server_->port()) + "/p?token=s3cret";
+    request_.timeout = std::chrono::milliseconds(5000);
+  }
+  testsupport::TestPki pki_;
+  testsupport::CertFiles client_;
+  std::unique_ptr<HttpServer> server_;
+  HttpRequest request_;
+};
+
+TEST_F(HttpsClientTest, TheCaFileVerifiesTheServer) {
+  request_.ca_file = pki_.ca_file();
+  auto resp = SendHttp(request_);
+  ASSERT_TRUE(resp) << resp.error().message;
+  EXPECT_EQ(resp->body, "ok");
+}
+
+TEST_F(HttpsClientTest, WithoutTheCaFileVerificationFailsAndSaysWhy) {
+  auto resp = SendHttp(request_);  // the system store does not know the test CA
+  ASSERT_FALSE(resp);
+  EXPECT_EQ(resp.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(resp.error().message.find("certificate"), std::string::npos) << resp.error().message;
+  EXPECT_EQ(resp.error().message.find("s3cret"), std::string::npos) << resp.error().message;
+}
+
+TEST_F(HttpsClientTest, TheClientCertificateIsSent) {
+  request_.ca_file = pki_.ca_file();
+  request_.cert_file = client_.cert_pem;
+  request_.key_file = client_.key_pem;
+  auto resp = SendHttp(request_);  // the server does not ask for it: still fine
+  ASSERT_TRUE(resp) << resp.error().message;
+  request_.cert_file = pki_.dir() + "/missing.crt";
+  resp = SendHttp(request_);
+  ASSERT_FALSE(resp);
+  EXPECT_NE(resp.error().message.find("certificate"), std::string::npos) << resp.error().message;
 }
 
 }  // namespace

@@ -2,8 +2,8 @@
 // certificates come from a CA made in the test: valid, expired, wrong hostname, unknown CA.
 #include <gtest/gtest.h>
 
+#include "steer/testsupport/test_pki.h"
 #include "testing/probe_test_util.h"
-#include "testing/test_certs.h"
 
 namespace steer::probes {
 namespace {
@@ -16,14 +16,14 @@ using testing::TcpServer;
 class TlsFault : public testing::FdLeakTest {
  protected:
   static void SetUpTestSuite() {
-    pki_ = new testing::TestPki();
+    pki_ = new testsupport::TestPki();
     valid_ = pki_->Issue("valid", {"svc.test", "127.0.0.1"}, -1, 30);
     expired_ = pki_->Issue("expired", {"svc.test", "127.0.0.1"}, -10, -1);
     wrong_ = pki_->Issue("wrong", {"other.test"}, -1, 30);
   }
   static void TearDownTestSuite() { delete pki_; }
 
-  static testing::ConnectionHandler Serve(const testing::CertFiles& c) {
+  static testing::ConnectionHandler Serve(const testsupport::CertFiles& c) {
     return testing::TlsRespondWith(c.cert_pem, c.key_pem, HttpResponseText(200, "ok"));
   }
   static Target Https(const TcpServer& s, const std::string& host = "127.0.0.1") {
@@ -39,8 +39,8 @@ class TlsFault : public testing::FdLeakTest {
     return t;
   }
 
-  static inline testing::TestPki* pki_ = nullptr;
-  static inline testing::CertFiles valid_, expired_, wrong_;
+  static inline testsupport::TestPki* pki_ = nullptr;
+  static inline testsupport::CertFiles valid_, expired_, wrong_;
 };
 
 TEST_F(TlsFault, HttpsValidCertificatePasses) {

@@ -62,8 +62,11 @@ class ApiTest : public ::testing::Test {
   }
   base::HttpResponse Call(const std::string& method, const std::string& path,
                           const std::string& body = "", const std::string& token = "") {
-    base::HttpRequest r{
-        method, "http://" + server_->address() + path, {}, body, std::chrono::milliseconds(5000)};
+    base::HttpRequest r;
+    r.method = method;
+    r.url = "http://" + server_->address() + path;
+    r.body = body;
+    r.timeout = std::chrono::milliseconds(5000);
     if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + token);
     auto resp = base::SendHttp(r);
     EXPECT_TRUE(resp) << (resp ? "" : resp.error().message);
@@ -167,11 +170,12 @@ TEST_F(ApiTest, RoutesAndValidation) {
 }
 
 TEST_F(ApiTest, OversizedBodyIsRefused) {
-  base::HttpRequest r{"POST",
-                      "http://" + server_->address() + "/api/v1/reload",
-                      {{"Authorization", "Bearer " + kToken}},
-                      std::string(100 * 1024, 'x'),
-                      std::chrono::milliseconds(5000)};
+  base::HttpRequest r;
+  r.method = "POST";
+  r.url = "http://" + server_->address() + "/api/v1/reload";
+  r.headers = {{"Authorization", "Bearer " + kToken}};
+  r.body = std::string(100 * 1024, 'x');
+  r.timeout = std::chrono::milliseconds(5000);
   auto resp = base::SendHttp(r);
   EXPECT_TRUE(!resp || resp->status >= 400);
   EXPECT_TRUE(backend_.ops.empty());

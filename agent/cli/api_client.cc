@@ -13,7 +13,11 @@ namespace po = boost::program_options;
 
 Result<ApiResponse> ApiClient::Send(const std::string& method, const std::string& path,
                                     const std::string& body) const {
-  base::HttpRequest req{method, base_ + path, {}, body, std::chrono::milliseconds(10000)};
+  base::HttpRequest req;
+  req.method = method;
+  req.url = base_ + path;
+  req.body = body;
+  req.timeout = std::chrono::milliseconds(10000);
   if (!token_.empty()) req.headers.emplace_back("Authorization", "Bearer " + token_);
   if (method == "POST") req.headers.emplace_back("Content-Type", "application/json");
   auto resp = base::SendHttp(req);

@@ -5,9 +5,12 @@
 // values are plain bytes here; the client does the gateway's base64 and its int64-as-string
 // encoding.
 //
-// Endpoints: a request goes to the endpoint that answered last; on a transport failure (or a
-// 5xx / "etcdserver: no leader" / "leader changed") it moves on to the next, and after a full
-// round without an answer it fails with kUnavailable. The caller owns the retry loop and its
+// Endpoints: a request goes to the endpoint that answered last; on a transport failure (a
+// timeout included: a hung member costs one request_timeout) or a 5xx / "etcdserver: no
+// leader" / "leader changed" it moves on to the next, and after a full round without an answer
+// it fails with kUnavailable naming each endpoint's failure. Any other answer is final: lease
+// not found is kNotFound, refused credentials or permissions kPermissionDenied, a malformed
+// request kInvalidArgument. The caller owns the retry loop and its
 // backoff (dns::RetryPolicy's full jitter); this client never sleeps.
 //
 // Auth: with a username, the client authenticates (`/v3/auth/authenticate`) on first use and
@@ -25,6 +28,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -106,6 +110,7 @@ class Client {
   Result<LeaseGrant> Grant(std::chrono::seconds ttl);
   // The lease's remaining TTL; kNotFound when the lease expired or was revoked.
   Result<std::chrono::seconds> KeepAlive(int64_t lease);
+  // kNotFound when the lease no longer exists.
   Result<void> Revoke(int64_t lease);
 
   Result<int64_t> Put(const std::string& key, const std::string& value, int64_t lease = 0);
@@ -125,6 +130,17 @@ class Client {
   // POSTs `body` to `path` on the current endpoint, moving on through the list on
   // transport errors and unavailable members; authenticates when configured.
   Result<std::string> Call(const std::string& path, const std::string& body);
+  // Call() with a JSON body, parsing the answer (an object).
+  Result<nlohmann::json> CallJson(const std::string& path, const nlohmann::json& body);
+  // One endpoint: authenticates when configured (and once more on an expired token);
+  // kUnavailable means "try the next member".
+  Result<std::string> CallOne(const std::string& endpoint, const std::string& path,
+                              const std::string& body, std::string& token);
+  // POST with the TLS options and the token; transport failures are kUnavailable.
+  Result<base::HttpResponse> Post(const std::string& endpoint, const std::string& path,
+                                  const std::string& body, const std::string& token);
+  // A fresh token from this endpoint, also stored as token_.
+  Result<std::string> Authenticate(const std::string& endpoint);
 
   const ClientOptions options_;
   base::HttpClient& http_;

@@ -9,7 +9,12 @@ namespace steer::agent::notify {
 Result<void> PostJson(const std::string& notifier, const std::string& url,
                       const std::vector<std::pair<std::string, std::string>>& headers,
                       const std::string& json, std::chrono::milliseconds timeout) {
-  base::HttpRequest req{"POST", url, headers, json, timeout};
+  base::HttpRequest req;
+  req.method = "POST";
+  req.url = url;
+  req.headers = headers;
+  req.body = json;
+  req.timeout = timeout;
   req.headers.emplace_back("Content-Type", "application/json");
   auto resp = base::SendHttp(req);
   if (!resp) {

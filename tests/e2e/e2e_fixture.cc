@@ -203,11 +203,10 @@ bool FailoverE2E::BothAnswer(const std::string& records, std::chrono::millisecon
 }
 
 std::string FailoverE2E::Api(const std::string& path) {
-  auto r = base::SendHttp({"GET",
-                           "http://127.0.0.1:" + std::to_string(api_port_) + path,
-                           {},
-                           "",
-                           std::chrono::milliseconds(1000)});
+  base::HttpRequest request;
+  request.url = "http://127.0.0.1:" + std::to_string(api_port_) + path;
+  request.timeout = std::chrono::milliseconds(1000);
+  auto r = base::SendHttp(request);
   return r ? r->body : "";
 }
 

@@ -130,12 +130,12 @@ TEST_F(FailoverE2E, ProviderApiDownDuringFailoverIsRetriedAndConverges) {
 
 TEST_F(FailoverE2E, OperationsWithoutTokenAreRefused) {
   StartSteerd();
-  auto r = base::SendHttp(
-      {"POST",
-       "http://127.0.0.1:" + std::to_string(api_port_) + "/api/v1/services/login/pause",
-       {},
-       "{}",
-       milliseconds(2000)});
+  base::HttpRequest request;
+  request.method = "POST";
+  request.url = "http://127.0.0.1:" + std::to_string(api_port_) + "/api/v1/services/login/pause";
+  request.body = "{}";
+  request.timeout = milliseconds(2000);
+  auto r = base::SendHttp(request);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 401);
   std::string out;

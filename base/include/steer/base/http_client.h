@@ -29,6 +29,10 @@ struct HttpRequest {
   Headers headers;  // values may be secrets: never log a request's headers
   std::string body;
   std::chrono::milliseconds timeout{10000};  // whole request, connect included
+  // https only. "" = the default for each: the system CA store, no client certificate.
+  std::string ca_file;    // PEM CA bundle that verifies the server (replaces the system store)
+  std::string cert_file;  // PEM client certificate (mutual TLS)
+  std::string key_file;   // PEM key of cert_file
 };
 
 struct HttpResponse {

@@ -1,12 +1,13 @@
 #pragma once
 
 // A throw-away PKI for tests: a CA and leaf certificates made with OpenSSL in memory, written
-// to PEM files in a temp directory that is removed on destruction. Not thread-safe.
+// to PEM files in a temp directory that is removed on destruction. Used by the probes' TLS
+// tests, the HTTP client's and the TLS etcd servers. Not thread-safe.
 
 #include <string>
 #include <vector>
 
-namespace steer::probes::testing {
+namespace steer::testsupport {
 
 struct CertFiles {
   std::string cert_pem;  // path
@@ -35,4 +36,4 @@ class TestPki {
   void* ca_cert_ = nullptr;  // X509*
 };
 
-}  // namespace steer::probes::testing
+}  // namespace steer::testsupport

@@ -1,4 +1,4 @@
-#include "testing/test_certs.h"
+#include "steer/testsupport/test_pki.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-namespace steer::probes::testing {
+namespace steer::testsupport {
 namespace {
 
 EVP_PKEY* NewKey() { return EVP_EC_gen("P-256"); }
@@ -94,4 +94,4 @@ CertFiles TestPki::Issue(const std::string& file_stem, const std::vector<std::st
   return out;
 }
 
-}  // namespace steer::probes::testing
+}  // namespace steer::testsupport
