@@ -8,7 +8,7 @@
 #   wrk     - wrk with 'Connection: close' (a new connection per request), full speed
 # then each at its own maximum (blackbox driven closed-loop by wrk -c8 on /probe, as in
 # shared/research/blackbox-baseline.md), and 10,000 targets at a 1 s and a 5 s interval
-# (start lateness, RSS). Prints markdown tables.
+# (start lateness, RSS, and the CPU other processes took meanwhile). Prints markdown tables.
 # Usage: bench/probes/run.sh [RATE] [SECONDS]   (defaults: 200 probes/s, 10 s per phase;
 # RATE must be one blackbox_exporter sustains on this machine, or its row shows failures)
 set -euo pipefail
@@ -78,12 +78,21 @@ echo "steer engine max rate (2 workers, 400 targets at 20 ms) for ${SECS}s" >&2
 "$BENCH" --url "$URL" --targets 400 --interval-ms 20 --duration-s "$SECS" --workers 2 \
   > "$TMP/max.json"
 
+# The 10,000-target rows need most of a 2-vCPU host (engine + nginx): record, over each bench
+# process, the host's busy time (/proc/stat), the bench's CPU and nginx's, so the table can show
+# how many cores other processes took meanwhile.
+busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }  # all but idle, iowait (ticks)
+run_10k() {  # OUT INTERVAL_MS
+  local n0 n1 h0 h1
+  n0=$(ticks "$NGINX_WORKER"); h0=$(busy)
+  /usr/bin/time -f 'TIME %e %U %S' -o "$TMP/$1.time" "$BENCH" --url "$URL" --targets 10000 \
+    --interval-ms "$2" --timeout-ms 500 --duration-s "$SECS" --workers 2 --warmup-s 2 > "$TMP/$1.json"
+  n1=$(ticks "$NGINX_WORKER"); h1=$(busy); echo "$n0 $n1 $h0 $h1" > "$TMP/$1.ticks"
+}
 echo "10,000 targets at 1 s for ${SECS}s" >&2
-"$BENCH" --url "$URL" --targets 10000 --interval-ms 1000 --timeout-ms 500 --duration-s "$SECS" --workers 2 \
-  --warmup-s 2 > "$TMP/10k.json"
+run_10k 10k 1000
 echo "10,000 targets at 5 s for ${SECS}s" >&2
-"$BENCH" --url "$URL" --targets 10000 --interval-ms 5000 --timeout-ms 500 --duration-s "$SECS" \
-  --workers 2 --warmup-s 2 > "$TMP/10k5.json"
+run_10k 10k5 5000
 
 python3 - "$TMP" "$HZ" "$RATE" "$SECS" <<'PY'
 import json, re, sys
@@ -122,12 +131,18 @@ print(f"| steer engine, 2 workers, 400 targets at 20 ms | {mx['probes_per_s']:,.
 print(f"| blackbox_exporter, wrk -t1 -c8 on /probe | {bbmax_req/float(secs):,.0f} | {bbmax_bad.group(1) if bbmax_bad else 0} | {bbmax_us:.1f} | {1e6/bbmax_us:,.0f} | {bbmax_us/100:.2f} | {bbmax_us/mx_us:.2f}× |")
 print(f"| wrk -t1 -c16, Connection: close | {wrk_req/float(secs):,.0f} | 0 | {wrk_us:.1f} | {1e6/wrk_us:,.0f} | {wrk_us/100:.2f} | {wrk_us/mx_us:.2f}× |")
 print(f"\nAt maximum: blackbox_exporter / steer **{bbmax_us/mx_us:.1f}×**; steer / wrk **{mx_us/wrk_us:.2f}×**.")
-print("\n| 10,000 targets (2 workers) | probes/s | CPU-µs/probe | lateness p50 | p99 | max | skipped | failed | RSS (peak) |")
-print("|---|---|---|---|---|---|---|---|---|")
-for name, r in (("1 s interval", k10), ("5 s interval", k5)):
+def others(f):
+    # Cores the rest of the host used while the bench ran (warm-up included): host busy time
+    # minus the bench's CPU and nginx's, over the bench's wall time.
+    wall, u, s = map(float, re.search(r"TIME ([\d.]+) ([\d.]+) ([\d.]+)", open(f"{tmp}/{f}.time").read()).groups())
+    n0, n1, h0, h1 = map(int, open(f"{tmp}/{f}.ticks").read().split())
+    return f"{((h1 - h0) - (n1 - n0)) / hz / wall - (u + s) / wall:.2f}"
+print("\n| 10,000 targets (2 workers) | probes/s | CPU-µs/probe | lateness p50 | p99 | max | skipped | failed | RSS (peak) | other processes (cores) |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+for name, r, f in (("1 s interval", k10, "10k"), ("5 s interval", k5, "10k5")):
     print(f"| {name} | {r['probes_per_s']:,.0f} | {r['cpu_us_per_probe']:.1f} | {r['lateness_p50_us']/1000:.2f} ms "
           f"| {r['lateness_p99_us']/1000:.2f} ms | {r['lateness_max_us']/1000:.1f} ms | {r['skipped_late']} | {r['failed']} "
-          f"| {r['rss_kb']/1024:.1f} MB ({r['hwm_kb']/1024:.1f} MB) |")
+          f"| {r['rss_kb']/1024:.1f} MB ({r['hwm_kb']/1024:.1f} MB) | {others(f)} |")
 load = open("/proc/loadavg").read().split()[:3]
 print(f"\nload average at the end: {' '.join(load)} (2 vCPUs shared with other jobs)")
 for name, r in (("steer", st), ("blackbox", bb), ("max", mx), ("10k", k10), ("10k@5s", k5)):
