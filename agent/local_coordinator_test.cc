@@ -1,11 +1,11 @@
 #include "local_coordinator.h"
 
-#include "local_shared_state.h"
-
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
+
+#include "local_shared_state.h"
 
 namespace steer::agent {
 namespace {
@@ -55,12 +55,13 @@ TEST_F(LocalCoordinatorTest, TokenPersistsAcrossStoreReopen) {
 
 TEST_F(LocalCoordinatorTest, OneVantagePointAndNoOtherReports) {
   auto c = std::move(*LocalCoordinator::Start(*store_, "local"));
-  VantageReport own{"local", "", {{"a", "app", "healthz", policies::Health::kHealthy, 3, 0, 10, ""}}};
+  VantageReport own{
+      "local", "", {{"a", "app", "healthz", policies::Health::kHealthy, 3, 0, 10, ""}}, 0};
   EXPECT_TRUE(c->Publish(own));
   auto reports = c->ReadReports();
   ASSERT_TRUE(reports);
   EXPECT_TRUE(reports->empty());
-  auto foreign = c->Publish({"elsewhere", "", {}});
+  auto foreign = c->Publish({"elsewhere", "", {}, 0});
   ASSERT_FALSE(foreign);
   EXPECT_EQ(foreign.error().code, ErrorCode::kInvalidArgument);
 }
@@ -74,8 +75,13 @@ TEST_F(LocalCoordinatorTest, SharedStateWritesAreFenced) {
   LocalSharedState fresh_state(*store_, *fresh);
   int64_t token = fresh->CurrentLeadership().fencing_token;
   EXPECT_FALSE(old_state.PutEngineState("login", "{\"region\":\"b\"}", old_token));
-  EXPECT_FALSE(old_state.PutOverride({OverrideKind::kPause, "login"}, old_token));
-  ASSERT_TRUE(fresh_state.PutOverride({OverrideKind::kDrain, "a"}, token));
+  Override pause;
+  pause.target = "login";
+  Override drain;
+  drain.kind = OverrideKind::kDrain;
+  drain.target = "a";
+  EXPECT_FALSE(old_state.PutOverride(pause, old_token));
+  ASSERT_TRUE(fresh_state.PutOverride(drain, token));
   EXPECT_FALSE(old_state.RemoveOverride(OverrideKind::kDrain, "a", old_token));
   auto states = fresh_state.EngineStates();
   ASSERT_TRUE(states);

@@ -149,15 +149,12 @@ void CheckEtcd(Reader& r, const Policy& p) {
   Checker etcd(r, "coordination.etcd");
   const auto ttl = p.coordination.etcd.lease_ttl;
   if (ttl.count() % 1000 != 0 || ttl < std::chrono::seconds(2)) {
-    etcd.Fail("lease_ttl", "must be a whole number of seconds, at least 2s (etcd grants leases "
-                           "in seconds and raises shorter ones)");
+    etcd.Fail("lease_ttl",
+              "must be a whole number of seconds, at least 2s (etcd grants leases "
+              "in seconds and raises shorter ones)");
   }
   if (!p.coordination.etcd.username.empty() && p.coordination.etcd.password.empty()) {
     etcd.Fail("password", "missing required key 'password' for username");
-  }
-  if (p.agent.vantage.empty()) {
-    Checker(r, "agent").Fail("vantage", "missing required key 'vantage' for coordination mode "
-                                        "etcd: every agent needs its own vantage point name");
   }
 }
 
