@@ -1,5 +1,8 @@
 #include "active_overrides.h"
 
+#include <mutex>
+#include <string>
+
 #include "steer/base/log.h"
 
 namespace steer::agent {
@@ -26,12 +29,19 @@ policies::Pin PinOf(const Override& a) {
 
 }  // namespace
 
-policies::Overrides LoadOverrides(SharedState& shared, policies::Time now) {
+std::optional<policies::Overrides> LoadOverrides(SharedState& shared, policies::Time now) {
   policies::Overrides o;
   auto active = shared.ActiveOverrides(WallTime(now));
   if (!active) {
-    base::Logger("agent")->error("overrides: {}", active.error().message);
-    return o;
+    // Read every tick: say it once per distinct error, not 10 times a second.
+    static std::mutex mu;
+    static std::string last;
+    std::lock_guard lock(mu);
+    if (active.error().message != last) {
+      base::Logger("agent")->error("overrides unreadable: {}", active.error().message);
+      last = active.error().message;
+    }
+    return std::nullopt;
   }
   for (const auto& a : *active) {
     switch (a.kind) {

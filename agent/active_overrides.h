@@ -1,14 +1,18 @@
 #pragma once
 
-// The operator overrides in force now (state store), as the policy engine takes them: read by
-// the decision loop on every tick and by the API for status and operator requests. A store
-// error is logged and yields no overrides. Thread-safe as far as the store is.
+// The operator overrides in force now (the shared state: the state store, or etcd), as the
+// policy engine takes them: read by the decision loop on every tick and by the API for status
+// and operator requests. An unreadable shared state is logged (once per distinct error) and
+// yields nullopt: the leader then decides nothing rather than forget a pause. Thread-safe as
+// far as the shared state is.
+
+#include <optional>
 
 #include "shared_state.h"
 #include "steer/policies/overrides.h"
 
 namespace steer::agent {
 
-policies::Overrides LoadOverrides(SharedState& shared, policies::Time now);
+std::optional<policies::Overrides> LoadOverrides(SharedState& shared, policies::Time now);
 
 }  // namespace steer::agent

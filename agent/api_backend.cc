@@ -81,7 +81,7 @@ json ApiBackend::AgentJson(Runtime& rt) {
 
 json ApiBackend::RegionsJson(Runtime& rt) {
   policies::Time now = WallMs(std::chrono::system_clock::now());
-  policies::Overrides o = LoadOverrides(context_->shared(), now);
+  policies::Overrides o = LoadOverrides(context_->shared(), now).value_or(policies::Overrides{});
   std::map<std::string, policies::RegionVerdict> verdicts = loop_.RegionVerdicts();
   json regions = json::array();
   for (const auto& r : rt.policy().regions) {

@@ -108,13 +108,14 @@ void DecisionLoop::Tick(Runtime& rt) {
   }
   if (!rt.health().AllFresh()) return;  // no decision on remembered or missing health
   policies::Time now = WallMs(std::chrono::system_clock::now());
-  policies::Overrides overrides = LoadOverrides(context_->shared(), now);
+  std::optional<policies::Overrides> overrides = LoadOverrides(context_->shared(), now);
+  if (!overrides) return;  // never decide without knowing the operators' overrides
   policies::HealthView view = rt.health().Snapshot();
   for (size_t i = 0; i < rt.services().size(); ++i) {
     ServiceRuntime& s = rt.services()[i];
     if (!s.adopted) continue;
     policies::ServiceState state = TakeState(s.config->name);
-    Act(rt, s, rt.engine().Decide(static_cast<int>(i), view, state, overrides, now),
+    Act(rt, s, rt.engine().Decide(static_cast<int>(i), view, state, *overrides, now),
         lead.fencing_token);
   }
 }
@@ -149,10 +150,9 @@ bool DecisionLoop::TakeOver(Runtime& rt, int64_t token) {
   }
   led_token_ = token;
   if (context_->etcd_mode()) {
-    context_->Audit(AuditKind::kNotice, "",
-                    "took over as leader with token " + std::to_string(token),
-                    "continuing from the shared state of " + std::to_string(continued) +
-                        " service(s)");
+    context_->Audit(
+        AuditKind::kNotice, "", "took over as leader with token " + std::to_string(token),
+        "continuing from the shared state of " + std::to_string(continued) + " service(s)");
   }
   return true;
 }
@@ -172,7 +172,8 @@ void DecisionLoop::Follow(Runtime& rt) {
   }
   if (!rt.health().AllFresh()) return;
   policies::Time now = WallMs(std::chrono::system_clock::now());
-  policies::Overrides overrides = LoadOverrides(context_->shared(), now);
+  policies::Overrides overrides =
+      LoadOverrides(context_->shared(), now).value_or(policies::Overrides{});
   policies::HealthView view = rt.health().Snapshot();
   for (size_t i = 0; i < rt.services().size(); ++i) {
     const config::ServiceConfig& sc = *rt.services()[i].config;
@@ -197,7 +198,7 @@ void DecisionLoop::Adopt(ServiceRuntime& s) {
                                   sc.record_type);
   if (!current) {
     base::Logger("agent")->warn("{}: cannot read current records yet: {}", sc.name,
-                                  current.error().message);
+                                current.error().message);
     return;
   }
   if (*current) {
@@ -256,8 +257,7 @@ DecisionLoop::Kept DecisionLoop::Keep(const std::string& service, const policies
   return kept;
 }
 
-void DecisionLoop::Act(Runtime& rt, ServiceRuntime& s, const policies::Decision& d,
-                       int64_t token) {
+void DecisionLoop::Act(Runtime& rt, ServiceRuntime& s, const policies::Decision& d, int64_t token) {
   const config::ServiceConfig& sc = *s.config;
   Kept kept = Keep(sc.name, d, token);
   if (!kept.stored) return;

@@ -97,8 +97,8 @@ OperationOutcome OperatorRequests::Ack(const api::OperationRequest& r) {
   return Ok("acknowledged; automatic changes of " + r.service + " resume");
 }
 
-OperationOutcome OperatorRequests::Checked(const api::OperationRequest& r, Runtime& rt,
-                                           Override o, int64_t token) {
+OperationOutcome OperatorRequests::Checked(const api::OperationRequest& r, Runtime& rt, Override o,
+                                           int64_t token) {
   policies::OperatorRequest req = EngineRequest(r);
   for (const auto& name : r.overrides) {
     auto rule = policies::ParseRule(name);
@@ -106,8 +106,9 @@ OperationOutcome OperatorRequests::Checked(const api::OperationRequest& r, Runti
     req.bypass.push_back(*rule);
   }
   policies::Time t = WallMs(o.created);
-  auto check = rt.engine().Check(req, rt.health().Snapshot(), loop_.States(rt.policy()),
-                                 LoadOverrides(context_->shared(), t), t);
+  auto check =
+      rt.engine().Check(req, rt.health().Snapshot(), loop_.States(rt.policy()),
+                        LoadOverrides(context_->shared(), t).value_or(policies::Overrides{}), t);
   if (!check.allowed) {
     OperationOutcome out = Fail(Status::kRefused, check.reason);
     out.refused_by = check.refused_by ? policies::RuleName(*check.refused_by) : "policy";
@@ -128,8 +129,7 @@ OperationOutcome OperatorRequests::Record(const api::OperationRequest& r, Overri
     o.rules = r.overrides;
     // One pin per service: a new switchover or failover replaces the other kind too.
     (void)shared.RemoveOverride(
-        r.op == Op::kFailover ? OverrideKind::kSwitchover : OverrideKind::kForce, r.service,
-        token);
+        r.op == Op::kFailover ? OverrideKind::kSwitchover : OverrideKind::kForce, r.service, token);
   }
   auto stored = shared.PutOverride(o, token);
   if (!stored) return Fail(Status::kFailed, stored.error().message);

@@ -29,7 +29,8 @@ Result<std::unique_ptr<EtcdCoordinator>> EtcdCoordinator::Start(Client& client,
                                                                 const base::Clock& clock,
                                                                 base::Random& random,
                                                                 CoordinatorOptions options) {
-  std::unique_ptr<EtcdCoordinator> c(new EtcdCoordinator(client, clock, random, std::move(options)));
+  std::unique_ptr<EtcdCoordinator> c(
+      new EtcdCoordinator(client, clock, random, std::move(options)));
   // With etcd up at start, a duplicate vantage name stops this agent before it runs at all.
   // A live duplicate rewrites its key within its heartbeat; a dead one's key expires within a
   // TTL. Wait up to a TTL and a bit for either.
@@ -95,8 +96,7 @@ milliseconds EtcdCoordinator::Step() {
   }
   std::lock_guard lock(mu_);
   failures_ = 0;
-  milliseconds until_keepalive =
-      duration_cast<milliseconds>(next_keepalive_ - clock_.SteadyNow());
+  milliseconds until_keepalive = duration_cast<milliseconds>(next_keepalive_ - clock_.SteadyNow());
   return std::max(milliseconds(10), std::min(options_.campaign_period, until_keepalive));
 }
 
@@ -150,9 +150,9 @@ Result<void> EtcdCoordinator::ClaimVantage() {
     lease = lease_;
   }
   const std::string key = keys_.Vantage(options_.vantage);
-  auto txn = client_.Txn({{key, Compare::Target::kCreate, Compare::Result::kEqual, 0, ""}},
-                         {Op::Put(key, ReportToJson({options_.vantage, "", {}}), lease)},
-                         {Op::Get(key)});
+  auto txn =
+      client_.Txn({{key, Compare::Target::kCreate, Compare::Result::kEqual, 0, ""}},
+                  {Op::Put(key, ReportToJson({options_.vantage, "", {}}), lease)}, {Op::Get(key)});
   if (!txn) return tl::unexpected(txn.error());
   const KeyValue* held =
       txn->ranges.empty() || txn->ranges.front().empty() ? nullptr : &txn->ranges.front().front();
@@ -241,15 +241,19 @@ Leadership EtcdCoordinator::LeadershipLocked() const {
   const bool renewed = lease_ != 0 && clock_.SteadyNow() - last_renew_ < RenewDeadline();
   l.is_leader = token_ != 0 && renewed && duplicate_.empty();
   l.fencing_token = l.is_leader ? token_ : 0;
+  // A failed round shorter than the renew deadline does not freeze the agent: the lease still
+  // holds, and every write is fenced by a txn anyway.
   if (!duplicate_.empty()) {
     l.frozen = true;
     l.why = duplicate_;
-  } else if (!renewed || !reachable_) {
+  } else if (!renewed) {
     l.frozen = true;
     l.why = "etcd unreachable: " + (last_error_.empty() ? "no lease" : last_error_);
   } else if (leader_.empty()) {
     l.frozen = true;
     l.why = "no leader elected yet";
+  } else if (!reachable_) {
+    l.why = "etcd round failed: " + last_error_;
   }
   return l;
 }
@@ -264,8 +268,8 @@ void EtcdCoordinator::Notify(const Leadership& before) {
   if (now.is_leader && !before.is_leader) {
     what = "leader with fencing token " + std::to_string(now.fencing_token);
   } else if (before.is_leader && !now.is_leader) {
-    what = "no longer leader (token " + std::to_string(before.fencing_token) + "): " +
-           (now.why.empty() ? "leader is now '" + now.leader + "'" : now.why) +
+    what = "no longer leader (token " + std::to_string(before.fencing_token) +
+           "): " + (now.why.empty() ? "leader is now '" + now.leader + "'" : now.why) +
            "; writes nothing from now on";
   } else if (now.frozen) {
     what = "frozen: " + now.why;
@@ -292,12 +296,12 @@ Result<void> EtcdCoordinator::CheckFence(int64_t token) {
     }
   }
   const std::string key = keys_.Leader();
-  auto txn = client_.Txn({{key, Compare::Target::kCreate, Compare::Result::kEqual, token, ""}},
-                         {}, {Op::Get(key)});
+  auto txn = client_.Txn({{key, Compare::Target::kCreate, Compare::Result::kEqual, token, ""}}, {},
+                         {Op::Get(key)});
   if (!txn) {
-    return MakeError(ErrorCode::kFailedPrecondition,
-                     "cannot check fencing token " + std::to_string(token) + ": " +
-                         txn.error().message + "; not writing");
+    return MakeError(ErrorCode::kFailedPrecondition, "cannot check fencing token " +
+                                                         std::to_string(token) + ": " +
+                                                         txn.error().message + "; not writing");
   }
   if (txn->succeeded) return {};
   std::string holder = txn->ranges.empty() || txn->ranges.front().empty()
