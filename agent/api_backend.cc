@@ -2,6 +2,7 @@
 
 #include "active_overrides.h"
 #include "notify/notifier.h"
+#include "vantage_sync.h"
 
 namespace steer::agent {
 namespace {
@@ -37,6 +38,8 @@ ApiBackend::ApiBackend(const RuntimeSlot& slot, DecisionLoop& loop, Reloader& re
 std::string ApiBackend::ServiceStateName(Runtime& rt, const ServiceRuntime& s,
                                          const ApplyStatus& ap,
                                          const std::optional<policies::Decision>& last) {
+  Leadership lead = context_->coordinator().CurrentLeadership();
+  if (!lead.is_leader) return lead.frozen ? "frozen" : "following:" + lead.leader;
   if (!s.adopted) return "adopting";
   if (!rt.health().AllFresh()) return "waiting";
   if (ap.phase == "writing" || ap.phase == "verifying") return "changing";
@@ -68,7 +71,11 @@ json ApiBackend::ServiceJson(Runtime& rt, const ServiceRuntime& s) {
 json ApiBackend::AgentJson(Runtime& rt) {
   auto lead = context_->coordinator().CurrentLeadership();
   json agent = {{"vantage", context_->vantage()},
+                {"coordination", context_->etcd_mode() ? "etcd" : "local"},
                 {"leader", lead.is_leader},
+                {"leader_vantage", lead.leader},
+                {"frozen", lead.frozen},
+                {"frozen_why", lead.why},
                 {"fencing_token", lead.fencing_token},
                 {"policy", policy_path_},
                 {"started_at", notify::FormatUtc(started_at_)},
@@ -76,7 +83,38 @@ json ApiBackend::AgentJson(Runtime& rt) {
   auto missing = rt.health().Missing();
   if (missing.size() > 10) missing.resize(10);
   agent["waiting_for"] = missing;
+  agent["vantages"] = VantagesJson(rt);
   return agent;
+}
+
+// Every vantage point's view of every region (this agent's own first): what `status` shows to
+// say which vantage sees what. A region is "down" from a vantage point when a probe of it is
+// down there; "stale" when the report is older than the service's stale window.
+json ApiBackend::VantagesJson(Runtime& rt) {
+  const int64_t now = WallMs(std::chrono::system_clock::now()).count();
+  std::vector<VantageReport> reports{rt.health().OwnReport(policies::Time(now))};
+  reports.front().received_ms = now;
+  for (auto& r : rt.health().Remote()) reports.push_back(std::move(r));
+  const auto window = 3 * HeartbeatPeriod(rt.policy()).count();  // a third of the stale window
+  json out = json::array();
+  for (const auto& r : reports) {
+    std::map<std::string, std::string> regions;
+    for (const auto& t : r.targets) {
+      std::string& v = regions[t.region];
+      if (t.state == policies::Health::kUnhealthy) {
+        v = "down (" + t.component + ": " + t.error + ")";
+      } else if (v.empty() && t.state == policies::Health::kHealthy) {
+        v = "healthy";
+      }
+    }
+    const int64_t age = now - r.received_ms;
+    out.push_back({{"vantage", r.vantage},
+                   {"self", r.vantage == context_->vantage()},
+                   {"fresh", age <= window},
+                   {"age_ms", age},
+                   {"regions", regions}});
+  }
+  return out;
 }
 
 json ApiBackend::RegionsJson(Runtime& rt) {

@@ -44,6 +44,7 @@ class ApiBackend : public api::Backend {
 
  private:
   nlohmann::json AgentJson(Runtime& rt);
+  nlohmann::json VantagesJson(Runtime& rt);
   nlohmann::json RegionsJson(Runtime& rt);
   nlohmann::json ServiceJson(Runtime& rt, const ServiceRuntime& s);
   std::string ServiceStateName(Runtime& rt, const ServiceRuntime& s, const ApplyStatus& ap,

@@ -70,7 +70,11 @@ ObjectSpec<EtcdConfig> MakeEtcd(const ObjectSpec<TlsFiles>& tls) {
       K("prefix", "Key prefix for all of Steer's keys.", "/steer/", "/steer/login/"),
       F(EtcdConfig, t.prefix)));
   s.Add(DurationKey<EtcdConfig>(
-      AtLeast(K("lease_ttl", "Leader lease time to live.", "5s", "10s"), 1000),
+      AtLeast(K("lease_ttl",
+                "Lease time to live, whole seconds: a dead leader is replaced after it; a "
+                "leader stops writing 2/3 of it after its last renewal.",
+                "5s", "10s"),
+              2000),
       F(EtcdConfig, t.lease_ttl)));
   s.Add(
       ObjectKey<EtcdConfig>(K("tls", "TLS files for https endpoints."), tls, F(EtcdConfig, t.tls)));

@@ -103,11 +103,38 @@ void PrintHeld(const json& services) {
   if (any) std::cout << "\n";
 }
 
+// etcd mode: who leads, whether this agent is frozen, and each vantage point's view.
+void PrintCoordination(const json& a) {
+  std::cout << "coordination etcd: leader "
+            << (Str(a, "leader_vantage").empty() ? "(none)" : Str(a, "leader_vantage"))
+            << "  token " << Str(a, "fencing_token");
+  if (a.value("frozen", false)) std::cout << "  FROZEN: " << Str(a, "frozen_why");
+  std::cout << "\n";
+  std::vector<std::vector<std::string>> rows = {{"VANTAGE", "REPORT", "VIEW"}};
+  for (const auto& v : a.value("vantages", json::array())) {
+    std::string view;
+    if (v.contains("regions") && v["regions"].is_object()) {
+      const json& regions = v["regions"];
+      for (auto it = regions.begin(); it != regions.end(); ++it) {
+        view += (view.empty() ? "" : "; ") + it.key() + " " + Str(regions, it.key().c_str());
+      }
+    }
+    std::string report = v.value("self", false)
+                             ? "self"
+                             : std::string(v.value("fresh", false) ? "fresh" : "STALE") + " " +
+                                   std::to_string(v.value("age_ms", 0) / 1000.0).substr(0, 4) + "s";
+    rows.push_back({Str(v, "vantage"), report, view});
+  }
+  PrintTable(rows);
+}
+
 void PrintStatus(const json& st) {
   if (st.contains("agent")) {
     const json& a = st["agent"];
     std::cout << "agent " << Str(a, "vantage") << "  leader=" << Str(a, "leader")
-              << "  policy=" << Str(a, "policy") << "\n\n";
+              << "  policy=" << Str(a, "policy") << "\n";
+    if (a.value("coordination", "local") == "etcd") PrintCoordination(a);
+    std::cout << "\n";
   }
   std::vector<std::vector<std::string>> rows = {
       {"SERVICE", "DNS NAME", "ACTIVE", "ANSWERS", "STATE", "NAMESERVERS"}};
