@@ -20,9 +20,20 @@ using testsupport::TempDir;
 
 constexpr const char* kZonePath = "/api/v1/servers/localhost/zones/example.test.";
 
+base::HttpRequest Request(std::string method, std::string url, base::Headers headers,
+                          std::string body, milliseconds timeout) {
+  base::HttpRequest r;
+  r.method = std::move(method);
+  r.url = std::move(url);
+  r.headers = std::move(headers);
+  r.body = std::move(body);
+  r.timeout = timeout;
+  return r;
+}
+
 base::HttpResponse Post(const std::string& url, const std::string& body,
                         base::Headers headers = {}) {
-  auto r = base::SendHttp({"POST", url, std::move(headers), body, milliseconds(5000)});
+  auto r = base::SendHttp(Request("POST", url, std::move(headers), body, milliseconds(5000)));
   EXPECT_TRUE(r) << url << ": " << r.error().message;
   return r ? *r : base::HttpResponse{};
 }
@@ -43,7 +54,7 @@ class Etcd {
     bool up = testsupport::WaitUntil(
         [&] {
           auto r = base::SendHttp(
-              {"POST", url_ + "/v3/kv/range", {}, R"({"key":"eA=="})", milliseconds(500)});
+              Request("POST", url_ + "/v3/kv/range", {}, R"({"key":"eA=="})", milliseconds(500)));
           return r && r->status == 200;
         },
         milliseconds(20000));
@@ -93,7 +104,8 @@ class RecorderIntegrationTest : public ::testing::Test {
                        address + R"(","disabled":false}]}]})";
     base::Headers headers = {{"X-API-Key", pdns_.api_key()}, {"Content-Type", "application/json"}};
     if (!token.empty()) headers.emplace_back("X-Steer-Fencing-Token", token);
-    auto r = base::SendHttp({"PATCH", proxy_ + kZonePath, headers, body, milliseconds(5000)});
+    auto r =
+        base::SendHttp(Request("PATCH", proxy_ + kZonePath, headers, body, milliseconds(5000)));
     EXPECT_TRUE(r) << r.error().message;
     return r ? r->status : 0;
   }
