@@ -78,7 +78,8 @@ void EtcdCoordinator::Run() {
 milliseconds EtcdCoordinator::Step() {
   {
     std::lock_guard lock(mu_);
-    if (!duplicate_.empty()) return milliseconds(1000);  // refused for good: stay frozen
+    // Refused for good, or resigned: stay frozen, hold no lease, never campaign again.
+    if (!duplicate_.empty() || resigned_) return milliseconds(1000);
   }
   dns::RetryPolicy backoff({1 << 30, milliseconds(100), milliseconds(2000)});
   if (auto lease = EnsureLease(); !lease) {
@@ -112,7 +113,12 @@ Result<void> EtcdCoordinator::EnsureLease() {
   if (lease == 0) {
     auto grant = client_.Grant(options_.lease_ttl);
     if (!grant) return tl::unexpected(grant.error());
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    if (resigned_) {  // Resign() ran meanwhile: this lease must not outlive it
+      lock.unlock();
+      (void)client_.Revoke(grant->id);
+      return MakeError(ErrorCode::kUnavailable, "resigned");
+    }
     lease_ = grant->id;
     vantage_claimed_ = false;
   } else if (auto kept = client_.KeepAlive(lease); !kept) {
@@ -239,11 +245,14 @@ Leadership EtcdCoordinator::LeadershipLocked() const {
   Leadership l;
   l.leader = leader_;
   const bool renewed = lease_ != 0 && clock_.SteadyNow() - last_renew_ < RenewDeadline();
-  l.is_leader = token_ != 0 && renewed && duplicate_.empty();
+  l.is_leader = token_ != 0 && renewed && duplicate_.empty() && !resigned_;
   l.fencing_token = l.is_leader ? token_ : 0;
   if (!duplicate_.empty()) {
     l.frozen = true;
     l.why = duplicate_;
+  } else if (resigned_) {
+    l.frozen = true;
+    l.why = "resigned";
   } else if (!renewed || !reachable_) {
     l.frozen = true;
     l.why = "etcd unreachable: " + (last_error_.empty() ? "no lease" : last_error_);
@@ -356,6 +365,7 @@ void EtcdCoordinator::Resign() {
   int64_t lease, token;
   {
     std::lock_guard lock(mu_);
+    resigned_ = true;
     lease = lease_;
     token = token_;
     lease_ = 0;

@@ -16,6 +16,9 @@
 // A vantage name already held by another live agent is refused, not merged: Start() fails
 // when etcd answers at start; otherwise the session thread finds it later and stays frozen.
 //
+// Resign() is for good: the coordinator then holds no lease and never campaigns again (it
+// stays frozen, "resigned"), so another agent takes over within its campaign period.
+//
 // Lifetime: the client, clock and random source must outlive the coordinator. The destructor
 // resigns (deletes P/leader if still held, revokes the lease) and joins the thread.
 // Thread-safety: every method from any thread (one mutex; etcd calls run outside it).
@@ -89,6 +92,7 @@ class EtcdCoordinator : public Coordinator {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
+  bool resigned_ = false;  // Resign() ran: no lease, no campaign from now on
   int64_t lease_ = 0;
   bool vantage_claimed_ = false;
   std::string duplicate_;  // set when another live agent holds our vantage name

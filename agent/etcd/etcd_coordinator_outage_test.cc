@@ -73,9 +73,9 @@ TEST(EtcdCoordinatorOutageTest, HungEtcdEndsLeadershipWithinTheRenewDeadline) {
   auto a = StartAgent(server.endpoint(), "/steer/", "a");
   auto b = StartAgent(server.endpoint(), "/steer/", "b");
   ASSERT_TRUE(a && b);
-  ASSERT_TRUE(WaitUntil([&] { return a->Leads() != b->Leads() && !a->Now().frozen &&
-                                     !b->Now().frozen; },
-                        milliseconds(5000)));
+  ASSERT_TRUE(
+      WaitUntil([&] { return a->Leads() != b->Leads() && !a->Now().frozen && !b->Now().frozen; },
+                milliseconds(5000)));
   Agent& leader = a->Leads() ? *a : *b;
   const int64_t token = leader.Now().fencing_token;
   DualLeaderWatch watch(*a, *b);
@@ -95,9 +95,9 @@ TEST(EtcdCoordinatorOutageTest, HungEtcdEndsLeadershipWithinTheRenewDeadline) {
   // Stay hung past the TTL: the leases may expire in etcd, and the agents race again.
   std::this_thread::sleep_until(paused + kTtl + milliseconds(500));
   server.Resume();
-  EXPECT_TRUE(WaitUntil([&] { return a->Leads() != b->Leads() && !a->Now().frozen &&
-                                     !b->Now().frozen; },
-                        milliseconds(8000)))
+  EXPECT_TRUE(
+      WaitUntil([&] { return a->Leads() != b->Leads() && !a->Now().frozen && !b->Now().frozen; },
+                milliseconds(8000)))
       << "a: " << a->Now().why << "; b: " << b->Now().why;
   watch.Stop();
   EXPECT_GT(watch.samples, 100);

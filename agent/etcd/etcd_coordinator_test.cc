@@ -146,8 +146,8 @@ TEST_F(EtcdCoordinatorTest, CheckFenceAsksEtcdWhileTheLeaderStillBelievesItLeads
   EXPECT_TRUE(Contains(refused.error().message, "intruder")) << refused.error().message;
 
   a->http.Release();  // the session learns the news and follows
-  EXPECT_TRUE(WaitUntil([&] { return !a->Leads() && a->Now().leader == "intruder"; },
-                        milliseconds(3000)));
+  EXPECT_TRUE(
+      WaitUntil([&] { return !a->Leads() && a->Now().leader == "intruder"; }, milliseconds(3000)));
   ASSERT_TRUE(reader_->DeleteRange(keys_.Leader()));
 }
 
@@ -187,12 +187,16 @@ TEST_F(EtcdCoordinatorTest, ResignHandsOverAndTheOldTokenIsRefused) {
   ASSERT_TRUE(WaitUntil([&] { return b->Leads(); }, milliseconds(1500)))
       << "b: " << b->Now().why << "; a leads: " << a->Leads();
   EXPECT_GT(b->Now().fencing_token, old_token);
+  Leadership resigned = a->Now();
+  EXPECT_FALSE(resigned.is_leader);
+  EXPECT_TRUE(resigned.frozen);
+  EXPECT_EQ(resigned.why, "resigned");
+  EXPECT_EQ(a->coord->lease(), 0) << "a resigned agent holds no lease";
   auto refused = a->coord->CheckFence(old_token);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kFailedPrecondition);
   auto txn = reader_->Txn(
-      {{keys_.Leader(), Compare::Target::kCreate, Compare::Result::kEqual, old_token, ""}}, {},
-      {});
+      {{keys_.Leader(), Compare::Target::kCreate, Compare::Result::kEqual, old_token, ""}}, {}, {});
   ASSERT_TRUE(txn) << txn.error().message;
   EXPECT_FALSE(txn->succeeded);
 }
