@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "etcd/etcd_client.h"
 #include "etcd/etcd_coordinator.h"
@@ -92,10 +93,22 @@ struct Agent {
     options.prefix = prefix;
     options.vantage = name;
     options.lease_ttl = ttl;
+    options.on_change = [this](const Leadership&, const std::string& what) {
+      std::lock_guard lock(changes_mu);
+      changes.push_back(what);
+    };
     auto started = EtcdCoordinator::Start(*client, Clock(), random, options);
     if (!started) return tl::unexpected(started.error());
     coord = std::move(*started);
     return {};
+  }
+  // Whether the observer was told something containing `part`.
+  bool Told(const std::string& part) {
+    std::lock_guard lock(changes_mu);
+    for (const auto& what : changes) {
+      if (what.find(part) != std::string::npos) return true;
+    }
+    return false;
   }
   Leadership Now() const { return coord->CurrentLeadership(); }
   bool Leads() const { return coord && coord->CurrentLeadership().is_leader; }
@@ -104,6 +117,8 @@ struct Agent {
   GatedHttp http;
   std::unique_ptr<Client> client;
   base::SystemRandom random;
+  std::mutex changes_mu;
+  std::vector<std::string> changes;  // what on_change was told, in order
   std::unique_ptr<EtcdCoordinator> coord;
 };
 

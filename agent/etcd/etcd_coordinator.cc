@@ -123,7 +123,6 @@ Result<void> EtcdCoordinator::EnsureLease() {
     vantage_claimed_ = false;
   } else if (auto kept = client_.KeepAlive(lease); !kept) {
     if (kept.error().code != ErrorCode::kNotFound) return tl::unexpected(kept.error());
-    Leadership before = CurrentLeadership();
     {
       std::lock_guard lock(mu_);
       lease_ = 0;
@@ -131,17 +130,16 @@ Result<void> EtcdCoordinator::EnsureLease() {
       vantage_claimed_ = false;
       last_error_ = "lease " + std::to_string(lease) + " expired in etcd";
     }
-    Notify(before);
+    Notify();
     return MakeError(ErrorCode::kUnavailable, "lease " + std::to_string(lease) + " expired");
   }
-  Leadership before = CurrentLeadership();
   {
     std::lock_guard lock(mu_);
     last_renew_ = sent;
     next_keepalive_ = sent + duration_cast<milliseconds>(options_.lease_ttl) / 3;
     reachable_ = true;
   }
-  Notify(before);
+  Notify();
   return {};
 }
 
@@ -214,7 +212,6 @@ Result<void> EtcdCoordinator::Campaign() {
 }
 
 void EtcdCoordinator::SetLeader(int64_t token, const std::string& leader) {
-  Leadership before = CurrentLeadership();
   {
     std::lock_guard lock(mu_);
     token_ = token;
@@ -222,18 +219,17 @@ void EtcdCoordinator::SetLeader(int64_t token, const std::string& leader) {
     reachable_ = true;
     last_error_.clear();
   }
-  Notify(before);
+  Notify();
 }
 
 void EtcdCoordinator::Unreachable(const Error& e) {
-  Leadership before = CurrentLeadership();
   {
     std::lock_guard lock(mu_);
     ++failures_;
     reachable_ = false;
     last_error_ = e.message;
   }
-  Notify(before);
+  Notify();
 }
 
 Leadership EtcdCoordinator::CurrentLeadership() {
@@ -263,11 +259,19 @@ Leadership EtcdCoordinator::LeadershipLocked() const {
   return l;
 }
 
-void EtcdCoordinator::Notify(const Leadership& before) {
-  Leadership now = CurrentLeadership();
-  if (now.is_leader == before.is_leader && now.frozen == before.frozen &&
-      now.leader == before.leader && now.fencing_token == before.fencing_token) {
-    return;
+// Compared with what was reported last, not with the state before the caller's change: the
+// renew deadline ends leadership between two session steps, with no change of ours.
+void EtcdCoordinator::Notify() {
+  Leadership before, now;
+  {
+    std::lock_guard lock(mu_);
+    now = LeadershipLocked();
+    before = reported_;
+    if (now.is_leader == before.is_leader && now.frozen == before.frozen &&
+        now.leader == before.leader && now.fencing_token == before.fencing_token) {
+      return;
+    }
+    reported_ = now;
   }
   std::string what;
   if (now.is_leader && !before.is_leader) {

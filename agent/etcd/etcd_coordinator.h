@@ -80,7 +80,8 @@ class EtcdCoordinator : public Coordinator {
   void Unreachable(const Error& e);
   void SetLeader(int64_t token, const std::string& leader);
   Leadership LeadershipLocked() const;
-  void Notify(const Leadership& before);
+  // Logs and tells on_change what changed since the last report, if anything did.
+  void Notify();
   std::chrono::milliseconds RenewDeadline() const;
 
   Client& client_;
@@ -109,6 +110,7 @@ class EtcdCoordinator : public Coordinator {
   bool reachable_ = false;
   std::string last_error_;
   int failures_ = 0;
+  Leadership reported_{false, 0, "", true, ""};  // as last reported: frozen at start
   std::map<std::string, std::pair<int64_t, int64_t>> seen_;  // vantage -> (mod_revision, ms)
   std::thread thread_;
 };

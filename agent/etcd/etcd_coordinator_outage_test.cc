@@ -90,6 +90,9 @@ TEST(EtcdCoordinatorOutageTest, HungEtcdEndsLeadershipWithinTheRenewDeadline) {
   EXPECT_TRUE(l.frozen);
   EXPECT_TRUE(Contains(l.why, "etcd")) << l.why;
   ASSERT_TRUE(WaitUntil([&] { return a->Now().frozen && b->Now().frozen; }, kRenewDeadline));
+  // Said so (log, observer) once a hung request gave up.
+  EXPECT_TRUE(WaitUntil([&] { return leader.Told("no longer leader"); }, milliseconds(3000)))
+      << "the observer was not told that leadership ended";
   EXPECT_FALSE(leader.coord->CheckFence(token));
 
   // Stay hung past the TTL: the leases may expire in etcd, and the agents race again.
