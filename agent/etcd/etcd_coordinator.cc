@@ -79,7 +79,8 @@ void EtcdCoordinator::Run() {
 milliseconds EtcdCoordinator::Step() {
   {
     std::lock_guard lock(mu_);
-    if (!duplicate_.empty()) return milliseconds(1000);  // refused for good: stay frozen
+    // Refused for good, or resigned: stay frozen, hold no lease, never campaign again.
+    if (!duplicate_.empty() || resigned_) return milliseconds(1000);
   }
   dns::RetryPolicy backoff({1 << 30, milliseconds(100), milliseconds(2000)});
   if (auto lease = EnsureLease(); !lease) {
@@ -112,12 +113,16 @@ Result<void> EtcdCoordinator::EnsureLease() {
   if (lease == 0) {
     auto grant = client_.Grant(options_.lease_ttl);
     if (!grant) return tl::unexpected(grant.error());
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    if (resigned_) {  // Resign() ran meanwhile: this lease must not outlive it
+      lock.unlock();
+      (void)client_.Revoke(grant->id);
+      return MakeError(ErrorCode::kUnavailable, "resigned");
+    }
     lease_ = grant->id;
     vantage_claimed_ = false;
   } else if (auto kept = client_.KeepAlive(lease); !kept) {
     if (kept.error().code != ErrorCode::kNotFound) return tl::unexpected(kept.error());
-    Leadership before = CurrentLeadership();
     {
       std::lock_guard lock(mu_);
       lease_ = 0;
@@ -125,17 +130,16 @@ Result<void> EtcdCoordinator::EnsureLease() {
       vantage_claimed_ = false;
       last_error_ = "lease " + std::to_string(lease) + " expired in etcd";
     }
-    Notify(before);
+    Notify();
     return MakeError(ErrorCode::kUnavailable, "lease " + std::to_string(lease) + " expired");
   }
-  Leadership before = CurrentLeadership();
   {
     std::lock_guard lock(mu_);
     last_renew_ = sent;
     next_keepalive_ = sent + duration_cast<milliseconds>(options_.lease_ttl) / 3;
     reachable_ = true;
   }
-  Notify(before);
+  Notify();
   return {};
 }
 
@@ -208,7 +212,6 @@ Result<void> EtcdCoordinator::Campaign() {
 }
 
 void EtcdCoordinator::SetLeader(int64_t token, const std::string& leader) {
-  Leadership before = CurrentLeadership();
   {
     std::lock_guard lock(mu_);
     token_ = token;
@@ -216,18 +219,17 @@ void EtcdCoordinator::SetLeader(int64_t token, const std::string& leader) {
     reachable_ = true;
     last_error_.clear();
   }
-  Notify(before);
+  Notify();
 }
 
 void EtcdCoordinator::Unreachable(const Error& e) {
-  Leadership before = CurrentLeadership();
   {
     std::lock_guard lock(mu_);
     ++failures_;
     reachable_ = false;
     last_error_ = e.message;
   }
-  Notify(before);
+  Notify();
 }
 
 Leadership EtcdCoordinator::CurrentLeadership() {
@@ -239,13 +241,16 @@ Leadership EtcdCoordinator::LeadershipLocked() const {
   Leadership l;
   l.leader = leader_;
   const bool renewed = lease_ != 0 && clock_.SteadyNow() - last_renew_ < RenewDeadline();
-  l.is_leader = token_ != 0 && renewed && duplicate_.empty();
+  l.is_leader = token_ != 0 && renewed && duplicate_.empty() && !resigned_;
   l.fencing_token = l.is_leader ? token_ : 0;
   // A failed round shorter than the renew deadline does not freeze the agent: the lease still
   // holds, and every write is fenced by a txn anyway.
   if (!duplicate_.empty()) {
     l.frozen = true;
     l.why = duplicate_;
+  } else if (resigned_) {
+    l.frozen = true;
+    l.why = "resigned";
   } else if (!renewed) {
     l.frozen = true;
     l.why = "etcd unreachable: " + (last_error_.empty() ? "no lease" : last_error_);
@@ -258,11 +263,19 @@ Leadership EtcdCoordinator::LeadershipLocked() const {
   return l;
 }
 
-void EtcdCoordinator::Notify(const Leadership& before) {
-  Leadership now = CurrentLeadership();
-  if (now.is_leader == before.is_leader && now.frozen == before.frozen &&
-      now.leader == before.leader && now.fencing_token == before.fencing_token) {
-    return;
+// Compared with what was reported last, not with the state before the caller's change: the
+// renew deadline ends leadership between two session steps, with no change of ours.
+void EtcdCoordinator::Notify() {
+  Leadership before, now;
+  {
+    std::lock_guard lock(mu_);
+    now = LeadershipLocked();
+    before = reported_;
+    if (now.is_leader == before.is_leader && now.frozen == before.frozen &&
+        now.leader == before.leader && now.fencing_token == before.fencing_token) {
+      return;
+    }
+    reported_ = now;
   }
   std::string what;
   if (now.is_leader && !before.is_leader) {
@@ -360,6 +373,7 @@ void EtcdCoordinator::Resign() {
   int64_t lease, token;
   {
     std::lock_guard lock(mu_);
+    resigned_ = true;
     lease = lease_;
     token = token_;
     lease_ = 0;

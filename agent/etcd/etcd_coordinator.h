@@ -16,6 +16,9 @@
 // A vantage name already held by another live agent is refused, not merged: Start() fails
 // when etcd answers at start; otherwise the session thread finds it later and stays frozen.
 //
+// Resign() is for good: the coordinator then holds no lease and never campaigns again (it
+// stays frozen, "resigned"), so another agent takes over within its campaign period.
+//
 // Lifetime: the client, clock and random source must outlive the coordinator. The destructor
 // resigns (deletes P/leader if still held, revokes the lease) and joins the thread.
 // Thread-safety: every method from any thread (one mutex; etcd calls run outside it).
@@ -77,7 +80,8 @@ class EtcdCoordinator : public Coordinator {
   void Unreachable(const Error& e);
   void SetLeader(int64_t token, const std::string& leader);
   Leadership LeadershipLocked() const;
-  void Notify(const Leadership& before);
+  // Logs and tells on_change what changed since the last report, if anything did.
+  void Notify();
   std::chrono::milliseconds RenewDeadline() const;
 
   Client& client_;
@@ -89,6 +93,7 @@ class EtcdCoordinator : public Coordinator {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
+  bool resigned_ = false;  // Resign() ran: no lease, no campaign from now on
   int64_t lease_ = 0;
   bool vantage_claimed_ = false;
   std::string duplicate_;  // set when another live agent holds our vantage name
@@ -105,6 +110,7 @@ class EtcdCoordinator : public Coordinator {
   bool reachable_ = false;
   std::string last_error_;
   int failures_ = 0;
+  Leadership reported_{false, 0, "", true, ""};  // as last reported: frozen at start
   std::map<std::string, std::pair<int64_t, int64_t>> seen_;  // vantage -> (mod_revision, ms)
   std::thread thread_;
 };
