@@ -2,6 +2,7 @@
 
 #include "etcd/etcd_client.h"
 #include "etcd/etcd_coordinator.h"
+#include "etcd/etcd_op_relay.h"
 #include "etcd/etcd_shared_state.h"
 #include "local_coordinator.h"
 #include "local_shared_state.h"
@@ -55,6 +56,8 @@ Result<void> AgentContext::StartEtcd(
   co.on_change = std::move(on_leadership);
   auto coordinator = etcd::EtcdCoordinator::Start(*etcd_, *clock_, *random_, std::move(co));
   if (!coordinator) return tl::unexpected(coordinator.error());
+  relay_ = std::make_unique<etcd::EtcdOpRelay>(*etcd_, **coordinator, *clock_, *random_,
+                                               ec.prefix, vantage_);
   coordinator_ = std::move(*coordinator);
   shared_ = std::make_unique<etcd::EtcdSharedState>(*etcd_, ec.prefix);
   return {};
@@ -96,6 +99,7 @@ Result<std::shared_ptr<AgentContext>> AgentContext::Create(
 AgentContext::~AgentContext() {
   checker_.reset();
   querier_.reset();
+  relay_.reset();
   shared_.reset();
   coordinator_.reset();  // etcd: resigns and joins its session thread
   etcd_.reset();

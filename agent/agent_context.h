@@ -15,6 +15,7 @@
 #include <string>
 
 #include "agent_metrics.h"
+#include "op_relay.h"
 #include "shared_state.h"
 #include "state_store.h"
 #include "steer/agent/coordinator.h"
@@ -50,6 +51,8 @@ class AgentContext {
   StateStore& store() const { return *store_; }
   Coordinator& coordinator() const { return *coordinator_; }
   SharedState& shared() const { return *shared_; }
+  // The operation relay to the leader (etcd mode); null in local mode.
+  OpRelay* relay() const { return relay_.get(); }
   bool etcd_mode() const { return etcd_ != nullptr; }
   // "steerd@<vantage> token <N>": who acted, and under which fencing token.
   std::string Actor() const;
@@ -80,6 +83,7 @@ class AgentContext {
   std::unique_ptr<etcd::Client> etcd_;
   std::unique_ptr<Coordinator> coordinator_;
   std::unique_ptr<SharedState> shared_;
+  std::unique_ptr<OpRelay> relay_;
   std::unique_ptr<AgentMetrics> metrics_;
   std::unique_ptr<SystemdNotifier> systemd_;
   std::unique_ptr<base::SystemClock> clock_;

@@ -92,7 +92,7 @@ json ApiBackend::AgentJson(Runtime& rt) {
 // down there; "stale" when the report is older than the service's stale window.
 json ApiBackend::VantagesJson(Runtime& rt) {
   const int64_t now = WallMs(std::chrono::system_clock::now()).count();
-  std::vector<VantageReport> reports{rt.health().OwnReport(policies::Time(now))};
+  std::vector<VantageReport> reports{rt.health().OwnReport(policies::Time(now), MinStaleAfter(rt.policy()))};
   reports.front().received_ms = now;
   for (auto& r : rt.health().Remote()) reports.push_back(std::move(r));
   const auto window = 3 * HeartbeatPeriod(rt.policy()).count();  // a third of the stale window
@@ -192,6 +192,54 @@ OperationOutcome ApiBackend::ReloadOp() {
 
 OperationOutcome ApiBackend::Operate(const api::OperationRequest& r) {
   if (r.op == api::Op::kReload) return ReloadOp();
+  Leadership lead = context_->coordinator().CurrentLeadership();
+  if (context_->relay() != nullptr && !lead.is_leader) return Forward(r, lead);
+  return Apply(r, "");
+}
+
+// A follower's operation goes to the leader through the relay; its outcome names who applied
+// it. Known services and regions are checked here first, so a typo never travels.
+OperationOutcome ApiBackend::Forward(const api::OperationRequest& r, const Leadership& lead) {
+  std::shared_ptr<Runtime> rt = slot_.Get();
+  if (!r.service.empty() && !rt->policy().FindService(r.service)) {
+    return {Status::kNotFound, "no service '" + r.service + "'", "", {}};
+  }
+  if (!r.region.empty() && !rt->policy().FindRegion(r.region)) {
+    return {Status::kNotFound, "no region '" + r.region + "'", "", {}};
+  }
+  if (lead.frozen || lead.leader.empty()) {
+    return {Status::kFailed, "no leader to apply it: " + lead.why, "", {}};
+  }
+  auto out = context_->relay()->Forward(r, std::chrono::seconds(5));
+  if (!out) {
+    return {Status::kFailed, "relaying to leader '" + lead.leader + "': " + out.error().message,
+            "", {}};
+  }
+  out->detail["relayed_by"] = context_->vantage();
+  return *out;
+}
+
+// Runs on the leader: every operation waiting in the relay, audited as relayed.
+void ApiBackend::ServeRelayed() {
+  OpRelay* relay = context_->relay();
+  Leadership lead = context_->coordinator().CurrentLeadership();
+  if (relay == nullptr || !lead.is_leader) return;
+  auto waiting = relay->Waiting();
+  if (!waiting) return;
+  for (const auto& p : *waiting) {
+    OperationOutcome out = Apply(p.request, p.from);
+    bool ok = out.status == Status::kOk;
+    auto id = context_->store().Append(
+        {0, std::chrono::system_clock::now(), AuditKind::kOperation,
+         p.request.who + " via " + p.from, p.request.service,
+         std::string(api::OpName(p.request.op)) + " (relayed) => " + (ok ? "ok" : out.message),
+         p.request.why, ok});
+    (void)id;
+    if (auto done = relay->Complete(p.id, out, lead.fencing_token); !done) return;
+  }
+}
+
+OperationOutcome ApiBackend::Apply(const api::OperationRequest& r, const std::string& from) {
   std::shared_ptr<Runtime> rt = slot_.Get();
   if (!r.service.empty() && !rt->policy().FindService(r.service)) {
     return {Status::kNotFound, "no service '" + r.service + "'", "", {}};
@@ -200,6 +248,8 @@ OperationOutcome ApiBackend::Operate(const api::OperationRequest& r) {
     return {Status::kNotFound, "no region '" + r.region + "'", "", {}};
   }
   OperationOutcome out = requests_.Handle(r, *rt);
+  out.detail["applied_by"] = context_->vantage();
+  if (!from.empty()) out.detail["relayed_from"] = from;
   Notify(*rt, r, out);
   return out;
 }

@@ -41,6 +41,8 @@ class ApiBackend : public api::Backend {
   bool Healthy(std::string* reason) override;
   std::string Metrics() override;
   api::OperationOutcome Operate(const api::OperationRequest& request) override;
+  // Leader only: carries out the operations followers relayed (etcd mode); a no-op otherwise.
+  void ServeRelayed();
 
  private:
   nlohmann::json AgentJson(Runtime& rt);
@@ -50,6 +52,9 @@ class ApiBackend : public api::Backend {
   std::string ServiceStateName(Runtime& rt, const ServiceRuntime& s, const ApplyStatus& ap,
                                const std::optional<policies::Decision>& last);
   api::OperationOutcome ReloadOp();
+  api::OperationOutcome Forward(const api::OperationRequest& r, const Leadership& lead);
+  // `from`: the agent that relayed it ("" when asked here).
+  api::OperationOutcome Apply(const api::OperationRequest& r, const std::string& from);
   void Notify(Runtime& rt, const api::OperationRequest& r, const api::OperationOutcome& out);
 
   const RuntimeSlot& slot_;

@@ -32,6 +32,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   d->slot_.Get()->Start();
   d->sync_->Start();
   d->loop_->Start();
+  if (d->context_->relay() != nullptr) {
+    d->relay_ = std::thread([raw = d.get()] { raw->ServeRelays(); });  // joined by ~Daemon
+  }
   const AgentContext& ctx = *d->context_;
   ctx.Audit(AuditKind::kNotice, "", "started with " + options.config_path,
             "fencing token " + std::to_string(ctx.coordinator().CurrentLeadership().fencing_token));
@@ -69,6 +72,7 @@ Result<void> Daemon::StartApi(const config::Policy& policy) {
 
 Daemon::~Daemon() {
   Stop();
+  if (relay_.joinable()) relay_.join();  // before the backend it calls goes
   server_.reset();  // no API call comes in after this
   router_.reset();
   backend_.reset();
@@ -82,6 +86,13 @@ Daemon::~Daemon() {
 
 void Daemon::Stop() {
   if (!stop_.exchange(true) && context_) context_->systemd().Stopping();
+}
+
+void Daemon::ServeRelays() {
+  while (!stop_) {
+    backend_->ServeRelayed();
+    context_->clock().SleepFor(slot_.Get()->policy().agent.tick);
+  }
 }
 
 void Daemon::Wait() {

@@ -24,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "agent_context.h"
@@ -67,6 +68,7 @@ class Daemon : public Reloader {
   // empty set (every operation refused), an unreadable or invalid source an error.
   Result<api::TokenAuth> LoadTokens(const config::Policy& policy) const;
   Result<std::string> Refuse(const std::string& why, ErrorCode code);
+  void ServeRelays();
 
   const DaemonOptions options_;
   std::shared_ptr<AgentContext> context_;
@@ -77,6 +79,7 @@ class Daemon : public Reloader {
   std::unique_ptr<ApiBackend> backend_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<base::HttpServer> server_;
+  std::thread relay_;  // etcd mode: the leader serves relayed operations (joined first)
   std::mutex reload_mu_;  // one reload at a time
   std::atomic<bool> stop_{false};
 };

@@ -56,15 +56,14 @@ policies::HealthView HealthBook::Snapshot() const {
       int target = component < 0 ? -1 : layout_.FindTarget(region, component, t.probe);
       if (target < 0) continue;  // a target this policy does not have (rolling reload)
       view.Set(vp, target,
-               policies::TargetHealth{t.state, true,
-                                      policies::Time(report.received_ms - t.age_ms),
+               policies::TargetHealth{t.state, true, policies::Time(report.received_ms),
                                       t.consecutive_ok, t.consecutive_fail, t.error});
     }
   }
   return view;
 }
 
-VantageReport HealthBook::OwnReport(policies::Time now) const {
+VantageReport HealthBook::OwnReport(policies::Time now, double stale_after) const {
   std::lock_guard lock(mu_);
   VantageReport report{self_.name, self_.home_region, {}, 0};
   for (size_t i = 0; i < fresh_.size(); ++i) {
@@ -72,6 +71,8 @@ VantageReport HealthBook::OwnReport(policies::Time now) const {
     const auto& lt = layout_.targets()[i];
     const auto& region = layout_.regions()[static_cast<size_t>(lt.region)];
     policies::TargetHealth th = view_.Get(vantage_, static_cast<int>(i));
+    const double window = stale_after * static_cast<double>(lt.stale_interval.count());
+    if (static_cast<double>((now - th.last_observed).count()) > window) continue;
     report.targets.push_back({region.name, region.components[static_cast<size_t>(lt.component)].name,
                               lt.probe, th.state, th.consecutive_ok, th.consecutive_fail,
                               std::max<int64_t>(0, (now - th.last_observed).count()),

@@ -6,9 +6,10 @@
 // `steerctl simulate` replays, so the agent and a replay of its trace agree.
 //
 // With several agents (coordination: etcd) it also holds the other vantage points' latest
-// reports, added to every Snapshot() as their own vantage points: a remote target's time of
-// observation is the time this agent received the report minus the report's age, so a
-// vantage point whose heartbeat stops goes stale by this agent's clock.
+// reports, added to every Snapshot() as their own vantage points. A report carries only
+// targets its vantage point has fresh results for, so a remote target's time of observation
+// is the time this agent received the report: a vantage point whose heartbeat stops goes
+// stale by this agent's clock, whatever the two clocks say.
 //
 // Also answers "may the agent decide yet?": only once every target has a result observed
 // after the agent started (a restart mid-outage never acts on remembered health).
@@ -38,9 +39,10 @@ class HealthBook {
 
   // This agent's own cells and every remote report's.
   policies::HealthView Snapshot() const;
-  // This agent's view of every target it has a result for since start, as published to the
-  // other agents; `now` is wall time (ms since the epoch).
-  VantageReport OwnReport(policies::Time now) const;
+  // This agent's view of every target with a fresh result — observed since start, and within
+  // `stale_after` x the probe's interval of `now` (wall time, ms since the epoch) — as
+  // published to the other agents.
+  VantageReport OwnReport(policies::Time now, double stale_after) const;
   // Replaces the other vantage points' reports (wakes the decision loop).
   void SetRemote(std::vector<VantageReport> reports);
   std::vector<VantageReport> Remote() const;

@@ -60,5 +60,45 @@ TEST(HealthBookTest, AppliesTheStreakRule) {
   book.Record(99, false, Time(1500), "", 0);  // unknown target: ignored
 }
 
+// Another vantage point's report joins the view as its own vantage point, observed when it
+// was received here; targets this policy lacks are ignored.
+TEST(HealthBookTest, RemoteReportsJoinTheSnapshotAtTheirReceiveTime) {
+  auto layout = policies::Layout::Build(TwoRegions());
+  ASSERT_TRUE(layout);
+  HealthBook book(*layout, {"local", ""}, nullptr);
+  VantageReport remote{"eu", "",
+                       {{"a", "app", "http", Health::kUnhealthy, 0, 3, 40, "HTTP 503"},
+                        {"zz", "app", "http", Health::kHealthy, 2, 0, 10, ""}},
+                       5000};
+  book.SetRemote({remote});
+  policies::HealthView view = book.Snapshot();
+  int eu = view.FindVantage("eu");
+  ASSERT_GE(eu, 0);
+  policies::TargetHealth a = view.Get(eu, 0);
+  EXPECT_EQ(a.state, Health::kUnhealthy);
+  EXPECT_TRUE(a.observed);
+  EXPECT_EQ(a.last_observed, Time(5000));
+  EXPECT_EQ(a.last_error, "HTTP 503");
+  EXPECT_FALSE(view.Get(eu, 1).observed);  // eu said nothing of b
+}
+
+// Only fresh targets are published: a probe that stopped reporting is left out, so a reader
+// never takes an old result for a fresh one.
+TEST(HealthBookTest, OwnReportHasOnlyFreshTargets) {
+  auto layout = policies::Layout::Build(TwoRegions());
+  ASSERT_TRUE(layout);
+  HealthBook book(*layout, {"local", "a"}, nullptr);
+  book.Record(0, true, Time(1000), "", 0.01);
+  book.Record(1, false, Time(9000), "refused", 0.01);
+  // Probe interval 1 s (the default), stale_after 3: at 10 s, a (9 s old) is stale.
+  VantageReport report = book.OwnReport(Time(10000), 3.0);
+  EXPECT_EQ(report.vantage, "local");
+  EXPECT_EQ(report.home_region, "a");
+  ASSERT_EQ(report.targets.size(), 1u);
+  EXPECT_EQ(report.targets[0].region, "b");
+  EXPECT_EQ(report.targets[0].age_ms, 1000);
+  EXPECT_EQ(report.targets[0].error, "refused");
+}
+
 }  // namespace
 }  // namespace steer::agent

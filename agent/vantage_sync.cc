@@ -8,16 +8,20 @@ namespace steer::agent {
 
 using std::chrono::milliseconds;
 
-std::chrono::milliseconds HeartbeatPeriod(const config::Policy& policy) {
+double MinStaleAfter(const config::Policy& policy) {
   double stale_after = 1e9;
   for (const auto& s : policy.services) stale_after = std::min(stale_after, s.quorum.stale_after);
+  return policy.services.empty() ? 3 : stale_after;
+}
+
+std::chrono::milliseconds HeartbeatPeriod(const config::Policy& policy) {
+  const double stale_after = MinStaleAfter(policy);
   milliseconds interval(60000);
   for (const auto& r : policy.regions) {
     for (const auto& c : r.components) {
       for (const auto& p : c.probes) interval = std::min(interval, milliseconds(p.interval));
     }
   }
-  if (policy.services.empty()) stale_after = 3;
   auto window = milliseconds(static_cast<int64_t>(stale_after * interval.count()));
   return std::max(milliseconds(100), window / 3);
 }
@@ -95,7 +99,7 @@ void VantageSync::WatchLeadership(Runtime& rt) {
 void VantageSync::Sync(Runtime& rt) {
   const auto steady = std::chrono::steady_clock::now();
   const policies::Time now = WallMs(context_->clock().WallNow());
-  VantageReport own = rt.health().OwnReport(now);
+  VantageReport own = rt.health().OwnReport(now, MinStaleAfter(rt.policy()));
   if (ReportChanged(published_, own) || steady >= next_heartbeat_) {
     auto put = context_->coordinator().Publish(own);
     context_->metrics().publishes->Inc({put ? "ok" : "error"});

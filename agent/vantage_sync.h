@@ -26,6 +26,8 @@ namespace steer::agent {
 // A third of the shortest stale window (stale_after x probe interval) of the policy, at
 // least 100 ms.
 std::chrono::milliseconds HeartbeatPeriod(const config::Policy& policy);
+// The smallest stale_after of the policy's services (3 when it has none).
+double MinStaleAfter(const config::Policy& policy);
 
 // True when the reports differ in anything but the ages and streak counters.
 bool ReportChanged(const VantageReport& before, const VantageReport& after);

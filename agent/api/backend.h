@@ -18,6 +18,8 @@ namespace steer::agent::api {
 
 enum class Op { kSwitchover, kFailover, kDrain, kUndrain, kPause, kResume, kAck, kReload };
 const char* OpName(Op op);
+// The op named by OpName (nullopt for another name).
+std::optional<Op> ParseOp(const std::string& name);
 
 struct OperationRequest {
   Op op = Op::kPause;

@@ -190,20 +190,6 @@ std::optional<std::string> ParseBody(const std::string& text, OperationRequest* 
   return std::nullopt;
 }
 
-std::optional<Op> ParseOp(const std::string& verb) {
-  static const std::pair<const char*, Op> kOps[] = {{"switchover", Op::kSwitchover},
-                                                    {"failover", Op::kFailover},
-                                                    {"drain", Op::kDrain},
-                                                    {"undrain", Op::kUndrain},
-                                                    {"pause", Op::kPause},
-                                                    {"resume", Op::kResume},
-                                                    {"ack", Op::kAck},
-                                                    {"reload", Op::kReload}};
-  for (const auto& [name, op] : kOps) {
-    if (verb == name) return op;
-  }
-  return std::nullopt;
-}
 
 // Fills service/region from the path; false if the operation has no such route.
 bool ParseTarget(const std::vector<std::string>& parts, OperationRequest* op) {
@@ -295,6 +281,21 @@ Result<std::unique_ptr<base::HttpServer>> ServeApi(const std::string& listen, Ro
   if (!server) return tl::unexpected(server.error());
   base::Logger("agent")->info("API listening on {}", (*server)->address());
   return server;
+}
+
+std::optional<Op> ParseOp(const std::string& verb) {
+  static const std::pair<const char*, Op> kOps[] = {{"switchover", Op::kSwitchover},
+                                                    {"failover", Op::kFailover},
+                                                    {"drain", Op::kDrain},
+                                                    {"undrain", Op::kUndrain},
+                                                    {"pause", Op::kPause},
+                                                    {"resume", Op::kResume},
+                                                    {"ack", Op::kAck},
+                                                    {"reload", Op::kReload}};
+  for (const auto& [name, op] : kOps) {
+    if (verb == name) return op;
+  }
+  return std::nullopt;
 }
 
 }  // namespace steer::agent::api

@@ -110,8 +110,17 @@ int ReportOperation(const char* command, const Result<ApiResponse>& r) {
   }
   const auto& body = r->body;
   std::string message = body.is_object() ? body.value("message", "") : "";
+  // Several agents: say which one applied it, and through which it was relayed.
+  std::string by;
+  if (body.is_object() && body.contains("detail") && body["detail"].is_object()) {
+    const auto& d = body["detail"];
+    if (d.contains("relayed_by") && d.contains("applied_by")) {
+      by = " (applied by leader " + d.value("applied_by", "") + ", relayed by " +
+           d.value("relayed_by", "") + ")";
+    }
+  }
   if (r->status == 200) {
-    std::cout << command << ": " << (message.empty() ? "ok" : message) << "\n";
+    std::cout << command << ": " << (message.empty() ? "ok" : message) << by << "\n";
     return kExitOk;
   }
   std::string error = body.is_object() ? body.value("error", message) : "";

@@ -20,7 +20,7 @@
 # Scenarios (numbers of the issue): 2 two of three vantages lose their primary -> one failover
 # by the leader; 1 one vantage loses it -> nothing; 3 the leader loses etcd -> new leader within
 # TTL + margin, the old one writes nothing; 4 leader SIGSTOP > TTL during a failover, SIGCONT ->
-# no stale write; 7 a pause set through the leader survives the leader's kill -9; 5 kill -9 of
+# no stale write; 7 a pause set through a follower survives the leader's kill -9; 5 kill -9 of
 # the leader during a failover -> completed exactly once; 6 etcd majority lost -> frozen,
 # nothing written; majority back -> the failover happens once.
 # STEER_FAULT_REPEAT (default 1, at most 20) runs every scenario that many times, each with a
@@ -408,13 +408,16 @@ scenario_4() {  # leader SIGSTOP for more than the TTL during a failover, then S
   say "(4) r$r ok: $old stopped > TTL, one write by $(writes_for "$name")"
 }
 
-scenario_7() {  # a pause set through the leader survives the leader's kill -9
-  local r=$1 name p old x svc
+scenario_7() {  # a pause set through a follower (relayed to the leader) survives the leader's kill -9
+  local r=$1 name p old x svc via=""
   svc=s7r$r name=$(svc_name "$r" 7) p=$(primary_addr "$r" 7)
   wait_for 10 has_leader || fail "(7) no leader"
   old=$(leader_name)
-  "$bin/agent/steerctl" pause "$svc" --api "http://$(agent_ip "$old"):9053" \
+  for x in "${AGENTS[@]}"; do [ "$x" != "$old" ] && { via=$x; break; }; done
+  "$bin/agent/steerctl" pause "$svc" --api "http://$(agent_ip "$via"):9053" \
     --token-file "$tmp/token" >"$tmp/pause.out" 2>&1 || fail "(7) steerctl pause: $(cat "$tmp/pause.out")"
+  grep -q "applied by leader $old, relayed by $via" "$tmp/pause.out" ||
+    fail "(7) the pause through $via does not say the leader $old applied it: $(cat "$tmp/pause.out")"
   kill -9 "${PID[steerd-$old]}"
   wait_for $((TTL_S + 6)) leader_is_not "$old" || fail "(7) no new leader after kill -9 of $old"
   for x in "${AGENTS[@]}"; do cut "$x" "$p"; done
@@ -426,7 +429,7 @@ scenario_7() {  # a pause set through the leader survives the leader's kill -9
   dns_is "$name" "$(answer "$r" 7)" || fail "(7) $name moved after $old restarted: $(dns "$name")"
   expect_writes "$name" 0 "(7) after the restart"
   for x in "${AGENTS[@]}"; do heal "$x" "$p"; done
-  say "(7) r$r ok: paused via $old, $old killed, new leader $(leader_name), no write"
+  say "(7) r$r ok: paused via follower $via (applied by $old), $old killed, new leader $(leader_name), no write"
 }
 
 scenario_5() {  # kill -9 of the leader in the middle of a failover: completed exactly once
