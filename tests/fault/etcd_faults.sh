@@ -21,7 +21,8 @@
 # by the leader; 1 one vantage loses it -> nothing; 3 the leader loses etcd -> new leader within
 # TTL + margin, the old one writes nothing; 4 leader SIGSTOP > TTL during a failover, SIGCONT ->
 # no stale write; 7 a pause set through a follower survives the leader's kill -9; 5 kill -9 of
-# the leader during a failover -> completed exactly once; 6 etcd majority lost -> frozen,
+# the leader during a failover -> completed exactly once; 8 a pending write of a leader
+# SIGSTOPped past its TTL is refused by the fence after SIGCONT; 6 etcd majority lost -> frozen,
 # nothing written; majority back -> the failover happens once.
 # STEER_FAULT_REPEAT (default 1, at most 20) runs every scenario that many times, each with a
 # random delay before the fault where timing matters (4, 5).
@@ -94,7 +95,7 @@ setup_net() {
   local a r s
   for a in "$SVC" "${ETCD[@]}" "$BACKUP"; do ip addr add "$a/32" dev steerf0; done
   for ((r = 0; r < REPEAT; r++)); do
-    for s in 1 2 3 4 5 6 7; do ip addr add "$(primary_addr "$r" "$s")/32" dev steerf0; done
+    for s in 1 2 3 4 5 6 7 8; do ip addr add "$(primary_addr "$r" "$s")/32" dev steerf0; done
   done
   local n=1 x
   for x in "${AGENTS[@]}"; do
@@ -141,7 +142,7 @@ start_etcd() {
 start_regions() {  # one nginx answers 200 on every region address
   local listen="    listen $BACKUP:8080;" r s
   for ((r = 0; r < REPEAT; r++)); do
-    for s in 1 2 3 4 5 6 7; do listen+=$'\n'"    listen $(primary_addr "$r" "$s"):8080;"; done
+    for s in 1 2 3 4 5 6 7 8; do listen+=$'\n'"    listen $(primary_addr "$r" "$s"):8080;"; done
   done
   mkdir -p "$tmp/nginx"
   cat >"$tmp/nginx/nginx.conf" <<EOF
@@ -198,7 +199,7 @@ EOF
   local rrsets r s
   rrsets=$(zone_rrset ns1.fault.test. "$SVC")
   for ((r = 0; r < REPEAT; r++)); do
-    for s in 1 2 3 4 5 6 7; do rrsets+=",$(zone_rrset "$(svc_name "$r" "$s")" "$(answer "$r" "$s")")"; done
+    for s in 1 2 3 4 5 6 7 8; do rrsets+=",$(zone_rrset "$(svc_name "$r" "$s")" "$(answer "$r" "$s")")"; done
   done
   curl -sf -H "X-API-Key: $PDNS_API_KEY" -X PATCH "$url/fault.test." -d "{\"rrsets\":[$rrsets]}" ||
     fail "cannot fill the zone"
@@ -243,11 +244,11 @@ regions:
 YAML
   region_yaml b "$BACKUP" >>"$f"
   for ((r = 0; r < REPEAT; r++)); do
-    for s in 1 2 3 4 5 6 7; do region_yaml "p${s}r$r" "$(primary_addr "$r" "$s")" >>"$f"; done
+    for s in 1 2 3 4 5 6 7 8; do region_yaml "p${s}r$r" "$(primary_addr "$r" "$s")" >>"$f"; done
   done
   echo "services:" >>"$f"
   for ((r = 0; r < REPEAT; r++)); do
-    for s in 1 2 3 4 5 6 7; do
+    for s in 1 2 3 4 5 6 7 8; do
       cat >>"$f" <<YAML
   s${s}r$r:
     dns_name: $(svc_name "$r" "$s")
@@ -432,6 +433,59 @@ scenario_7() {  # a pause set through a follower (relayed to the leader) survive
   say "(7) r$r ok: paused via follower $via (applied by $old), $old killed, new leader $(leader_name), no write"
 }
 
+# 8: the leader's write is pending (the provider answers it 503, so its applier retries) when
+# it is SIGSTOPped past its TTL. Its successor fails over, then an operator switches the
+# service back to its primary; on SIGCONT the old leader retries its pending write — which
+# would undo the operator's switchover — and the fence must refuse it.
+recorder_fault() {  # recorder_fault WRITER MODE
+  curl -sf -X POST "http://$SVC:8081/_recorder/fault" -d "{\"writer\":\"$1\",\"mode\":\"$2\"}" \
+    >/dev/null || fail "cannot set the recorder fault $2 for $1"
+}
+failed_writes_by() {  # failed_writes_by WRITER NAME: count of refused (non-2xx) writes
+  jq -r --arg n "$2" --arg w "$1" 'select(.status >= 300 and .writer == $w)
+    | select(any(.rrsets[]; .name == $n)) | .writer' "$tmp/writes.jsonl" 2>/dev/null | grep -c . || true
+}
+scenario_8() {
+  local r=$1 name p old new x
+  name=$(svc_name "$r" 8) p=$(primary_addr "$r" 8)
+  wait_for 10 has_leader || fail "(8) no leader"
+  old=$(leader_name)
+  recorder_fault "$old" fail503
+  for x in "${AGENTS[@]}"; do cut "$x" "$p"; done
+  wait_for 15 bash -c "[ \$(jq -r --arg n '$name' --arg w '$old' 'select(.status >= 300 and .writer == \$w) | select(any(.rrsets[]; .name == \$n)) | .writer' '$tmp/writes.jsonl' | grep -c .) -ge 1 ]" ||
+    fail "(8) $old never tried to write $name"
+  kill -STOP "${PID[steerd-$old]}"
+  recorder_fault "$old" none
+  wait_for $((TTL_S + 6)) leader_is_not "$old" || {
+    kill -CONT "${PID[steerd-$old]}"
+    fail "(8) no new leader while $old is stopped"
+  }
+  new=$(leader_name)
+  wait_for 15 dns_is "$name" "$BACKUP_ANSWER" || {
+    kill -CONT "${PID[steerd-$old]}"
+    fail "(8) $new did not complete the failover of $name"
+  }
+  for x in "${AGENTS[@]}"; do heal "$x" "$p"; done
+  sleep 1
+  "$bin/agent/steerctl" switchover "s8r$r" --to "p8r$r" --api "http://$(agent_ip "$new"):9053" \
+    --token-file "$tmp/token" >"$tmp/switch.out" 2>&1 || {
+    kill -CONT "${PID[steerd-$old]}"
+    fail "(8) switchover back: $(cat "$tmp/switch.out")"
+  }
+  wait_for 15 dns_is "$name" "$(answer "$r" 8)" || {
+    kill -CONT "${PID[steerd-$old]}"
+    fail "(8) the switchover back to p8r$r did not land"
+  }
+  kill -CONT "${PID[steerd-$old]}"
+  sleep 6  # the old leader's applier retries within its 5 s backoff
+  dns_is "$name" "$(answer "$r" 8)" || fail "(8) $old's stale write landed: $name answers $(dns "$name")"
+  expect_writes "$name" 2 "(8)"
+  grep -aq "fencing token .* not writing\|is stale\|not current" "$tmp/steerd-$old.log" ||
+    fail "(8) $old's log does not show its write refused by the fence"
+  all_agents_alive || fail "(8) an agent died"
+  say "(8) r$r ok: $old's pending write refused by the fence after SIGCONT; writes by $(writes_for "$name" | tr '\n' ' ')"
+}
+
 scenario_5() {  # kill -9 of the leader in the middle of a failover: completed exactly once
   local r=$1 name p old x delay
   name=$(svc_name "$r" 5) p=$(primary_addr "$r" 5)
@@ -491,7 +545,7 @@ wait_for 15 has_leader || fail "no leader elected"
 say "leader $(etcd_leader); repeat $REPEAT"
 sleep 3  # every vantage reports its probes healthy
 
-SCENARIOS=${STEER_FAULT_SCENARIOS:-2 1 3 4 7 5 6}
+SCENARIOS=${STEER_FAULT_SCENARIOS:-2 1 3 4 8 7 5 6}
 for ((r = 0; r < REPEAT; r++)); do
   for s in $SCENARIOS; do "scenario_$s" "$r"; done
 done
