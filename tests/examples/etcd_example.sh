@@ -141,6 +141,7 @@ start_agents() {  # start_agents EXAMPLE: us-east runs it, the others a copy (va
     "$bin/agent/steerctl" validate -c "$cfg" >"$tmp/validate-$v.out" 2>&1 ||
       fail "steerctl validate $v: $(cat "$tmp/validate-$v.out")"
     # The agent's own /var/lib/steer (state_dir), in a mount namespace of its own.
+    # shellcheck disable=SC2016  # expanded by that sh
     ip netns exec "$ns-$v" unshare --mount --propagation private sh -c \
       'mount -t tmpfs -o mode=0700 tmpfs /var/lib/steer && exec "$0" --config "$1"' \
       "$bin/agent/steerd" "$cfg" >"$tmp/steerd-$v.log" 2>&1 &
