@@ -1,5 +1,6 @@
 #include "etcd/etcd_client.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "etcd/etcd_codec.h"
@@ -49,12 +50,24 @@ bool AuthRefused(const GatewayError& e) {
          e.message.find("permission denied") != std::string::npos;
 }
 
-// etcd's messages name no value ("etcdserver: requested lease not found"); cut them short
-// anyway.
-Error MapError(const GatewayError& e, int status, const std::string& host) {
-  std::string what =
-      "etcd " + host + ": " +
-      (e.message.empty() ? "HTTP " + std::to_string(status) : e.message.substr(0, 200));
+// What went wrong: etcd's message, else the status and the first line of a body that is not
+// JSON (the gateway refuses some requests in plain text, e.g. a client certificate with a
+// CommonName under --client-cert-auth). etcd's messages name no value ("etcdserver:
+// requested lease not found"); cut them short anyway.
+std::string Describe(const GatewayError& e, int status, const std::string& body) {
+  if (!e.message.empty()) return e.message.substr(0, 200);
+  std::string what = "HTTP " + std::to_string(status);
+  std::string text = body.substr(0, std::min(body.find('\n'), size_t{200}));
+  if (text.empty() || !json::parse(text, nullptr, false).is_discarded()) return what;
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  return what + ": " + text;
+}
+
+Error MapError(const GatewayError& e, int status, const std::string& body,
+               const std::string& host) {
+  std::string what = "etcd " + host + ": " + Describe(e, status, body);
   if (AuthRefused(e) || status == 401 || status == 403) {
     return Error(ErrorCode::kPermissionDenied, what);
   }
@@ -189,9 +202,10 @@ Result<std::string> Client::Authenticate(const std::string& endpoint) {
     return token;
   }
   if (MemberUnavailable(response->status, e)) {
-    return MakeError(ErrorCode::kUnavailable, host + ": " + e.message.substr(0, 200));
+    return MakeError(ErrorCode::kUnavailable,
+                     host + ": " + Describe(e, response->status, response->body));
   }
-  Error error = MapError(e, response->status, host);
+  Error error = MapError(e, response->status, response->body, host);
   if (error.code == ErrorCode::kPermissionDenied || e.code == kGrpcInvalidArgument) {
     error.code = ErrorCode::kPermissionDenied;
     error.message = "etcd " + host + ": authentication as '" + options_.username +
@@ -244,11 +258,9 @@ Result<std::string> Client::CallOne(const std::string& endpoint, const std::stri
     }
     if (MemberUnavailable(response->status, e)) {
       return MakeError(ErrorCode::kUnavailable,
-                       host + ": " +
-                           (e.message.empty() ? "HTTP " + std::to_string(response->status)
-                                              : e.message.substr(0, 200)));
+                       host + ": " + Describe(e, response->status, response->body));
     }
-    return tl::unexpected(MapError(e, response->status, host));
+    return tl::unexpected(MapError(e, response->status, response->body, host));
   }
 }
 

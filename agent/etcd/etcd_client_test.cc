@@ -33,6 +33,16 @@ class CountingHttp : public base::HttpClient {
   std::atomic<int> authentications{0};
 };
 
+// Answers every request with one canned response: no etcd needed.
+class CannedHttp : public base::HttpClient {
+ public:
+  explicit CannedHttp(base::HttpResponse response) : response_(std::move(response)) {}
+  Result<base::HttpResponse> Send(const base::HttpRequest&) override { return response_; }
+
+ private:
+  base::HttpResponse response_;
+};
+
 std::string DeadEndpoint() { return "http://127.0.0.1:" + std::to_string(testsupport::FreePort()); }
 
 std::unique_ptr<Client> MakeClient(ClientOptions options, base::HttpClient& http) {
@@ -62,6 +72,30 @@ TEST(PrefixEndTest, IncrementsTheLastByteBelow0xff) {
   EXPECT_EQ(PrefixEnd(std::string("a\xff", 2)), "b");
   EXPECT_EQ(PrefixEnd(std::string("\xff\xff", 2)), "");
   EXPECT_EQ(PrefixEnd(""), "");
+}
+
+// etcd 3.4's gateway refuses some requests in plain text (a client certificate with a
+// CommonName under --client-cert-auth): the error quotes that text, with or without a user
+// (the refusal then answers the authentication).
+TEST(EtcdErrorTest, APlainTextRefusalIsQuotedNotJustItsStatus) {
+  const std::string why =
+      "CommonName of client sending a request against gateway will be ignored and not used as "
+      "expected";
+  base::HttpResponse response;
+  response.status = 400;
+  response.body = why + "\n";
+  CannedHttp http(response);
+  for (const std::string user : {"", "steer"}) {
+    ClientOptions options;
+    options.endpoints = {"https://etcd-1.example.test:2379"};
+    options.username = user;
+    options.password = user.empty() ? "" : "pw";
+    auto put = MakeClient(options, http)->Put("/k", "v");
+    ASSERT_FALSE(put);
+    EXPECT_NE(put.error().message.find("etcd-1.example.test:2379: HTTP 400: " + why),
+              std::string::npos)
+        << put.error().message;
+  }
 }
 
 TEST(ClientCreateTest, RefusesBadOptions) {

@@ -3,32 +3,54 @@
 #   powerdns  examples/login-powerdns.yaml     steerd + PowerDNS (API 127.0.0.1:8081, DNS :53)
 #   rfc2136   examples/login-bind-rfc2136.yaml steerd + BIND (127.0.0.1:53, TSIG steer-key)
 #   authd     examples/authd/authd.yaml        steer-authd (0.0.0.0:8443, TLS)
-# The examples name documentation addresses (198.51.100.0/24, 203.0.113.0/24), port 53,
-# /etc/steer and /var/lib/steer. So everything runs in a network namespace of its own, where
-# those addresses are on `lo` and nothing else is reachable (no traffic leaves it), and in a
-# private mount namespace where /etc/steer, /var/lib/steer and /var/lib/steer-authd are
-# tmpfs. The region probes fail (no backends there); the test checks that the daemon starts,
-# answers its API, refuses nothing, and (steerd) found the nameservers it verifies.
+#   etcd      examples/login-etcd.yaml         three steerd (us-east, eu-west, ap-south), a
+#             3-member etcd cluster (TLS, client certificates, auth: user steer), PowerDNS
+#             behind an nginx TLS proxy (pdns-api.example.test:8081)
+# The examples name documentation addresses (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24),
+# port 53, /etc/steer and /var/lib/steer. So everything runs in a network namespace of its
+# own, where those addresses are on `lo` and nothing else is reachable (no traffic leaves it),
+# and in a private mount namespace where /etc/steer, /var/lib/steer and /var/lib/steer-authd
+# are tmpfs. The region probes fail (no backends there); the test checks that the daemon
+# starts, answers its API, refuses nothing, and (steerd) found the nameservers it verifies.
+# etcd: the servers (etcd, PowerDNS, nginx) run in that namespace; each agent runs in a
+# network namespace of its own (veth to the servers' one: 10.99.N.2 <-> 10.99.N.1) and a
+# mount namespace with its own /var/lib/steer, so all three use the example's listen
+# (0.0.0.0:9053) and state_dir. us-east runs the file itself; the other two run a copy that
+# differs only in `vantage:`, as the example says. /etc/hosts (etcd-N, pdns-api, ns1, ns2),
+# /etc/resolv.conf (127.0.0.1: other names fail at once) and the system CA bundle (plus the
+# test CA) are bind-mounted in the private mount namespace.
 # Needs root (ip netns, mount); exits 77 (skipped) otherwise.
 #
-# Usage: start_example.sh powerdns|rfc2136|authd SOURCE_DIR BINARY_DIR
+# Usage: start_example.sh powerdns|rfc2136|authd|etcd SOURCE_DIR BINARY_DIR
 set -euo pipefail
 
 kind=$1 src=$2 bin=$3
-ns="steer-example-$kind-$$"
+ns=${STEER_EXAMPLE_NS:-steer-example-$kind-$$}  # the inner run is told the outer one's
 say() { echo "start_example[$kind]: $*"; }
+
+VANTAGES=(us-east eu-west ap-south)  # etcd: one agent (and network namespace) each
+ETCD_ADDRS=(198.51.100.2 203.0.113.2 192.0.2.2)  # etcd-1..3.example.test, one per region
 
 if [ "${STEER_EXAMPLE_INNER:-}" != 1 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! command -v unshare >/dev/null; then
     say "SKIP: needs root, ip and unshare"
     exit 77
   fi
+  if [ "$kind" = etcd ]; then
+    for tool in etcd etcdctl pdns_server nginx openssl; do
+      command -v "$tool" >/dev/null || { say "SKIP: needs $tool"; exit 77; }
+    done
+  fi
   created=()
+  nets=("$ns")
+  [ "$kind" != etcd ] || for v in "${VANTAGES[@]}"; do nets+=("$ns-$v"); done
   cleanup() {
-    local pids
-    pids=$(ip netns pids "$ns" 2>/dev/null || true)
-    for pid in $pids; do kill -9 "$pid" 2>/dev/null || true; done  # only ours live there
-    ip netns delete "$ns" 2>/dev/null || true
+    local pids n
+    for n in "${nets[@]}"; do
+      pids=$(ip netns pids "$n" 2>/dev/null || true)
+      for pid in $pids; do kill -9 "$pid" 2>/dev/null || true; done  # only ours live there
+    done
+    for n in "${nets[@]}"; do ip netns delete "$n" 2>/dev/null || true; done
     for d in "${created[@]}"; do rmdir "$d" 2>/dev/null || true; done
   }
   trap cleanup EXIT
@@ -44,7 +66,22 @@ if [ "${STEER_EXAMPLE_INNER:-}" != 1 ]; then
   for a in 198.51.100.10 198.51.100.11 198.51.100.53 203.0.113.10 203.0.113.11 203.0.113.53; do
     ip -n "$ns" addr add "$a/32" dev lo
   done
-  STEER_EXAMPLE_INNER=1 ip netns exec "$ns" unshare --mount --propagation private \
+  if [ "$kind" = etcd ]; then
+    for a in "${ETCD_ADDRS[@]}" 192.0.2.10; do ip -n "$ns" addr add "$a/32" dev lo; done
+    n=1
+    for v in "${VANTAGES[@]}"; do
+      ip netns add "$ns-$v"
+      ip -n "$ns" link add "agent$n" type veth peer name eth0 netns "$ns-$v"
+      ip -n "$ns" addr add "10.99.$n.1/24" dev "agent$n"
+      ip -n "$ns" link set "agent$n" up
+      ip -n "$ns-$v" link set lo up
+      ip -n "$ns-$v" addr add "10.99.$n.2/24" dev eth0
+      ip -n "$ns-$v" link set eth0 up
+      ip -n "$ns-$v" route add default via "10.99.$n.1"
+      n=$((n + 1))
+    done
+  fi
+  STEER_EXAMPLE_INNER=1 STEER_EXAMPLE_NS=$ns ip netns exec "$ns" unshare --mount --propagation private \
     bash "$0" "$kind" "$src" "$bin"
   exit $?
 fi
@@ -188,8 +225,13 @@ case $kind in
     grep -q '"issuer":"https://login.example.com"' "$tmp/discovery.json" ||
       fail "wrong issuer: $(cat "$tmp/discovery.json")"
     ;;
+  etcd)
+    # shellcheck source=tests/examples/etcd_example.sh
+    source "$(dirname "$0")/etcd_example.sh"
+    run_etcd_example
+    ;;
   *)
-    echo "usage: start_example.sh powerdns|rfc2136|authd SOURCE_DIR BINARY_DIR" >&2
+    echo "usage: start_example.sh powerdns|rfc2136|authd|etcd SOURCE_DIR BINARY_DIR" >&2
     exit 2
     ;;
 esac
