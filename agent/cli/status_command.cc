@@ -107,7 +107,7 @@ void PrintHeld(const json& services) {
 void PrintCoordination(const json& a) {
   std::cout << "coordination etcd: leader "
             << (Str(a, "leader_vantage").empty() ? "(none)" : Str(a, "leader_vantage"))
-            << "  token " << Str(a, "fencing_token");
+            << (a.value("leader", false) ? "  token " + Str(a, "fencing_token") : "");
   if (a.value("frozen", false)) std::cout << "  FROZEN: " << Str(a, "frozen_why");
   std::cout << "\n";
   std::vector<std::vector<std::string>> rows = {{"VANTAGE", "REPORT", "VIEW"}};
