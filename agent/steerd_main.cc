@@ -7,6 +7,7 @@
 
 #include "daemon.h"
 #include "steer/base/log.h"
+#include "steer/config/loader.h"
 
 namespace {
 
@@ -30,6 +31,19 @@ void HandleSignals(steer::agent::Daemon& daemon, sigset_t set) {
   }
 }
 
+// The policy's agent.log_level and agent.log_format, before anything logs; --log-level wins.
+// A policy that does not load is reported by Daemon::Start; logging is plain text then.
+void ConfigureLogging(const std::string& config, std::string level) {
+  auto output = steer::base::LogOutput::kText;
+  if (auto policy = steer::config::LoadPolicyFile(config)) {
+    if (level.empty()) level = policy->agent.log_level;
+    if (policy->agent.log_format == steer::config::LogFormat::kJson) {
+      output = steer::base::LogOutput::kJson;
+    }
+  }
+  (void)steer::base::ConfigureLogging(level.empty() ? "info" : level, output);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -40,7 +54,8 @@ int main(int argc, char** argv) {
       "listen", po::value<std::string>()->default_value(""), "overrides agent.listen")(
       "token-file", po::value<std::string>()->default_value(""),
       "API tokens, `name:token` lines (read again on reload)")(
-      "log-level", po::value<std::string>()->default_value("info"), "trace|debug|info|warn|error");
+      "log-level", po::value<std::string>()->default_value(""),
+      "trace|debug|info|warn|error; overrides agent.log_level");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -53,8 +68,7 @@ int main(int argc, char** argv) {
     std::cout << opts;
     return 0;
   }
-  (void)steer::base::ConfigureLogging(vm["log-level"].as<std::string>(),
-                                      steer::base::LogOutput::kText);
+  ConfigureLogging(vm["config"].as<std::string>(), vm["log-level"].as<std::string>());
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGHUP, SIGINT, SIGTERM}) sigaddset(&set, s);
