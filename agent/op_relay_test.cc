@@ -100,6 +100,7 @@ TEST(OpRelayJsonTest, GarbageAndWrongTypedRequestsAreRefusedWithoutThrowing) {
                                                  {"overrides", json::array({1, 2})},
                                                  {"why", 1.5},
                                                  {"duration_ms", "90s"},
+                                                 {"duration_ms", 1.5},
                                                  {"duration_ms", json()}}) {
     json j = good;
     j[key] = value;
@@ -149,7 +150,11 @@ TEST(OpRelayJsonTest, GarbageAndWrongTypedOutcomesAreRefusedWithoutThrowing) {
   std::vector<json> bad = {json(), json(1), json("ok"), json::array({good}),
                            json::parse("{", nullptr, false)};
   for (const auto& [key, value] : std::vector<std::pair<std::string, json>>{
-           {"status", 0}, {"message", 5}, {"refused_by", json::array()}}) {
+           {"status", 0},
+           {"status", "applied"},  // unknown: not to be read as some other status
+           {"message", 5},
+           {"refused_by", json::array()},
+           {"detail", "applied by eu-west"}}) {
     json j = good;
     j[key] = value;
     bad.push_back(j);
