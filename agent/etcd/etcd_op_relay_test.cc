@@ -187,6 +187,23 @@ TEST_F(EtcdOpRelayTest, ARequestNobodyAnswersIsWithdrawnAtTheDeadline) {
   EXPECT_TRUE(waiting->empty());
 }
 
+TEST_F(EtcdOpRelayTest, AWithdrawnRequestIsNotAnswered) {
+  auto leader = Start("leader", true);
+  auto follower = Start("follower", false);
+  ASSERT_TRUE(leader && follower);
+  auto l = Relay(*leader);
+  auto f = Relay(*follower);
+  auto forwarded = std::async(std::launch::async,
+                              [&] { return f->Forward(Failover(), milliseconds(300)); });
+  const auto pending = WaitForRequests(*l);
+  ASSERT_EQ(pending.size(), 1u);
+  ASSERT_FALSE(forwarded.get());  // the follower gave up: the request is withdrawn
+  auto late = l->Complete(pending[0].id, Refused(), leader->Now().fencing_token);
+  ASSERT_FALSE(late) << "a withdrawn request was answered";
+  EXPECT_EQ(late.error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(KeysUnder(keys_.OpsDone()).empty()) << "an answer nobody will read was left";
+}
+
 TEST_F(EtcdOpRelayTest, AGoneFollowersRequestVanishesWithItsLease) {
   auto leader = Start("leader", true);
   auto follower = Start("follower", false);
