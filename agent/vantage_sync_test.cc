@@ -42,9 +42,9 @@ config::ServiceConfig Service(double stale_after) {
 // Two regions, probes of 2 s, 5 s and 1.5 s: the shortest interval is 1.5 s.
 config::Policy PolicyWithProbes() {
   config::Policy policy;
-  policy.regions = {Region("eu", {Component("app", {Probe(2000), Probe(5000)})}),
-                    Region("us", {Component("db", {Probe(6000)}),
-                                  Component("app", {Probe(1500)})})};
+  policy.regions = {
+      Region("eu", {Component("app", {Probe(2000), Probe(5000)})}),
+      Region("us", {Component("db", {Probe(6000)}), Component("app", {Probe(1500)})})};
   return policy;
 }
 

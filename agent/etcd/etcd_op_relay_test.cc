@@ -99,8 +99,8 @@ TEST_F(EtcdOpRelayTest, TheLeaderSeesTheRequestIntactAndItsAnswerComesBack) {
   ASSERT_TRUE(leader && follower);
   auto l = Relay(*leader);
   auto f = Relay(*follower);
-  auto forwarded = std::async(std::launch::async,
-                              [&] { return f->Forward(Failover(), milliseconds(10000)); });
+  auto forwarded =
+      std::async(std::launch::async, [&] { return f->Forward(Failover(), milliseconds(10000)); });
 
   const auto pending = WaitForRequests(*l);
   ASSERT_EQ(pending.size(), 1u);
@@ -139,8 +139,8 @@ TEST_F(EtcdOpRelayTest, AStaleTokenAnswersNothing) {
   auto l = Relay(*leader);
   auto f = Relay(*follower);
   const int64_t token = leader->Now().fencing_token;
-  auto forwarded = std::async(std::launch::async,
-                              [&] { return f->Forward(Failover(), milliseconds(15000)); });
+  auto forwarded =
+      std::async(std::launch::async, [&] { return f->Forward(Failover(), milliseconds(15000)); });
   const auto pending = WaitForRequests(*l);
   ASSERT_EQ(pending.size(), 1u);
   const std::string id = pending[0].id;
@@ -193,8 +193,8 @@ TEST_F(EtcdOpRelayTest, AWithdrawnRequestIsNotAnswered) {
   ASSERT_TRUE(leader && follower);
   auto l = Relay(*leader);
   auto f = Relay(*follower);
-  auto forwarded = std::async(std::launch::async,
-                              [&] { return f->Forward(Failover(), milliseconds(300)); });
+  auto forwarded =
+      std::async(std::launch::async, [&] { return f->Forward(Failover(), milliseconds(300)); });
   const auto pending = WaitForRequests(*l);
   ASSERT_EQ(pending.size(), 1u);
   ASSERT_FALSE(forwarded.get());  // the follower gave up: the request is withdrawn
@@ -210,8 +210,8 @@ TEST_F(EtcdOpRelayTest, AGoneFollowersRequestVanishesWithItsLease) {
   ASSERT_TRUE(leader && follower);
   auto l = Relay(*leader);
   auto f = Relay(*follower);
-  auto forwarded = std::async(std::launch::async,
-                              [&] { return f->Forward(Failover(), milliseconds(3000)); });
+  auto forwarded =
+      std::async(std::launch::async, [&] { return f->Forward(Failover(), milliseconds(3000)); });
   ASSERT_EQ(WaitForRequests(*l).size(), 1u);
   // What the follower's destructor does (it cannot be destroyed while Forward runs on it).
   follower->coord->Resign();
