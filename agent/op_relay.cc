@@ -1,5 +1,8 @@
 #include "op_relay.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace steer::agent {
 namespace {
 
@@ -7,16 +10,16 @@ using nlohmann::json;
 using Status = api::OperationOutcome::Status;
 
 const std::pair<const char*, Status> kStatuses[] = {{"ok", Status::kOk},
-                                                     {"refused", Status::kRefused},
-                                                     {"not_found", Status::kNotFound},
-                                                     {"invalid", Status::kInvalid},
-                                                     {"failed", Status::kFailed}};
+                                                    {"refused", Status::kRefused},
+                                                    {"not_found", Status::kNotFound},
+                                                    {"invalid", Status::kInvalid},
+                                                    {"failed", Status::kFailed}};
 
 }  // namespace
 
 json RequestToJson(const api::OperationRequest& r) {
-  json j = {{"op", api::OpName(r.op)}, {"who", r.who},     {"service", r.service},
-            {"region", r.region},      {"to", r.to},       {"force", r.force},
+  json j = {{"op", api::OpName(r.op)},  {"who", r.who}, {"service", r.service},
+            {"region", r.region},       {"to", r.to},   {"force", r.force},
             {"overrides", r.overrides}, {"why", r.why}};
   if (r.duration) j["duration_ms"] = r.duration->count();
   return j;
@@ -37,6 +40,11 @@ Result<api::OperationRequest> RequestFromJson(const json& j) {
     r.overrides = j.value("overrides", std::vector<std::string>{});
     r.why = j.value("why", "");
     if (j.contains("duration_ms")) {
+      if (!j["duration_ms"].is_number_integer()) {
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            "not an operation: duration_ms " + j["duration_ms"].dump() + " is not a whole number");
+      }
       r.duration = std::chrono::milliseconds(j["duration_ms"].get<int64_t>());
     }
     return r;
@@ -60,14 +68,22 @@ Result<api::OperationOutcome> OutcomeFromJson(const json& j) {
   if (!j.is_object()) return MakeError(ErrorCode::kInvalidArgument, "not an outcome");
   try {
     api::OperationOutcome o;
-    o.status = Status::kFailed;
     const std::string status = j.value("status", "");
-    for (const auto& [name, s] : kStatuses) {
-      if (status == name) o.status = s;
+    const auto* known = std::find_if(std::begin(kStatuses), std::end(kStatuses),
+                                     [&](const auto& s) { return status == s.first; });
+    if (known == std::end(kStatuses)) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "not an outcome: unknown status '" + status + "'");
     }
+    o.status = known->second;
     o.message = j.value("message", "");
     o.refused_by = j.value("refused_by", "");
-    if (j.contains("detail") && j["detail"].is_object()) o.detail = j["detail"];
+    if (j.contains("detail")) {
+      if (!j["detail"].is_object()) {
+        return MakeError(ErrorCode::kInvalidArgument, "not an outcome: detail is not an object");
+      }
+      o.detail = j["detail"];
+    }
     return o;
   } catch (const json::exception& e) {
     return MakeError(ErrorCode::kInvalidArgument, std::string("not an outcome: ") + e.what());

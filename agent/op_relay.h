@@ -35,7 +35,8 @@ class OpRelay {
     api::OperationRequest request;
   };
   virtual Result<std::vector<Pending>> Waiting() = 0;
-  // Leader: answers request `id` and takes it off the queue, fenced by `token`.
+  // Leader: answers request `id` and takes it off the queue, fenced by `token`
+  // (kFailedPrecondition when `token` is stale, kNotFound when the request was withdrawn).
   virtual Result<void> Complete(const std::string& id, const api::OperationOutcome& outcome,
                                 int64_t token) = 0;
 };

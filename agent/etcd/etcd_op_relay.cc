@@ -46,26 +46,33 @@ Result<std::vector<OpRelay::Pending>> EtcdOpRelay::Waiting() {
     if (!j.is_object() || !j.contains("request")) continue;
     auto request = RequestFromJson(j["request"]);
     if (!request) continue;
-    out.push_back({kv.key.substr(keys_.Ops().size()),
-                   j.value("from", std::string("?")), std::move(*request)});
+    out.push_back({kv.key.substr(keys_.Ops().size()), j.value("from", std::string("?")),
+                   std::move(*request)});
   }
   return out;
 }
 
 Result<void> EtcdOpRelay::Complete(const std::string& id, const api::OperationOutcome& outcome,
                                    int64_t token) {
-  auto txn = client_.Txn(
-      {{keys_.Leader(), Compare::Target::kCreate, Compare::Result::kEqual, token, ""}},
-      // On the leader's lease: an answer nobody reads goes with the leader's session.
-      {Op::Put(keys_.OpDone(id), OutcomeToJson(outcome).dump(), coordinator_.lease()),
-       Op::Delete(keys_.Op(id))},
-      {});
+  // Only a request still waiting is answered: an answer to a withdrawn one would stay on the
+  // leader's lease, unread, as long as the leader lives.
+  auto txn =
+      client_.Txn({{keys_.Leader(), Compare::Target::kCreate, Compare::Result::kEqual, token, ""},
+                   {keys_.Op(id), Compare::Target::kVersion, Compare::Result::kGreater, 0, ""}},
+                  // On the leader's lease: an answer nobody reads goes with the leader's session.
+                  {Op::Put(keys_.OpDone(id), OutcomeToJson(outcome).dump(), coordinator_.lease()),
+                   Op::Delete(keys_.Op(id))},
+                  {Op::Get(keys_.Leader())});
   if (!txn) return tl::unexpected(txn.error());
-  if (!txn->succeeded) {
+  if (txn->succeeded) return {};
+  const bool leads =
+      !txn->ranges.empty() && !txn->ranges[0].empty() && txn->ranges[0][0].create_revision == token;
+  if (!leads) {
     return MakeError(ErrorCode::kFailedPrecondition,
                      "fencing token " + std::to_string(token) + " is stale: not answered");
   }
-  return {};
+  return MakeError(ErrorCode::kNotFound,
+                   "operation " + id + " is no longer waiting (withdrawn): not answered");
 }
 
 }  // namespace steer::agent::etcd

@@ -3,8 +3,9 @@
 // EtcdOpRelay: the operation relay over etcd. A follower puts the request under
 // P/ops/<id> on its own lease (a follower that dies takes its request with it) and polls
 // P/ops-done/<id>; the leader lists P/ops/, carries each out, and answers with one txn that
-// writes P/ops-done/<id> and deletes P/ops/<id>, guarded by CREATE(P/leader) == token — so a
-// request is answered once, by the leader of the moment. The follower deletes the answer
+// writes P/ops-done/<id> and deletes P/ops/<id>, guarded by CREATE(P/leader) == token and by
+// P/ops/<id> still existing — so a request is answered once, by the leader of the moment,
+// and a withdrawn one not at all. The follower deletes the answer
 // once read (or the request, when it gives up).
 //
 // Thread-safety: every method from any thread. The client, coordinator and random source
