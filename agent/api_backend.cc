@@ -235,7 +235,9 @@ void ApiBackend::ServeRelayed() {
          std::string(api::OpName(p.request.op)) + " (relayed) => " + (ok ? "ok" : out.message),
          p.request.why, ok});
     (void)id;
-    if (auto done = relay->Complete(p.id, out, lead.fencing_token); !done) return;
+    auto done = relay->Complete(p.id, out, lead.fencing_token);
+    // Withdrawn by its follower meanwhile: the next one; a stale token: stop serving.
+    if (!done && done.error().code != ErrorCode::kNotFound) return;
   }
 }
 
