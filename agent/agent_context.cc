@@ -1,16 +1,17 @@
 #include "agent_context.h"
 
+#include <algorithm>
+
 #include "etcd/etcd_client.h"
 #include "etcd/etcd_coordinator.h"
 #include "etcd/etcd_op_relay.h"
 #include "etcd/etcd_shared_state.h"
 #include "local_coordinator.h"
 #include "local_shared_state.h"
-#include "steer/base/secret.h"
-
 #include "steer/base/clock.h"
 #include "steer/base/log.h"
 #include "steer/base/random.h"
+#include "steer/base/secret.h"
 
 namespace steer::agent {
 
@@ -28,6 +29,10 @@ etcd::ClientOptions EtcdOptions(const config::EtcdConfig& c, std::string passwor
   o.key_file = c.tls.key_file;
   o.username = c.username;
   o.password = std::move(password);
+  // A member that hangs must cost less than the renew deadline (2/3 TTL), or one hung member
+  // would end a healthy leader's term before the next endpoint is asked.
+  o.request_timeout = std::clamp<std::chrono::milliseconds>(
+      c.lease_ttl / 4, std::chrono::milliseconds(250), std::chrono::milliseconds(2000));
   return o;
 }
 
@@ -56,8 +61,8 @@ Result<void> AgentContext::StartEtcd(
   co.on_change = std::move(on_leadership);
   auto coordinator = etcd::EtcdCoordinator::Start(*etcd_, *clock_, *random_, std::move(co));
   if (!coordinator) return tl::unexpected(coordinator.error());
-  relay_ = std::make_unique<etcd::EtcdOpRelay>(*etcd_, **coordinator, *clock_, *random_,
-                                               ec.prefix, vantage_);
+  relay_ = std::make_unique<etcd::EtcdOpRelay>(*etcd_, **coordinator, *clock_, *random_, ec.prefix,
+                                               vantage_);
   coordinator_ = std::move(*coordinator);
   shared_ = std::make_unique<etcd::EtcdSharedState>(*etcd_, ec.prefix);
   return {};
