@@ -86,16 +86,44 @@ lua-health-checks-interval=1" "$D/peer.db"
   api 18493 PATCH /peer.test. "{\"rrsets\":[{\"name\":\"login.peer.test.\",\"type\":\"LUA\",\"ttl\":1,\"changetype\":\"REPLACE\",\"records\":[{\"content\":\"A \\\"ifurlup('http://login.peer.test:$BPORT/healthz', {{'127.0.0.2'}, {'127.0.0.3'}}, {timeout=1})\\\"\",\"disabled\":false}]}]}"
 }
 
-start_steerd() {  # start_steerd NAME ZONE API_PORT RETRIES: a steerd steering login.ZONE on s1+s2
-  local n=$1 zone=$2 port=$3 retries=$4
-  api 18491 POST "" "{\"name\":\"$zone.\",\"kind\":\"Native\",\"nameservers\":[\"ns1.$zone.\"]}"
+# A 3-member etcd cluster on loopback (AGENTS=3): clients on ETCD_PORT0, +2, +4, peers on +1,
+# +3, +5; data in $D/etcd-N.
+ETCD_PORT0=${ETCD_PORT0:-24379}
+ETCD_ENDPOINTS="http://127.0.0.1:$ETCD_PORT0, http://127.0.0.1:$((ETCD_PORT0 + 2)), http://127.0.0.1:$((ETCD_PORT0 + 4))"
+start_etcd() {
+  local cluster="" i c p
+  for i in 1 2 3; do cluster+="${cluster:+,}e$i=http://127.0.0.1:$((ETCD_PORT0 + 2 * i - 1))"; done
+  for i in 1 2 3; do
+    c=$((ETCD_PORT0 + 2 * i - 2)) p=$((ETCD_PORT0 + 2 * i - 1))
+    etcd --name "e$i" --data-dir "$D/etcd-$i" --listen-client-urls "http://127.0.0.1:$c" \
+      --advertise-client-urls "http://127.0.0.1:$c" --listen-peer-urls "http://127.0.0.1:$p" \
+      --initial-advertise-peer-urls "http://127.0.0.1:$p" --initial-cluster "$cluster" \
+      --initial-cluster-token steer-bench --initial-cluster-state new >"$D/etcd-$i.log" 2>&1 &
+    PIDS+=($!)
+  done
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$ETCD_PORT0/health" | grep -q true && return; sleep 0.1; done
+  echo "etcd did not start" >&2; exit 1
+}
+
+# start_steerd NAME ZONE API_PORT RETRIES [VANTAGE]: a steerd steering login.ZONE on s1+s2.
+# With VANTAGE, one of several agents: coordination etcd (start_etcd first), lease_ttl 2s,
+# quorum 2; the zone is created by the first of them. Its PID is in $D/NAME/pid.
+start_steerd() {
+  local n=$1 zone=$2 port=$3 retries=$4 vantage=${5:-bench}
+  local coordination="{mode: local}" quorum=""
+  if [ -n "${5:-}" ]; then
+    coordination="{mode: etcd, etcd: {endpoints: [$ETCD_ENDPOINTS], prefix: /steer/$zone/, lease_ttl: 2s}}"
+    quorum="    quorum: 2"
+  fi
+  api 18491 POST "" "{\"name\":\"$zone.\",\"kind\":\"Native\",\"nameservers\":[\"ns1.$zone.\"]}" ||
+    [ -n "${5:-}" ]  # several agents: the zone exists after the first
   api 18491 PATCH "/$zone." "{\"rrsets\":[{\"name\":\"login.$zone.\",\"type\":\"A\",\"ttl\":1,\"changetype\":\"REPLACE\",\"records\":[{\"content\":\"127.0.0.2\",\"disabled\":false}]}]}"
   mkdir -p "$D/$n/state"
   echo "bench:bench-token-0123456789abcdef" > "$D/$n/tokens"
   cat > "$D/$n/policy.yaml" <<YAML
 version: 1
-agent: {vantage: bench, listen: "127.0.0.1:$port", state_dir: $D/$n/state, tick: 20ms}
-coordination: {mode: local}
+agent: {vantage: $vantage, listen: "127.0.0.1:$port", state_dir: $D/$n/state, tick: 20ms}
+coordination: $coordination
 providers:
   pdns: {type: powerdns, api_url: "http://127.0.0.1:18491", api_key: env:BENCH_PDNS_KEY}
 regions:
@@ -115,10 +143,12 @@ services:
     safety: {max_changes_per_hour: 0}
     nameservers: ["127.0.0.1:15401", "127.0.0.1:15402"]
     propagation_timeout: 5s
+$quorum
 YAML
   BENCH_PDNS_KEY=$KEY "${STEERD:-build/agent/steerd}" --config "$D/$n/policy.yaml" \
-    --token-file "$D/$n/tokens" --log-level warn >"$D/$n/steerd.log" 2>&1 &
+    --token-file "$D/$n/tokens" --log-level "${LOG_LEVEL:-warn}" >>"$D/$n/steerd.log" 2>&1 &
   PIDS+=($!)
+  echo $! > "$D/$n/pid"
   for _ in $(seq 100); do
     curl -sf "http://127.0.0.1:$port/api/v1/status" | grep -q '"deciding":true' && return
     sleep 0.1
