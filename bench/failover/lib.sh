@@ -105,9 +105,16 @@ start_etcd() {
   echo "etcd did not start" >&2; exit 1
 }
 
+start_dns_multi() {  # PowerDNS m1+m2 on 15404/15405 (one database, API on m1) for AGENTS=3
+  sqlite3 "$D/multi.db" < /usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql
+  pdns m1 15404 18494 "" "$D/multi.db"
+  pdns m2 15405 18495 "" "$D/multi.db"
+}
+
 # start_steerd NAME ZONE API_PORT RETRIES [VANTAGE]: a steerd steering login.ZONE on s1+s2.
-# With VANTAGE, one of several agents: coordination etcd (start_etcd first), lease_ttl 2s,
-# quorum 2; the zone is created by the first of them. Its PID is in $D/NAME/pid.
+# With VANTAGE, one of several agents (on m1+m2): coordination etcd (start_etcd and
+# start_dns_multi first), lease_ttl 2s, quorum 2; the zone is created by the first of them.
+# Its PID is in $D/NAME/pid.
 start_steerd() {
   local n=$1 zone=$2 port=$3 retries=$4 vantage=${5:-bench}
   local coordination="{mode: local}" quorum=""
@@ -115,9 +122,13 @@ start_steerd() {
     coordination="{mode: etcd, etcd: {endpoints: [$ETCD_ENDPOINTS], prefix: /steer/$zone/, lease_ttl: 2s}}"
     quorum="    quorum: 2"
   fi
-  api 18491 POST "" "{\"name\":\"$zone.\",\"kind\":\"Native\",\"nameservers\":[\"ns1.$zone.\"]}" ||
+  # Several agents write to their own PowerDNS pair (m1+m2, start_dns_multi): two systems
+  # failing over at the same moment on one SQLite database get HTTP 500s (database locked).
+  local papi=18491 ns='"127.0.0.1:15401", "127.0.0.1:15402"'
+  [ -n "${5:-}" ] && papi=18494 ns='"127.0.0.1:15404", "127.0.0.1:15405"'
+  api $papi POST "" "{\"name\":\"$zone.\",\"kind\":\"Native\",\"nameservers\":[\"ns1.$zone.\"]}" ||
     [ -n "${5:-}" ]  # several agents: the zone exists after the first
-  api 18491 PATCH "/$zone." "{\"rrsets\":[{\"name\":\"login.$zone.\",\"type\":\"A\",\"ttl\":1,\"changetype\":\"REPLACE\",\"records\":[{\"content\":\"127.0.0.2\",\"disabled\":false}]}]}"
+  api $papi PATCH "/$zone." "{\"rrsets\":[{\"name\":\"login.$zone.\",\"type\":\"A\",\"ttl\":1,\"changetype\":\"REPLACE\",\"records\":[{\"content\":\"127.0.0.2\",\"disabled\":false}]}]}"
   mkdir -p "$D/$n/state"
   echo "bench:bench-token-0123456789abcdef" > "$D/$n/tokens"
   cat > "$D/$n/policy.yaml" <<YAML
@@ -125,7 +136,7 @@ version: 1
 agent: {vantage: $vantage, listen: "127.0.0.1:$port", state_dir: $D/$n/state, tick: 20ms}
 coordination: $coordination
 providers:
-  pdns: {type: powerdns, api_url: "http://127.0.0.1:18491", api_key: env:BENCH_PDNS_KEY}
+  pdns: {type: powerdns, api_url: "http://127.0.0.1:$papi", api_key: env:BENCH_PDNS_KEY}
 regions:
   a: {components: {app: {probes: [{name: h, type: http, url: "http://127.0.0.2:$BPORT/healthz", $PROBE, retries: $retries}]}}}
   b: {components: {app: {probes: [{name: h, type: http, url: "http://127.0.0.3:$BPORT/healthz", $PROBE, retries: $retries}]}}}
@@ -141,7 +152,7 @@ services:
     failback: auto
     failback_after: 500ms
     safety: {max_changes_per_hour: 0}
-    nameservers: ["127.0.0.1:15401", "127.0.0.1:15402"]
+    nameservers: [$ns]
     propagation_timeout: 5s
 $quorum
 YAML

@@ -20,28 +20,28 @@ RUNS=${1:-20}
 start_dns
 A=$(backend 127.0.0.2); PIDS+=("$A")
 B=$(backend 127.0.0.3); PIDS+=("$B")
-start_steerd steer demo.test 19453 1
+LOG_LEVEL=info start_steerd steer demo.test 19453 1
 AGENTS=${AGENTS:-1}
 WATCH="127.0.0.1:15401/login.demo.test 127.0.0.1:15402/login.demo.test"
 if [ "$AGENTS" = 3 ]; then
   start_etcd
+  start_dns_multi
   for v in 1 2 3; do LOG_LEVEL=info start_steerd "v$v" multi.test $((19453 + v)) 1 "v$v"; done
-  WATCH+=" 127.0.0.1:15401/login.multi.test 127.0.0.1:15402/login.multi.test"
+  WATCH+=" 127.0.0.1:15404/login.multi.test 127.0.0.1:15405/login.multi.test"
 fi
 
 run_mode() {  # run_mode crash|hang -> lines "steer SECONDS" and "peer SECONDS"
   local mode=$1 i
   for i in $(seq "$RUNS"); do
     # Everyone back on a first (steer fails back after 500 ms of health; the peer at its check).
-    for p in 15401 15402; do
-      for z in demo multi; do
-        [ "$z" = multi ] && [ "$AGENTS" != 3 ] && continue
-        while [ "$(answer $p login.$z.test)" != 127.0.0.2 ]; do sleep 0.05; done
-      done
+    for w in $WATCH; do  # 127.0.0.1:port/name
+      p=${w%%/*}
+      while [ "$(answer "${p#*:}" "${w#*/}")" != 127.0.0.2 ]; do sleep 0.05; done
     done
     while [ "$(answer 15403 login.peer.test)" != 127.0.0.2 ]; do sleep 0.05; done
     sleep "0.$((RANDOM % 1000))"  # cuts don't line up with either checker's cycle
     t0=$(date +%s.%N)
+    echo "cut $t0"  # for matching steerd's log lines (LOG_LEVEL=info) to the runs
     if [ "$mode" = crash ]; then kill -9 "$A"; else kill -STOP "$A"; fi
     # Columns: the peer, then steerd's servers (single agent), then the three agents' servers.
     # shellcheck disable=SC2086
@@ -60,7 +60,7 @@ pct() {  # pct P < values: nearest-rank percentile
 echo "# bench/failover: $RUNS runs per mode; seconds from the cut to every server answering B"
 printf "%-6s %-6s %8s %8s %8s\n" mode system p50 p99 max
 for mode in ${MODES:-crash hang}; do
-  run_mode "$mode" > "$D/$mode.txt"
+  run_mode "$mode" > "$D/$mode.txt" 2> >(grep -v Killed >&2)
   if [ -n "${DUMP:-}" ]; then
     cp "$D/$mode.txt" "$DUMP.$mode"
     for p in 19453 19454 19455 19456; do
@@ -116,7 +116,7 @@ if [ "$AGENTS" = 3 ]; then
   run_leader > "$D/leader.txt"
   if [ -n "${DUMP:-}" ]; then
     cp "$D/leader.txt" "$DUMP.leader"
-    for v in v1 v2 v3; do cp "$D/$v/steerd.log" "$DUMP.$v.log"; done
+    for v in steer v1 v2 v3; do cp "$D/$v/steerd.log" "$DUMP.$v.log"; done
   fi
   vals=$(awk '{print $2}' "$D/leader.txt")
   printf "%-6s %-6s %8s %8s %8s   (SIGKILL of the leader -> another agent leads; TTL 2s)\n" \
