@@ -251,39 +251,28 @@ void PrintEtcd(const char* phase, const std::map<std::string, double>& a,
       Rate(a, b, "etcd_mvcc_range_total", o, s));
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const Options o = Parse(argc, argv);
-  auto curl = base::MakeCurlHttpClient();
-  CountingHttp http(*curl);
-  base::SystemClock clock;
-  base::SystemRandom random;
+// N coordinators, each with its own client; exits when one cannot start.
+std::vector<Vantage> StartVantages(const Options& o, base::HttpClient& http,
+                                   const base::Clock& clock, base::Random& random) {
   std::vector<Vantage> vantages(o.Int("vantages"));
   for (int v = 0; v < o.Int("vantages"); ++v) {
     auto client = agent::etcd::Client::Create(o.Client(), http);
-    if (!client) return std::fprintf(stderr, "%s\n", client.error().message.c_str()), 1;
+    if (!client) std::fprintf(stderr, "%s\n", client.error().message.c_str()), std::exit(1);
     vantages[v].client = std::move(*client);
     agent::etcd::CoordinatorOptions co;
     co.prefix = "/bench/coord/";
     co.vantage = "v" + std::to_string(v);
     co.lease_ttl = std::chrono::seconds(o.Int("lease_ttl_s"));
     auto c = agent::etcd::EtcdCoordinator::Start(*vantages[v].client, clock, random, co);
-    if (!c) return std::fprintf(stderr, "%s\n", c.error().message.c_str()), 1;
+    if (!c) std::fprintf(stderr, "%s\n", c.error().message.c_str()), std::exit(1);
     vantages[v].coordinator = std::move(*c);
     vantages[v].report = InitialReport(o, v);
   }
-  std::printf(
-      "%d vantages x %d regions x %d targets, tick %d ms, probe interval %d ms, "
-      "heartbeat %lld ms, flip %.3f of targets/s\n",
-      o.Int("vantages"), o.Int("regions"), o.Int("targets"), o.Int("tick_ms"), o.Int("interval_ms"),
-      static_cast<long long>(agent::HeartbeatPeriod(HeartbeatPolicy(o)).count()), o.n.at("flip"));
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // the first campaign round settles
-  auto m0 = Scrape(o.endpoints);
-  std::this_thread::sleep_for(std::chrono::seconds(o.Int("idle_s")));
-  auto m1 = Scrape(o.endpoints);
-  PrintEtcd("idle", m0, m1, o, o.n.at("idle_s"));
+  return vantages;
+}
 
+// The agents' phase: every vantage's thread for `seconds`, etcd's counters and the clients'.
+void AgentsPhase(std::vector<Vantage>& vantages, const Options& o, CountingHttp& http) {
   Counters c;
   std::atomic<bool> stop{false};
   const uint64_t ranges0 = http.ranges, bytes0 = http.range_bytes;
@@ -292,13 +281,13 @@ int main(int argc, char** argv) {
     agents.emplace_back([&, v] { RunAgent(vantages[v], o, stop, c, v + 1); });
   }
   const auto t0 = Steady::now();
-  auto m2 = Scrape(o.endpoints);
+  auto m0 = Scrape(o.endpoints);
   std::this_thread::sleep_for(std::chrono::seconds(o.Int("seconds")));
-  auto m3 = Scrape(o.endpoints);
+  auto m1 = Scrape(o.endpoints);
   const double s = std::chrono::duration<double>(Steady::now() - t0).count();
   stop = true;
   for (auto& t : agents) t.join();
-  PrintEtcd("agents", m2, m3, o, o.n.at("seconds"));
+  PrintEtcd("agents", m0, m1, o, s);
   const double ranges = static_cast<double>(http.ranges - ranges0);
   std::printf(
       "agents    client: publishes/s %8.1f (errors %llu)  reads/s %8.1f (errors %llu, "
@@ -311,14 +300,34 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(c.late_ticks));
   std::printf("agents    report JSON: %zu bytes per vantage\n",
               agent::etcd::ReportToJson(vantages[0].report).size());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = Parse(argc, argv);
+  auto curl = base::MakeCurlHttpClient();
+  CountingHttp http(*curl);
+  base::SystemClock clock;
+  base::SystemRandom random;
+  std::vector<Vantage> vantages = StartVantages(o, http, clock, random);
+  std::printf(
+      "%d vantages x %d regions x %d targets, tick %d ms, probe interval %d ms, "
+      "heartbeat %lld ms, flip %.3f of targets/s\n",
+      o.Int("vantages"), o.Int("regions"), o.Int("targets"), o.Int("tick_ms"), o.Int("interval_ms"),
+      static_cast<long long>(agent::HeartbeatPeriod(HeartbeatPolicy(o)).count()), o.n.at("flip"));
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // the first campaign round settles
+  auto m0 = Scrape(o.endpoints);
+  std::this_thread::sleep_for(std::chrono::seconds(o.Int("idle_s")));
+  PrintEtcd("idle", m0, Scrape(o.endpoints), o, o.n.at("idle_s"));
+  AgentsPhase(vantages, o, http);
   vantages.clear();  // resign, revoke: the capacity phase runs on a quiet cluster
 
-  auto m4 = Scrape(o.endpoints);
+  auto m1 = Scrape(o.endpoints);
   const auto t1 = Steady::now();
   const uint64_t puts = PutLoop(o, http);
   const double cs = std::chrono::duration<double>(Steady::now() - t1).count();
-  auto m5 = Scrape(o.endpoints);
-  PrintEtcd("capacity", m4, m5, o, cs);
+  PrintEtcd("capacity", m1, Scrape(o.endpoints), o, cs);
   std::printf("capacity  client: %.1f puts/s with %d threads (300-byte values)\n",
               static_cast<double>(puts) / cs, o.Int("put_threads"));
   return 0;

@@ -8,7 +8,10 @@ D=$(mktemp -d /tmp/steer-bench-failover.XXXXXX)
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
-  sleep 0.5
+  # Until they are gone (up to 5 s each): a run right after this one needs their ports.
+  for p in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  done
   rm -rf "$D"
 }
 trap cleanup EXIT INT TERM
