@@ -8,9 +8,10 @@ D=$(mktemp -d /tmp/steer-bench-failover.XXXXXX)
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
-  # Until they are gone (up to 5 s each): a run right after this one needs their ports.
+  # Until they are gone (SIGKILL after 5 s): a run right after this one needs their ports.
   for p in "${PIDS[@]}"; do
     for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true
   done
   rm -rf "$D"
 }
@@ -104,8 +105,8 @@ start_etcd() {
       --initial-cluster-token steer-bench --initial-cluster-state new >"$D/etcd-$i.log" 2>&1 &
     PIDS+=($!)
   done
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$ETCD_PORT0/health" | grep -q true && return; sleep 0.1; done
-  echo "etcd did not start" >&2; exit 1
+  for _ in $(seq 300); do curl -sf "http://127.0.0.1:$ETCD_PORT0/health" | grep -q true && return; sleep 0.1; done
+  echo "etcd did not start: $(tail -3 "$D/etcd-1.log")" >&2; exit 1
 }
 
 start_dns_multi() {  # PowerDNS m1+m2 on 15404/15405 (one database, API on m1) for AGENTS=3
