@@ -11,6 +11,8 @@
 #     same servers) coordinated through a 3-member etcd on loopback (lease_ttl 2s, quorum 2),
 #     reported as "steer3"; then LEADER_RUNS (default 10) leader failovers: SIGKILL the
 #     leader, seconds until another agent logs "leader with fencing token" (mode "leader").
+#     With DUMP=PREFIX the per-run figures and the steerd logs are kept there for
+#     bench/failover/breakdown.py PREFIX MODE (where the time goes).
 # Setup in bench/failover/lib.sh. Answers are watched by steer-dns-poll (build/bench/failover):
 # one process asking every server every 2 ms, so figures have ~3 ms resolution and the
 # measurement does not compete with the systems under test for CPU.
@@ -87,21 +89,23 @@ log_s() {  # log_s LINE: the seconds since the epoch of a steerd log line's time
   date -d "$(cut -c1-23 <<<"$1" | tr T ' ')" +%s.%N
 }
 
+took_over() {  # took_over LOG...: how many times these agents took over as leader
+  cat "$@" | grep -c 'leader with fencing token' || true
+}
+
 run_leader() {  # SIGKILL the leader; seconds until another agent logs that it took over
-  local i old others v line t0 t
+  local i old others v line t0 t before
   for i in $(seq "${LEADER_RUNS:-10}"); do
     old=""; while [ -z "$old" ]; do old=$(leader_of); sleep 0.05; done
-    others=""; for v in v1 v2 v3; do [ "$v" = "$old" ] || others+=" $D/$v/steerd.log"; done
-    # shellcheck disable=SC2086
-    local before; before=$(cat $others | grep -c 'leader with fencing token' || true)
+    others=(); for v in v1 v2 v3; do [ "$v" = "$old" ] || others+=("$D/$v/steerd.log"); done
+    before=$(took_over "${others[@]}")
     sleep "0.$((RANDOM % 1000))"  # the kill does not line up with the keepalive
     t0=$(date +%s.%N)
     kill -9 "$(cat "$D/$old/pid")"
     line=""
     for _ in $(seq 200); do  # 10 s
-      # shellcheck disable=SC2086
-      if [ "$(cat $others | grep -c 'leader with fencing token' || true)" -gt "$before" ]; then
-        line=$(grep -h 'leader with fencing token' $others | sort | tail -1); break
+      if [ "$(took_over "${others[@]}")" -gt "$before" ]; then
+        line=$(grep -h 'leader with fencing token' "${others[@]}" | sort | tail -1); break
       fi
       sleep 0.05
     done
