@@ -8,7 +8,11 @@ D=$(mktemp -d /tmp/steer-bench-failover.XXXXXX)
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
-  sleep 0.5
+  # Until they are gone (SIGKILL after 5 s): a run right after this one needs their ports.
+  for p in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true
+  done
   rm -rf "$D"
 }
 trap cleanup EXIT INT TERM
@@ -86,18 +90,57 @@ lua-health-checks-interval=1" "$D/peer.db"
   api 18493 PATCH /peer.test. "{\"rrsets\":[{\"name\":\"login.peer.test.\",\"type\":\"LUA\",\"ttl\":1,\"changetype\":\"REPLACE\",\"records\":[{\"content\":\"A \\\"ifurlup('http://login.peer.test:$BPORT/healthz', {{'127.0.0.2'}, {'127.0.0.3'}}, {timeout=1})\\\"\",\"disabled\":false}]}]}"
 }
 
-start_steerd() {  # start_steerd NAME ZONE API_PORT RETRIES: a steerd steering login.ZONE on s1+s2
-  local n=$1 zone=$2 port=$3 retries=$4
-  api 18491 POST "" "{\"name\":\"$zone.\",\"kind\":\"Native\",\"nameservers\":[\"ns1.$zone.\"]}"
-  api 18491 PATCH "/$zone." "{\"rrsets\":[{\"name\":\"login.$zone.\",\"type\":\"A\",\"ttl\":1,\"changetype\":\"REPLACE\",\"records\":[{\"content\":\"127.0.0.2\",\"disabled\":false}]}]}"
+# A 3-member etcd cluster on loopback (AGENTS=3): clients on ETCD_PORT0, +2, +4, peers on +1,
+# +3, +5; data in $D/etcd-N.
+ETCD_PORT0=${ETCD_PORT0:-24379}
+ETCD_ENDPOINTS="http://127.0.0.1:$ETCD_PORT0, http://127.0.0.1:$((ETCD_PORT0 + 2)), http://127.0.0.1:$((ETCD_PORT0 + 4))"
+start_etcd() {
+  local cluster="" i c p
+  for i in 1 2 3; do cluster+="${cluster:+,}e$i=http://127.0.0.1:$((ETCD_PORT0 + 2 * i - 1))"; done
+  for i in 1 2 3; do
+    c=$((ETCD_PORT0 + 2 * i - 2)) p=$((ETCD_PORT0 + 2 * i - 1))
+    etcd --name "e$i" --data-dir "$D/etcd-$i" --listen-client-urls "http://127.0.0.1:$c" \
+      --advertise-client-urls "http://127.0.0.1:$c" --listen-peer-urls "http://127.0.0.1:$p" \
+      --initial-advertise-peer-urls "http://127.0.0.1:$p" --initial-cluster "$cluster" \
+      --initial-cluster-token steer-bench --initial-cluster-state new >"$D/etcd-$i.log" 2>&1 &
+    PIDS+=($!)
+  done
+  for _ in $(seq 300); do curl -sf "http://127.0.0.1:$ETCD_PORT0/health" | grep -q true && return; sleep 0.1; done
+  echo "etcd did not start: $(tail -3 "$D/etcd-1.log")" >&2; exit 1
+}
+
+start_dns_multi() {  # PowerDNS m1+m2 on 15404/15405 (one database, API on m1) for AGENTS=3
+  sqlite3 "$D/multi.db" < /usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql
+  pdns m1 15404 18494 "" "$D/multi.db"
+  pdns m2 15405 18495 "" "$D/multi.db"
+}
+
+# start_steerd NAME ZONE API_PORT RETRIES [VANTAGE]: a steerd steering login.ZONE on s1+s2.
+# With VANTAGE, one of several agents (on m1+m2): coordination etcd (start_etcd and
+# start_dns_multi first), lease_ttl 2s, quorum 2; the zone is created by the first of them.
+# Its PID is in $D/NAME/pid.
+start_steerd() {
+  local n=$1 zone=$2 port=$3 retries=$4 vantage=${5:-bench}
+  local coordination="{mode: local}" quorum=""
+  if [ -n "${5:-}" ]; then
+    coordination="{mode: etcd, etcd: {endpoints: [$ETCD_ENDPOINTS], prefix: /steer/$zone/, lease_ttl: 2s}}"
+    quorum="    quorum: 2"
+  fi
+  # Several agents write to their own PowerDNS pair (m1+m2, start_dns_multi): two systems
+  # failing over at the same moment on one SQLite database get HTTP 500s (database locked).
+  local papi=18491 ns='"127.0.0.1:15401", "127.0.0.1:15402"'
+  [ -n "${5:-}" ] && papi=18494 ns='"127.0.0.1:15404", "127.0.0.1:15405"'
+  api $papi POST "" "{\"name\":\"$zone.\",\"kind\":\"Native\",\"nameservers\":[\"ns1.$zone.\"]}" ||
+    [ -n "${5:-}" ]  # several agents: the zone exists after the first
+  api $papi PATCH "/$zone." "{\"rrsets\":[{\"name\":\"login.$zone.\",\"type\":\"A\",\"ttl\":1,\"changetype\":\"REPLACE\",\"records\":[{\"content\":\"127.0.0.2\",\"disabled\":false}]}]}"
   mkdir -p "$D/$n/state"
   echo "bench:bench-token-0123456789abcdef" > "$D/$n/tokens"
   cat > "$D/$n/policy.yaml" <<YAML
 version: 1
-agent: {vantage: bench, listen: "127.0.0.1:$port", state_dir: $D/$n/state, tick: 20ms}
-coordination: {mode: local}
+agent: {vantage: $vantage, listen: "127.0.0.1:$port", state_dir: $D/$n/state, tick: 20ms}
+coordination: $coordination
 providers:
-  pdns: {type: powerdns, api_url: "http://127.0.0.1:18491", api_key: env:BENCH_PDNS_KEY}
+  pdns: {type: powerdns, api_url: "http://127.0.0.1:$papi", api_key: env:BENCH_PDNS_KEY}
 regions:
   a: {components: {app: {probes: [{name: h, type: http, url: "http://127.0.0.2:$BPORT/healthz", $PROBE, retries: $retries}]}}}
   b: {components: {app: {probes: [{name: h, type: http, url: "http://127.0.0.3:$BPORT/healthz", $PROBE, retries: $retries}]}}}
@@ -113,12 +156,14 @@ services:
     failback: auto
     failback_after: 500ms
     safety: {max_changes_per_hour: 0}
-    nameservers: ["127.0.0.1:15401", "127.0.0.1:15402"]
+    nameservers: [$ns]
     propagation_timeout: 5s
+$quorum
 YAML
   BENCH_PDNS_KEY=$KEY "${STEERD:-build/agent/steerd}" --config "$D/$n/policy.yaml" \
-    --token-file "$D/$n/tokens" --log-level warn >"$D/$n/steerd.log" 2>&1 &
+    --token-file "$D/$n/tokens" --log-level "${LOG_LEVEL:-warn}" >>"$D/$n/steerd.log" 2>&1 &
   PIDS+=($!)
+  echo $! > "$D/$n/pid"
   for _ in $(seq 100); do
     curl -sf "http://127.0.0.1:$port/api/v1/status" | grep -q '"deciding":true' && return
     sleep 0.1
