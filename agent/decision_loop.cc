@@ -130,6 +130,12 @@ bool DecisionLoop::TakeOver(Runtime& rt, int64_t token) {
                                 shared.error().message);
     return false;
   }
+  {
+    // What this agent evaluated as a follower was never announced: the term's first decision
+    // of each service must be.
+    std::lock_guard lock(mu_);
+    last_.clear();
+  }
   int continued = 0;
   for (auto& s : rt.services()) {
     const std::string& name = s.config->name;
