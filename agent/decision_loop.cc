@@ -99,7 +99,7 @@ void DecisionLoop::Tick(Runtime& rt) {
   Leadership lead = context_->coordinator().CurrentLeadership();
   if (!lead.is_leader) {
     led_token_ = 0;
-    Follow(rt);
+    Follow(rt, lead.frozen);
     return;
   }
   if (lead.fencing_token != led_token_ && !TakeOver(rt, lead.fencing_token)) return;
@@ -165,9 +165,11 @@ bool DecisionLoop::TakeOver(Runtime& rt, int64_t token) {
 
 // A follower decides nothing: it keeps the shared state in view (refreshed every second) and
 // evaluates the policy on it for status only.
-void DecisionLoop::Follow(Runtime& rt) {
+void DecisionLoop::Follow(Runtime& rt, bool frozen) {
   auto steady = std::chrono::steady_clock::now();
-  if (steady >= next_refresh_) {
+  // Frozen (etcd unreachable): no etcd round trip from this thread, whose ticks also pet the
+  // systemd watchdog; the view stays the last one read.
+  if (!frozen && steady >= next_refresh_) {
     next_refresh_ = steady + std::chrono::seconds(1);
     if (auto shared = context_->shared().EngineStates()) {
       std::lock_guard lock(mu_);
@@ -178,8 +180,10 @@ void DecisionLoop::Follow(Runtime& rt) {
   }
   if (!rt.health().AllFresh()) return;
   policies::Time now = WallMs(std::chrono::system_clock::now());
-  policies::Overrides overrides =
-      LoadOverrides(context_->shared(), now).value_or(policies::Overrides{});
+  if (!frozen) {
+    if (auto o = LoadOverrides(context_->shared(), now)) follower_overrides_ = std::move(*o);
+  }
+  const policies::Overrides& overrides = follower_overrides_;
   policies::HealthView view = rt.health().Snapshot();
   for (size_t i = 0; i < rt.services().size(); ++i) {
     const config::ServiceConfig& sc = *rt.services()[i].config;

@@ -31,6 +31,7 @@
 #include "agent_context.h"
 #include "runtime_slot.h"
 #include "steer/policies/decision.h"
+#include "steer/policies/overrides.h"
 
 namespace steer::agent {
 
@@ -57,7 +58,7 @@ class DecisionLoop {
   void Run();
   void Tick(Runtime& rt);
   bool TakeOver(Runtime& rt, int64_t token);
-  void Follow(Runtime& rt);
+  void Follow(Runtime& rt, bool frozen);
   void Adopt(ServiceRuntime& s);
   void AdoptRecords(const config::ServiceConfig& sc, const dns::RRset& current);
   policies::ServiceState TakeState(const std::string& service);
@@ -79,6 +80,7 @@ class DecisionLoop {
   std::set<std::string> acks_;
   int64_t led_token_ = 0;  // the term this loop acts in (loop thread only)
   std::chrono::steady_clock::time_point next_refresh_{};  // follower (loop thread only)
+  policies::Overrides follower_overrides_;                // follower (loop thread only)
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
