@@ -178,7 +178,7 @@ one_leader() {
   done
   [ "$count" = 1 ] || return 1
   for v in "${VANTAGES[@]}"; do
-    grep -q "^coordination etcd: leader $leader " "$tmp/status-$v.out" || return 1
+    grep -Eq "^coordination etcd: leader $leader( |$)" "$tmp/status-$v.out" || return 1
   done
 }
 
