@@ -16,9 +16,11 @@
 
 #include "etcd/etcd_client.h"
 #include "etcd/etcd_coordinator.h"
+#include "etcd/keys.h"
 #include "steer/base/clock.h"
 #include "steer/base/http_client.h"
 #include "steer/base/random.h"
+#include "steer/testsupport/etcd_server.h"
 
 namespace steer::agent::etcd::testing {
 
@@ -136,5 +138,26 @@ inline std::string TestPrefix() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   return std::string("/steer-test/") + info->test_suite_name() + "." + info->name() + "/";
 }
+
+// One real etcd for a whole test suite, a key prefix of its own for each test, and a client
+// to read what the agents wrote.
+class SharedEtcdTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new testsupport::EtcdServer(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override {
+    reader_ = MakeClient(server_->endpoint(), http_);
+    ASSERT_NE(reader_, nullptr);
+  }
+
+  static inline testsupport::EtcdServer* server_ = nullptr;
+  const std::string prefix_ = TestPrefix();
+  const Keys keys_{prefix_};
+  GatedHttp http_;
+  std::unique_ptr<Client> reader_;
+};
 
 }  // namespace steer::agent::etcd::testing

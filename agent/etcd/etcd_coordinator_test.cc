@@ -50,17 +50,8 @@ Agent* WaitForOneLeader(const std::vector<Agent*>& agents, milliseconds timeout)
   return leader;
 }
 
-class EtcdCoordinatorTest : public ::testing::Test {
+class EtcdCoordinatorTest : public testing::SharedEtcdTest {
  protected:
-  static void SetUpTestSuite() { server_ = new EtcdServer(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    reader_ = testing::MakeClient(server_->endpoint(), http_);
-    ASSERT_NE(reader_, nullptr);
-  }
   std::unique_ptr<Agent> Start(const std::string& vantage, std::chrono::seconds ttl = kTtl) {
     return StartAgent(server_->endpoint(), prefix_, vantage, ttl);
   }
@@ -70,12 +61,6 @@ class EtcdCoordinatorTest : public ::testing::Test {
     EXPECT_TRUE(range) << range.error().message;
     return range && !range->kvs.empty() ? range->kvs.front() : KeyValue{};
   }
-
-  static inline EtcdServer* server_ = nullptr;
-  const std::string prefix_ = testing::TestPrefix();
-  const Keys keys_{prefix_};
-  testing::GatedHttp http_;
-  std::unique_ptr<Client> reader_;
 };
 
 TEST_F(EtcdCoordinatorTest, ExactlyOneLeaderWhoseTokenIsTheLeaderKeysCreateRevision) {

@@ -45,17 +45,8 @@ api::OperationOutcome Refused() {
   return o;
 }
 
-class EtcdOpRelayTest : public ::testing::Test {
+class EtcdOpRelayTest : public testing::SharedEtcdTest {
  protected:
-  static void SetUpTestSuite() { server_ = new EtcdServer(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    reader_ = testing::MakeClient(server_->endpoint(), http_);
-    ASSERT_NE(reader_, nullptr);
-  }
   // An agent that leads (the first started), or follows.
   std::unique_ptr<Agent> Start(const std::string& vantage, bool leads) {
     auto agent = StartAgent(server_->endpoint(), prefix_, vantage);
@@ -85,12 +76,6 @@ class EtcdOpRelayTest : public ::testing::Test {
     EXPECT_TRUE(range) << range.error().message;
     return range ? range->kvs : std::vector<KeyValue>{};
   }
-
-  static inline EtcdServer* server_ = nullptr;
-  const std::string prefix_ = testing::TestPrefix();
-  const Keys keys_{prefix_};
-  testing::GatedHttp http_;
-  std::unique_ptr<Client> reader_;
 };
 
 TEST_F(EtcdOpRelayTest, TheLeaderSeesTheRequestIntactAndItsAnswerComesBack) {

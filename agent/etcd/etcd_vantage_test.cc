@@ -52,17 +52,8 @@ class Heartbeat {
   std::thread thread_;
 };
 
-class EtcdVantageTest : public ::testing::Test {
+class EtcdVantageTest : public testing::SharedEtcdTest {
  protected:
-  static void SetUpTestSuite() { server_ = new EtcdServer(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    reader_ = testing::MakeClient(server_->endpoint(), http_);
-    ASSERT_NE(reader_, nullptr);
-  }
   std::unique_ptr<Agent> Start(const std::string& vantage) {
     return StartAgent(server_->endpoint(), prefix_, vantage);
   }
@@ -71,12 +62,6 @@ class EtcdVantageTest : public ::testing::Test {
     EXPECT_TRUE(range) << range.error().message;
     return range ? range->kvs.size() : 0;
   }
-
-  static inline EtcdServer* server_ = nullptr;
-  const std::string prefix_ = testing::TestPrefix();
-  const Keys keys_{prefix_};
-  testing::GatedHttp http_;
-  std::unique_ptr<Client> reader_;
 };
 
 TEST_F(EtcdVantageTest, DuplicateVantageIsRefusedWhileTheHolderLivesAndAcceptedAfter) {
