@@ -40,9 +40,7 @@ etcd::ClientOptions EtcdOptions(const config::EtcdConfig& c, std::string passwor
 
 // etcd mode: an etcd session; etcd unreachable at start is not an error (the agent starts
 // frozen and retries), a duplicate vantage name or a bad credential reference is.
-Result<void> AgentContext::StartEtcd(
-    const config::Policy& policy,
-    std::function<void(const Leadership&, const std::string&)> on_leadership) {
+Result<void> AgentContext::StartEtcd(const config::Policy& policy) {
   const config::EtcdConfig& ec = policy.coordination.etcd;
   std::string password;
   if (!ec.password.empty()) {
@@ -58,7 +56,6 @@ Result<void> AgentContext::StartEtcd(
   co.prefix = ec.prefix;
   co.vantage = vantage_;
   co.lease_ttl = std::chrono::duration_cast<std::chrono::seconds>(ec.lease_ttl);
-  co.on_change = std::move(on_leadership);
   auto coordinator = etcd::EtcdCoordinator::Start(*etcd_, *clock_, *random_, std::move(co));
   if (!coordinator) return tl::unexpected(coordinator.error());
   relay_ = std::make_unique<etcd::EtcdOpRelay>(*etcd_, **coordinator, *clock_, *random_, ec.prefix,
@@ -68,9 +65,8 @@ Result<void> AgentContext::StartEtcd(
   return {};
 }
 
-Result<std::shared_ptr<AgentContext>> AgentContext::Create(
-    const config::Policy& policy, const std::string& state_dir,
-    std::function<void(const Leadership&, const std::string&)> on_leadership) {
+Result<std::shared_ptr<AgentContext>> AgentContext::Create(const config::Policy& policy,
+                                                           const std::string& state_dir) {
   std::shared_ptr<AgentContext> c(new AgentContext());
   c->vantage_ = policy.agent.vantage.empty() ? "local" : policy.agent.vantage;
   auto store = StateStore::Open(state_dir);
@@ -82,7 +78,7 @@ Result<std::shared_ptr<AgentContext>> AgentContext::Create(
   if (!metrics) return tl::unexpected(metrics.error());
   c->metrics_ = std::move(*metrics);
   if (policy.coordination.mode == config::CoordinationMode::kEtcd) {
-    if (auto started = c->StartEtcd(policy, std::move(on_leadership)); !started) {
+    if (auto started = c->StartEtcd(policy); !started) {
       return tl::unexpected(started.error());
     }
   } else {

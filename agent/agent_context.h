@@ -10,7 +10,6 @@
 // be called from any thread (the parts are thread-safe themselves).
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -36,11 +35,10 @@ class Client;
 class AgentContext {
  public:
   // Opens the state store in `state_dir`, starts the coordinator of the policy's
-  // coordination mode (local, or an etcd session), creates the metrics. `on_leadership` is
-  // called on every change of leadership or of frozen-ness (etcd mode; may be empty).
-  static Result<std::shared_ptr<AgentContext>> Create(
-      const config::Policy& policy, const std::string& state_dir,
-      std::function<void(const Leadership&, const std::string&)> on_leadership = {});
+  // coordination mode (local, or an etcd session), creates the metrics. Leadership changes
+  // are announced by VantageSync, which polls CurrentLeadership().
+  static Result<std::shared_ptr<AgentContext>> Create(const config::Policy& policy,
+                                                      const std::string& state_dir);
   // Coded teardown: the checker (uses the querier and clock), the shared state and the
   // coordinator (use the store or the etcd client), then the etcd client and the store.
   ~AgentContext();
@@ -74,8 +72,7 @@ class AgentContext {
 
  private:
   AgentContext() = default;
-  Result<void> StartEtcd(const config::Policy& policy,
-                         std::function<void(const Leadership&, const std::string&)> on_leadership);
+  Result<void> StartEtcd(const config::Policy& policy);
 
   std::string vantage_;
   std::unique_ptr<StateStore> store_;

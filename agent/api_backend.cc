@@ -2,6 +2,7 @@
 
 #include "active_overrides.h"
 #include "notify/notifier.h"
+#include "steer/base/log.h"
 #include "vantage_sync.h"
 
 namespace steer::agent {
@@ -21,6 +22,18 @@ json DecisionJson(const policies::Decision& d) {
           {"cause", d.cause},
           {"sentence", d.sentence},
           {"reasons", d.reasons}};
+}
+
+// kNotFound when the request names a service or region the policy does not have.
+std::optional<OperationOutcome> UnknownName(const api::OperationRequest& r,
+                                            const config::Policy& policy) {
+  if (!r.service.empty() && !policy.FindService(r.service)) {
+    return OperationOutcome{Status::kNotFound, "no service '" + r.service + "'", "", {}};
+  }
+  if (!r.region.empty() && !policy.FindRegion(r.region)) {
+    return OperationOutcome{Status::kNotFound, "no region '" + r.region + "'", "", {}};
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -92,7 +105,8 @@ json ApiBackend::AgentJson(Runtime& rt) {
 // down there; "stale" when the report is older than the service's stale window.
 json ApiBackend::VantagesJson(Runtime& rt) {
   const int64_t now = WallMs(std::chrono::system_clock::now()).count();
-  std::vector<VantageReport> reports{rt.health().OwnReport(policies::Time(now), MinStaleAfter(rt.policy()))};
+  std::vector<VantageReport> reports{
+      rt.health().OwnReport(policies::Time(now), MinStaleAfter(rt.policy()))};
   reports.front().received_ms = now;
   for (auto& r : rt.health().Remote()) reports.push_back(std::move(r));
   const auto window = 3 * HeartbeatPeriod(rt.policy()).count();  // a third of the stale window
@@ -200,20 +214,16 @@ OperationOutcome ApiBackend::Operate(const api::OperationRequest& r) {
 // A follower's operation goes to the leader through the relay; its outcome names who applied
 // it. Known services and regions are checked here first, so a typo never travels.
 OperationOutcome ApiBackend::Forward(const api::OperationRequest& r, const Leadership& lead) {
-  std::shared_ptr<Runtime> rt = slot_.Get();
-  if (!r.service.empty() && !rt->policy().FindService(r.service)) {
-    return {Status::kNotFound, "no service '" + r.service + "'", "", {}};
-  }
-  if (!r.region.empty() && !rt->policy().FindRegion(r.region)) {
-    return {Status::kNotFound, "no region '" + r.region + "'", "", {}};
-  }
+  if (auto unknown = UnknownName(r, slot_.Get()->policy())) return *unknown;
   if (lead.frozen || lead.leader.empty()) {
     return {Status::kFailed, "no leader to apply it: " + lead.why, "", {}};
   }
   auto out = context_->relay()->Forward(r, std::chrono::seconds(5));
   if (!out) {
-    return {Status::kFailed, "relaying to leader '" + lead.leader + "': " + out.error().message,
-            "", {}};
+    return {Status::kFailed,
+            "relaying to leader '" + lead.leader + "': " + out.error().message,
+            "",
+            {}};
   }
   out->detail["relayed_by"] = context_->vantage();
   return *out;
@@ -234,7 +244,7 @@ void ApiBackend::ServeRelayed() {
          p.request.who + " via " + p.from, p.request.service,
          std::string(api::OpName(p.request.op)) + " (relayed) => " + (ok ? "ok" : out.message),
          p.request.why, ok});
-    (void)id;
+    if (!id) base::Logger("agent")->error("audit append failed: {}", id.error().message);
     auto done = relay->Complete(p.id, out, lead.fencing_token);
     // Withdrawn by its follower meanwhile: the next one; a stale token: stop serving.
     if (!done && done.error().code != ErrorCode::kNotFound) return;
@@ -243,12 +253,7 @@ void ApiBackend::ServeRelayed() {
 
 OperationOutcome ApiBackend::Apply(const api::OperationRequest& r, const std::string& from) {
   std::shared_ptr<Runtime> rt = slot_.Get();
-  if (!r.service.empty() && !rt->policy().FindService(r.service)) {
-    return {Status::kNotFound, "no service '" + r.service + "'", "", {}};
-  }
-  if (!r.region.empty() && !rt->policy().FindRegion(r.region)) {
-    return {Status::kNotFound, "no region '" + r.region + "'", "", {}};
-  }
+  if (auto unknown = UnknownName(r, rt->policy())) return *unknown;
   OperationOutcome out = requests_.Handle(r, *rt);
   out.detail["applied_by"] = context_->vantage();
   if (!from.empty()) out.detail["relayed_from"] = from;
