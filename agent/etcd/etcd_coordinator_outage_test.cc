@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "etcd/coordination_test_util.h"
+#include "etcd/test_etcd_fixture.h"
 #include "etcd/etcd_coordinator.h"
 #include "steer/testsupport/etcd_server.h"
 

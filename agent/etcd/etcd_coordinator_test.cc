@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "etcd/coordination_test_util.h"
+#include "etcd/test_etcd_fixture.h"
 #include "steer/testsupport/etcd_server.h"
 
 namespace steer::agent::etcd {

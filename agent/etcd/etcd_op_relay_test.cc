@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "etcd/coordination_test_util.h"
+#include "etcd/test_etcd_fixture.h"
 #include "steer/testsupport/etcd_server.h"
 
 namespace steer::agent::etcd {

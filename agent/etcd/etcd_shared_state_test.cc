@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "etcd/coordination_test_util.h"
+#include "etcd/test_etcd_fixture.h"
 #include "steer/testsupport/etcd_server.h"
 
 namespace steer::agent::etcd {
