@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "authd_schema.h"
+#include "steer/config/tenant_config.h"
 #include "yaml_input.h"
 
 namespace steer::config {
@@ -15,6 +16,22 @@ bool IsIpAddress(const std::string& text) {
   boost::system::error_code ec;
   boost::asio::ip::make_address(text, ec);
   return !ec;
+}
+
+void ValidateTenants(Reader& r, const AuthdConfig& c) {
+  if (c.tenants_dir.empty() || c.tenant_routing != TenantRouting::kHost) return;
+  if (c.tenant_domain.empty()) {
+    if (!r.HasErrorAt("tenants.domain")) {
+      r.ErrorAt(r.Find("tenants"), "tenants.domain", "routing: host needs a domain");
+    }
+    return;
+  }
+  // The issuer a tenant would get must itself be a valid issuer (http only on loopback).
+  if (std::string problem = IssuerProblem(TenantIssuer(c, "tenant"));
+      !problem.empty() && IssuerProblem(c.issuer).empty()) {
+    r.ErrorAt(r.Find("tenants.domain"), "tenants.domain",
+              "a tenant's issuer " + TenantIssuer(c, "tenant") + ": " + problem);
+  }
 }
 
 // Rules across keys; the location is that of the key's value, else its section's.
@@ -31,11 +48,13 @@ void Validate(Reader& r, const AuthdConfig& c) {
     r.ErrorAt(r.Find("listen.address"), "listen.address",
               "plain HTTP is allowed only on loopback; configure tls");
   }
+  ValidateTenants(r, c);
 }
 
 void ResolvePaths(AuthdConfig& c, const std::string& file_name) {
   std::filesystem::path base = std::filesystem::path(file_name).parent_path();
-  for (std::string* p : {&c.keys_dir, &c.store_path, &c.tls_cert_file, &c.tls_key_file}) {
+  for (std::string* p :
+       {&c.keys_dir, &c.store_path, &c.tls_cert_file, &c.tls_key_file, &c.tenants_dir}) {
     if (!p->empty() && std::filesystem::path(*p).is_relative()) *p = (base / *p).string();
   }
 }
@@ -63,6 +82,10 @@ std::string IssuerProblem(const std::string& iss) {
 
 bool IsLoopbackHost(std::string_view host) {
   if (host == "localhost" || host == "::1") return true;
+  constexpr std::string_view kLocal = ".localhost";
+  if (host.size() > kLocal.size() && host.substr(host.size() - kLocal.size()) == kLocal) {
+    return true;  // RFC 6761 §6.3: names under localhost. resolve to loopback
+  }
   boost::system::error_code ec;
   auto addr = boost::asio::ip::make_address(std::string(host), ec);
   return !ec && addr.is_loopback();

@@ -198,7 +198,8 @@ TEST(AuthdConfig, CatalogDefaultsAreTheDefaults) {
   auto omitted = ParseAuthdConfig(
       "issuer: https://login.example.com\nkeys_dir: /etc/steer/authd/keys\n"
       "store: {sqlite: /var/lib/steer-authd/authd.db}\n"
-      "tls: {cert_file: tls/chain.pem, key_file: tls/key.pem}\n",
+      "tls: {cert_file: tls/chain.pem, key_file: tls/key.pem}\n"
+      "tenants: {dir: /etc/steer/authd/tenants, domain: login.example.com}\n",
       "/d/authd.yaml");
   ASSERT_TRUE(omitted) << All(omitted.error());
   EXPECT_TRUE(*written == *omitted);
@@ -222,7 +223,7 @@ TEST(AuthdConfig, EveryCatalogKeyIsRead) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 26);
+  EXPECT_EQ(checked, 29);
 }
 
 // docs/auth-core.md's key reference is generated from the catalog (scripts/gen-policy-docs).

@@ -10,11 +10,11 @@ namespace {
 using Spec = ObjectSpec<AuthdConfig>;
 
 // A string that must not be empty; `check` returns a problem with the value, or "".
-template <typename Get, typename Check>
-Binding<AuthdConfig> Text(KeyInfo info, Get get, Check check) {
+template <typename T = AuthdConfig, typename Get, typename Check>
+Binding<T> Text(KeyInfo info, Get get, Check check) {
   info.kind = ValueKind::kString;
   return {std::move(info),
-          [get, check](Reader& r, const YAML::Node& n, const std::string& p, AuthdConfig& t) {
+          [get, check](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
             std::string s;
             if (!r.ReadString(n, p, &s)) return;
             std::string problem = s.empty() ? "must not be empty" : check(s);
@@ -23,17 +23,17 @@ Binding<AuthdConfig> Text(KeyInfo info, Get get, Check check) {
           }};
 }
 
-template <typename Get>
-Binding<AuthdConfig> Text(KeyInfo info, Get get) {
-  return Text(std::move(info), get, [](const std::string&) { return std::string(); });
+template <typename T = AuthdConfig, typename Get>
+Binding<T> Text(KeyInfo info, Get get) {
+  return Text<T>(std::move(info), get, [](const std::string&) { return std::string(); });
 }
 
 // A duration of at least 1s, stored in whole seconds.
-template <typename Get>
-Binding<AuthdConfig> Seconds(KeyInfo info, Get get) {
+template <typename T = AuthdConfig, typename Get>
+Binding<T> Seconds(KeyInfo info, Get get) {
   info = AtLeast(std::move(info), 1000);
   info.kind = ValueKind::kDuration;
-  return {info, [get, info](Reader& r, const YAML::Node& n, const std::string& p, AuthdConfig& t) {
+  return {info, [get, info](Reader& r, const YAML::Node& n, const std::string& p, T& t) {
             base::Duration d{};
             if (!r.ReadDuration(n, p, &d)) return;
             if (!r.CheckBounds(n, p, info, static_cast<double>(d.count()))) return;
@@ -42,13 +42,14 @@ Binding<AuthdConfig> Seconds(KeyInfo info, Get get) {
           }};
 }
 
-template <typename Get>
-Binding<AuthdConfig> Int(KeyInfo info, long long lo, long long hi, Get get) {
-  return IntKey<AuthdConfig>(Range(std::move(info), lo, hi), get);
+template <typename T = AuthdConfig, typename Get>
+Binding<T> Int(KeyInfo info, long long lo, long long hi, Get get) {
+  return IntKey<T>(Range(std::move(info), lo, hi), get);
 }
 
-Spec Section(const char* name) {
-  Spec s;
+template <typename T = AuthdConfig>
+ObjectSpec<T> Section(const char* name) {
+  ObjectSpec<T> s;
   s.info.name = name;
   return s;
 }
@@ -111,13 +112,48 @@ Spec MakeTokens() {
   return s;
 }
 
-Spec MakeLockout() {
-  Spec s = Section("lockout");
-  s.Add(Int(K("max_failures", "Failed logins per account and per IP before a block.", "10", "5"), 1,
-            1000, F(AuthdConfig, t.lockout.max_failures)));
-  s.Add(Seconds(K("block_for", "How long a block lasts; also the window failures are counted in.",
-                  "15m", "2m"),
-                F(AuthdConfig, t.lockout.block_seconds)));
+// lockout.* of the server config and of a tenant's file (where it overrides the server's).
+template <typename T>
+ObjectSpec<T> MakeLockout() {
+  auto s = Section<T>("lockout");
+  s.Add(Int<T>(K("max_failures", "Failed logins per account and per IP before a block.", "10", "5"),
+               1, 1000, F(T, t.lockout.max_failures)));
+  s.Add(
+      Seconds<T>(K("block_for", "How long a block lasts; also the window failures are counted in.",
+                   "15m", "2m"),
+                 F(T, t.lockout.block_seconds)));
+  return s;
+}
+
+std::string DnsNameProblem(const std::string& name) {
+  size_t start = 0;
+  while (start <= name.size()) {
+    size_t dot = name.find('.', start);
+    std::string label = name.substr(start, dot == std::string::npos ? dot : dot - start);
+    if (!TenantNameProblem(label).empty()) return "must be a DNS name of lowercase labels";
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return "";
+}
+
+Spec MakeTenants() {
+  Spec s = Section("tenants");
+  s.Add(Text(Required(K("dir",
+                        "Directory of tenants, one subdirectory each (tenant.yaml + keys/), "
+                        "managed with `steer-authd admin tenant`; the same in every region.",
+                        "", "/etc/steer/authd/tenants")),
+             F(AuthdConfig, t.tenants_dir)));
+  s.Add(EnumKey<AuthdConfig, TenantRouting>(
+      K("routing",
+        "How a request names its tenant: `path` (issuer <issuer>/t/<tenant>) or `host` "
+        "(issuer <scheme>://<tenant>.<domain>, with the issuer's port).",
+        "path", "host"),
+      {{"path", TenantRouting::kPath}, {"host", TenantRouting::kHost}},
+      F(AuthdConfig, t.tenant_routing)));
+  s.Add(Text(K("domain", "Parent domain of the tenants' host names; required with routing: host.",
+               "", "login.example.com"),
+             F(AuthdConfig, t.tenant_domain), DnsNameProblem));
   return s;
 }
 
@@ -171,7 +207,7 @@ Spec MakeLog() {
 }
 
 struct AuthdSpecs {
-  Spec listen, tls, store, tokens, lockout, throttle, limits, hashing, log, root;
+  Spec listen, tls, store, tokens, lockout, throttle, limits, hashing, log, tenants, root;
 };
 
 // Each section is a mapping whose keys land in the flat AuthdConfig itself.
@@ -186,9 +222,17 @@ void AddSection(Spec& root, const char* key, const char* description, const Spec
 
 const ObjectSpec<AuthdConfig>& AuthdSpec() {
   static const AuthdSpecs* specs = [] {
-    auto* s = new AuthdSpecs{
-        MakeListen(),   MakeTls(),    MakeStore(),   MakeTokens(), MakeLockout(),
-        MakeThrottle(), MakeLimits(), MakeHashing(), MakeLog(),    Section("steer-authd config")};
+    auto* s = new AuthdSpecs{MakeListen(),
+                             MakeTls(),
+                             MakeStore(),
+                             MakeTokens(),
+                             MakeLockout<AuthdConfig>(),
+                             MakeThrottle(),
+                             MakeLimits(),
+                             MakeHashing(),
+                             MakeLog(),
+                             MakeTenants(),
+                             Section("steer-authd config")};
     AddTopLevel(s->root);
     AddSection(s->root, "listen", "Where to serve.", s->listen);
     AddSection(s->root, "tls", "TLS certificate; required unless listening on loopback.", s->tls);
@@ -199,13 +243,80 @@ const ObjectSpec<AuthdConfig>& AuthdSpec() {
     AddSection(s->root, "limits", "Request size limits.", s->limits);
     AddSection(s->root, "hashing", "Password hashing (Argon2id).", s->hashing);
     AddSection(s->root, "log", "Logging.", s->log);
+    AddSection(s->root, "tenants", "More issuers served by this process (multi-tenancy).",
+               s->tenants);
     return s;
   }();
   return specs->root;
 }
 
+namespace {
+
+using TenantSpecT = ObjectSpec<TenantConfig>;
+
+std::string LogoUrlProblem(const std::string& url) {
+  if (url.find_first_of("\"'<> \t\r\n") != std::string::npos) {
+    return "must not contain quotes, angle brackets or spaces";
+  }
+  std::string problem = IssuerProblem(url);
+  return problem.find("must start with") != std::string::npos ? problem : "";
+}
+
+TenantSpecT MakeBranding() {
+  auto s = Section<TenantConfig>("branding");
+  s.Add(Text<TenantConfig>(K("logo_url", "Logo shown on the login page (https:// image URL).", "",
+                             "https://cdn.example.com/acme.svg"),
+                           F(TenantConfig, t.branding.logo_url), LogoUrlProblem));
+  s.Add(Text<TenantConfig>(
+      K("primary_color", "Button and heading colour, #rgb or #rrggbb.", "", "\"#0b5fff\""),
+      F(TenantConfig, t.branding.primary_color), ColorProblem));
+  s.Add(Text<TenantConfig>(
+      K("background_color", "Page background colour, #rgb or #rrggbb.", "", "\"#f7f7f7\""),
+      F(TenantConfig, t.branding.background_color), ColorProblem));
+  return s;
+}
+
+struct TenantSpecs {
+  TenantSpecT branding, lockout, root;
+};
+
+}  // namespace
+
+const ObjectSpec<TenantConfig>& TenantSpec() {
+  static const TenantSpecs* specs = [] {
+    auto* s = new TenantSpecs{MakeBranding(), MakeLockout<TenantConfig>(),
+                              Section<TenantConfig>("tenant.yaml")};
+    s->root.Add(Text<TenantConfig>(
+        K("display_name", "Name shown on the login page.", "the tenant's name", "Acme Corp"),
+        F(TenantConfig, t.branding.display_name)));
+    KeyInfo branding = K("branding", "Login page look.");
+    s->root.Add(ObjectKey<TenantConfig>(std::move(branding), s->branding, F(TenantConfig, t)));
+    KeyInfo lockout = K("lockout", "Brute-force lockout of this tenant (default: the server's).");
+    s->root.Add(ObjectKey<TenantConfig>(std::move(lockout), s->lockout, F(TenantConfig, t)));
+    return s;
+  }();
+  return specs->root;
+}
+
+const ObjectInfo& TenantCatalog() { return TenantSpec().info; }
+
+std::string TenantMarkdownReference() {
+  // Same tables as the server's keys, headed so that they cannot be mistaken for them.
+  std::string text = MarkdownReference(TenantCatalog()), out;
+  size_t from = 0;
+  for (size_t at; (at = text.find("### `", from)) != std::string::npos; from = at + 5) {
+    out += text.substr(from, at - from) + "### Tenant file `";
+  }
+  out += text.substr(from);
+  size_t top = out.find("(top level)");
+  if (top != std::string::npos) out.replace(top, 11, "tenant.yaml");
+  return out;
+}
+
 const ObjectInfo& AuthdCatalog() { return AuthdSpec().info; }
 
-std::string AuthdMarkdownReference() { return MarkdownReference(AuthdCatalog()); }
+std::string AuthdMarkdownReference() {
+  return MarkdownReference(AuthdCatalog()) + TenantMarkdownReference();
+}
 
 }  // namespace steer::config

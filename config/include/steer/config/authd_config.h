@@ -31,6 +31,12 @@ struct HashParams {
   bool operator==(const HashParams&) const = default;
 };
 
+// tenants.routing: how a request names its tenant (and so the tenant's issuer).
+enum class TenantRouting {
+  kPath,  // <issuer>/t/<tenant>
+  kHost,  // <scheme>://<tenant>.<tenants.domain>[:<issuer's port>]
+};
+
 struct AuthdConfig {
   std::string issuer;                        // issuer: identical in every region
   std::string listen_address = "127.0.0.1";  // listen.address
@@ -55,6 +61,9 @@ struct AuthdConfig {
   int max_concurrent_hashes = 2;             // hashing.max_concurrent
   std::string log_level = "info";            // log.level
   std::string log_format = "text";           // log.format: text | json
+  std::string tenants_dir;                   // tenants.dir ("" = the top-level issuer only)
+  TenantRouting tenant_routing = TenantRouting::kPath;  // tenants.routing
+  std::string tenant_domain;                            // tenants.domain (routing: host)
 
   bool plain_http() const { return tls_cert_file.empty(); }
   bool operator==(const AuthdConfig&) const = default;
@@ -72,7 +81,7 @@ const ObjectInfo& AuthdCatalog();
 // The key reference of docs/auth-core.md (Markdown tables, one per section).
 std::string AuthdMarkdownReference();
 
-// True for 127.0.0.0/8, ::1 and "localhost".
+// True for 127.0.0.0/8, ::1, "localhost" and names under "localhost." (RFC 6761 §6.3).
 bool IsLoopbackHost(std::string_view host);
 
 }  // namespace steer::config

@@ -129,11 +129,11 @@ struct ZoneFileConfig {
 struct ProviderConfig {
   std::string name;                             // the map key
   ProviderType type = ProviderType::kPowerDns;  // type
-  double rate_per_second = 0;          // rate_per_second: 0 means the provider's published default
-  int max_attempts = 5;                // max_attempts: tries per change, with backoff
+  double rate_per_second = 0;  // rate_per_second: 0 means the provider's published default
+  int max_attempts = 5;        // max_attempts: tries per change, with backoff
   base::Duration timeout = base::Duration(10000);  // timeout: per provider request
-  std::string discovery_server;        // discovery_server: host:port asked for the zone's NS set
-  PowerDnsConfig powerdns;             // keys of type powerdns (flat in YAML)
+  std::string discovery_server;  // discovery_server: host:port asked for the zone's NS set
+  PowerDnsConfig powerdns;       // keys of type powerdns (flat in YAML)
   Rfc2136Config rfc2136;
   Route53Config route53;
   CloudflareConfig cloudflare;
@@ -308,7 +308,7 @@ struct NotifierConfig {
   base::SecretRef password;                    // password (smtp)
   std::vector<std::string> events = {"decision", "operation", "dns_change",
                                      "leadership"};  // events
-  int max_attempts = 5;                                                       // max_attempts
+  int max_attempts = 5;                              // max_attempts
   Location location;
 
   bool operator==(const NotifierConfig&) const = default;
