@@ -44,10 +44,17 @@ nlohmann::json DiscoveryDocument(const std::string& iss) {
   };
 }
 
+// "https://h/t/acme" -> "/t/acme"; "https://h" -> "".
+std::string IssuerPath(const std::string& issuer) {
+  size_t scheme = issuer.find("://");
+  size_t path = issuer.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  return path == std::string::npos ? "" : issuer.substr(path);
+}
+
 }  // namespace
 
 Provider::Provider(config::AuthdConfig config, KeySet keys, Sealer sealer, Store& store,
-                   PasswordHasher& hasher, const base::Clock& clock)
+                   PasswordHasher& hasher, const base::Clock& clock, config::Branding branding)
     : config_(std::move(config)),
       keys_(std::move(keys)),
       sealer_(std::move(sealer)),
@@ -57,24 +64,25 @@ Provider::Provider(config::AuthdConfig config, KeySet keys, Sealer sealer, Store
       clients_(store, 5.0),
       request_throttle_(config_.requests_per_second, config_.requests_per_second),
       login_throttle_(config_.logins_per_minute / 60.0, config_.logins_per_minute),
+      branding_(std::move(branding)),
+      base_path_(IssuerPath(config_.issuer)),
       discovery_json_(DiscoveryDocument(config_.issuer).dump()),
       jwks_json_(keys_.JwksJson()) {}
 
-base::ServerResponse Provider::Handle(const base::ServerRequest& req) {
+base::ServerResponse Provider::Handle(const base::ServerRequest& req, std::string_view path) {
   try {
-    return Route(req);
+    return Route(req, path);
   } catch (const std::exception& e) {
     // Our own sealed values have fixed shapes; landing here is a bug, never client input.
-    base::Logger("auth")->error("handler failed on {}: {}", ForLog(req.path), e.what());
+    base::Logger("auth")->error("handler failed on {}: {}", ForLog(std::string(path)), e.what());
     return OAuthError(500, "server_error", "internal error");
   }
 }
 
-base::ServerResponse Provider::Route(const base::ServerRequest& req) {
+base::ServerResponse Provider::Route(const base::ServerRequest& req, std::string_view p) {
   if (!request_throttle_.Allow(req.remote_ip, MonotonicSeconds())) {
     return OAuthError(429, "slow_down", "too many requests").With("Retry-After", "1");
   }
-  const std::string& p = req.path;
   bool get = req.method == "GET";
   bool post = req.method == "POST";
   if (p == "/healthz" && get) return JsonResponse(200, {{"status", "ok"}});

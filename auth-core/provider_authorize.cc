@@ -78,8 +78,8 @@ base::ServerResponse Provider::Authorize(const base::ServerRequest& req) {
   if (!sealed) return HtmlPage(500, "Error", "<p>Internal error.</p>");
   std::string csrf = RandomToken(24);
   return LoginPage(200, *sealed, csrf, "")
-      .With("Set-Cookie",
-            CookieHeader(kCsrfCookie, csrf, "/login", kLoginFormTtl, !config_.plain_http()));
+      .With("Set-Cookie", CookieHeader(kCsrfCookie, csrf, base_path_ + "/login", kLoginFormTtl,
+                                       !config_.plain_http()));
 }
 
 base::ServerResponse Provider::LoginPage(int status, const std::string& sealed_request,
@@ -87,19 +87,19 @@ base::ServerResponse Provider::LoginPage(int status, const std::string& sealed_r
                                          const std::string& message) const {
   std::string html;
   if (!message.empty()) html += "<p role=\"alert\">" + HtmlEscape(message) + "</p>";
-  html +=
-      "<form method=\"post\" action=\"/login\">"
-      "<input type=\"hidden\" name=\"req\" value=\"" +
-      HtmlEscape(sealed_request) +
-      "\">"
-      "<input type=\"hidden\" name=\"csrf\" value=\"" +
-      HtmlEscape(csrf) +
-      "\">"
-      "<label>Username <input name=\"username\" autocomplete=\"username\" required></label>"
-      "<label>Password <input type=\"password\" name=\"password\" "
-      "autocomplete=\"current-password\" required></label>"
-      "<button type=\"submit\">Sign in</button></form>";
-  return HtmlPage(status, "Sign in", html);
+  html += "<form method=\"post\" action=\"" + HtmlEscape(base_path_) +
+          "/login\">"
+          "<input type=\"hidden\" name=\"req\" value=\"" +
+          HtmlEscape(sealed_request) +
+          "\">"
+          "<input type=\"hidden\" name=\"csrf\" value=\"" +
+          HtmlEscape(csrf) +
+          "\">"
+          "<label>Username <input name=\"username\" autocomplete=\"username\" required></label>"
+          "<label>Password <input type=\"password\" name=\"password\" "
+          "autocomplete=\"current-password\" required></label>"
+          "<button type=\"submit\">Sign in</button></form>";
+  return HtmlPage(status, "Sign in", html, &branding_);
 }
 
 base::ServerResponse Provider::Login(const base::ServerRequest& req) {
@@ -138,7 +138,8 @@ base::ServerResponse Provider::Login(const base::ServerRequest& req) {
                              ForLog(grant.client_id));
   return RedirectWithCode(*areq, grant)
       .With("Set-Cookie", SessionCookie(grant, config_.session_ttl))
-      .With("Set-Cookie", CookieHeader(kCsrfCookie, "", "/login", 0, !config_.plain_http()));
+      .With("Set-Cookie",
+            CookieHeader(kCsrfCookie, "", base_path_ + "/login", 0, !config_.plain_http()));
 }
 
 base::ServerResponse Provider::RedirectWithCode(const nlohmann::json& areq, const Grant& grant) {
@@ -168,7 +169,8 @@ std::string Provider::SessionCookie(const Grant& grant, int64_t max_age) {
                       {"at", grant.auth_time},
                       {"exp", grant.auth_time + max_age}};
   auto sealed = sealer_.Seal("session", s.dump());
-  return CookieHeader(kSessionCookie, sealed.value_or(""), "/", max_age, !config_.plain_http());
+  return CookieHeader(kSessionCookie, sealed.value_or(""), base_path_ + "/", max_age,
+                      !config_.plain_http());
 }
 
 std::optional<Provider::Grant> Provider::SessionFromCookie(const base::ServerRequest& req) {

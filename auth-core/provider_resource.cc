@@ -146,7 +146,7 @@ base::ServerResponse Provider::Logout(const base::ServerRequest& req) {
       return HtmlPage(503, "Unavailable", "<p>Please try again.</p>");
     }
   }
-  std::string clear = CookieHeader(kSessionCookie, "", "/", 0, !config_.plain_http());
+  std::string clear = CookieHeader(kSessionCookie, "", base_path_ + "/", 0, !config_.plain_http());
   if (!target.empty()) {
     return Redirect(AppendQuery(target, {{"state", Get(*params, "state")}}))
         .With("Set-Cookie", clear);

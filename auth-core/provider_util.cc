@@ -22,18 +22,47 @@ base::ServerResponse OAuthError(int status, const std::string& error,
   return r;
 }
 
-base::ServerResponse HtmlPage(int status, const std::string& title, const std::string& body_html) {
+namespace {
+
+// The style and heading of a page: plain, or a tenant's name, logo and colours.
+std::string PageHead(const std::string& title, const config::Branding* b, std::string* heading) {
+  std::string style =
+      "body{font-family:sans-serif;max-width:24em;margin:4em auto}"
+      "label,input,button{display:block;margin:.5em 0}";
+  *heading = "<h1>" + HtmlEscape(title) + "</h1>";
+  if (b == nullptr || b->display_name.empty()) return style;
+  if (!b->background_color.empty()) style += "body{background:" + b->background_color + "}";
+  if (!b->primary_color.empty()) {
+    style += "h1,h2{color:" + b->primary_color + "}button{background:" + b->primary_color +
+             ";color:#fff;border:0;padding:.5em 1em}";
+  }
+  *heading = (b->logo_url.empty()
+                  ? ""
+                  : "<img src=\"" + HtmlEscape(b->logo_url) + "\" alt=\"\" height=\"48\">") +
+             "<h1>" + HtmlEscape(b->display_name) + "</h1><h2>" + HtmlEscape(title) + "</h2>";
+  return style;
+}
+
+}  // namespace
+
+base::ServerResponse HtmlPage(int status, const std::string& title, const std::string& body_html,
+                              const config::Branding* branding) {
   base::ServerResponse r;
   r.status = status;
   r.content_type = "text/html; charset=utf-8";
-  r.body = "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + HtmlEscape(title) +
-           "</title><style>body{font-family:sans-serif;max-width:24em;margin:4em auto}"
-           "label,input,button{display:block;margin:.5em 0}</style></head><body><h1>" +
-           HtmlEscape(title) + "</h1>" + body_html + "</body></html>";
-  // No script at all; inline style only. frame-ancestors 'none' stops click-jacking.
-  r.With("Content-Security-Policy",
-         "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
-         "frame-ancestors 'none'")
+  std::string heading;
+  std::string style = PageHead(title, branding, &heading);
+  std::string page_title =
+      branding && !branding->display_name.empty() ? title + " – " + branding->display_name : title;
+  r.body = "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + HtmlEscape(page_title) +
+           "</title><style>" + style + "</style></head><body>" + heading + body_html +
+           "</body></html>";
+  // No script at all; inline style only, and the tenant's logo URL as the one image source.
+  // frame-ancestors 'none' stops click-jacking.
+  std::string img =
+      branding && !branding->logo_url.empty() ? " img-src " + branding->logo_url + ";" : "";
+  r.With("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline';" + img +
+                                        " base-uri 'none'; frame-ancestors 'none'")
       .With("X-Frame-Options", "DENY")
       .With("X-Content-Type-Options", "nosniff")
       .With("Referrer-Policy", "no-referrer")

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "steer/base/http_server.h"
+#include "steer/config/tenant_config.h"
 
 namespace steer::auth {
 
@@ -17,8 +18,10 @@ base::ServerResponse JsonResponse(int status, const nlohmann::json& body);
 // {"error": ..., "error_description": ...}; 401 adds WWW-Authenticate.
 base::ServerResponse OAuthError(int status, const std::string& error,
                                 const std::string& description);
-// An HTML page with CSP (frame-ancestors 'none'), no-store, nosniff.
-base::ServerResponse HtmlPage(int status, const std::string& title, const std::string& body_html);
+// An HTML page with CSP (frame-ancestors 'none'), no-store, nosniff. With `branding`, the
+// heading names it and carries its logo and colours (all validated when the tenant loaded).
+base::ServerResponse HtmlPage(int status, const std::string& title, const std::string& body_html,
+                              const config::Branding* branding = nullptr);
 // A 302 to `location` (already validated against the client's registration).
 base::ServerResponse Redirect(const std::string& location);
 // Set-Cookie value with HttpOnly, SameSite=Lax, Path, Max-Age and Secure unless plain HTTP.

@@ -104,10 +104,22 @@ Result<Sealer> Sealer::LoadFile(const std::string& path) {
   return sealer;
 }
 
+Sealer Sealer::WithContext(std::string context) const {
+  Sealer scoped = *this;
+  scoped.context_ = std::move(context);
+  return scoped;
+}
+
+std::string Sealer::Aad(std::string_view purpose, std::string_view key_id) const {
+  // Without a context the data is what it always was, so values sealed before stay valid.
+  std::string aad = context_.empty() ? std::string() : context_ + '\0';
+  return aad.append(purpose).append(1, '\0').append(key_id);
+}
+
 Result<std::string> Sealer::Seal(std::string_view purpose, std::string_view plaintext) const {
   const Loaded& key = keys_.front();
   std::string out = key.id + RandomBytes(kNonceLen);
-  std::string aad = std::string(purpose) + '\0' + key.id;
+  std::string aad = Aad(purpose, key.id);
   out.resize(kIdLen + kNonceLen + plaintext.size() + kTagLen);
   CtxPtr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
@@ -135,7 +147,7 @@ std::optional<std::string> Sealer::Open(std::string_view purpose, std::string_vi
     if (k.id == id) key = &k;
   }
   if (!key) return std::nullopt;
-  std::string aad = std::string(purpose) + '\0' + key->id;
+  std::string aad = Aad(purpose, key->id);
   size_t ct_len = raw->size() - kIdLen - kNonceLen - kTagLen;
   std::string plain(ct_len, '\0');
   const unsigned char* ct = U(*raw) + kIdLen + kNonceLen;

@@ -58,3 +58,24 @@ TEST(Sealer, RejectsMalformedKeyFiles) {
 
 }  // namespace
 }  // namespace steer::auth
+
+namespace steer::auth {
+namespace {
+
+TEST(Sealer, ContextIsBoundLikeThePurpose) {
+  auto base = Sealer::Parse(NewAeadKeyLine("current"));
+  ASSERT_TRUE(base);
+  Sealer acme = base->WithContext("acme"), globex = base->WithContext("globex");
+  auto sealed = acme.Seal("code", "x");
+  ASSERT_TRUE(sealed);
+  EXPECT_EQ(acme.Open("code", *sealed), "x");
+  EXPECT_FALSE(globex.Open("code", *sealed));  // same keys, another tenant
+  EXPECT_FALSE(base->Open("code", *sealed));   // nor the context-free sealer
+  auto plain = base->Seal("code", "y");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(acme.Open("code", *plain));
+  EXPECT_EQ(base->Open("code", *plain), "y");
+}
+
+}  // namespace
+}  // namespace steer::auth

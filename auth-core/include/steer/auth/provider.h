@@ -22,15 +22,20 @@
 #include "steer/base/clock.h"
 #include "steer/base/http_server.h"
 #include "steer/config/authd_config.h"
+#include "steer/config/tenant_config.h"
 
 namespace steer::auth {
 
 class Provider {
  public:
+  // `branding` styles the login page (a tenant's; the default is plain). The issuer's path
+  // (e.g. /t/acme) prefixes the login form's target and the cookies' Path.
   Provider(config::AuthdConfig config, KeySet keys, Sealer sealer, Store& store,
-           PasswordHasher& hasher, const base::Clock& clock);
+           PasswordHasher& hasher, const base::Clock& clock, config::Branding branding = {});
 
-  base::ServerResponse Handle(const base::ServerRequest& req);
+  base::ServerResponse Handle(const base::ServerRequest& req) { return Handle(req, req.path); }
+  // `path` is the request's path below the issuer's (a tenant router strips /t/<tenant>).
+  base::ServerResponse Handle(const base::ServerRequest& req, std::string_view path);
 
  private:
   // What a code, refresh token or session stands for.
@@ -47,7 +52,7 @@ class Provider {
   };
   enum class PasswordCheck { kOk, kBad, kBlocked };
 
-  base::ServerResponse Route(const base::ServerRequest& req);
+  base::ServerResponse Route(const base::ServerRequest& req, std::string_view path);
   base::ServerResponse Ready();
   Result<Client> AuthenticateClient(const base::ServerRequest& req, const Params& form,
                                     bool allow_public);
@@ -101,6 +106,8 @@ class Provider {
   VerifiedTokenCache verified_;
   IpThrottle request_throttle_;
   IpThrottle login_throttle_;
+  config::Branding branding_;
+  std::string base_path_;  // the issuer's path, "" or e.g. "/t/acme"
   std::string discovery_json_;
   std::string jwks_json_;
 };

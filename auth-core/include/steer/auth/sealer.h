@@ -35,6 +35,10 @@ class Sealer {
   static Result<Sealer> Parse(std::string_view text);
   static Result<Sealer> LoadFile(const std::string& path);
 
+  // The same keys bound to `context` (a tenant's name): the context is authenticated data
+  // too, so nothing sealed under one context opens under another, even with the same keys.
+  Sealer WithContext(std::string context) const;
+
   Result<std::string> Seal(std::string_view purpose, std::string_view plaintext) const;
   // nullopt for anything not sealed by one of our keys for this purpose.
   std::optional<std::string> Open(std::string_view purpose, std::string_view sealed) const;
@@ -44,7 +48,10 @@ class Sealer {
     std::string id;  // 4 bytes
     std::string bytes;
   };
+  std::string Aad(std::string_view purpose, std::string_view key_id) const;
+
   std::vector<Loaded> keys_;  // keys_[0] is current
+  std::string context_;
 };
 
 }  // namespace steer::auth

@@ -1,0 +1,63 @@
+#pragma once
+
+// One tenant's view of a shared Store: every key it reads or writes (user names, client ids,
+// code and token ids, refresh families, revocations, lockout keys) is prefixed with
+// "<tenant>/", so tenants sharing a store never see, block or revoke each other's entries,
+// and user names and client ids may repeat across tenants. Tenant names are DNS labels and
+// names containing '/' are refused by the admin command, so a prefixed key can never be
+// mistaken for another tenant's (or the un-prefixed top-level issuer's). Works over any Store
+// (SQLite today, a replicated store later) without a schema change. Thread-safe if the
+// underlying store is; the underlying store must outlive this view.
+
+#include <string>
+
+#include "steer/auth/store.h"
+
+namespace steer::auth {
+
+class ScopedStore final : public Store {
+ public:
+  ScopedStore(Store& inner, const std::string& tenant);
+
+  const std::string& prefix() const { return prefix_; }
+
+  Result<std::optional<User>> FindUser(std::string_view username) override;
+  Result<void> PutUser(const User& user) override;
+  Result<bool> RemoveUser(std::string_view username) override;
+  Result<std::vector<User>> ListUsers() override;
+
+  Result<std::optional<Client>> FindClient(std::string_view client_id) override;
+  Result<void> PutClient(const Client& client) override;
+  Result<bool> RemoveClient(std::string_view client_id) override;
+  Result<std::vector<Client>> ListClients() override;
+
+  Result<bool> ConsumeOnce(std::string_view id, int64_t expires_at) override;
+
+  Result<void> StartFamily(std::string_view family, std::string_view token_id,
+                           int64_t expires_at) override;
+  Result<RefreshOutcome> RotateRefresh(std::string_view family, std::string_view presented,
+                                       int64_t gen, std::string_view next,
+                                       int64_t expires_at) override;
+  Result<bool> IsCurrentRefresh(std::string_view family, std::string_view token_id,
+                                int64_t gen) override;
+  Result<void> Revoke(std::string_view id, int64_t expires_at) override;
+  Result<bool> IsRevoked(const std::vector<std::string>& ids) override;
+
+  Result<int64_t> BlockedUntil(std::string_view key, int64_t now) override;
+  Result<int64_t> RecordFailure(std::string_view key, int64_t now,
+                                const LockoutPolicy& policy) override;
+  Result<void> ClearFailures(std::string_view key) override;
+
+  Result<void> Ping() override;
+  Result<void> Purge(int64_t now) override;
+
+ private:
+  std::string Key(std::string_view name) const;
+  // The name without this tenant's prefix, or nullopt for another tenant's entry.
+  std::optional<std::string> Own(const std::string& key) const;
+
+  Store& inner_;
+  std::string prefix_;
+};
+
+}  // namespace steer::auth

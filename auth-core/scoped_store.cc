@@ -1,0 +1,124 @@
+#include "steer/auth/scoped_store.h"
+
+namespace steer::auth {
+
+ScopedStore::ScopedStore(Store& inner, const std::string& tenant)
+    : inner_(inner), prefix_(tenant + "/") {}
+
+std::string ScopedStore::Key(std::string_view name) const {
+  // "" means "no such id" to IsRevoked and Revoke; it stays "" so it still matches nothing.
+  return name.empty() ? std::string() : prefix_ + std::string(name);
+}
+
+std::optional<std::string> ScopedStore::Own(const std::string& key) const {
+  if (key.compare(0, prefix_.size(), prefix_) != 0) return std::nullopt;
+  return key.substr(prefix_.size());
+}
+
+Result<std::optional<User>> ScopedStore::FindUser(std::string_view username) {
+  auto found = inner_.FindUser(Key(username));
+  if (found && *found) (*found)->username = std::string(username);
+  return found;
+}
+
+Result<void> ScopedStore::PutUser(const User& user) {
+  User scoped = user;
+  scoped.username = Key(user.username);
+  return inner_.PutUser(scoped);
+}
+
+Result<bool> ScopedStore::RemoveUser(std::string_view username) {
+  return inner_.RemoveUser(Key(username));
+}
+
+Result<std::vector<User>> ScopedStore::ListUsers() {
+  auto all = inner_.ListUsers();
+  if (!all) return all;
+  std::vector<User> own;
+  for (User& u : *all) {
+    if (auto name = Own(u.username)) {
+      u.username = *name;
+      own.push_back(std::move(u));
+    }
+  }
+  return own;
+}
+
+Result<std::optional<Client>> ScopedStore::FindClient(std::string_view client_id) {
+  auto found = inner_.FindClient(Key(client_id));
+  if (found && *found) (*found)->client_id = std::string(client_id);
+  return found;
+}
+
+Result<void> ScopedStore::PutClient(const Client& client) {
+  Client scoped = client;
+  scoped.client_id = Key(client.client_id);
+  return inner_.PutClient(scoped);
+}
+
+Result<bool> ScopedStore::RemoveClient(std::string_view client_id) {
+  return inner_.RemoveClient(Key(client_id));
+}
+
+Result<std::vector<Client>> ScopedStore::ListClients() {
+  auto all = inner_.ListClients();
+  if (!all) return all;
+  std::vector<Client> own;
+  for (Client& c : *all) {
+    if (auto id = Own(c.client_id)) {
+      c.client_id = *id;
+      own.push_back(std::move(c));
+    }
+  }
+  return own;
+}
+
+Result<bool> ScopedStore::ConsumeOnce(std::string_view id, int64_t expires_at) {
+  return inner_.ConsumeOnce(Key(id), expires_at);
+}
+
+Result<void> ScopedStore::StartFamily(std::string_view family, std::string_view token_id,
+                                      int64_t expires_at) {
+  return inner_.StartFamily(Key(family), token_id, expires_at);
+}
+
+Result<RefreshOutcome> ScopedStore::RotateRefresh(std::string_view family,
+                                                  std::string_view presented, int64_t gen,
+                                                  std::string_view next, int64_t expires_at) {
+  return inner_.RotateRefresh(Key(family), presented, gen, next, expires_at);
+}
+
+Result<bool> ScopedStore::IsCurrentRefresh(std::string_view family, std::string_view token_id,
+                                           int64_t gen) {
+  return inner_.IsCurrentRefresh(Key(family), token_id, gen);
+}
+
+Result<void> ScopedStore::Revoke(std::string_view id, int64_t expires_at) {
+  return inner_.Revoke(Key(id), expires_at);
+}
+
+Result<bool> ScopedStore::IsRevoked(const std::vector<std::string>& ids) {
+  std::vector<std::string> scoped;
+  scoped.reserve(ids.size());
+  for (const auto& id : ids) scoped.push_back(Key(id));
+  return inner_.IsRevoked(scoped);
+}
+
+Result<int64_t> ScopedStore::BlockedUntil(std::string_view key, int64_t now) {
+  return inner_.BlockedUntil(Key(key), now);
+}
+
+Result<int64_t> ScopedStore::RecordFailure(std::string_view key, int64_t now,
+                                           const LockoutPolicy& policy) {
+  return inner_.RecordFailure(Key(key), now, policy);
+}
+
+Result<void> ScopedStore::ClearFailures(std::string_view key) {
+  return inner_.ClearFailures(Key(key));
+}
+
+Result<void> ScopedStore::Ping() { return inner_.Ping(); }
+
+Result<void> ScopedStore::Purge(int64_t now) { return inner_.Purge(now); }
+
+}  // namespace steer::auth
