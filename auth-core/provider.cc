@@ -72,10 +72,11 @@ base::ServerResponse Provider::Handle(const base::ServerRequest& req) {
 }
 
 base::ServerResponse Provider::Route(const base::ServerRequest& req) {
-  if (!request_throttle_.Allow(req.remote_ip, MonotonicSeconds())) {
-    return OAuthError(429, "slow_down", "too many requests").With("Retry-After", "1");
-  }
   const char* cors = CorsMethods(req.path);
+  if (!request_throttle_.Allow(req.remote_ip, MonotonicSeconds())) {
+    auto r = OAuthError(429, "slow_down", "too many requests").With("Retry-After", "1");
+    return cors ? r.With("Vary", "Origin") : r;
+  }
   if (!cors) return Dispatch(req);
   base::ServerResponse r = req.method == "OPTIONS" ? Preflight(req, cors) : Dispatch(req);
   return r.With("Vary", "Origin");  // caches must not serve one origin's answer to another
