@@ -69,7 +69,8 @@ try {
   assert.equal(result.userinfo.preferred_username, 'alice');
   assert.equal(result.userinfo.email, 'alice@example.com');
   assert.equal(result.userinfo.sub, result.id_token_sub);
-  console.log('ok   SPA: code + PKCE in the browser, /token and /userinfo by fetch cross-origin');
+  assert.equal(result.rotated, true);
+  console.log('ok   SPA: code + PKCE in the browser; /token, /userinfo and a refresh by fetch');
 
   // Same calls from an unregistered origin: the browser must not let the page read them.
   const attack = await attackFromAnotherOrigin(context, result.access_token);

@@ -52,9 +52,17 @@ async function finish(config, discovery, params) {
   });
   const userinfo = await userinfoResponse.json();
   if (!userinfoResponse.ok) throw new Error('userinfo: ' + JSON.stringify(userinfo));
+  // The refresh token (kept in memory only) is rotated on use: one refresh, cross-origin too.
+  const refreshResponse = await fetch(discovery.token_endpoint, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token,
+                                client_id: config.client_id }),
+  });
+  const refreshed = await refreshResponse.json();
+  if (!refreshResponse.ok) throw new Error('refresh: ' + JSON.stringify(refreshed));
   history.replaceState(null, '', config.redirect_uri);  // the code leaves the address bar
-  return { id_token_sub: id.sub, userinfo, access_token: tokens.access_token,
-           has_refresh_token: typeof tokens.refresh_token === 'string' };
+  return { id_token_sub: id.sub, userinfo, access_token: refreshed.access_token,
+           rotated: refreshed.refresh_token !== tokens.refresh_token };
 }
 
 async function main() {
