@@ -2,6 +2,7 @@
 // applications (CORS)"). Only origins clients registered (`--web-origin`) are ever allowed,
 // always echoed exactly (never `*`), and never for /authorize, /login or /logout.
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 
 #include "provider_util.h"

@@ -27,15 +27,16 @@ base::ServerResponse ClientAuthError(const Error& e) {
 }  // namespace
 
 base::ServerResponse Provider::UserInfo(const base::ServerRequest& req) {
-  std::string client_id;
+  std::optional<std::string> client_id;
   base::ServerResponse r = UserInfoFor(req, client_id);
-  if (client_id.empty()) return WithCors(req, AnyClientAllows(req), std::move(r));  // errors
+  if (!client_id) return WithCors(req, AnyClientAllows(req), std::move(r));  // token errors
   // Claims only for an origin registered by the client the token was issued to.
-  auto client = clients_.Find(client_id);
+  auto client = clients_.Find(*client_id);
   return WithCors(req, client && *client && ClientAllows(**client, req), std::move(r));
 }
 
-base::ServerResponse Provider::UserInfoFor(const base::ServerRequest& req, std::string& client_id) {
+base::ServerResponse Provider::UserInfoFor(const base::ServerRequest& req,
+                                           std::optional<std::string>& client_id) {
   std::string auth = req.Header("authorization"), token;
   Params form;
   if (req.method == "POST") {

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "steer/auth/client_cache.h"
@@ -99,8 +100,9 @@ class Provider {
 
   // provider_resource.cc
   base::ServerResponse UserInfo(const base::ServerRequest& req);
-  // Sets `client_id` to the verified access token's client.
-  base::ServerResponse UserInfoFor(const base::ServerRequest& req, std::string& client_id);
+  // Sets `client_id` once the access token verified: the client it was issued to.
+  base::ServerResponse UserInfoFor(const base::ServerRequest& req,
+                                   std::optional<std::string>& client_id);
   base::ServerResponse Introspect(const base::ServerRequest& req);
   base::ServerResponse Revoke(const base::ServerRequest& req);
   base::ServerResponse RevokeFor(const Client& client, const Params& form);
