@@ -3,6 +3,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <iostream>
 #include <string>
@@ -12,6 +13,7 @@
 #include "steer/auth/key_set.h"
 #include "steer/auth/password_hasher.h"
 #include "steer/auth/sqlite_store.h"
+#include "steer/auth/web_origin.h"
 #include "steer/config/authd_config.h"
 
 namespace steer::auth {
@@ -25,6 +27,7 @@ constexpr char kUsage[] = R"(Usage: steer-authd admin [--config FILE] COMMAND
   user list | user remove NAME | user unlock NAME | ip unlock ADDRESS
   client add ID [--redirect-uri U]... [--post-logout-uri U]... [--grant G]...
                 [--scope S]... [--audience A] [--alg ES256|RS256] [--public] [--secret-stdin]
+                [--web-origin https://app.example.com]...   browser origins allowed CORS
   client list | client remove ID
   keys generate [--dir D] | keys rotate [--dir D]
 Exit codes: 0 ok, 1 failed, 2 usage.
@@ -108,6 +111,7 @@ int ClientCommand(Store& store, const Strings& args, const po::variables_map& vm
     for (const auto& c : *clients) {
       std::cout << c.client_id << "\t" << (c.is_public() ? "public" : "confidential");
       for (const auto& g : c.grant_types) std::cout << "\t" << g;
+      for (const auto& o : c.web_origins) std::cout << "\torigin=" << o;
       std::cout << "\n";
     }
     return 0;
@@ -129,6 +133,13 @@ int ClientCommand(Store& store, const Strings& args, const po::variables_map& vm
   c.audience = vm.count("audience") ? vm["audience"].as<std::string>() : "";
   c.access_token_alg = vm.count("alg") ? vm["alg"].as<std::string>() : "ES256";
   if (!ParseAlg(c.access_token_alg)) return Fail("--alg must be ES256 or RS256");
+  for (const auto& o : Many(vm, "web-origin")) {
+    auto origin = NormalizeWebOrigin(o);
+    if (!origin) return Fail("--web-origin: " + origin.error().message);
+    if (std::find(c.web_origins.begin(), c.web_origins.end(), *origin) == c.web_origins.end()) {
+      c.web_origins.push_back(*origin);
+    }
+  }
   std::string secret;
   if (!vm.count("public")) {
     secret = vm.count("secret-stdin") ? ReadSecretLine("Client secret: ") : RandomToken(32);
@@ -164,7 +175,7 @@ int RunAdmin(int argc, char** argv) {
       "redirect-uri", po::value<Strings>(), "")("post-logout-uri", po::value<Strings>(), "")(
       "grant", po::value<Strings>(), "")("scope", po::value<Strings>(), "")(
       "audience", po::value<std::string>(), "")("alg", po::value<std::string>(), "")("public", "")(
-      "secret-stdin", "")("args", po::value<Strings>(), "");
+      "web-origin", po::value<Strings>(), "")("secret-stdin", "")("args", po::value<Strings>(), "");
   po::positional_options_description pos;
   pos.add("args", -1);
   po::variables_map vm;

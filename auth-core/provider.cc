@@ -62,6 +62,7 @@ Provider::Provider(config::AuthdConfig config, KeySet keys, Sealer sealer, Store
       hasher_(hasher),
       clock_(clock),
       clients_(store, 5.0),
+      origins_(store, 5.0),
       request_throttle_(config_.requests_per_second, config_.requests_per_second),
       login_throttle_(config_.logins_per_minute / 60.0, config_.logins_per_minute),
       branding_(std::move(branding)),
@@ -79,10 +80,18 @@ base::ServerResponse Provider::Handle(const base::ServerRequest& req, std::strin
   }
 }
 
-base::ServerResponse Provider::Route(const base::ServerRequest& req, std::string_view p) {
+base::ServerResponse Provider::Route(const base::ServerRequest& req, std::string_view path) {
+  const char* cors = CorsMethods(path);
   if (!request_throttle_.Allow(req.remote_ip, MonotonicSeconds())) {
-    return OAuthError(429, "slow_down", "too many requests").With("Retry-After", "1");
+    auto r = OAuthError(429, "slow_down", "too many requests").With("Retry-After", "1");
+    return cors ? r.With("Vary", "Origin") : r;
   }
+  if (!cors) return Dispatch(req, path);
+  base::ServerResponse r = req.method == "OPTIONS" ? Preflight(req, cors) : Dispatch(req, path);
+  return r.With("Vary", "Origin");  // caches must not serve one origin's answer to another
+}
+
+base::ServerResponse Provider::Dispatch(const base::ServerRequest& req, std::string_view p) {
   bool get = req.method == "GET";
   bool post = req.method == "POST";
   if (p == "/healthz" && get) return JsonResponse(200, {{"status", "ok"}});
@@ -90,13 +99,13 @@ base::ServerResponse Provider::Route(const base::ServerRequest& req, std::string
   if (p == "/.well-known/openid-configuration" && get) {
     base::ServerResponse r;
     r.body = discovery_json_;
-    return r.With("Cache-Control", "public, max-age=300");
+    return WithCors(req, AnyClientAllows(req), r.With("Cache-Control", "public, max-age=300"));
   }
   if (p == "/jwks" && get) {
     base::ServerResponse r;
     r.content_type = "application/jwk-set+json";
     r.body = jwks_json_;
-    return r.With("Cache-Control", "public, max-age=300");
+    return WithCors(req, AnyClientAllows(req), r.With("Cache-Control", "public, max-age=300"));
   }
   if (p == "/authorize" && (get || post)) return Authorize(req);
   if (p == "/login" && post) return Login(req);

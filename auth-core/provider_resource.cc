@@ -27,6 +27,16 @@ base::ServerResponse ClientAuthError(const Error& e) {
 }  // namespace
 
 base::ServerResponse Provider::UserInfo(const base::ServerRequest& req) {
+  std::optional<std::string> client_id;
+  base::ServerResponse r = UserInfoFor(req, client_id);
+  if (!client_id) return WithCors(req, AnyClientAllows(req), std::move(r));  // token errors
+  // Claims only for an origin registered by the client the token was issued to.
+  auto client = clients_.Find(*client_id);
+  return WithCors(req, client && *client && ClientAllows(**client, req), std::move(r));
+}
+
+base::ServerResponse Provider::UserInfoFor(const base::ServerRequest& req,
+                                           std::optional<std::string>& client_id) {
   std::string auth = req.Header("authorization"), token;
   Params form;
   if (req.method == "POST") {
@@ -44,6 +54,7 @@ base::ServerResponse Provider::UserInfo(const base::ServerRequest& req) {
   if (!claims || !HasScope(claims->value("scope", ""), "openid")) {
     return BearerError("invalid_token", "invalid, expired or revoked token");
   }
+  client_id = claims->value("client_id", "");
   nlohmann::json out = {{"sub", (*claims)["sub"]}};
   auto user = store_.FindUser(claims->value("preferred_username", ""));
   if (!user) return OAuthError(503, "temporarily_unavailable", "store unavailable");
@@ -96,15 +107,19 @@ base::ServerResponse Provider::Revoke(const base::ServerRequest& req) {
   if (!form) return OAuthError(400, "invalid_request", "malformed body");
   auto client = AuthenticateClient(req, *form, true);
   if (!client) return ClientAuthError(client.error());
-  std::string token = Get(*form, "token");
+  return WithCors(req, ClientAllows(*client, req), RevokeFor(*client, *form));
+}
+
+base::ServerResponse Provider::RevokeFor(const Client& client, const Params& form) {
+  std::string token = Get(form, "token");
   if (token.empty()) return OAuthError(400, "invalid_request", "token missing");
   // RFC 7009 §2.2: unknown or foreign tokens still get 200, so nothing is revealed.
-  if (auto rt = OpenSealed("refresh", token); rt && (*rt)["cid"] == client->client_id) {
+  if (auto rt = OpenSealed("refresh", token); rt && (*rt)["cid"] == client.client_id) {
     if (!store_.Revoke((*rt)["fam"].get<std::string>(), (*rt)["exp"].get<int64_t>())) {
       return OAuthError(503, "temporarily_unavailable", "store unavailable");
     }
   } else if (auto claims = VerifyAccessToken(token, "");
-             claims && (*claims)["client_id"] == client->client_id) {
+             claims && (*claims)["client_id"] == client.client_id) {
     if (!store_.Revoke(claims->value("jti", ""), (*claims)["exp"].get<int64_t>())) {
       return OAuthError(503, "temporarily_unavailable", "store unavailable");
     }

@@ -39,8 +39,15 @@ base::ServerResponse Provider::Token(const base::ServerRequest& req) {
     }
     return OAuthError(401, "invalid_client", "client authentication failed");
   }
+  // CORS only for an origin this very client registered (the body names the client).
+  return WithCors(req, ClientAllows(*client, req), TokenFor(*client, *form, req.remote_ip));
+}
+
+base::ServerResponse Provider::TokenFor(const Client& client, const Params& form,
+                                        const std::string& ip) {
+  std::string grant = Get(form, "grant_type");
   if (grant.empty()) return OAuthError(400, "invalid_request", "grant_type missing");
-  if (!client->AllowsGrant(grant)) {
+  if (!client.AllowsGrant(grant)) {
     return OAuthError(400,
                       grant == "authorization_code" || grant == "refresh_token" ||
                               grant == "client_credentials" || grant == "password"
@@ -48,10 +55,10 @@ base::ServerResponse Provider::Token(const base::ServerRequest& req) {
                           : "unsupported_grant_type",
                       "grant not allowed for this client");
   }
-  if (grant == "authorization_code") return CodeGrant(*client, *form);
-  if (grant == "refresh_token") return RefreshGrant(*client, *form);
-  if (grant == "client_credentials") return ClientCredentialsGrant(*client, *form);
-  if (grant == "password") return PasswordGrant(*client, *form, req.remote_ip);
+  if (grant == "authorization_code") return CodeGrant(client, form);
+  if (grant == "refresh_token") return RefreshGrant(client, form);
+  if (grant == "client_credentials") return ClientCredentialsGrant(client, form);
+  if (grant == "password") return PasswordGrant(client, form, ip);
   return OAuthError(400, "unsupported_grant_type", "unsupported grant_type");
 }
 

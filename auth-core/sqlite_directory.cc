@@ -19,7 +19,8 @@ nlohmann::json ClientToJson(const Client& c) {
           {"audience", c.audience},
           {"access_token_alg", c.access_token_alg},
           {"scopes", c.scopes},
-          {"name", c.name}};
+          {"name", c.name},
+          {"web_origins", c.web_origins}};
 }
 
 std::optional<Client> ClientFromJson(const std::string& id, const std::string& body) {
@@ -35,6 +36,8 @@ std::optional<Client> ClientFromJson(const std::string& id, const std::string& b
   c.access_token_alg = j.value("access_token_alg", "ES256");
   c.scopes = j.value("scopes", std::vector<std::string>{});
   c.name = j.value("name", "");
+  // Rows written before web origins existed have no key: no origins, nothing to migrate.
+  c.web_origins = j.value("web_origins", std::vector<std::string>{});
   return c;
 }
 

@@ -1,6 +1,7 @@
 #include "steer/auth/sqlite_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 
@@ -111,6 +112,37 @@ TEST_F(SqliteStoreTest, UsersAndClientsSurviveReopen) {
   EXPECT_FALSE(store_->RemoveUser("alice").value());
   EXPECT_EQ(store_->ListClients()->size(), 1u);
   EXPECT_TRUE(store_->Ping());
+}
+
+// A store written before clients had web origins: same tables, client rows without the key.
+TEST(SqliteStoreUpgrade, AStoreFromBeforeWebOriginsOpensAndLearnsThem) {
+  auto path = std::filesystem::temp_directory_path() / ("steer-old-" + RandomToken(6) + ".db");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.string().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE clients(client_id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+                         "INSERT INTO clients VALUES('spa', '{\"secret_hash\":\"\","
+                         "\"redirect_uris\":[\"https://spa.example.com/cb\"],"
+                         "\"grant_types\":[\"authorization_code\"],\"name\":\"\"}');",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  {
+    auto store = SqliteStore::Open(path.string()).value();
+    auto old = store->FindClient("spa").value();
+    ASSERT_TRUE(old);
+    EXPECT_TRUE(old->web_origins.empty());
+    EXPECT_EQ(old->redirect_uris, std::vector<std::string>{"https://spa.example.com/cb"});
+    old->web_origins = {"https://spa.example.com"};
+    ASSERT_TRUE(store->PutClient(*old));
+  }
+  auto store = SqliteStore::Open(path.string()).value();
+  EXPECT_EQ(store->FindClient("spa").value()->web_origins,
+            std::vector<std::string>{"https://spa.example.com"});
+  EXPECT_EQ(store->ListClients().value().at(0).web_origins,
+            std::vector<std::string>{"https://spa.example.com"});
+  store.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
 }
 
 }  // namespace

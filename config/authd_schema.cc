@@ -255,8 +255,9 @@ namespace {
 using TenantSpecT = ObjectSpec<TenantConfig>;
 
 std::string LogoUrlProblem(const std::string& url) {
-  if (url.find_first_of("\"'<> \t\r\n") != std::string::npos) {
-    return "must not contain quotes, angle brackets or spaces";
+  // It lands in an HTML attribute and a Content-Security-Policy header.
+  if (url.find_first_of("\"'<> \t\r\n;,") != std::string::npos) {
+    return "must not contain quotes, angle brackets, spaces, ';' or ','";
   }
   std::string problem = IssuerProblem(url);
   return problem.find("must start with") != std::string::npos ? problem : "";

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "steer/auth/client_cache.h"
@@ -19,6 +20,7 @@
 #include "steer/auth/sealer.h"
 #include "steer/auth/store.h"
 #include "steer/auth/verified_token_cache.h"
+#include "steer/auth/web_origin.h"
 #include "steer/base/clock.h"
 #include "steer/base/http_server.h"
 #include "steer/config/authd_config.h"
@@ -53,12 +55,22 @@ class Provider {
   enum class PasswordCheck { kOk, kBad, kBlocked };
 
   base::ServerResponse Route(const base::ServerRequest& req, std::string_view path);
+  base::ServerResponse Dispatch(const base::ServerRequest& req, std::string_view path);
   base::ServerResponse Ready();
   Result<Client> AuthenticateClient(const base::ServerRequest& req, const Params& form,
                                     bool allow_public);
   PasswordCheck CheckPassword(const std::string& username, const std::string& password,
                               const std::string& ip, User* user);
   bool LoginThrottled(const std::string& ip);
+
+  // provider_cors.cc
+  // OPTIONS on a CORS endpoint whose methods are `methods`.
+  base::ServerResponse Preflight(const base::ServerRequest& req, const char* methods);
+  // `r` with Access-Control-Allow-Origin (the request's exact Origin) when `allowed`.
+  static base::ServerResponse WithCors(const base::ServerRequest& req, bool allowed,
+                                       base::ServerResponse r);
+  bool AnyClientAllows(const base::ServerRequest& req);  // the origin index
+  static bool ClientAllows(const Client& client, const base::ServerRequest& req);
 
   // provider_authorize.cc
   base::ServerResponse Authorize(const base::ServerRequest& req);
@@ -71,6 +83,7 @@ class Provider {
 
   // provider_token.cc
   base::ServerResponse Token(const base::ServerRequest& req);
+  base::ServerResponse TokenFor(const Client& client, const Params& form, const std::string& ip);
   base::ServerResponse CodeGrant(const Client& client, const Params& form);
   base::ServerResponse RefreshGrant(const Client& client, const Params& form);
   base::ServerResponse ClientCredentialsGrant(const Client& client, const Params& form);
@@ -92,8 +105,12 @@ class Provider {
 
   // provider_resource.cc
   base::ServerResponse UserInfo(const base::ServerRequest& req);
+  // Sets `client_id` once the access token verified: the client it was issued to.
+  base::ServerResponse UserInfoFor(const base::ServerRequest& req,
+                                   std::optional<std::string>& client_id);
   base::ServerResponse Introspect(const base::ServerRequest& req);
   base::ServerResponse Revoke(const base::ServerRequest& req);
+  base::ServerResponse RevokeFor(const Client& client, const Params& form);
   base::ServerResponse Logout(const base::ServerRequest& req);
 
   config::AuthdConfig config_;
@@ -103,6 +120,7 @@ class Provider {
   PasswordHasher& hasher_;
   const base::Clock& clock_;
   ClientCache clients_;
+  WebOriginIndex origins_;  // every client's web origins, for preflights
   VerifiedTokenCache verified_;
   IpThrottle request_throttle_;
   IpThrottle login_throttle_;
@@ -111,6 +129,10 @@ class Provider {
   std::string discovery_json_;
   std::string jwks_json_;
 };
+
+// The methods a browser may use on `path` cross-origin ("POST", "GET, POST"), or nullptr for
+// an endpoint that never answers CORS (/authorize, /login, /logout, ...). provider_cors.cc.
+const char* CorsMethods(std::string_view path);
 
 // The options steer-authd serves its Provider with: listen address, threads, limits and TLS
 // from the config, a 30 s read timeout, and plain HTTP refused off loopback.

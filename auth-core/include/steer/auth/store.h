@@ -38,6 +38,9 @@ struct Client {
   std::string access_token_alg = "ES256";
   std::vector<std::string> scopes;  // what client_credentials may request
   std::string name;
+  // Browser origins allowed to call /token, /revoke and /userinfo cross-origin (CORS),
+  // normalised by NormalizeWebOrigin (steer/auth/web_origin.h).
+  std::vector<std::string> web_origins;
 
   bool is_public() const { return secret_hash.empty(); }
   bool AllowsGrant(std::string_view grant) const;
