@@ -9,9 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "authd_admin_tenant.h"
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/key_set.h"
 #include "steer/auth/password_hasher.h"
+#include "steer/auth/scoped_store.h"
 #include "steer/auth/sqlite_store.h"
 #include "steer/auth/web_origin.h"
 #include "steer/config/authd_config.h"
@@ -30,6 +32,9 @@ constexpr char kUsage[] = R"(Usage: steer-authd admin [--config FILE] COMMAND
                 [--web-origin https://app.example.com]...   browser origins allowed CORS
   client list | client remove ID
   keys generate [--dir D] | keys rotate [--dir D]
+  tenant add NAME [--display-name N] [--logo-url U] [--primary-color C] [--background-color C]
+  tenant list | tenant remove NAME
+  --tenant NAME scopes user, client, ip and keys commands to that tenant.
 Exit codes: 0 ok, 1 failed, 2 usage.
 )";
 
@@ -165,6 +170,13 @@ int KeysCommand(const std::string& dir, const std::string& verb) {
   return 0;
 }
 
+config::Branding BrandingOptions(const po::variables_map& vm) {
+  auto get = [&](const char* key) {
+    return vm.count(key) ? vm[key].as<std::string>() : std::string();
+  };
+  return {get("display-name"), get("logo-url"), get("primary-color"), get("background-color")};
+}
+
 }  // namespace
 
 int RunAdmin(int argc, char** argv) {
@@ -175,7 +187,10 @@ int RunAdmin(int argc, char** argv) {
       "redirect-uri", po::value<Strings>(), "")("post-logout-uri", po::value<Strings>(), "")(
       "grant", po::value<Strings>(), "")("scope", po::value<Strings>(), "")(
       "audience", po::value<std::string>(), "")("alg", po::value<std::string>(), "")("public", "")(
-      "web-origin", po::value<Strings>(), "")("secret-stdin", "")("args", po::value<Strings>(), "");
+      "web-origin", po::value<Strings>(), "")("secret-stdin", "")("args", po::value<Strings>(), "")(
+      "tenant", po::value<std::string>(), "")("display-name", po::value<std::string>(), "")(
+      "logo-url", po::value<std::string>(), "")("primary-color", po::value<std::string>(), "")(
+      "background-color", po::value<std::string>(), "");
   po::positional_options_description pos;
   pos.add("args", -1);
   po::variables_map vm;
@@ -199,16 +214,33 @@ int RunAdmin(int argc, char** argv) {
     }
     config = *loaded;
   }
+  std::optional<std::string> tenant_dir;
+  if (vm.count("tenant")) {
+    auto dir = ExistingTenantDir(config, vm["tenant"].as<std::string>());
+    if (!dir) return Fail(dir.error().message);
+    tenant_dir = *dir;
+    config.issuer = config::TenantIssuer(config, vm["tenant"].as<std::string>());
+  }
   if (args[0] == "keys") {
-    return KeysCommand(vm.count("dir") ? vm["dir"].as<std::string>() : config.keys_dir, args[1]);
+    std::string dir = vm.count("dir") ? vm["dir"].as<std::string>()
+                      : tenant_dir    ? *tenant_dir + "/" + config::kTenantKeysDirName
+                                      : config.keys_dir;
+    return KeysCommand(dir, args[1]);
   }
   if (config.store_path.empty()) return Fail("--config is required for " + args[0]);
-  auto store = SqliteStore::Open(config.store_path);
-  if (!store) return Fail(store.error().message);
-  if (args[0] == "user") return UserCommand(**store, config, args, vm);
-  if (args[0] == "client") return ClientCommand(**store, args, vm);
+  auto opened = SqliteStore::Open(config.store_path);
+  if (!opened) return Fail(opened.error().message);
+  // The top-level issuer's view (tenant "") hides every tenant's entries, as in the server.
+  ScopedStore store(**opened, tenant_dir ? vm["tenant"].as<std::string>() : std::string());
+  if (args[0] == "tenant") return TenantCommand(config, **opened, args, BrandingOptions(vm));
+  if (args.size() > 2 && args[2].find('/') != std::string::npos &&
+      (args[0] == "user" || args[0] == "client")) {
+    return Fail("names must not contain '/' (it separates a tenant from its names)");
+  }
+  if (args[0] == "user") return UserCommand(store, config, args, vm);
+  if (args[0] == "client") return ClientCommand(store, args, vm);
   if (args[0] == "ip" && args[1] == "unlock" && args.size() == 3) {
-    auto r = (*store)->ClearFailures("ip:" + args[2]);
+    auto r = store.ClearFailures("ip:" + args[2]);
     return r ? 0 : Fail(r.error().message);
   }
   std::cerr << kUsage;

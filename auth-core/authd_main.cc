@@ -11,6 +11,8 @@
 #include "authd_admin.h"
 #include "steer/auth/provider.h"
 #include "steer/auth/sqlite_store.h"
+#include "steer/auth/tenant_router.h"
+#include "steer/auth/tenant_set.h"
 #include "steer/base/clock.h"
 #include "steer/base/http_server.h"
 #include "steer/base/log.h"
@@ -49,38 +51,62 @@ class Purger {
   std::thread thread_;
 };
 
+// Loads every issuer's files and builds a TenantSet; nullptr (with the problems logged) when
+// anything is wrong, so a bad tenant or key file never replaces a working set.
+std::shared_ptr<const TenantSet> LoadSet(const config::AuthdConfig& config, Store& store,
+                                         PasswordHasher& hasher, const base::Clock& clock) {
+  auto files = LoadIssuerFiles(config);
+  if (!files) {
+    base::Logger("auth")->error("{}", files.error().message);
+    return nullptr;
+  }
+  return TenantSet::Build(config, std::move(*files), store, hasher, clock);
+}
+
+// SIGHUP: re-read the keys and tenants directories; keep serving the old set on any problem.
+void Reload(const config::AuthdConfig& config, TenantRouter& router, Store& store,
+            PasswordHasher& hasher, const base::Clock& clock) {
+  auto set = LoadSet(config, store, hasher, clock);
+  if (!set) {
+    base::Logger("auth")->error("reload refused; still serving {} tenant(s)",
+                                router.Current()->size());
+    return;
+  }
+  router.Swap(set);
+  base::Logger("auth")->info("reloaded keys and {} tenant(s)", set->size());
+}
+
 int Serve(const config::AuthdConfig& config) {
-  // SIGINT/SIGTERM are taken by sigwait() below, so block them before any thread starts.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // SIGINT/SIGTERM/SIGHUP are taken by sigwait() below, so block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   auto log = base::Logger("auth");
-  auto keys = KeySet::LoadDir(config.keys_dir);
-  auto sealer = Sealer::LoadFile(config.keys_dir + "/" + kAeadKeyFileName);
   auto store = SqliteStore::Open(config.store_path);
-  for (const Error* e : {keys ? nullptr : &keys.error(), sealer ? nullptr : &sealer.error(),
-                         store ? nullptr : &store.error()}) {
-    if (e) {
-      log->error("{}", e->message);
-      return 1;
-    }
+  if (!store) {
+    log->error("{}", store.error().message);
+    return 1;
   }
   base::SystemClock clock;
   PasswordHasher hasher(config.hashing, config.max_concurrent_hashes);
-  Provider provider(config, std::move(*keys), std::move(*sealer), **store, hasher, clock);
+  auto set = LoadSet(config, **store, hasher, clock);
+  if (!set) return 1;
+  TenantRouter router(config, set);
   auto server = base::HttpServer::Start(
-      AuthdServerOptions(config), [&](const base::ServerRequest& r) { return provider.Handle(r); });
+      AuthdServerOptions(config), [&](const base::ServerRequest& r) { return router.Handle(r); });
   if (!server) {
     log->error("{}", server.error().message);
     return 1;
   }
   Purger purger(**store, clock);
-  log->info("steer-authd serving issuer {} on {}://{}:{}", config.issuer,
-            config.plain_http() ? "http" : "https", config.listen_address, (*server)->port());
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
+  log->info("steer-authd serving issuer {} and {} tenant(s) on {}://{}:{}", config.issuer,
+            set->size(), config.plain_http() ? "http" : "https", config.listen_address,
+            (*server)->port());
+  set.reset();
+  for (int signal = 0; sigwait(&signals, &signal) == 0 && signal == SIGHUP;) {
+    Reload(config, router, **store, hasher, clock);
+  }
   (*server)->Stop();
   log->info("steer-authd stopped");
   return 0;
@@ -93,7 +119,7 @@ int Main(int argc, char** argv) {
       "       steer-authd admin --help\nOptions");
   desc.add_options()("help,h", "show this help")("config,c", po::value<std::string>(),
                                                  "authd YAML configuration")(
-      "check", "validate the configuration and exit")(
+      "check", "validate the configuration, keys and tenants, and exit")(
       "print-reference", "print the key reference of docs/auth-core.md and exit");
   po::variables_map vm;
   try {
@@ -115,7 +141,12 @@ int Main(int argc, char** argv) {
     for (const auto& d : config.error()) std::cerr << d.ToString() << "\n";
     return 2;
   }
-  if (vm.count("check")) return 0;
+  if (vm.count("check")) {
+    // The same check as startup and SIGHUP: every issuer's keys and every tenant's file.
+    auto files = LoadIssuerFiles(*config);
+    if (!files) std::cerr << files.error().message << "\n";
+    return files ? 0 : 2;
+  }
   if (auto r = base::ConfigureLogging(config->log_level, config->log_format == "json"
                                                              ? base::LogOutput::kJson
                                                              : base::LogOutput::kText);

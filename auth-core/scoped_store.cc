@@ -3,7 +3,11 @@
 namespace steer::auth {
 
 ScopedStore::ScopedStore(Store& inner, const std::string& tenant)
-    : inner_(inner), prefix_(tenant + "/") {}
+    : inner_(inner), prefix_(tenant.empty() ? "" : tenant + "/") {}
+
+bool ScopedStore::Foreign(std::string_view name) const {
+  return prefix_.empty() && name.find('/') != std::string_view::npos;
+}
 
 std::string ScopedStore::Key(std::string_view name) const {
   // "" means "no such id" to IsRevoked and Revoke; it stays "" so it still matches nothing.
@@ -11,23 +15,26 @@ std::string ScopedStore::Key(std::string_view name) const {
 }
 
 std::optional<std::string> ScopedStore::Own(const std::string& key) const {
-  if (key.compare(0, prefix_.size(), prefix_) != 0) return std::nullopt;
+  if (Foreign(key) || key.compare(0, prefix_.size(), prefix_) != 0) return std::nullopt;
   return key.substr(prefix_.size());
 }
 
 Result<std::optional<User>> ScopedStore::FindUser(std::string_view username) {
+  if (Foreign(username)) return std::optional<User>();
   auto found = inner_.FindUser(Key(username));
   if (found && *found) (*found)->username = std::string(username);
   return found;
 }
 
 Result<void> ScopedStore::PutUser(const User& user) {
+  if (Foreign(user.username)) return MakeError(ErrorCode::kInvalidArgument, "'/' in a user name");
   User scoped = user;
   scoped.username = Key(user.username);
   return inner_.PutUser(scoped);
 }
 
 Result<bool> ScopedStore::RemoveUser(std::string_view username) {
+  if (Foreign(username)) return false;
   return inner_.RemoveUser(Key(username));
 }
 
@@ -45,18 +52,22 @@ Result<std::vector<User>> ScopedStore::ListUsers() {
 }
 
 Result<std::optional<Client>> ScopedStore::FindClient(std::string_view client_id) {
+  if (Foreign(client_id)) return std::optional<Client>();
   auto found = inner_.FindClient(Key(client_id));
   if (found && *found) (*found)->client_id = std::string(client_id);
   return found;
 }
 
 Result<void> ScopedStore::PutClient(const Client& client) {
+  if (Foreign(client.client_id))
+    return MakeError(ErrorCode::kInvalidArgument, "'/' in a client id");
   Client scoped = client;
   scoped.client_id = Key(client.client_id);
   return inner_.PutClient(scoped);
 }
 
 Result<bool> ScopedStore::RemoveClient(std::string_view client_id) {
+  if (Foreign(client_id)) return false;
   return inner_.RemoveClient(Key(client_id));
 }
 

@@ -81,19 +81,20 @@ std::shared_ptr<const TenantSet> TenantSet::Build(const config::AuthdConfig& con
   config::AuthdConfig shared = config;
   shared.requests_per_second = 0;
   for (IssuerFiles& f : files) {
-    if (f.tenant.name.empty()) {
-      set->top_ = std::make_unique<Provider>(shared, std::move(f.keys), std::move(f.sealer), store,
-                                             hasher, clock);
-      continue;
-    }
+    bool top = f.tenant.name.empty();
     config::AuthdConfig c = shared;
-    c.issuer = config::TenantIssuer(config, f.tenant.name);
+    if (!top) c.issuer = config::TenantIssuer(config, f.tenant.name);
     c.lockout = f.tenant.lockout;
     Tenant t;
     t.store = std::make_unique<ScopedStore>(store, f.tenant.name);
-    t.provider = std::make_unique<Provider>(c, std::move(f.keys), std::move(f.sealer), *t.store,
-                                            hasher, clock, f.tenant.branding);
-    set->tenants_.emplace(f.tenant.name, std::move(t));
+    t.provider =
+        std::make_unique<Provider>(c, std::move(f.keys), std::move(f.sealer), *t.store, hasher,
+                                   clock, top ? config::Branding{} : f.tenant.branding);
+    if (top) {
+      set->top_ = std::move(t);
+    } else {
+      set->tenants_.emplace(f.tenant.name, std::move(t));
+    }
   }
   return set;
 }

@@ -3,9 +3,10 @@
 // One tenant's view of a shared Store: every key it reads or writes (user names, client ids,
 // code and token ids, refresh families, revocations, lockout keys) is prefixed with
 // "<tenant>/", so tenants sharing a store never see, block or revoke each other's entries,
-// and user names and client ids may repeat across tenants. Tenant names are DNS labels and
-// names containing '/' are refused by the admin command, so a prefixed key can never be
-// mistaken for another tenant's (or the un-prefixed top-level issuer's). Works over any Store
+// and user names and client ids may repeat across tenants. Tenant names are DNS labels.
+// The top-level issuer's view (tenant "") has no prefix and treats every user name or client
+// id containing '/' as absent (a login as "acme/alice" at the top-level issuer finds no one),
+// so a prefixed key can never be mistaken for another issuer's. Works over any Store
 // (SQLite today, a replicated store later) without a schema change. Thread-safe if the
 // underlying store is; the underlying store must outlive this view.
 
@@ -53,6 +54,8 @@ class ScopedStore final : public Store {
 
  private:
   std::string Key(std::string_view name) const;
+  // A name the top-level view must not see: it belongs to a tenant.
+  bool Foreign(std::string_view name) const;
   // The name without this tenant's prefix, or nullopt for another tenant's entry.
   std::optional<std::string> Own(const std::string& key) const;
 

@@ -43,7 +43,7 @@ class TenantSet {
                                                 std::vector<IssuerFiles> files, Store& store,
                                                 PasswordHasher& hasher, const base::Clock& clock);
 
-  Provider& top() const { return *top_; }
+  Provider& top() const { return *top_.provider; }
   // nullptr for a name that is not a tenant.
   Provider* Find(std::string_view tenant) const;
   std::vector<std::string> names() const;
@@ -54,7 +54,7 @@ class TenantSet {
     std::unique_ptr<ScopedStore> store;
     std::unique_ptr<Provider> provider;  // uses *store
   };
-  std::unique_ptr<Provider> top_;
+  Tenant top_;  // the top-level issuer, through the un-prefixed view
   std::map<std::string, Tenant, std::less<>> tenants_;
 };
 
