@@ -213,6 +213,8 @@ case $kind in
       -keyout /etc/steer/authd/tls/key.pem -out /etc/steer/authd/tls/chain.pem 2>/dev/null
     echo "alice-password-1" | "$authd" admin -c "$cfg" user add alice --email alice@example.com >/dev/null
     "$authd" admin -c "$cfg" client add web --redirect-uri https://app.example.com/cb >/dev/null
+    rm -rf /etc/steer/authd/tenants
+    "$authd" admin -c "$cfg" tenant add acme --display-name "Acme Corp" >/dev/null
     "$authd" --config "$cfg" --check >"$tmp/check.log" 2>&1 || fail "--check: $(cat "$tmp/check.log")"
     "$authd" --config "$cfg" >"$tmp/authd.log" 2>&1 &
     pids+=($!)
@@ -224,6 +226,9 @@ case $kind in
     curl_authd "$url/.well-known/openid-configuration" >"$tmp/discovery.json" || fail "no discovery document"
     grep -q '"issuer":"https://login.example.com"' "$tmp/discovery.json" ||
       fail "wrong issuer: $(cat "$tmp/discovery.json")"
+    curl_authd "$url/t/acme/.well-known/openid-configuration" >"$tmp/acme.json" || fail "no tenant"
+    grep -q '"issuer":"https://login.example.com/t/acme"' "$tmp/acme.json" ||
+      fail "wrong tenant issuer: $(cat "$tmp/acme.json")"
     ;;
   etcd)
     # shellcheck source=tests/examples/etcd_example.sh
