@@ -13,8 +13,6 @@ namespace steer::auth {
 namespace {
 
 constexpr size_t kIdLen = 4, kNonceLen = 12, kTagLen = 16, kKeyLen = 32;
-// Bound on what we try to open: sealed values come from cookies and form fields.
-constexpr size_t kMaxSealed = 8192;
 
 struct CtxDeleter {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
@@ -105,6 +103,9 @@ Result<Sealer> Sealer::LoadFile(const std::string& path) {
 }
 
 Result<std::string> Sealer::Seal(std::string_view purpose, std::string_view plaintext) const {
+  if (plaintext.size() > kMaxSealedPlaintext) {
+    return MakeError(ErrorCode::kInvalidArgument, "too large to seal");
+  }
   const Loaded& key = keys_.front();
   std::string out = key.id + RandomBytes(kNonceLen);
   std::string aad = std::string(purpose) + '\0' + key.id;

@@ -25,6 +25,11 @@
 
 namespace steer::auth {
 
+// The largest value of any /authorize parameter, in bytes after %-decoding; beyond it the
+// request is refused (invalid_request naming the parameter). It keeps the sealed request,
+// code, refresh token and session within the sealer's size limit.
+inline constexpr size_t kMaxAuthorizeParamBytes = 512;
+
 class Provider {
  public:
   Provider(config::AuthdConfig config, KeySet keys, Sealer sealer, Store& store,
@@ -57,6 +62,10 @@ class Provider {
 
   // provider_authorize.cc
   base::ServerResponse Authorize(const base::ServerRequest& req);
+  // After every parameter is checked: SSO through the session cookie, or the login form.
+  base::ServerResponse AuthorizeChecked(const base::ServerRequest& req, const Params& params);
+
+  // provider_login.cc
   base::ServerResponse Login(const base::ServerRequest& req);
   base::ServerResponse LoginPage(int status, const std::string& sealed_request,
                                  const std::string& csrf, const std::string& message) const;
