@@ -11,18 +11,18 @@
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/key_set.h"
 #include "steer/auth/password_hasher.h"
+#include "steer/auth/provider.h"
 #include "steer/auth/sqlite_store.h"
 #include "steer/config/authd_config.h"
 
 namespace steer::auth {
 namespace {
 
-namespace po = boost::program_options;
-using Strings = std::vector<std::string>;
-
-constexpr char kUsage[] = R"(Usage: steer-authd admin [--config FILE] COMMAND
+constexpr char kUsage[] = R"(Usage: steer-authd admin [--config FILE]... COMMAND
   user add NAME [--email E] [--name N] [--subject S]   password read from stdin
-  user list | user remove NAME | user unlock NAME | ip unlock ADDRESS
+  user list | user disable NAME | user enable NAME | user remove NAME | user unlock NAME
+      user commands apply to the store of every --config (one per region) in one run
+  ip unlock ADDRESS
   client add ID [--redirect-uri U]... [--post-logout-uri U]... [--grant G]...
                 [--scope S]... [--audience A] [--alg ES256|RS256] [--public] [--secret-stdin]
   client list | client remove ID
@@ -30,7 +30,8 @@ constexpr char kUsage[] = R"(Usage: steer-authd admin [--config FILE] COMMAND
 Exit codes: 0 ok, 1 failed, 2 usage.
 )";
 
-// One line from stdin without its newline; echo is off when stdin is a terminal.
+}  // namespace
+
 std::string ReadSecretLine(const char* prompt) {
   bool tty = isatty(STDIN_FILENO);
   termios old{};
@@ -51,50 +52,14 @@ std::string ReadSecretLine(const char* prompt) {
   return line;
 }
 
-int Fail(const std::string& msg) {
+int AdminFail(const std::string& msg) {
   std::cerr << "steer-authd admin: " << msg << "\n";
   return 1;
 }
 
-int UserCommand(Store& store, const config::AuthdConfig& config, const Strings& args,
-                const po::variables_map& vm) {
-  const std::string& verb = args[1];
-  if (verb == "list") {
-    auto users = store.ListUsers();
-    if (!users) return Fail(users.error().message);
-    for (const auto& u : *users)
-      std::cout << u.username << "\t" << u.subject << "\t" << u.email << "\n";
-    return 0;
-  }
-  if (args.size() < 3) return Fail("user " + verb + " needs a NAME");
-  const std::string& name = args[2];
-  if (verb == "add") {
-    std::string password = ReadSecretLine("Password: ");
-    if (password.size() < 8) return Fail("password must have at least 8 characters");
-    PasswordHasher hasher(config.hashing, 1);
-    auto hash = hasher.Hash(password);
-    if (!hash) return Fail(hash.error().message);
-    // Deterministic default so regions seeded separately agree on `sub`.
-    std::string subject = vm.count("subject")
-                              ? vm["subject"].as<std::string>()
-                              : Base64UrlEncode(Sha256(config.issuer + "|" + name)).substr(0, 22);
-    User u{name, subject, *hash, vm.count("email") ? vm["email"].as<std::string>() : "",
-           vm.count("name") ? vm["name"].as<std::string>() : name};
-    if (auto r = store.PutUser(u); !r) return Fail(r.error().message);
-    std::cout << "user " << name << " sub=" << subject << "\n";
-    return 0;
-  }
-  if (verb == "remove") {
-    auto removed = store.RemoveUser(name);
-    if (!removed) return Fail(removed.error().message);
-    return *removed ? 0 : Fail("no such user");
-  }
-  if (verb == "unlock") {
-    auto r = store.ClearFailures("user:" + name);
-    return r ? 0 : Fail(r.error().message);
-  }
-  return Fail("unknown user command " + verb);
-}
+namespace {
+
+int Fail(const std::string& msg) { return AdminFail(msg); }
 
 Strings Many(const po::variables_map& vm, const char* key) {
   return vm.count(key) ? vm[key].as<Strings>() : Strings{};
@@ -122,6 +87,15 @@ int ClientCommand(Store& store, const Strings& args, const po::variables_map& vm
   Client c;
   c.client_id = args[2];
   c.redirect_uris = Many(vm, "redirect-uri");
+  // Longer values could never be sent to /authorize (kMaxAuthorizeParamBytes).
+  Strings checked = c.redirect_uris;
+  checked.push_back(c.client_id);
+  for (const std::string& v : checked) {
+    if (v.size() > kMaxAuthorizeParamBytes) {
+      return Fail("client ids and redirect URIs are at most " +
+                  std::to_string(kMaxAuthorizeParamBytes) + " bytes");
+    }
+  }
   c.post_logout_redirect_uris = Many(vm, "post-logout-uri");
   c.grant_types = Many(vm, "grant");
   c.scopes = Many(vm, "scope");
@@ -154,11 +128,54 @@ int KeysCommand(const std::string& dir, const std::string& verb) {
   return 0;
 }
 
+// Loads every --config and opens its store; nothing is changed when any of them fails.
+Result<std::vector<Region>> LoadRegions(const Strings& paths) {
+  std::vector<Region> regions;
+  for (const std::string& path : paths) {
+    auto loaded = config::LoadAuthdConfig(path);
+    if (!loaded) {
+      std::string msg;
+      for (const auto& d : loaded.error()) msg += "\n" + d.ToString();
+      return MakeError(ErrorCode::kInvalidArgument, path + ": invalid config" + msg);
+    }
+    if (!regions.empty() && loaded->issuer != regions.front().config.issuer) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       path + ": another issuer than " + regions.front().config_path);
+    }
+    auto store = SqliteStore::Open(loaded->store_path);
+    if (!store) return MakeError(store.error().code, path + ": " + store.error().message);
+    regions.push_back({path, *loaded, std::move(*store)});
+  }
+  return regions;
+}
+
+int RunCommand(const Strings& args, const po::variables_map& vm) {
+  auto regions = LoadRegions(Many(vm, "config"));
+  if (!regions) return Fail(regions.error().message);
+  if (args[0] == "keys") {
+    std::string dir = vm.count("dir")    ? vm["dir"].as<std::string>()
+                      : regions->empty() ? ""
+                                         : regions->front().config.keys_dir;
+    return KeysCommand(dir, args[1]);
+  }
+  if (regions->empty()) return Fail("--config is required for " + args[0]);
+  if (args[0] == "user") return UserCommand(*regions, args, vm);
+  if (regions->size() > 1) return Fail("only user commands take several --config");
+  Store& store = *regions->front().store;
+  if (args[0] == "client") return ClientCommand(store, args, vm);
+  if (args[0] == "ip" && args[1] == "unlock" && args.size() == 3) {
+    auto r = store.ClearFailures("ip:" + args[2]);
+    return r ? 0 : Fail(r.error().message);
+  }
+  std::cerr << kUsage;
+  return 2;
+}
+
 }  // namespace
 
 int RunAdmin(int argc, char** argv) {
   po::options_description opts("Options");
-  opts.add_options()("help,h", "help")("config,c", po::value<std::string>(), "authd config")(
+  opts.add_options()("help,h", "help")("config,c", po::value<Strings>(), "authd config")(
       "dir", po::value<std::string>(), "key directory")("email", po::value<std::string>(), "")(
       "name", po::value<std::string>(), "")("subject", po::value<std::string>(), "")(
       "redirect-uri", po::value<Strings>(), "")("post-logout-uri", po::value<Strings>(), "")(
@@ -179,29 +196,7 @@ int RunAdmin(int argc, char** argv) {
     std::cout << kUsage;
     return vm.count("help") ? 0 : 2;
   }
-  config::AuthdConfig config;
-  if (vm.count("config")) {
-    auto loaded = config::LoadAuthdConfig(vm["config"].as<std::string>());
-    if (!loaded) {
-      for (const auto& d : loaded.error()) std::cerr << d.ToString() << "\n";
-      return 2;
-    }
-    config = *loaded;
-  }
-  if (args[0] == "keys") {
-    return KeysCommand(vm.count("dir") ? vm["dir"].as<std::string>() : config.keys_dir, args[1]);
-  }
-  if (config.store_path.empty()) return Fail("--config is required for " + args[0]);
-  auto store = SqliteStore::Open(config.store_path);
-  if (!store) return Fail(store.error().message);
-  if (args[0] == "user") return UserCommand(**store, config, args, vm);
-  if (args[0] == "client") return ClientCommand(**store, args, vm);
-  if (args[0] == "ip" && args[1] == "unlock" && args.size() == 3) {
-    auto r = (*store)->ClearFailures("ip:" + args[2]);
-    return r ? 0 : Fail(r.error().message);
-  }
-  std::cerr << kUsage;
-  return 2;
+  return RunCommand(args, vm);
 }
 
 }  // namespace steer::auth

@@ -3,8 +3,35 @@
 // `steer-authd admin ...`: users, clients and keys. argv[0] is "admin".
 // Passwords and client secrets are read from standard input, never from argv.
 
+#include <boost/program_options.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "steer/auth/sqlite_store.h"
+#include "steer/config/authd_config.h"
+
 namespace steer::auth {
 
 int RunAdmin(int argc, char** argv);
+
+// Shared by the admin command files.
+namespace po = boost::program_options;
+using Strings = std::vector<std::string>;
+
+// One region as the admin sees it: a --config file and the store it names.
+struct Region {
+  std::string config_path;
+  config::AuthdConfig config;
+  std::unique_ptr<SqliteStore> store;
+};
+
+// Prints "steer-authd admin: MSG" to stderr; returns exit code 1.
+int AdminFail(const std::string& msg);
+// One line from stdin without its newline; echo is off when stdin is a terminal.
+std::string ReadSecretLine(const char* prompt);
+// `user ...` applied to every region's store (authd_admin_user.cc).
+int UserCommand(const std::vector<Region>& regions, const Strings& args,
+                const po::variables_map& vm);
 
 }  // namespace steer::auth

@@ -49,12 +49,15 @@ base::ServerResponse Provider::Login(const base::ServerRequest& req) {
       return LoginPage(403, sealed, csrf, "Sign-in is temporarily blocked.");
     case PasswordCheck::kBad:
       return LoginPage(401, sealed, csrf, "Wrong username or password.");
+    case PasswordCheck::kDisabled:
+      return LoginPage(403, sealed, csrf, "This account is disabled.");
     case PasswordCheck::kOk:
       break;
   }
   Grant grant;
   grant.sub = user.subject;
   grant.username = user.username;
+  grant.user_gen = user.generation;
   grant.client_id = (*areq)["cid"];
   grant.sid = RandomToken(16);
   grant.auth_time = base::UnixSeconds(clock_);
@@ -67,17 +70,11 @@ base::ServerResponse Provider::Login(const base::ServerRequest& req) {
 
 base::ServerResponse Provider::RedirectWithCode(const nlohmann::json& areq, const Grant& grant) {
   int64_t exp = base::UnixSeconds(clock_) + config_.code_ttl;
-  nlohmann::json code = {{"jti", RandomToken(16)},
-                         {"cid", areq["cid"]},
-                         {"ruri", areq["ruri"]},
-                         {"sub", grant.sub},
-                         {"usr", grant.username},
-                         {"scope", areq["scope"]},
-                         {"nonce", areq["nonce"]},
-                         {"cc", areq["cc"]},
-                         {"sid", grant.sid},
-                         {"at", grant.auth_time},
-                         {"exp", exp}};
+  nlohmann::json code = {
+      {"jti", RandomToken(16)}, {"cid", areq["cid"]},    {"ruri", areq["ruri"]},
+      {"sub", grant.sub},       {"usr", grant.username}, {"scope", areq["scope"]},
+      {"nonce", areq["nonce"]}, {"cc", areq["cc"]},      {"sid", grant.sid},
+      {"at", grant.auth_time},  {"ug", grant.user_gen},  {"exp", exp}};
   auto sealed = sealer_.Seal("code", code.dump());
   if (!sealed) return HtmlPage(500, "Error", "<p>Internal error.</p>");
   return Redirect(AppendQuery(
@@ -86,11 +83,9 @@ base::ServerResponse Provider::RedirectWithCode(const nlohmann::json& areq, cons
 }
 
 std::string Provider::SessionCookie(const Grant& grant, int64_t max_age) {
-  nlohmann::json s = {{"sid", grant.sid},
-                      {"sub", grant.sub},
-                      {"usr", grant.username},
-                      {"at", grant.auth_time},
-                      {"exp", grant.auth_time + max_age}};
+  nlohmann::json s = {{"sid", grant.sid},      {"sub", grant.sub},
+                      {"usr", grant.username}, {"at", grant.auth_time},
+                      {"ug", grant.user_gen},  {"exp", grant.auth_time + max_age}};
   auto sealed = sealer_.Seal("session", s.dump());
   return CookieHeader(kSessionCookie, sealed.value_or(""), "/", max_age, !config_.plain_http());
 }
@@ -98,13 +93,14 @@ std::string Provider::SessionCookie(const Grant& grant, int64_t max_age) {
 std::optional<Provider::Grant> Provider::SessionFromCookie(const base::ServerRequest& req) {
   auto s = OpenSealed("session", CookieValue(req.Header("cookie"), kSessionCookie));
   if (!s || (*s)["exp"].get<int64_t>() <= base::UnixSeconds(clock_)) return std::nullopt;
-  auto revoked = store_.IsRevoked({(*s)["sid"].get<std::string>()});
-  if (!revoked || *revoked) return std::nullopt;
   Grant g;
   g.sub = (*s)["sub"];
   g.username = (*s)["usr"];
   g.sid = (*s)["sid"];
   g.auth_time = (*s)["at"];
+  g.user_gen = s->value("ug", int64_t{0});  // cookies sealed before generations: 0
+  auto revoked = store_.IsRevoked(g.RevocationIds());
+  if (!revoked || *revoked) return std::nullopt;
   return g;
 }
 

@@ -51,7 +51,7 @@ struct Region {
          base::FakeClock& clock)
       : store(SqliteStore::Open((dir / db).string()).value()), hasher(HashParams{1024, 1, 1}, 2) {
     User alice{"alice", "sub-alice", hasher.Hash("alice-password-1").value(), "a@example.com", "A"};
-    EXPECT_TRUE(store->PutUser(alice));
+    EXPECT_TRUE(store->AddUser(alice));
     Client cli;
     cli.client_id = "cli";
     cli.secret_hash = HexEncode(Sha256(kSecret));

@@ -49,8 +49,11 @@ class Provider {
     std::string family;  // refresh family; also the id revoked on code replay
     int64_t auth_time = 0;
     int64_t generation = 0;  // of the refresh token about to be issued
+    int64_t user_gen = 0;    // User::generation at login; see UserRevocationId
+    // The ids whose revocation ends this grant: its session and its user's generation.
+    std::vector<std::string> RevocationIds() const;
   };
-  enum class PasswordCheck { kOk, kBad, kBlocked };
+  enum class PasswordCheck { kOk, kBad, kBlocked, kDisabled };
 
   base::ServerResponse Route(const base::ServerRequest& req);
   base::ServerResponse Ready();
