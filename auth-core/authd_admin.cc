@@ -129,8 +129,8 @@ int KeysCommand(const std::string& dir, const std::string& verb) {
 }
 
 // Loads every --config and opens its store; nothing is changed when any of them fails.
-Result<std::vector<Region>> LoadRegions(const Strings& paths) {
-  std::vector<Region> regions;
+Result<std::vector<AdminRegion>> LoadRegions(const Strings& paths) {
+  std::vector<AdminRegion> regions;
   for (const std::string& path : paths) {
     auto loaded = config::LoadAuthdConfig(path);
     if (!loaded) {

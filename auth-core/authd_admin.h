@@ -20,7 +20,7 @@ namespace po = boost::program_options;
 using Strings = std::vector<std::string>;
 
 // One region as the admin sees it: a --config file and the store it names.
-struct Region {
+struct AdminRegion {
   std::string config_path;
   config::AuthdConfig config;
   std::unique_ptr<SqliteStore> store;
@@ -31,7 +31,7 @@ int AdminFail(const std::string& msg);
 // One line from stdin without its newline; echo is off when stdin is a terminal.
 std::string ReadSecretLine(const char* prompt);
 // `user ...` applied to every region's store (authd_admin_user.cc).
-int UserCommand(const std::vector<Region>& regions, const Strings& args,
+int UserCommand(const std::vector<AdminRegion>& regions, const Strings& args,
                 const po::variables_map& vm);
 
 }  // namespace steer::auth

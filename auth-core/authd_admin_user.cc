@@ -29,8 +29,8 @@ int Report(const Result<void>& r, const std::string& done) {
   return 0;
 }
 
-int List(const std::vector<Region>& regions) {
-  for (const Region& r : regions) {
+int List(const std::vector<AdminRegion>& regions) {
+  for (const AdminRegion& r : regions) {
     if (regions.size() > 1) std::cout << "# " << r.config_path << "\n";
     auto users = r.store->ListUsers();
     if (!users) return AdminFail(r.config_path + ": " + users.error().message);
@@ -61,14 +61,14 @@ int Add(const std::vector<UserTarget>& targets, const config::AuthdConfig& confi
 
 }  // namespace
 
-int UserCommand(const std::vector<Region>& regions, const Strings& args,
+int UserCommand(const std::vector<AdminRegion>& regions, const Strings& args,
                 const po::variables_map& vm) {
   const std::string& verb = args[1];
   if (verb == "list") return List(regions);
   if (args.size() < 3) return AdminFail("user " + verb + " needs a NAME");
   const std::string& name = args[2];
   std::vector<UserTarget> targets;
-  for (const Region& r : regions) {
+  for (const AdminRegion& r : regions) {
     targets.push_back({r.config_path, r.store.get(), LongestLifetime(r.config)});
   }
   int64_t now = base::UnixSeconds(base::SystemClock());
@@ -80,7 +80,7 @@ int UserCommand(const std::vector<Region>& regions, const Strings& args,
   if (verb == "enable") return Report(EnableUserEverywhere(targets, name), "enabled");
   if (verb == "remove") return Report(RemoveUserEverywhere(targets, name, now), "removed");
   if (verb == "unlock") {
-    for (const Region& r : regions) {
+    for (const AdminRegion& r : regions) {
       if (auto u = r.store->ClearFailures("user:" + name); !u) {
         return AdminFail(r.config_path + ": " + u.error().message);
       }

@@ -131,7 +131,7 @@ base::ServerResponse Provider::Authorize(const base::ServerRequest& req) {
     return HtmlPage(400, "Invalid request", "<p>redirect_uri is not registered.</p>");
   }
   std::string state = Get(*params, "state");
-  if (OversizedParam(*params) == "state") state.clear();  // not echoed
+  if (state.size() > kMaxAuthorizeParamBytes) state.clear();  // not echoed
   if (Get(*params, "response_type") != "code") {
     return ErrorRedirect(ruri, "unsupported_response_type", state, config_.issuer);
   }
