@@ -65,18 +65,27 @@ Strings Many(const po::variables_map& vm, const char* key) {
   return vm.count(key) ? vm[key].as<Strings>() : Strings{};
 }
 
+int ListClients(Store& store) {
+  auto clients = store.ListClients();
+  if (!clients) return Fail(clients.error().message);
+  for (const auto& c : *clients) {
+    std::cout << c.client_id << "\t" << (c.is_public() ? "public" : "confidential");
+    for (const auto& g : c.grant_types) std::cout << "\t" << g;
+    std::cout << "\n";
+  }
+  return 0;
+}
+
+// Longer client ids and redirect URIs could never be sent to /authorize.
+bool FitsAuthorize(const Client& c) {
+  bool fits = c.client_id.size() <= kMaxAuthorizeParamBytes;
+  for (const std::string& u : c.redirect_uris) fits = fits && u.size() <= kMaxAuthorizeParamBytes;
+  return fits;
+}
+
 int ClientCommand(Store& store, const Strings& args, const po::variables_map& vm) {
   const std::string& verb = args[1];
-  if (verb == "list") {
-    auto clients = store.ListClients();
-    if (!clients) return Fail(clients.error().message);
-    for (const auto& c : *clients) {
-      std::cout << c.client_id << "\t" << (c.is_public() ? "public" : "confidential");
-      for (const auto& g : c.grant_types) std::cout << "\t" << g;
-      std::cout << "\n";
-    }
-    return 0;
-  }
+  if (verb == "list") return ListClients(store);
   if (args.size() < 3) return Fail("client " + verb + " needs an ID");
   if (verb == "remove") {
     auto removed = store.RemoveClient(args[2]);
@@ -87,14 +96,9 @@ int ClientCommand(Store& store, const Strings& args, const po::variables_map& vm
   Client c;
   c.client_id = args[2];
   c.redirect_uris = Many(vm, "redirect-uri");
-  // Longer values could never be sent to /authorize (kMaxAuthorizeParamBytes).
-  Strings checked = c.redirect_uris;
-  checked.push_back(c.client_id);
-  for (const std::string& v : checked) {
-    if (v.size() > kMaxAuthorizeParamBytes) {
-      return Fail("client ids and redirect URIs are at most " +
-                  std::to_string(kMaxAuthorizeParamBytes) + " bytes");
-    }
+  if (!FitsAuthorize(c)) {
+    return Fail("client ids and redirect URIs are at most " +
+                std::to_string(kMaxAuthorizeParamBytes) + " bytes");
   }
   c.post_logout_redirect_uris = Many(vm, "post-logout-uri");
   c.grant_types = Many(vm, "grant");
