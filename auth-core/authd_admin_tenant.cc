@@ -100,7 +100,9 @@ Result<size_t> PurgeTenant(Store& store, const std::string& name) {
   auto users = scoped.ListUsers();
   if (!users) return tl::unexpected(users.error());
   for (const auto& u : *users) {
-    if (auto r = scoped.RemoveUser(u.username); !r) return tl::unexpected(r.error());
+    // Its tokens already fail (the tenant's keys are gone); the subject stays retired.
+    auto r = scoped.EndUser(u.username, /*remove=*/true, u.generation + 1, std::time(nullptr));
+    if (!r) return tl::unexpected(r.error());
     ++removed;
   }
   auto clients = scoped.ListClients();

@@ -192,8 +192,16 @@ Provider::PasswordCheck Provider::CheckPassword(const std::string& username,
     return PasswordCheck::kBad;
   }
   (void)store_.ClearFailures(user_key);
+  if ((*found)->disabled) {
+    base::Logger("auth")->info("login refused user={}: disabled", ForLog(username));
+    return PasswordCheck::kDisabled;
+  }
   *user = **found;
   return PasswordCheck::kOk;
+}
+
+std::vector<std::string> Provider::Grant::RevocationIds() const {
+  return {sid, username.empty() ? std::string() : UserRevocationId(sub, user_gen)};
 }
 
 base::HttpServerOptions AuthdServerOptions(const config::AuthdConfig& config) {

@@ -20,7 +20,10 @@ Result<std::string> Provider::AccessToken(const Grant& g, const nlohmann::json& 
   if (!g.scope.empty()) claims["scope"] = g.scope;
   if (!g.sid.empty()) claims["sid"] = g.sid;
   if (!g.family.empty()) claims["gid"] = g.family;
-  if (!g.username.empty()) claims["preferred_username"] = g.username;
+  if (!g.username.empty()) {
+    claims["preferred_username"] = g.username;
+    claims["ugen"] = g.user_gen;
+  }
   return SignJwt(*key, kTypAccessToken, claims);
 }
 
@@ -61,7 +64,7 @@ base::ServerResponse Provider::IssueTokens(const Client& client, const Grant& g,
     nlohmann::json rt = {{"fam", g.family},    {"tid", refresh_tid}, {"gen", g.generation},
                          {"cid", g.client_id}, {"sub", g.sub},       {"usr", g.username},
                          {"scope", g.scope},   {"sid", g.sid},       {"at", g.auth_time},
-                         {"exp", refresh_exp}};
+                         {"ug", g.user_gen},   {"exp", refresh_exp}};
     auto sealed = sealer_.Seal("refresh", rt.dump());
     if (!sealed) return OAuthError(500, "server_error", "sealing failed");
     body["refresh_token"] = *sealed;
@@ -105,8 +108,13 @@ std::optional<nlohmann::json> Provider::VerifyAccessToken(const std::string& tok
   if (claims->contains("nbf") && (*claims)["nbf"].get<int64_t>() > now + config_.leeway) {
     return std::nullopt;
   }
+  // User tokens name the user's generation: disabling or removing the user revokes it.
+  std::string user_id =
+      claims->contains("preferred_username") && (*claims)["sub"].is_string()
+          ? UserRevocationId((*claims)["sub"].get<std::string>(), claims->value("ugen", int64_t{0}))
+          : std::string();
   std::vector<std::string> ids = {claims->value("jti", ""), claims->value("gid", ""),
-                                  claims->value("sid", "")};
+                                  claims->value("sid", ""), user_id};
   auto revoked = store_.IsRevoked(ids);
   if (!revoked || *revoked) return std::nullopt;
   return *claims;

@@ -80,6 +80,7 @@ base::ServerResponse Provider::Introspect(const base::ServerRequest& req) {
   if (auto claims = VerifyAccessToken(token, "")) {
     nlohmann::json out = *claims;
     out.erase("gid");
+    out.erase("ugen");
     out["active"] = true;
     out["token_type"] = "Bearer";
     if (claims->contains("preferred_username")) out["username"] = (*claims)["preferred_username"];
@@ -87,7 +88,9 @@ base::ServerResponse Provider::Introspect(const base::ServerRequest& req) {
   }
   auto rt = OpenSealed("refresh", token);
   if (rt && (*rt)["exp"].get<int64_t>() > base::UnixSeconds(clock_)) {
-    auto revoked = store_.IsRevoked({(*rt)["fam"].get<std::string>(), (*rt)["sid"]});
+    auto revoked = store_.IsRevoked(
+        {(*rt)["fam"].get<std::string>(), (*rt)["sid"],
+         UserRevocationId((*rt)["sub"].get<std::string>(), rt->value("ug", int64_t{0}))});
     auto current =
         store_.IsCurrentRefresh((*rt)["fam"].get<std::string>(), (*rt)["tid"].get<std::string>(),
                                 (*rt)["gen"].get<int64_t>());

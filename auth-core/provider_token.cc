@@ -73,6 +73,14 @@ base::ServerResponse Provider::CodeGrant(const Client& client, const Params& for
     return InvalidGrant("PKCE verification failed");
   }
   std::string jti = (*code)["jti"];
+  Grant g;
+  g.sub = (*code)["sub"];
+  g.username = (*code)["usr"];
+  g.sid = (*code)["sid"];
+  g.user_gen = code->value("ug", int64_t{0});
+  auto revoked = store_.IsRevoked(g.RevocationIds());
+  if (!revoked) return OAuthError(503, "temporarily_unavailable", "store unavailable");
+  if (*revoked) return InvalidGrant("session ended or user disabled");
   auto first = store_.ConsumeOnce(jti, (*code)["exp"].get<int64_t>() + config_.leeway);
   if (!first) return OAuthError(503, "temporarily_unavailable", "store unavailable");
   if (!*first) {
@@ -82,13 +90,9 @@ base::ServerResponse Provider::CodeGrant(const Client& client, const Params& for
                                ForLog(client.client_id));
     return InvalidGrant("code already used");
   }
-  Grant g;
-  g.sub = (*code)["sub"];
-  g.username = (*code)["usr"];
   g.client_id = client.client_id;
   g.scope = (*code)["scope"];
   g.nonce = (*code)["nonce"];
-  g.sid = (*code)["sid"];
   g.family = jti;
   g.auth_time = (*code)["at"];
   auto tid = StartRefresh(client, g, now + config_.refresh_ttl);
@@ -109,10 +113,11 @@ base::ServerResponse Provider::RefreshGrant(const Client& client, const Params& 
   g.sid = (*rt)["sid"];
   g.family = (*rt)["fam"];
   g.auth_time = (*rt)["at"];
+  g.user_gen = rt->value("ug", int64_t{0});
   int64_t exp = (*rt)["exp"];  // the family keeps its absolute lifetime across rotations
-  auto revoked = store_.IsRevoked({g.sid});
+  auto revoked = store_.IsRevoked(g.RevocationIds());
   if (!revoked) return OAuthError(503, "temporarily_unavailable", "store unavailable");
-  if (*revoked) return InvalidGrant("session ended");
+  if (*revoked) return InvalidGrant("session ended or user disabled");
   std::string next = RandomToken(16);
   int64_t gen = (*rt)["gen"];
   g.generation = gen + 1;
@@ -170,12 +175,15 @@ base::ServerResponse Provider::PasswordGrant(const Client& client, const Params&
       return InvalidGrant("account or address temporarily blocked");
     case PasswordCheck::kBad:
       return InvalidGrant("wrong username or password");
+    case PasswordCheck::kDisabled:
+      return InvalidGrant("account disabled");
     case PasswordCheck::kOk:
       break;
   }
   Grant g;
   g.sub = user.subject;
   g.username = user.username;
+  g.user_gen = user.generation;
   g.client_id = client.client_id;
   std::string scope = Get(form, "scope");
   for (const char* s : {"openid", "profile", "email", "offline_access"}) {

@@ -90,7 +90,7 @@ TEST_F(SqliteStoreTest, FailuresOutsideTheWindowStartOver) {
 }
 
 TEST_F(SqliteStoreTest, UsersAndClientsSurviveReopen) {
-  ASSERT_TRUE(store_->PutUser({"alice", "sub-1", "$argon2id$x", "a@example.com", "Alice"}));
+  ASSERT_TRUE(store_->AddUser({"alice", "sub-1", "$argon2id$x", "a@example.com", "Alice"}));
   Client c;
   c.client_id = "web";
   c.secret_hash = "abc";
@@ -108,8 +108,8 @@ TEST_F(SqliteStoreTest, UsersAndClientsSurviveReopen) {
   EXPECT_TRUE(got->AllowsGrant("refresh_token"));
   EXPECT_FALSE(got->AllowsGrant("password"));
   EXPECT_EQ(store_->ListUsers()->size(), 1u);
-  EXPECT_TRUE(store_->RemoveUser("alice").value());
-  EXPECT_FALSE(store_->RemoveUser("alice").value());
+  EXPECT_TRUE(store_->EndUser("alice", true, 1, 100).value());
+  EXPECT_FALSE(store_->EndUser("alice", true, 1, 100).value());
   EXPECT_EQ(store_->ListClients()->size(), 1u);
   EXPECT_TRUE(store_->Ping());
 }
@@ -143,6 +143,57 @@ TEST(SqliteStoreUpgrade, AStoreFromBeforeWebOriginsOpensAndLearnsThem) {
             std::vector<std::string>{"https://spa.example.com"});
   store.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+}
+
+TEST_F(SqliteStoreTest, SubjectsAndNamesAreNeverTakenTwiceAndRemovedSubjectsStayRetired) {
+  ASSERT_TRUE(store_->AddUser({"alice", "sub-1", "h", "", ""}));
+  EXPECT_EQ(store_->AddUser({"alice", "sub-2", "h", "", ""}).error().code,
+            ErrorCode::kAlreadyExists);
+  EXPECT_EQ(store_->AddUser({"bob", "sub-1", "h", "", ""}).error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(store_->FindUser("alice").value()->subject, "sub-1");  // not replaced
+  ASSERT_TRUE(store_->EndUser("alice", true, 1, 100).value());
+  EXPECT_TRUE(store_->SubjectUsed("sub-1").value());
+  EXPECT_FALSE(store_->AddUser({"carol", "sub-1", "h", "", ""}));
+  EXPECT_TRUE(store_->AddUser({"alice", "sub-3", "h", "", ""}));
+  EXPECT_FALSE(store_->SubjectUsed("sub-4").value());
+}
+
+TEST_F(SqliteStoreTest, EndUserRevokesEveryOlderGenerationAndDisables) {
+  ASSERT_TRUE(store_->AddUser({"alice", "sub-1", "h", "", ""}));
+  ASSERT_TRUE(store_->EndUser("alice", false, 3, 100).value());
+  auto u = store_->FindUser("alice").value().value();
+  EXPECT_TRUE(u.disabled);
+  EXPECT_EQ(u.generation, 3);
+  for (int g = 0; g < 3; ++g)
+    EXPECT_TRUE(store_->IsRevoked({UserRevocationId("sub-1", g)}).value());
+  EXPECT_FALSE(store_->IsRevoked({UserRevocationId("sub-1", 3)}).value());
+  ASSERT_TRUE(store_->EnableUser("alice").value());
+  EXPECT_FALSE(store_->FindUser("alice").value()->disabled);
+  EXPECT_FALSE(store_->EnableUser("bob").value());
+  EXPECT_TRUE(store_->IsRevoked({"a", "b", "c", UserRevocationId("sub-1", 0)}).value());
+  ASSERT_TRUE(store_->Purge(101));
+  EXPECT_FALSE(store_->IsRevoked({UserRevocationId("sub-1", 0)}).value());
+}
+
+TEST_F(SqliteStoreTest, AStoreFromBeforeUserGenerationsOpensAndMigrates) {
+  store_.reset();
+  std::filesystem::remove(path_);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.string().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE users(username TEXT PRIMARY KEY, subject TEXT UNIQUE NOT "
+                         "NULL, password_hash TEXT NOT NULL, email TEXT NOT NULL, name TEXT NOT "
+                         "NULL); INSERT INTO users VALUES('alice','sub-1','h','e','A');",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  store_ = SqliteStore::Open(path_.string()).value();
+  auto u = store_->FindUser("alice").value().value();
+  EXPECT_EQ(u.generation, 0);
+  EXPECT_FALSE(u.disabled);
+  EXPECT_TRUE(store_->EndUser("alice", false, 1, 100).value());
+  store_ = SqliteStore::Open(path_.string()).value();  // a second open migrates nothing
+  EXPECT_TRUE(store_->FindUser("alice").value()->disabled);
 }
 
 }  // namespace

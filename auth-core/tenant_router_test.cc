@@ -56,7 +56,7 @@ class TenantRouterTest : public ::testing::Test {
     std::ofstream(d / "tenant.yaml") << config::TenantConfigYaml(t);
     ScopedStore scoped(*store_, name);
     User alice{"alice", "sub-" + name, hasher_.Hash(pw).value(), name + "@example.com", "A"};
-    ASSERT_TRUE(scoped.PutUser(alice));
+    ASSERT_TRUE(scoped.AddUser(alice));
     Client cli;
     cli.client_id = "cli";
     cli.secret_hash = HexEncode(Sha256(kSecret));
@@ -244,7 +244,7 @@ TEST_F(TenantRouterTest, TopLevelViewNeverSeesATenantsEntries) {
   EXPECT_FALSE(top.FindUser("acme/alice").value());
   EXPECT_TRUE(top.ListUsers().value().empty());
   EXPECT_TRUE(top.ListClients().value().empty());
-  EXPECT_FALSE(top.PutUser(User{"acme/bob", "s", "h", "", ""}));
+  EXPECT_FALSE(top.AddUser(User{"acme/bob", "s", "h", "", ""}));
   ASSERT_EQ(acme.ListUsers().value().size(), 1u);
   EXPECT_EQ(acme.ListUsers().value()[0].username, "alice");
   // The same token id revoked in one tenant is not revoked in another.

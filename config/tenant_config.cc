@@ -53,6 +53,11 @@ std::string TenantIssuer(const AuthdConfig& config, std::string_view name) {
          (path == std::string::npos ? "" : rest.substr(path));
 }
 
+std::string TenantKeysDir(const AuthdConfig& config, std::string_view name) {
+  return (std::filesystem::path(config.tenants_dir) / std::string(name) / kTenantKeysDirName)
+      .string();
+}
+
 std::string ColorProblem(const std::string& color) {
   bool ok = (color.size() == 4 || color.size() == 7) && color[0] == '#';
   for (size_t i = 1; ok && i < color.size(); ++i) ok = IsHexDigit(color[i]);

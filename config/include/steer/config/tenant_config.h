@@ -42,6 +42,9 @@ std::string TenantNameProblem(std::string_view name);
 // <scheme>://<name>.<tenants.domain><issuer's port and path> (host).
 std::string TenantIssuer(const AuthdConfig& config, std::string_view name);
 
+// <tenants.dir>/<name>/keys
+std::string TenantKeysDir(const AuthdConfig& config, std::string_view name);
+
 // Why `color` is not #rgb or #rrggbb, or "".
 std::string ColorProblem(const std::string& color);
 
