@@ -82,8 +82,7 @@ std::optional<nlohmann::json> Provider::OpenSealed(const char* purpose, const st
 std::optional<nlohmann::json> Provider::VerifyAccessToken(const std::string& token,
                                                           const std::string& audience) {
   int64_t now = base::UnixSeconds(clock_);
-  std::string digest = Sha256(token);
-  std::optional<nlohmann::json> claims = verified_.Find(digest, now - config_.leeway);
+  std::optional<nlohmann::json> claims = verified_.Find(token, now - config_.leeway);
   if (!claims) {
     JwtRules rules;
     rules.issuer = config_.issuer;
@@ -93,7 +92,7 @@ std::optional<nlohmann::json> Provider::VerifyAccessToken(const std::string& tok
     auto verified = VerifyJwt(token, keys_, rules);
     if (!verified) return std::nullopt;
     claims = std::move(*verified);
-    verified_.Add(digest, *claims, (*claims)["exp"].get<int64_t>());
+    verified_.Add(token, *claims, (*claims)["exp"].get<int64_t>());
   }
   // The audience rule is applied here, after the cache, so one cached entry serves all.
   if (!audience.empty()) {
