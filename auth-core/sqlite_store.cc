@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "steer/base/sqlite_stmt.h"
 
 namespace steer::auth {
@@ -130,13 +132,23 @@ Result<void> SqliteStore::Revoke(std::string_view id, int64_t expires_at) {
 }
 
 Result<bool> SqliteStore::IsRevoked(const std::vector<std::string>& ids) {
+  // One query for up to three ids (token, family, session): the introspection hot path. ""
+  // stands for "no such id" (Revoke ignores it), so it is not looked up. Each id is its own
+  // primary-key probe: `id IN (?, ?, ?)` made SQLite build a temporary table per query.
+  static constexpr const char* kQuery[] = {
+      "SELECT 1 FROM revoked WHERE id = ?",
+      "SELECT 1 FROM revoked WHERE id = ? UNION ALL SELECT 1 FROM revoked WHERE id = ? LIMIT 1",
+      "SELECT 1 FROM revoked WHERE id = ? UNION ALL SELECT 1 FROM revoked WHERE id = ? "
+      "UNION ALL SELECT 1 FROM revoked WHERE id = ? LIMIT 1"};
+  std::vector<std::string_view> wanted;
+  for (const auto& id : ids) {
+    if (!id.empty()) wanted.push_back(id);
+  }
   std::lock_guard lock(mu_);
-  // One query for up to three ids (token, family, session): the introspection hot path.
-  for (size_t i = 0; i < ids.size(); i += 3) {
-    Stmt s(*stmts_, "SELECT 1 FROM revoked WHERE id IN (?, ?, ?) LIMIT 1");
-    for (size_t j = 0; j < 3; ++j) {
-      s.Bind(static_cast<int>(j + 1), i + j < ids.size() ? std::string_view(ids[i + j]) : "");
-    }
+  for (size_t i = 0; i < wanted.size(); i += 3) {
+    size_t n = std::min<size_t>(3, wanted.size() - i);
+    Stmt s(*stmts_, kQuery[n - 1]);
+    for (size_t j = 0; j < n; ++j) s.Bind(static_cast<int>(j + 1), wanted[i + j]);
     int rc = s.Step();
     if (rc == SQLITE_ROW) return true;
     if (rc != SQLITE_DONE) return stmts_->Fail(rc);
