@@ -18,17 +18,22 @@ std::optional<std::string> UrlDecode(std::string_view text, bool plus_is_space) 
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '+' && plus_is_space) {
+    // Copy the run up to the next escape at once (a token is one long run).
+    size_t next = i;
+    while (next < text.size() && text[next] != '%' && !(plus_is_space && text[next] == '+')) {
+      ++next;
+    }
+    out.append(text.data() + i, next - i);
+    i = next;
+    if (i == text.size()) break;
+    if (text[i] == '+') {
       out.push_back(' ');
-    } else if (c == '%') {
+    } else {
       if (i + 2 >= text.size()) return std::nullopt;
       int hi = HexValue(text[i + 1]), lo = HexValue(text[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
-    } else {
-      out.push_back(c);
     }
   }
   return out;
