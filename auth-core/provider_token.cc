@@ -1,6 +1,4 @@
 // /token: authorization_code, refresh_token, client_credentials and password grants.
-#include <sstream>
-
 #include "provider_util.h"
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/provider.h"
@@ -127,9 +125,7 @@ base::ServerResponse Provider::ClientCredentialsGrant(const Client& client, cons
   for (const auto& s : client.scopes) {
     if (scope.empty() || HasScope(scope, s)) granted += (granted.empty() ? "" : " ") + s;
   }
-  std::istringstream requested(scope);
-  std::string one;
-  while (requested >> one) {
+  for (std::string_view one : SplitScope(scope)) {
     if (!HasScope(granted, one)) return OAuthError(400, "invalid_scope", "scope not allowed");
   }
   std::string audience = client.audience.empty() ? config_.issuer : client.audience;
