@@ -166,6 +166,25 @@ TEST_F(ProviderTest, ClientAuthenticationRules) {
   EXPECT_EQ(a.provider->Handle(r).status, 400);  // repeated parameter
 }
 
+// Introspection of a user's access token: verified the first time, from the cache the second,
+// the same answer both times; the family id stays internal; a revoked token is inactive.
+TEST_F(ProviderTest, IntrospectionAnswersTheSameFromTheCacheAndSeesRevocation) {
+  Region a(dir_, "a.db", config_, clock_);
+  auto tokens = Body(a.Password("alice-password-1"));
+  std::string at = tokens["access_token"];
+  auto first = Body(a.Post("/introspect", "token=" + at));
+  EXPECT_EQ(first["active"], true);
+  EXPECT_EQ(first["token_type"], "Bearer");
+  EXPECT_EQ(first["username"], "alice");
+  EXPECT_EQ(first["preferred_username"], "alice");
+  EXPECT_EQ(first["sub"], "sub-alice");
+  EXPECT_FALSE(first.contains("gid"));
+  EXPECT_EQ(Body(a.Post("/introspect", "token=" + at)), first);
+  std::string rt = tokens["refresh_token"];
+  EXPECT_EQ(a.Post("/revoke", "token=" + rt).status, 200);
+  EXPECT_EQ(Body(a.Post("/introspect", "token=" + at)), nlohmann::json({{"active", false}}));
+}
+
 // Raw bytes to the real server; returns the status line.
 std::string RawExchange(uint16_t port, const std::string& request) {
   namespace net = boost::asio;
