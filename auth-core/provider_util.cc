@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "json_dump.h"
 #include "steer/auth/form.h"
 
 namespace steer::auth {
@@ -9,7 +10,7 @@ namespace steer::auth {
 base::ServerResponse JsonResponse(int status, const nlohmann::json& body) {
   base::ServerResponse r;
   r.status = status;
-  r.body = body.dump();
+  r.body = DumpJson(body);
   r.With("Cache-Control", "no-store").With("Pragma", "no-cache");
   return r;
 }
