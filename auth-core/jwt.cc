@@ -87,7 +87,10 @@ Result<void> CheckClaims(const nlohmann::json& c, const JwtRules& rules) {
 
 Result<std::string> SignJwt(const SigningKey& key, std::string_view typ,
                             const nlohmann::json& claims) {
-  nlohmann::json header = {{"alg", AlgName(key.alg())}, {"kid", key.kid()}, {"typ", typ}};
+  nlohmann::json header(nlohmann::json::value_t::object);
+  header["alg"] = AlgName(key.alg());
+  header["kid"] = key.kid();
+  header["typ"] = typ;
   std::string input = Base64UrlEncode(DumpJson(header)) + "." + Base64UrlEncode(DumpJson(claims));
   auto sig = key.Sign(input);
   if (!sig) return tl::unexpected(sig.error());

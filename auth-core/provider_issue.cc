@@ -13,10 +13,15 @@ Result<std::string> Provider::AccessToken(const Grant& g, const nlohmann::json& 
   const SigningKey* key = keys_.Current(ParseAlg(alg_name).value_or(JwsAlg::kES256));
   if (!key) key = keys_.Current(JwsAlg::kRS256);
   int64_t now = base::UnixSeconds(clock_);
-  nlohmann::json claims = {
-      {"iss", config_.issuer},    {"sub", g.sub}, {"aud", audience},
-      {"client_id", g.client_id}, {"iat", now},   {"exp", now + config_.access_ttl},
-      {"jti", RandomToken(16)}};
+  // Member by member: an initializer list of pairs costs several times as much in nlohmann.
+  nlohmann::json claims(nlohmann::json::value_t::object);
+  claims["iss"] = config_.issuer;
+  claims["sub"] = g.sub;
+  claims["aud"] = audience;
+  claims["client_id"] = g.client_id;
+  claims["iat"] = now;
+  claims["exp"] = now + config_.access_ttl;
+  claims["jti"] = RandomToken(16);
   if (!g.scope.empty()) claims["scope"] = g.scope;
   if (!g.sid.empty()) claims["sid"] = g.sid;
   if (!g.family.empty()) claims["gid"] = g.family;

@@ -138,8 +138,10 @@ base::ServerResponse Provider::ClientCredentialsGrant(const Client& client, cons
   g.scope = granted;
   auto at = AccessToken(g, audience, client.access_token_alg);
   if (!at) return OAuthError(500, "server_error", "signing failed");
-  nlohmann::json body = {
-      {"access_token", *at}, {"token_type", "Bearer"}, {"expires_in", config_.access_ttl}};
+  nlohmann::json body(nlohmann::json::value_t::object);
+  body["access_token"] = std::move(*at);
+  body["token_type"] = "Bearer";
+  body["expires_in"] = config_.access_ttl;
   if (!granted.empty()) body["scope"] = granted;
   return JsonResponse(200, body);
 }
