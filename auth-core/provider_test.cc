@@ -185,6 +185,35 @@ TEST_F(ProviderTest, IntrospectionAnswersTheSameFromTheCacheAndSeesRevocation) {
   EXPECT_EQ(Body(a.Post("/introspect", "token=" + at)), nlohmann::json({{"active", false}}));
 }
 
+// client_credentials: the answer's members and the access token's claims, and scope rules.
+TEST_F(ProviderTest, ClientCredentialsIssuesAnAccessTokenForTheGrantedScope) {
+  Region a(dir_, "a.db", config_, clock_);
+  Client svc;
+  svc.client_id = "cli";
+  svc.secret_hash = HexEncode(Sha256(kSecret));
+  svc.grant_types = {"client_credentials"};
+  svc.audience = "urn:api";
+  svc.scopes = {"read", "write"};
+  ASSERT_TRUE(a.store->PutClient(svc));  // replaces "cli" before anything looked it up
+  auto r = a.Post("/token", "grant_type=client_credentials&scope=read");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto body = Body(r);
+  EXPECT_EQ(body.size(), 4u);
+  EXPECT_EQ(body["token_type"], "Bearer");
+  EXPECT_EQ(body["expires_in"], config_.access_ttl);
+  EXPECT_EQ(body["scope"], "read");
+  auto claims = Body(a.Post("/introspect", "token=" + body["access_token"].get<std::string>()));
+  EXPECT_EQ(claims["active"], true);
+  EXPECT_EQ(claims["iss"], config_.issuer);
+  EXPECT_EQ(claims["sub"], "cli");
+  EXPECT_EQ(claims["client_id"], "cli");
+  EXPECT_EQ(claims["aud"], "urn:api");
+  EXPECT_EQ(claims["exp"].get<int64_t>() - claims["iat"].get<int64_t>(), config_.access_ttl);
+  EXPECT_EQ(claims["jti"].get<std::string>().size(), 22u);
+  EXPECT_EQ(Body(a.Post("/token", "grant_type=client_credentials"))["scope"], "read write");
+  EXPECT_EQ(a.Post("/token", "grant_type=client_credentials&scope=read%20admin").status, 400);
+}
+
 // Raw bytes to the real server; returns the status line.
 std::string RawExchange(uint16_t port, const std::string& request) {
   namespace net = boost::asio;
