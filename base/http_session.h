@@ -52,8 +52,8 @@ inline BeastResponse MakeBeastResponse(const ServerResponse& r, bool keep_alive,
 // Returns false, leaving the response to Beast, for the shapes Beast treats specially: a
 // status without a body (1xx, 204, 304), framing headers set by the handler, and values with
 // leading or trailing blanks (Beast trims them).
-inline bool SerializeResponse(const ServerResponse& r, bool keep_alive, unsigned version,
-                              bool head, std::string& out) {
+inline bool SerializeResponse(const ServerResponse& r, bool keep_alive, unsigned version, bool head,
+                              std::string& out) {
   namespace http = boost::beast::http;
   auto blank = [](std::string_view v) {
     return !v.empty() &&

@@ -23,14 +23,19 @@ ServerResponse Response(int status, std::string body) {
 
 // The one-buffer serialisation writes byte for byte what Beast writes for the same answer.
 TEST(SerializeResponseTest, SameBytesAsBeast) {
-  std::vector<ServerResponse> cases = {Response(200, "{\"a\":1}"), Response(400, ""),
-                                       Response(302, ""), Response(401, "{}"),
-                                       Response(429, "x"), Response(503, "y"),
+  std::vector<ServerResponse> cases = {Response(200, "{\"a\":1}"),
+                                       Response(400, ""),
+                                       Response(302, ""),
+                                       Response(401, "{}"),
+                                       Response(429, "x"),
+                                       Response(503, "y"),
                                        Response(299, "unknown status")};
   cases[0].With("Cache-Control", "no-store").With("Pragma", "no-cache");
   cases[2].content_type = "text/plain";
-  cases[2].With("Location", "https://a.test/cb?x=1").With("Set-Cookie", "a=1").With("Set-Cookie",
-                                                                                     "b=2");
+  cases[2]
+      .With("Location", "https://a.test/cb?x=1")
+      .With("Set-Cookie", "a=1")
+      .With("Set-Cookie", "b=2");
   cases[3].With("WWW-Authenticate", "Basic realm=\"steer-authd\"");
   cases[4].With("X-Content-Type-Options", "nosniff").With("Retry-After", "1");
   for (const auto& r : cases) {
@@ -52,8 +57,8 @@ TEST(SerializeResponseTest, LeavesSpecialShapesToBeast) {
   EXPECT_FALSE(SerializeResponse(Response(204, ""), true, 11, false, out));
   EXPECT_FALSE(SerializeResponse(Response(304, ""), true, 11, false, out));
   EXPECT_FALSE(SerializeResponse(Response(101, ""), true, 11, false, out));
-  EXPECT_FALSE(SerializeResponse(Response(200, "").With("Connection", "close"), true, 11, false,
-                                 out));
+  EXPECT_FALSE(
+      SerializeResponse(Response(200, "").With("Connection", "close"), true, 11, false, out));
   EXPECT_FALSE(
       SerializeResponse(Response(200, "").With("content-length", "3"), true, 11, false, out));
   EXPECT_FALSE(SerializeResponse(Response(200, "").With("X-A", " padded"), true, 11, false, out));
