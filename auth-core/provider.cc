@@ -158,12 +158,12 @@ Result<Client> Provider::AuthenticateClient(const base::ServerRequest& req, cons
     if (!allow_public || has_secret) {
       return MakeError(ErrorCode::kPermissionDenied, "public client not accepted");
     }
-    return **client;
+    return std::move(**client);
   }
   if (!has_secret || !ConstantTimeEquals(HexEncode(Sha256(secret)), (*client)->secret_hash)) {
     return MakeError(ErrorCode::kPermissionDenied, "bad client secret");
   }
-  return **client;
+  return std::move(**client);
 }
 
 bool Provider::LoginThrottled(const std::string& ip) {

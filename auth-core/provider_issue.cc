@@ -13,10 +13,15 @@ Result<std::string> Provider::AccessToken(const Grant& g, const nlohmann::json& 
   const SigningKey* key = keys_.Current(ParseAlg(alg_name).value_or(JwsAlg::kES256));
   if (!key) key = keys_.Current(JwsAlg::kRS256);
   int64_t now = base::UnixSeconds(clock_);
-  nlohmann::json claims = {
-      {"iss", config_.issuer},    {"sub", g.sub}, {"aud", audience},
-      {"client_id", g.client_id}, {"iat", now},   {"exp", now + config_.access_ttl},
-      {"jti", RandomToken(16)}};
+  // Member by member: an initializer list of pairs costs several times as much in nlohmann.
+  nlohmann::json claims(nlohmann::json::value_t::object);
+  claims["iss"] = config_.issuer;
+  claims["sub"] = g.sub;
+  claims["aud"] = audience;
+  claims["client_id"] = g.client_id;
+  claims["iat"] = now;
+  claims["exp"] = now + config_.access_ttl;
+  claims["jti"] = RandomToken(16);
   if (!g.scope.empty()) claims["scope"] = g.scope;
   if (!g.sid.empty()) claims["sid"] = g.sid;
   if (!g.family.empty()) claims["gid"] = g.family;
@@ -85,8 +90,7 @@ std::optional<nlohmann::json> Provider::OpenSealed(const char* purpose, const st
 std::optional<nlohmann::json> Provider::VerifyAccessToken(const std::string& token,
                                                           const std::string& audience) {
   int64_t now = base::UnixSeconds(clock_);
-  std::string digest = Sha256(token);
-  std::optional<nlohmann::json> claims = verified_.Find(digest, now - config_.leeway);
+  std::optional<nlohmann::json> claims = verified_.Find(token, now - config_.leeway);
   if (!claims) {
     JwtRules rules;
     rules.issuer = config_.issuer;
@@ -96,7 +100,7 @@ std::optional<nlohmann::json> Provider::VerifyAccessToken(const std::string& tok
     auto verified = VerifyJwt(token, keys_, rules);
     if (!verified) return std::nullopt;
     claims = std::move(*verified);
-    verified_.Add(digest, *claims, (*claims)["exp"].get<int64_t>());
+    verified_.Add(token, *claims, (*claims)["exp"].get<int64_t>());
   }
   // The audience rule is applied here, after the cache, so one cached entry serves all.
   if (!audience.empty()) {

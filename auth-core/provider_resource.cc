@@ -78,12 +78,12 @@ base::ServerResponse Provider::Introspect(const base::ServerRequest& req) {
   std::string token = Get(*form, "token");
   if (token.empty()) return OAuthError(400, "invalid_request", "token missing");
   if (auto claims = VerifyAccessToken(token, "")) {
-    nlohmann::json out = *claims;
+    nlohmann::json out = std::move(*claims);
     out.erase("gid");
     out.erase("ugen");
     out["active"] = true;
     out["token_type"] = "Bearer";
-    if (claims->contains("preferred_username")) out["username"] = (*claims)["preferred_username"];
+    if (out.contains("preferred_username")) out["username"] = out["preferred_username"];
     return JsonResponse(200, out);
   }
   auto rt = OpenSealed("refresh", token);

@@ -110,6 +110,54 @@ TEST_F(ProviderTest, ClientAuthenticationRules) {
   EXPECT_EQ(a.provider->Handle(r).status, 400);  // repeated parameter
 }
 
+// Introspection of a user's access token: verified the first time, from the cache the second,
+// the same answer both times; the family id stays internal; a revoked token is inactive.
+TEST_F(ProviderTest, IntrospectionAnswersTheSameFromTheCacheAndSeesRevocation) {
+  Region a(dir_, "a.db", config_, clock_);
+  auto tokens = Body(a.Password("alice-password-1"));
+  std::string at = tokens["access_token"];
+  auto first = Body(a.Post("/introspect", "token=" + at));
+  EXPECT_EQ(first["active"], true);
+  EXPECT_EQ(first["token_type"], "Bearer");
+  EXPECT_EQ(first["username"], "alice");
+  EXPECT_EQ(first["preferred_username"], "alice");
+  EXPECT_EQ(first["sub"], "sub-alice");
+  EXPECT_FALSE(first.contains("gid"));
+  EXPECT_EQ(Body(a.Post("/introspect", "token=" + at)), first);
+  std::string rt = tokens["refresh_token"];
+  EXPECT_EQ(a.Post("/revoke", "token=" + rt).status, 200);
+  EXPECT_EQ(Body(a.Post("/introspect", "token=" + at)), nlohmann::json({{"active", false}}));
+}
+
+// client_credentials: the answer's members and the access token's claims, and scope rules.
+TEST_F(ProviderTest, ClientCredentialsIssuesAnAccessTokenForTheGrantedScope) {
+  Region a(dir_, "a.db", config_, clock_);
+  Client svc;
+  svc.client_id = "cli";
+  svc.secret_hash = HexEncode(Sha256(kSecret));
+  svc.grant_types = {"client_credentials"};
+  svc.audience = "urn:api";
+  svc.scopes = {"read", "write"};
+  ASSERT_TRUE(a.store->PutClient(svc));  // replaces "cli" before anything looked it up
+  auto r = a.Post("/token", "grant_type=client_credentials&scope=read");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto body = Body(r);
+  EXPECT_EQ(body.size(), 4u);
+  EXPECT_EQ(body["token_type"], "Bearer");
+  EXPECT_EQ(body["expires_in"], config_.access_ttl);
+  EXPECT_EQ(body["scope"], "read");
+  auto claims = Body(a.Post("/introspect", "token=" + body["access_token"].get<std::string>()));
+  EXPECT_EQ(claims["active"], true);
+  EXPECT_EQ(claims["iss"], config_.issuer);
+  EXPECT_EQ(claims["sub"], "cli");
+  EXPECT_EQ(claims["client_id"], "cli");
+  EXPECT_EQ(claims["aud"], "urn:api");
+  EXPECT_EQ(claims["exp"].get<int64_t>() - claims["iat"].get<int64_t>(), config_.access_ttl);
+  EXPECT_EQ(claims["jti"].get<std::string>().size(), 22u);
+  EXPECT_EQ(Body(a.Post("/token", "grant_type=client_credentials"))["scope"], "read write");
+  EXPECT_EQ(a.Post("/token", "grant_type=client_credentials&scope=read%20admin").status, 400);
+}
+
 // Raw bytes to the real server; returns the status line.
 std::string RawExchange(uint16_t port, const std::string& request) {
   namespace net = boost::asio;

@@ -1,6 +1,4 @@
 // /token: authorization_code, refresh_token, client_credentials and password grants.
-#include <sstream>
-
 #include "provider_util.h"
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/provider.h"
@@ -139,9 +137,7 @@ base::ServerResponse Provider::ClientCredentialsGrant(const Client& client, cons
   for (const auto& s : client.scopes) {
     if (scope.empty() || HasScope(scope, s)) granted += (granted.empty() ? "" : " ") + s;
   }
-  std::istringstream requested(scope);
-  std::string one;
-  while (requested >> one) {
+  for (std::string_view one : SplitScope(scope)) {
     if (!HasScope(granted, one)) return OAuthError(400, "invalid_scope", "scope not allowed");
   }
   std::string audience = client.audience.empty() ? config_.issuer : client.audience;
@@ -154,8 +150,10 @@ base::ServerResponse Provider::ClientCredentialsGrant(const Client& client, cons
   g.scope = granted;
   auto at = AccessToken(g, audience, client.access_token_alg);
   if (!at) return OAuthError(500, "server_error", "signing failed");
-  nlohmann::json body = {
-      {"access_token", *at}, {"token_type", "Bearer"}, {"expires_in", config_.access_ttl}};
+  nlohmann::json body(nlohmann::json::value_t::object);
+  body["access_token"] = std::move(*at);
+  body["token_type"] = "Bearer";
+  body["expires_in"] = config_.access_ttl;
   if (!granted.empty()) body["scope"] = granted;
   return JsonResponse(200, body);
 }

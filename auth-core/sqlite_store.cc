@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include "steer/base/sqlite_stmt.h"
 
 namespace steer::auth {
@@ -158,13 +161,28 @@ Result<void> SqliteStore::Revoke(std::string_view id, int64_t expires_at) {
 }
 
 Result<bool> SqliteStore::IsRevoked(const std::vector<std::string>& ids) {
+  // One query for up to four ids (token, family, session, user generation): the
+  // introspection hot path. "" stands for "no such id" (Revoke ignores it), so it is not
+  // looked up. Each id is its own primary-key probe: `id IN (...)` made SQLite build a
+  // temporary table per query.
+  static constexpr const char* kQuery[] = {
+      "SELECT 1 FROM revoked WHERE id = ?",
+      "SELECT 1 FROM revoked WHERE id = ? UNION ALL SELECT 1 FROM revoked WHERE id = ? LIMIT 1",
+      "SELECT 1 FROM revoked WHERE id = ? UNION ALL SELECT 1 FROM revoked WHERE id = ? "
+      "UNION ALL SELECT 1 FROM revoked WHERE id = ? LIMIT 1",
+      "SELECT 1 FROM revoked WHERE id = ? UNION ALL SELECT 1 FROM revoked WHERE id = ? "
+      "UNION ALL SELECT 1 FROM revoked WHERE id = ? UNION ALL SELECT 1 FROM revoked WHERE id = ? "
+      "LIMIT 1"};
+  constexpr size_t kBatch = std::size(kQuery);
+  std::vector<std::string_view> wanted;
+  for (const auto& id : ids) {
+    if (!id.empty()) wanted.push_back(id);
+  }
   std::lock_guard lock(mu_);
-  // One query for up to four ids (token, family, session, user): the introspection hot path.
-  for (size_t i = 0; i < ids.size(); i += 4) {
-    Stmt s(*stmts_, "SELECT 1 FROM revoked WHERE id IN (?, ?, ?, ?) LIMIT 1");
-    for (size_t j = 0; j < 4; ++j) {
-      s.Bind(static_cast<int>(j + 1), i + j < ids.size() ? std::string_view(ids[i + j]) : "");
-    }
+  for (size_t i = 0; i < wanted.size(); i += kBatch) {
+    size_t n = std::min<size_t>(kBatch, wanted.size() - i);
+    Stmt s(*stmts_, kQuery[n - 1]);
+    for (size_t j = 0; j < n; ++j) s.Bind(static_cast<int>(j + 1), wanted[i + j]);
     int rc = s.Step();
     if (rc == SQLITE_ROW) return true;
     if (rc != SQLITE_DONE) return stmts_->Fail(rc);

@@ -68,6 +68,18 @@ TEST_F(SqliteStoreTest, Revocations) {
   EXPECT_FALSE(store_->IsRevoked({"jti-1"}).value());
 }
 
+// Any position of up to several ids, empty ones skipped, finds the one revoked id.
+TEST_F(SqliteStoreTest, RevocationFoundInEveryPositionOfABatch) {
+  ASSERT_TRUE(store_->Revoke("sid-9", 50));
+  EXPECT_FALSE(store_->IsRevoked({}).value());
+  EXPECT_FALSE(store_->IsRevoked({"", "", ""}).value());
+  EXPECT_FALSE(store_->IsRevoked({"a", "b", "c", "d"}).value());
+  EXPECT_TRUE(store_->IsRevoked({"sid-9", "", ""}).value());
+  EXPECT_TRUE(store_->IsRevoked({"a", "", "sid-9"}).value());
+  EXPECT_TRUE(store_->IsRevoked({"a", "b", "c", "sid-9"}).value());
+  EXPECT_TRUE(store_->IsRevoked({"a", "", "b", "", "c", "sid-9"}).value());
+}
+
 TEST_F(SqliteStoreTest, LockoutAfterMaxFailuresUntilTimeoutOrClear) {
   LockoutPolicy policy{3, 60};
   EXPECT_EQ(store_->RecordFailure("user:a", 1000, policy).value(), 0);
