@@ -137,6 +137,8 @@ await step('isolation: acme access token refused by globex /userinfo and /intros
     assert.equal((await client.tokenIntrospection(web[region].acme, tokens.acme.access_token)).active, true);
     assert.equal((await client.tokenIntrospection(web[region].globex, tokens.acme.access_token)).active, false);
     assert.equal((await client.tokenIntrospection(web[region].globex, tokens.acme.refresh_token)).active, false);
+    const cross = await formPost(`${at(base, 'acme')}/introspect`, { token: tokens.acme.access_token }, `web:${SECRET('globex')}`);
+    assert.equal(cross.status, 401, "globex's web secret does not authenticate acme's web");
   }
 });
 
@@ -235,6 +237,31 @@ await step('lockout: alice@acme blocked (and acme blocks the IP), alice@globex s
   assert.equal(await tryLogin('acme', 'alice', PASSWORD.acme), 403, 'alice@acme blocked');
   assert.equal(await tryLogin('acme', 'bob', 'bob-acme-password'), 403, 'IP blocked in acme');
   assert.equal(await tryLogin('globex', 'alice', PASSWORD.globex), 302, 'alice@globex not blocked');
+});
+
+await step('lockout: `admin --tenant acme user unlock` + `ip unlock` lets alice@acme in again', async () => {
+  hook('unlock-acme');
+  const res = await login(new Browser(), authUrl(web.A.acme, 'x'.repeat(43)), at(A, 'acme'), 'alice', PASSWORD.acme);
+  assert.equal(res.status, 302);
+});
+
+await step('keys: `admin --tenant acme keys rotate` + SIGHUP: a new acme kid, globex unchanged, old tokens valid', async () => {
+  const kids = async (base, t) => (await (await fetch(`${at(base, t)}/jwks`)).json()).keys.map((k) => k.kid).sort();
+  const before = { acme: await kids(A, 'acme'), globex: await kids(A, 'globex') };
+  hook('rotate-acme');
+  for (const base of [A, B]) {
+    const acme = await kids(base, 'acme');
+    assert.ok(acme.some((k) => !before.acme.includes(k)), `new acme kid at ${base}`);
+    assert.deepEqual(await kids(base, 'globex'), before.globex, `globex kids unchanged at ${base}`);
+    assert.equal(await bearer(`${at(base, 'acme')}/userinfo`, tokens.acme.access_token), 200);
+  }
+  const f = await codeFlow(web.B.acme, browser, B, 'acme', 'alice', PASSWORD.acme);
+  const t = await redeem(web.B.acme, f);
+  const { protectedHeader } = await jose.jwtVerify(t.id_token, jose.createRemoteJWKSet(new URL(`${at(A, 'acme')}/jwks`)), { issuer: iss('acme') });
+  assert.notEqual(protectedHeader.kid, jose.decodeProtectedHeader(tokens.acme.id_token).kid, '`next` now signs');
+  assert.ok(before.acme.includes(protectedHeader.kid), 'the promoted key was published before');
+  const r = await client.refreshTokenGrant(web.A.acme, t.refresh_token);  // sealed with the new AEAD key
+  assert.ok(r.access_token);
 });
 
 const unknownBody = async (base) => {

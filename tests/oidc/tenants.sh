@@ -50,6 +50,17 @@ if [ "${1:-}" = hook ]; then
       hup
       wait_reload $((ra + 1)) $((rb + 1))
       ;;
+    unlock-acme)
+      # The lockout was recorded in region A's store only.
+      a --tenant acme user unlock alice
+      a --tenant acme ip unlock 127.0.0.1
+      ;;
+    rotate-acme)
+      a --tenant acme keys rotate >/dev/null
+      rm -rf "$TMP/tenants-b/acme/keys" && cp -a "$TMP/tenants/acme/keys" "$TMP/tenants-b/acme/"
+      hup
+      wait_reload $((ra + 1)) $((rb + 1))
+      ;;
     *) echo "unknown hook $2" >&2; exit 2 ;;
   esac
   exit 0
@@ -133,6 +144,17 @@ for region in a b; do
   pids+=($!)
 done
 pid_a=${pids[0]} pid_b=${pids[1]}
+
+# --tenant scopes the admin commands; the top-level view shows no tenant's entries.
+[ "$(adm a --tenant acme user list | cut -f1 | sort | tr '\n' ' ')" = "alice bob " ] ||
+  fail "acme user list: $(adm a --tenant acme user list)"
+[ "$(adm a user list | cut -f1 | tr '\n' ' ')" = "alice " ] || fail "top user list: $(adm a user list)"
+set +e
+adm a --tenant nosuch user list >"$tmp/nosuch.out" 2>&1
+nosuch_rc=$?
+set -e
+[ $nosuch_rc = 1 ] && grep -q "no tenant nosuch" "$tmp/nosuch.out" ||
+  fail "--tenant nosuch: exit $nosuch_rc $(cat "$tmp/nosuch.out")"
 
 # The third server: host routing under "localhost" (allowed with an http loopback issuer).
 cat >"$tmp/c.yaml" <<YAML
