@@ -259,8 +259,12 @@ std::string LogoUrlProblem(const std::string& url) {
   if (url.find_first_of("\"'<> \t\r\n;,") != std::string::npos) {
     return "must not contain quotes, angle brackets, spaces, ';' or ','";
   }
-  std::string problem = IssuerProblem(url);
-  return problem.find("must start with") != std::string::npos ? problem : "";
+  // https only (an http image is mixed content on the login page), and a host after it.
+  constexpr std::string_view kHttps = "https://";
+  if (url.rfind(kHttps, 0) != 0 || url.size() == kHttps.size() || url[kHttps.size()] == '/') {
+    return "must start with https:// and a host";
+  }
+  return "";
 }
 
 TenantSpecT MakeBranding() {

@@ -60,6 +60,24 @@ TEST(TenantConfig, LogoUrlCannotBreakOutOfTheAttribute) {
   EXPECT_NE(All(t.error()).find("must not contain quotes"), std::string::npos);
 }
 
+TEST(TenantConfig, LogoUrlMustBeHttpsWithAHost) {
+  // The key's documentation says "https:// image URL": plain http (mixed content on the login
+  // page) and a URL without a host were accepted.
+  for (const char* bad :
+       {"http://cdn.example.com/a.svg", "http://127.0.0.1/a.svg", "https://", "https:///a.svg"}) {
+    auto t = ParseTenantConfig(std::string("branding: {logo_url: '") + bad + "'}\n", "t.yaml",
+                               "acme", Server());
+    ASSERT_FALSE(t) << bad;
+    EXPECT_NE(All(t.error()).find("branding.logo_url: must start with https://"), std::string::npos)
+        << All(t.error());
+  }
+  for (const char* ok : {"https://cdn.example.com/a.svg", "https://cdn.example.com/a.svg?v=2"}) {
+    auto t = ParseTenantConfig(std::string("branding: {logo_url: '") + ok + "'}\n", "t.yaml",
+                               "acme", Server());
+    ASSERT_TRUE(t) << ok << ": " << All(t.error());
+  }
+}
+
 TEST(TenantConfig, NamesAreDnsLabels) {
   for (const char* ok : {"acme", "a", "acme-eu-1", "0day"}) {
     EXPECT_EQ(TenantNameProblem(ok), "") << ok;
