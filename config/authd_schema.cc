@@ -151,7 +151,9 @@ Spec MakeTenants() {
         "path", "host"),
       {{"path", TenantRouting::kPath}, {"host", TenantRouting::kHost}},
       F(AuthdConfig, t.tenant_routing)));
-  s.Add(Text(K("domain", "Parent domain of the tenants' host names; required with routing: host.",
+  s.Add(Text(K("domain",
+               "Parent domain of the tenants' host names, not of the issuer's own host; "
+               "required with routing: host.",
                "", "login.example.com"),
              F(AuthdConfig, t.tenant_domain), DnsNameProblem));
   return s;
