@@ -264,6 +264,24 @@ await step('keys: `admin --tenant acme keys rotate` + SIGHUP: a new acme kid, gl
   assert.ok(r.access_token);
 });
 
+await step("logout at acme: globex's id_token_hint refused; acme's ends acme's session only", async () => {
+  const BYE = 'http://127.0.0.1:9/bye';
+  const wrong = client.buildEndSessionUrl(web.A.acme, { id_token_hint: tokens.globex.id_token, post_logout_redirect_uri: BYE });
+  assert.equal((await browser.get(wrong)).status, 400, "globex's ID token as hint at acme");
+  const url = client.buildEndSessionUrl(web.A.acme, { id_token_hint: tokens.acme.id_token, post_logout_redirect_uri: BYE, state: 's' });
+  const res = await browser.get(url);
+  assert.equal(res.status, 302);
+  assert.equal(res.headers.get('location'), `${BYE}?state=s`);
+  assert.ok(!browser.jar.has('steer_session', '/t/acme/'), "acme's cookie cleared");
+  const silent = async (t) => new URL((await browser.get(authUrl(web.B[t], 'x'.repeat(43), { prompt: 'none' }))).headers.get('location')).searchParams;
+  assert.ok((await silent('globex')).get('code'), "globex's session survives acme's logout");
+  assert.equal((await silent('acme')).get('error'), 'login_required');
+  // Revocations stay in the region's store (docs/auth-core.md): region A here.
+  assert.equal(await bearer(`${at(A, 'acme')}/userinfo`, tokens.acme.access_token), 401, "the session's tokens end with it");
+  assert.equal(await bearer(`${at(B, 'globex')}/userinfo`, tokens.globex.access_token), 200);
+  tokens.acme = await redeem(web.A.acme, await codeFlow(web.A.acme, browser, A, 'acme'));  // for the steps below
+});
+
 const unknownBody = async (base) => {
   const r = await fetch(`${base}/no/such/path`);
   assert.equal(r.status, 404);

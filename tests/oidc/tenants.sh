@@ -41,6 +41,8 @@ if [ "${1:-}" = hook ]; then
       hup
       wait_reload $((ra + 1)) $((rb + 1))
       grep -q "reload refused" "$TMP/a.log" && grep -q "reload refused" "$TMP/b.log"
+      # --check runs the same load and refuses it too.
+      if "$AUTHD" --config "$TMP/a.yaml" --check 2>/dev/null; then echo "--check accepted it" >&2; exit 1; fi
       # Repair it so that later reloads succeed.
       for d in tenants tenants-b; do sed -i '/^no_such_key/d' "$TMP/$d/initech/tenant.yaml"; done
       ;;
