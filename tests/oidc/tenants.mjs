@@ -216,8 +216,12 @@ await step('across regions within acme: token from A refreshed at B; SSO cookie 
 });
 
 await step("branding: acme's login page shows its name and colours, globex's does not", async () => {
-  const page = async (t) => (await new Browser().get(authUrl(web.A[t], 'x'.repeat(43)))).text();
-  const acme = await page('acme'), globex = await page('globex');
+  const get = (t) => new Browser().get(authUrl(web.A[t], 'x'.repeat(43)));
+  const acmeRes = await get('acme');
+  assert.match(acmeRes.headers.get('content-security-policy'), /img-src https:\/\/cdn\.example\.com\/acme\.svg;/);
+  assert.doesNotMatch((await get('globex')).headers.get('content-security-policy'), /img-src/);
+  const acme = await acmeRes.text(), globex = await (await get('globex')).text();
+  assert.match(acme, /<img src="https:\/\/cdn\.example\.com\/acme\.svg"/);
   assert.match(acme, /<h1>Acme Corp<\/h1>/);
   assert.match(acme, /#ff6600/);
   assert.match(acme, /#fff8f0/);

@@ -120,9 +120,17 @@ set -e
 [ $bad_rc = 1 ] || fail "tenant add Bad_Name exited $bad_rc, want 1"
 grep -q "a-z, 0-9" "$tmp/bad.out" || fail "tenant add Bad_Name: no clear error: $(cat "$tmp/bad.out")"
 [ -z "$(ls -A "$tmp/tenants" 2>/dev/null)" ] || fail "tenant add Bad_Name created $(ls -A "$tmp/tenants")"
+# A logo must be https:// (the login page may be https; an http image is mixed content).
+set +e
+adm a tenant add plain --logo-url http://cdn.example.com/x.svg >"$tmp/bad.out" 2>&1
+bad_rc=$?
+set -e
+[ $bad_rc = 1 ] && grep -q "must start with https://" "$tmp/bad.out" ||
+  fail "tenant add --logo-url http://: exit $bad_rc $(cat "$tmp/bad.out")"
+[ -z "$(ls -A "$tmp/tenants" 2>/dev/null)" ] || fail "a refused tenant add created $(ls -A "$tmp/tenants")"
 
 adm a tenant add acme --display-name "Acme Corp" --primary-color "#ff6600" \
-  --background-color "#fff8f0" >/dev/null
+  --background-color "#fff8f0" --logo-url https://cdn.example.com/acme.svg >/dev/null
 adm a tenant add globex --display-name "Globex" >/dev/null
 # A small lockout for acme only, so that its brute-force test is short.
 sed -i 's/max_failures: 10/max_failures: 3/' "$tmp/tenants/acme/tenant.yaml"
