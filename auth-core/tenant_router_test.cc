@@ -53,7 +53,7 @@ class TenantRouterTest : public ::testing::Test {
     fs::create_directories(d);
     fs::copy(KeyTemplate() / name, d / "keys");
     config::TenantConfig t{name, {display, "", "#0b5fff", ""}, config_.lockout};
-    std::ofstream(d / "tenant.yaml") << config::TenantConfigYaml(t);
+    std::ofstream(d / "tenant.yaml") << config::TenantConfigYaml(t, {});
     ScopedStore scoped(*store_, name);
     User alice{"alice", "sub-" + name, hasher_.Hash(pw).value(), name + "@example.com", "A"};
     ASSERT_TRUE(scoped.AddUser(alice));

@@ -101,7 +101,7 @@ tl::expected<TenantConfig, Diagnostics> LoadTenantConfig(const std::string& dir,
   return ParseTenantConfig(*text, file, name, defaults, limits);
 }
 
-std::string TenantConfigYaml(const TenantConfig& t) {
+std::string TenantConfigYaml(const TenantConfig& t, const LockoutPolicy& server) {
   std::string y = "# steer-authd tenant '" + t.name + "' (docs/auth-core.md, Tenants)\n";
   y += "display_name: " + Quoted(t.branding.display_name) + "\n";
   std::string branding;
@@ -113,6 +113,9 @@ std::string TenantConfigYaml(const TenantConfig& t) {
     branding += "  background_color: " + Quoted(t.branding.background_color) + "\n";
   }
   if (!branding.empty()) y += "branding:\n" + branding;
+  // The server's lockout is left out, so that a later change of the server's reaches this
+  // tenant too; only a tenant's own setting is written.
+  if (t.lockout == server) return y;
   y += "lockout:\n  max_failures: " + std::to_string(t.lockout.max_failures) + "\n";
   y += "  block_for: " + std::to_string(t.lockout.block_seconds) + "s\n";
   return y;

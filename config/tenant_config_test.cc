@@ -96,9 +96,16 @@ TEST(TenantConfig, WrittenFileReadsBackTheSame) {
   t.name = "acme";
   t.branding = {"Acme \"Corp\"", "https://cdn.example.com/a.svg", "#123", "#abcdef"};
   t.lockout = {4, 300};
-  auto back = ParseTenantConfig(TenantConfigYaml(t), "t.yaml", "acme", Server());
+  auto back = ParseTenantConfig(TenantConfigYaml(t, Server()), "t.yaml", "acme", Server());
   ASSERT_TRUE(back) << All(back.error());
   EXPECT_EQ(*back, t);
+  // With the server's lockout, none is written: the tenant keeps following the server's.
+  t.lockout = Server();
+  std::string yaml = TenantConfigYaml(t, Server());
+  EXPECT_EQ(yaml.find("lockout"), std::string::npos) << yaml;
+  auto later = ParseTenantConfig(yaml, "t.yaml", "acme", LockoutPolicy{20, 600});
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->lockout, (LockoutPolicy{20, 600}));
 }
 
 TEST(TenantConfig, IssuerFollowsTheRouting) {

@@ -138,16 +138,20 @@ cp -a "$tmp/tenants" "$tmp/tenants-b"
 adm a tenant list | grep -q "^acme	$issuer/t/acme	Acme Corp$" || fail "tenant list: $(adm a tenant list)"
 
 web=(--redirect-uri http://127.0.0.1:9/cb --post-logout-uri http://127.0.0.1:9/bye)
+# Users are added to both regions' stores in one run, so both hold the same (random) subject.
+both=(--config "$tmp/a.yaml" --config "$tmp/b.yaml")
+for t in acme globex; do
+  echo "alice-$t-password" | "$authd" admin "${both[@]}" --tenant $t user add alice \
+    --email "alice@$t.example" --name "Alice of $t" >/dev/null
+done
+echo "bob-acme-password" | "$authd" admin "${both[@]}" --tenant acme user add bob >/dev/null
+# The top-level issuer has its own alice and web too.
+echo "alice-top-password" | "$authd" admin "${both[@]}" user add alice >/dev/null
 for region in a b; do
   for t in acme globex; do
-    echo "alice-$t-password" | adm $region --tenant $t user add alice --email "alice@$t.example" \
-      --name "Alice of $t" >/dev/null
     echo "web-$t-secret-0123456789abcdef0123" | adm $region --tenant $t client add web "${web[@]}" \
       --secret-stdin >/dev/null
   done
-  echo "bob-acme-password" | adm $region --tenant acme user add bob >/dev/null
-  # The top-level issuer has its own alice and web too.
-  echo "alice-top-password" | adm $region user add alice >/dev/null
   echo "web-top-secret-0123456789abcdef0123" | adm $region client add web "${web[@]}" \
     --secret-stdin >/dev/null
   "$authd" --config "$tmp/$region.yaml" >"$tmp/$region.log" 2>&1 &

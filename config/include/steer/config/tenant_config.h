@@ -58,8 +58,9 @@ tl::expected<TenantConfig, Diagnostics> LoadTenantConfig(const std::string& dir,
                                                          const LockoutPolicy& defaults,
                                                          const LoadLimits& limits = {});
 
-// The YAML text `admin tenant add` writes: every key of `t` (strings quoted).
-std::string TenantConfigYaml(const TenantConfig& t);
+// The YAML text `admin tenant add` writes: every key of `t` (strings quoted); `lockout` only
+// when it differs from `server` (the server config's), which it otherwise follows.
+std::string TenantConfigYaml(const TenantConfig& t, const LockoutPolicy& server);
 
 // The root of tenant.yaml and its key reference (docs/auth-core.md).
 const ObjectInfo& TenantCatalog();
