@@ -167,3 +167,19 @@ TEST(Rfc2136IntegrationTest, LargeRRsetsAreReadOverTcpAfterTruncation) {
 
 }  // namespace
 }  // namespace steer::dns
+
+namespace steer::dns {
+namespace {
+
+// A test server that finds its port taken by another server must not pass for started: the
+// clients would then talk to the other server (seen in CI as a BADSIG from another test's
+// named with another TSIG secret).
+TEST(NamedServerTest, APortHeldByAnotherServerIsNotMistakenForOurs) {
+  NamedServer squatter(PrimaryOptions());
+  testsupport::NamedOptions options = PrimaryOptions();
+  options.port = squatter.port();
+  EXPECT_THROW(NamedServer second(options), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace steer::dns

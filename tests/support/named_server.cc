@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "steer/testsupport/pdns_server.h"  // RandomSecret
@@ -44,7 +45,7 @@ void NamedServer::WriteConfig() {
   conf += "options { directory \"" + dir_.path() + "\"; listen-on port " + std::to_string(port_) +
           " { 127.0.0.1; }; listen-on-v6 { none; }; pid-file \"" + dir_.File("named.pid") +
           "\"; session-keyfile \"" + dir_.File("session.key") +
-          "\"; recursion no; dnssec-validation no; notify-delay 0; "
+          "\"; recursion no; dnssec-validation no; notify-delay 0; reuseport no; "
           "allow-transfer { 127.0.0.0/8; }; notify-source 127.0.0.1; "
           "transfer-source 127.0.0.1; };\ncontrols { };\n";
   for (const auto& zone : options_.zones) {
@@ -78,10 +79,20 @@ void NamedServer::Start() {
     std::vector<std::string> argv = {binary, "-g", "-c", dir_.File("named.conf"), "-n", "1"};
     // As root, named would switch to the packaged `bind` user, who cannot write the temp dir.
     if (geteuid() == 0) argv.insert(argv.end(), {"-u", "root"});
+    size_t from = Log().size();  // a restarted server appends to the same log
+    auto fresh = [&] { return Log().substr(std::min(from, Log().size())); };
     process_ = std::make_unique<ChildProcess>(argv, dir_.File("named.log"));
-    bool up = WaitUntil([&] { return !process_->Running() || TcpPortOpen(port_); },
-                        std::chrono::milliseconds(10000));
-    if (up && process_->Running()) return;
+    // An open port alone is not proof: between FreePort() and named's bind another test's
+    // server can take the port. BIND binds with SO_REUSEPORT by default, so both would then
+    // listen and the kernel would split queries between them (seen in CI: a BADSIG from
+    // another test's named, which has another TSIG secret). With `reuseport no` named logs
+    // "address in use" instead and keeps running without the port; it logs "running" once
+    // it has bound every listener.
+    bool up = WaitUntil(
+        [&] { return !process_->Running() || fresh().find(" running\n") != std::string::npos; },
+        std::chrono::milliseconds(10000));
+    bool stolen = fresh().find("address in use") != std::string::npos;
+    if (up && process_->Running() && !stolen && TcpPortOpen(port_)) return;
     process_.reset();
   }
   throw std::runtime_error("named did not start; log:\n" + Log());
