@@ -9,12 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "authd_admin_store.h"
 #include "authd_admin_tenant.h"
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/key_set.h"
 #include "steer/auth/password_hasher.h"
 #include "steer/auth/scoped_store.h"
-#include "steer/auth/sqlite_store.h"
+#include "steer/auth/store_factory.h"
 #include "steer/auth/web_origin.h"
 #include "steer/config/authd_config.h"
 
@@ -34,6 +35,8 @@ constexpr char kUsage[] = R"(Usage: steer-authd admin [--config FILE] COMMAND
   keys generate [--dir D] | keys rotate [--dir D]
   tenant add NAME [--display-name N] [--logo-url U] [--primary-color C] [--background-color C]
   tenant list | tenant remove NAME
+  store migrate | store status             schema of store.postgres
+  store copy --from sqlite:PATH --to postgres   users and clients, idempotent
   --tenant NAME scopes user, client, ip and keys commands to that tenant.
 Exit codes: 0 ok, 1 failed, 2 usage.
 )";
@@ -190,7 +193,8 @@ int RunAdmin(int argc, char** argv) {
       "web-origin", po::value<Strings>(), "")("secret-stdin", "")("args", po::value<Strings>(), "")(
       "tenant", po::value<std::string>(), "")("display-name", po::value<std::string>(), "")(
       "logo-url", po::value<std::string>(), "")("primary-color", po::value<std::string>(), "")(
-      "background-color", po::value<std::string>(), "");
+      "background-color", po::value<std::string>(), "")("from", po::value<std::string>(), "")(
+      "to", po::value<std::string>(), "");
   po::positional_options_description pos;
   pos.add("args", -1);
   po::variables_map vm;
@@ -227,8 +231,14 @@ int RunAdmin(int argc, char** argv) {
                                       : config.keys_dir;
     return KeysCommand(dir, args[1]);
   }
-  if (config.store_path.empty()) return Fail("--config is required for " + args[0]);
-  auto opened = SqliteStore::Open(config.store_path);
+  if (config.store_path.empty() && config.postgres.dsn.empty()) {
+    return Fail("--config is required for " + args[0]);
+  }
+  if (args[0] == "store") {
+    return StoreCommand(config, args, vm.count("from") ? vm["from"].as<std::string>() : "",
+                        vm.count("to") ? vm["to"].as<std::string>() : "");
+  }
+  auto opened = OpenStore(config);
   if (!opened) return Fail(opened.error().message);
   // The top-level issuer's view (tenant "") hides every tenant's entries, as in the server.
   ScopedStore store(**opened, tenant_dir ? vm["tenant"].as<std::string>() : std::string());

@@ -1,0 +1,159 @@
+// PostgresStore against a real PostgreSQL 15 (tests/support PgServer): the store contract,
+// plus what only a server has: migrations from two processes at once, a schema from the
+// future, a wrong password, an unreachable or read-only server, and a crash + restart.
+#include "steer/auth/postgres_store.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "pg_schema.h"
+#include "steer/testsupport/pg_server.h"
+#include "store_contract_test.h"
+
+namespace steer::auth {
+namespace {
+
+using testsupport::PgServer;
+
+// One server per test process (ctest runs each test in its own process anyway).
+PgServer& SharedServer() {
+  static PgServer* server = new PgServer();  // stopped by the atexit below
+  static bool registered = [] { return std::atexit([] { delete server; }) == 0; }();
+  (void)registered;
+  return *server;
+}
+
+config::PostgresConfig ConfigFor(const PgServer& server, const std::string& database) {
+  config::PostgresConfig c;
+  c.dsn = server.Dsn(database);
+  c.password = base::ParseSecretRef("file:" + server.password_file()).value();
+  c.connect_timeout = 2;
+  c.statement_timeout = 2;
+  return c;
+}
+
+// A fresh database per test; Open() opens a new store (a new pool) on it.
+class PostgresBackend {
+ public:
+  PostgresBackend() : database_(SharedServer().CreateDatabase()) {}
+  std::unique_ptr<Store> Open() {
+    return PostgresStore::Open(ConfigFor(SharedServer(), database_)).value();
+  }
+
+ private:
+  std::string database_;
+};
+
+}  // namespace
+
+INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreContract, ::testing::Types<PostgresBackend>);
+
+namespace {
+
+TEST(PostgresStore, MigratesOnceWhenTwoRegionsStartTogether) {
+  PgServer& server = SharedServer();
+  std::string db = server.CreateDatabase();
+  auto a = PostgresStore::Open(ConfigFor(server, db)).value();
+  auto b = PostgresStore::Open(ConfigFor(server, db)).value();
+  auto empty = a->SchemaStatus();
+  ASSERT_TRUE(empty) << empty.error().message;
+  EXPECT_EQ(empty->version, 0);
+  Result<pg::SchemaStatus> ra, rb;
+  std::thread ta([&] { ra = a->MigrateNow(); });
+  std::thread tb([&] { rb = b->MigrateNow(); });
+  ta.join();
+  tb.join();
+  ASSERT_TRUE(ra) << ra.error().message;
+  ASSERT_TRUE(rb) << rb.error().message;
+  EXPECT_EQ(ra->applied + rb->applied, pg::LatestSchemaVersion());  // applied exactly once
+  EXPECT_EQ(ra->version, pg::LatestSchemaVersion());
+  EXPECT_EQ(server.Sql("SELECT count(*) FROM steer_authd_schema", db),
+            std::to_string(pg::LatestSchemaVersion()));
+  EXPECT_TRUE(a->Ping());
+}
+
+TEST(PostgresStore, ConcurrentFirstUseFromManyStoresMigratesOnce) {
+  PgServer& server = SharedServer();
+  std::string db = server.CreateDatabase();
+  std::vector<std::unique_ptr<PostgresStore>> stores;
+  for (int i = 0; i < 4; ++i) stores.push_back(PostgresStore::Open(ConfigFor(server, db)).value());
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (auto& s : stores) {
+    threads.emplace_back([&ok, &s] { ok += s->ConsumeOnce("c", 100).value_or(false) ? 1 : 0; });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(server.Sql("SELECT count(*) FROM steer_authd_schema", db),
+            std::to_string(pg::LatestSchemaVersion()));
+}
+
+TEST(PostgresStore, ASchemaNewerThanTheBinaryIsRefused) {
+  PgServer& server = SharedServer();
+  std::string db = server.CreateDatabase();
+  auto store = PostgresStore::Open(ConfigFor(server, db)).value();
+  ASSERT_TRUE(store->Ping());
+  std::string future = std::to_string(pg::LatestSchemaVersion() + 1);
+  server.Sql("INSERT INTO steer_authd_schema(version) VALUES(" + future + ")", db);
+  auto fresh = PostgresStore::Open(ConfigFor(server, db)).value();
+  auto ping = fresh->Ping();
+  ASSERT_FALSE(ping);
+  EXPECT_EQ(ping.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(ping.error().message.find("schema is version " + future + ", newer than this "
+                                      "steer-authd knows"),
+            std::string::npos)
+      << ping.error().message;
+  EXPECT_FALSE(fresh->PutUser({"u", "s", "h", "", ""}));
+  auto migrate = fresh->MigrateNow();
+  ASSERT_FALSE(migrate);
+  EXPECT_EQ(migrate.error().code, ErrorCode::kFailedPrecondition);
+}
+
+TEST(PostgresStore, WrongPasswordIsAClearError) {
+  PgServer& server = SharedServer();
+  setenv("STEER_TEST_PG_WRONG", "not-the-password", 1);
+  auto c = ConfigFor(server, "postgres");
+  c.password = base::ParseSecretRef("env:STEER_TEST_PG_WRONG").value();
+  auto store = PostgresStore::Open(c).value();  // does not connect yet
+  auto ping = store->Ping();
+  ASSERT_FALSE(ping);
+  EXPECT_EQ(ping.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(ping.error().message.find("password authentication failed for user \"postgres\""),
+            std::string::npos)
+      << ping.error().message;
+  EXPECT_EQ(ping.error().message.find("not-the-password"), std::string::npos);
+}
+
+TEST(PostgresStore, BadDsnAndMissingPasswordAreRefusedAtOpen) {
+  config::PostgresConfig c;
+  c.dsn = "host=127.0.0.1 port";
+  auto bad = PostgresStore::Open(c);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad.error().message.find("store.postgres.dsn: missing \"=\" after \"port\""),
+            std::string::npos)
+      << bad.error().message;
+  c.dsn = "host=127.0.0.1";
+  c.password = base::ParseSecretRef("env:STEER_TEST_PG_UNSET_VARIABLE").value();
+  auto missing = PostgresStore::Open(c);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("env:STEER_TEST_PG_UNSET_VARIABLE"), std::string::npos);
+}
+
+TEST(PostgresStore, UnreachableServerIsUnavailableNotFatal) {
+  config::PostgresConfig c;
+  c.dsn = "host=127.0.0.1 port=" + std::to_string(testsupport::FreePort()) + " user=x dbname=x";
+  auto store = PostgresStore::Open(c);
+  ASSERT_TRUE(store);  // steer-authd starts and reports not ready
+  auto ping = (*store)->Ping();
+  ASSERT_FALSE(ping);
+  EXPECT_EQ(ping.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(ping.error().message.find("cannot connect"), std::string::npos)
+      << ping.error().message;
+  EXPECT_EQ((*store)->ConsumeOnce("c", 1).error().code, ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace steer::auth
