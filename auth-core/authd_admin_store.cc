@@ -37,8 +37,7 @@ int Copy(Store& from, Store& to) {
       return Fail("client " + c.client_id + ": " + r.error().message);
     }
   }
-  std::cout << "copied " << users->size() << " user(s) and " << clients->size()
-            << " client(s)\n";
+  std::cout << "copied " << users->size() << " user(s) and " << clients->size() << " client(s)\n";
   return 0;
 }
 

@@ -48,8 +48,9 @@ TEST(AuthdPostgresCli, StoreStatusMigrateAndCopyFromSqlite) {
   EXPECT_EQ(status.status, 0) << status.output;
   EXPECT_EQ(status.output, "schema version 0 (this steer-authd knows up to 1); 1 pending\n");
   Outcome migrate = Authd(dir, {"admin", "-c", cfg, "store", "migrate"});
-  EXPECT_EQ(migrate.output, "schema version 1 (this steer-authd knows up to 1); applied 1 "
-                            "migration(s)\n");
+  EXPECT_EQ(migrate.output,
+            "schema version 1 (this steer-authd knows up to 1); applied 1 "
+            "migration(s)\n");
   {
     auto sqlite = SqliteStore::Open(dir.File("region.db")).value();
     ASSERT_TRUE(sqlite->PutUser({"alice", "sub-a", "$argon2id$a", "a@x", "Alice"}));
@@ -61,7 +62,7 @@ TEST(AuthdPostgresCli, StoreStatusMigrateAndCopyFromSqlite) {
   }
   for (int i = 0; i < 2; ++i) {  // idempotent
     Outcome copy = Authd(dir, {"admin", "-c", cfg, "store", "copy", "--from",
-                           "sqlite:" + dir.File("region.db"), "--to", "postgres"});
+                               "sqlite:" + dir.File("region.db"), "--to", "postgres"});
     EXPECT_EQ(copy.status, 0) << copy.output;
     EXPECT_EQ(copy.output, "copied 2 user(s) and 1 client(s)\n");
   }
@@ -71,11 +72,12 @@ TEST(AuthdPostgresCli, StoreStatusMigrateAndCopyFromSqlite) {
   auto pg = PostgresStore::Open(pc).value();
   EXPECT_EQ(pg->ListUsers().value().size(), 2u);
   EXPECT_EQ(pg->FindUser("bob'; DROP TABLE users;--").value()->subject, "sub-b");
-  EXPECT_EQ(pg->FindClient("web").value()->redirect_uris, std::vector<std::string>{"https://app/cb"});
+  EXPECT_EQ(pg->FindClient("web").value()->redirect_uris,
+            std::vector<std::string>{"https://app/cb"});
   Outcome list = Authd(dir, {"admin", "-c", cfg, "user", "list"});  // the usual admin, on postgres
   EXPECT_NE(list.output.find("alice"), std::string::npos) << list.output;
-  Outcome bad = Authd(dir, {"admin", "-c", cfg, "store", "copy", "--from", "region.db", "--to",
-                        "postgres"});
+  Outcome bad =
+      Authd(dir, {"admin", "-c", cfg, "store", "copy", "--from", "region.db", "--to", "postgres"});
   EXPECT_EQ(bad.status, 1);
   EXPECT_NE(bad.output.find("usage: store copy --from sqlite:PATH --to postgres"),
             std::string::npos);

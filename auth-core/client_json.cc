@@ -7,14 +7,14 @@ namespace steer::auth {
 
 std::string ClientBody(const Client& c) {
   nlohmann::json j = {{"secret_hash", c.secret_hash},
-          {"redirect_uris", c.redirect_uris},
-          {"post_logout_redirect_uris", c.post_logout_redirect_uris},
-          {"grant_types", c.grant_types},
-          {"audience", c.audience},
-          {"access_token_alg", c.access_token_alg},
-          {"scopes", c.scopes},
-          {"name", c.name},
-          {"web_origins", c.web_origins}};
+                      {"redirect_uris", c.redirect_uris},
+                      {"post_logout_redirect_uris", c.post_logout_redirect_uris},
+                      {"grant_types", c.grant_types},
+                      {"audience", c.audience},
+                      {"access_token_alg", c.access_token_alg},
+                      {"scopes", c.scopes},
+                      {"name", c.name},
+                      {"web_origins", c.web_origins}};
   return j.dump();
 }
 

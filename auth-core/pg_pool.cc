@@ -80,8 +80,8 @@ Result<Rows> Lease::Exec(const Statement& stmt, const std::vector<std::string>& 
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& v : params) values.push_back(v.c_str());
-  PGresult* r = PQexecPrepared(conn_->pg, stmt.name, static_cast<int>(values.size()),
-                               values.data(), nullptr, nullptr, 0);
+  PGresult* r = PQexecPrepared(conn_->pg, stmt.name, static_cast<int>(values.size()), values.data(),
+                               nullptr, nullptr, 0);
   auto status = PQresultStatus(r);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     return tl::unexpected(Fail(r, stmt.name));
@@ -132,7 +132,8 @@ Result<PGconn*> Pool::Connect() const {
     PQfinish(pg);
     return MakeError(ErrorCode::kUnavailable, "postgres: cannot connect: " + message);
   }
-  PQsetNoticeProcessor(pg, [](void*, const char*) {}, nullptr);  // "already exists, skipping"
+  PQsetNoticeProcessor(
+      pg, [](void*, const char*) {}, nullptr);  // "already exists, skipping"
   std::string set = "SET statement_timeout = " + std::to_string(config_.statement_timeout * 1000);
   PGresult* r = PQexec(pg, set.c_str());
   bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;

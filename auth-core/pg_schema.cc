@@ -93,7 +93,8 @@ Result<int> ApplyLocked(PGconn* pg) {
   int applied = 0;
   for (int v = *version + 1; v <= LatestSchemaVersion(); ++v, ++applied) {
     if (auto r = Run(pg, Migrations()[v - 1]); !r) return tl::unexpected(r.error());
-    std::string record = "INSERT INTO steer_authd_schema(version) VALUES(" + std::to_string(v) + ")";
+    std::string record =
+        "INSERT INTO steer_authd_schema(version) VALUES(" + std::to_string(v) + ")";
     if (auto r = Run(pg, record.c_str()); !r) return tl::unexpected(r.error());
   }
   return applied;

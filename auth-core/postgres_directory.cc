@@ -69,9 +69,9 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const config::Postgre
   if (auto r = CheckDsn(config.dsn); !r) return tl::unexpected(r.error());
   if (!config.password.empty()) {
     if (auto secret = base::ResolveSecret(config.password); !secret) {
-      return MakeError(ErrorCode::kInvalidArgument, "store.postgres.password " +
-                                                        config.password.ToString() + ": " +
-                                                        secret.error().message);
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          "store.postgres.password " + config.password.ToString() + ": " + secret.error().message);
     }
   }
   auto migrate = [](PGconn* conn) -> Result<void> {

@@ -28,9 +28,8 @@ std::unique_ptr<PostgresStore> OpenOn(const PgServer& server, const std::string&
 void WarmPool(PostgresStore& store) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {
-    threads.emplace_back([&store, i] {
-      EXPECT_TRUE(store.Revoke("warm-" + std::to_string(i), 1000));
-    });
+    threads.emplace_back(
+        [&store, i] { EXPECT_TRUE(store.Revoke("warm-" + std::to_string(i), 1000)); });
   }
   for (auto& t : threads) t.join();
 }
@@ -63,7 +62,8 @@ TEST(PostgresStoreFailures, AReadOnlyServerRefusesWritesRetryablyAndServesReads)
   // Writable again: the same store carries on, and the refused rotation never happened.
   server.Sql("ALTER SYSTEM RESET default_transaction_read_only");
   server.Sql("SELECT pg_reload_conf()");
-  ASSERT_TRUE(WaitUntil([&] { return static_cast<bool>(store->Ping()); }, std::chrono::seconds(10)));
+  ASSERT_TRUE(
+      WaitUntil([&] { return static_cast<bool>(store->Ping()); }, std::chrono::seconds(10)));
   EXPECT_TRUE(store->ConsumeOnce("code", 1000).value());
   EXPECT_EQ(store->RotateRefresh("fam", "t0", 0, "t1", 1000).value(), RefreshOutcome::kRotated);
 }
@@ -95,7 +95,8 @@ TEST(PostgresStoreFailures, ThePoolRecoversAfterTheServerCrashesAndRestarts) {
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
-    threads.emplace_back([&, i] { ok += store->StartFamily("f" + std::to_string(i), "t", 9) ? 1 : 0; });
+    threads.emplace_back(
+        [&, i] { ok += store->StartFamily("f" + std::to_string(i), "t", 9) ? 1 : 0; });
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), 8);

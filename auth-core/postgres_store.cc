@@ -38,10 +38,8 @@ const Statement kRevoke{"revoke",
                         "INSERT INTO revoked(id, expires_at) VALUES($1, $2) ON CONFLICT (id) "
                         "DO UPDATE SET expires_at = GREATEST(revoked.expires_at, "
                         "excluded.expires_at)"};
-const Statement kIsRevoked{"is_revoked",
-                           "SELECT 1 FROM revoked WHERE id IN ($1, $2, $3) LIMIT 1"};
-const Statement kBlockedUntil{"blocked_until",
-                              "SELECT blocked_until FROM failures WHERE key = $1"};
+const Statement kIsRevoked{"is_revoked", "SELECT 1 FROM revoked WHERE id IN ($1, $2, $3) LIMIT 1"};
+const Statement kBlockedUntil{"blocked_until", "SELECT blocked_until FROM failures WHERE key = $1"};
 // A failure outside the counting window (or after a served block) starts a new count.
 const Statement kCountFailure{"count_failure", R"sql(
 INSERT INTO failures(key, count, first_at, blocked_until) VALUES($1, 1, $2::bigint, 0)
@@ -76,15 +74,15 @@ Result<RefreshOutcome> Reused(Lease& lease, std::string_view family, int64_t exp
 // Inside a transaction: the family's row is locked first, so a rotation, a reuse and a
 // revocation of the same family are serialised; the revocation check comes after the lock.
 Result<RefreshOutcome> RotateLocked(Lease& lease, std::string_view family,
-                                    std::string_view presented, int64_t gen,
-                                    std::string_view next, int64_t expires_at) {
+                                    std::string_view presented, int64_t gen, std::string_view next,
+                                    int64_t expires_at) {
   auto cur = lease.Exec(kLockFamily, {S(family)});
   if (!cur) return tl::unexpected(cur.error());
   auto revoked = lease.Exec(kIsFamilyRevoked, {S(family)});
   if (!revoked) return tl::unexpected(revoked.error());
   if (revoked->size() > 0) return RefreshOutcome::kRevoked;
-  if (cur->size() > 0 && (cur->Int(0, 1) > gen ||
-                          (cur->Int(0, 1) == gen && cur->Text(0, 0) != presented))) {
+  if (cur->size() > 0 &&
+      (cur->Int(0, 1) > gen || (cur->Int(0, 1) == gen && cur->Text(0, 0) != presented))) {
     return Reused(lease, family, expires_at);
   }
   auto put = lease.Exec(kAdvance, {S(family), S(next), S(gen + 1), S(expires_at)});

@@ -101,7 +101,8 @@ TEST(PostgresStore, ASchemaNewerThanTheBinaryIsRefused) {
   auto ping = fresh->Ping();
   ASSERT_FALSE(ping);
   EXPECT_EQ(ping.error().code, ErrorCode::kFailedPrecondition);
-  EXPECT_NE(ping.error().message.find("schema is version " + future + ", newer than this "
+  EXPECT_NE(ping.error().message.find("schema is version " + future +
+                                      ", newer than this "
                                       "steer-authd knows"),
             std::string::npos)
       << ping.error().message;
@@ -150,8 +151,7 @@ TEST(PostgresStore, UnreachableServerIsUnavailableNotFatal) {
   auto ping = (*store)->Ping();
   ASSERT_FALSE(ping);
   EXPECT_EQ(ping.error().code, ErrorCode::kUnavailable);
-  EXPECT_NE(ping.error().message.find("cannot connect"), std::string::npos)
-      << ping.error().message;
+  EXPECT_NE(ping.error().message.find("cannot connect"), std::string::npos) << ping.error().message;
   EXPECT_EQ((*store)->ConsumeOnce("c", 1).error().code, ErrorCode::kUnavailable);
 }
 

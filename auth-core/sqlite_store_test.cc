@@ -17,7 +17,8 @@ class SqliteBackend {
   SqliteBackend()
       : path_(std::filesystem::temp_directory_path() / ("steer-store-" + RandomToken(6) + ".db")) {}
   ~SqliteBackend() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix);
+    for (const char* suffix : {"", "-wal", "-shm"})
+      std::filesystem::remove(path_.string() + suffix);
   }
   std::unique_ptr<Store> Open() { return SqliteStore::Open(path_.string()).value(); }
 

@@ -223,14 +223,11 @@ TYPED_TEST_P(StoreContract, SqlIshNamesAreJustNames) {
   EXPECT_EQ(store.ListClients()->size(), 1u);
 }
 
-REGISTER_TYPED_TEST_SUITE_P(StoreContract, CodesAreSingleUse,
-                            RefreshRotationAndReuseRevokesTheFamily,
-                            SameGenerationWithAnotherTokenIsReuse,
-                            UnknownOrNewerFamilyIsAdoptedFromAnotherRegion,
-                            ConcurrentRotationsOfOneTokenRotateOnce,
-                            ConcurrentRedemptionsOfOneCodeSucceedOnce, Revocations,
-                            LockoutAfterMaxFailuresUntilTimeoutOrClear,
-                            FailuresOutsideTheWindowStartOver, ConcurrentFailuresAreAllCounted,
-                            UsersAndClientsSurviveReopen, SqlIshNamesAreJustNames);
+REGISTER_TYPED_TEST_SUITE_P(
+    StoreContract, CodesAreSingleUse, RefreshRotationAndReuseRevokesTheFamily,
+    SameGenerationWithAnotherTokenIsReuse, UnknownOrNewerFamilyIsAdoptedFromAnotherRegion,
+    ConcurrentRotationsOfOneTokenRotateOnce, ConcurrentRedemptionsOfOneCodeSucceedOnce, Revocations,
+    LockoutAfterMaxFailuresUntilTimeoutOrClear, FailuresOutsideTheWindowStartOver,
+    ConcurrentFailuresAreAllCounted, UsersAndClientsSurviveReopen, SqlIshNamesAreJustNames);
 
 }  // namespace steer::auth

@@ -102,7 +102,8 @@ TEST(AuthdConfig, PostgresStore) {
       "/etc/p.yaml");
   ASSERT_TRUE(c) << All(c.error());
   EXPECT_EQ(c->store_path, "");
-  EXPECT_EQ(c->postgres.dsn, "host=db1,db2 dbname=authd user=authd target_session_attrs=read-write");
+  EXPECT_EQ(c->postgres.dsn,
+            "host=db1,db2 dbname=authd user=authd target_session_attrs=read-write");
   EXPECT_EQ(c->postgres.password.ToString(), "env:PGPW");
   EXPECT_EQ(c->postgres.pool_size, 8);
   EXPECT_EQ(c->postgres.connect_timeout, 5);
@@ -114,7 +115,8 @@ TEST(AuthdConfig, PostgresStoreErrors) {
       "issuer: https://a.example\nkeys_dir: k\nstore: {sqlite: a.db, postgres: {dsn: host=x}}\n",
       "s.yaml");
   ASSERT_FALSE(both);
-  EXPECT_EQ(All(both.error()), "s.yaml:3:8: store: sqlite and postgres exclude each other; choose one\n");
+  EXPECT_EQ(All(both.error()),
+            "s.yaml:3:8: store: sqlite and postgres exclude each other; choose one\n");
   auto bad = ParseAuthdConfig(
       "issuer: https://a.example\nkeys_dir: k\nstore:\n  postgres:\n"
       "    dsn: host=x password=hunter2\n    password: hunter2\n    pool_size: 0\n",
@@ -127,11 +129,10 @@ TEST(AuthdConfig, PostgresStoreErrors) {
   EXPECT_NE(all.find("p.yaml:6:15: store.postgres.password:"), std::string::npos) << all;
   EXPECT_NE(all.find("p.yaml:7:16: store.postgres.pool_size:"), std::string::npos) << all;
   EXPECT_EQ(all.find("hunter2"), std::string::npos) << all;  // the secret is never echoed
-  auto no_dsn = ParseAuthdConfig("issuer: https://a.example\nkeys_dir: k\nstore: {postgres: {}}\n",
-                                 "d.yaml");
+  auto no_dsn =
+      ParseAuthdConfig("issuer: https://a.example\nkeys_dir: k\nstore: {postgres: {}}\n", "d.yaml");
   ASSERT_FALSE(no_dsn);
-  EXPECT_EQ(All(no_dsn.error()),
-            "d.yaml:3:19: store.postgres.dsn: missing required key 'dsn'\n");
+  EXPECT_EQ(All(no_dsn.error()), "d.yaml:3:19: store.postgres.dsn: missing required key 'dsn'\n");
 }
 
 TEST(AuthdConfig, RequiredKeysAndSyntaxErrors) {
@@ -299,7 +300,8 @@ TEST(AuthdConfig, EveryPostgresKeyIsRead) {
   auto omitted = with(Example, "pool_size");
   ASSERT_TRUE(omitted);
   EXPECT_EQ(defaults->postgres.pool_size, 4);
-  EXPECT_EQ(defaults->postgres, (config::PostgresConfig{all->postgres.dsn, all->postgres.password}));
+  EXPECT_EQ(defaults->postgres,
+            (config::PostgresConfig{all->postgres.dsn, all->postgres.password}));
 }
 
 // docs/auth-core.md's key reference is generated from the catalog (scripts/gen-policy-docs).

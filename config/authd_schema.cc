@@ -256,18 +256,10 @@ void AddSection(Spec& root, const char* key, const char* description, const Spec
 
 const ObjectSpec<AuthdConfig>& AuthdSpec() {
   static const AuthdSpecs* specs = [] {
-    auto* s = new AuthdSpecs{MakePostgres(),
-                             MakeListen(),
-                             MakeTls(),
-                             Spec(),
-                             MakeTokens(),
-                             MakeLockout<AuthdConfig>(),
-                             MakeThrottle(),
-                             MakeLimits(),
-                             MakeHashing(),
-                             MakeLog(),
-                             MakeTenants(),
-                             Section("steer-authd config")};
+    auto* s = new AuthdSpecs{MakePostgres(), MakeListen(),  MakeTls(),
+                             Spec(),         MakeTokens(),  MakeLockout<AuthdConfig>(),
+                             MakeThrottle(), MakeLimits(),  MakeHashing(),
+                             MakeLog(),      MakeTenants(), Section("steer-authd config")};
     s->store = MakeStore(s->postgres);
     AddTopLevel(s->root);
     AddSection(s->root, "listen", "Where to serve.", s->listen);

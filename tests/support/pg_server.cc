@@ -32,8 +32,8 @@ std::vector<std::string> AsPostgres(std::vector<std::string> argv) {
   std::vector<std::string> out = {"/usr/bin/env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
                                   "LANG=C.UTF-8"};
   if (geteuid() == 0) {
-    for (const char* a : {"/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres",
-                          "--init-groups", "--"}) {
+    for (const char* a :
+         {"/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"}) {
       out.push_back(a);
     }
   }
@@ -59,8 +59,8 @@ PgServer::PgServer() : dir_("steer-pg"), password_(RandomName(24)) {
   ChownToPostgres(dir_.path());
   std::string pwfile = dir_.Write("password", password_);
   ChownToPostgres(pwfile);
-  int rc = RunCommand(AsPostgres({std::string(kBin) + "initdb", "-D", dir_.File("data"),
-                                  "-U", "postgres", "--pwfile=" + pwfile, "-A", "trust",
+  int rc = RunCommand(AsPostgres({std::string(kBin) + "initdb", "-D", dir_.File("data"), "-U",
+                                  "postgres", "--pwfile=" + pwfile, "-A", "trust",
                                   "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync"}),
                       dir_.File("initdb.log"), std::chrono::milliseconds(60000));
   if (rc != 0) throw std::runtime_error("initdb failed:\n" + ReadFile(dir_.File("initdb.log")));
@@ -76,8 +76,7 @@ PgServer::PgServer() : dir_("steer-pg"), password_(RandomName(24)) {
 PgServer::~PgServer() { Stop(); }
 
 std::string PgServer::Dsn(const std::string& database) const {
-  return "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=" + database +
-         " user=postgres";
+  return "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=" + database + " user=postgres";
 }
 
 std::string PgServer::Log() const { return ReadFile(dir_.File("postgres.log")); }
@@ -92,8 +91,14 @@ void PgServer::Spawn() {
 }
 
 bool PgServer::WaitReady() {
-  std::vector<std::string> ready = {std::string(kBin) + "pg_isready", "-q", "-h", dir_.path(),
-                                    "-p", std::to_string(port_), "-U", "postgres"};
+  std::vector<std::string> ready = {std::string(kBin) + "pg_isready",
+                                    "-q",
+                                    "-h",
+                                    dir_.path(),
+                                    "-p",
+                                    std::to_string(port_),
+                                    "-U",
+                                    "postgres"};
   bool ok = WaitUntil(
       [&] {
         if (!Running()) return true;
@@ -106,10 +111,10 @@ bool PgServer::WaitReady() {
 std::string PgServer::Sql(const std::string& sql, const std::string& database) const {
   static std::atomic<int> counter{0};
   std::string out = dir_.File("sql-" + std::to_string(++counter) + ".out");
-  int rc = RunCommand({"/usr/bin/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h",
-                       dir_.path(), "-p", std::to_string(port_), "-U", "postgres", "-d", database,
-                       "-o", out, "-c", sql},
-                      dir_.File("psql.log"));
+  int rc = RunCommand(
+      {"/usr/bin/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", dir_.path(), "-p",
+       std::to_string(port_), "-U", "postgres", "-d", database, "-o", out, "-c", sql},
+      dir_.File("psql.log"));
   if (rc != 0) {
     throw std::runtime_error("psql failed: " + sql + "\n" + ReadFile(dir_.File("psql.log")));
   }

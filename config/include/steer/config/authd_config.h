@@ -34,9 +34,9 @@ struct HashParams {
 
 // store.postgres.*: the PostgreSQL store shared by every region (docs/auth-core.md).
 struct PostgresConfig {
-  std::string dsn;             // dsn: libpq conninfo; several hosts for failover
-  base::SecretRef password;    // password: env:NAME or file:/path (never inline)
-  int pool_size = 4;           // pool_size: connections per process
+  std::string dsn;                // dsn: libpq conninfo; several hosts for failover
+  base::SecretRef password;       // password: env:NAME or file:/path (never inline)
+  int pool_size = 4;              // pool_size: connections per process
   int64_t connect_timeout = 5;    // connect_timeout (seconds)
   int64_t statement_timeout = 5;  // statement_timeout (seconds)
   bool operator==(const PostgresConfig&) const = default;
