@@ -52,6 +52,32 @@ INSTANTIATE_TYPED_TEST_SUITE_P(Postgres, StoreContract, ::testing::Types<Postgre
 
 namespace {
 
+// Two regions, each with its own store (its own pool) on the one database: what one region
+// records, the other enforces at once.
+TEST(PostgresStore, SecurityStateIsSharedByTwoRegions) {
+  PgServer& server = SharedServer();
+  std::string db = server.CreateDatabase();
+  auto a = PostgresStore::Open(ConfigFor(server, db)).value();
+  auto b = PostgresStore::Open(ConfigFor(server, db)).value();
+  ASSERT_TRUE(a->Revoke("jti-a", 1000));
+  EXPECT_TRUE(b->IsRevoked({"jti-a"}).value());  // revoked in A: inactive in B
+  EXPECT_TRUE(a->ConsumeOnce("code-a", 1000).value());
+  EXPECT_FALSE(b->ConsumeOnce("code-a", 1000).value());  // redeemed in A: refused in B
+  ASSERT_TRUE(a->StartFamily("fam", "t0", 1000));
+  EXPECT_EQ(a->RotateRefresh("fam", "t0", 0, "t1", 1000).value(), RefreshOutcome::kRotated);
+  EXPECT_FALSE(b->IsCurrentRefresh("fam", "t0", 0).value());
+  // The rotated token replayed in B revokes the family everywhere.
+  EXPECT_EQ(b->RotateRefresh("fam", "t0", 0, "x", 1000).value(), RefreshOutcome::kReused);
+  EXPECT_EQ(a->RotateRefresh("fam", "t1", 1, "t2", 1000).value(), RefreshOutcome::kRevoked);
+  LockoutPolicy policy{3, 60};  // max_failures counts across regions, not per region
+  EXPECT_EQ(a->RecordFailure("user:alice", 1000, policy).value(), 0);
+  EXPECT_EQ(b->RecordFailure("user:alice", 1001, policy).value(), 0);
+  EXPECT_EQ(a->RecordFailure("user:alice", 1002, policy).value(), 1062);
+  EXPECT_EQ(b->BlockedUntil("user:alice", 1003).value(), 1062);
+  ASSERT_TRUE(a->PutUser({"alice", "sub-a", "h", "", ""}));
+  EXPECT_EQ(b->FindUser("alice").value()->subject, "sub-a");
+}
+
 TEST(PostgresStore, MigratesOnceWhenTwoRegionsStartTogether) {
   PgServer& server = SharedServer();
   std::string db = server.CreateDatabase();
