@@ -205,7 +205,7 @@ void Pool::Give(std::unique_ptr<Conn> conn, bool broken) {
     open_ -= static_cast<int>(idle_.size());
     idle_.clear();
   }
-  freed_.notify_one();
+  freed_.notify_all();  // a dropped connection frees room for every waiter
 }
 
 }  // namespace steer::auth::pg
