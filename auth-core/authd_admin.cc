@@ -14,6 +14,7 @@
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/key_set.h"
 #include "steer/auth/password_hasher.h"
+#include "steer/auth/provider.h"
 #include "steer/auth/scoped_store.h"
 #include "steer/auth/store_factory.h"
 #include "steer/auth/web_origin.h"
@@ -22,12 +23,11 @@
 namespace steer::auth {
 namespace {
 
-namespace po = boost::program_options;
-using Strings = std::vector<std::string>;
-
-constexpr char kUsage[] = R"(Usage: steer-authd admin [--config FILE] COMMAND
+constexpr char kUsage[] = R"(Usage: steer-authd admin [--config FILE]... COMMAND
   user add NAME [--email E] [--name N] [--subject S]   password read from stdin
-  user list | user remove NAME | user unlock NAME | ip unlock ADDRESS
+  user list | user disable NAME | user enable NAME | user remove NAME | user unlock NAME
+      user commands apply to the store of every --config (one per region) in one run
+  ip unlock ADDRESS
   client add ID [--redirect-uri U]... [--post-logout-uri U]... [--grant G]...
                 [--scope S]... [--audience A] [--alg ES256|RS256] [--public] [--secret-stdin]
                 [--web-origin https://app.example.com]...   browser origins allowed CORS
@@ -36,12 +36,13 @@ constexpr char kUsage[] = R"(Usage: steer-authd admin [--config FILE] COMMAND
   tenant add NAME [--display-name N] [--logo-url U] [--primary-color C] [--background-color C]
   tenant list | tenant remove NAME
   store migrate | store status             schema of store.postgres
-  store copy --from sqlite:PATH --to postgres   users and clients, idempotent
+  store copy --from sqlite:PATH --to postgres   users, retired subjects and clients, idempotent
   --tenant NAME scopes user, client, ip and keys commands to that tenant.
 Exit codes: 0 ok, 1 failed, 2 usage.
 )";
 
-// One line from stdin without its newline; echo is off when stdin is a terminal.
+}  // namespace
+
 std::string ReadSecretLine(const char* prompt) {
   bool tty = isatty(STDIN_FILENO);
   termios old{};
@@ -62,68 +63,41 @@ std::string ReadSecretLine(const char* prompt) {
   return line;
 }
 
-int Fail(const std::string& msg) {
+int AdminFail(const std::string& msg) {
   std::cerr << "steer-authd admin: " << msg << "\n";
   return 1;
 }
 
-int UserCommand(Store& store, const config::AuthdConfig& config, const Strings& args,
-                const po::variables_map& vm) {
-  const std::string& verb = args[1];
-  if (verb == "list") {
-    auto users = store.ListUsers();
-    if (!users) return Fail(users.error().message);
-    for (const auto& u : *users)
-      std::cout << u.username << "\t" << u.subject << "\t" << u.email << "\n";
-    return 0;
-  }
-  if (args.size() < 3) return Fail("user " + verb + " needs a NAME");
-  const std::string& name = args[2];
-  if (verb == "add") {
-    std::string password = ReadSecretLine("Password: ");
-    if (password.size() < 8) return Fail("password must have at least 8 characters");
-    PasswordHasher hasher(config.hashing, 1);
-    auto hash = hasher.Hash(password);
-    if (!hash) return Fail(hash.error().message);
-    // Deterministic default so regions seeded separately agree on `sub`.
-    std::string subject = vm.count("subject")
-                              ? vm["subject"].as<std::string>()
-                              : Base64UrlEncode(Sha256(config.issuer + "|" + name)).substr(0, 22);
-    User u{name, subject, *hash, vm.count("email") ? vm["email"].as<std::string>() : "",
-           vm.count("name") ? vm["name"].as<std::string>() : name};
-    if (auto r = store.PutUser(u); !r) return Fail(r.error().message);
-    std::cout << "user " << name << " sub=" << subject << "\n";
-    return 0;
-  }
-  if (verb == "remove") {
-    auto removed = store.RemoveUser(name);
-    if (!removed) return Fail(removed.error().message);
-    return *removed ? 0 : Fail("no such user");
-  }
-  if (verb == "unlock") {
-    auto r = store.ClearFailures("user:" + name);
-    return r ? 0 : Fail(r.error().message);
-  }
-  return Fail("unknown user command " + verb);
-}
+namespace {
+
+int Fail(const std::string& msg) { return AdminFail(msg); }
 
 Strings Many(const po::variables_map& vm, const char* key) {
   return vm.count(key) ? vm[key].as<Strings>() : Strings{};
 }
 
+int ListClients(Store& store) {
+  auto clients = store.ListClients();
+  if (!clients) return Fail(clients.error().message);
+  for (const auto& c : *clients) {
+    std::cout << c.client_id << "\t" << (c.is_public() ? "public" : "confidential");
+    for (const auto& g : c.grant_types) std::cout << "\t" << g;
+    for (const auto& o : c.web_origins) std::cout << "\torigin=" << o;
+    std::cout << "\n";
+  }
+  return 0;
+}
+
+// Longer client ids and redirect URIs could never be sent to /authorize.
+bool FitsAuthorize(const Client& c) {
+  bool fits = c.client_id.size() <= kMaxAuthorizeParamBytes;
+  for (const std::string& u : c.redirect_uris) fits = fits && u.size() <= kMaxAuthorizeParamBytes;
+  return fits;
+}
+
 int ClientCommand(Store& store, const Strings& args, const po::variables_map& vm) {
   const std::string& verb = args[1];
-  if (verb == "list") {
-    auto clients = store.ListClients();
-    if (!clients) return Fail(clients.error().message);
-    for (const auto& c : *clients) {
-      std::cout << c.client_id << "\t" << (c.is_public() ? "public" : "confidential");
-      for (const auto& g : c.grant_types) std::cout << "\t" << g;
-      for (const auto& o : c.web_origins) std::cout << "\torigin=" << o;
-      std::cout << "\n";
-    }
-    return 0;
-  }
+  if (verb == "list") return ListClients(store);
   if (args.size() < 3) return Fail("client " + verb + " needs an ID");
   if (verb == "remove") {
     auto removed = store.RemoveClient(args[2]);
@@ -134,6 +108,10 @@ int ClientCommand(Store& store, const Strings& args, const po::variables_map& vm
   Client c;
   c.client_id = args[2];
   c.redirect_uris = Many(vm, "redirect-uri");
+  if (!FitsAuthorize(c)) {
+    return Fail("client ids and redirect URIs are at most " +
+                std::to_string(kMaxAuthorizeParamBytes) + " bytes");
+  }
   c.post_logout_redirect_uris = Many(vm, "post-logout-uri");
   c.grant_types = Many(vm, "grant");
   c.scopes = Many(vm, "scope");
@@ -180,11 +158,83 @@ config::Branding BrandingOptions(const po::variables_map& vm) {
   return {get("display-name"), get("logo-url"), get("primary-color"), get("background-color")};
 }
 
+// Loads every --config and opens its store, seen as `tenant`'s (or, for "", the top-level
+// issuer's) view; nothing is changed when any of them fails.
+Result<std::vector<AdminRegion>> LoadRegions(const Strings& paths, const std::string& tenant) {
+  std::vector<AdminRegion> regions;
+  for (const std::string& path : paths) {
+    auto loaded = config::LoadAuthdConfig(path);
+    if (!loaded) {
+      std::string msg;
+      for (const auto& d : loaded.error()) msg += "\n" + d.ToString();
+      return MakeError(ErrorCode::kInvalidArgument, path + ": invalid config" + msg);
+    }
+    if (!tenant.empty()) {
+      if (auto dir = ExistingTenantDir(*loaded, tenant); !dir) {
+        return MakeError(dir.error().code, path + ": " + dir.error().message);
+      }
+      loaded->issuer = config::TenantIssuer(*loaded, tenant);
+    }
+    if (!regions.empty() && loaded->issuer != regions.front().config.issuer) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       path + ": another issuer than " + regions.front().config_path);
+    }
+    auto store = OpenStore(*loaded);
+    if (!store) return MakeError(store.error().code, path + ": " + store.error().message);
+    std::shared_ptr<Store> db = std::move(*store);
+    auto view = std::make_unique<ScopedStore>(db, tenant);
+    regions.push_back({path, *loaded, std::move(db), std::move(view)});
+  }
+  return regions;
+}
+
+std::string KeysDir(const AdminRegion* region, const std::string& tenant,
+                    const po::variables_map& vm) {
+  if (vm.count("dir")) return vm["dir"].as<std::string>();
+  if (region == nullptr) return "";
+  if (tenant.empty()) return region->config.keys_dir;
+  return config::TenantKeysDir(region->config, tenant);
+}
+
+int RunCommand(const Strings& args, const po::variables_map& vm) {
+  std::string tenant = vm.count("tenant") ? vm["tenant"].as<std::string>() : "";
+  auto regions = LoadRegions(Many(vm, "config"), tenant);
+  if (!regions) return Fail(regions.error().message);
+  if (args[0] == "keys") {
+    return KeysCommand(KeysDir(regions->empty() ? nullptr : &regions->front(), tenant, vm),
+                       args[1]);
+  }
+  if (regions->empty()) return Fail("--config is required for " + args[0]);
+  if (args.size() > 2 && args[2].find('/') != std::string::npos &&
+      (args[0] == "user" || args[0] == "client")) {
+    return Fail("names must not contain '/' (it separates a tenant from its names)");
+  }
+  if (args[0] == "user") return UserCommand(*regions, args, vm);
+  if (regions->size() > 1) return Fail("only user commands take several --config");
+  AdminRegion& region = regions->front();
+  if (args[0] == "store") {
+    if (!tenant.empty()) return Fail("store commands take no --tenant");
+    return StoreCommand(region.config, args, vm.count("from") ? vm["from"].as<std::string>() : "",
+                        vm.count("to") ? vm["to"].as<std::string>() : "");
+  }
+  if (args[0] == "tenant") {
+    if (!tenant.empty()) return Fail("tenant commands take no --tenant");
+    return TenantCommand(region.config, *region.db, args, BrandingOptions(vm));
+  }
+  if (args[0] == "client") return ClientCommand(*region.store, args, vm);
+  if (args[0] == "ip" && args[1] == "unlock" && args.size() == 3) {
+    auto r = region.store->ClearFailures("ip:" + args[2]);
+    return r ? 0 : Fail(r.error().message);
+  }
+  std::cerr << kUsage;
+  return 2;
+}
+
 }  // namespace
 
 int RunAdmin(int argc, char** argv) {
   po::options_description opts("Options");
-  opts.add_options()("help,h", "help")("config,c", po::value<std::string>(), "authd config")(
+  opts.add_options()("help,h", "help")("config,c", po::value<Strings>(), "authd config")(
       "dir", po::value<std::string>(), "key directory")("email", po::value<std::string>(), "")(
       "name", po::value<std::string>(), "")("subject", po::value<std::string>(), "")(
       "redirect-uri", po::value<Strings>(), "")("post-logout-uri", po::value<Strings>(), "")(
@@ -209,52 +259,7 @@ int RunAdmin(int argc, char** argv) {
     std::cout << kUsage;
     return vm.count("help") ? 0 : 2;
   }
-  config::AuthdConfig config;
-  if (vm.count("config")) {
-    auto loaded = config::LoadAuthdConfig(vm["config"].as<std::string>());
-    if (!loaded) {
-      for (const auto& d : loaded.error()) std::cerr << d.ToString() << "\n";
-      return 2;
-    }
-    config = *loaded;
-  }
-  std::optional<std::string> tenant_dir;
-  if (vm.count("tenant")) {
-    auto dir = ExistingTenantDir(config, vm["tenant"].as<std::string>());
-    if (!dir) return Fail(dir.error().message);
-    tenant_dir = *dir;
-    config.issuer = config::TenantIssuer(config, vm["tenant"].as<std::string>());
-  }
-  if (args[0] == "keys") {
-    std::string dir = vm.count("dir") ? vm["dir"].as<std::string>()
-                      : tenant_dir    ? *tenant_dir + "/" + config::kTenantKeysDirName
-                                      : config.keys_dir;
-    return KeysCommand(dir, args[1]);
-  }
-  if (config.store_path.empty() && config.postgres.dsn.empty()) {
-    return Fail("--config is required for " + args[0]);
-  }
-  if (args[0] == "store") {
-    return StoreCommand(config, args, vm.count("from") ? vm["from"].as<std::string>() : "",
-                        vm.count("to") ? vm["to"].as<std::string>() : "");
-  }
-  auto opened = OpenStore(config);
-  if (!opened) return Fail(opened.error().message);
-  // The top-level issuer's view (tenant "") hides every tenant's entries, as in the server.
-  ScopedStore store(**opened, tenant_dir ? vm["tenant"].as<std::string>() : std::string());
-  if (args[0] == "tenant") return TenantCommand(config, **opened, args, BrandingOptions(vm));
-  if (args.size() > 2 && args[2].find('/') != std::string::npos &&
-      (args[0] == "user" || args[0] == "client")) {
-    return Fail("names must not contain '/' (it separates a tenant from its names)");
-  }
-  if (args[0] == "user") return UserCommand(store, config, args, vm);
-  if (args[0] == "client") return ClientCommand(store, args, vm);
-  if (args[0] == "ip" && args[1] == "unlock" && args.size() == 3) {
-    auto r = store.ClearFailures("ip:" + args[2]);
-    return r ? 0 : Fail(r.error().message);
-  }
-  std::cerr << kUsage;
-  return 2;
+  return RunCommand(args, vm);
 }
 
 }  // namespace steer::auth

@@ -22,22 +22,51 @@ void PrintStatus(const pg::SchemaStatus& s) {
   std::cout << "\n";
 }
 
-// Users and clients of every tenant (the rows as stored); upserts, so running it again
-// changes nothing. Codes, tokens, revocations and lockouts are short-lived and stay behind.
-int Copy(Store& from, Store& to) {
+// One user as stored (generation and disabled included). A user already there with the same
+// subject was copied before; another subject under that name, or that subject under another
+// name, is a conflict the operator must resolve.
+Result<void> CopyUser(const User& u, PostgresStore& to) {
+  auto added = to.AddUser(u);
+  if (added || added.error().code != ErrorCode::kAlreadyExists) return added;
+  auto there = to.FindUser(u.username);
+  if (!there) return tl::unexpected(there.error());
+  if (*there && (*there)->subject == u.subject) return {};
+  return MakeError(ErrorCode::kAlreadyExists,
+                   "exists in PostgreSQL with another subject, or its subject is or was used "
+                   "by another user there; nothing copied for it");
+}
+
+// Users (with their generation and disabled flag), retired subjects, revocations (the user
+// generations a disable or remove ended, revoked tokens) and clients of every tenant, as
+// stored. Every write is an insert-if-absent or an upsert, so running it again changes nothing.
+// Codes, refresh families and lockout counters are short-lived and stay behind.
+int Copy(SqliteStore& from, PostgresStore& to) {
   auto users = from.ListUsers();
   if (!users) return Fail("reading users: " + users.error().message);
+  auto retired = from.ListRetiredSubjects();
+  if (!retired) return Fail("reading retired subjects: " + retired.error().message);
+  auto revoked = from.ListRevocations();
+  if (!revoked) return Fail("reading revocations: " + revoked.error().message);
   auto clients = from.ListClients();
   if (!clients) return Fail("reading clients: " + clients.error().message);
+  // Revocations first: a copied disabled user's old tokens are dead before the user exists.
+  for (const auto& [id, until] : *revoked) {
+    if (auto r = to.Revoke(id, until); !r) return Fail("revocation: " + r.error().message);
+  }
+  for (const auto& s : *retired) {
+    if (auto r = to.RetireSubject(s); !r) return Fail("retired subject: " + r.error().message);
+  }
   for (const auto& u : *users) {
-    if (auto r = to.PutUser(u); !r) return Fail("user " + u.username + ": " + r.error().message);
+    if (auto r = CopyUser(u, to); !r) return Fail("user " + u.username + ": " + r.error().message);
   }
   for (const auto& c : *clients) {
     if (auto r = to.PutClient(c); !r) {
       return Fail("client " + c.client_id + ": " + r.error().message);
     }
   }
-  std::cout << "copied " << users->size() << " user(s) and " << clients->size() << " client(s)\n";
+  std::cout << "copied " << users->size() << " user(s), " << retired->size()
+            << " retired subject(s), " << revoked->size() << " revocation(s) and "
+            << clients->size() << " client(s)\n";
   return 0;
 }
 

@@ -30,18 +30,17 @@ Result<void> WriteFile(const fs::path& path, const std::string& text) {
 
 // The tenant's directory is built under a dot-name (ignored by the server) and renamed into
 // place, so a server reloading meanwhile sees the whole tenant or none of it.
-Result<void> CreateTenantDir(const fs::path& dir, const config::TenantConfig& tenant) {
+Result<void> CreateTenantDir(const fs::path& dir, const std::string& yaml) {
   fs::path staging =
-      dir.parent_path() / ("." + tenant.name + ".adding-" + std::to_string(getpid()));
+      dir.parent_path() / ("." + dir.filename().string() + ".adding-" + std::to_string(getpid()));
   std::error_code ec;
   fs::remove_all(staging, ec);
   fs::create_directories(staging, ec);
   if (ec)
     return MakeError(ErrorCode::kIo, "cannot create " + staging.string() + ": " + ec.message());
   auto keys = GenerateKeyDir((staging / config::kTenantKeysDirName).string());
-  Result<void> written =
-      keys ? WriteFile(staging / config::kTenantFileName, config::TenantConfigYaml(tenant))
-           : Result<void>(tl::unexpected(keys.error()));
+  Result<void> written = keys ? WriteFile(staging / config::kTenantFileName, yaml)
+                              : Result<void>(tl::unexpected(keys.error()));
   if (written) {
     fs::rename(staging, dir, ec);  // refuses an existing non-empty directory
     if (ec)
@@ -59,7 +58,7 @@ int Add(const config::AuthdConfig& config, const std::string& name,
   if (tenant.branding.display_name.empty()) tenant.branding.display_name = name;
   tenant.lockout = config.lockout;
   // The file written is checked by the same reader the server uses before it is written.
-  std::string yaml = config::TenantConfigYaml(tenant);
+  std::string yaml = config::TenantConfigYaml(tenant, config.lockout);
   auto parsed = config::ParseTenantConfig(yaml, "tenant " + name, name, config.lockout);
   if (!parsed) {
     for (const auto& d : parsed.error()) std::cerr << d.ToString() << "\n";
@@ -69,7 +68,7 @@ int Add(const config::AuthdConfig& config, const std::string& name,
   std::error_code ec;
   if (fs::exists(dir, ec)) return Fail("tenant " + name + " already exists");
   fs::create_directories(config.tenants_dir, ec);
-  if (auto r = CreateTenantDir(dir, *parsed); !r) return Fail(r.error().message);
+  if (auto r = CreateTenantDir(dir, yaml); !r) return Fail(r.error().message);
   std::cout << "tenant " << name << " issuer=" << config::TenantIssuer(config, name) << "\n"
             << "copy " << dir.string() << " to every region, then reload steer-authd (SIGHUP)\n";
   return 0;
@@ -100,7 +99,9 @@ Result<size_t> PurgeTenant(Store& store, const std::string& name) {
   auto users = scoped.ListUsers();
   if (!users) return tl::unexpected(users.error());
   for (const auto& u : *users) {
-    if (auto r = scoped.RemoveUser(u.username); !r) return tl::unexpected(r.error());
+    // Its tokens already fail (the tenant's keys are gone); the subject stays retired.
+    auto r = scoped.EndUser(u.username, /*remove=*/true, u.generation + 1, std::time(nullptr));
+    if (!r) return tl::unexpected(r.error());
     ++removed;
   }
   auto clients = scoped.ListClients();

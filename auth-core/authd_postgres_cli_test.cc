@@ -16,6 +16,8 @@ namespace {
 using testsupport::PgServer;
 using testsupport::TempDir;
 
+constexpr int64_t kFarFuture = 4102444800;  // 2100-01-01
+
 struct Outcome {
   int status;
   std::string output;
@@ -46,15 +48,18 @@ TEST(AuthdPostgresCli, StoreStatusMigrateAndCopyFromSqlite) {
   std::string cfg = Config(server, db, dir, 9);
   Outcome status = Authd(dir, {"admin", "-c", cfg, "store", "status"});
   EXPECT_EQ(status.status, 0) << status.output;
-  EXPECT_EQ(status.output, "schema version 0 (this steer-authd knows up to 1); 1 pending\n");
+  EXPECT_EQ(status.output, "schema version 0 (this steer-authd knows up to 2); 2 pending\n");
   Outcome migrate = Authd(dir, {"admin", "-c", cfg, "store", "migrate"});
   EXPECT_EQ(migrate.output,
-            "schema version 1 (this steer-authd knows up to 1); applied 1 "
+            "schema version 2 (this steer-authd knows up to 2); applied 2 "
             "migration(s)\n");
   {
     auto sqlite = SqliteStore::Open(dir.File("region.db")).value();
-    ASSERT_TRUE(sqlite->PutUser({"alice", "sub-a", "$argon2id$a", "a@x", "Alice"}));
-    ASSERT_TRUE(sqlite->PutUser({"bob'; DROP TABLE users;--", "sub-b", "$argon2id$b", "", ""}));
+    ASSERT_TRUE(sqlite->AddUser({"alice", "sub-a", "$argon2id$a", "a@x", "Alice"}));
+    ASSERT_TRUE(sqlite->AddUser({"bob'; DROP TABLE users;--", "sub-b", "$argon2id$b", "", ""}));
+    ASSERT_TRUE(sqlite->AddUser({"carol", "sub-c", "$argon2id$c", "", ""}));
+    ASSERT_TRUE(sqlite->EndUser("alice", false, 2, kFarFuture).value());  // disabled at gen 2
+    ASSERT_TRUE(sqlite->EndUser("carol", true, 1, kFarFuture).value());   // removed: retired
     Client c;
     c.client_id = "web";
     c.redirect_uris = {"https://app/cb"};
@@ -64,7 +69,8 @@ TEST(AuthdPostgresCli, StoreStatusMigrateAndCopyFromSqlite) {
     Outcome copy = Authd(dir, {"admin", "-c", cfg, "store", "copy", "--from",
                                "sqlite:" + dir.File("region.db"), "--to", "postgres"});
     EXPECT_EQ(copy.status, 0) << copy.output;
-    EXPECT_EQ(copy.output, "copied 2 user(s) and 1 client(s)\n");
+    EXPECT_EQ(copy.output,
+              "copied 2 user(s), 1 retired subject(s), 3 revocation(s) and 1 client(s)\n");
   }
   config::PostgresConfig pc;
   pc.dsn = server.Dsn(db);
@@ -72,10 +78,39 @@ TEST(AuthdPostgresCli, StoreStatusMigrateAndCopyFromSqlite) {
   auto pg = PostgresStore::Open(pc).value();
   EXPECT_EQ(pg->ListUsers().value().size(), 2u);
   EXPECT_EQ(pg->FindUser("bob'; DROP TABLE users;--").value()->subject, "sub-b");
+  auto alice = pg->FindUser("alice").value().value();
+  EXPECT_TRUE(alice.disabled);
+  EXPECT_EQ(alice.generation, 2);
+  EXPECT_TRUE(pg->IsRevoked({UserRevocationId("sub-a", 1)}).value());
+  EXPECT_TRUE(pg->IsRevoked({UserRevocationId("sub-c", 0)}).value());
+  EXPECT_FALSE(pg->IsRevoked({UserRevocationId("sub-a", 2)}).value());
+  EXPECT_TRUE(pg->SubjectUsed("sub-c").value());
+  EXPECT_FALSE(pg->FindUser("carol").value());
   EXPECT_EQ(pg->FindClient("web").value()->redirect_uris,
             std::vector<std::string>{"https://app/cb"});
   Outcome list = Authd(dir, {"admin", "-c", cfg, "user", "list"});  // the usual admin, on postgres
   EXPECT_NE(list.output.find("alice"), std::string::npos) << list.output;
+  // Two regions' configs on one database: the user command changes it once.
+  TempDir other("steer-authd-pg");
+  other.Write("pw", server.password());
+  std::string cfg2 = Config(server, db, other, 9);
+  Outcome enable = Authd(dir, {"admin", "-c", cfg, "-c", cfg2, "user", "enable", "alice"});
+  EXPECT_EQ(enable.status, 0) << enable.output;
+  Outcome disable = Authd(dir, {"admin", "-c", cfg, "-c", cfg2, "user", "disable", "alice"});
+  EXPECT_EQ(disable.status, 0) << disable.output;
+  EXPECT_EQ(pg->FindUser("alice").value()->generation, 3);
+  // A name already taken in PostgreSQL by another subject is a conflict, reported.
+  ASSERT_TRUE(pg->AddUser({"dave", "sub-d-pg", "h", "", ""}));
+  {
+    auto sqlite = SqliteStore::Open(dir.File("region.db")).value();
+    ASSERT_TRUE(sqlite->AddUser({"dave", "sub-d", "h", "", ""}));
+  }
+  Outcome conflict = Authd(dir, {"admin", "-c", cfg, "store", "copy", "--from",
+                                 "sqlite:" + dir.File("region.db"), "--to", "postgres"});
+  EXPECT_EQ(conflict.status, 1);
+  EXPECT_NE(conflict.output.find("user dave: exists in PostgreSQL with another subject"),
+            std::string::npos)
+      << conflict.output;
   Outcome bad =
       Authd(dir, {"admin", "-c", cfg, "store", "copy", "--from", "region.db", "--to", "postgres"});
   EXPECT_EQ(bad.status, 1);

@@ -24,6 +24,28 @@ TEST(Base64Url, RoundTripsAllByteValues) {
   }
 }
 
+// The encoder against the bit-by-bit definition (RFC 4648 §5, no padding), every length to 64.
+TEST(Base64Url, MatchesTheDefinitionForEveryLength) {
+  constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string data;
+  for (int n = 0; n <= 64; ++n) {
+    std::string want;
+    for (size_t bit = 0; bit < data.size() * 8; bit += 6) {
+      int v = 0;
+      for (size_t b = bit; b < bit + 6; ++b) {
+        int set =
+            b < data.size() * 8 ? (static_cast<unsigned char>(data[b / 8]) >> (7 - b % 8)) & 1 : 0;
+        v = v * 2 + set;
+      }
+      want.push_back(kAlphabet[v]);
+    }
+    EXPECT_EQ(Base64UrlEncode(data), want) << n;
+    data.push_back(static_cast<char>(n * 37 + 11));
+  }
+  EXPECT_EQ(HexEncode(std::string("\x00\x9f\xff", 3)), "009fff");
+  EXPECT_EQ(HexEncode(""), "");
+}
+
 TEST(Base64Url, RejectsNonCanonicalInput) {
   EXPECT_FALSE(Base64UrlDecode("Zg=="));  // padding
   EXPECT_FALSE(Base64UrlDecode("+/8"));   // standard alphabet

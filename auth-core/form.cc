@@ -1,6 +1,7 @@
 #include "steer/auth/form.h"
 
 #include <cctype>
+#include <cstring>
 
 namespace steer::auth {
 namespace {
@@ -12,23 +13,39 @@ int HexValue(char c) {
   return -1;
 }
 
+// The index of the first '%' (or '+' when it means a space) at or after `from`, else size():
+// memchr, not a loop per character, since a token is hundreds of plain characters.
+size_t FindEscape(std::string_view text, size_t from, bool plus_is_space) {
+  const char* begin = text.data() + from;
+  size_t n = text.size() - from;
+  const void* pct = std::memchr(begin, '%', n);
+  size_t end = pct ? static_cast<size_t>(static_cast<const char*>(pct) - begin) : n;
+  if (plus_is_space) {
+    const void* plus = std::memchr(begin, '+', end);
+    if (plus) end = static_cast<size_t>(static_cast<const char*>(plus) - begin);
+  }
+  return from + end;
+}
+
 }  // namespace
 
 std::optional<std::string> UrlDecode(std::string_view text, bool plus_is_space) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '+' && plus_is_space) {
+    // Copy the run up to the next escape at once (a token is one long run).
+    size_t next = FindEscape(text, i, plus_is_space);
+    out.append(text.data() + i, next - i);
+    i = next;
+    if (i == text.size()) break;
+    if (text[i] == '+') {
       out.push_back(' ');
-    } else if (c == '%') {
+    } else {
       if (i + 2 >= text.size()) return std::nullopt;
       int hi = HexValue(text[i + 1]), lo = HexValue(text[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
-    } else {
-      out.push_back(c);
     }
   }
   return out;

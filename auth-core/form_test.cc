@@ -23,6 +23,17 @@ TEST(Form, RejectsRepeatsAndBadEscapes) {
   EXPECT_TRUE(ParseForm("a=%41&&b"));
 }
 
+TEST(Form, UrlDecodeRunsEscapesAndPlus) {
+  EXPECT_EQ(UrlDecode("").value(), "");
+  EXPECT_EQ(UrlDecode("eyJhbGciOi.x_y-z").value(), "eyJhbGciOi.x_y-z");
+  EXPECT_EQ(UrlDecode("%41bc%2b+d%2F").value(), "Abc+ d/");
+  EXPECT_EQ(UrlDecode("a+b", false).value(), "a+b");
+  EXPECT_EQ(UrlDecode("++", true).value(), "  ");
+  EXPECT_EQ(UrlDecode("%00x").value(), std::string("\0x", 2));
+  EXPECT_FALSE(UrlDecode("abc%4"));
+  EXPECT_FALSE(UrlDecode("abc%g1"));
+}
+
 TEST(Form, EncodingHelpers) {
   EXPECT_EQ(UrlEncode("a b/&"), "a%20b%2F%26");
   EXPECT_EQ(HtmlEscape("<a href=\"x\">'&"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "json_dump.h"
 #include "steer/auth/crypto_util.h"
 
 namespace steer::auth {
@@ -86,8 +87,11 @@ Result<void> CheckClaims(const nlohmann::json& c, const JwtRules& rules) {
 
 Result<std::string> SignJwt(const SigningKey& key, std::string_view typ,
                             const nlohmann::json& claims) {
-  nlohmann::json header = {{"alg", AlgName(key.alg())}, {"kid", key.kid()}, {"typ", typ}};
-  std::string input = Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(claims.dump());
+  nlohmann::json header(nlohmann::json::value_t::object);
+  header["alg"] = AlgName(key.alg());
+  header["kid"] = key.kid();
+  header["typ"] = typ;
+  std::string input = Base64UrlEncode(DumpJson(header)) + "." + Base64UrlEncode(DumpJson(claims));
   auto sig = key.Sign(input);
   if (!sig) return tl::unexpected(sig.error());
   return input + "." + Base64UrlEncode(*sig);

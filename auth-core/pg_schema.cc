@@ -26,6 +26,12 @@ CREATE INDEX used_codes_expiry ON used_codes(expires_at);
 CREATE INDEX refresh_families_expiry ON refresh_families(expires_at);
 CREATE INDEX revoked_expiry ON revoked(expires_at);
 )sql",
+      // 2: user lifecycle (SqliteStore's users.generation, users.disabled, retired_subjects).
+      R"sql(
+ALTER TABLE users ADD COLUMN generation BIGINT NOT NULL DEFAULT 0,
+  ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT false;
+CREATE TABLE retired_subjects(subject TEXT PRIMARY KEY);
+)sql",
   };
   return kMigrations;
 }

@@ -16,19 +16,36 @@ using pg::Statement;
 namespace {
 
 constexpr bool kIdempotent = true;
+constexpr bool kOnce = false;  // a lost COMMIT is ambiguous: kUnavailable, not retried
 
-const Statement kFindUser{
-    "find_user",
-    "SELECT username, subject, password_hash, email, name FROM users WHERE username = $1"};
-const Statement kPutUser{
-    "put_user",
-    "INSERT INTO users(username, subject, password_hash, email, name) VALUES($1,$2,$3,$4,$5) "
-    "ON CONFLICT (username) DO UPDATE SET subject = excluded.subject, "
-    "password_hash = excluded.password_hash, email = excluded.email, name = excluded.name"};
-const Statement kRemoveUser{"remove_user", "DELETE FROM users WHERE username = $1"};
-const Statement kListUsers{
-    "list_users",
-    "SELECT username, subject, password_hash, email, name FROM users ORDER BY username"};
+const Statement kFindUser{"find_user",
+                          "SELECT username, subject, password_hash, email, name, generation, "
+                          "disabled FROM users WHERE username = $1"};
+// One statement: no row when the name exists (primary key), the subject is taken (unique) or
+// the subject is retired.
+const Statement kAddUser{
+    "add_user",
+    "INSERT INTO users(username, subject, password_hash, email, name, generation, disabled) "
+    "SELECT $1, $2, $3, $4, $5, $6::bigint, $7::boolean WHERE NOT EXISTS "
+    "(SELECT 1 FROM retired_subjects WHERE subject = $2) ON CONFLICT DO NOTHING"};
+const Statement kSubjectUsed{"subject_used",
+                             "SELECT 1 FROM users WHERE subject = $1 UNION ALL "
+                             "SELECT 1 FROM retired_subjects WHERE subject = $1 LIMIT 1"};
+const Statement kLockUser{"lock_user", "SELECT subject FROM users WHERE username = $1 FOR UPDATE"};
+const Statement kRevokeGeneration{
+    "revoke_generation",
+    "INSERT INTO revoked(id, expires_at) VALUES($1, $2) ON CONFLICT (id) "
+    "DO UPDATE SET expires_at = GREATEST(revoked.expires_at, excluded.expires_at)"};
+const Statement kRetire{"retire",
+                        "INSERT INTO retired_subjects(subject) VALUES($1) ON CONFLICT DO NOTHING"};
+const Statement kDeleteUser{"delete_user", "DELETE FROM users WHERE username = $1"};
+const Statement kDisableUser{"disable_user",
+                             "UPDATE users SET disabled = true, generation = $2 "
+                             "WHERE username = $1"};
+const Statement kEnableUser{"enable_user", "UPDATE users SET disabled = false WHERE username = $1"};
+const Statement kListUsers{"list_users",
+                           "SELECT username, subject, password_hash, email, name, generation, "
+                           "disabled FROM users ORDER BY username"};
 const Statement kFindClient{"find_client", "SELECT body FROM clients WHERE client_id = $1"};
 const Statement kPutClient{"put_client",
                            "INSERT INTO clients(client_id, body) VALUES($1, $2) "
@@ -38,7 +55,33 @@ const Statement kListClients{"list_clients",
                              "SELECT client_id, body FROM clients ORDER BY client_id"};
 
 User UserFromRow(const pg::Rows& r, int row) {
-  return User{r.Text(row, 0), r.Text(row, 1), r.Text(row, 2), r.Text(row, 3), r.Text(row, 4)};
+  return User{r.Text(row, 0), r.Text(row, 1), r.Text(row, 2),       r.Text(row, 3),
+              r.Text(row, 4), r.Int(row, 5),  r.Text(row, 6) == "t"};
+}
+
+// Inside a transaction: the user's row is locked, every older generation revoked, then the
+// user disabled at `next` or deleted with its subject retired.
+Result<bool> EndUserLocked(Lease& lease, std::string_view username, bool remove, int64_t next,
+                           int64_t revoke_until) {
+  auto found = lease.Exec(kLockUser, {std::string(username)});
+  if (!found) return tl::unexpected(found.error());
+  if (found->size() == 0) return false;
+  std::string subject = found->Text(0, 0);
+  for (int64_t g = 0; g < next; ++g) {
+    auto r =
+        lease.Exec(kRevokeGeneration, {UserRevocationId(subject, g), std::to_string(revoke_until)});
+    if (!r) return tl::unexpected(r.error());
+  }
+  if (remove) {
+    if (auto r = lease.Exec(kRetire, {subject}); !r) return tl::unexpected(r.error());
+    if (auto r = lease.Exec(kDeleteUser, {std::string(username)}); !r) {
+      return tl::unexpected(r.error());
+    }
+    return true;
+  }
+  auto r = lease.Exec(kDisableUser, {std::string(username), std::to_string(next)});
+  if (!r) return tl::unexpected(r.error());
+  return true;
 }
 
 // Runs a statement whose only interest is the rows it changed.
@@ -108,16 +151,47 @@ Result<std::optional<User>> PostgresStore::FindUser(std::string_view username) {
   });
 }
 
-Result<void> PostgresStore::PutUser(const User& u) {
-  auto r = Change(*pool_, kPutUser, {u.username, u.subject, u.password_hash, u.email, u.name});
+Result<void> PostgresStore::AddUser(const User& u) {
+  auto r = pool_->Run(kOnce, [&](Lease& lease) -> Result<int64_t> {
+    auto added = lease.Exec(kAddUser, {u.username, u.subject, u.password_hash, u.email, u.name,
+                                       std::to_string(u.generation), u.disabled ? "t" : "f"});
+    if (!added) return tl::unexpected(added.error());
+    return added->affected();
+  });
   if (!r) return tl::unexpected(r.error());
+  if (*r == 0) {
+    return MakeError(ErrorCode::kAlreadyExists, "user exists or subject is or was used");
+  }
   return {};
 }
 
-Result<bool> PostgresStore::RemoveUser(std::string_view username) {
-  auto r = Change(*pool_, kRemoveUser, {std::string(username)});
+Result<bool> PostgresStore::SubjectUsed(std::string_view subject) {
+  return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<bool> {
+    auto r = lease.Exec(kSubjectUsed, {std::string(subject)});
+    if (!r) return tl::unexpected(r.error());
+    return r->size() > 0;
+  });
+}
+
+Result<bool> PostgresStore::EndUser(std::string_view username, bool remove, int64_t new_generation,
+                                    int64_t revoke_until) {
+  return pool_->Run(kOnce, [&](Lease& lease) {
+    return pg::Pool::InTransaction(lease, [&] {
+      return EndUserLocked(lease, username, remove, new_generation, revoke_until);
+    });
+  });
+}
+
+Result<bool> PostgresStore::EnableUser(std::string_view username) {
+  auto r = Change(*pool_, kEnableUser, {std::string(username)});
   if (!r) return tl::unexpected(r.error());
   return *r > 0;
+}
+
+Result<void> PostgresStore::RetireSubject(std::string_view subject) {
+  auto r = Change(*pool_, kRetire, {std::string(subject)});
+  if (!r) return tl::unexpected(r.error());
+  return {};
 }
 
 Result<std::vector<User>> PostgresStore::ListUsers() {

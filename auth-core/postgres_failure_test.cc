@@ -38,7 +38,7 @@ TEST(PostgresStoreFailures, AReadOnlyServerRefusesWritesRetryablyAndServesReads)
   PgServer server;
   std::string db = server.CreateDatabase();
   auto store = OpenOn(server, db);
-  ASSERT_TRUE(store->PutUser({"alice", "sub-a", "h", "", ""}));
+  ASSERT_TRUE(store->AddUser({"alice", "sub-a", "h", "", ""}));
   ASSERT_TRUE(store->StartFamily("fam", "t0", 1000));
   WarmPool(*store);
   server.Sql("ALTER SYSTEM SET default_transaction_read_only = on");

@@ -38,7 +38,9 @@ const Statement kRevoke{"revoke",
                         "INSERT INTO revoked(id, expires_at) VALUES($1, $2) ON CONFLICT (id) "
                         "DO UPDATE SET expires_at = GREATEST(revoked.expires_at, "
                         "excluded.expires_at)"};
-const Statement kIsRevoked{"is_revoked", "SELECT 1 FROM revoked WHERE id IN ($1, $2, $3) LIMIT 1"};
+const Statement kIsRevoked{"is_revoked",
+                           "SELECT 1 FROM revoked WHERE id IN ($1, $2, $3, $4) LIMIT 1"};
+constexpr size_t kRevokedBatch = 4;
 const Statement kBlockedUntil{"blocked_until", "SELECT blocked_until FROM failures WHERE key = $1"};
 // A failure outside the counting window (or after a served block) starts a new count.
 const Statement kCountFailure{"count_failure", R"sql(
@@ -145,10 +147,17 @@ Result<void> PostgresStore::Revoke(std::string_view id, int64_t expires_at) {
 
 Result<bool> PostgresStore::IsRevoked(const std::vector<std::string>& ids) {
   return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<bool> {
-    // One query for up to three ids (token, family, session): the introspection hot path.
-    for (size_t i = 0; i < ids.size(); i += 3) {
+    // One query for up to four ids (token, family, session, user generation): the
+    // introspection hot path. "" is never revoked (Revoke ignores it), so it is skipped.
+    std::vector<std::string> wanted;
+    for (const auto& id : ids) {
+      if (!id.empty()) wanted.push_back(id);
+    }
+    for (size_t i = 0; i < wanted.size(); i += kRevokedBatch) {
       std::vector<std::string> batch;
-      for (size_t j = i; j < i + 3; ++j) batch.push_back(j < ids.size() ? ids[j] : "");
+      for (size_t j = i; j < i + kRevokedBatch; ++j) {
+        batch.push_back(j < wanted.size() ? wanted[j] : "");
+      }
       auto r = lease.Exec(kIsRevoked, batch);
       if (!r) return tl::unexpected(r.error());
       if (r->size() > 0) return true;

@@ -74,8 +74,36 @@ TEST(PostgresStore, SecurityStateIsSharedByTwoRegions) {
   EXPECT_EQ(b->RecordFailure("user:alice", 1001, policy).value(), 0);
   EXPECT_EQ(a->RecordFailure("user:alice", 1002, policy).value(), 1062);
   EXPECT_EQ(b->BlockedUntil("user:alice", 1003).value(), 1062);
-  ASSERT_TRUE(a->PutUser({"alice", "sub-a", "h", "", ""}));
+  ASSERT_TRUE(a->AddUser({"alice", "sub-a", "h", "", ""}));
   EXPECT_EQ(b->FindUser("alice").value()->subject, "sub-a");
+  // Disabled through A: B sees the user disabled and its old generation revoked.
+  ASSERT_TRUE(a->EndUser("alice", false, 1, 1000).value());
+  EXPECT_TRUE(b->FindUser("alice").value()->disabled);
+  EXPECT_TRUE(b->IsRevoked({UserRevocationId("sub-a", 0)}).value());
+  ASSERT_TRUE(b->EndUser("alice", true, 2, 1000).value());
+  EXPECT_EQ(a->AddUser({"alice2", "sub-a", "h", "", ""}).error().code, ErrorCode::kAlreadyExists);
+}
+
+// A database at schema 1 (before user generations) with a user: migration 2 adds the columns
+// and the retired subjects; the user keeps its row at generation 0, enabled.
+TEST(PostgresStore, ADatabaseAtSchemaOneMigratesItsUsers) {
+  PgServer& server = SharedServer();
+  std::string db = server.CreateDatabase();
+  server.Sql(
+      "CREATE TABLE steer_authd_schema(version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT "
+      "NULL DEFAULT now()); INSERT INTO steer_authd_schema(version) VALUES(1); "
+      "CREATE TABLE users(username TEXT PRIMARY KEY, subject TEXT UNIQUE NOT NULL, "
+      "password_hash TEXT NOT NULL, email TEXT NOT NULL, name TEXT NOT NULL); "
+      "INSERT INTO users VALUES('alice', 'sub-1', 'h', 'e', 'A')",
+      db);
+  auto store = PostgresStore::Open(ConfigFor(server, db)).value();
+  auto u = store->FindUser("alice");
+  ASSERT_TRUE(u) << u.error().message;
+  EXPECT_EQ((*u)->generation, 0);
+  EXPECT_FALSE((*u)->disabled);
+  EXPECT_EQ(store->SchemaStatus().value().version, 2);
+  ASSERT_TRUE(store->EndUser("alice", true, 1, 1000).value());
+  EXPECT_TRUE(store->SubjectUsed("sub-1").value());
 }
 
 TEST(PostgresStore, MigratesOnceWhenTwoRegionsStartTogether) {
@@ -132,7 +160,7 @@ TEST(PostgresStore, ASchemaNewerThanTheBinaryIsRefused) {
                                       "steer-authd knows"),
             std::string::npos)
       << ping.error().message;
-  EXPECT_FALSE(fresh->PutUser({"u", "s", "h", "", ""}));
+  EXPECT_FALSE(fresh->AddUser({"u", "s", "h", "", ""}));
   auto migrate = fresh->MigrateNow();
   ASSERT_FALSE(migrate);
   EXPECT_EQ(migrate.error().code, ErrorCode::kFailedPrecondition);

@@ -158,12 +158,12 @@ Result<Client> Provider::AuthenticateClient(const base::ServerRequest& req, cons
     if (!allow_public || has_secret) {
       return MakeError(ErrorCode::kPermissionDenied, "public client not accepted");
     }
-    return **client;
+    return std::move(**client);
   }
   if (!has_secret || !ConstantTimeEquals(HexEncode(Sha256(secret)), (*client)->secret_hash)) {
     return MakeError(ErrorCode::kPermissionDenied, "bad client secret");
   }
-  return **client;
+  return std::move(**client);
 }
 
 bool Provider::LoginThrottled(const std::string& ip) {
@@ -192,8 +192,16 @@ Provider::PasswordCheck Provider::CheckPassword(const std::string& username,
     return PasswordCheck::kBad;
   }
   (void)store_.ClearFailures(user_key);
+  if ((*found)->disabled) {
+    base::Logger("auth")->info("login refused user={}: disabled", ForLog(username));
+    return PasswordCheck::kDisabled;
+  }
   *user = **found;
   return PasswordCheck::kOk;
+}
+
+std::vector<std::string> Provider::Grant::RevocationIds() const {
+  return {sid, username.empty() ? std::string() : UserRevocationId(sub, user_gen)};
 }
 
 base::HttpServerOptions AuthdServerOptions(const config::AuthdConfig& config) {

@@ -43,7 +43,7 @@ class ProviderCorsTest : public ::testing::Test {
     config_.logins_per_minute = 0;
     clock_.SetUnixSeconds(1'800'000'000);
     store_ = SqliteStore::Open((dir_ / "a.db").string()).value();
-    ASSERT_TRUE(store_->PutUser(
+    ASSERT_TRUE(store_->AddUser(
         {"alice", "sub-alice", hasher_.Hash("alice-password-1").value(), "a@example.com", "A"}));
     Client spa;
     spa.client_id = "spa";

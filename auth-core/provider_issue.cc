@@ -13,14 +13,22 @@ Result<std::string> Provider::AccessToken(const Grant& g, const nlohmann::json& 
   const SigningKey* key = keys_.Current(ParseAlg(alg_name).value_or(JwsAlg::kES256));
   if (!key) key = keys_.Current(JwsAlg::kRS256);
   int64_t now = base::UnixSeconds(clock_);
-  nlohmann::json claims = {
-      {"iss", config_.issuer},    {"sub", g.sub}, {"aud", audience},
-      {"client_id", g.client_id}, {"iat", now},   {"exp", now + config_.access_ttl},
-      {"jti", RandomToken(16)}};
+  // Member by member: an initializer list of pairs costs several times as much in nlohmann.
+  nlohmann::json claims(nlohmann::json::value_t::object);
+  claims["iss"] = config_.issuer;
+  claims["sub"] = g.sub;
+  claims["aud"] = audience;
+  claims["client_id"] = g.client_id;
+  claims["iat"] = now;
+  claims["exp"] = now + config_.access_ttl;
+  claims["jti"] = RandomToken(16);
   if (!g.scope.empty()) claims["scope"] = g.scope;
   if (!g.sid.empty()) claims["sid"] = g.sid;
   if (!g.family.empty()) claims["gid"] = g.family;
-  if (!g.username.empty()) claims["preferred_username"] = g.username;
+  if (!g.username.empty()) {
+    claims["preferred_username"] = g.username;
+    claims["ugen"] = g.user_gen;
+  }
   return SignJwt(*key, kTypAccessToken, claims);
 }
 
@@ -61,7 +69,7 @@ base::ServerResponse Provider::IssueTokens(const Client& client, const Grant& g,
     nlohmann::json rt = {{"fam", g.family},    {"tid", refresh_tid}, {"gen", g.generation},
                          {"cid", g.client_id}, {"sub", g.sub},       {"usr", g.username},
                          {"scope", g.scope},   {"sid", g.sid},       {"at", g.auth_time},
-                         {"exp", refresh_exp}};
+                         {"ug", g.user_gen},   {"exp", refresh_exp}};
     auto sealed = sealer_.Seal("refresh", rt.dump());
     if (!sealed) return OAuthError(500, "server_error", "sealing failed");
     body["refresh_token"] = *sealed;
@@ -82,8 +90,7 @@ std::optional<nlohmann::json> Provider::OpenSealed(const char* purpose, const st
 std::optional<nlohmann::json> Provider::VerifyAccessToken(const std::string& token,
                                                           const std::string& audience) {
   int64_t now = base::UnixSeconds(clock_);
-  std::string digest = Sha256(token);
-  std::optional<nlohmann::json> claims = verified_.Find(digest, now - config_.leeway);
+  std::optional<nlohmann::json> claims = verified_.Find(token, now - config_.leeway);
   if (!claims) {
     JwtRules rules;
     rules.issuer = config_.issuer;
@@ -93,7 +100,7 @@ std::optional<nlohmann::json> Provider::VerifyAccessToken(const std::string& tok
     auto verified = VerifyJwt(token, keys_, rules);
     if (!verified) return std::nullopt;
     claims = std::move(*verified);
-    verified_.Add(digest, *claims, (*claims)["exp"].get<int64_t>());
+    verified_.Add(token, *claims, (*claims)["exp"].get<int64_t>());
   }
   // The audience rule is applied here, after the cache, so one cached entry serves all.
   if (!audience.empty()) {
@@ -105,8 +112,13 @@ std::optional<nlohmann::json> Provider::VerifyAccessToken(const std::string& tok
   if (claims->contains("nbf") && (*claims)["nbf"].get<int64_t>() > now + config_.leeway) {
     return std::nullopt;
   }
+  // User tokens name the user's generation: disabling or removing the user revokes it.
+  std::string user_id =
+      claims->contains("preferred_username") && (*claims)["sub"].is_string()
+          ? UserRevocationId((*claims)["sub"].get<std::string>(), claims->value("ugen", int64_t{0}))
+          : std::string();
   std::vector<std::string> ids = {claims->value("jti", ""), claims->value("gid", ""),
-                                  claims->value("sid", "")};
+                                  claims->value("sid", ""), user_id};
   auto revoked = store_.IsRevoked(ids);
   if (!revoked || *revoked) return std::nullopt;
   return *claims;

@@ -78,16 +78,19 @@ base::ServerResponse Provider::Introspect(const base::ServerRequest& req) {
   std::string token = Get(*form, "token");
   if (token.empty()) return OAuthError(400, "invalid_request", "token missing");
   if (auto claims = VerifyAccessToken(token, "")) {
-    nlohmann::json out = *claims;
+    nlohmann::json out = std::move(*claims);
     out.erase("gid");
+    out.erase("ugen");
     out["active"] = true;
     out["token_type"] = "Bearer";
-    if (claims->contains("preferred_username")) out["username"] = (*claims)["preferred_username"];
+    if (out.contains("preferred_username")) out["username"] = out["preferred_username"];
     return JsonResponse(200, out);
   }
   auto rt = OpenSealed("refresh", token);
   if (rt && (*rt)["exp"].get<int64_t>() > base::UnixSeconds(clock_)) {
-    auto revoked = store_.IsRevoked({(*rt)["fam"].get<std::string>(), (*rt)["sid"]});
+    auto revoked = store_.IsRevoked(
+        {(*rt)["fam"].get<std::string>(), (*rt)["sid"],
+         UserRevocationId((*rt)["sub"].get<std::string>(), rt->value("ug", int64_t{0}))});
     auto current =
         store_.IsCurrentRefresh((*rt)["fam"].get<std::string>(), (*rt)["tid"].get<std::string>(),
                                 (*rt)["gen"].get<int64_t>());

@@ -11,6 +11,7 @@
 #include <regex>
 #include <thread>
 
+#include "provider_test_util.h"
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/sqlite_store.h"
 #include "steer/base/clock.h"
@@ -19,66 +20,9 @@
 namespace steer::auth {
 namespace {
 
-namespace fs = std::filesystem;
-constexpr char kSecret[] = "cli-secret-0123456789abcdef0123456789";
-
-// The tests' time starts here; token lifetimes are counted from it.
-void StartClock(base::FakeClock& clock) { clock.SetUnixSeconds(1'800'000'000); }
-
-// One region: its own store, keys shared through `dir`.
-struct Region {
-  Region(const fs::path& dir, const std::string& db, const config::AuthdConfig& config,
-         base::FakeClock& clock)
-      : store(SqliteStore::Open((dir / db).string()).value()), hasher(HashParams{1024, 1, 1}, 2) {
-    User alice{"alice", "sub-alice", hasher.Hash("alice-password-1").value(), "a@example.com", "A"};
-    EXPECT_TRUE(store->PutUser(alice));
-    Client cli;
-    cli.client_id = "cli";
-    cli.secret_hash = HexEncode(Sha256(kSecret));
-    cli.grant_types = {"password", "refresh_token"};
-    cli.redirect_uris = {"http://127.0.0.1:9/cb"};
-    EXPECT_TRUE(store->PutClient(cli));
-    provider = std::make_unique<Provider>(
-        config, KeySet::LoadDir(dir.string()).value(),
-        Sealer::LoadFile((dir / kAeadKeyFileName).string()).value(), *store, hasher, clock);
-  }
-  base::ServerResponse Post(const std::string& path, const std::string& body,
-                            const std::string& ip = "10.0.0.1") {
-    base::ServerRequest r;
-    r.method = "POST";
-    r.path = path;
-    r.body = body;
-    r.remote_ip = ip;
-    r.headers["content-type"] = "application/x-www-form-urlencoded";
-    r.headers["authorization"] = "Basic " + Base64Encode(std::string("cli:") + kSecret);
-    return provider->Handle(r);
-  }
-  base::ServerResponse Password(const std::string& pw, const std::string& ip = "10.0.0.1") {
-    return Post("/token", "grant_type=password&username=alice&scope=openid&password=" + pw, ip);
-  }
-  std::unique_ptr<SqliteStore> store;
-  PasswordHasher hasher;
-  std::unique_ptr<Provider> provider;
-};
-
-class ProviderTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("steer-provider-" + RandomToken(6));
-    ASSERT_TRUE(GenerateKeyDir(dir_.string()));
-    config_.issuer = "http://127.0.0.1:1";
-    config_.lockout = {3, 60};
-    config_.logins_per_minute = 0;
-    StartClock(clock_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  static nlohmann::json Body(const base::ServerResponse& r) {
-    return nlohmann::json::parse(r.body);
-  }
-  fs::path dir_;
-  config::AuthdConfig config_;
-  base::FakeClock clock_;
-};
+using testing::kSecret;
+using testing::ProviderTest;
+using testing::Region;
 
 TEST_F(ProviderTest, DiscoveryHealthAndRouting) {
   Region a(dir_, "a.db", config_, clock_);
@@ -164,6 +108,54 @@ TEST_F(ProviderTest, ClientAuthenticationRules) {
   EXPECT_NE(a.provider->Handle(r).body.find("invalid_request"), std::string::npos);
   r.body = "grant_type=password&grant_type=password";
   EXPECT_EQ(a.provider->Handle(r).status, 400);  // repeated parameter
+}
+
+// Introspection of a user's access token: verified the first time, from the cache the second,
+// the same answer both times; the family id stays internal; a revoked token is inactive.
+TEST_F(ProviderTest, IntrospectionAnswersTheSameFromTheCacheAndSeesRevocation) {
+  Region a(dir_, "a.db", config_, clock_);
+  auto tokens = Body(a.Password("alice-password-1"));
+  std::string at = tokens["access_token"];
+  auto first = Body(a.Post("/introspect", "token=" + at));
+  EXPECT_EQ(first["active"], true);
+  EXPECT_EQ(first["token_type"], "Bearer");
+  EXPECT_EQ(first["username"], "alice");
+  EXPECT_EQ(first["preferred_username"], "alice");
+  EXPECT_EQ(first["sub"], "sub-alice");
+  EXPECT_FALSE(first.contains("gid"));
+  EXPECT_EQ(Body(a.Post("/introspect", "token=" + at)), first);
+  std::string rt = tokens["refresh_token"];
+  EXPECT_EQ(a.Post("/revoke", "token=" + rt).status, 200);
+  EXPECT_EQ(Body(a.Post("/introspect", "token=" + at)), nlohmann::json({{"active", false}}));
+}
+
+// client_credentials: the answer's members and the access token's claims, and scope rules.
+TEST_F(ProviderTest, ClientCredentialsIssuesAnAccessTokenForTheGrantedScope) {
+  Region a(dir_, "a.db", config_, clock_);
+  Client svc;
+  svc.client_id = "cli";
+  svc.secret_hash = HexEncode(Sha256(kSecret));
+  svc.grant_types = {"client_credentials"};
+  svc.audience = "urn:api";
+  svc.scopes = {"read", "write"};
+  ASSERT_TRUE(a.store->PutClient(svc));  // replaces "cli" before anything looked it up
+  auto r = a.Post("/token", "grant_type=client_credentials&scope=read");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto body = Body(r);
+  EXPECT_EQ(body.size(), 4u);
+  EXPECT_EQ(body["token_type"], "Bearer");
+  EXPECT_EQ(body["expires_in"], config_.access_ttl);
+  EXPECT_EQ(body["scope"], "read");
+  auto claims = Body(a.Post("/introspect", "token=" + body["access_token"].get<std::string>()));
+  EXPECT_EQ(claims["active"], true);
+  EXPECT_EQ(claims["iss"], config_.issuer);
+  EXPECT_EQ(claims["sub"], "cli");
+  EXPECT_EQ(claims["client_id"], "cli");
+  EXPECT_EQ(claims["aud"], "urn:api");
+  EXPECT_EQ(claims["exp"].get<int64_t>() - claims["iat"].get<int64_t>(), config_.access_ttl);
+  EXPECT_EQ(claims["jti"].get<std::string>().size(), 22u);
+  EXPECT_EQ(Body(a.Post("/token", "grant_type=client_credentials"))["scope"], "read write");
+  EXPECT_EQ(a.Post("/token", "grant_type=client_credentials&scope=read%20admin").status, 400);
 }
 
 // Raw bytes to the real server; returns the status line.

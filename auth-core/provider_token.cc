@@ -1,6 +1,4 @@
 // /token: authorization_code, refresh_token, client_credentials and password grants.
-#include <sstream>
-
 #include "provider_util.h"
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/provider.h"
@@ -73,6 +71,14 @@ base::ServerResponse Provider::CodeGrant(const Client& client, const Params& for
     return InvalidGrant("PKCE verification failed");
   }
   std::string jti = (*code)["jti"];
+  Grant g;
+  g.sub = (*code)["sub"];
+  g.username = (*code)["usr"];
+  g.sid = (*code)["sid"];
+  g.user_gen = code->value("ug", int64_t{0});
+  auto revoked = store_.IsRevoked(g.RevocationIds());
+  if (!revoked) return OAuthError(503, "temporarily_unavailable", "store unavailable");
+  if (*revoked) return InvalidGrant("session ended or user disabled");
   auto first = store_.ConsumeOnce(jti, (*code)["exp"].get<int64_t>() + config_.leeway);
   if (!first) return OAuthError(503, "temporarily_unavailable", "store unavailable");
   if (!*first) {
@@ -82,13 +88,9 @@ base::ServerResponse Provider::CodeGrant(const Client& client, const Params& for
                                ForLog(client.client_id));
     return InvalidGrant("code already used");
   }
-  Grant g;
-  g.sub = (*code)["sub"];
-  g.username = (*code)["usr"];
   g.client_id = client.client_id;
   g.scope = (*code)["scope"];
   g.nonce = (*code)["nonce"];
-  g.sid = (*code)["sid"];
   g.family = jti;
   g.auth_time = (*code)["at"];
   auto tid = StartRefresh(client, g, now + config_.refresh_ttl);
@@ -109,10 +111,11 @@ base::ServerResponse Provider::RefreshGrant(const Client& client, const Params& 
   g.sid = (*rt)["sid"];
   g.family = (*rt)["fam"];
   g.auth_time = (*rt)["at"];
+  g.user_gen = rt->value("ug", int64_t{0});
   int64_t exp = (*rt)["exp"];  // the family keeps its absolute lifetime across rotations
-  auto revoked = store_.IsRevoked({g.sid});
+  auto revoked = store_.IsRevoked(g.RevocationIds());
   if (!revoked) return OAuthError(503, "temporarily_unavailable", "store unavailable");
-  if (*revoked) return InvalidGrant("session ended");
+  if (*revoked) return InvalidGrant("session ended or user disabled");
   std::string next = RandomToken(16);
   int64_t gen = (*rt)["gen"];
   g.generation = gen + 1;
@@ -134,9 +137,7 @@ base::ServerResponse Provider::ClientCredentialsGrant(const Client& client, cons
   for (const auto& s : client.scopes) {
     if (scope.empty() || HasScope(scope, s)) granted += (granted.empty() ? "" : " ") + s;
   }
-  std::istringstream requested(scope);
-  std::string one;
-  while (requested >> one) {
+  for (std::string_view one : SplitScope(scope)) {
     if (!HasScope(granted, one)) return OAuthError(400, "invalid_scope", "scope not allowed");
   }
   std::string audience = client.audience.empty() ? config_.issuer : client.audience;
@@ -149,8 +150,10 @@ base::ServerResponse Provider::ClientCredentialsGrant(const Client& client, cons
   g.scope = granted;
   auto at = AccessToken(g, audience, client.access_token_alg);
   if (!at) return OAuthError(500, "server_error", "signing failed");
-  nlohmann::json body = {
-      {"access_token", *at}, {"token_type", "Bearer"}, {"expires_in", config_.access_ttl}};
+  nlohmann::json body(nlohmann::json::value_t::object);
+  body["access_token"] = std::move(*at);
+  body["token_type"] = "Bearer";
+  body["expires_in"] = config_.access_ttl;
   if (!granted.empty()) body["scope"] = granted;
   return JsonResponse(200, body);
 }
@@ -170,12 +173,15 @@ base::ServerResponse Provider::PasswordGrant(const Client& client, const Params&
       return InvalidGrant("account or address temporarily blocked");
     case PasswordCheck::kBad:
       return InvalidGrant("wrong username or password");
+    case PasswordCheck::kDisabled:
+      return InvalidGrant("account disabled");
     case PasswordCheck::kOk:
       break;
   }
   Grant g;
   g.sub = user.subject;
   g.username = user.username;
+  g.user_gen = user.generation;
   g.client_id = client.client_id;
   std::string scope = Get(form, "scope");
   for (const char* s : {"openid", "profile", "email", "offline_access"}) {

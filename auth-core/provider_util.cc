@@ -1,7 +1,8 @@
 #include "provider_util.h"
 
-#include <sstream>
+#include <algorithm>
 
+#include "json_dump.h"
 #include "steer/auth/form.h"
 
 namespace steer::auth {
@@ -9,7 +10,7 @@ namespace steer::auth {
 base::ServerResponse JsonResponse(int status, const nlohmann::json& body) {
   base::ServerResponse r;
   r.status = status;
-  r.body = body.dump();
+  r.body = DumpJson(body);
   r.With("Cache-Control", "no-store").With("Pragma", "no-cache");
   return r;
 }
@@ -94,10 +95,34 @@ std::string ForLog(const std::string& text) {
   return out;
 }
 
-bool HasScope(const std::string& scope, const std::string& one) {
-  std::istringstream in(scope);
-  std::string s;
-  while (in >> s) {
+namespace {
+
+// The separators of `std::istream >> std::string` in the C locale, which these replace.
+constexpr std::string_view kScopeSpace = " \t\n\v\f\r";
+
+// The word of `scope` starting at or after `*pos` (advanced past it); npos when none is left.
+std::string_view NextScope(std::string_view scope, size_t* pos) {
+  size_t begin = scope.find_first_not_of(kScopeSpace, *pos);
+  if (begin == std::string_view::npos) {
+    *pos = scope.size();
+    return std::string_view();
+  }
+  *pos = std::min(scope.find_first_of(kScopeSpace, begin), scope.size());
+  return scope.substr(begin, *pos - begin);
+}
+
+}  // namespace
+
+std::vector<std::string_view> SplitScope(std::string_view scope) {
+  std::vector<std::string_view> out;
+  size_t pos = 0;
+  for (auto s = NextScope(scope, &pos); !s.empty(); s = NextScope(scope, &pos)) out.push_back(s);
+  return out;
+}
+
+bool HasScope(std::string_view scope, std::string_view one) {
+  size_t pos = 0;
+  for (auto s = NextScope(scope, &pos); !s.empty(); s = NextScope(scope, &pos)) {
     if (s == one) return true;
   }
   return false;

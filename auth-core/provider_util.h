@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "steer/base/http_server.h"
 #include "steer/config/tenant_config.h"
@@ -30,7 +32,9 @@ std::string CookieHeader(const std::string& name, const std::string& value, cons
 // Attacker-chosen text (user names, paths) made safe for a log line: at most 64 bytes,
 // control characters and quotes replaced, so it cannot forge or split log records.
 std::string ForLog(const std::string& text);
+// The words of a space-separated scope, in order (views into `scope`).
+std::vector<std::string_view> SplitScope(std::string_view scope);
 // Space-separated scope contains `one`.
-bool HasScope(const std::string& scope, const std::string& one);
+bool HasScope(std::string_view scope, std::string_view one);
 
 }  // namespace steer::auth

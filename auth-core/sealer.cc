@@ -13,8 +13,6 @@ namespace steer::auth {
 namespace {
 
 constexpr size_t kIdLen = 4, kNonceLen = 12, kTagLen = 16, kKeyLen = 32;
-// Bound on what we try to open: sealed values come from cookies and form fields.
-constexpr size_t kMaxSealed = 8192;
 
 struct CtxDeleter {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
@@ -117,6 +115,9 @@ std::string Sealer::Aad(std::string_view purpose, std::string_view key_id) const
 }
 
 Result<std::string> Sealer::Seal(std::string_view purpose, std::string_view plaintext) const {
+  if (plaintext.size() > kMaxSealedPlaintext) {
+    return MakeError(ErrorCode::kInvalidArgument, "too large to seal");
+  }
   const Loaded& key = keys_.front();
   std::string out = key.id + RandomBytes(kNonceLen);
   std::string aad = Aad(purpose, key.id);

@@ -49,6 +49,15 @@ TEST(Sealer, RotationKeepsOldValuesOpenable) {
   EXPECT_FALSE(twice.Open("refresh", old_sealed));  // retired
 }
 
+TEST(Sealer, SealsUpToTheLimitOpenAccepts) {
+  Sealer s = Make(NewAeadKeyLine("current"));
+  auto max = s.Seal("p", std::string(kMaxSealedPlaintext, 'x'));
+  ASSERT_TRUE(max);
+  EXPECT_LE(max->size(), kMaxSealed);
+  EXPECT_TRUE(s.Open("p", *max));
+  EXPECT_FALSE(s.Seal("p", std::string(kMaxSealedPlaintext + 1, 'x')));
+}
+
 TEST(Sealer, RejectsMalformedKeyFiles) {
   EXPECT_FALSE(Sealer::Parse(""));
   EXPECT_FALSE(Sealer::Parse("current abc\n"));

@@ -11,15 +11,17 @@ using base::Stmt;
 namespace {
 
 User UserFromRow(const Stmt& s) {
-  return User{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)};
+  return User{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6) != 0};
 }
 
 }  // namespace
 
 Result<std::optional<User>> SqliteStore::FindUser(std::string_view username) {
   std::lock_guard lock(mu_);
+  // Statements are cached by the literal's address: one literal per query.
   Stmt s(*stmts_,
-         "SELECT username, subject, password_hash, email, name FROM users WHERE username=?");
+         "SELECT username, subject, password_hash, email, name, generation, disabled FROM users "
+         "WHERE username = ?");
   s.Bind(1, username);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<User>();
@@ -27,34 +29,121 @@ Result<std::optional<User>> SqliteStore::FindUser(std::string_view username) {
   return std::optional<User>(UserFromRow(s));
 }
 
-Result<void> SqliteStore::PutUser(const User& u) {
-  std::lock_guard lock(mu_);
+Result<bool> SqliteStore::SubjectUsedLocked(std::string_view subject) {
   Stmt s(*stmts_,
-         "INSERT OR REPLACE INTO users(username, subject, password_hash, email, name) "
-         "VALUES(?,?,?,?,?)");
+         "SELECT 1 FROM users WHERE subject = ?1 UNION ALL "
+         "SELECT 1 FROM retired_subjects WHERE subject = ?1 LIMIT 1");
+  s.Bind(1, subject);
+  int rc = s.Step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return stmts_->Fail(rc);
+  return rc == SQLITE_ROW;
+}
+
+Result<bool> SqliteStore::SubjectUsed(std::string_view subject) {
+  std::lock_guard lock(mu_);
+  return SubjectUsedLocked(subject);
+}
+
+Result<void> SqliteStore::AddUser(const User& u) {
+  std::lock_guard lock(mu_);
+  auto used = SubjectUsedLocked(u.subject);
+  if (!used) return tl::unexpected(used.error());
+  if (*used) return MakeError(ErrorCode::kAlreadyExists, "subject is or was used");
+  Stmt s(*stmts_,
+         "INSERT OR IGNORE INTO users(username, subject, password_hash, email, name, "
+         "generation, disabled) VALUES(?,?,?,?,?,?,?)");
   s.Bind(1, u.username)
       .Bind(2, u.subject)
       .Bind(3, u.password_hash)
       .Bind(4, u.email)
-      .Bind(5, u.name);
-  return s.Run();
+      .Bind(5, u.name)
+      .Bind(6, u.generation)
+      .Bind(7, int64_t{u.disabled});
+  if (auto r = s.Run(); !r) return r;
+  if (s.Changes() == 0) return MakeError(ErrorCode::kAlreadyExists, "user exists");
+  return {};
 }
 
-Result<bool> SqliteStore::RemoveUser(std::string_view username) {
+Result<bool> SqliteStore::EndUserLocked(std::string_view username, bool remove,
+                                        int64_t new_generation, int64_t revoke_until) {
+  Stmt find(*stmts_, "SELECT subject FROM users WHERE username = ?");
+  find.Bind(1, username);
+  int rc = find.Step();
+  if (rc == SQLITE_DONE) return false;
+  if (rc != SQLITE_ROW) return stmts_->Fail(rc);
+  std::string subject = find.Text(0);
+  for (int64_t g = 0; g < new_generation; ++g) {
+    if (auto r = RevokeLocked(UserRevocationId(subject, g), revoke_until); !r) {
+      return tl::unexpected(r.error());
+    }
+  }
+  Stmt retire(*stmts_, "INSERT OR IGNORE INTO retired_subjects(subject) VALUES(?)");
+  Stmt end(*stmts_, remove ? "DELETE FROM users WHERE username = ?1"
+                           : "UPDATE users SET disabled = 1, generation = ?2 WHERE username = ?1");
+  retire.Bind(1, subject);
+  end.Bind(1, username);
+  if (!remove) end.Bind(2, new_generation);
+  if (auto r = remove ? retire.Run() : Result<void>(); !r) return tl::unexpected(r.error());
+  if (auto r = end.Run(); !r) return tl::unexpected(r.error());
+  return true;
+}
+
+Result<bool> SqliteStore::EndUser(std::string_view username, bool remove, int64_t new_generation,
+                                  int64_t revoke_until) {
   std::lock_guard lock(mu_);
-  Stmt s(*stmts_, "DELETE FROM users WHERE username = ?");
+  if (auto r = Exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
+  auto done = EndUserLocked(username, remove, new_generation, revoke_until);
+  auto finish = Exec(done && *done ? "COMMIT" : "ROLLBACK");
+  if (!done) return done;
+  if (!finish) return tl::unexpected(finish.error());
+  return done;
+}
+
+Result<bool> SqliteStore::EnableUser(std::string_view username) {
+  std::lock_guard lock(mu_);
+  Stmt s(*stmts_, "UPDATE users SET disabled = 0 WHERE username = ?");
   s.Bind(1, username);
   if (auto r = s.Run(); !r) return tl::unexpected(r.error());
   return s.Changes() > 0;
 }
 
+Result<void> SqliteStore::Exec(const char* sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+  if (rc == SQLITE_OK) return {};
+  std::string msg = err ? err : sqlite3_errstr(rc);
+  sqlite3_free(err);
+  return MakeError(ErrorCode::kUnavailable, std::string(sql) + ": " + msg);
+}
+
 Result<std::vector<User>> SqliteStore::ListUsers() {
   std::lock_guard lock(mu_);
   Stmt s(*stmts_,
-         "SELECT username, subject, password_hash, email, name FROM users ORDER BY username");
+         "SELECT username, subject, password_hash, email, name, generation, disabled FROM users "
+         "ORDER BY username");
   std::vector<User> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) out.push_back(UserFromRow(s));
+  if (rc != SQLITE_DONE) return stmts_->Fail(rc);
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::ListRetiredSubjects() {
+  std::lock_guard lock(mu_);
+  Stmt s(*stmts_, "SELECT subject FROM retired_subjects ORDER BY subject");
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(s.Text(0));
+  if (rc != SQLITE_DONE) return stmts_->Fail(rc);
+  return out;
+}
+
+Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::ListRevocations() {
+  std::lock_guard lock(mu_);
+  Stmt s(*stmts_, "SELECT id, expires_at FROM revoked ORDER BY id");
+  std::vector<std::pair<std::string, int64_t>> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.emplace_back(s.Text(0), s.Int(1));
   if (rc != SQLITE_DONE) return stmts_->Fail(rc);
   return out;
 }

@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include "steer/base/sqlite_stmt.h"
 
 namespace steer::auth {
@@ -13,7 +16,9 @@ constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=NORMAL;
 CREATE TABLE IF NOT EXISTS users(username TEXT PRIMARY KEY, subject TEXT UNIQUE NOT NULL,
-  password_hash TEXT NOT NULL, email TEXT NOT NULL, name TEXT NOT NULL);
+  password_hash TEXT NOT NULL, email TEXT NOT NULL, name TEXT NOT NULL,
+  generation INTEGER NOT NULL DEFAULT 0, disabled INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS retired_subjects(subject TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS clients(client_id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS used_codes(id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS refresh_families(family TEXT PRIMARY KEY, current TEXT NOT NULL,
@@ -23,7 +28,32 @@ CREATE TABLE IF NOT EXISTS failures(key TEXT PRIMARY KEY, count INTEGER NOT NULL
   first_at INTEGER NOT NULL, blocked_until INTEGER NOT NULL);
 )sql";
 
+// Columns added to `users` after the first release; stores created before get them on open.
+constexpr const char* kUserColumns[][2] = {
+    {"generation", "INTEGER NOT NULL DEFAULT 0"},
+    {"disabled", "INTEGER NOT NULL DEFAULT 0"},
+};
+
+// Adds the missing columns in one write transaction, so two processes opening an old store at
+// once do not both add them.
+int Migrate(sqlite3* db, char** err) {
+  int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, err);
+  for (const auto& [column, type] : kUserColumns) {
+    if (rc != SQLITE_OK) break;
+    std::string probe = std::string("SELECT ") + column + " FROM users LIMIT 0";
+    if (sqlite3_exec(db, probe.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK) continue;
+    std::string add = std::string("ALTER TABLE users ADD COLUMN ") + column + " " + type;
+    rc = sqlite3_exec(db, add.c_str(), nullptr, nullptr, err);
+  }
+  sqlite3_exec(db, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", nullptr, nullptr, nullptr);
+  return rc;
+}
+
 }  // namespace
+
+std::string UserRevocationId(std::string_view subject, int64_t generation) {
+  return "user:" + std::string(subject) + ":" + std::to_string(generation);
+}
 
 bool Client::AllowsGrant(std::string_view grant) const {
   for (const auto& g : grant_types) {
@@ -44,6 +74,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   sqlite3_busy_timeout(db, 5000);  // the admin CLI may hold the write lock briefly
   char* err = nullptr;
   rc = sqlite3_exec(db, kSchema, nullptr, nullptr, &err);
+  if (rc == SQLITE_OK) rc = Migrate(db, &err);
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
@@ -130,13 +161,28 @@ Result<void> SqliteStore::Revoke(std::string_view id, int64_t expires_at) {
 }
 
 Result<bool> SqliteStore::IsRevoked(const std::vector<std::string>& ids) {
+  // One query for up to four ids (token, family, session, user generation): the
+  // introspection hot path. "" stands for "no such id" (Revoke ignores it), so it is not
+  // looked up. Each id is its own primary-key probe: `id IN (...)` made SQLite build a
+  // temporary table per query.
+  static constexpr const char* kQuery[] = {
+      "SELECT 1 FROM revoked WHERE id = ?",
+      "SELECT 1 FROM revoked WHERE id = ? UNION ALL SELECT 1 FROM revoked WHERE id = ? LIMIT 1",
+      "SELECT 1 FROM revoked WHERE id = ? UNION ALL SELECT 1 FROM revoked WHERE id = ? "
+      "UNION ALL SELECT 1 FROM revoked WHERE id = ? LIMIT 1",
+      "SELECT 1 FROM revoked WHERE id = ? UNION ALL SELECT 1 FROM revoked WHERE id = ? "
+      "UNION ALL SELECT 1 FROM revoked WHERE id = ? UNION ALL SELECT 1 FROM revoked WHERE id = ? "
+      "LIMIT 1"};
+  constexpr size_t kBatch = std::size(kQuery);
+  std::vector<std::string_view> wanted;
+  for (const auto& id : ids) {
+    if (!id.empty()) wanted.push_back(id);
+  }
   std::lock_guard lock(mu_);
-  // One query for up to three ids (token, family, session): the introspection hot path.
-  for (size_t i = 0; i < ids.size(); i += 3) {
-    Stmt s(*stmts_, "SELECT 1 FROM revoked WHERE id IN (?, ?, ?) LIMIT 1");
-    for (size_t j = 0; j < 3; ++j) {
-      s.Bind(static_cast<int>(j + 1), i + j < ids.size() ? std::string_view(ids[i + j]) : "");
-    }
+  for (size_t i = 0; i < wanted.size(); i += kBatch) {
+    size_t n = std::min<size_t>(kBatch, wanted.size() - i);
+    Stmt s(*stmts_, kQuery[n - 1]);
+    for (size_t j = 0; j < n; ++j) s.Bind(static_cast<int>(j + 1), wanted[i + j]);
     int rc = s.Step();
     if (rc == SQLITE_ROW) return true;
     if (rc != SQLITE_DONE) return stmts_->Fail(rc);

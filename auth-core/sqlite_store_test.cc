@@ -63,5 +63,43 @@ TEST(SqliteStoreUpgrade, AStoreFromBeforeWebOriginsOpensAndLearnsThem) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
 }
 
+// A store written before user generations: the users table gains generation and disabled.
+TEST(SqliteStoreUpgrade, AStoreFromBeforeUserGenerationsOpensAndMigrates) {
+  auto path = std::filesystem::temp_directory_path() / ("steer-old-" + RandomToken(6) + ".db");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.string().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE users(username TEXT PRIMARY KEY, subject TEXT UNIQUE NOT "
+                         "NULL, password_hash TEXT NOT NULL, email TEXT NOT NULL, name TEXT NOT "
+                         "NULL); INSERT INTO users VALUES('alice','sub-1','h','e','A');",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = SqliteStore::Open(path.string()).value();
+  auto u = store->FindUser("alice").value().value();
+  EXPECT_EQ(u.generation, 0);
+  EXPECT_FALSE(u.disabled);
+  EXPECT_TRUE(store->EndUser("alice", false, 1, 100).value());
+  store = SqliteStore::Open(path.string()).value();  // a second open migrates nothing
+  EXPECT_TRUE(store->FindUser("alice").value()->disabled);
+  store.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+}
+
+// What admin store copy reads besides the Store interface: retired subjects and revocations.
+TEST(SqliteStoreCopySource, ListsRetiredSubjectsAndRevocations) {
+  auto path = std::filesystem::temp_directory_path() / ("steer-copy-" + RandomToken(6) + ".db");
+  auto store = SqliteStore::Open(path.string()).value();
+  ASSERT_TRUE(store->AddUser({"alice", "sub-1", "h", "", ""}));
+  ASSERT_TRUE(store->Revoke("jti", 50));
+  ASSERT_TRUE(store->EndUser("alice", true, 1, 100).value());
+  EXPECT_EQ(store->ListRetiredSubjects().value(), std::vector<std::string>{"sub-1"});
+  using Row = std::pair<std::string, int64_t>;
+  EXPECT_EQ(store->ListRevocations().value(),
+            (std::vector<Row>{{"jti", 50}, {UserRevocationId("sub-1", 0), 100}}));
+  store.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+}
+
 }  // namespace
 }  // namespace steer::auth

@@ -164,7 +164,7 @@ TYPED_TEST_P(StoreContract, ConcurrentFailuresAreAllCounted) {
 }
 
 TYPED_TEST_P(StoreContract, UsersAndClientsSurviveReopen) {
-  ASSERT_TRUE(this->store_->PutUser({"alice", "sub-1", "$argon2id$x", "a@example.com", "Alice"}));
+  ASSERT_TRUE(this->store_->AddUser({"alice", "sub-1", "$argon2id$x", "a@example.com", "Alice"}));
   Client c;
   c.client_id = "web";
   c.secret_hash = "abc";
@@ -185,11 +185,11 @@ TYPED_TEST_P(StoreContract, UsersAndClientsSurviveReopen) {
   EXPECT_EQ(got->web_origins, c.web_origins);
   EXPECT_TRUE(got->AllowsGrant("refresh_token"));
   EXPECT_FALSE(got->AllowsGrant("password"));
-  ASSERT_TRUE(store.PutUser({"alice", "sub-1", "$argon2id$y", "new@example.com", "Alice"}));
-  EXPECT_EQ(store.FindUser("alice").value()->password_hash, "$argon2id$y");  // replaced
+  EXPECT_EQ(u->generation, 0);
+  EXPECT_FALSE(u->disabled);
   EXPECT_EQ(store.ListUsers()->size(), 1u);
-  EXPECT_TRUE(store.RemoveUser("alice").value());
-  EXPECT_FALSE(store.RemoveUser("alice").value());
+  EXPECT_TRUE(store.EndUser("alice", true, 1, 100).value());
+  EXPECT_FALSE(store.EndUser("alice", true, 1, 100).value());
   EXPECT_EQ(store.ListClients()->size(), 1u);
   EXPECT_TRUE(store.RemoveClient("web").value());
   EXPECT_FALSE(store.FindClient("web").value());
@@ -201,8 +201,8 @@ TYPED_TEST_P(StoreContract, SqlIshNamesAreJustNames) {
   auto& store = *this->store_;
   const std::string evil = "alice'; DROP TABLE users;--";
   const std::string evil2 = "x\" OR 1=1; DELETE FROM clients; --";
-  ASSERT_TRUE(store.PutUser({"bob", "sub-b", "h", "", ""}));
-  ASSERT_TRUE(store.PutUser({evil, "sub-e", "h", "e@x", "Robert'); DROP TABLE students;--"}));
+  ASSERT_TRUE(store.AddUser({"bob", "sub-b", "h", "", ""}));
+  ASSERT_TRUE(store.AddUser({evil, "sub-e", "h", "e@x", "Robert'); DROP TABLE students;--"}));
   EXPECT_EQ(store.FindUser(evil).value()->name, "Robert'); DROP TABLE students;--");
   EXPECT_FALSE(store.FindUser("alice").value());
   Client c;
@@ -218,9 +218,62 @@ TYPED_TEST_P(StoreContract, SqlIshNamesAreJustNames) {
   EXPECT_TRUE(store.IsCurrentRefresh(evil, evil2, 0).value());
   EXPECT_EQ(store.RecordFailure("user:" + evil, 1, {1, 60}).value(), 61);
   EXPECT_EQ(store.BlockedUntil("user:' OR 1=1--", 2).value(), 0);
-  EXPECT_TRUE(store.RemoveUser(evil).value());
+  EXPECT_FALSE(store.SubjectUsed("' OR '1'='1").value());
+  EXPECT_TRUE(store.EndUser(evil, true, 1, 100).value());
+  EXPECT_TRUE(store.SubjectUsed("sub-e").value());
   EXPECT_EQ(store.ListUsers()->size(), 1u);  // bob, and the table, are still there
   EXPECT_EQ(store.ListClients()->size(), 1u);
+}
+
+// Any position of up to several ids, empty ones skipped, finds the one revoked id.
+TYPED_TEST_P(StoreContract, RevocationFoundInEveryPositionOfABatch) {
+  auto& store = *this->store_;
+  ASSERT_TRUE(store.Revoke("sid-9", 50));
+  EXPECT_FALSE(store.IsRevoked({}).value());
+  EXPECT_FALSE(store.IsRevoked({"", "", ""}).value());
+  EXPECT_FALSE(store.IsRevoked({"a", "b", "c", "d"}).value());
+  EXPECT_TRUE(store.IsRevoked({"sid-9", "", ""}).value());
+  EXPECT_TRUE(store.IsRevoked({"a", "", "sid-9"}).value());
+  EXPECT_TRUE(store.IsRevoked({"a", "b", "c", "sid-9"}).value());
+  EXPECT_TRUE(store.IsRevoked({"a", "", "b", "", "c", "sid-9"}).value());
+}
+
+TYPED_TEST_P(StoreContract, SubjectsAndNamesAreNeverTakenTwiceAndRemovedSubjectsStayRetired) {
+  auto& store = *this->store_;
+  ASSERT_TRUE(store.AddUser({"alice", "sub-1", "h", "", ""}));
+  EXPECT_EQ(store.AddUser({"alice", "sub-2", "h", "", ""}).error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(store.AddUser({"bob", "sub-1", "h", "", ""}).error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(store.FindUser("alice").value()->subject, "sub-1");  // not replaced
+  ASSERT_TRUE(store.EndUser("alice", true, 1, 100).value());
+  EXPECT_TRUE(store.SubjectUsed("sub-1").value());
+  auto retired = store.AddUser({"carol", "sub-1", "h", "", ""});
+  ASSERT_FALSE(retired);
+  EXPECT_EQ(retired.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_FALSE(store.FindUser("carol").value());
+  EXPECT_TRUE(store.AddUser({"alice", "sub-3", "h", "", ""}));
+  EXPECT_FALSE(store.SubjectUsed("sub-4").value());
+  this->Reopen();  // retired for good
+  EXPECT_TRUE(this->store_->SubjectUsed("sub-1").value());
+}
+
+TYPED_TEST_P(StoreContract, EndUserRevokesEveryOlderGenerationAndDisables) {
+  auto& store = *this->store_;
+  ASSERT_TRUE(store.AddUser({"alice", "sub-1", "h", "", ""}));
+  ASSERT_TRUE(store.EndUser("alice", false, 3, 100).value());
+  auto u = store.FindUser("alice").value().value();
+  EXPECT_TRUE(u.disabled);
+  EXPECT_EQ(u.generation, 3);
+  EXPECT_TRUE(store.ListUsers().value().at(0).disabled);
+  for (int g = 0; g < 3; ++g) EXPECT_TRUE(store.IsRevoked({UserRevocationId("sub-1", g)}).value());
+  EXPECT_FALSE(store.IsRevoked({UserRevocationId("sub-1", 3)}).value());
+  ASSERT_TRUE(store.EnableUser("alice").value());
+  EXPECT_FALSE(store.FindUser("alice").value()->disabled);
+  EXPECT_EQ(store.FindUser("alice").value()->generation, 3);
+  EXPECT_FALSE(store.EnableUser("bob").value());
+  EXPECT_FALSE(store.EndUser("bob", false, 1, 100).value());
+  EXPECT_TRUE(store.IsRevoked({"a", "b", "c", UserRevocationId("sub-1", 0)}).value());
+  ASSERT_TRUE(store.Purge(101));
+  EXPECT_FALSE(store.IsRevoked({UserRevocationId("sub-1", 0)}).value());
 }
 
 REGISTER_TYPED_TEST_SUITE_P(
@@ -228,6 +281,9 @@ REGISTER_TYPED_TEST_SUITE_P(
     SameGenerationWithAnotherTokenIsReuse, UnknownOrNewerFamilyIsAdoptedFromAnotherRegion,
     ConcurrentRotationsOfOneTokenRotateOnce, ConcurrentRedemptionsOfOneCodeSucceedOnce, Revocations,
     LockoutAfterMaxFailuresUntilTimeoutOrClear, FailuresOutsideTheWindowStartOver,
-    ConcurrentFailuresAreAllCounted, UsersAndClientsSurviveReopen, SqlIshNamesAreJustNames);
+    ConcurrentFailuresAreAllCounted, UsersAndClientsSurviveReopen, SqlIshNamesAreJustNames,
+    RevocationFoundInEveryPositionOfABatch,
+    SubjectsAndNamesAreNeverTakenTwiceAndRemovedSubjectsStayRetired,
+    EndUserRevokesEveryOlderGenerationAndDisables);
 
 }  // namespace steer::auth

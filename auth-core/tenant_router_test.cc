@@ -53,10 +53,10 @@ class TenantRouterTest : public ::testing::Test {
     fs::create_directories(d);
     fs::copy(KeyTemplate() / name, d / "keys");
     config::TenantConfig t{name, {display, "", "#0b5fff", ""}, config_.lockout};
-    std::ofstream(d / "tenant.yaml") << config::TenantConfigYaml(t);
+    std::ofstream(d / "tenant.yaml") << config::TenantConfigYaml(t, {});
     ScopedStore scoped(*store_, name);
     User alice{"alice", "sub-" + name, hasher_.Hash(pw).value(), name + "@example.com", "A"};
-    ASSERT_TRUE(scoped.PutUser(alice));
+    ASSERT_TRUE(scoped.AddUser(alice));
     Client cli;
     cli.client_id = "cli";
     cli.secret_hash = HexEncode(Sha256(kSecret));
@@ -244,7 +244,7 @@ TEST_F(TenantRouterTest, TopLevelViewNeverSeesATenantsEntries) {
   EXPECT_FALSE(top.FindUser("acme/alice").value());
   EXPECT_TRUE(top.ListUsers().value().empty());
   EXPECT_TRUE(top.ListClients().value().empty());
-  EXPECT_FALSE(top.PutUser(User{"acme/bob", "s", "h", "", ""}));
+  EXPECT_FALSE(top.AddUser(User{"acme/bob", "s", "h", "", ""}));
   ASSERT_EQ(acme.ListUsers().value().size(), 1u);
   EXPECT_EQ(acme.ListUsers().value()[0].username, "alice");
   // The same token id revoked in one tenant is not revoked in another.

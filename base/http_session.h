@@ -5,6 +5,7 @@
 // session runs on its own strand, so its members need no locking.
 
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -12,6 +13,8 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <type_traits>
 
 #include "steer/base/http_server.h"
@@ -26,6 +29,66 @@ struct SessionLimits {
   size_t max_header_bytes;
   std::chrono::milliseconds timeout;
 };
+
+using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+// The response message as the handler's answer goes on the wire: Content-Type, nosniff, the
+// handler's headers in order, Connection as keep-alive needs, Content-Length (0 for HEAD).
+inline BeastResponse MakeBeastResponse(const ServerResponse& r, bool keep_alive, unsigned version,
+                                       bool head) {
+  namespace http = boost::beast::http;
+  BeastResponse res(static_cast<http::status>(r.status), version);
+  res.set(http::field::content_type, r.content_type);
+  res.set("X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : r.headers) res.insert(name, value);
+  if (!head) res.body() = r.body;
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+// Writes into `out` the exact bytes Beast's serializer writes for MakeBeastResponse(...), in
+// one buffer: Beast's generic buffer sequences cost more than the rest of a small request.
+// Returns false, leaving the response to Beast, for the shapes Beast treats specially: a
+// status without a body (1xx, 204, 304), framing headers set by the handler, and values with
+// leading or trailing blanks (Beast trims them).
+inline bool SerializeResponse(const ServerResponse& r, bool keep_alive, unsigned version, bool head,
+                              std::string& out) {
+  namespace http = boost::beast::http;
+  auto blank = [](std::string_view v) {
+    return !v.empty() &&
+           (v.front() == ' ' || v.front() == '\t' || v.back() == ' ' || v.back() == '\t');
+  };
+  if (r.status < 200 || r.status > 999 || r.status == 204 || r.status == 304 ||
+      blank(r.content_type)) {
+    return false;
+  }
+  for (const auto& [name, value] : r.headers) {
+    auto f = http::string_to_field(name);
+    if (f == http::field::connection || f == http::field::content_length ||
+        f == http::field::transfer_encoding || blank(value)) {
+      return false;
+    }
+  }
+  auto line = [&out](std::string_view name, std::string_view value) {
+    out.append(name).append(": ").append(value).append("\r\n");
+  };
+  out.clear();
+  out.append("HTTP/").append(std::to_string(version / 10)).append(".");
+  out.append(std::to_string(version % 10)).append(" ").append(std::to_string(r.status));
+  auto reason = http::obsolete_reason(static_cast<http::status>(r.status));
+  out.append(" ").append(reason.data(), reason.size());
+  out.append("\r\n");
+  line("Content-Type", r.content_type);
+  line("X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : r.headers) line(name, value);
+  if (version >= 11 && !keep_alive) line("Connection", "close");
+  if (version < 11 && keep_alive) line("Connection", "keep-alive");
+  line("Content-Length", std::to_string(head ? 0 : r.body.size()));
+  out.append("\r\n");
+  if (!head) out.append(r.body);
+  return true;
+}
 
 template <typename Stream>
 class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
@@ -51,7 +114,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
  private:
   using Message = boost::beast::http::request<boost::beast::http::string_body>;
-  using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
   void Read() {
     parser_.emplace();
@@ -99,16 +161,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   }
 
   void Send(const ServerResponse& r, bool keep_alive, unsigned version, bool head) {
-    namespace http = boost::beast::http;
-    res_ = Response(static_cast<http::status>(r.status), version);
-    res_.set(http::field::content_type, r.content_type);
-    res_.set("X-Content-Type-Options", "nosniff");
-    for (const auto& [name, value] : r.headers) res_.insert(name, value);
-    if (!head) res_.body() = r.body;
-    res_.keep_alive(keep_alive);
-    res_.prepare_payload();
+    if (!SerializeResponse(r, keep_alive, version, head, out_)) {
+      return SendWithBeast(r, keep_alive, version, head);
+    }
     boost::beast::get_lowest_layer(stream_).expires_after(limits_.timeout);
-    http::async_write(
+    boost::asio::async_write(
+        stream_, boost::asio::buffer(out_),
+        [self = this->shared_from_this(), keep_alive](boost::system::error_code ec, size_t) {
+          if (ec || !keep_alive) return self->Close();
+          self->Read();
+        });
+  }
+
+  void SendWithBeast(const ServerResponse& r, bool keep_alive, unsigned version, bool head) {
+    res_ = MakeBeastResponse(r, keep_alive, version, head);
+    boost::beast::get_lowest_layer(stream_).expires_after(limits_.timeout);
+    boost::beast::http::async_write(
         stream_, res_,
         [self = this->shared_from_this(), keep_alive](boost::system::error_code ec, size_t) {
           if (ec || !keep_alive) return self->Close();
@@ -131,7 +199,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   const HttpServer::Handler& handler_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  Response res_;
+  BeastResponse res_;
+  std::string out_;  // the serialised response while it is written
   std::string remote_ip_;
 };
 

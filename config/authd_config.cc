@@ -3,6 +3,7 @@
 #include "steer/config/authd_config.h"
 
 #include <boost/asio/ip/address.hpp>
+#include <cctype>
 #include <filesystem>
 
 #include "authd_schema.h"
@@ -18,12 +19,32 @@ bool IsIpAddress(const std::string& text) {
   return !ec;
 }
 
+// "https://Login.Example.com:8443/x" -> "login.example.com"; "" for an IP literal in brackets.
+std::string IssuerHost(const std::string& issuer) {
+  size_t scheme = issuer.find("://");
+  std::string host = scheme == std::string::npos ? "" : issuer.substr(scheme + 3);
+  host = host.substr(0, host.find('/'));
+  if (!host.empty() && host[0] == '[') return "";
+  host = host.substr(0, host.find(':'));
+  for (char& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return host;
+}
+
 void ValidateTenants(Reader& r, const AuthdConfig& c) {
   if (c.tenants_dir.empty() || c.tenant_routing != TenantRouting::kHost) return;
   if (c.tenant_domain.empty()) {
     if (!r.HasErrorAt("tenants.domain")) {
       r.ErrorAt(r.Find("tenants"), "tenants.domain", "routing: host needs a domain");
     }
+    return;
+  }
+  // The router reads a Host under the domain as a tenant's name.
+  std::string host = IssuerHost(c.issuer), suffix = "." + c.tenant_domain;
+  if (host.size() > suffix.size() &&
+      host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    r.ErrorAt(r.Find("tenants.domain"), "tenants.domain",
+              "the issuer's host is under this domain (it would be read as tenant '" +
+                  host.substr(0, host.size() - suffix.size()) + "')");
     return;
   }
   // The issuer a tenant would get must itself be a valid issuer (http only on loopback).

@@ -185,7 +185,9 @@ Spec MakeTenants() {
         "path", "host"),
       {{"path", TenantRouting::kPath}, {"host", TenantRouting::kHost}},
       F(AuthdConfig, t.tenant_routing)));
-  s.Add(Text(K("domain", "Parent domain of the tenants' host names; required with routing: host.",
+  s.Add(Text(K("domain",
+               "Parent domain of the tenants' host names, not of the issuer's own host; "
+               "required with routing: host.",
                "", "login.example.com"),
              F(AuthdConfig, t.tenant_domain), DnsNameProblem));
   return s;
@@ -288,8 +290,12 @@ std::string LogoUrlProblem(const std::string& url) {
   if (url.find_first_of("\"'<> \t\r\n;,") != std::string::npos) {
     return "must not contain quotes, angle brackets, spaces, ';' or ','";
   }
-  std::string problem = IssuerProblem(url);
-  return problem.find("must start with") != std::string::npos ? problem : "";
+  // https only (an http image is mixed content on the login page), and a host after it.
+  constexpr std::string_view kHttps = "https://";
+  if (url.rfind(kHttps, 0) != 0 || url.size() == kHttps.size() || url[kHttps.size()] == '/') {
+    return "must start with https:// and a host";
+  }
+  return "";
 }
 
 TenantSpecT MakeBranding() {

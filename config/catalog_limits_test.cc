@@ -10,8 +10,8 @@
 #include <set>
 #include <sstream>
 
-#include "steer/config/catalog.h"
 #include "steer/base/duration.h"
+#include "steer/config/catalog.h"
 #include "steer/config/loader.h"
 #include "testdata.h"
 

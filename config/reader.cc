@@ -57,7 +57,8 @@ std::string Found(const YAML::Node& n) {
 namespace {
 
 std::string FormatBound(const KeyInfo& info, double v) {
-  if (info.kind == ValueKind::kDuration) return base::FormatDuration(base::Duration(std::llround(v)));
+  if (info.kind == ValueKind::kDuration)
+    return base::FormatDuration(base::Duration(std::llround(v)));
   if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(std::llround(v));
   std::ostringstream out;
   out << v;

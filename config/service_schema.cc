@@ -225,8 +225,9 @@ ObjectSpec<ServiceConfig> MakeService(const ObjectSpec<ServiceRegion>& region,
       {{"auto", FailbackMode::kAuto}, {"manual", FailbackMode::kManual}},
       F(ServiceConfig, t.failback)));
   s.Add(DurationKey<ServiceConfig>(
-      K("failback_after", "A higher-priority region must be healthy this long before the service fails back to it.", "5m",
-        "10m"),
+      K("failback_after",
+        "A higher-priority region must be healthy this long before the service fails back to it.",
+        "5m", "10m"),
       F(ServiceConfig, t.failback_after)));
   s.Add(EnumKey<ServiceConfig, AllDownMode>(
       K("all_down",

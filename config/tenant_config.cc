@@ -53,6 +53,11 @@ std::string TenantIssuer(const AuthdConfig& config, std::string_view name) {
          (path == std::string::npos ? "" : rest.substr(path));
 }
 
+std::string TenantKeysDir(const AuthdConfig& config, std::string_view name) {
+  return (std::filesystem::path(config.tenants_dir) / std::string(name) / kTenantKeysDirName)
+      .string();
+}
+
 std::string ColorProblem(const std::string& color) {
   bool ok = (color.size() == 4 || color.size() == 7) && color[0] == '#';
   for (size_t i = 1; ok && i < color.size(); ++i) ok = IsHexDigit(color[i]);
@@ -96,7 +101,7 @@ tl::expected<TenantConfig, Diagnostics> LoadTenantConfig(const std::string& dir,
   return ParseTenantConfig(*text, file, name, defaults, limits);
 }
 
-std::string TenantConfigYaml(const TenantConfig& t) {
+std::string TenantConfigYaml(const TenantConfig& t, const LockoutPolicy& server) {
   std::string y = "# steer-authd tenant '" + t.name + "' (docs/auth-core.md, Tenants)\n";
   y += "display_name: " + Quoted(t.branding.display_name) + "\n";
   std::string branding;
@@ -108,6 +113,9 @@ std::string TenantConfigYaml(const TenantConfig& t) {
     branding += "  background_color: " + Quoted(t.branding.background_color) + "\n";
   }
   if (!branding.empty()) y += "branding:\n" + branding;
+  // The server's lockout is left out, so that a later change of the server's reaches this
+  // tenant too; only a tenant's own setting is written.
+  if (t.lockout == server) return y;
   y += "lockout:\n  max_failures: " + std::to_string(t.lockout.max_failures) + "\n";
   y += "  block_for: " + std::to_string(t.lockout.block_seconds) + "s\n";
   return y;

@@ -60,6 +60,24 @@ TEST(TenantConfig, LogoUrlCannotBreakOutOfTheAttribute) {
   EXPECT_NE(All(t.error()).find("must not contain quotes"), std::string::npos);
 }
 
+TEST(TenantConfig, LogoUrlMustBeHttpsWithAHost) {
+  // The key's documentation says "https:// image URL": plain http (mixed content on the login
+  // page) and a URL without a host were accepted.
+  for (const char* bad :
+       {"http://cdn.example.com/a.svg", "http://127.0.0.1/a.svg", "https://", "https:///a.svg"}) {
+    auto t = ParseTenantConfig(std::string("branding: {logo_url: '") + bad + "'}\n", "t.yaml",
+                               "acme", Server());
+    ASSERT_FALSE(t) << bad;
+    EXPECT_NE(All(t.error()).find("branding.logo_url: must start with https://"), std::string::npos)
+        << All(t.error());
+  }
+  for (const char* ok : {"https://cdn.example.com/a.svg", "https://cdn.example.com/a.svg?v=2"}) {
+    auto t = ParseTenantConfig(std::string("branding: {logo_url: '") + ok + "'}\n", "t.yaml",
+                               "acme", Server());
+    ASSERT_TRUE(t) << ok << ": " << All(t.error());
+  }
+}
+
 TEST(TenantConfig, NamesAreDnsLabels) {
   for (const char* ok : {"acme", "a", "acme-eu-1", "0day"}) {
     EXPECT_EQ(TenantNameProblem(ok), "") << ok;
@@ -78,9 +96,16 @@ TEST(TenantConfig, WrittenFileReadsBackTheSame) {
   t.name = "acme";
   t.branding = {"Acme \"Corp\"", "https://cdn.example.com/a.svg", "#123", "#abcdef"};
   t.lockout = {4, 300};
-  auto back = ParseTenantConfig(TenantConfigYaml(t), "t.yaml", "acme", Server());
+  auto back = ParseTenantConfig(TenantConfigYaml(t, Server()), "t.yaml", "acme", Server());
   ASSERT_TRUE(back) << All(back.error());
   EXPECT_EQ(*back, t);
+  // With the server's lockout, none is written: the tenant keeps following the server's.
+  t.lockout = Server();
+  std::string yaml = TenantConfigYaml(t, Server());
+  EXPECT_EQ(yaml.find("lockout"), std::string::npos) << yaml;
+  auto later = ParseTenantConfig(yaml, "t.yaml", "acme", LockoutPolicy{20, 600});
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->lockout, (LockoutPolicy{20, 600}));
 }
 
 TEST(TenantConfig, IssuerFollowsTheRouting) {
@@ -124,6 +149,40 @@ TEST(TenantConfig, ServerTenantsSection) {
                                      "a.yaml");
   ASSERT_FALSE(bad_domain);
   EXPECT_NE(All(bad_domain.error()).find("must be a DNS name"), std::string::npos);
+}
+
+// The router reads a Host under tenants.domain as a tenant's name, so an issuer host under the
+// domain would make the top-level issuer unreachable (every request a 404, or another issuer's
+// answer if a tenant had that name).
+TEST(TenantConfig, TopLevelIssuerHostMustNotBeUnderTheTenantsDomain) {
+  const std::string base = "keys_dir: k\nstore: {sqlite: s}\ntls: {cert_file: c, key_file: k}\n";
+  for (const char* issuer : {"https://login.example.com", "https://Login.Example.COM:8443/auth"}) {
+    auto c = ParseAuthdConfig(std::string("issuer: ") + issuer + "\n" + base +
+                                  "tenants: {dir: t, routing: host, domain: example.com}\n",
+                              "a.yaml");
+    ASSERT_FALSE(c) << issuer;
+    EXPECT_NE(All(c.error()).find("tenants.domain: the issuer's host is under this domain "
+                                  "(it would be read as tenant 'login')"),
+              std::string::npos)
+        << All(c.error());
+  }
+  for (const char* domain : {"login.example.com", "example.org"}) {
+    auto ok = ParseAuthdConfig("issuer: https://login.example.com\n" + base +
+                                   "tenants: {dir: t, routing: host, domain: " + domain + "}\n",
+                               "a.yaml");
+    EXPECT_TRUE(ok) << domain << ": " << All(ok.error());
+  }
+  auto local = ParseAuthdConfig(
+      "issuer: http://login.localhost:9000\nkeys_dir: k\n"
+      "store: {sqlite: s}\n"
+      "tenants: {dir: t, routing: host, domain: localhost}\n",
+      "a.yaml");
+  ASSERT_FALSE(local);
+  // Path routing does not look at the Host.
+  auto path = ParseAuthdConfig("issuer: https://login.example.com\n" + base +
+                                   "tenants: {dir: t, routing: path, domain: example.com}\n",
+                               "a.yaml");
+  EXPECT_TRUE(path) << All(path.error());
 }
 
 }  // namespace

@@ -89,7 +89,7 @@ void CheckNotifier(Reader& r, const NotifierConfig& n) {
     if (!kEvents.count(n.events[i])) {
       Fail(r, path + ".events[" + std::to_string(i) + "]",
            "unknown event '" + n.events[i] +
-                                              "' (expected decision, operation, dns_change or leadership)");
+               "' (expected decision, operation, dns_change or leadership)");
     }
   }
 }

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# Benchmark: steer-authd vs npm oidc-provider (in-memory adapter, JWT access tokens through a
-# resource indicator), same machine, same run, loopback only, with wrk. Measures
-# client_credentials issuance (ES256, RS256), introspection, p99 at about half of peak load,
-# password-grant logins against cores / Argon2id hash time, and `openssl speed rsa2048`.
-# Usage: bench/auth/run.sh [path/to/steer-authd]   env: DURATION (s, default 8), CONNS (32)
+# Benchmark: steer-authd vs npm oidc-provider, same machine, same run, loopback only, with wrk.
+# The peer runs on every core (Node cluster, one worker per core, one shared adapter:
+# peer.mjs); steer-authd with `threads: 2`. Measures client_credentials issuance (ES256,
+# RS256 JWTs on both sides), introspection (steer-authd: its ES256 JWT; the peer: an opaque
+# token, since oidc-provider refuses to introspect JWTs), p99 at about half of peak load, and
+# password-grant logins against cores x one login's rate. Every row is run REPEAT times, the
+# two servers interleaved, and reported as median [min-max], also per CPU-second of the server
+# (utime+stime of all its processes and threads over the run). Load average is printed per run.
+# Usage: bench/auth/run.sh [path/to/steer-authd]
+#   env: DURATION (s per run, default 8), CONNS (32), REPEAT (3), THREADS (steer-authd, 2),
+#        WORKERS (peer cluster workers, default: cores)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 authd=$(realpath "${1:-$here/../../build/auth-core/steer-authd}")
 dur=${DURATION:-8}
 conns=${CONNS:-32}
+rep=${REPEAT:-3}
 tmp=$(mktemp -d /tmp/steer-authbench.XXXXXX)
 pids=()
 cleanup() {
@@ -24,38 +31,48 @@ port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=
 b64() { printf '%s' "$1" | base64 -w0; }
 wait_up() { for _ in $(seq 100); do curl -sf "$1" >/dev/null && return 0; sleep 0.1; done; return 1; }
 
-# run NAME URL PATH BODY BASIC [extra wrk args...] -> "NAME req/s p99 non2xx"
+# run NAME URL PATH BODY BASIC [extra wrk args...]: one wrk run against the server whose
+# process ids are in SRV; appends "NAME req/s p99(ms) non2xx req/cpu-s load1" to $tmp/raw.
 run() {
   local name=$1 url=$2 path=$3 body=$4 basic=$5
   shift 5
-  local out t0 t1
+  local out t0 t1 l0
+  l0=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(ticks)
   out=$(PATH_TO=$path BODY=$body AUTH_B64=$(b64 "$basic") DELAY_MS=${DELAY_MS:-0} \
     timeout $((dur + 20)) wrk -t"$(( ${C:-$conns} < 2 ? 1 : 2 ))" -c"${C:-$conns}" -d"${dur}s" --latency -s "$here/post.lua" "$url" "$@")
   t1=$(ticks)
   local rps p99 bad n cpu
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  # wrk prints 850.00us, 4.16ms or 1.02s; kept in ms.
+  p99=$(awk '$1=="99%" {v=$2; f=1; if (v ~ /us$/) f=0.001; else if (v ~ /ms$/) f=1; else if (v ~ /s$/) f=1000;
+    gsub(/[a-z]+$/, "", v); printf "%.2f", v*f}' <<<"$out")
   bad=$(awk '/Non-2xx/ {print $5}' <<<"$out")
   n=$(awk '/requests in/ {print $1}' <<<"$out")
-  # Requests per CPU-second of the server process: the figure the shared, noisy host does
-  # not distort much (other tenants steal wall time, not the server's CPU time).
+  # Requests per CPU-second of the server (all its processes and threads): the figure the
+  # shared, noisy host does not distort much (other tenants steal wall time, not CPU time).
   cpu=$(awk -v n="$n" -v d="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf("%.0f", (d > 0) ? n / (d / hz) : 0)}')
-  printf '%-22s %9s req/s  p99 %-9s non-2xx %-3s %7s req/cpu-s\n' "$name" "$rps" "$p99" "${bad:-0}" "$cpu" | tee -a "$tmp/results"
+  printf '%-22s %9s req/s  p99 %8s ms  non-2xx %-3s %7s req/cpu-s  load %s-%s\n' "$name" "$rps" "$p99" \
+    "${bad:-0}" "$cpu" "$l0" "$(cut -d' ' -f1 /proc/loadavg)"
+  echo "$name $rps $p99 ${bad:-0} $cpu" >>"$tmp/raw"
 }
-rps_of() { awk -v n="$1" '$1==n {print $2}' "$tmp/results"; }
-cpu_of() { awk -v n="$1" '$1==n {print $(NF-1)}' "$tmp/results"; }
-# utime+stime (clock ticks) of the server under test, all threads.
-ticks() { awk '{print $14 + $15}' "/proc/$SRV/stat"; }
+# Median and min-max of column COL (2 req/s, 3 p99 ms, 5 req/cpu-s) over the runs of NAME.
+stat_of() {
+  awk -v n="$1" -v c="$2" '$1==n {print $c}' "$tmp/raw" | sort -g |
+    awk '{v[NR]=$1} END {if (!NR) exit; m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%s %s %s\n", m, v[1], v[NR]}'
+}
+med() { stat_of "$1" "${2:-2}" | cut -d' ' -f1; }
+# utime+stime (clock ticks) of the server under test: every process in SRV, all threads.
+ticks() { local t=0 p; for p in $SRV; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
 
-echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; REPEAT=$rep DURATION=$dur CONNS=$conns"
 SECRET=svc-secret-0123456789abcdef0123456789
 # ---- steer-authd
 sp=$(port)
 cat >"$tmp/authd.yaml" <<YAML
 issuer: http://127.0.0.1:$sp
 listen: {address: 127.0.0.1, port: $sp}
-threads: 2
+threads: ${THREADS:-2}
 keys_dir: keys
 store: {sqlite: authd.db}
 throttle: {logins_per_minute: 0, requests_per_second: 0}
@@ -71,59 +88,86 @@ echo "$SECRET" | "$authd" admin --config "$tmp/authd.yaml" client add cli --gran
 echo "bench-password-1" | "$authd" admin --config "$tmp/authd.yaml" user add bench >/dev/null
 "$authd" --config "$tmp/authd.yaml" >"$tmp/authd.log" 2>&1 &
 pids+=($!)
-SRV=$!
-wait_up "http://127.0.0.1:$sp/healthz/ready"
+STEER=$!
 S=http://127.0.0.1:$sp
-CC="grant_type=client_credentials&scope=api"
-token=$(curl -s -u "svc-ES256:$SECRET" -d "$CC" "$S/token" | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
-run steer.cc.es256 "$S" /token "$CC" "svc-ES256:$SECRET"
-run steer.cc.rs256 "$S" /token "$CC" "svc-RS256:$SECRET"
-run steer.introspect "$S" /introspect "token=$token" "svc-ES256:$SECRET"
-# About half of the measured peak: 64 connections, each pausing 64/(peak/2) s per request.
-for n in cc.es256 cc.rs256 introspect; do
-  peak=$(rps_of "steer.$n")
-  delay=$(awk -v p="$peak" 'BEGIN {d=int(64*1000/(p/2)); print (d<1?1:d)}')
-  body=$CC; path=/token; who="svc-ES256:$SECRET"
-  [ $n = cc.rs256 ] && who="svc-RS256:$SECRET"
-  [ $n = introspect ] && { body="token=$token"; path=/introspect; }
-  C=64 DELAY_MS=$delay run "steer.$n.half" "$S" "$path" "$body" "$who"
-done
-PW="grant_type=password&username=bench&password=bench-password-1"
-C=1 run steer.password.c1 "$S" /token "$PW" "cli:$SECRET"
-C=4 run steer.password.c4 "$S" /token "$PW" "cli:$SECRET"
-kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
+wait_up "$S/healthz/ready"
 
-# ---- oidc-provider
+# ---- oidc-provider: one cluster worker per core (peer.mjs), sharing one adapter
 pp=$(port)
 NODE_ENV=production node "$here/peer.mjs" "$pp" >"$tmp/peer.log" 2>&1 &
 pids+=($!)
-SRV=$!
 P=http://127.0.0.1:$pp
-wait_up "$P/.well-known/openid-configuration"
+for _ in $(seq 200); do grep -q '^ready' "$tmp/peer.log" && break; sleep 0.1; done
+grep '^ready' "$tmp/peer.log" || { cat "$tmp/peer.log"; exit 1; }
+PEER="${pids[1]} $(ps -o pid= --ppid "${pids[1]}" | tr '\n' ' ')"
+
+CC="grant_type=client_credentials&scope=api"
+token=$(curl -s -u "svc-ES256:$SECRET" -d "$CC" "$S/token" | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
 opaque=$(curl -s -u "svc:$SECRET" -d "$CC&resource=urn:bench:opaque" "$P/token" | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
-run peer.cc.es256 "$P" /token "$CC&resource=urn:bench:es" "svc:$SECRET"
-run peer.cc.rs256 "$P" /token "$CC&resource=urn:bench:rs" "svc:$SECRET"
-run peer.introspect.opaque "$P" /token/introspection "token=$opaque" "svc:$SECRET"
+sleep 0.5  # the opaque token reaches every worker's copy of the adapter
+# Warm-up, not recorded: Node's JIT and both servers' caches (steer-authd's verified-token and
+# client caches, the peer's compiled code) get what every later run has.
+warm() { PATH_TO=$2 BODY=$3 AUTH_B64=$(b64 "$4") timeout 30 wrk -t2 -c"$conns" -d3s -s "$here/post.lua" "$1" >/dev/null; }
+warm "$S" /token "$CC" "svc-ES256:$SECRET"
+warm "$S" /introspect "token=$token" "svc-ES256:$SECRET"
+warm "$P" /token "$CC&resource=urn:bench:es" "svc:$SECRET"
+warm "$P" /token "$CC&resource=urn:bench:rs" "svc:$SECRET"
+warm "$P" /token/introspection "token=$opaque" "svc:$SECRET"
+for i in $(seq "$rep"); do
+  echo "-- round $i of $rep"
+  SRV=$STEER run steer.cc.es256 "$S" /token "$CC" "svc-ES256:$SECRET"
+  SRV=$PEER run peer.cc.es256 "$P" /token "$CC&resource=urn:bench:es" "svc:$SECRET"
+  SRV=$STEER run steer.cc.rs256 "$S" /token "$CC" "svc-RS256:$SECRET"
+  SRV=$PEER run peer.cc.rs256 "$P" /token "$CC&resource=urn:bench:rs" "svc:$SECRET"
+  SRV=$STEER run steer.introspect "$S" /introspect "token=$token" "svc-ES256:$SECRET"
+  SRV=$PEER run peer.introspect.opaque "$P" /token/introspection "token=$opaque" "svc:$SECRET"
+done
+# About half of the median peak: 64 connections, each pausing 64/(peak/2) s per request.
+for i in $(seq "$rep"); do
+  for n in cc.es256 cc.rs256 introspect; do
+    peak=$(med "steer.$n")
+    delay=$(awk -v p="$peak" 'BEGIN {d=int(64*1000/(p/2)); print (d<1?1:d)}')
+    body=$CC; path=/token; who="svc-ES256:$SECRET"
+    [ $n = cc.rs256 ] && who="svc-RS256:$SECRET"
+    [ $n = introspect ] && { body="token=$token"; path=/introspect; }
+    SRV=$STEER C=64 DELAY_MS=$delay run "steer.$n.half" "$S" "$path" "$body" "$who"
+  done
+done
+PW="grant_type=password&username=bench&password=bench-password-1"
+for i in $(seq "$rep"); do
+  SRV=$STEER C=1 run steer.password.c1 "$S" /token "$PW" "cli:$SECRET"
+  SRV=$STEER C=4 run steer.password.c4 "$S" /token "$PW" "cli:$SECRET"
+done
+grep -q '"active":true' <(curl -s -u "svc:$SECRET" -d "token=$opaque" "$P/token/introspection") ||
+  echo "WARNING: the peer no longer knows its opaque token; its introspection rows are invalid"
 
 # ---- RSA-2048 signing limit of this machine: one core's rate (openssl speed) x cores
 rsa1=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')
 cores=$(nproc)
-rsa=$(awk -v r="$rsa1" -v c="$cores" 'BEGIN {print r*c}')
-echo "openssl.rsa2048.sign.1core $rsa1 sign/s (x$cores cores = $rsa)" | tee -a "$tmp/results"
+echo "openssl.rsa2048.sign.1core $rsa1 sign/s (x$cores cores = $(awk -v r="$rsa1" -v c="$cores" 'BEGIN {print r*c}'))"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (other tenants share these cores)"
 echo
-echo "| measure | steer-authd | oidc-provider | ratio |"
+echo "Median of $rep runs [min-max]; req/cpu-s = requests per CPU-second of all the server's processes."
+echo
+echo "| row | req/s | p99 ms | req per server CPU-s |"
 echo "|---|---|---|---|"
-for n in cc.es256 cc.rs256; do
-  awk -v a="$(rps_of steer.$n)" -v b="$(rps_of peer.$n)" -v ca="$(cpu_of steer.$n)" \
-    -v cb="$(cpu_of peer.$n)" -v n="$n" 'BEGIN {printf "| %s req/s (req per CPU-s) | %.0f (%.0f) | %.0f (%.0f) | %.1fx (%.1fx) |\n", n, a, ca, b, cb, a/b, ca/cb}'
+for n in $(awk '{print $1}' "$tmp/raw" | awk '!seen[$1]++'); do
+  printf '| %s | %s | %s | %s |\n' "$n" \
+    "$(stat_of "$n" 2 | awk '{printf "%.0f [%.0f-%.0f]", $1, $2, $3}')" \
+    "$(stat_of "$n" 3 | awk '{printf "%.2f [%.2f-%.2f]", $1, $2, $3}')" \
+    "$(stat_of "$n" 5 | awk '{printf "%.0f [%.0f-%.0f]", $1, $2, $3}')"
 done
-awk -v a="$(rps_of steer.introspect)" -v b="$(rps_of peer.introspect.opaque)" \
-  -v ca="$(cpu_of steer.introspect)" -v cb="$(cpu_of peer.introspect.opaque)" \
-  'BEGIN {printf "| introspection req/s (steer: ES256 JWT, peer: opaque) | %.0f (%.0f) | %.0f (%.0f) | %.1fx (%.1fx) |\n", a, ca, b, cb, a/b, ca/cb}'
-awk -v a="$(cpu_of steer.cc.rs256)" -v r="$rsa1" \
+echo
+echo "| comparison (medians) | steer-authd | oidc-provider | ratio req/s (per CPU-s) |"
+echo "|---|---|---|---|"
+cmp_row() {
+  awk -v l="$1" -v a="$(med "$2")" -v b="$(med "$3")" -v ca="$(med "$2" 5)" -v cb="$(med "$3" 5)" \
+    'BEGIN {printf "| %s req/s (per CPU-s) | %.0f (%.0f) | %.0f (%.0f) | %.1fx (%.1fx) |\n", l, a, ca, b, cb, a/b, ca/cb}'
+}
+cmp_row "ES256 client_credentials" steer.cc.es256 peer.cc.es256
+cmp_row "RS256 client_credentials" steer.cc.rs256 peer.cc.rs256
+cmp_row "introspection (steer: ES256 JWT, peer: opaque)" steer.introspect peer.introspect.opaque
+awk -v a="$(med steer.cc.rs256 5)" -v r="$rsa1" \
   'BEGIN {printf "| RS256 tokens per CPU-s vs openssl rsa2048 signs per CPU-s | %.0f / %.0f | | %.0f%% |\n", a, r, 100*a/r}'
-awk -v c1="$(rps_of steer.password.c1)" -v c4="$(rps_of steer.password.c4)" -v n="$cores" \
-  'BEGIN {printf "| password logins/s vs cores / hash time (%d x %.1f/s) | %.1f | | %.0f%% |\n", n, c1, c4, 100*c4/(n*c1)}'
-awk -v a="$(cpu_of steer.password.c4)" -v b="$(cpu_of steer.password.c1)" \
-  'BEGIN {printf "| password logins per CPU-s, 4 concurrent vs 1 (hash cost only) | %.1f / %.1f | | %.0f%% |\n", a, b, 100*a/b}'
+awk -v c1="$(med steer.password.c1)" -v c4="$(med steer.password.c4)" -v n="$cores" \
+  'BEGIN {printf "| password logins/s vs cores x logins/s at 1 connection (%d x %.1f/s) | %.1f | | %.0f%% |\n", n, c1, c4, 100*c4/(n*c1)}'

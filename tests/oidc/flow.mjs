@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import * as jose from 'jose';
+import { execFileSync } from 'node:child_process';
 import { Browser, login, expectOAuthError, formPost } from './lib.mjs';
 
 const A = process.env.STEER_A, B = process.env.STEER_B, ISS = process.env.STEER_ISSUER;
@@ -241,6 +242,121 @@ await step('RP-initiated logout ends the SSO session', async () => {
   const again = client.buildAuthorizationUrl(webA, { redirect_uri: REDIRECT, scope: 'openid', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256', prompt: 'none' });
   const r = await browser.get(again);
   assert.equal(new URL(r.headers.get('location')).searchParams.get('error'), 'login_required');
+});
+
+// ---- Re-authentication: max_age and prompt (openid-client checks auth_time against max_age).
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// No clock tolerance, so an auth_time older than max_age is refused by the client itself.
+const webStrict = await client.discovery(new URL(ISS), 'web',
+  { client_secret: process.env.WEB_SECRET, [client.clockTolerance]: 0 },
+  client.ClientSecretBasic(process.env.WEB_SECRET), insecure);
+const authUrl = (cfg, extra) => client.buildAuthorizationUrl(cfg, {
+  redirect_uri: REDIRECT, scope: 'openid', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256', ...extra });
+const errorOf = (res) => new URL(res.headers.get('location')).searchParams;
+
+await step('max_age: a session older than max_age shows the form; the new auth_time satisfies openid-client', async () => {
+  const b = new Browser();
+  await codeFlow(webStrict, b, A);  // session at t0
+  await sleep(3000);
+  const f = await codeFlow(webStrict, b, A, { max_age: '2' });
+  const t = await client.authorizationCodeGrant(webStrict, f.callback, {
+    pkceCodeVerifier: f.verifier, expectedState: f.state, expectedNonce: f.nonce, maxAge: 2 });
+  assert.ok(Math.floor(Date.now() / 1000) - t.claims().auth_time <= 2, 'auth_time is the new login');
+  assert.equal((await b.get(authUrl(webStrict, { max_age: '0' }))).status, 200, 'max_age=0 shows the form');
+  assert.equal((await b.get(authUrl(webStrict, { prompt: 'login' }))).status, 200, 'prompt=login shows the form');
+  await sleep(2000);
+  const none = await b.get(authUrl(webStrict, { prompt: 'none', max_age: '1', state: 'st' }));
+  assert.equal(errorOf(none).get('error'), 'login_required');
+  assert.equal(errorOf(none).get('state'), 'st');
+  for (const bad of ['-1', 'abc', '1.5']) {
+    assert.equal(errorOf(await b.get(authUrl(webStrict, { max_age: bad }))).get('error'), 'invalid_request', bad);
+  }
+});
+
+await step('state: 512 bytes complete the whole login; 513 are refused naming state', async () => {
+  const b = new Browser();
+  const state = 's'.repeat(512);
+  const verifier = client.randomPKCECodeVerifier();
+  const url = client.buildAuthorizationUrl(webA, { redirect_uri: REDIRECT, scope: 'openid offline_access', state,
+    code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+  const res = await login(b, url, A, USER, PASSWORD);
+  assert.equal(res.status, 302, 'login with the longest state');
+  const t = await client.authorizationCodeGrant(webA, new URL(res.headers.get('location')), { pkceCodeVerifier: verifier, expectedState: state });
+  await client.refreshTokenGrant(webB, t.refresh_token);
+  const over = await b.get(authUrl(webA, { state: 's'.repeat(513) }));
+  assert.equal(over.status, 302);
+  assert.equal(errorOf(over).get('error'), 'invalid_request');
+  assert.match(errorOf(over).get('error_description'), /state/);
+});
+
+// ---- User lifecycle, applied to both regions' stores in one admin run.
+const admin = (...args) => execFileSync(process.env.STEER_AUTHD,
+  ['admin', ...process.env.STEER_CONFIGS.split(' ').flatMap((c) => ['--config', c]), ...args],
+  { input: 'carol-password-2\n', encoding: 'utf8' });
+const cliB = await configAt(B, 'cli', process.env.CLI_SECRET, client.ClientSecretBasic(process.env.CLI_SECRET));
+const carolPassword = (pw) => client.genericGrantRequest(cliB, 'password', { username: 'carol', password: pw, scope: 'openid' });
+
+// Everything carol holds: tokens from the form at A, an issued code from SSO at B, a password grant.
+async function carolHolds() {
+  const b = new Browser();
+  const verifier = client.randomPKCECodeVerifier();
+  const pkce = { code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' };
+  const url = client.buildAuthorizationUrl(webA, { redirect_uri: REDIRECT, scope: 'openid offline_access', state: 'c', ...pkce });
+  const res = await login(b, url, A, 'carol', 'carol-password-1');
+  const t = await client.authorizationCodeGrant(webA, new URL(res.headers.get('location')), { pkceCodeVerifier: verifier, expectedState: 'c' });
+  const sso = await b.get(client.buildAuthorizationUrl(webB, { redirect_uri: REDIRECT, scope: 'openid', state: 'd', prompt: 'none', ...pkce }));
+  const code = new URL(sso.headers.get('location'));
+  assert.ok(code.searchParams.get('code'), 'SSO at B issued a code');
+  return { b, t, code, verifier, pw: await carolPassword('carol-password-1') };
+}
+
+async function expectAllDead(h, what) {
+  for (const cfg of [webA, webB]) {
+    await expectOAuthError(client.refreshTokenGrant(cfg, h.t.refresh_token), 'invalid_grant', `${what}: refresh`);
+    assert.equal((await client.tokenIntrospection(cfg, h.t.access_token)).active, false, `${what}: introspection`);
+    assert.equal((await client.tokenIntrospection(cfg, h.pw.access_token)).active, false, `${what}: introspection (password grant)`);
+  }
+  for (const base of [A, B]) {
+    const ui = await fetch(`${base}/userinfo`, { headers: { authorization: `Bearer ${h.t.access_token}` } });
+    assert.equal(ui.status, 401, `${what}: userinfo at ${base}`);
+  }
+  await expectOAuthError(client.refreshTokenGrant(cliB, h.pw.refresh_token), 'invalid_grant', `${what}: password-grant refresh`);
+  for (const base of [A, B]) {
+    const none = await h.b.get(authUrl(base === A ? webA : webB, { prompt: 'none', state: 'n' }));
+    assert.equal(errorOf(none).get('error'), 'login_required', `${what}: SSO cookie at ${base}`);
+  }
+  await expectOAuthError(client.authorizationCodeGrant(webB, h.code, { pkceCodeVerifier: h.verifier, expectedState: 'd' }), 'invalid_grant', `${what}: issued code`);
+}
+
+let carol;
+await step('disable ends every session, code and token of carol in both regions; she cannot log in', async () => {
+  carol = await carolHolds();
+  admin('user', 'disable', 'carol');
+  await expectAllDead(carol, 'disabled');
+  await expectOAuthError(carolPassword('carol-password-1'), 'invalid_grant', 'password grant while disabled');
+  // Documented: a resource server verifying the JWT locally accepts it until it expires.
+  await jose.jwtVerify(carol.t.access_token, jwksB, { issuer: ISS, typ: 'at+jwt' });
+});
+
+await step('enable lets carol log in again; the old sessions stay dead', async () => {
+  admin('user', 'enable', 'carol');
+  await expectAllDead(carol, 'enabled');
+  const fresh = await carolPassword('carol-password-1');
+  await client.refreshTokenGrant(cliB, fresh.refresh_token);
+});
+
+await step('remove + re-add: a new subject, and the old tokens and cookie do not act as the new carol', async () => {
+  carol = await carolHolds();
+  const oldSub = carol.t.claims().sub;
+  admin('user', 'remove', 'carol');
+  await expectAllDead(carol, 'removed');
+  const added = admin('user', 'add', 'carol');
+  const sub = added.match(/sub=(\S+)/)[1];
+  assert.notEqual(sub, oldSub);
+  await expectAllDead(carol, 're-added');
+  const fresh = await carolPassword('carol-password-2');
+  assert.equal(fresh.claims().sub, sub);
+  assert.throws(() => admin('user', 'add', 'dave', '--subject', oldSub), /is or was used/);
 });
 
 await step('brute force: 10 failures block the account (at B), even for the right password', async () => {

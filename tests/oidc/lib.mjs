@@ -2,29 +2,59 @@
 // the server-rendered login form. No framework, so failures point at the exact step.
 import assert from 'node:assert/strict';
 
+// A cookie jar that honours Path (RFC 6265 5.1.4), as a browser does: a tenant's cookies
+// (Path=/t/<name>/) are only sent below that path. Domain and port are ignored (browsers
+// ignore the port too), so the session cookie of region A is sent to region B.
+export class CookieJar {
+  constructor() { this.cookies = []; }  // {name, value, path}
+  static pathMatches(cookiePath, reqPath) {
+    return reqPath === cookiePath ||
+      (reqPath.startsWith(cookiePath) && (cookiePath.endsWith('/') || reqPath[cookiePath.length] === '/'));
+  }
+  set(name, value, path = '/') {
+    this.delete(name, path);
+    this.cookies.push({ name, value, path });
+  }
+  delete(name, path) { this.cookies = this.cookies.filter((c) => !(c.name === name && c.path === path)); }
+  // Any cookie called `name` (with `path`: only the one set for that path).
+  get(name, path) { return this.cookies.find((c) => c.name === name && (path === undefined || c.path === path))?.value; }
+  has(name, path) { return this.get(name, path) !== undefined; }
+  header(url) {
+    const reqPath = new URL(url).pathname;
+    return this.cookies.filter((c) => CookieJar.pathMatches(c.path, reqPath))
+      .sort((a, b) => b.path.length - a.path.length).map((c) => `${c.name}=${c.value}`).join('; ');
+  }
+}
+
 export class Browser {
-  constructor() { this.jar = new Map(); }
-  cookieHeader() { return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '); }
-  absorb(res) {
+  constructor() { this.jar = new CookieJar(); }
+  cookieHeader(url) { return this.jar.header(url); }
+  absorb(res, url) {
     for (const c of res.headers.getSetCookie()) {
       const [pair, ...attrs] = c.split(';');
       const i = pair.indexOf('=');
       const name = pair.slice(0, i).trim(), value = pair.slice(i + 1);
-      if (attrs.some((a) => a.trim().toLowerCase() === 'max-age=0')) this.jar.delete(name);
-      else this.jar.set(name, value);
+      const pathAttr = attrs.map((a) => a.trim()).find((a) => a.toLowerCase().startsWith('path='));
+      let path = pathAttr ? pathAttr.slice(5) : '';
+      if (!path.startsWith('/')) {  // default-path: the request path up to its last '/'
+        const p = new URL(url).pathname;
+        path = p.lastIndexOf('/') > 0 ? p.slice(0, p.lastIndexOf('/')) : '/';
+      }
+      if (attrs.some((a) => a.trim().toLowerCase() === 'max-age=0')) this.jar.delete(name, path);
+      else this.jar.set(name, value, path);
     }
   }
   async get(url) {
-    const res = await fetch(url, { redirect: 'manual', headers: { cookie: this.cookieHeader() } });
-    this.absorb(res);
+    const res = await fetch(url, { redirect: 'manual', headers: { cookie: this.cookieHeader(url) } });
+    this.absorb(res, url);
     return res;
   }
   async postForm(url, fields) {
     const res = await fetch(url, {
       method: 'POST', redirect: 'manual', body: new URLSearchParams(fields),
-      headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { cookie: this.cookieHeader(url), 'content-type': 'application/x-www-form-urlencoded' },
     });
-    this.absorb(res);
+    this.absorb(res, url);
     return res;
   }
 }

@@ -45,9 +45,15 @@ lockout: {max_failures: 10, block_for: 15m}
 log: {level: info}
 YAML
   [ $region = b ] && echo "tls: {cert_file: tls.crt, key_file: tls.key}" >>"$tmp/$region.yaml"
+done
+# Users are added to both regions in one run, so both stores get the same random subject.
+both=(--config "$tmp/a.yaml" --config "$tmp/b.yaml")
+echo "alice-password-1" | "$authd" admin "${both[@]}" user add alice --email alice@example.com --name Alice >/dev/null
+echo "mallory-password-1" | "$authd" admin "${both[@]}" user add mallory >/dev/null
+echo "carol-password-1" | "$authd" admin "${both[@]}" user add carol >/dev/null
+
+for region in a b; do
   cfg="$tmp/$region.yaml"
-  echo "alice-password-1" | "$authd" admin --config "$cfg" user add alice --email alice@example.com --name Alice >/dev/null
-  echo "mallory-password-1" | "$authd" admin --config "$cfg" user add mallory >/dev/null
   web=(--redirect-uri http://127.0.0.1:9/cb --post-logout-uri http://127.0.0.1:9/bye)
   echo "web-secret-0123456789abcdef0123456789" | "$authd" admin --config "$cfg" client add web "${web[@]}" --secret-stdin
   "$authd" admin --config "$cfg" client add spa "${web[@]}" --public
@@ -72,12 +78,13 @@ done
 set +e
 NODE_EXTRA_CA_CERTS="$tmp/tls.crt" \
 STEER_ISSUER=$issuer STEER_A=$issuer STEER_B="https://127.0.0.1:$pb" STEER_KEYS="$tmp/keys" \
+  STEER_AUTHD="$authd" STEER_CONFIGS="$tmp/a.yaml $tmp/b.yaml" \
   WEB_SECRET=web-secret-0123456789abcdef0123456789 SVC_SECRET=svc-secret-0123456789abcdef0123456789 \
   CLI_SECRET=cli-secret-0123456789abcdef0123456789 node "$here/flow.mjs"
 rc=$?
 set -e
 # No password or secret may appear in any log.
-if grep -E "alice-password|mallory-password|secret-0123|guess-" "$tmp"/*.log; then
+if grep -E "alice-password|mallory-password|carol-password|secret-0123|guess-" "$tmp"/*.log; then
   echo "FAIL a secret reached a log" >&2
   rc=1
 fi

@@ -30,10 +30,15 @@ class PostgresStore final : public Store {
   // admin store migrate|status: the schema version, applying migrations first for Migrate.
   Result<pg::SchemaStatus> MigrateNow();
   Result<pg::SchemaStatus> SchemaStatus();
+  // admin store copy: keeps `subject` retired (never given to a new user); idempotent.
+  Result<void> RetireSubject(std::string_view subject);
 
   Result<std::optional<User>> FindUser(std::string_view username) override;
-  Result<void> PutUser(const User& user) override;
-  Result<bool> RemoveUser(std::string_view username) override;
+  Result<void> AddUser(const User& user) override;
+  Result<bool> SubjectUsed(std::string_view subject) override;
+  Result<bool> EndUser(std::string_view username, bool remove, int64_t new_generation,
+                       int64_t revoke_until) override;
+  Result<bool> EnableUser(std::string_view username) override;
   Result<std::vector<User>> ListUsers() override;
 
   Result<std::optional<Client>> FindClient(std::string_view client_id) override;

@@ -28,6 +28,11 @@
 
 namespace steer::auth {
 
+// The largest value of any /authorize parameter, in bytes after %-decoding; beyond it the
+// request is refused (invalid_request naming the parameter). It keeps the sealed request,
+// code, refresh token and session within the sealer's size limit.
+inline constexpr size_t kMaxAuthorizeParamBytes = 512;
+
 class Provider {
  public:
   // `branding` styles the login page (a tenant's; the default is plain). The issuer's path
@@ -51,8 +56,11 @@ class Provider {
     std::string family;  // refresh family; also the id revoked on code replay
     int64_t auth_time = 0;
     int64_t generation = 0;  // of the refresh token about to be issued
+    int64_t user_gen = 0;    // User::generation at login; see UserRevocationId
+    // The ids whose revocation ends this grant: its session and its user's generation.
+    std::vector<std::string> RevocationIds() const;
   };
-  enum class PasswordCheck { kOk, kBad, kBlocked };
+  enum class PasswordCheck { kOk, kBad, kBlocked, kDisabled };
 
   base::ServerResponse Route(const base::ServerRequest& req, std::string_view path);
   base::ServerResponse Dispatch(const base::ServerRequest& req, std::string_view path);
@@ -74,6 +82,10 @@ class Provider {
 
   // provider_authorize.cc
   base::ServerResponse Authorize(const base::ServerRequest& req);
+  // After every parameter is checked: SSO through the session cookie, or the login form.
+  base::ServerResponse AuthorizeChecked(const base::ServerRequest& req, const Params& params);
+
+  // provider_login.cc
   base::ServerResponse Login(const base::ServerRequest& req);
   base::ServerResponse LoginPage(int status, const std::string& sealed_request,
                                  const std::string& csrf, const std::string& message) const;

@@ -6,10 +6,15 @@
 // and user names and client ids may repeat across tenants. Tenant names are DNS labels.
 // The top-level issuer's view (tenant "") has no prefix and treats every user name or client
 // id containing '/' as absent (a login as "acme/alice" at the top-level issuer finds no one),
-// so a prefixed key can never be mistaken for another issuer's. Works over any Store
+// so a prefixed key can never be mistaken for another issuer's. One exception: revocation ids
+// of a user generation (UserRevocationId, "user:<subject>:<g>", written by EndUser inside the
+// underlying store) pass through unprefixed; subjects are unique across the whole store
+// (AddUser refuses a subject any user of any tenant has or had), so they cannot collide.
+// Works over any Store
 // (SQLite today, a replicated store later) without a schema change. Thread-safe if the
 // underlying store is; the underlying store must outlive this view.
 
+#include <memory>
 #include <string>
 
 #include "steer/auth/store.h"
@@ -19,12 +24,17 @@ namespace steer::auth {
 class ScopedStore final : public Store {
  public:
   ScopedStore(Store& inner, const std::string& tenant);
+  // The same, sharing ownership of `inner`.
+  ScopedStore(std::shared_ptr<Store> inner, const std::string& tenant);
 
   const std::string& prefix() const { return prefix_; }
 
   Result<std::optional<User>> FindUser(std::string_view username) override;
-  Result<void> PutUser(const User& user) override;
-  Result<bool> RemoveUser(std::string_view username) override;
+  Result<void> AddUser(const User& user) override;
+  Result<bool> SubjectUsed(std::string_view subject) override;
+  Result<bool> EndUser(std::string_view username, bool remove, int64_t new_generation,
+                       int64_t revoke_until) override;
+  Result<bool> EnableUser(std::string_view username) override;
   Result<std::vector<User>> ListUsers() override;
 
   Result<std::optional<Client>> FindClient(std::string_view client_id) override;
@@ -54,11 +64,14 @@ class ScopedStore final : public Store {
 
  private:
   std::string Key(std::string_view name) const;
+  // Key() for revocation ids, except UserRevocationId's, which the store writes unprefixed.
+  std::string RevocationKey(std::string_view id) const;
   // A name the top-level view must not see: it belongs to a tenant.
   bool Foreign(std::string_view name) const;
   // The name without this tenant's prefix, or nullopt for another tenant's entry.
   std::optional<std::string> Own(const std::string& key) const;
 
+  std::shared_ptr<Store> owned_;  // null when the caller owns the store
   Store& inner_;
   std::string prefix_;
 };

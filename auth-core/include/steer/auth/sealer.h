@@ -19,6 +19,10 @@
 namespace steer::auth {
 
 inline constexpr char kAeadKeyFileName[] = "aead.keys";
+// The longest sealed value (base64url characters) Open accepts and Seal produces; plaintexts
+// up to kMaxSealedPlaintext bytes fit.
+inline constexpr size_t kMaxSealed = 8192;
+inline constexpr size_t kMaxSealedPlaintext = kMaxSealed / 4 * 3 - 4 - 12 - 16;
 
 // One key file line with a fresh random key, newline-terminated.
 std::string NewAeadKeyLine(std::string_view slot);
@@ -39,6 +43,7 @@ class Sealer {
   // too, so nothing sealed under one context opens under another, even with the same keys.
   Sealer WithContext(std::string context) const;
 
+  // kInvalidArgument when `plaintext` is longer than kMaxSealedPlaintext: Open would refuse it.
   Result<std::string> Seal(std::string_view purpose, std::string_view plaintext) const;
   // nullopt for anything not sealed by one of our keys for this purpose.
   std::optional<std::string> Open(std::string_view purpose, std::string_view sealed) const;

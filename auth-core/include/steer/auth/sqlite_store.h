@@ -7,6 +7,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "steer/auth/store.h"
 
@@ -24,9 +26,16 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   Result<std::optional<User>> FindUser(std::string_view username) override;
-  Result<void> PutUser(const User& user) override;
-  Result<bool> RemoveUser(std::string_view username) override;
+  Result<void> AddUser(const User& user) override;
+  Result<bool> SubjectUsed(std::string_view subject) override;
+  Result<bool> EndUser(std::string_view username, bool remove, int64_t new_generation,
+                       int64_t revoke_until) override;
+  Result<bool> EnableUser(std::string_view username) override;
   Result<std::vector<User>> ListUsers() override;
+  // The subjects of removed users (admin store copy carries them to PostgreSQL).
+  Result<std::vector<std::string>> ListRetiredSubjects();
+  // Every revocation as (id, expires_at), expired ones included until Purge.
+  Result<std::vector<std::pair<std::string, int64_t>>> ListRevocations();
 
   Result<std::optional<Client>> FindClient(std::string_view client_id) override;
   Result<void> PutClient(const Client& client) override;
@@ -56,6 +65,11 @@ class SqliteStore final : public Store {
  private:
   explicit SqliteStore(sqlite3* db);
   Result<void> RevokeLocked(std::string_view id, int64_t expires_at);
+  Result<bool> SubjectUsedLocked(std::string_view subject);
+  Result<bool> EndUserLocked(std::string_view username, bool remove, int64_t new_generation,
+                             int64_t revoke_until);
+  // BEGIN IMMEDIATE / COMMIT / ROLLBACK on the connection.
+  Result<void> Exec(const char* sql);
   sqlite3* db_;
   std::unique_ptr<base::StmtCache> stmts_;  // guarded by mu_; finalised before db_ is closed
   std::mutex mu_;

@@ -20,11 +20,18 @@ namespace steer::auth {
 
 struct User {
   std::string username;       // login name, unique
-  std::string subject;        // `sub`: stable, never reused
+  std::string subject;        // `sub`: stable, never reused (kept after removal)
   std::string password_hash;  // Argon2id PHC string
   std::string email;
   std::string name;
+  // Every code, session, refresh and access token carries the generation it was issued at;
+  // disabling or removing the user revokes UserRevocationId(subject, g) for each older g.
+  int64_t generation = 0;
+  bool disabled = false;  // cannot log in
 };
+
+// The revocation id that ends every token of `subject` issued at `generation`.
+std::string UserRevocationId(std::string_view subject, int64_t generation);
 
 struct Client {
   std::string client_id;
@@ -50,8 +57,17 @@ class UserStore {
  public:
   virtual ~UserStore() = default;
   virtual Result<std::optional<User>> FindUser(std::string_view username) = 0;
-  virtual Result<void> PutUser(const User& user) = 0;  // insert or replace
-  virtual Result<bool> RemoveUser(std::string_view username) = 0;
+  // Inserts a new user; kAlreadyExists when the name exists or the subject is or was used.
+  virtual Result<void> AddUser(const User& user) = 0;
+  // True when any user has or had `subject` (subjects of removed users are kept).
+  virtual Result<bool> SubjectUsed(std::string_view subject) = 0;
+  // Atomically: revokes UserRevocationId(subject, g) for every g < new_generation until
+  // `revoke_until`, then either disables the user at `new_generation` or (remove) deletes it
+  // and keeps its subject retired. False when there is no such user (nothing changed).
+  virtual Result<bool> EndUser(std::string_view username, bool remove, int64_t new_generation,
+                               int64_t revoke_until) = 0;
+  // Lets a disabled user log in again (at its current generation). False: no such user.
+  virtual Result<bool> EnableUser(std::string_view username) = 0;
   virtual Result<std::vector<User>> ListUsers() = 0;
 };
 
@@ -92,7 +108,7 @@ class TokenStateStore {
                                         int64_t gen) = 0;
   // Revokes a token id, family id or session id until `expires_at`.
   virtual Result<void> Revoke(std::string_view id, int64_t expires_at) = 0;
-  // True when any of `ids` is revoked.
+  // True when any of `ids` is revoked; one query for up to four ids.
   virtual Result<bool> IsRevoked(const std::vector<std::string>& ids) = 0;
 };
 

@@ -1,8 +1,9 @@
 #pragma once
 
 // Remembers access tokens whose signature and claims were already verified, keyed by the
-// SHA-256 of the exact token bytes, so introspection and userinfo skip the ECDSA/RSA verify
-// for a token they have seen. Entries carry the token's `exp` and are ignored after it;
+// exact token bytes (compared in full, so a forged token never hits an entry; no hash of the
+// token is computed per request), so introspection and userinfo skip the ECDSA/RSA verify for
+// a token they have seen. Entries carry the token's `exp` and are ignored after it;
 // revocation is still checked in the store on every use. Bounded: cleared when full.
 // Thread-safe (shared mutex).
 
@@ -20,17 +21,17 @@ class VerifiedTokenCache {
  public:
   explicit VerifiedTokenCache(size_t max_entries = 50000) : max_(max_entries) {}
 
-  std::optional<nlohmann::json> Find(const std::string& digest, int64_t now) const {
+  std::optional<nlohmann::json> Find(const std::string& token, int64_t now) const {
     std::shared_lock lock(mu_);
-    auto it = map_.find(digest);
+    auto it = map_.find(token);
     if (it == map_.end() || it->second.exp <= now) return std::nullopt;
     return it->second.claims;
   }
 
-  void Add(const std::string& digest, const nlohmann::json& claims, int64_t exp) {
+  void Add(const std::string& token, const nlohmann::json& claims, int64_t exp) {
     std::unique_lock lock(mu_);
     if (map_.size() >= max_) map_.clear();
-    map_[digest] = {claims, exp};
+    map_[token] = {claims, exp};
   }
 
  private:

@@ -42,6 +42,9 @@ std::string TenantNameProblem(std::string_view name);
 // <scheme>://<name>.<tenants.domain><issuer's port and path> (host).
 std::string TenantIssuer(const AuthdConfig& config, std::string_view name);
 
+// <tenants.dir>/<name>/keys
+std::string TenantKeysDir(const AuthdConfig& config, std::string_view name);
+
 // Why `color` is not #rgb or #rrggbb, or "".
 std::string ColorProblem(const std::string& color);
 
@@ -55,8 +58,9 @@ tl::expected<TenantConfig, Diagnostics> LoadTenantConfig(const std::string& dir,
                                                          const LockoutPolicy& defaults,
                                                          const LoadLimits& limits = {});
 
-// The YAML text `admin tenant add` writes: every key of `t` (strings quoted).
-std::string TenantConfigYaml(const TenantConfig& t);
+// The YAML text `admin tenant add` writes: every key of `t` (strings quoted); `lockout` only
+// when it differs from `server` (the server config's), which it otherwise follows.
+std::string TenantConfigYaml(const TenantConfig& t, const LockoutPolicy& server);
 
 // The root of tenant.yaml and its key reference (docs/auth-core.md).
 const ObjectInfo& TenantCatalog();
