@@ -99,16 +99,16 @@ TEST(AuthdPostgresCli, StoreStatusMigrateAndCopyFromSqlite) {
   Outcome disable = Authd(dir, {"admin", "-c", cfg, "-c", cfg2, "user", "disable", "alice"});
   EXPECT_EQ(disable.status, 0) << disable.output;
   EXPECT_EQ(pg->FindUser("alice").value()->generation, 3);
-  // A name already taken in PostgreSQL by another subject is a conflict, reported.
-  ASSERT_TRUE(pg->AddUser({"dave", "sub-d-pg", "h", "", ""}));
-  {
-    auto sqlite = SqliteStore::Open(dir.File("region.db")).value();
-    ASSERT_TRUE(sqlite->AddUser({"dave", "sub-d", "h", "", ""}));
-  }
+  Outcome remove = Authd(dir, {"admin", "-c", cfg, "-c", cfg2, "user", "remove", "alice"});
+  EXPECT_EQ(remove.status, 0) << remove.output;  // not "user vanished" from the second config
+  EXPECT_FALSE(pg->FindUser("alice").value());
+  // The SQLite file still has alice, whose subject is now retired in PostgreSQL: a conflict,
+  // reported with the user's name.
   Outcome conflict = Authd(dir, {"admin", "-c", cfg, "store", "copy", "--from",
                                  "sqlite:" + dir.File("region.db"), "--to", "postgres"});
   EXPECT_EQ(conflict.status, 1);
-  EXPECT_NE(conflict.output.find("user dave: exists in PostgreSQL with another subject"),
+  EXPECT_NE(conflict.output.find("user alice: exists in PostgreSQL with another subject, or its "
+                                 "subject is or was used by another user there"),
             std::string::npos)
       << conflict.output;
   Outcome bad =

@@ -94,15 +94,20 @@ TEST(PostgresStore, ADatabaseAtSchemaOneMigratesItsUsers) {
       "NULL DEFAULT now()); INSERT INTO steer_authd_schema(version) VALUES(1); "
       "CREATE TABLE users(username TEXT PRIMARY KEY, subject TEXT UNIQUE NOT NULL, "
       "password_hash TEXT NOT NULL, email TEXT NOT NULL, name TEXT NOT NULL); "
-      "INSERT INTO users VALUES('alice', 'sub-1', 'h', 'e', 'A')",
+      "INSERT INTO users VALUES('alice', 'sub-1', 'h', 'e', 'A'); "
+      "CREATE TABLE revoked(id TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)",
       db);
   auto store = PostgresStore::Open(ConfigFor(server, db)).value();
   auto u = store->FindUser("alice");
   ASSERT_TRUE(u) << u.error().message;
   EXPECT_EQ((*u)->generation, 0);
   EXPECT_FALSE((*u)->disabled);
-  EXPECT_EQ(store->SchemaStatus().value().version, 2);
-  ASSERT_TRUE(store->EndUser("alice", true, 1, 1000).value());
+  auto status = store->SchemaStatus();
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_EQ(status->version, 2);
+  auto ended = store->EndUser("alice", true, 1, 1000);
+  ASSERT_TRUE(ended) << ended.error().message;
+  EXPECT_TRUE(*ended);
   EXPECT_TRUE(store->SubjectUsed("sub-1").value());
 }
 
