@@ -9,13 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "authd_admin_store.h"
 #include "authd_admin_tenant.h"
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/key_set.h"
 #include "steer/auth/password_hasher.h"
 #include "steer/auth/provider.h"
 #include "steer/auth/scoped_store.h"
-#include "steer/auth/sqlite_store.h"
+#include "steer/auth/store_factory.h"
 #include "steer/auth/web_origin.h"
 #include "steer/config/authd_config.h"
 
@@ -34,6 +35,8 @@ constexpr char kUsage[] = R"(Usage: steer-authd admin [--config FILE]... COMMAND
   keys generate [--dir D] | keys rotate [--dir D]
   tenant add NAME [--display-name N] [--logo-url U] [--primary-color C] [--background-color C]
   tenant list | tenant remove NAME
+  store migrate | store status             schema of store.postgres
+  store copy --from sqlite:PATH --to postgres   users, retired subjects and clients, idempotent
   --tenant NAME scopes user, client, ip and keys commands to that tenant.
 Exit codes: 0 ok, 1 failed, 2 usage.
 )";
@@ -176,7 +179,7 @@ Result<std::vector<AdminRegion>> LoadRegions(const Strings& paths, const std::st
       return MakeError(ErrorCode::kInvalidArgument,
                        path + ": another issuer than " + regions.front().config_path);
     }
-    auto store = SqliteStore::Open(loaded->store_path);
+    auto store = OpenStore(*loaded);
     if (!store) return MakeError(store.error().code, path + ": " + store.error().message);
     std::shared_ptr<Store> db = std::move(*store);
     auto view = std::make_unique<ScopedStore>(db, tenant);
@@ -209,6 +212,11 @@ int RunCommand(const Strings& args, const po::variables_map& vm) {
   if (args[0] == "user") return UserCommand(*regions, args, vm);
   if (regions->size() > 1) return Fail("only user commands take several --config");
   AdminRegion& region = regions->front();
+  if (args[0] == "store") {
+    if (!tenant.empty()) return Fail("store commands take no --tenant");
+    return StoreCommand(region.config, args, vm.count("from") ? vm["from"].as<std::string>() : "",
+                        vm.count("to") ? vm["to"].as<std::string>() : "");
+  }
   if (args[0] == "tenant") {
     if (!tenant.empty()) return Fail("tenant commands take no --tenant");
     return TenantCommand(region.config, *region.db, args, BrandingOptions(vm));
@@ -235,7 +243,8 @@ int RunAdmin(int argc, char** argv) {
       "web-origin", po::value<Strings>(), "")("secret-stdin", "")("args", po::value<Strings>(), "")(
       "tenant", po::value<std::string>(), "")("display-name", po::value<std::string>(), "")(
       "logo-url", po::value<std::string>(), "")("primary-color", po::value<std::string>(), "")(
-      "background-color", po::value<std::string>(), "");
+      "background-color", po::value<std::string>(), "")("from", po::value<std::string>(), "")(
+      "to", po::value<std::string>(), "");
   po::positional_options_description pos;
   pos.add("args", -1);
   po::variables_map vm;

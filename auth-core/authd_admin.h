@@ -30,6 +30,9 @@ struct AdminRegion {
   std::unique_ptr<ScopedStore> store;  // shares ownership of `db`
 };
 
+// The longest any token, code or session of a region lives, plus the leeway: how long a
+// user's revocation must be kept.
+int64_t LongestLifetime(const config::AuthdConfig& c);
 // Prints "steer-authd admin: MSG" to stderr; returns exit code 1.
 int AdminFail(const std::string& msg);
 // One line from stdin without its newline; echo is off when stdin is a terminal.

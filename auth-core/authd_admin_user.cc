@@ -9,12 +9,30 @@
 #include "steer/base/clock.h"
 
 namespace steer::auth {
-namespace {
 
-// The longest any token, code or session of this region lives, plus the leeway: how long a
-// user's revocation must be kept.
 int64_t LongestLifetime(const config::AuthdConfig& c) {
   return std::max({c.access_ttl, c.id_ttl, c.refresh_ttl, c.code_ttl, c.session_ttl}) + c.leeway;
+}
+
+namespace {
+
+// One target per store: regions on one PostgreSQL database (the same store.postgres.dsn) share
+// their users, so the change is made once there, with the longest revocation of them.
+std::vector<UserTarget> Targets(const std::vector<AdminRegion>& regions) {
+  std::vector<UserTarget> targets;
+  std::vector<std::string> dsns;
+  for (const AdminRegion& r : regions) {
+    const std::string& dsn = r.config.postgres.dsn;
+    auto same = dsn.empty() ? dsns.end() : std::find(dsns.begin(), dsns.end(), dsn);
+    if (same != dsns.end()) {
+      UserTarget& t = targets[same - dsns.begin()];
+      t.revoke_for = std::max(t.revoke_for, LongestLifetime(r.config));
+      continue;
+    }
+    targets.push_back({r.config_path, r.store.get(), LongestLifetime(r.config)});
+    dsns.push_back(dsn);
+  }
+  return targets;
 }
 
 // User names end up in every sealed code, session and refresh token: bounded and printable.
@@ -67,10 +85,7 @@ int UserCommand(const std::vector<AdminRegion>& regions, const Strings& args,
   if (verb == "list") return List(regions);
   if (args.size() < 3) return AdminFail("user " + verb + " needs a NAME");
   const std::string& name = args[2];
-  std::vector<UserTarget> targets;
-  for (const AdminRegion& r : regions) {
-    targets.push_back({r.config_path, r.store.get(), LongestLifetime(r.config)});
-  }
+  std::vector<UserTarget> targets = Targets(regions);
   int64_t now = base::UnixSeconds(base::SystemClock());
   if (verb == "add") {
     if (!ValidName(name)) return AdminFail("user names are 1-64 printable characters, no space");

@@ -10,7 +10,7 @@
 
 #include "authd_admin.h"
 #include "steer/auth/provider.h"
-#include "steer/auth/sqlite_store.h"
+#include "steer/auth/store_factory.h"
 #include "steer/auth/tenant_router.h"
 #include "steer/auth/tenant_set.h"
 #include "steer/base/clock.h"
@@ -83,11 +83,14 @@ int Serve(const config::AuthdConfig& config) {
   for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   auto log = base::Logger("auth");
-  auto store = SqliteStore::Open(config.store_path);
+  auto store = OpenStore(config);
   if (!store) {
     log->error("{}", store.error().message);
     return 1;
   }
+  // A database that is not reachable yet is not fatal: /healthz/ready says so, and every
+  // request tries again.
+  if (auto ping = (*store)->Ping(); !ping) log->warn("store not ready: {}", ping.error().message);
   base::SystemClock clock;
   PasswordHasher hasher(config.hashing, config.max_concurrent_hashes);
   auto set = LoadSet(config, **store, hasher, clock);

@@ -1,8 +1,7 @@
 // The user and client directory half of SqliteStore.
 #include <sqlite3.h>
 
-#include <nlohmann/json.hpp>
-
+#include "client_json.h"
 #include "steer/auth/sqlite_store.h"
 #include "steer/base/sqlite_stmt.h"
 
@@ -10,36 +9,6 @@ namespace steer::auth {
 
 using base::Stmt;
 namespace {
-
-nlohmann::json ClientToJson(const Client& c) {
-  return {{"secret_hash", c.secret_hash},
-          {"redirect_uris", c.redirect_uris},
-          {"post_logout_redirect_uris", c.post_logout_redirect_uris},
-          {"grant_types", c.grant_types},
-          {"audience", c.audience},
-          {"access_token_alg", c.access_token_alg},
-          {"scopes", c.scopes},
-          {"name", c.name},
-          {"web_origins", c.web_origins}};
-}
-
-std::optional<Client> ClientFromJson(const std::string& id, const std::string& body) {
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  Client c;
-  c.client_id = id;
-  c.secret_hash = j.value("secret_hash", "");
-  c.redirect_uris = j.value("redirect_uris", std::vector<std::string>{});
-  c.post_logout_redirect_uris = j.value("post_logout_redirect_uris", std::vector<std::string>{});
-  c.grant_types = j.value("grant_types", std::vector<std::string>{});
-  c.audience = j.value("audience", "");
-  c.access_token_alg = j.value("access_token_alg", "ES256");
-  c.scopes = j.value("scopes", std::vector<std::string>{});
-  c.name = j.value("name", "");
-  // Rows written before web origins existed have no key: no origins, nothing to migrate.
-  c.web_origins = j.value("web_origins", std::vector<std::string>{});
-  return c;
-}
 
 User UserFromRow(const Stmt& s) {
   return User{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6) != 0};
@@ -159,6 +128,26 @@ Result<std::vector<User>> SqliteStore::ListUsers() {
   return out;
 }
 
+Result<std::vector<std::string>> SqliteStore::ListRetiredSubjects() {
+  std::lock_guard lock(mu_);
+  Stmt s(*stmts_, "SELECT subject FROM retired_subjects ORDER BY subject");
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(s.Text(0));
+  if (rc != SQLITE_DONE) return stmts_->Fail(rc);
+  return out;
+}
+
+Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::ListRevocations() {
+  std::lock_guard lock(mu_);
+  Stmt s(*stmts_, "SELECT id, expires_at FROM revoked ORDER BY id");
+  std::vector<std::pair<std::string, int64_t>> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.emplace_back(s.Text(0), s.Int(1));
+  if (rc != SQLITE_DONE) return stmts_->Fail(rc);
+  return out;
+}
+
 Result<std::optional<Client>> SqliteStore::FindClient(std::string_view client_id) {
   std::lock_guard lock(mu_);
   Stmt s(*stmts_, "SELECT body FROM clients WHERE client_id = ?");
@@ -174,7 +163,7 @@ Result<std::optional<Client>> SqliteStore::FindClient(std::string_view client_id
 Result<void> SqliteStore::PutClient(const Client& c) {
   std::lock_guard lock(mu_);
   Stmt s(*stmts_, "INSERT OR REPLACE INTO clients(client_id, body) VALUES(?, ?)");
-  s.Bind(1, c.client_id).Bind(2, ClientToJson(c).dump());
+  s.Bind(1, c.client_id).Bind(2, ClientBody(c));
   return s.Run();
 }
 

@@ -55,6 +55,18 @@ void ValidateTenants(Reader& r, const AuthdConfig& c) {
   }
 }
 
+void ValidateStore(Reader& r, const AuthdConfig& c) {
+  if (r.HasErrorAt("store") || r.HasErrorAt("store.sqlite") || r.HasErrorAt("store.postgres") ||
+      r.HasErrorAt("store.postgres.dsn")) {
+    return;
+  }
+  if (c.store_path.empty() == c.postgres.dsn.empty()) {
+    r.ErrorAt(r.Find("store"), "store",
+              c.store_path.empty() ? "needs sqlite or postgres"
+                                   : "sqlite and postgres exclude each other; choose one");
+  }
+}
+
 // Rules across keys; the location is that of the key's value, else its section's.
 void Validate(Reader& r, const AuthdConfig& c) {
   bool address_ok = IsIpAddress(c.listen_address);
@@ -70,6 +82,7 @@ void Validate(Reader& r, const AuthdConfig& c) {
               "plain HTTP is allowed only on loopback; configure tls");
   }
   ValidateTenants(r, c);
+  ValidateStore(r, c);
 }
 
 void ResolvePaths(AuthdConfig& c, const std::string& file_name) {

@@ -88,11 +88,45 @@ Spec MakeTls() {
   return s;
 }
 
-Spec MakeStore() {
+std::string DsnProblem(const std::string& dsn) {
+  // Secrets are references (password:), never part of the DSN that is logged and shown.
+  if (dsn.find("password") != std::string::npos) {
+    return "must not contain a password; use store.postgres.password (env: or file:)";
+  }
+  if (dsn.find("://") != std::string::npos) return "use key=value conninfo, not a URI";
+  return "";
+}
+
+Spec MakePostgres() {
+  Spec s = Section("postgres");
+  s.Add(Text(Required(K("dsn",
+                        "libpq connection string (key=value); list several hosts with "
+                        "target_session_attrs=read-write to follow the primary.",
+                        "",
+                        "\"host=db1,db2 port=5432 dbname=authd user=authd "
+                        "target_session_attrs=read-write\"")),
+             F(AuthdConfig, t.postgres.dsn), DsnProblem));
+  s.Add(SecretKey<AuthdConfig>(
+      K("password", "Database password, by reference.", "", "env:STEER_AUTHD_PGPASSWORD"),
+      F(AuthdConfig, t.postgres.password)));
+  s.Add(Int(K("pool_size", "Connections kept open by this process.", "4", "8"), 1, 64,
+            F(AuthdConfig, t.postgres.pool_size)));
+  s.Add(Seconds(K("connect_timeout", "Give up connecting to a host after this long.", "5s", "3s"),
+                F(AuthdConfig, t.postgres.connect_timeout)));
+  s.Add(Seconds(K("statement_timeout", "Abort a statement that runs longer.", "5s", "2s"),
+                F(AuthdConfig, t.postgres.statement_timeout)));
+  return s;
+}
+
+// `postgres` is the section above; the caller keeps it alive.
+Spec MakeStore(const Spec& postgres) {
   Spec s = Section("store");
-  s.Add(Text(Required(K("sqlite", "SQLite database file of this region (one per region).", "",
-                        "/var/lib/steer-authd/authd.db")),
+  s.Add(Text(K("sqlite", "SQLite database file of this region (one per region); or postgres.", "",
+               "/var/lib/steer-authd/authd.db"),
              F(AuthdConfig, t.store_path)));
+  s.Add(ObjectKey<AuthdConfig>(
+      K("postgres", "PostgreSQL shared by every region; or sqlite (exactly one of the two)."),
+      postgres, F(AuthdConfig, t)));
   return s;
 }
 
@@ -209,7 +243,7 @@ Spec MakeLog() {
 }
 
 struct AuthdSpecs {
-  Spec listen, tls, store, tokens, lockout, throttle, limits, hashing, log, tenants, root;
+  Spec postgres, listen, tls, store, tokens, lockout, throttle, limits, hashing, log, tenants, root;
 };
 
 // Each section is a mapping whose keys land in the flat AuthdConfig itself.
@@ -224,21 +258,16 @@ void AddSection(Spec& root, const char* key, const char* description, const Spec
 
 const ObjectSpec<AuthdConfig>& AuthdSpec() {
   static const AuthdSpecs* specs = [] {
-    auto* s = new AuthdSpecs{MakeListen(),
-                             MakeTls(),
-                             MakeStore(),
-                             MakeTokens(),
-                             MakeLockout<AuthdConfig>(),
-                             MakeThrottle(),
-                             MakeLimits(),
-                             MakeHashing(),
-                             MakeLog(),
-                             MakeTenants(),
-                             Section("steer-authd config")};
+    auto* s = new AuthdSpecs{MakePostgres(), MakeListen(),  MakeTls(),
+                             Spec(),         MakeTokens(),  MakeLockout<AuthdConfig>(),
+                             MakeThrottle(), MakeLimits(),  MakeHashing(),
+                             MakeLog(),      MakeTenants(), Section("steer-authd config")};
+    s->store = MakeStore(s->postgres);
     AddTopLevel(s->root);
     AddSection(s->root, "listen", "Where to serve.", s->listen);
     AddSection(s->root, "tls", "TLS certificate; required unless listening on loopback.", s->tls);
-    AddSection(s->root, "store", "This region's store.", s->store, true);
+    AddSection(s->root, "store", "Where the security state lives: sqlite or postgres.", s->store,
+               true);
     AddSection(s->root, "tokens", "Token and session lifetimes.", s->tokens);
     AddSection(s->root, "lockout", "Brute-force lockout.", s->lockout);
     AddSection(s->root, "throttle", "Per-IP rate limits.", s->throttle);

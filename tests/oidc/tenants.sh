@@ -132,8 +132,10 @@ set -e
 adm a tenant add acme --display-name "Acme Corp" --primary-color "#ff6600" \
   --background-color "#fff8f0" --logo-url https://cdn.example.com/acme.svg >/dev/null
 adm a tenant add globex --display-name "Globex" >/dev/null
-# A small lockout for acme only, so that its brute-force test is short.
-printf 'lockout: {max_failures: 3}\n' >>"$tmp/tenants/acme/tenant.yaml"
+# A small lockout for acme only, so that its brute-force test is short. The admin leaves the
+# server's lockout out of tenant.yaml (the tenant follows the server's), so acme's own is added.
+grep -q '^lockout:' "$tmp/tenants/acme/tenant.yaml" && fail "tenant.yaml has the server's lockout"
+printf 'lockout:\n  max_failures: 3\n  block_for: 15m\n' >>"$tmp/tenants/acme/tenant.yaml"
 cp -a "$tmp/tenants" "$tmp/tenants-b"
 adm a tenant list | grep -q "^acme	$issuer/t/acme	Acme Corp$" || fail "tenant list: $(adm a tenant list)"
 

@@ -7,6 +7,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "steer/auth/store.h"
 
@@ -30,6 +32,10 @@ class SqliteStore final : public Store {
                        int64_t revoke_until) override;
   Result<bool> EnableUser(std::string_view username) override;
   Result<std::vector<User>> ListUsers() override;
+  // The subjects of removed users (admin store copy carries them to PostgreSQL).
+  Result<std::vector<std::string>> ListRetiredSubjects();
+  // Every revocation as (id, expires_at), expired ones included until Purge.
+  Result<std::vector<std::pair<std::string, int64_t>>> ListRevocations();
 
   Result<std::optional<Client>> FindClient(std::string_view client_id) override;
   Result<void> PutClient(const Client& client) override;

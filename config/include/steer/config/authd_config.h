@@ -11,6 +11,7 @@
 #include <string_view>
 #include <tl/expected.hpp>
 
+#include "steer/base/secret.h"
 #include "steer/config/catalog.h"
 #include "steer/config/loader.h"
 
@@ -31,6 +32,16 @@ struct HashParams {
   bool operator==(const HashParams&) const = default;
 };
 
+// store.postgres.*: the PostgreSQL store shared by every region (docs/auth-core.md).
+struct PostgresConfig {
+  std::string dsn;                // dsn: libpq conninfo; several hosts for failover
+  base::SecretRef password;       // password: env:NAME or file:/path (never inline)
+  int pool_size = 4;              // pool_size: connections per process
+  int64_t connect_timeout = 5;    // connect_timeout (seconds)
+  int64_t statement_timeout = 5;  // statement_timeout (seconds)
+  bool operator==(const PostgresConfig&) const = default;
+};
+
 // tenants.routing: how a request names its tenant (and so the tenant's issuer).
 enum class TenantRouting {
   kPath,  // <issuer>/t/<tenant>
@@ -45,7 +56,8 @@ struct AuthdConfig {
   std::string tls_key_file;                  // tls.key_file
   int threads = 2;                           // threads: I/O + handler threads
   std::string keys_dir;                      // keys_dir: signing PEMs + aead.keys
-  std::string store_path;                    // store.sqlite
+  std::string store_path;                    // store.sqlite ("" with store.postgres)
+  PostgresConfig postgres;                   // store.postgres (dsn "" with store.sqlite)
   int64_t access_ttl = 600;                  // tokens.access_ttl (seconds)
   int64_t id_ttl = 600;                      // tokens.id_ttl
   int64_t refresh_ttl = 30 * 24 * 3600;      // tokens.refresh_ttl

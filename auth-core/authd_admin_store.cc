@@ -1,0 +1,100 @@
+#include "authd_admin_store.h"
+
+#include <iostream>
+
+#include "pg_schema.h"
+#include "steer/auth/postgres_store.h"
+#include "steer/auth/sqlite_store.h"
+
+namespace steer::auth {
+namespace {
+
+int Fail(const std::string& msg) {
+  std::cerr << "steer-authd admin store: " << msg << "\n";
+  return 1;
+}
+
+void PrintStatus(const pg::SchemaStatus& s) {
+  std::cout << "schema version " << s.version << " (this steer-authd knows up to " << s.latest
+            << ")";
+  if (s.applied > 0) std::cout << "; applied " << s.applied << " migration(s)";
+  if (s.version < s.latest) std::cout << "; " << s.latest - s.version << " pending";
+  std::cout << "\n";
+}
+
+// One user as stored (generation and disabled included). A user already there with the same
+// subject was copied before; another subject under that name, or that subject under another
+// name, is a conflict the operator must resolve.
+Result<void> CopyUser(const User& u, PostgresStore& to) {
+  auto added = to.AddUser(u);
+  if (added || added.error().code != ErrorCode::kAlreadyExists) return added;
+  auto there = to.FindUser(u.username);
+  if (!there) return tl::unexpected(there.error());
+  if (*there && (*there)->subject == u.subject) return {};
+  return MakeError(ErrorCode::kAlreadyExists,
+                   "exists in PostgreSQL with another subject, or its subject is or was used "
+                   "by another user there; nothing copied for it");
+}
+
+// Users (with their generation and disabled flag), retired subjects, revocations (the user
+// generations a disable or remove ended, revoked tokens) and clients of every tenant, as
+// stored. Every write is an insert-if-absent or an upsert, so running it again changes nothing.
+// Codes, refresh families and lockout counters are short-lived and stay behind.
+int Copy(SqliteStore& from, PostgresStore& to) {
+  auto users = from.ListUsers();
+  if (!users) return Fail("reading users: " + users.error().message);
+  auto retired = from.ListRetiredSubjects();
+  if (!retired) return Fail("reading retired subjects: " + retired.error().message);
+  auto revoked = from.ListRevocations();
+  if (!revoked) return Fail("reading revocations: " + revoked.error().message);
+  auto clients = from.ListClients();
+  if (!clients) return Fail("reading clients: " + clients.error().message);
+  // Revocations first: a copied disabled user's old tokens are dead before the user exists.
+  for (const auto& [id, until] : *revoked) {
+    if (auto r = to.Revoke(id, until); !r) return Fail("revocation: " + r.error().message);
+  }
+  for (const auto& s : *retired) {
+    if (auto r = to.RetireSubject(s); !r) return Fail("retired subject: " + r.error().message);
+  }
+  for (const auto& u : *users) {
+    if (auto r = CopyUser(u, to); !r) return Fail("user " + u.username + ": " + r.error().message);
+  }
+  for (const auto& c : *clients) {
+    if (auto r = to.PutClient(c); !r) {
+      return Fail("client " + c.client_id + ": " + r.error().message);
+    }
+  }
+  std::cout << "copied " << users->size() << " user(s), " << retired->size()
+            << " retired subject(s), " << revoked->size() << " revocation(s) and "
+            << clients->size() << " client(s)\n";
+  return 0;
+}
+
+}  // namespace
+
+int StoreCommand(const config::AuthdConfig& config, const std::vector<std::string>& args,
+                 const std::string& from, const std::string& to) {
+  if (config.postgres.dsn.empty()) {
+    return Fail("needs a config with store.postgres (sqlite has no migrations to run)");
+  }
+  auto store = PostgresStore::Open(config.postgres);
+  if (!store) return Fail(store.error().message);
+  const std::string& verb = args[1];
+  if (verb == "migrate" || verb == "status") {
+    auto s = verb == "migrate" ? (*store)->MigrateNow() : (*store)->SchemaStatus();
+    if (!s) return Fail(s.error().message);
+    PrintStatus(*s);
+    return 0;
+  }
+  if (verb == "copy") {
+    if (from.rfind("sqlite:", 0) != 0 || from.size() == 7 || to != "postgres") {
+      return Fail("usage: store copy --from sqlite:PATH --to postgres");
+    }
+    auto source = SqliteStore::Open(from.substr(7));
+    if (!source) return Fail(source.error().message);
+    return Copy(**source, **store);
+  }
+  return Fail("unknown command '" + verb + "' (migrate, status, copy)");
+}
+
+}  // namespace steer::auth

@@ -1,0 +1,74 @@
+#pragma once
+
+// The shared Store: one PostgreSQL database for every region (docs/auth-core.md, "PostgreSQL
+// store"). Every operation goes to the primary (a multi-host DSN with
+// target_session_attrs=read-write finds it after a failover) and is atomic: one statement, or
+// one transaction with row locks, so a code is single use, a refresh token rotates once and a
+// revocation acknowledged here is enforced by every region afterwards. Open() never waits for
+// the server: an unreachable, read-only or not yet migrated database makes operations (and
+// Ping, so /healthz/ready) fail with kUnavailable until it can be used; the pool reconnects on
+// its own. Thread-safe.
+
+#include <memory>
+
+#include "steer/auth/store.h"
+#include "steer/config/authd_config.h"
+
+namespace steer::auth {
+namespace pg {
+class Pool;
+struct SchemaStatus;
+}  // namespace pg
+
+class PostgresStore final : public Store {
+ public:
+  // Checks the DSN and the password reference (kInvalidArgument); does not connect. The first
+  // connection applies the missing schema migrations (see MigrateNow).
+  static Result<std::unique_ptr<PostgresStore>> Open(const config::PostgresConfig& config);
+  ~PostgresStore() override;
+
+  // admin store migrate|status: the schema version, applying migrations first for Migrate.
+  Result<pg::SchemaStatus> MigrateNow();
+  Result<pg::SchemaStatus> SchemaStatus();
+  // admin store copy: keeps `subject` retired (never given to a new user); idempotent.
+  Result<void> RetireSubject(std::string_view subject);
+
+  Result<std::optional<User>> FindUser(std::string_view username) override;
+  Result<void> AddUser(const User& user) override;
+  Result<bool> SubjectUsed(std::string_view subject) override;
+  Result<bool> EndUser(std::string_view username, bool remove, int64_t new_generation,
+                       int64_t revoke_until) override;
+  Result<bool> EnableUser(std::string_view username) override;
+  Result<std::vector<User>> ListUsers() override;
+
+  Result<std::optional<Client>> FindClient(std::string_view client_id) override;
+  Result<void> PutClient(const Client& client) override;
+  Result<bool> RemoveClient(std::string_view client_id) override;
+  Result<std::vector<Client>> ListClients() override;
+
+  Result<bool> ConsumeOnce(std::string_view id, int64_t expires_at) override;
+
+  Result<void> StartFamily(std::string_view family, std::string_view token_id,
+                           int64_t expires_at) override;
+  Result<RefreshOutcome> RotateRefresh(std::string_view family, std::string_view presented,
+                                       int64_t gen, std::string_view next,
+                                       int64_t expires_at) override;
+  Result<bool> IsCurrentRefresh(std::string_view family, std::string_view token_id,
+                                int64_t gen) override;
+  Result<void> Revoke(std::string_view id, int64_t expires_at) override;
+  Result<bool> IsRevoked(const std::vector<std::string>& ids) override;
+
+  Result<int64_t> BlockedUntil(std::string_view key, int64_t now) override;
+  Result<int64_t> RecordFailure(std::string_view key, int64_t now,
+                                const LockoutPolicy& policy) override;
+  Result<void> ClearFailures(std::string_view key) override;
+
+  Result<void> Ping() override;
+  Result<void> Purge(int64_t now) override;
+
+ private:
+  explicit PostgresStore(std::unique_ptr<pg::Pool> pool);
+  std::unique_ptr<pg::Pool> pool_;
+};
+
+}  // namespace steer::auth

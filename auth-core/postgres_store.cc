@@ -1,0 +1,224 @@
+// Codes, refresh families, revocations and lockout counters of PostgresStore; the user and
+// client directory is postgres_directory.cc. Every statement is prepared and parameterised.
+#include "steer/auth/postgres_store.h"
+
+#include "pg_pool.h"
+#include "pg_schema.h"
+
+namespace steer::auth {
+
+using pg::Lease;
+using pg::Rows;
+using pg::Statement;
+namespace {
+
+constexpr bool kIdempotent = true;  // may run twice after a lost connection
+constexpr bool kOnce = false;       // must not (a lost COMMIT is ambiguous): kUnavailable
+
+const Statement kConsume{"consume",
+                         "INSERT INTO used_codes(id, expires_at) VALUES($1, $2) "
+                         "ON CONFLICT (id) DO NOTHING"};
+const Statement kStartFamily{
+    "start_family",
+    "INSERT INTO refresh_families(family, current, gen, expires_at) VALUES($1, $2, 0, $3) "
+    "ON CONFLICT (family) DO UPDATE SET current = excluded.current, gen = 0, "
+    "expires_at = excluded.expires_at"};
+const Statement kLockFamily{
+    "lock_family", "SELECT current, gen FROM refresh_families WHERE family = $1 FOR UPDATE"};
+const Statement kGetFamily{"get_family",
+                           "SELECT current, gen FROM refresh_families WHERE family = $1"};
+const Statement kIsFamilyRevoked{"family_revoked", "SELECT 1 FROM revoked WHERE id = $1"};
+// Applies only over an older generation: a concurrent adopter that got there first wins.
+const Statement kAdvance{
+    "advance",
+    "INSERT INTO refresh_families(family, current, gen, expires_at) VALUES($1, $2, $3, $4) "
+    "ON CONFLICT (family) DO UPDATE SET current = excluded.current, gen = excluded.gen, "
+    "expires_at = excluded.expires_at WHERE refresh_families.gen < excluded.gen"};
+const Statement kRevoke{"revoke",
+                        "INSERT INTO revoked(id, expires_at) VALUES($1, $2) ON CONFLICT (id) "
+                        "DO UPDATE SET expires_at = GREATEST(revoked.expires_at, "
+                        "excluded.expires_at)"};
+const Statement kIsRevoked{"is_revoked",
+                           "SELECT 1 FROM revoked WHERE id IN ($1, $2, $3, $4) LIMIT 1"};
+constexpr size_t kRevokedBatch = 4;
+const Statement kBlockedUntil{"blocked_until", "SELECT blocked_until FROM failures WHERE key = $1"};
+// A failure outside the counting window (or after a served block) starts a new count.
+const Statement kCountFailure{"count_failure", R"sql(
+INSERT INTO failures(key, count, first_at, blocked_until) VALUES($1, 1, $2::bigint, 0)
+ON CONFLICT (key) DO UPDATE SET
+  count = CASE WHEN failures.first_at + $3 <= $2 AND failures.blocked_until <= $2
+          THEN 1 ELSE failures.count + 1 END,
+  first_at = CASE WHEN failures.first_at + $3 <= $2 AND failures.blocked_until <= $2
+             THEN $2 ELSE failures.first_at END
+RETURNING count, blocked_until)sql"};
+const Statement kBlock{"block",
+                       "UPDATE failures SET blocked_until = $2::bigint + $3::bigint, count = 0, "
+                       "first_at = $2 "
+                       "WHERE key = $1 RETURNING blocked_until"};
+const Statement kClearFailures{"clear_failures", "DELETE FROM failures WHERE key = $1"};
+// Ready means writable: a standby or a read-only primary is not ready.
+const Statement kPing{"ping", "SELECT current_setting('transaction_read_only') = 'on'"};
+const Statement kPurge[] = {
+    {"purge_codes", "DELETE FROM used_codes WHERE expires_at < $1"},
+    {"purge_families", "DELETE FROM refresh_families WHERE expires_at < $1"},
+    {"purge_revoked", "DELETE FROM revoked WHERE expires_at < $1"},
+    {"purge_failures", "DELETE FROM failures WHERE blocked_until < $1 AND count = 0"}};
+
+std::string S(std::string_view v) { return std::string(v); }
+std::string S(int64_t v) { return std::to_string(v); }
+
+Result<RefreshOutcome> Reused(Lease& lease, std::string_view family, int64_t expires_at) {
+  auto r = lease.Exec(kRevoke, {S(family), S(expires_at)});
+  if (!r) return tl::unexpected(r.error());
+  return RefreshOutcome::kReused;
+}
+
+// Inside a transaction: the family's row is locked first, so a rotation, a reuse and a
+// revocation of the same family are serialised; the revocation check comes after the lock.
+Result<RefreshOutcome> RotateLocked(Lease& lease, std::string_view family,
+                                    std::string_view presented, int64_t gen, std::string_view next,
+                                    int64_t expires_at) {
+  auto cur = lease.Exec(kLockFamily, {S(family)});
+  if (!cur) return tl::unexpected(cur.error());
+  auto revoked = lease.Exec(kIsFamilyRevoked, {S(family)});
+  if (!revoked) return tl::unexpected(revoked.error());
+  if (revoked->size() > 0) return RefreshOutcome::kRevoked;
+  if (cur->size() > 0 &&
+      (cur->Int(0, 1) > gen || (cur->Int(0, 1) == gen && cur->Text(0, 0) != presented))) {
+    return Reused(lease, family, expires_at);
+  }
+  auto put = lease.Exec(kAdvance, {S(family), S(next), S(gen + 1), S(expires_at)});
+  if (!put) return tl::unexpected(put.error());
+  // No row was locked (a family new here) and a concurrent rotation inserted it first.
+  if (put->affected() == 0) return Reused(lease, family, expires_at);
+  return RefreshOutcome::kRotated;
+}
+
+}  // namespace
+
+PostgresStore::PostgresStore(std::unique_ptr<pg::Pool> pool) : pool_(std::move(pool)) {}
+
+PostgresStore::~PostgresStore() = default;
+
+Result<bool> PostgresStore::ConsumeOnce(std::string_view id, int64_t expires_at) {
+  return pool_->Run(kOnce, [&](Lease& lease) -> Result<bool> {
+    auto r = lease.Exec(kConsume, {S(id), S(expires_at)});
+    if (!r) return tl::unexpected(r.error());
+    return r->affected() == 1;
+  });
+}
+
+Result<void> PostgresStore::StartFamily(std::string_view family, std::string_view token_id,
+                                        int64_t expires_at) {
+  return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<void> {
+    auto r = lease.Exec(kStartFamily, {S(family), S(token_id), S(expires_at)});
+    if (!r) return tl::unexpected(r.error());
+    return {};
+  });
+}
+
+Result<RefreshOutcome> PostgresStore::RotateRefresh(std::string_view family,
+                                                    std::string_view presented, int64_t gen,
+                                                    std::string_view next, int64_t expires_at) {
+  return pool_->Run(kOnce, [&](Lease& lease) {
+    return pg::Pool::InTransaction(
+        lease, [&] { return RotateLocked(lease, family, presented, gen, next, expires_at); });
+  });
+}
+
+Result<bool> PostgresStore::IsCurrentRefresh(std::string_view family, std::string_view token_id,
+                                             int64_t gen) {
+  return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<bool> {
+    auto r = lease.Exec(kGetFamily, {S(family)});
+    if (!r) return tl::unexpected(r.error());
+    if (r->size() == 0) return true;  // issued before this database knew it
+    return r->Int(0, 1) < gen || (r->Int(0, 1) == gen && r->Text(0, 0) == token_id);
+  });
+}
+
+Result<void> PostgresStore::Revoke(std::string_view id, int64_t expires_at) {
+  if (id.empty()) return {};  // "" stands for "no such id" in IsRevoked's batches
+  return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<void> {
+    auto r = lease.Exec(kRevoke, {S(id), S(expires_at)});
+    if (!r) return tl::unexpected(r.error());
+    return {};
+  });
+}
+
+Result<bool> PostgresStore::IsRevoked(const std::vector<std::string>& ids) {
+  return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<bool> {
+    // One query for up to four ids (token, family, session, user generation): the
+    // introspection hot path. "" is never revoked (Revoke ignores it), so it is skipped.
+    std::vector<std::string> wanted;
+    for (const auto& id : ids) {
+      if (!id.empty()) wanted.push_back(id);
+    }
+    for (size_t i = 0; i < wanted.size(); i += kRevokedBatch) {
+      std::vector<std::string> batch;
+      for (size_t j = i; j < i + kRevokedBatch; ++j) {
+        batch.push_back(j < wanted.size() ? wanted[j] : "");
+      }
+      auto r = lease.Exec(kIsRevoked, batch);
+      if (!r) return tl::unexpected(r.error());
+      if (r->size() > 0) return true;
+    }
+    return false;
+  });
+}
+
+Result<int64_t> PostgresStore::BlockedUntil(std::string_view key, int64_t now) {
+  return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<int64_t> {
+    auto r = lease.Exec(kBlockedUntil, {S(key)});
+    if (!r) return tl::unexpected(r.error());
+    if (r->size() == 0) return int64_t{0};
+    return r->Int(0, 0) > now ? r->Int(0, 0) : int64_t{0};
+  });
+}
+
+Result<int64_t> PostgresStore::RecordFailure(std::string_view key, int64_t now,
+                                             const LockoutPolicy& policy) {
+  auto count = [&](Lease& lease) -> Result<int64_t> {
+    // The upsert locks the row until COMMIT: concurrent failures count one after another.
+    auto r = lease.Exec(kCountFailure, {S(key), S(now), S(policy.block_seconds)});
+    if (!r) return tl::unexpected(r.error());
+    int64_t blocked = r->Int(0, 1);
+    if (r->Int(0, 0) >= policy.max_failures) {
+      auto b = lease.Exec(kBlock, {S(key), S(now), S(policy.block_seconds)});
+      if (!b) return tl::unexpected(b.error());
+      blocked = b->Int(0, 0);
+    }
+    return blocked > now ? blocked : int64_t{0};
+  };
+  return pool_->Run(kOnce, [&](Lease& lease) {
+    return pg::Pool::InTransaction(lease, [&] { return count(lease); });
+  });
+}
+
+Result<void> PostgresStore::ClearFailures(std::string_view key) {
+  return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<void> {
+    auto r = lease.Exec(kClearFailures, {S(key)});
+    if (!r) return tl::unexpected(r.error());
+    return {};
+  });
+}
+
+Result<void> PostgresStore::Ping() {
+  return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<void> {
+    auto r = lease.Exec(kPing, {});
+    if (!r) return tl::unexpected(r.error());
+    if (r->Text(0, 0) != "t") return {};
+    lease.Discard();  // reconnect: target_session_attrs=read-write may find the primary
+    return MakeError(ErrorCode::kUnavailable, "postgres: the server is read-only (a standby?)");
+  });
+}
+
+Result<void> PostgresStore::Purge(int64_t now) {
+  return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<void> {
+    for (const Statement& s : kPurge) {
+      if (auto r = lease.Exec(s, {S(now)}); !r) return tl::unexpected(r.error());
+    }
+    return {};
+  });
+}
+
+}  // namespace steer::auth

@@ -1,0 +1,19 @@
+#include "steer/auth/store_factory.h"
+
+#include "steer/auth/postgres_store.h"
+#include "steer/auth/sqlite_store.h"
+
+namespace steer::auth {
+
+Result<std::unique_ptr<Store>> OpenStore(const config::AuthdConfig& config) {
+  if (!config.postgres.dsn.empty()) {
+    auto store = PostgresStore::Open(config.postgres);
+    if (!store) return tl::unexpected(store.error());
+    return std::unique_ptr<Store>(std::move(*store));
+  }
+  auto store = SqliteStore::Open(config.store_path);
+  if (!store) return tl::unexpected(store.error());
+  return std::unique_ptr<Store>(std::move(*store));
+}
+
+}  // namespace steer::auth
