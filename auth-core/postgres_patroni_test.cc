@@ -194,13 +194,14 @@ TEST(PostgresPatroni, WithTheStandbyLostThePrimaryCarriesOnOncePatroniDropsTheSy
   auto store = OpenOn(cluster, 0);
   int primary = cluster.Primary().value();
   ASSERT_TRUE(store->Revoke("before", Expiry()));
-  std::printf("  synchronous_standby_names '%s', replication: %s\n",
-              cluster.Sql("SHOW synchronous_standby_names").c_str(),
-              cluster.Sql("SELECT application_name || ' ' || sync_state FROM pg_stat_replication")
-                  .c_str());
+  std::printf(
+      "  synchronous_standby_names '%s', replication: %s\n",
+      cluster.Sql("SHOW synchronous_standby_names").c_str(),
+      cluster.Sql("SELECT application_name || ' ' || sync_state FROM pg_stat_replication").c_str());
   auto lost = Clock::now();
   cluster.KillNode(1 - primary);
-  std::printf("  standby killed (Patroni and postmaster) in %.2f s\n", Seconds(Clock::now() - lost));
+  std::printf("  standby killed (Patroni and postmaster) in %.2f s\n",
+              Seconds(Clock::now() - lost));
   // Writes until one returns at once (< 0.5 s): before that, commits wait for the sync standby.
   int failed = 0, slow = 0;
   double first_ok = -1;
@@ -227,6 +228,32 @@ TEST(PostgresPatroni, WithTheStandbyLostThePrimaryCarriesOnOncePatroniDropsTheSy
   EXPECT_TRUE(store->IsRevoked({"before"}).value());
   cluster.StartNode(1 - primary);
   ASSERT_TRUE(cluster.WaitHealthy(std::chrono::seconds(120))) << cluster.Log(1 - primary);
+  EXPECT_TRUE(store->Revoke("after", Expiry()));
+}
+
+// A sync standby that hangs (its connections stay open, it confirms nothing): commits wait
+// until Patroni drops it from synchronous_standby_names (its member key expires, ttl 5 s; the
+// sync key in etcd is changed first, so it can no longer be promoted), then the write is
+// acknowledged. statement_timeout does not cut that wait short (PostgreSQL disables it before
+// the commit), so a write is never acknowledged by a cancelled sync wait.
+TEST(PostgresPatroni, WithTheSyncStandbyHungWritesWaitUntilPatroniDropsIt) {
+  PatroniCluster cluster;
+  auto store = OpenOn(cluster, 0);
+  int primary = cluster.Primary().value();
+  ASSERT_TRUE(store->Revoke("before", Expiry()));
+  cluster.PausePostgres(1 - primary);
+  auto start = Clock::now();
+  auto revoke = store->Revoke("during", Expiry());
+  double took = Seconds(Clock::now() - start);
+  std::printf("sync standby hung -> a revocation is acknowledged after %.2f s: %s\n", took,
+              revoke ? "ok" : revoke.error().message.c_str());
+  ASSERT_TRUE(revoke) << revoke.error().message;
+  EXPECT_GT(took, 2.5);  // longer than statement_timeout: the wait was not cancelled
+  EXPECT_LT(took, 15.0);
+  EXPECT_EQ(cluster.Sql("SHOW synchronous_standby_names"), "");
+  cluster.ResumePostgres(1 - primary);
+  ASSERT_TRUE(cluster.WaitHealthy(std::chrono::seconds(60)));
+  EXPECT_TRUE(store->IsRevoked({"during"}).value());
   EXPECT_TRUE(store->Revoke("after", Expiry()));
 }
 

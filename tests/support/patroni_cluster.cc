@@ -189,7 +189,22 @@ void PatroniCluster::StartNode(int node) {
                                      NodeDir(node) + "/patroni.log");
 }
 
+void PatroniCluster::PausePostgres(int node) {
+  pid_t pm = PostmasterPid(NodeDir(node) + "/data");
+  if (!Alive(pm)) throw std::runtime_error("PausePostgres: no postmaster");
+  kill(pm, SIGSTOP);
+  for (pid_t c : Children(pm)) kill(c, SIGSTOP);
+}
+
+void PatroniCluster::ResumePostgres(int node) {
+  pid_t pm = PostmasterPid(NodeDir(node) + "/data");
+  if (!Alive(pm)) return;
+  for (pid_t c : Children(pm)) kill(c, SIGCONT);
+  kill(pm, SIGCONT);
+}
+
 void PatroniCluster::StopAll() {
+  for (int i = 0; i < static_cast<int>(nodes_.size()); ++i) ResumePostgres(i);
   for (auto& n : nodes_) {
     if (n.patroni && n.patroni->Running()) kill(n.patroni->pid(), SIGTERM);
   }

@@ -56,6 +56,10 @@ class PatroniCluster {
   // lost as a whole. StartNode() brings it back with its data.
   void KillNode(int node);
   void StartNode(int node);
+  // SIGSTOP / SIGCONT of `node`'s postmaster and its children (not Patroni): a hung server
+  // whose connections stay open, e.g. a sync standby that stops confirming.
+  void PausePostgres(int node);
+  void ResumePostgres(int node);
 
   // SQL through psql on the primary (found through Dsn); -At output; throws on failure.
   std::string Sql(const std::string& sql) const;
