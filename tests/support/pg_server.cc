@@ -11,11 +11,17 @@
 #include <stdexcept>
 #include <vector>
 
+#include "pg_util.h"
+
 namespace steer::testsupport {
 namespace {
 
 constexpr const char* kBin = "/usr/lib/postgresql/15/bin/";
 constexpr std::chrono::milliseconds kStartTimeout{30000};
+
+}  // namespace
+
+namespace internal {
 
 std::string RandomName(size_t length) {
   static const char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -27,7 +33,6 @@ std::string RandomName(size_t length) {
   return raw;
 }
 
-// As root: drop to the postgres user; always: a clean environment (no PG*, no LC_* surprises).
 std::vector<std::string> AsPostgres(std::vector<std::string> argv) {
   std::vector<std::string> out = {"/usr/bin/env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
                                   "LANG=C.UTF-8"};
@@ -50,7 +55,11 @@ void ChownToPostgres(const std::string& path) {
   }
 }
 
-}  // namespace
+}  // namespace internal
+
+using internal::AsPostgres;
+using internal::ChownToPostgres;
+using internal::RandomName;
 
 PgServer::PgServer() : dir_("steer-pg"), password_(RandomName(24)) {
   if (!std::filesystem::exists(std::string(kBin) + "postgres")) {
