@@ -338,15 +338,7 @@ const ObjectInfo& TenantCatalog() { return TenantSpec().info; }
 
 std::string TenantMarkdownReference() {
   // Same tables as the server's keys, headed so that they cannot be mistaken for them.
-  std::string text = MarkdownReference(TenantCatalog()), out;
-  size_t from = 0;
-  for (size_t at; (at = text.find("### `", from)) != std::string::npos; from = at + 5) {
-    out += text.substr(from, at - from) + "### Tenant file `";
-  }
-  out += text.substr(from);
-  size_t top = out.find("(top level)");
-  if (top != std::string::npos) out.replace(top, 11, "tenant.yaml");
-  return out;
+  return MarkdownReference(TenantCatalog(), "Tenant file ", "tenant.yaml");
 }
 
 const ObjectInfo& AuthdCatalog() { return AuthdSpec().info; }

@@ -183,8 +183,14 @@ std::string Cell(std::string s) {
   return out;
 }
 
-void MarkdownSection(const ObjectInfo& info, const std::string& path, std::string* out) {
-  *out += "### `" + (path.empty() ? std::string("(top level)") : path) + "`\n\n";
+struct Headings {
+  std::string prefix;     // before every section's name
+  std::string root_name;  // the root section's name
+};
+
+void MarkdownSection(const ObjectInfo& info, const std::string& path, const Headings& h,
+                     std::string* out) {
+  *out += "### " + h.prefix + "`" + (path.empty() ? h.root_name : path) + "`\n\n";
   *out += "| key | type | default | meaning | example |\n|---|---|---|---|---|\n";
   for (const auto& k : info.keys) {
     std::string type = KindName(k);
@@ -223,15 +229,16 @@ void MarkdownSection(const ObjectInfo& info, const std::string& path, std::strin
     std::string child = path.empty() ? k.key : path + "." + k.key;
     if (k.kind == ValueKind::kObjectList) child += "[]";
     if (k.kind == ValueKind::kObjectMap) child += ".<name>";
-    MarkdownSection(*k.object, child, out);
+    MarkdownSection(*k.object, child, h, out);
   }
 }
 
 }  // namespace
 
-std::string MarkdownReference(const ObjectInfo& root) {
+std::string MarkdownReference(const ObjectInfo& root, const std::string& heading,
+                              const std::string& root_name) {
   std::string out;
-  MarkdownSection(root, "", &out);
+  MarkdownSection(root, "", Headings{heading, root_name}, &out);
   return out;
 }
 

@@ -76,6 +76,9 @@ std::string PolicyJsonSchema();
 std::string PolicyMarkdownReference();
 
 // Markdown tables of the keys under `root`, one per section (for any config file kind).
-std::string MarkdownReference(const ObjectInfo& root);
+// `heading` prefixes every section heading and `root_name` names the root section, so a
+// second file's tables (tenant.yaml) cannot be mistaken for the first's.
+std::string MarkdownReference(const ObjectInfo& root, const std::string& heading = "",
+                              const std::string& root_name = "(top level)");
 
 }  // namespace steer::config
