@@ -98,8 +98,8 @@ Result<void> Lease::Command(const char* sql) {
   return {};
 }
 
-Pool::Pool(config::PostgresConfig config, OnConnect on_connect)
-    : config_(std::move(config)), on_connect_(std::move(on_connect)) {}
+Pool::Pool(config::PostgresConfig config, OnConnect on_connect, Target target)
+    : config_(std::move(config)), target_(target), on_connect_(std::move(on_connect)) {}
 
 Pool::~Pool() {
   for (auto& c : idle_) PQfinish(c->pg);
@@ -119,7 +119,8 @@ Result<PGconn*> Pool::Connect() const {
   std::string timeout = std::to_string(config_.connect_timeout);
   // The DSN first (expanded), then what the config sets on top of it.
   std::vector<const char*> keys = {"dbname", "connect_timeout", "application_name"};
-  std::vector<const char*> values = {config_.dsn.c_str(), timeout.c_str(), "steer-authd"};
+  const std::string& dsn = target_ == Target::kStandby ? config_.standby_dsn : config_.dsn;
+  std::vector<const char*> values = {dsn.c_str(), timeout.c_str(), "steer-authd"};
   if (!config_.password.empty()) {
     keys.push_back("password");
     values.push_back(password.c_str());
@@ -135,6 +136,9 @@ Result<PGconn*> Pool::Connect() const {
   PQsetNoticeProcessor(
       pg, [](void*, const char*) {}, nullptr);  // "already exists, skipping"
   std::string set = "SET statement_timeout = " + std::to_string(config_.statement_timeout * 1000);
+  if (target_ == Target::kPrimary && !config_.standby_dsn.empty()) {
+    set += "; SET synchronous_commit = remote_apply";
+  }
   PGresult* r = PQexec(pg, set.c_str());
   bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
   PQclear(r);

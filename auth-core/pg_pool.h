@@ -76,11 +76,18 @@ class Lease {
   bool broken_ = false;
 };
 
+// Which server a pool talks to: the primary (config.dsn) or this region's own node
+// (config.standby_dsn), read while the primary cannot be reached.
+enum class Target { kPrimary, kStandby };
+
 class Pool {
  public:
   // Called on each new connection until it first succeeds (the schema check).
   using OnConnect = std::function<Result<void>(PGconn*)>;
-  Pool(config::PostgresConfig config, OnConnect on_connect);
+  // With a standby configured, the primary's sessions commit with synchronous_commit =
+  // remote_apply: a write is acknowledged only once the synchronous standby has applied it, so
+  // a read there sees it.
+  Pool(config::PostgresConfig config, OnConnect on_connect, Target target = Target::kPrimary);
   ~Pool();
 
   // An idle healthy connection, a new one, or (all busy) the next one given back.
@@ -103,6 +110,7 @@ class Pool {
   bool Healthy(Conn& conn) const;
 
   const config::PostgresConfig config_;
+  const Target target_;
   OnConnect on_connect_;
   std::mutex mu_;
   std::condition_variable freed_;

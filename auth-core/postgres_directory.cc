@@ -5,8 +5,10 @@
 #include <memory>
 
 #include "client_json.h"
+#include "outage_failures.h"
 #include "pg_pool.h"
 #include "pg_schema.h"
+#include "postgres_read.h"
 #include "steer/auth/postgres_store.h"
 
 namespace steer::auth {
@@ -93,14 +95,14 @@ Result<int64_t> Change(pg::Pool& pool, const Statement& s, std::vector<std::stri
   });
 }
 
-Result<void> CheckDsn(const std::string& dsn) {
+Result<void> CheckDsn(const std::string& key, const std::string& dsn) {
   char* err = nullptr;
   PQconninfoOption* options = PQconninfoParse(dsn.c_str(), &err);
   if (options == nullptr) {
     std::string message = err ? err : "out of memory";
     PQfreemem(err);
     while (!message.empty() && message.back() == '\n') message.pop_back();
-    return MakeError(ErrorCode::kInvalidArgument, "store.postgres.dsn: " + message);
+    return MakeError(ErrorCode::kInvalidArgument, "store.postgres." + key + ": " + message);
   }
   PQconninfoFree(options);
   return {};
@@ -109,7 +111,10 @@ Result<void> CheckDsn(const std::string& dsn) {
 }  // namespace
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const config::PostgresConfig& config) {
-  if (auto r = CheckDsn(config.dsn); !r) return tl::unexpected(r.error());
+  if (auto r = CheckDsn("dsn", config.dsn); !r) return tl::unexpected(r.error());
+  if (!config.standby_dsn.empty()) {
+    if (auto r = CheckDsn("standby_dsn", config.standby_dsn); !r) return tl::unexpected(r.error());
+  }
   if (!config.password.empty()) {
     if (auto secret = base::ResolveSecret(config.password); !secret) {
       return MakeError(
@@ -122,8 +127,22 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const config::Postgre
     if (!r) return tl::unexpected(r.error());
     return {};
   };
+  // The standby is only read: its schema comes from the primary by replication.
+  auto check = [](PGconn* conn) -> Result<void> {
+    auto r = pg::ReadSchemaStatus(conn);
+    if (!r) return tl::unexpected(r.error());
+    if (r->version > r->latest) {
+      return MakeError(ErrorCode::kFailedPrecondition,
+                       "postgres: the standby's schema is newer than this binary");
+    }
+    return {};
+  };
+  std::unique_ptr<pg::Pool> standby;
+  if (!config.standby_dsn.empty()) {
+    standby = std::make_unique<pg::Pool>(config, check, pg::Target::kStandby);
+  }
   return std::unique_ptr<PostgresStore>(
-      new PostgresStore(std::make_unique<pg::Pool>(config, migrate)));
+      new PostgresStore(std::make_unique<pg::Pool>(config, migrate), std::move(standby)));
 }
 
 Result<pg::SchemaStatus> PostgresStore::MigrateNow() {
@@ -143,7 +162,7 @@ Result<pg::SchemaStatus> PostgresStore::SchemaStatus() {
 }
 
 Result<std::optional<User>> PostgresStore::FindUser(std::string_view username) {
-  return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<std::optional<User>> {
+  return Read([&](Lease& lease) -> Result<std::optional<User>> {
     auto r = lease.Exec(kFindUser, {std::string(username)});
     if (!r) return tl::unexpected(r.error());
     if (r->size() == 0) return std::optional<User>();
@@ -205,7 +224,7 @@ Result<std::vector<User>> PostgresStore::ListUsers() {
 }
 
 Result<std::optional<Client>> PostgresStore::FindClient(std::string_view client_id) {
-  return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<std::optional<Client>> {
+  return Read([&](Lease& lease) -> Result<std::optional<Client>> {
     auto r = lease.Exec(kFindClient, {std::string(client_id)});
     if (!r) return tl::unexpected(r.error());
     if (r->size() == 0) return std::optional<Client>();

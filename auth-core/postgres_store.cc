@@ -2,8 +2,12 @@
 // client directory is postgres_directory.cc. Every statement is prepared and parameterised.
 #include "steer/auth/postgres_store.h"
 
+#include <algorithm>
+
+#include "outage_failures.h"
 #include "pg_pool.h"
 #include "pg_schema.h"
+#include "postgres_read.h"
 
 namespace steer::auth {
 
@@ -42,6 +46,8 @@ const Statement kIsRevoked{"is_revoked",
                            "SELECT 1 FROM revoked WHERE id IN ($1, $2, $3, $4) LIMIT 1"};
 constexpr size_t kRevokedBatch = 4;
 const Statement kBlockedUntil{"blocked_until", "SELECT blocked_until FROM failures WHERE key = $1"};
+const Statement kFailureState{"failure_state",
+                              "SELECT count, first_at FROM failures WHERE key = $1"};
 // A failure outside the counting window (or after a served block) starts a new count.
 const Statement kCountFailure{"count_failure", R"sql(
 INSERT INTO failures(key, count, first_at, blocked_until) VALUES($1, 1, $2::bigint, 0)
@@ -94,9 +100,39 @@ Result<RefreshOutcome> RotateLocked(Lease& lease, std::string_view family,
   return RefreshOutcome::kRotated;
 }
 
+// Inside a transaction: the upsert locks the row until COMMIT, so concurrent failures count
+// one after another.
+Result<int64_t> CountFailure(Lease& lease, std::string_view key, int64_t now,
+                             const LockoutPolicy& policy) {
+  auto r = lease.Exec(kCountFailure, {S(key), S(now), S(policy.block_seconds)});
+  if (!r) return tl::unexpected(r.error());
+  int64_t blocked = r->Int(0, 1);
+  if (r->Int(0, 0) >= policy.max_failures) {
+    auto b = lease.Exec(kBlock, {S(key), S(now), S(policy.block_seconds)});
+    if (!b) return tl::unexpected(b.error());
+    blocked = b->Int(0, 0);
+  }
+  return blocked > now ? blocked : int64_t{0};
+}
+
+// Keys counted in memory at once while the primary is away (OutageFailures' bound).
+constexpr size_t kMaxOutageKeys = 10000;
+
 }  // namespace
 
-PostgresStore::PostgresStore(std::unique_ptr<pg::Pool> pool) : pool_(std::move(pool)) {}
+PostgresStore::PostgresStore(std::unique_ptr<pg::Pool> pool, std::unique_ptr<pg::Pool> standby)
+    : pool_(std::move(pool)),
+      standby_(std::move(standby)),
+      outage_failures_(std::make_unique<pg::OutageFailures>(kMaxOutageKeys)) {}
+
+bool PostgresStore::PrimaryRecentlyDown() const {
+  return std::chrono::steady_clock::now().time_since_epoch().count() < primary_down_until_.load();
+}
+
+void PostgresStore::MarkPrimaryDown() {
+  primary_down_until_ =
+      (std::chrono::steady_clock::now() + kPrimaryHold).time_since_epoch().count();
+}
 
 PostgresStore::~PostgresStore() = default;
 
@@ -128,7 +164,7 @@ Result<RefreshOutcome> PostgresStore::RotateRefresh(std::string_view family,
 
 Result<bool> PostgresStore::IsCurrentRefresh(std::string_view family, std::string_view token_id,
                                              int64_t gen) {
-  return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<bool> {
+  return Read([&](Lease& lease) -> Result<bool> {
     auto r = lease.Exec(kGetFamily, {S(family)});
     if (!r) return tl::unexpected(r.error());
     if (r->size() == 0) return true;  // issued before this database knew it
@@ -146,7 +182,7 @@ Result<void> PostgresStore::Revoke(std::string_view id, int64_t expires_at) {
 }
 
 Result<bool> PostgresStore::IsRevoked(const std::vector<std::string>& ids) {
-  return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<bool> {
+  return Read([&](Lease& lease) -> Result<bool> {
     // One query for up to four ids (token, family, session, user generation): the
     // introspection hot path. "" is never revoked (Revoke ignores it), so it is skipped.
     std::vector<std::string> wanted;
@@ -167,39 +203,93 @@ Result<bool> PostgresStore::IsRevoked(const std::vector<std::string>& ids) {
 }
 
 Result<int64_t> PostgresStore::BlockedUntil(std::string_view key, int64_t now) {
-  return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<int64_t> {
-    auto r = lease.Exec(kBlockedUntil, {S(key)});
-    if (!r) return tl::unexpected(r.error());
-    if (r->size() == 0) return int64_t{0};
-    return r->Int(0, 0) > now ? r->Int(0, 0) : int64_t{0};
-  });
+  bool from_standby = false;
+  auto r = Read(
+      [&](Lease& lease) -> Result<int64_t> {
+        auto row = lease.Exec(kBlockedUntil, {S(key)});
+        if (!row) return tl::unexpected(row.error());
+        if (row->size() == 0) return int64_t{0};
+        return row->Int(0, 0) > now ? row->Int(0, 0) : int64_t{0};
+      },
+      &from_standby);
+  if (!r) return r;
+  int64_t local = outage_failures_->BlockedUntil(key, now);
+  if (!from_standby) {
+    if (outage_failures_->HasPending()) RecordOwedFailures(now);
+    return std::max(*r, local);
+  }
+  // The password is about to be checked with no primary to count a failure on: this process
+  // must be able to count it (bounded), or the login fails closed.
+  if (!outage_failures_->Admit(key)) {
+    return MakeError(ErrorCode::kUnavailable,
+                     "postgres: the primary is unreachable and too many failed logins are "
+                     "counted here already; try again shortly");
+  }
+  return std::max(*r, local);
 }
 
 Result<int64_t> PostgresStore::RecordFailure(std::string_view key, int64_t now,
                                              const LockoutPolicy& policy) {
-  auto count = [&](Lease& lease) -> Result<int64_t> {
-    // The upsert locks the row until COMMIT: concurrent failures count one after another.
-    auto r = lease.Exec(kCountFailure, {S(key), S(now), S(policy.block_seconds)});
+  if (standby_ == nullptr || !PrimaryRecentlyDown()) {
+    auto r = pool_->Run(kOnce, [&](Lease& lease) {
+      return pg::Pool::InTransaction(lease, [&] { return CountFailure(lease, key, now, policy); });
+    });
+    if (r || standby_ == nullptr || r.error().code != ErrorCode::kUnavailable) return r;
+    MarkPrimaryDown();
+  }
+  // A lost COMMIT may have counted it on the primary already: counting it twice is the safe
+  // direction.
+  return CountOnStandby(key, now, policy);
+}
+
+Result<int64_t> PostgresStore::CountOnStandby(std::string_view key, int64_t now,
+                                              const LockoutPolicy& policy) {
+  auto state = standby_->Run(kIdempotent, [&](Lease& lease) -> Result<std::pair<int64_t, int64_t>> {
+    auto r = lease.Exec(kFailureState, {S(key)});
     if (!r) return tl::unexpected(r.error());
-    int64_t blocked = r->Int(0, 1);
-    if (r->Int(0, 0) >= policy.max_failures) {
-      auto b = lease.Exec(kBlock, {S(key), S(now), S(policy.block_seconds)});
-      if (!b) return tl::unexpected(b.error());
-      blocked = b->Int(0, 0);
-    }
-    return blocked > now ? blocked : int64_t{0};
-  };
-  return pool_->Run(kOnce, [&](Lease& lease) {
-    return pg::Pool::InTransaction(lease, [&] { return count(lease); });
+    if (r->size() == 0) return std::pair<int64_t, int64_t>{0, 0};
+    return std::pair<int64_t, int64_t>{r->Int(0, 0), r->Int(0, 1)};
   });
+  // Unreadable: counted from zero here, which still counts this failure.
+  auto [count, first_at] = state ? *state : std::pair<int64_t, int64_t>{0, 0};
+  bool counted = false;
+  int64_t blocked = outage_failures_->Record(key, now, count, first_at, policy, &counted);
+  if (!counted) {
+    return MakeError(ErrorCode::kUnavailable,
+                     "postgres: the primary is unreachable and this failed login cannot be "
+                     "counted here");
+  }
+  return blocked;
+}
+
+void PostgresStore::RecordOwedFailures(int64_t now) {
+  auto owed = outage_failures_->Drain();
+  for (size_t i = 0; i < owed.size(); ++i) {
+    auto& o = owed[i];
+    while (o.failures > 0) {
+      auto r = pool_->Run(kOnce, [&](Lease& lease) {
+        return pg::Pool::InTransaction(lease,
+                                       [&] { return CountFailure(lease, o.key, now, o.policy); });
+      });
+      if (!r) {
+        outage_failures_->Restore({owed.begin() + static_cast<std::ptrdiff_t>(i), owed.end()});
+        return;
+      }
+      --o.failures;
+    }
+  }
 }
 
 Result<void> PostgresStore::ClearFailures(std::string_view key) {
-  return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<void> {
-    auto r = lease.Exec(kClearFailures, {S(key)});
-    if (!r) return tl::unexpected(r.error());
+  outage_failures_->Clear(key);
+  auto r = pool_->Run(kIdempotent, [&](Lease& lease) -> Result<void> {
+    auto done = lease.Exec(kClearFailures, {S(key)});
+    if (!done) return tl::unexpected(done.error());
     return {};
   });
+  // Without the primary the global counter stays: the safe direction.
+  if (!r && standby_ != nullptr && r.error().code == ErrorCode::kUnavailable) return {};
+  return r;
 }
 
 Result<void> PostgresStore::Ping() {

@@ -293,15 +293,15 @@ TEST(AuthdConfig, EveryPostgresKeyIsRead) {
     auto without = with(Example, k.key);
     EXPECT_TRUE(!without || !(*without == *all)) << k.key << " is not read";
   }
-  EXPECT_EQ(postgres->object->keys.size(), 5u);
+  EXPECT_EQ(postgres->object->keys.size(), 6u);
   auto defaults = with(
       [](const KeyInfo& k) { return k.default_text.empty() ? k.example : k.default_text; }, "");
   ASSERT_TRUE(defaults) << All(defaults.error());
   auto omitted = with(Example, "pool_size");
   ASSERT_TRUE(omitted);
   EXPECT_EQ(defaults->postgres.pool_size, 4);
-  EXPECT_EQ(defaults->postgres,
-            (config::PostgresConfig{all->postgres.dsn, all->postgres.password}));
+  EXPECT_EQ(defaults->postgres, (config::PostgresConfig{all->postgres.dsn, all->postgres.password,
+                                                        all->postgres.standby_dsn}));
 }
 
 // docs/auth-core.md's key reference is generated from the catalog (scripts/gen-policy-docs).

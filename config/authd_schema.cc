@@ -109,6 +109,12 @@ Spec MakePostgres() {
   s.Add(SecretKey<AuthdConfig>(
       K("password", "Database password, by reference.", "", "env:STEER_AUTHD_PGPASSWORD"),
       F(AuthdConfig, t.postgres.password)));
+  s.Add(Text(K("standby_dsn",
+               "libpq connection string of this region's own node (a synchronous standby), read "
+               "for sign-in, SSO and token checks while the primary cannot be reached; writes "
+               "then wait for it to apply them (synchronous_commit = remote_apply).",
+               "", "\"host=db-a port=5432 dbname=authd user=authd\""),
+             F(AuthdConfig, t.postgres.standby_dsn), DsnProblem));
   s.Add(Int(K("pool_size", "Connections kept open by this process.", "4", "8"), 1, 64,
             F(AuthdConfig, t.postgres.pool_size)));
   s.Add(Seconds(K("connect_timeout", "Give up connecting to a host after this long.", "5s", "3s"),

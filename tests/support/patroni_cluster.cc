@@ -121,6 +121,45 @@ std::string PatroniCluster::Dsn(int first, const std::string& database) const {
          " user=postgres target_session_attrs=read-write";
 }
 
+std::string PatroniCluster::NodeDsn(int node, const std::string& database) const {
+  return "host=127.0.0.1 port=" + std::to_string(pg_port(node)) + " dbname=" + database +
+         " user=postgres";
+}
+
+void PatroniCluster::SetPaused(bool paused) {
+  std::string want = std::string("\"pause\": ") + (paused ? "true" : "false");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    bool patched = false, everyone = true;
+    for (int i = 0; i < kNodes; ++i) {
+      if (!nodes_[i].patroni || !nodes_[i].patroni->Running()) continue;
+      base::HttpRequest request;
+      request.url = "http://127.0.0.1:" + std::to_string(rest_port(i));
+      request.timeout = std::chrono::milliseconds(1000);
+      if (!patched) {
+        request.method = "PATCH";
+        request.url += "/config";
+        request.body = "{" + want + "}";
+        auto r = base::SendHttp(request);
+        patched = r && r->status == 200;
+        request.method = "GET";
+        request.body.clear();
+        request.url = "http://127.0.0.1:" + std::to_string(rest_port(i));
+      }
+      request.url += "/patroni";
+      auto status = base::SendHttp(request);
+      // Patroni lists "pause": true while paused and leaves the key out otherwise.
+      bool now_paused = status && status->body.find("\"pause\": true") != std::string::npos;
+      everyone = everyone && status && now_paused == paused;
+    }
+    if (patched && everyone) return;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw std::runtime_error("Patroni did not report " + want);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
 bool PatroniCluster::RestOk(int node, const std::string& path) const {
   base::HttpRequest request;
   request.url = "http://127.0.0.1:" + std::to_string(rest_port(node)) + path;
@@ -217,13 +256,19 @@ void PatroniCluster::StopAll() {
   etcd_.reset();
 }
 
-std::string PatroniCluster::Sql(const std::string& sql) const {
+std::string PatroniCluster::Sql(const std::string& sql) const { return RunSql(Dsn(0), sql); }
+
+std::string PatroniCluster::SqlOn(int node, const std::string& sql) const {
+  return RunSql(NodeDsn(node), sql);
+}
+
+std::string PatroniCluster::RunSql(const std::string& dsn, const std::string& sql) const {
   std::string out = dir_.File("sql.out");
   std::string log = dir_.File("psql.log");
-  int rc = RunCommand(
-      {"/usr/bin/env", "PGPASSWORD=" + password_, "/usr/bin/psql", "-X", "-q", "-A", "-t", "-v",
-       "ON_ERROR_STOP=1", "-o", out, "-c", sql, Dsn(0) + " connect_timeout=2"},
-      log);
+  int rc =
+      RunCommand({"/usr/bin/env", "PGPASSWORD=" + password_, "/usr/bin/psql", "-X", "-q", "-A",
+                  "-t", "-v", "ON_ERROR_STOP=1", "-o", out, "-c", sql, dsn + " connect_timeout=2"},
+                 log);
   if (rc != 0) throw std::runtime_error("psql failed: " + sql + "\n" + ReadFile(log));
   std::string text = ReadFile(out);
   std::filesystem::remove(out);

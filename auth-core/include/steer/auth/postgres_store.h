@@ -4,11 +4,18 @@
 // store"). Every operation goes to the primary (a multi-host DSN with
 // target_session_attrs=read-write finds it after a failover) and is atomic: one statement, or
 // one transaction with row locks, so a code is single use, a refresh token rotates once and a
-// revocation acknowledged here is enforced by every region afterwards. Open() never waits for
+// revocation acknowledged here is enforced by every region afterwards. With a standby_dsn,
+// the reads that sign-in, SSO and token checks need (users, clients, revocations, refresh
+// generations, lockout state) fall back to this region's own node while the primary cannot
+// be reached; writes are then acknowledged only once that synchronous standby applied them,
+// and login failures are counted in memory (OutageFailures) until the primary is back. Code
+// redemption, rotation and revocation are never done without the primary. Open() never waits for
 // the server: an unreachable, read-only or not yet migrated database makes operations (and
 // Ping, so /healthz/ready) fail with kUnavailable until it can be used; the pool reconnects on
 // its own. Thread-safe.
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 
 #include "steer/auth/store.h"
@@ -16,7 +23,9 @@
 
 namespace steer::auth {
 namespace pg {
+class Lease;
 class Pool;
+class OutageFailures;
 struct SchemaStatus;
 }  // namespace pg
 
@@ -67,8 +76,22 @@ class PostgresStore final : public Store {
   Result<void> Purge(int64_t now) override;
 
  private:
-  explicit PostgresStore(std::unique_ptr<pg::Pool> pool);
+  PostgresStore(std::unique_ptr<pg::Pool> pool, std::unique_ptr<pg::Pool> standby);
+  // Runs the read `fn` on the primary or, when that is unavailable and a standby is configured,
+  // on the standby (then *from_standby is set).
+  template <typename Fn>
+  auto Read(Fn&& fn, bool* from_standby = nullptr) -> decltype(fn(std::declval<pg::Lease&>()));
+  bool PrimaryRecentlyDown() const;
+  void MarkPrimaryDown();
+  Result<int64_t> CountOnStandby(std::string_view key, int64_t now, const LockoutPolicy& policy);
+  void RecordOwedFailures(int64_t now);
+
   std::unique_ptr<pg::Pool> pool_;
+  std::unique_ptr<pg::Pool> standby_;  // null without standby_dsn
+  std::unique_ptr<pg::OutageFailures> outage_failures_;
+  // steady_clock ticks until which reads skip the primary (it just failed: a dropped network
+  // would cost connect_timeout per read).
+  std::atomic<std::chrono::steady_clock::rep> primary_down_until_{0};
 };
 
 }  // namespace steer::auth

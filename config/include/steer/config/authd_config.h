@@ -36,6 +36,7 @@ struct HashParams {
 struct PostgresConfig {
   std::string dsn;                // dsn: libpq conninfo; several hosts for failover
   base::SecretRef password;       // password: env:NAME or file:/path (never inline)
+  std::string standby_dsn;        // standby_dsn: the nearby node read while the primary is away
   int pool_size = 4;              // pool_size: connections per process
   int64_t connect_timeout = 5;    // connect_timeout (seconds)
   int64_t statement_timeout = 5;  // statement_timeout (seconds)

@@ -37,6 +37,8 @@ class PatroniCluster {
   // libpq conninfo listing both nodes (node `first` first) with target_session_attrs=read-write,
   // without the password.
   std::string Dsn(int first = 0, const std::string& database = "postgres") const;
+  // libpq conninfo of `node` alone (whatever its role), without the password.
+  std::string NodeDsn(int node, const std::string& database = "postgres") const;
   uint16_t pg_port(int node) const { return nodes_.at(node).pg_port; }
   uint16_t rest_port(int node) const { return nodes_.at(node).rest_port; }
 
@@ -61,8 +63,15 @@ class PatroniCluster {
   void PausePostgres(int node);
   void ResumePostgres(int node);
 
-  // SQL through psql on the primary (found through Dsn); -At output; throws on failure.
+  // Patroni's maintenance mode (PATCH /config {"pause": ...}): while paused, Patroni neither
+  // fails over nor restarts PostgreSQL, so a killed primary stays away. Returns once every
+  // running Patroni reports the new state (throws after 10 s).
+  void SetPaused(bool paused);
+
+  // SQL through psql on the primary (found through Dsn), or on `node` alone; -At output;
+  // throws on failure.
   std::string Sql(const std::string& sql) const;
+  std::string SqlOn(int node, const std::string& sql) const;
   // Patroni's log of `node`, and the postgres log.
   std::string Log(int node) const;
 
@@ -76,6 +85,7 @@ class PatroniCluster {
   std::string NodeDir(int node) const;
   void WriteConfig(int node, const std::string& scope);
   void KillPostmaster(int node);
+  std::string RunSql(const std::string& dsn, const std::string& sql) const;
   void StopAll();
 
   std::unique_ptr<EtcdServer> etcd_;
