@@ -90,8 +90,11 @@ regions:
         probes:
           - name: http
             type: http
-            url: http://127.0.0.1:)" +
-            std::to_string(region_ports_[i]) + R"(/healthz
+            url: )" +
+            (k.probe_url[i].empty()
+                 ? "http://127.0.0.1:" + std::to_string(region_ports_[i]) + "/healthz"
+                 : k.probe_url[i]) +
+            R"(
             interval: 100ms
             timeout: 80ms
             healthy_threshold: 2

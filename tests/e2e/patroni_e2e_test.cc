@@ -1,0 +1,41 @@
+// Steer steering the database's own name to the Patroni primary (docs/auth-core.md, "Steering
+// db.<zone> to the primary"; examples/db-patroni.yaml): each region's probe is its node's
+// Patroni REST GET /primary (200 only on the leader), so the name answers the primary's
+// address, and after kill -9 of the primary's postmaster it answers the promoted standby's on
+// every authoritative server. Real Patroni + PostgreSQL + etcd, real PowerDNS, real steerd.
+#include "e2e_fixture.h"
+#include "steer/testsupport/patroni_cluster.h"
+
+namespace steer::e2e {
+namespace {
+
+using std::chrono::seconds;
+
+TEST_F(FailoverE2E, DatabaseNameFollowsThePatroniPrimary) {
+  testsupport::PatroniCluster cluster;
+  PolicyKnobs knobs;
+  for (int i = 0; i < 2; ++i) {
+    knobs.probe_url[i] = "http://127.0.0.1:" + std::to_string(cluster.rest_port(i)) + "/primary";
+  }
+  // The name follows whichever node leads: never back to a node on its own.
+  knobs.failback = "manual";
+  WritePolicy(knobs);
+  StartSteerd();
+  int first = cluster.Primary().value();
+  const char* answer[] = {kA, kB};
+  ASSERT_TRUE(BothAnswer(answer[first], seconds(10))) << Api("/api/v1/services/login");
+
+  int killed = cluster.KillPrimaryPostgres();
+  ASSERT_EQ(killed, first);
+  ASSERT_TRUE(BothAnswer(answer[1 - first], seconds(30))) << Api("/api/v1/services/login");
+  ASSERT_EQ(cluster.Primary(), 1 - first);
+  // The old primary rejoins as the standby (/primary: 503): the name stays.
+  ASSERT_TRUE(cluster.WaitHealthy(std::chrono::seconds(60)));
+  std::this_thread::sleep_for(seconds(1));
+  EXPECT_EQ(Answer(primary_->dns_port()), answer[1 - first]);
+  EXPECT_EQ(Answer(secondary_->dns_port()), answer[1 - first]);
+  StopSteerd();
+}
+
+}  // namespace
+}  // namespace steer::e2e
