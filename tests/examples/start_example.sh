@@ -2,6 +2,9 @@
 # Starts one file of examples/ UNMODIFIED, as an operator would, and checks it is accepted:
 #   powerdns  examples/login-powerdns.yaml     steerd + PowerDNS (API 127.0.0.1:8081, DNS :53)
 #   rfc2136   examples/login-bind-rfc2136.yaml steerd + BIND (127.0.0.1:53, TSIG steer-key)
+#   patroni   examples/db-patroni.yaml         steerd + PowerDNS, db.example.test steered by
+#             each region's Patroni /primary (no Patroni here: tests/e2e steer_patroni_e2e_test
+#             runs the same policy shape against a real Patroni cluster)
 #   authd     examples/authd/authd.yaml        steer-authd (0.0.0.0:8443, TLS)
 #   etcd      examples/login-etcd.yaml         three steerd (us-east, eu-west, ap-south), a
 #             3-member etcd cluster (TLS, client certificates, auth: user steer), PowerDNS
@@ -21,7 +24,7 @@
 # test CA) are bind-mounted in the private mount namespace.
 # Needs root (ip netns, mount); exits 77 (skipped) otherwise.
 #
-# Usage: start_example.sh powerdns|rfc2136|authd|etcd SOURCE_DIR BINARY_DIR
+# Usage: start_example.sh powerdns|rfc2136|patroni|authd|etcd SOURCE_DIR BINARY_DIR
 set -euo pipefail
 
 kind=$1 src=$2 bin=$3
@@ -170,8 +173,8 @@ EOF
   wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/53" || fail "named did not start"
 }
 
-run_steerd() {  # run_steerd EXAMPLE: starts steerd on it, checks status and dns show
-  local example=$1 token=$2
+run_steerd() {  # run_steerd EXAMPLE TOKEN [SERVICE]: starts steerd, checks status and dns show
+  local example=$1 token=$2 service=${3:-login}
   "$bin/agent/steerd" --config "$example" >"$tmp/steerd.log" 2>&1 &
   local steerd=$!
   pids+=("$steerd")
@@ -179,7 +182,7 @@ run_steerd() {  # run_steerd EXAMPLE: starts steerd on it, checks status and dns
     fail "steerd did not start on $example (exit: $(kill -0 "$steerd" 2>/dev/null && echo running || echo gone))"
   export STEER_API=http://127.0.0.1:9053 STEER_TOKEN=$token
   "$bin/agent/steerctl" status >"$tmp/status.out" 2>&1 || fail "steerctl status: $(cat "$tmp/status.out")"
-  grep -q "login" "$tmp/status.out" || fail "status does not show the service: $(cat "$tmp/status.out")"
+  grep -q "$service" "$tmp/status.out" || fail "status does not show $service: $(cat "$tmp/status.out")"
   "$bin/agent/steerctl" validate -c "$example" >"$tmp/validate.out" 2>&1 ||
     fail "steerctl validate: $(cat "$tmp/validate.out")"
   # What steerd verifies after a change: each authoritative server answers the provider's data.
@@ -197,6 +200,17 @@ case $kind in
     run_steerd "$src/examples/login-powerdns.yaml" example-api-token-0123456789
     grep -q "ns1.example.test. (198.51.100.53)" "$tmp/dns.out" || fail "ns1 not discovered"
     grep -q "ns2.example.test. (203.0.113.53)" "$tmp/dns.out" || fail "ns2 not discovered"
+    ;;
+  patroni)
+    start_powerdns
+    curl -sf -H "X-API-Key: $PDNS_API_KEY" -X PATCH \
+      http://127.0.0.1:8081/api/v1/servers/localhost/zones/example.test. \
+      -d '{"rrsets": [{"name": "db.example.test.", "type": "A", "ttl": 5, "changetype": "REPLACE",
+           "records": [{"content": "198.51.100.11", "disabled": false}]}]}' ||
+      fail "cannot add db.example.test."
+    printf '%s' example-api-token-0123456789 >/etc/steer/api-token
+    run_steerd "$src/examples/db-patroni.yaml" example-api-token-0123456789 db
+    grep -q "ns1.example.test. (198.51.100.53)" "$tmp/dns.out" || fail "ns1 not discovered"
     ;;
   rfc2136)
     start_bind
@@ -236,7 +250,7 @@ case $kind in
     run_etcd_example
     ;;
   *)
-    echo "usage: start_example.sh powerdns|rfc2136|authd|etcd SOURCE_DIR BINARY_DIR" >&2
+    echo "usage: start_example.sh powerdns|rfc2136|patroni|authd|etcd SOURCE_DIR BINARY_DIR" >&2
     exit 2
     ;;
 esac

@@ -211,13 +211,17 @@ void PatroniCluster::KillPostmaster(int node) {
 }
 
 void PatroniCluster::KillNode(int node) {
+  KillPatroni(node);
+  KillPostmaster(node);
+}
+
+void PatroniCluster::KillPatroni(int node) {
   Node& n = nodes_.at(node);
   if (n.patroni && n.patroni->Running()) {
     kill(n.patroni->pid(), SIGKILL);
     WaitUntil([&] { return !n.patroni->Running(); }, std::chrono::milliseconds(5000));
   }
   n.patroni.reset();
-  KillPostmaster(node);
 }
 
 void PatroniCluster::StartNode(int node) {

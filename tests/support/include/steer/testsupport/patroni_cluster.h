@@ -57,6 +57,9 @@ class PatroniCluster {
   // kill -9 of `node`'s Patroni, then of its postmaster and that one's children: the node is
   // lost as a whole. StartNode() brings it back with its data.
   void KillNode(int node);
+  // kill -9 of `node`'s Patroni alone: its postmaster keeps running, detached (an orphan
+  // that stays read-write; docs/auth-core.md's gotcha). The destructor still stops it.
+  void KillPatroni(int node);
   void StartNode(int node);
   // SIGSTOP / SIGCONT of `node`'s postmaster and its children (not Patroni): a hung server
   // whose connections stay open, e.g. a sync standby that stops confirming.
