@@ -18,6 +18,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "steer/testsupport/orphans.h"
+
 extern char** environ;
 
 namespace steer::testsupport {
@@ -40,8 +42,10 @@ sockaddr_in Loopback(uint16_t port) {
 TempDir::TempDir(const std::string& prefix) {
   const char* base = std::getenv("TMPDIR");
   std::string templ = std::string(base && *base ? base : "/tmp") + "/" + prefix + "-XXXXXX";
+  ReapOrphansOnce();
   if (mkdtemp(templ.data()) == nullptr) throw Failure("mkdtemp " + templ);
   path_ = templ;
+  RecordOwner(path_);
 }
 
 TempDir::~TempDir() {
