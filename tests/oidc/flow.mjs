@@ -1,7 +1,8 @@
 // Two-region OpenID Connect test with real clients (openid-client + jose).
 // Env: STEER_A, STEER_B (issuer URLs of two steer-authd processes with the same issuer keys
 // but their own SQLite files; both answer as issuer STEER_ISSUER), STEER_KEYS (key dir),
-// WEB_SECRET, SVC_SECRET, CLI_SECRET.
+// WEB_SECRET, SVC_SECRET, CLI_SECRET. STEER_SHARED_STORE=1: both regions use one PostgreSQL
+// store, and the cross-region steps that only a shared store passes run too.
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import * as jose from 'jose';
@@ -358,6 +359,55 @@ await step('remove + re-add: a new subject, and the old tokens and cookie do not
   assert.equal(fresh.claims().sub, sub);
   assert.throws(() => admin('user', 'add', 'dave', '--subject', oldSub), /is or was used/);
 });
+
+async function codeTokens(cfg, base) {
+  const f = await codeFlow(cfg, browser, base);
+  return client.authorizationCodeGrant(cfg, f.callback, { pkceCodeVerifier: f.verifier, expectedState: f.state, expectedNonce: f.nonce });
+}
+
+if (process.env.STEER_SHARED_STORE === '1') {
+  await step('shared store: a token revoked at A is inactive at B', async () => {
+    const t = await codeTokens(webA, A);
+    assert.equal((await client.tokenIntrospection(webB, t.access_token)).active, true);
+    await client.tokenRevocation(webA, t.access_token);
+    assert.equal((await client.tokenIntrospection(webB, t.access_token)).active, false);
+    await client.tokenRevocation(webA, t.refresh_token);
+    await expectOAuthError(client.refreshTokenGrant(webB, t.refresh_token), 'invalid_grant', 'refresh token revoked at A, used at B');
+  });
+
+  await step('shared store: a code redeemed at A is refused at B, and A\'s tokens of it die', async () => {
+    const f = await codeFlow(webA, browser, A);
+    const checks = { pkceCodeVerifier: f.verifier, expectedState: f.state, expectedNonce: f.nonce };
+    const t = await client.authorizationCodeGrant(webA, f.callback, checks);
+    await expectOAuthError(client.authorizationCodeGrant(webB, f.callback, checks), 'invalid_grant', 'code replayed at B');
+    assert.equal((await client.tokenIntrospection(webA, t.access_token)).active, false);
+  });
+
+  await step('shared store: a refresh token rotated at A and replayed at B revokes the family', async () => {
+    const t = await codeTokens(webA, A);
+    const r2 = await client.refreshTokenGrant(webA, t.refresh_token);
+    await expectOAuthError(client.refreshTokenGrant(webB, t.refresh_token), 'invalid_grant', 'stale token replayed at B');
+    await expectOAuthError(client.refreshTokenGrant(webA, r2.refresh_token), 'invalid_grant', 'family member at A after the replay at B');
+    assert.equal((await client.tokenIntrospection(webB, r2.access_token)).active, false);
+  });
+
+  // Last but one: it blocks 127.0.0.1 too (the per-IP key counts every user's failures).
+  await step('shared store: 5 failures at A and 5 at B block the account in both regions', async () => {
+    const auth = client.ClientSecretBasic(process.env.CLI_SECRET);
+    const cli = [await configAt(A, 'cli', process.env.CLI_SECRET, auth), await configAt(B, 'cli', process.env.CLI_SECRET, auth)];
+    for (let i = 0; i < 10; i++) {
+      await expectOAuthError(client.genericGrantRequest(cli[i % 2], 'password', { username: 'erin', password: `guess-${i}` }), 'invalid_grant', `guess ${i}`);
+    }
+    for (const c of cli) {
+      try {
+        await client.genericGrantRequest(c, 'password', { username: 'erin', password: 'erin-password-1' });
+        assert.fail('blocked account logged in');
+      } catch (e) {
+        assert.match(e.error_description ?? e.cause?.error_description ?? '', /temporarily blocked/);
+      }
+    }
+  });
+}
 
 await step('brute force: 10 failures block the account (at B), even for the right password', async () => {
   const cli = await configAt(B, 'cli', process.env.CLI_SECRET, client.ClientSecretBasic(process.env.CLI_SECRET));

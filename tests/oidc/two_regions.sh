@@ -3,9 +3,14 @@
 # directory, the same seeded users and clients, and each its own SQLite file, driven by real
 # OpenID Connect clients (tests/oidc/flow.mjs: openid-client + jose). Region A speaks plain
 # HTTP, region B HTTPS. Loopback only.
-# Usage: two_regions.sh PATH/TO/steer-authd
+# With `postgres`, both regions share one PostgreSQL 15 (started by steer-test-pg) instead, and
+# flow.mjs adds the cross-region steps that only a shared store passes (a token revoked at A is
+# inactive at B, a code redeemed at A is refused at B, a refresh token rotated at A and replayed
+# at B revokes the family, failures at A and B count toward one lockout).
+# Usage: two_regions.sh PATH/TO/steer-authd [postgres PATH/TO/steer-test-pg]
 set -euo pipefail
 authd=$(realpath "$1")
+store=${2:-sqlite}
 here=$(cd "$(dirname "$0")" && pwd)
 if [ ! -d "$here/node_modules/openid-client" ]; then
   echo "tests/oidc/node_modules missing: run scripts/test-deps" >&2
@@ -13,8 +18,16 @@ if [ ! -d "$here/node_modules/openid-client" ]; then
 fi
 tmp=$(mktemp -d /tmp/steer-oidc.XXXXXX)
 pids=()
+if [ "$store" = postgres ]; then
+  coproc PG { exec "$3"; }
+  pids+=("$PG_PID")
+  read -r line <&"${PG[0]}" && pg_dsn=${line#dsn=}
+  read -r line <&"${PG[0]}" && pg_password=${line#password_file=}
+  [ -n "${pg_dsn:-}" ] || { echo "steer-test-pg did not start" >&2; exit 1; }
+fi
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # Newest first: the servers stop before the database they use.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   if [ "${keep:-0}" = 1 ]; then echo "logs kept in $tmp"; else rm -rf "$tmp"; fi
 }
@@ -39,7 +52,11 @@ for region in a b; do
 issuer: $issuer
 listen: {address: 127.0.0.1, port: $port}
 keys_dir: keys
-store: {sqlite: $region.db}
+$(if [ "$store" = postgres ]; then
+  echo "store: {postgres: {dsn: \"$pg_dsn\", password: \"file:$pg_password\"}}"
+else
+  echo "store: {sqlite: $region.db}"
+fi)
 throttle: {logins_per_minute: 600}
 lockout: {max_failures: 10, block_for: 15m}
 log: {level: info}
@@ -51,9 +68,15 @@ both=(--config "$tmp/a.yaml" --config "$tmp/b.yaml")
 echo "alice-password-1" | "$authd" admin "${both[@]}" user add alice --email alice@example.com --name Alice >/dev/null
 echo "mallory-password-1" | "$authd" admin "${both[@]}" user add mallory >/dev/null
 echo "carol-password-1" | "$authd" admin "${both[@]}" user add carol >/dev/null
+echo "erin-password-1" | "$authd" admin "${both[@]}" user add erin >/dev/null
 
 for region in a b; do
   cfg="$tmp/$region.yaml"
+  if [ "$store" = postgres ] && [ $region = b ]; then  # one store: the clients exist already
+    "$authd" --config "$cfg" >"$tmp/$region.log" 2>&1 &
+    pids+=($!)
+    continue
+  fi
   web=(--redirect-uri http://127.0.0.1:9/cb --post-logout-uri http://127.0.0.1:9/bye)
   echo "web-secret-0123456789abcdef0123456789" | "$authd" admin --config "$cfg" client add web "${web[@]}" --secret-stdin
   "$authd" admin --config "$cfg" client add spa "${web[@]}" --public
@@ -78,13 +101,13 @@ done
 set +e
 NODE_EXTRA_CA_CERTS="$tmp/tls.crt" \
 STEER_ISSUER=$issuer STEER_A=$issuer STEER_B="https://127.0.0.1:$pb" STEER_KEYS="$tmp/keys" \
-  STEER_AUTHD="$authd" STEER_CONFIGS="$tmp/a.yaml $tmp/b.yaml" \
+  STEER_AUTHD="$authd" STEER_CONFIGS="$tmp/a.yaml $tmp/b.yaml" STEER_SHARED_STORE=$([ "$store" = postgres ] && echo 1 || echo 0) \
   WEB_SECRET=web-secret-0123456789abcdef0123456789 SVC_SECRET=svc-secret-0123456789abcdef0123456789 \
   CLI_SECRET=cli-secret-0123456789abcdef0123456789 node "$here/flow.mjs"
 rc=$?
 set -e
 # No password or secret may appear in any log.
-if grep -E "alice-password|mallory-password|carol-password|secret-0123|guess-" "$tmp"/*.log; then
+if grep -E "alice-password|mallory-password|carol-password|erin-password|secret-0123|guess-" "$tmp"/*.log; then
   echo "FAIL a secret reached a log" >&2
   rc=1
 fi
