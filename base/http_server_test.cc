@@ -7,10 +7,13 @@
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 namespace steer::base {
 namespace {
@@ -40,6 +43,8 @@ class Client {
     EXPECT_FALSE(ec) << ec.message();
     return reply;
   }
+  // Sends `bytes` as they are (a request in pieces).
+  void SendRaw(const std::string& bytes) { net::write(socket_, net::buffer(bytes)); }
   // True once the server has closed its side.
   bool Closed() {
     char c;
@@ -130,6 +135,39 @@ TEST_F(HttpServerTest, RefusesABodyOverTheLimitWith413AndCloses) {
   EXPECT_FALSE(r.keep_alive());
   EXPECT_TRUE(big.Closed());
   EXPECT_EQ(calls_, 1);
+}
+
+// An idle keep-alive connection and a request that stops half way are closed once read_timeout
+// has passed, and not before.
+TEST_F(HttpServerTest, ClosesIdleAndStalledConnectionsAfterTheReadTimeout) {
+  using std::chrono::steady_clock;
+  HttpServerOptions o;
+  o.read_timeout = std::chrono::milliseconds(300);
+  StartServer(o);
+  auto start = steady_clock::now();
+  Client idle(server_->port());
+  EXPECT_EQ(idle.Exchange(http::verb::get, "/").result_int(), 201);
+  Client stalled(server_->port());
+  stalled.SendRaw("GET / HTTP/1.1\r\nHost: x\r\n");
+  EXPECT_TRUE(idle.Closed());
+  EXPECT_TRUE(stalled.Closed());
+  EXPECT_GE(steady_clock::now() - start, o.read_timeout);
+  EXPECT_EQ(calls_, 1);
+}
+
+// The timeout bounds each read, not the connection: requests that keep coming within it keep
+// the connection open for longer than the timeout in all.
+TEST_F(HttpServerTest, EveryRequestRestartsTheReadTimeout) {
+  HttpServerOptions o;
+  o.read_timeout = std::chrono::milliseconds(500);
+  StartServer(o);
+  Client c(server_->port());
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(c.Exchange(http::verb::get, "/").result_int(), 201);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(c.Exchange(http::verb::get, "/").result_int(), 201);
+  EXPECT_EQ(calls_, 5);
 }
 
 TEST_F(HttpServerTest, TakenPortAndBadAddressFailStart) {
