@@ -15,6 +15,8 @@
 #include <string>
 #include <thread>
 
+#include "steer/testsupport/test_pki.h"
+
 namespace steer::base {
 namespace {
 
@@ -153,6 +155,21 @@ TEST_F(HttpServerTest, ClosesIdleAndStalledConnectionsAfterTheReadTimeout) {
   EXPECT_TRUE(stalled.Closed());
   EXPECT_GE(steady_clock::now() - start, o.read_timeout);
   EXPECT_EQ(calls_, 1);
+}
+
+// A TLS client that never completes its handshake is closed after read_timeout too.
+TEST_F(HttpServerTest, ClosesAStalledTlsHandshakeAfterTheReadTimeout) {
+  testsupport::TestPki pki;
+  auto cert = pki.Issue("server", {"127.0.0.1"}, -1, 30);
+  HttpServerOptions o;
+  o.tls_cert_file = cert.cert_pem;
+  o.tls_key_file = cert.key_pem;
+  o.read_timeout = std::chrono::milliseconds(300);
+  StartServer(o);
+  auto start = std::chrono::steady_clock::now();
+  Client silent(server_->port());
+  EXPECT_TRUE(silent.Closed());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, o.read_timeout);
 }
 
 // The timeout bounds each read, not the connection: requests that keep coming within it keep
