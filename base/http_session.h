@@ -17,7 +17,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <cctype>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -183,14 +182,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     Message& msg = parser_->get();
     ServerRequest req;
     req.method = std::string(msg.method_string());
-    std::string target(msg.target());
+    std::string_view target(msg.target().data(), msg.target().size());
     size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = target.substr(q + 1);
+    req.path = std::string(target.substr(0, q));
+    if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
     for (const auto& field : msg) {
       std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      std::string& slot = req.headers[name];
+      for (char& c : name) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');  // ASCII, no locale
+      }
+      std::string& slot = req.headers[std::move(name)];
       // Repeated Cookie headers are joined the way HTTP/2 splits them.
       slot = slot.empty() ? std::string(field.value()) : slot + "; " + std::string(field.value());
     }
