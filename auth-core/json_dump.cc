@@ -1,5 +1,6 @@
 #include "json_dump.h"
 
+#include <array>
 #include <cstdio>
 #include <string_view>
 
@@ -8,17 +9,20 @@ namespace {
 
 using Type = nlohmann::json::value_t;
 
+// The bytes copied as they are: printable ASCII except '"' and '\\'.
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x80; ++c) t[c] = c != '"' && c != '\\';
+  return t;
+}();
+
 // Appends `s` quoted and escaped as nlohmann does without ensure_ascii; false for non-ASCII.
 bool AppendString(std::string_view s, std::string& out) {
   out.push_back('"');
   size_t i = 0;
   while (i < s.size()) {
     size_t run = i;
-    while (run < s.size()) {
-      auto c = static_cast<unsigned char>(s[run]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
-      ++run;
-    }
+    while (run < s.size() && kPlain[static_cast<unsigned char>(s[run])]) ++run;
     out.append(s.data() + i, run - i);
     if (run == s.size()) break;
     auto c = static_cast<unsigned char>(s[run]);
@@ -95,6 +99,7 @@ bool Append(const nlohmann::json& j, std::string& out) {
 
 std::string DumpJson(const nlohmann::json& value) {
   std::string out;
+  out.reserve(512);  // the tokens and introspection answers: one allocation
   if (Append(value, out)) return out;
   return value.dump();
 }

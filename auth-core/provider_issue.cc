@@ -90,7 +90,7 @@ std::optional<nlohmann::json> Provider::OpenSealed(const char* purpose, const st
 std::optional<nlohmann::json> Provider::VerifyAccessToken(const std::string& token,
                                                           const std::string& audience) {
   int64_t now = base::UnixSeconds(clock_);
-  std::optional<nlohmann::json> claims = verified_.Find(token, now - config_.leeway);
+  std::shared_ptr<const nlohmann::json> claims = verified_.Find(token, now - config_.leeway);
   if (!claims) {
     JwtRules rules;
     rules.issuer = config_.issuer;
@@ -99,29 +99,42 @@ std::optional<nlohmann::json> Provider::VerifyAccessToken(const std::string& tok
     rules.leeway = config_.leeway;
     auto verified = VerifyJwt(token, keys_, rules);
     if (!verified) return std::nullopt;
-    claims = std::move(*verified);
-    verified_.Add(token, *claims, (*claims)["exp"].get<int64_t>());
+    auto owned = std::make_shared<nlohmann::json>(std::move(*verified));
+    int64_t exp = (*owned)["exp"].get<int64_t>();
+    claims = owned;
+    verified_.Add(token, claims, exp);
   }
+  // Checked on the shared claims; the caller gets the one copy it may change.
+  if (!ClaimsUsable(*claims, audience, now)) return std::nullopt;
+  return *claims;
+}
+
+bool Provider::ClaimsUsable(const nlohmann::json& claims, const std::string& audience,
+                            int64_t now) {
+  static const nlohmann::json kNull;
+  auto field = [&claims](const char* name) -> const nlohmann::json& {
+    auto it = claims.find(name);
+    return it == claims.end() ? kNull : *it;
+  };
   // The audience rule is applied here, after the cache, so one cached entry serves all.
   if (!audience.empty()) {
-    const auto& aud = (*claims)["aud"];
+    const auto& aud = field("aud");
     bool match =
         aud.is_array() ? std::find(aud.begin(), aud.end(), audience) != aud.end() : aud == audience;
-    if (!match) return std::nullopt;
+    if (!match) return false;
   }
-  if (claims->contains("nbf") && (*claims)["nbf"].get<int64_t>() > now + config_.leeway) {
-    return std::nullopt;
+  if (claims.contains("nbf") && claims.at("nbf").get<int64_t>() > now + config_.leeway) {
+    return false;
   }
   // User tokens name the user's generation: disabling or removing the user revokes it.
   std::string user_id =
-      claims->contains("preferred_username") && (*claims)["sub"].is_string()
-          ? UserRevocationId((*claims)["sub"].get<std::string>(), claims->value("ugen", int64_t{0}))
+      claims.contains("preferred_username") && field("sub").is_string()
+          ? UserRevocationId(field("sub").get<std::string>(), claims.value("ugen", int64_t{0}))
           : std::string();
-  std::vector<std::string> ids = {claims->value("jti", ""), claims->value("gid", ""),
-                                  claims->value("sid", ""), user_id};
+  std::vector<std::string> ids = {claims.value("jti", ""), claims.value("gid", ""),
+                                  claims.value("sid", ""), user_id};
   auto revoked = store_.IsRevoked(ids);
-  if (!revoked || *revoked) return std::nullopt;
-  return *claims;
+  return revoked && !*revoked;
 }
 
 }  // namespace steer::auth

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
@@ -98,25 +99,31 @@ class BeastServer final : public HttpServer {
     return {};
   }
 
+  // The session's timer and socket share its strand, so it starts there.
+  template <typename Session>
+  static void StartOnStrand(std::shared_ptr<Session> s) {
+    auto ex = s->executor();
+    net::dispatch(ex, [s = std::move(s)] { s->Start(); });
+  }
+
   void Accept() {
-    acceptor_.async_accept(
-        net::make_strand(ioc_), [this](boost::system::error_code ec, tcp::socket socket) {
-          if (!ec) {
-            CloseOnExec(socket.native_handle());
-            SessionLimits limits{options_.max_body_bytes, options_.max_header_bytes,
-                                 options_.read_timeout};
-            if (tls_) {
-              std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), ssl_ctx_),
-                                                       limits, handler_)
-                  ->Start();
-            } else {
-              std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)), limits,
-                                                         handler_)
-                  ->Start();
-            }
-          }
-          if (acceptor_.is_open()) Accept();
-        });
+    acceptor_.async_accept(net::make_strand(ioc_.get_executor()),
+                           [this](boost::system::error_code ec, PlainStream socket) {
+                             if (!ec) {
+                               CloseOnExec(socket.native_handle());
+                               SessionLimits limits{options_.max_body_bytes,
+                                                    options_.max_header_bytes,
+                                                    options_.read_timeout};
+                               if (tls_) {
+                                 StartOnStrand(std::make_shared<HttpSession<TlsStream>>(
+                                     TlsStream(std::move(socket), ssl_ctx_), limits, handler_));
+                               } else {
+                                 StartOnStrand(std::make_shared<HttpSession<PlainStream>>(
+                                     std::move(socket), limits, handler_));
+                               }
+                             }
+                             if (acceptor_.is_open()) Accept();
+                           });
   }
 
   HttpServerOptions options_;

@@ -7,10 +7,15 @@
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
+
+#include "steer/testsupport/test_pki.h"
 
 namespace steer::base {
 namespace {
@@ -40,6 +45,8 @@ class Client {
     EXPECT_FALSE(ec) << ec.message();
     return reply;
   }
+  // Sends `bytes` as they are (a request in pieces).
+  void SendRaw(const std::string& bytes) { net::write(socket_, net::buffer(bytes)); }
   // True once the server has closed its side.
   bool Closed() {
     char c;
@@ -130,6 +137,54 @@ TEST_F(HttpServerTest, RefusesABodyOverTheLimitWith413AndCloses) {
   EXPECT_FALSE(r.keep_alive());
   EXPECT_TRUE(big.Closed());
   EXPECT_EQ(calls_, 1);
+}
+
+// An idle keep-alive connection and a request that stops half way are closed once read_timeout
+// has passed, and not before.
+TEST_F(HttpServerTest, ClosesIdleAndStalledConnectionsAfterTheReadTimeout) {
+  using std::chrono::steady_clock;
+  HttpServerOptions o;
+  o.read_timeout = std::chrono::milliseconds(300);
+  StartServer(o);
+  auto start = steady_clock::now();
+  Client idle(server_->port());
+  EXPECT_EQ(idle.Exchange(http::verb::get, "/").result_int(), 201);
+  Client stalled(server_->port());
+  stalled.SendRaw("GET / HTTP/1.1\r\nHost: x\r\n");
+  EXPECT_TRUE(idle.Closed());
+  EXPECT_TRUE(stalled.Closed());
+  EXPECT_GE(steady_clock::now() - start, o.read_timeout);
+  EXPECT_EQ(calls_, 1);
+}
+
+// A TLS client that never completes its handshake is closed after read_timeout too.
+TEST_F(HttpServerTest, ClosesAStalledTlsHandshakeAfterTheReadTimeout) {
+  testsupport::TestPki pki;
+  auto cert = pki.Issue("server", {"127.0.0.1"}, -1, 30);
+  HttpServerOptions o;
+  o.tls_cert_file = cert.cert_pem;
+  o.tls_key_file = cert.key_pem;
+  o.read_timeout = std::chrono::milliseconds(300);
+  StartServer(o);
+  auto start = std::chrono::steady_clock::now();
+  Client silent(server_->port());
+  EXPECT_TRUE(silent.Closed());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, o.read_timeout);
+}
+
+// The timeout bounds each read, not the connection: requests that keep coming within it keep
+// the connection open for longer than the timeout in all.
+TEST_F(HttpServerTest, EveryRequestRestartsTheReadTimeout) {
+  HttpServerOptions o;
+  o.read_timeout = std::chrono::milliseconds(500);
+  StartServer(o);
+  Client c(server_->port());
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(c.Exchange(http::verb::get, "/").result_int(), 201);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(c.Exchange(http::verb::get, "/").result_int(), 201);
+  EXPECT_EQ(calls_, 5);
 }
 
 TEST_F(HttpServerTest, TakenPortAndBadAddressFailStart) {

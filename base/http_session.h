@@ -3,13 +3,20 @@
 // One HTTP/1.1 connection (plain or TLS) of base::HttpServer: read a bounded request, call the
 // handler, write the response, repeat while keep-alive. Private to http_server.cc. Each
 // session runs on its own strand, so its members need no locking.
+//
+// Timeouts: one timer per connection, armed once, instead of Beast's tcp_stream re-arming a
+// timer on every read and write (two timer operations and their wake-ups per request). Each
+// read or write moves the connection's deadline; the timer, when it fires, waits again until
+// the deadline if that has moved, and closes the socket if it has passed.
 
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <cctype>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -21,8 +28,11 @@
 
 namespace steer::base {
 
-using PlainStream = boost::beast::tcp_stream;
-using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+// A connection's socket, bound to its strand (a concrete executor: no type erasure per
+// operation).
+using SessionExecutor = boost::asio::strand<boost::asio::io_context::executor_type>;
+using PlainStream = boost::asio::basic_stream_socket<boost::asio::ip::tcp, SessionExecutor>;
+using TlsStream = boost::beast::ssl_stream<PlainStream>;
 
 struct SessionLimits {
   size_t max_body_bytes;
@@ -95,14 +105,20 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
   // `handler` must outlive the session (the server destroys its io_context first).
   HttpSession(Stream&& stream, SessionLimits limits, const HttpServer::Handler& handler)
-      : stream_(std::move(stream)), limits_(limits), handler_(handler) {}
+      : stream_(std::move(stream)),
+        timer_(Socket().get_executor()),
+        limits_(limits),
+        handler_(handler) {}
 
+  SessionExecutor executor() { return Socket().get_executor(); }
+
+  // Call on the session's strand.
   void Start() {
     boost::system::error_code ec;
-    auto ep = boost::beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    auto ep = Socket().remote_endpoint(ec);
     if (!ec) remote_ip_ = ep.address().to_string();
     if constexpr (std::is_same_v<Stream, TlsStream>) {
-      boost::beast::get_lowest_layer(stream_).expires_after(limits_.timeout);
+      Arm();
       stream_.async_handshake(boost::asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](boost::system::error_code e) {
                                 if (!e) self->Read();
@@ -114,12 +130,42 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
  private:
   using Message = boost::beast::http::request<boost::beast::http::string_body>;
+  using Clock = std::chrono::steady_clock;
+
+  PlainStream& Socket() {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      return stream_.next_layer();
+    } else {
+      return stream_;
+    }
+  }
+
+  // The next read or write must finish within the timeout from now.
+  void Arm() {
+    deadline_ = Clock::now() + limits_.timeout;
+    if (!timer_waiting_) Wait();
+  }
+
+  // The timer does not keep the session alive: a session without pending I/O is done.
+  void Wait() {
+    timer_waiting_ = true;
+    timer_.expires_at(deadline_);
+    timer_.async_wait([weak = this->weak_from_this()](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (!self) return;
+      self->timer_waiting_ = false;
+      if (ec) return;
+      if (Clock::now() < self->deadline_) return self->Wait();
+      boost::system::error_code ignored;
+      self->Socket().close(ignored);  // pending reads and writes fail, and the session ends
+    });
+  }
 
   void Read() {
     parser_.emplace();
     parser_->body_limit(limits_.max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
-    boost::beast::get_lowest_layer(stream_).expires_after(limits_.timeout);
+    Arm();
     boost::beast::http::async_read(stream_, buffer_, *parser_,
                                    [self = this->shared_from_this()](boost::system::error_code ec,
                                                                      size_t) { self->OnRead(ec); });
@@ -136,14 +182,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     Message& msg = parser_->get();
     ServerRequest req;
     req.method = std::string(msg.method_string());
-    std::string target(msg.target());
+    std::string_view target(msg.target().data(), msg.target().size());
     size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = target.substr(q + 1);
+    req.path = std::string(target.substr(0, q));
+    if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
     for (const auto& field : msg) {
       std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      std::string& slot = req.headers[name];
+      for (char& c : name) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');  // ASCII, no locale
+      }
+      std::string& slot = req.headers[std::move(name)];
       // Repeated Cookie headers are joined the way HTTP/2 splits them.
       slot = slot.empty() ? std::string(field.value()) : slot + "; " + std::string(field.value());
     }
@@ -164,7 +212,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     if (!SerializeResponse(r, keep_alive, version, head, out_)) {
       return SendWithBeast(r, keep_alive, version, head);
     }
-    boost::beast::get_lowest_layer(stream_).expires_after(limits_.timeout);
+    Arm();
     boost::asio::async_write(
         stream_, boost::asio::buffer(out_),
         [self = this->shared_from_this(), keep_alive](boost::system::error_code ec, size_t) {
@@ -175,7 +223,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
   void SendWithBeast(const ServerResponse& r, bool keep_alive, unsigned version, bool head) {
     res_ = MakeBeastResponse(r, keep_alive, version, head);
-    boost::beast::get_lowest_layer(stream_).expires_after(limits_.timeout);
+    Arm();
     boost::beast::http::async_write(
         stream_, res_,
         [self = this->shared_from_this(), keep_alive](boost::system::error_code ec, size_t) {
@@ -186,15 +234,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
   void Close() {
     if constexpr (std::is_same_v<Stream, TlsStream>) {
-      boost::beast::get_lowest_layer(stream_).expires_after(limits_.timeout);
+      Arm();
       stream_.async_shutdown([self = this->shared_from_this()](boost::system::error_code) {});
     } else {
       boost::system::error_code ec;
-      stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+      stream_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
     }
   }
 
   Stream stream_;
+  boost::asio::basic_waitable_timer<Clock, boost::asio::wait_traits<Clock>, SessionExecutor> timer_;
+  Clock::time_point deadline_;
+  bool timer_waiting_ = false;
   SessionLimits limits_;
   const HttpServer::Handler& handler_;
   boost::beast::flat_buffer buffer_;

@@ -8,9 +8,9 @@
 // Thread-safe (shared mutex).
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -21,22 +21,23 @@ class VerifiedTokenCache {
  public:
   explicit VerifiedTokenCache(size_t max_entries = 50000) : max_(max_entries) {}
 
-  std::optional<nlohmann::json> Find(const std::string& token, int64_t now) const {
+  // The verified claims, shared: nothing is copied under the lock.
+  std::shared_ptr<const nlohmann::json> Find(const std::string& token, int64_t now) const {
     std::shared_lock lock(mu_);
     auto it = map_.find(token);
-    if (it == map_.end() || it->second.exp <= now) return std::nullopt;
+    if (it == map_.end() || it->second.exp <= now) return nullptr;
     return it->second.claims;
   }
 
-  void Add(const std::string& token, const nlohmann::json& claims, int64_t exp) {
+  void Add(const std::string& token, std::shared_ptr<const nlohmann::json> claims, int64_t exp) {
     std::unique_lock lock(mu_);
     if (map_.size() >= max_) map_.clear();
-    map_[token] = {claims, exp};
+    map_[token] = {std::move(claims), exp};
   }
 
  private:
   struct Entry {
-    nlohmann::json claims;
+    std::shared_ptr<const nlohmann::json> claims;
     int64_t exp;
   };
   size_t max_;
