@@ -32,6 +32,44 @@ ALTER TABLE users ADD COLUMN generation BIGINT NOT NULL DEFAULT 0,
   ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT false;
 CREATE TABLE retired_subjects(subject TEXT PRIMARY KEY);
 )sql",
+      // 3: refresh rotation in one round trip (PostgresStore::RotateRefresh): the same steps as
+      // its transaction had (family row locked first, then the revocation check, the reuse
+      // rule, the conditional advance), run by the server in the statement's own transaction.
+      // Returns 0 rotated, 1 reused (the family is revoked), 2 already revoked.
+      R"sql(
+CREATE FUNCTION steer_rotate_refresh(p_family TEXT, p_presented TEXT, p_gen BIGINT,
+                                     p_next TEXT, p_expires BIGINT) RETURNS INT
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  cur TEXT;
+  cur_gen BIGINT;
+  had_row BOOLEAN;
+  changed INT;
+BEGIN
+  SELECT current, gen INTO cur, cur_gen FROM refresh_families WHERE family = p_family FOR UPDATE;
+  had_row := FOUND;
+  IF EXISTS (SELECT 1 FROM revoked WHERE id = p_family) THEN
+    RETURN 2;
+  END IF;
+  IF had_row AND (cur_gen > p_gen OR (cur_gen = p_gen AND cur <> p_presented)) THEN
+    changed := 0;
+  ELSE
+    INSERT INTO refresh_families(family, current, gen, expires_at)
+      VALUES (p_family, p_next, p_gen + 1, p_expires)
+      ON CONFLICT (family) DO UPDATE SET current = excluded.current, gen = excluded.gen,
+        expires_at = excluded.expires_at WHERE refresh_families.gen < excluded.gen;
+    -- 0 rows: no row was locked (a family new here) and a concurrent rotation inserted it.
+    GET DIAGNOSTICS changed = ROW_COUNT;
+  END IF;
+  IF changed = 0 THEN
+    INSERT INTO revoked(id, expires_at) VALUES (p_family, p_expires) ON CONFLICT (id)
+      DO UPDATE SET expires_at = GREATEST(revoked.expires_at, excluded.expires_at);
+    RETURN 1;
+  END IF;
+  RETURN 0;
+END
+$fn$;
+)sql",
   };
   return kMigrations;
 }

@@ -27,17 +27,11 @@ const Statement kStartFamily{
     "INSERT INTO refresh_families(family, current, gen, expires_at) VALUES($1, $2, 0, $3) "
     "ON CONFLICT (family) DO UPDATE SET current = excluded.current, gen = 0, "
     "expires_at = excluded.expires_at"};
-const Statement kLockFamily{
-    "lock_family", "SELECT current, gen FROM refresh_families WHERE family = $1 FOR UPDATE"};
 const Statement kGetFamily{"get_family",
                            "SELECT current, gen FROM refresh_families WHERE family = $1"};
-const Statement kIsFamilyRevoked{"family_revoked", "SELECT 1 FROM revoked WHERE id = $1"};
-// Applies only over an older generation: a concurrent adopter that got there first wins.
-const Statement kAdvance{
-    "advance",
-    "INSERT INTO refresh_families(family, current, gen, expires_at) VALUES($1, $2, $3, $4) "
-    "ON CONFLICT (family) DO UPDATE SET current = excluded.current, gen = excluded.gen, "
-    "expires_at = excluded.expires_at WHERE refresh_families.gen < excluded.gen"};
+// Migration 3's function: one round trip, one commit.
+const Statement kRotate{"rotate",
+                        "SELECT steer_rotate_refresh($1, $2, $3::bigint, $4, $5::bigint)"};
 const Statement kRevoke{"revoke",
                         "INSERT INTO revoked(id, expires_at) VALUES($1, $2) ON CONFLICT (id) "
                         "DO UPDATE SET expires_at = GREATEST(revoked.expires_at, "
@@ -72,33 +66,6 @@ const Statement kPurge[] = {
 
 std::string S(std::string_view v) { return std::string(v); }
 std::string S(int64_t v) { return std::to_string(v); }
-
-Result<RefreshOutcome> Reused(Lease& lease, std::string_view family, int64_t expires_at) {
-  auto r = lease.Exec(kRevoke, {S(family), S(expires_at)});
-  if (!r) return tl::unexpected(r.error());
-  return RefreshOutcome::kReused;
-}
-
-// Inside a transaction: the family's row is locked first, so a rotation, a reuse and a
-// revocation of the same family are serialised; the revocation check comes after the lock.
-Result<RefreshOutcome> RotateLocked(Lease& lease, std::string_view family,
-                                    std::string_view presented, int64_t gen, std::string_view next,
-                                    int64_t expires_at) {
-  auto cur = lease.Exec(kLockFamily, {S(family)});
-  if (!cur) return tl::unexpected(cur.error());
-  auto revoked = lease.Exec(kIsFamilyRevoked, {S(family)});
-  if (!revoked) return tl::unexpected(revoked.error());
-  if (revoked->size() > 0) return RefreshOutcome::kRevoked;
-  if (cur->size() > 0 &&
-      (cur->Int(0, 1) > gen || (cur->Int(0, 1) == gen && cur->Text(0, 0) != presented))) {
-    return Reused(lease, family, expires_at);
-  }
-  auto put = lease.Exec(kAdvance, {S(family), S(next), S(gen + 1), S(expires_at)});
-  if (!put) return tl::unexpected(put.error());
-  // No row was locked (a family new here) and a concurrent rotation inserted it first.
-  if (put->affected() == 0) return Reused(lease, family, expires_at);
-  return RefreshOutcome::kRotated;
-}
 
 // Inside a transaction: the upsert locks the row until COMMIT, so concurrent failures count
 // one after another.
@@ -156,9 +123,17 @@ Result<void> PostgresStore::StartFamily(std::string_view family, std::string_vie
 Result<RefreshOutcome> PostgresStore::RotateRefresh(std::string_view family,
                                                     std::string_view presented, int64_t gen,
                                                     std::string_view next, int64_t expires_at) {
-  return pool_->Run(kOnce, [&](Lease& lease) {
-    return pg::Pool::InTransaction(
-        lease, [&] { return RotateLocked(lease, family, presented, gen, next, expires_at); });
+  return pool_->Run(kOnce, [&](Lease& lease) -> Result<RefreshOutcome> {
+    auto r = lease.Exec(kRotate, {S(family), S(presented), S(gen), S(next), S(expires_at)});
+    if (!r) return tl::unexpected(r.error());
+    switch (r->Int(0, 0)) {
+      case 0:
+        return RefreshOutcome::kRotated;
+      case 1:
+        return RefreshOutcome::kReused;
+      default:
+        return RefreshOutcome::kRevoked;
+    }
   });
 }
 

@@ -104,7 +104,7 @@ TEST(PostgresStore, ADatabaseAtSchemaOneMigratesItsUsers) {
   EXPECT_FALSE((*u)->disabled);
   auto status = store->SchemaStatus();
   ASSERT_TRUE(status) << status.error().message;
-  EXPECT_EQ(status->version, 2);
+  EXPECT_EQ(status->version, pg::LatestSchemaVersion());
   auto ended = store->EndUser("alice", true, 1, 1000);
   ASSERT_TRUE(ended) << ended.error().message;
   EXPECT_TRUE(*ended);

@@ -61,7 +61,8 @@ using internal::AsPostgres;
 using internal::ChownToPostgres;
 using internal::RandomName;
 
-PgServer::PgServer() : dir_("steer-pg"), password_(RandomName(24)) {
+PgServer::PgServer(Durability durability)
+    : dir_("steer-pg"), password_(RandomName(24)), durability_(durability) {
   if (!std::filesystem::exists(std::string(kBin) + "postgres")) {
     throw std::runtime_error("PostgreSQL 15 not installed (scripts/setup: postgresql-15)");
   }
@@ -92,10 +93,12 @@ std::string PgServer::Log() const { return ReadFile(dir_.File("postgres.log")); 
 
 void PgServer::Spawn() {
   process_ = std::make_unique<ChildProcess>(
-      AsPostgres({std::string(kBin) + "postgres", "-D", dir_.File("data"), "-p",
-                  std::to_string(port_), "-c", "listen_addresses=127.0.0.1", "-c",
-                  "unix_socket_directories=" + dir_.path(), "-c", "fsync=off", "-c",
-                  "max_connections=60", "-c", "shared_buffers=16MB"}),
+      AsPostgres(
+          {std::string(kBin) + "postgres", "-D", dir_.File("data"), "-p", std::to_string(port_),
+           "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + dir_.path(), "-c",
+           durability_ == Durability::kFast ? "fsync=off" : "fsync=on", "-c", "max_connections=60",
+           "-c",
+           durability_ == Durability::kFast ? "shared_buffers=16MB" : "shared_buffers=256MB"}),
       dir_.File("postgres.log"));
 }
 

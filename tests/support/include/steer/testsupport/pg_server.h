@@ -18,7 +18,10 @@ namespace steer::testsupport {
 
 class PgServer {
  public:
-  PgServer();
+  // kFast (tests): fsync off, 16 MB of shared buffers. kDurable (benchmarks): fsync on and
+  // 256 MB, as a production server would run.
+  enum class Durability { kFast, kDurable };
+  explicit PgServer(Durability durability = Durability::kFast);
   ~PgServer();
   PgServer(const PgServer&) = delete;
   PgServer& operator=(const PgServer&) = delete;
@@ -51,6 +54,7 @@ class PgServer {
   TempDir dir_;
   std::string password_;
   uint16_t port_ = 0;
+  Durability durability_;
   std::unique_ptr<ChildProcess> process_;
 };
 
