@@ -8,6 +8,9 @@
 // workers share one adapter instead: each keeps an in-memory copy and every write is relayed
 // through the primary to the others (finds stay in-process, as cheap as the default adapter's).
 // The signing keys are made once in the primary and handed to the workers.
+// PEER_REFRESH=N: the first worker also mints N refresh tokens for client `cli` (as a code flow
+// with offline_access would have: a grant, then the token, saved through the adapter, so every
+// worker knows them) and prints each as "refresh TOKEN" before "ready". Rotation is on.
 // Usage: NODE_ENV=production node peer.mjs PORT
 import cluster from 'node:cluster';
 import { generateKeyPairSync } from 'node:crypto';
@@ -21,13 +24,16 @@ if (cluster.isPrimary) {
     ...generateKeyPairSync(type, opts).privateKey.export({ format: 'jwk' }), alg, use: 'sig',
   });
   const keys = [jwk('rsa', { modulusLength: 2048 }, 'RS256'), jwk('ec', { namedCurve: 'P-256' }, 'ES256')];
-  let listening = 0;
-  cluster.on('listening', () => {
-    listening += 1;
-    if (listening === workers) console.log(`ready: ${workers} workers`);
-  });
+  let listening = 0, minted = Number(process.env.PEER_REFRESH ?? 0) === 0;
+  let said = false;
+  const ready = () => {
+    if (listening === workers && minted && !said) console.log(`ready: ${workers} workers`);
+    said = said || (listening === workers && minted);
+  };
+  cluster.on('listening', () => { listening += 1; ready(); });
   for (let i = 0; i < workers; i += 1) {
-    cluster.fork({ PEER_KEYS: JSON.stringify(keys) }).on('message', (msg) => {
+    cluster.fork({ PEER_KEYS: JSON.stringify(keys), PEER_MINT: i === 0 ? '1' : '0' }).on('message', (msg) => {
+      if (msg.op === 'minted') { minted = true; setTimeout(ready, 500); return; }  // relayed by then
       for (const w of Object.values(cluster.workers)) if (w.process.pid !== msg.from) w.send(msg);
     });
   }
@@ -80,7 +86,13 @@ async function worker() {
       client_id: 'svc', client_secret: 'svc-secret-0123456789abcdef0123456789',
       grant_types: ['client_credentials'], redirect_uris: [], response_types: [],
       token_endpoint_auth_method: 'client_secret_basic',
+    }, {
+      client_id: 'cli', client_secret: 'svc-secret-0123456789abcdef0123456789',
+      grant_types: ['authorization_code', 'refresh_token'], redirect_uris: ['http://127.0.0.1/cb'],
+      response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic',
     }],
+    rotateRefreshToken: true,
+    ttl: { RefreshToken: 86400, Grant: 86400, AccessToken: 3600, IdToken: 3600 },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -97,4 +109,23 @@ async function worker() {
     },
   });
   provider.listen(port, '127.0.0.1');
+  if (process.env.PEER_MINT === '1') await mint(provider, Number(process.env.PEER_REFRESH ?? 0));
+}
+
+async function mint(provider, n) {
+  if (n === 0) return;
+  const client = await provider.Client.find('cli');
+  const now = Math.floor(Date.now() / 1000);
+  for (let i = 0; i < n; i += 1) {
+    const grant = new provider.Grant({ accountId: 'bench', clientId: 'cli' });
+    grant.addOIDCScope('openid offline_access');
+    grant.addResourceScope('urn:bench:es', 'api');  // JWT (ES256) access tokens, as steer-authd's
+    const grantId = await grant.save();
+    const token = new provider.RefreshToken({
+      client, accountId: 'bench', grantId, scope: 'openid offline_access', gty: 'authorization_code',
+      authTime: now, iiat: now, rotations: 0, expiresWithSession: false, resource: 'urn:bench:es',
+    });
+    console.log(`refresh ${await token.save()}`);
+  }
+  process.send({ op: 'minted', from: process.pid });
 }

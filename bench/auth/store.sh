@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Benchmark of steer-authd's stores (issue 14), in one run on this machine: steer-authd on
+# SQLite, steer-authd on PostgreSQL 15 (one server from steer-test-pg --durable: fsync on, 256 MB
+# of shared buffers, on loopback) and npm oidc-provider (peer.mjs: every core, shared in-memory
+# adapter), for client_credentials (ES256 JWT), refresh-token rotation (each wrk thread holds
+# one chain: access token ES256 JWT + id_token RS256 + a new refresh token on every side) and
+# introspection (steer-authd: its ES256 JWT, with the revocation check in the store; the peer:
+# an opaque token), then p99 at about half of each one's median peak. Rows run REPEAT times,
+# interleaved; reported as median [min-max], also per CPU-second of the server: for PostgreSQL
+# that is steer-authd plus every postgres process, the database's work included.
+# Usage: bench/auth/store.sh [BUILD_DIR]
+#   env: DURATION (8), CONNS (16), REPEAT (3), KINDS ("cc refresh introspect": which paths)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(realpath "${1:-$here/../../build}")
+authd=$build/auth-core/steer-authd
+dur=${DURATION:-8}
+conns=${CONNS:-16}
+rep=${REPEAT:-3}
+tmp=$(mktemp -d /tmp/steer-storebench.XXXXXX)
+pids=()
+cleanup() {
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+[ -d "$here/node_modules/oidc-provider" ] ||
+  (cd "$here" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+# shellcheck source=bench/auth/lib.sh
+source "$here/lib.sh"
+SECRET=svc-secret-0123456789abcdef0123456789
+chains=$((conns * rep * 2))  # one chain per connection, per run (peak and half load)
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; REPEAT=$rep DURATION=$dur CONNS=$conns"
+
+coproc PG { exec "$build/tests/support/steer-test-pg" --durable; }
+pids+=("$PG_PID")
+read -r line <&"${PG[0]}" && pg_dsn=${line#dsn=}
+read -r line <&"${PG[0]}" && pg_password=${line#password_file=}
+"$authd" admin keys generate --dir "$tmp/keys" >/dev/null
+
+start_authd() {  # start_authd NAME STORE_YAML: seeds clients and a user, starts, sets PORT_<NAME>
+  local name=$1 port cfg="$tmp/$1.yaml"
+  port=$(port)
+  cat >"$cfg" <<YAML
+issuer: http://127.0.0.1:$port
+listen: {address: 127.0.0.1, port: $port}
+threads: 2
+keys_dir: keys
+$2
+throttle: {logins_per_minute: 0, requests_per_second: 0}
+lockout: {max_failures: 1000}
+hashing: {max_concurrent: 2}
+log: {level: warn}
+YAML
+  echo "$SECRET" | "$authd" admin --config "$cfg" client add svc --grant client_credentials \
+    --scope api --audience urn:bench --alg ES256 --secret-stdin >/dev/null
+  echo "$SECRET" | "$authd" admin --config "$cfg" client add cli --grant password \
+    --grant refresh_token --alg ES256 --secret-stdin >/dev/null
+  echo "bench-password-1" | "$authd" admin --config "$cfg" user add bench >/dev/null
+  "$authd" --config "$cfg" >"$tmp/$name.log" 2>&1 &
+  pids+=($!)
+  eval "PID_$name=$!"
+  eval "URL_$name=http://127.0.0.1:$port"
+  wait_up "http://127.0.0.1:$port/healthz/ready" || { cat "$tmp/$name.log"; exit 1; }
+}
+start_authd sqlite "store: {sqlite: sqlite.db}"
+start_authd pg "store: {postgres: {dsn: \"$pg_dsn\", password: \"file:$pg_password\", pool_size: 8}}"
+
+pp=$(port)
+PEER_REFRESH=$chains NODE_ENV=production node "$here/peer.mjs" "$pp" >"$tmp/peer.log" 2>&1 &
+pids+=($!)
+PID_peer="$! $(sleep 1; ps -o pid= --ppid "$!" | tr '\n' ' ')"
+URL_peer=http://127.0.0.1:$pp
+for _ in $(seq 600); do grep -q '^ready' "$tmp/peer.log" && break; sleep 0.1; done
+grep -q '^ready' "$tmp/peer.log" || { cat "$tmp/peer.log"; exit 1; }
+awk '/^refresh/ {print $2}' "$tmp/peer.log" >"$tmp/chains.peer"
+
+# Refresh chains of steer-authd: password-grant logins (Argon2id), one per chain.
+PW="grant_type=password&username=bench&password=bench-password-1&scope=openid%20offline_access"
+for s in sqlite pg; do
+  url=$(eval echo "\$URL_$s")
+  for _ in $(seq "$chains"); do
+    curl -sf -u "cli:$SECRET" -d "$PW" "$url/token" | sed -n 's/.*"refresh_token":"\([^"]*\)".*/\1/p'
+    echo  # the body ends without a newline
+  done >"$tmp/chains.$s"
+  [ "$(grep -c . "$tmp/chains.$s")" = "$chains" ] || { echo "no refresh tokens from $s:" >&2; cat "$tmp/chains.$s" "$tmp/$s.log" >&2; exit 1; }
+done
+CC="grant_type=client_credentials&scope=api"
+tok() { curl -s -u "svc:$SECRET" -d "$CC$2" "$1/token" | sed 's/.*"access_token":"\([^"]*\)".*/\1/'; }
+token_sqlite=$(tok "$URL_sqlite") token_pg=$(tok "$URL_pg") token_peer=$(tok "$URL_peer" "&resource=urn:bench:opaque")
+sleep 0.5
+# steer-authd on PostgreSQL, the postmaster and its backends (only this server's: others may run).
+pg_pids() {
+  local pm; pm=$(pgrep -f "postgres -D $(dirname "$pg_password")/data" | head -1)
+  echo "$PID_pg $pm $(ps -o pid= --ppid "$pm" | tr '\n' ' ')"
+}
+srv_of() { case $1 in pg) pg_pids ;; *) eval echo "\$PID_$1" ;; esac; }
+extra_of() { [ "$1" = peer ] && echo "&resource=urn:bench:es"; true; }
+introspect_path() { [ "$1" = peer ] && echo /token/introspection || echo /introspect; }
+
+next_chains() {  # next_chains SIDE: the next $conns unused chain starts of SIDE
+  local f="$tmp/chains.$1" used="$tmp/used.$1"
+  local n; n=$(cat "$used" 2>/dev/null || echo 0)
+  sed -n "$((n + 1)),$((n + conns))p" "$f" | tr '\n' ' '
+  echo $((n + conns)) >"$used"
+}
+cc()         { SRV=$(srv_of "$1") run "$2$1.cc" "$(eval echo "\$URL_$1")" /token "$CC$(extra_of "$1")" "svc:$SECRET"; }
+refresh()    { SRV=$(srv_of "$1") T=$conns SCRIPT=$here/refresh.lua TOKENS=$(next_chains "$1") EXTRA=$(extra_of "$1") \
+                 run "$2$1.refresh" "$(eval echo "\$URL_$1")" /token "" "cli:$SECRET"; }
+introspect() { SRV=$(srv_of "$1") run "$2$1.introspect" "$(eval echo "\$URL_$1")" "$(introspect_path "$1")" \
+                 "token=$(eval echo "\$token_$1")" "svc:$SECRET"; }
+export TOKENS EXTRA
+for s in sqlite pg peer; do  # warm-up, not recorded
+  SRV=$(srv_of "$s") run "warm.$s" "$(eval echo "\$URL_$s")" /token "$CC$(extra_of "$s")" "svc:$SECRET" >/dev/null
+done
+kinds=${KINDS:-cc refresh introspect}
+for i in $(seq "$rep"); do
+  echo "-- round $i of $rep"
+  for s in sqlite pg peer; do for kind in $kinds; do "$kind" "$s" ""; done; done
+done
+for i in $(seq "$rep"); do  # about half of the median peak: each connection pauses between requests
+  for s in sqlite pg peer; do
+    for kind in $kinds; do
+      delay=$(awk -v p="$(med "$s.$kind")" -v c="$conns" 'BEGIN {d=int(c*1000/(p/2)); print (d<1?1:d)}')
+      DELAY_MS=$delay "$kind" "$s" "half."
+    done
+  done
+done
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "Median of $rep runs [min-max]; req/cpu-s = requests per CPU-second of the server's processes (PostgreSQL's included)."
+echo
+echo "| row | req/s | p99 ms | req per server CPU-s |"
+echo "|---|---|---|---|"
+for n in $(awk '$1 !~ /^warm/ {print $1}' "$tmp/raw" | awk '!seen[$1]++'); do
+  printf '| %s | %s | %s | %s |\n' "$n" \
+    "$(stat_of "$n" 2 | awk '{printf "%.0f [%.0f-%.0f]", $1, $2, $3}')" \
+    "$(stat_of "$n" 3 | awk '{printf "%.2f [%.2f-%.2f]", $1, $2, $3}')" \
+    "$(stat_of "$n" 5 | awk '{printf "%.0f [%.0f-%.0f]", $1, $2, $3}')"
+done
+if awk '$1 !~ /^warm/ && $4 > 0 {bad=1} END {exit !bad}' "$tmp/raw"; then
+  echo "WARNING: some runs had non-2xx responses (see the rows above); their figures are invalid"
+fi
+echo
+echo "| path (medians) | PostgreSQL / oidc-provider req/s (per CPU-s) | PostgreSQL / SQLite req/s (per CPU-s) |"
+echo "|---|---|---|"
+for kind in $kinds; do
+  awk -v k="$kind" -v pg="$(med "pg.$kind")" -v pe="$(med "peer.$kind")" -v sq="$(med "sqlite.$kind")" \
+    -v cpg="$(med "pg.$kind" 5)" -v cpe="$(med "peer.$kind" 5)" -v csq="$(med "sqlite.$kind" 5)" \
+    'BEGIN {printf "| %s | %.1fx (%.1fx) | %.0f%% (%.0f%%) |\n", k, pg/pe, cpg/cpe, 100*pg/sq, 100*cpg/csq}'
+done
