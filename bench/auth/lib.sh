@@ -43,3 +43,17 @@ med() { stat_of "$1" "${2:-2}" | cut -d' ' -f1; }
 # utime+stime (clock ticks) of the server under test: every process in SRV, all threads.
 ticks() { local t=0 p; for p in $SRV; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
 
+
+# The table of every recorded row (warm-up rows, named warm.*, left out): median [min-max] of
+# req/s, p99 and requests per server CPU-second.
+rows_table() {
+  echo "| row | req/s | p99 ms | req per server CPU-s |"
+  echo "|---|---|---|---|"
+  local n
+  for n in $(awk '$1 !~ /^warm/ {print $1}' "$tmp/raw" | awk '!seen[$1]++'); do
+    printf '| %s | %s | %s | %s |\n' "$n" \
+      "$(stat_of "$n" 2 | awk '{printf "%.0f [%.0f-%.0f]", $1, $2, $3}')" \
+      "$(stat_of "$n" 3 | awk '{printf "%.2f [%.2f-%.2f]", $1, $2, $3}')" \
+      "$(stat_of "$n" 5 | awk '{printf "%.0f [%.0f-%.0f]", $1, $2, $3}')"
+  done
+}

@@ -114,14 +114,7 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (other tenants share
 echo
 echo "Median of $rep runs [min-max]; req/cpu-s = requests per CPU-second of all the server's processes."
 echo
-echo "| row | req/s | p99 ms | req per server CPU-s |"
-echo "|---|---|---|---|"
-for n in $(awk '{print $1}' "$tmp/raw" | awk '!seen[$1]++'); do
-  printf '| %s | %s | %s | %s |\n' "$n" \
-    "$(stat_of "$n" 2 | awk '{printf "%.0f [%.0f-%.0f]", $1, $2, $3}')" \
-    "$(stat_of "$n" 3 | awk '{printf "%.2f [%.2f-%.2f]", $1, $2, $3}')" \
-    "$(stat_of "$n" 5 | awk '{printf "%.0f [%.0f-%.0f]", $1, $2, $3}')"
-done
+rows_table
 echo
 echo "| comparison (medians) | steer-authd | oidc-provider | ratio req/s (per CPU-s) |"
 echo "|---|---|---|---|"

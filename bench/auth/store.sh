@@ -131,14 +131,7 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "Median of $rep runs [min-max]; req/cpu-s = requests per CPU-second of the server's processes (PostgreSQL's included)."
 echo
-echo "| row | req/s | p99 ms | req per server CPU-s |"
-echo "|---|---|---|---|"
-for n in $(awk '$1 !~ /^warm/ {print $1}' "$tmp/raw" | awk '!seen[$1]++'); do
-  printf '| %s | %s | %s | %s |\n' "$n" \
-    "$(stat_of "$n" 2 | awk '{printf "%.0f [%.0f-%.0f]", $1, $2, $3}')" \
-    "$(stat_of "$n" 3 | awk '{printf "%.2f [%.2f-%.2f]", $1, $2, $3}')" \
-    "$(stat_of "$n" 5 | awk '{printf "%.0f [%.0f-%.0f]", $1, $2, $3}')"
-done
+rows_table
 if awk '$1 !~ /^warm/ && $4 > 0 {bad=1} END {exit !bad}' "$tmp/raw"; then
   echo "WARNING: some runs had non-2xx responses (see the rows above); their figures are invalid"
 fi

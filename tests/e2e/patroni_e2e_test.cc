@@ -12,50 +12,51 @@ namespace {
 
 using std::chrono::seconds;
 
-TEST_F(FailoverE2E, DatabaseNameFollowsThePatroniPrimary) {
-  testsupport::PatroniCluster cluster;
-  PolicyKnobs knobs;
-  for (int i = 0; i < 2; ++i) {
-    knobs.probe_url[i] = "http://127.0.0.1:" + std::to_string(cluster.rest_port(i)) + "/primary";
+class PatroniE2E : public FailoverE2E {
+ protected:
+  // Region i is node i (answer kAnswer[i]), probed with GET /primary on its Patroni; starts
+  // steerd and returns the node that leads now.
+  int SteerToThePrimary(const testsupport::PatroniCluster& cluster) {
+    PolicyKnobs knobs;
+    for (int i = 0; i < 2; ++i) {
+      knobs.probe_url[i] = "http://127.0.0.1:" + std::to_string(cluster.rest_port(i)) + "/primary";
+    }
+    // The name follows whichever node leads: never back to a node on its own.
+    knobs.failback = "manual";
+    WritePolicy(knobs);
+    StartSteerd();
+    return cluster.Primary().value();
   }
-  // The name follows whichever node leads: never back to a node on its own.
-  knobs.failback = "manual";
-  WritePolicy(knobs);
-  StartSteerd();
-  int first = cluster.Primary().value();
-  const char* answer[] = {kA, kB};
-  ASSERT_TRUE(BothAnswer(answer[first], seconds(10))) << Api("/api/v1/services/login");
+  static constexpr const char* kAnswer[] = {kA, kB};
+};
+
+TEST_F(PatroniE2E, DatabaseNameFollowsThePatroniPrimary) {
+  testsupport::PatroniCluster cluster;
+  int first = SteerToThePrimary(cluster);
+  ASSERT_TRUE(BothAnswer(kAnswer[first], seconds(10))) << Api("/api/v1/services/login");
 
   int killed = cluster.KillPrimaryPostgres();
   ASSERT_EQ(killed, first);
-  ASSERT_TRUE(BothAnswer(answer[1 - first], seconds(30))) << Api("/api/v1/services/login");
+  ASSERT_TRUE(BothAnswer(kAnswer[1 - first], seconds(30))) << Api("/api/v1/services/login");
   ASSERT_EQ(cluster.Primary(), 1 - first);
   // The old primary rejoins as the standby (/primary: 503): the name stays.
   ASSERT_TRUE(cluster.WaitHealthy(std::chrono::seconds(60)));
   std::this_thread::sleep_for(seconds(1));
-  EXPECT_EQ(Answer(primary_->dns_port()), answer[1 - first]);
-  EXPECT_EQ(Answer(secondary_->dns_port()), answer[1 - first]);
+  EXPECT_EQ(Answer(primary_->dns_port()), kAnswer[1 - first]);
+  EXPECT_EQ(Answer(secondary_->dns_port()), kAnswer[1 - first]);
   StopSteerd();
 }
 
 // The gotcha: Patroni itself killed on the primary leaves its postmaster running read-write.
 // The node's REST API is gone, so the name moves to the node promoted after the leader key's
 // TTL, while the orphan still accepts read-write sessions (what a multi-host DSN would find).
-TEST_F(FailoverE2E, DatabaseNameLeavesAnOrphanedPrimaryWhosePatroniDied) {
+TEST_F(PatroniE2E, DatabaseNameLeavesAnOrphanedPrimaryWhosePatroniDied) {
   testsupport::PatroniCluster cluster;
-  PolicyKnobs knobs;
-  for (int i = 0; i < 2; ++i) {
-    knobs.probe_url[i] = "http://127.0.0.1:" + std::to_string(cluster.rest_port(i)) + "/primary";
-  }
-  knobs.failback = "manual";
-  WritePolicy(knobs);
-  StartSteerd();
-  int orphan = cluster.Primary().value();
-  const char* answer[] = {kA, kB};
-  ASSERT_TRUE(BothAnswer(answer[orphan], seconds(10))) << Api("/api/v1/services/login");
+  int orphan = SteerToThePrimary(cluster);
+  ASSERT_TRUE(BothAnswer(kAnswer[orphan], seconds(10))) << Api("/api/v1/services/login");
 
   cluster.KillPatroni(orphan);
-  ASSERT_TRUE(BothAnswer(answer[1 - orphan], seconds(30))) << Api("/api/v1/services/login");
+  ASSERT_TRUE(BothAnswer(kAnswer[1 - orphan], seconds(30))) << Api("/api/v1/services/login");
   auto deadline = std::chrono::steady_clock::now() + seconds(30);
   while (!cluster.RestOk(1 - orphan, "/primary") && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -64,7 +65,7 @@ TEST_F(FailoverE2E, DatabaseNameLeavesAnOrphanedPrimaryWhosePatroniDied) {
   // Two read-write servers now: the orphan still says it is not in recovery.
   EXPECT_EQ(cluster.SqlOn(orphan, "SELECT pg_is_in_recovery()"), "f");
   EXPECT_EQ(cluster.SqlOn(1 - orphan, "SELECT pg_is_in_recovery()"), "f");
-  EXPECT_EQ(Answer(primary_->dns_port()), answer[1 - orphan]);
+  EXPECT_EQ(Answer(primary_->dns_port()), kAnswer[1 - orphan]);
   StopSteerd();
 }
 
