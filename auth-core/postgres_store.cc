@@ -257,12 +257,13 @@ void PostgresStore::RecordOwedFailures(int64_t now) {
 
 Result<void> PostgresStore::ClearFailures(std::string_view key) {
   outage_failures_->Clear(key);
+  // Without the primary the global counter stays: the safe direction.
+  if (standby_ != nullptr && PrimaryRecentlyDown()) return {};
   auto r = pool_->Run(kIdempotent, [&](Lease& lease) -> Result<void> {
     auto done = lease.Exec(kClearFailures, {S(key)});
     if (!done) return tl::unexpected(done.error());
     return {};
   });
-  // Without the primary the global counter stays: the safe direction.
   if (!r && standby_ != nullptr && r.error().code == ErrorCode::kUnavailable) return {};
   return r;
 }
