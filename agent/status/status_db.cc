@@ -5,12 +5,13 @@ namespace {
 
 // uptime: one row per series and minute (span_s 60), down-sampled to one per hour (span_s
 // 3600); good and bad count quorum-judged samples, bad_minutes the minutes with any bad one.
+// Keyed by series, then time: a page's 90 days and an hour's compaction are range scans.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS uptime_series (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS uptime (
   series_id INTEGER NOT NULL, span_s INTEGER NOT NULL, start_ms INTEGER NOT NULL,
   good INTEGER NOT NULL, bad INTEGER NOT NULL, bad_minutes INTEGER NOT NULL,
-  PRIMARY KEY (series_id, span_s, start_ms)) WITHOUT ROWID;
+  PRIMARY KEY (series_id, start_ms, span_s)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS incidents (
   id INTEGER PRIMARY KEY AUTOINCREMENT, service TEXT NOT NULL, name TEXT NOT NULL,
   status TEXT NOT NULL, impact TEXT NOT NULL, opened_ms INTEGER NOT NULL,

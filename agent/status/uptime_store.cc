@@ -56,7 +56,7 @@ Result<void> UptimeStore::FlushLocked() {
       if (!id) return tl::unexpected(id.error());
       Stmt s(db_.stmts(),
              "INSERT INTO uptime VALUES (?1, 60, ?2, ?3, ?4, ?5) "
-             "ON CONFLICT (series_id, span_s, start_ms) DO UPDATE SET "
+             "ON CONFLICT (series_id, start_ms, span_s) DO UPDATE SET "
              "good = good + excluded.good, bad = bad + excluded.bad, "
              "bad_minutes = MAX(bad_minutes, excluded.bad_minutes)");
       if (auto w = s.Bind(1, *id)
@@ -94,24 +94,36 @@ Result<int64_t> UptimeStore::SeriesId(const std::string& name) {
   return sqlite3_last_insert_rowid(db_.stmts().db());
 }
 
+// Series by series, so each statement is a range scan of one series' oldest rows.
 Result<void> UptimeStore::Compact() {
   const int64_t now = EpochMs(clock_.WallNow());
   const int64_t coarse_before = Floor(now - options_.fine_for.count(), kHourMs);
   const int64_t keep_from = Floor(now - options_.retention.count(), kHourMs);
   auto db_lock = db_.lock();
+  std::vector<int64_t> ids;
+  {
+    Stmt s(db_.stmts(), "SELECT id FROM uptime_series");
+    if (!s.ok()) return s.Fail();
+    while (s.Step() == SQLITE_ROW) ids.push_back(s.Int(0));
+  }
   return db_.Transaction([&]() -> Result<void> {
-    Stmt roll(db_.stmts(),
-              "INSERT INTO uptime SELECT series_id, 3600, (start_ms / 3600000) * 3600000, "
-              "SUM(good), SUM(bad), SUM(bad_minutes) FROM uptime "
-              "WHERE span_s = 60 AND start_ms < ?1 GROUP BY series_id, start_ms / 3600000 "
-              "ON CONFLICT (series_id, span_s, start_ms) DO UPDATE SET "
-              "good = good + excluded.good, bad = bad + excluded.bad, "
-              "bad_minutes = bad_minutes + excluded.bad_minutes");
-    if (auto r = roll.Bind(1, coarse_before).Run(); !r) return r;
-    Stmt drop(db_.stmts(), "DELETE FROM uptime WHERE span_s = 60 AND start_ms < ?1");
-    if (auto r = drop.Bind(1, coarse_before).Run(); !r) return r;
-    Stmt prune(db_.stmts(), "DELETE FROM uptime WHERE start_ms < ?1");
-    return prune.Bind(1, keep_from).Run();
+    for (int64_t id : ids) {
+      Stmt roll(db_.stmts(),
+                "INSERT INTO uptime SELECT series_id, 3600, (start_ms / 3600000) * 3600000, "
+                "SUM(good), SUM(bad), SUM(bad_minutes) FROM uptime "
+                "WHERE series_id = ?2 AND start_ms < ?1 AND span_s = 60 "
+                "GROUP BY start_ms / 3600000 "
+                "ON CONFLICT (series_id, start_ms, span_s) DO UPDATE SET "
+                "good = good + excluded.good, bad = bad + excluded.bad, "
+                "bad_minutes = bad_minutes + excluded.bad_minutes");
+      if (auto r = roll.Bind(1, coarse_before).Bind(2, id).Run(); !r) return r;
+      Stmt drop(db_.stmts(),
+                "DELETE FROM uptime WHERE series_id = ?2 AND start_ms < ?1 AND span_s = 60");
+      if (auto r = drop.Bind(1, coarse_before).Bind(2, id).Run(); !r) return r;
+      Stmt prune(db_.stmts(), "DELETE FROM uptime WHERE series_id = ?2 AND start_ms < ?1");
+      if (auto r = prune.Bind(1, keep_from).Bind(2, id).Run(); !r) return r;
+    }
+    return {};
   });
 }
 
