@@ -123,32 +123,39 @@ Result<void> IncidentBook::Start(const DecisionFacts& f, const Story& s, int64_t
   } else {
     name += "a region is down";
   }
-  return db_.Transaction([&]() -> Result<void> {
+  Incident i{0, f.service, name, s.status, s.impact, now_ms, now_ms, std::nullopt, {}};
+  Result<void> r = db_.Transaction([&]() -> Result<void> {
     Stmt ins(db_.stmts(),
              "INSERT INTO incidents (service, name, status, impact, opened_ms, updated_ms) "
              "VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
-    if (auto r = ins.Bind(1, f.service)
+    if (auto w = ins.Bind(1, f.service)
                      .Bind(2, name)
                      .Bind(3, s.status)
                      .Bind(4, s.impact)
                      .Bind(5, now_ms)
                      .Run();
-        !r) {
-      return r;
+        !w) {
+      return w;
     }
-    Incident i;
     i.id = sqlite3_last_insert_rowid(db_.stmts().db());
     Stmt up(db_.stmts(),
             "INSERT INTO incident_updates (incident_id, at_ms, status, body) "
             "VALUES (?1, ?2, ?3, ?4)");
-    return up.Bind(1, i.id).Bind(2, now_ms).Bind(3, s.status).Bind(4, s.body).Run();
+    if (auto w = up.Bind(1, i.id).Bind(2, now_ms).Bind(3, s.status).Bind(4, s.body).Run(); !w) {
+      return w;
+    }
+    i.updates.push_back({sqlite3_last_insert_rowid(db_.stmts().db()), now_ms, s.status, s.body});
+    return {};
   });
+  if (r) open_[f.service] = std::move(i);
+  return r;
 }
 
 Result<void> IncidentBook::AddUpdate(const Incident& i, const Story& s, int64_t now_ms,
                                      bool resolve) {
   const std::string impact = ImpactRank(s.impact) > ImpactRank(i.impact) ? s.impact : i.impact;
-  return db_.Transaction([&]() -> Result<void> {
+  IncidentUpdate newest{0, now_ms, s.status, s.body};
+  Result<void> r = db_.Transaction([&]() -> Result<void> {
     Stmt set(db_.stmts(),
              "UPDATE incidents SET status = ?2, impact = ?3, updated_ms = ?4, "
              "resolved_ms = ?5 WHERE id = ?1");
@@ -158,15 +165,40 @@ Result<void> IncidentBook::AddUpdate(const Incident& i, const Story& s, int64_t 
     } else {
       set.BindNull(5);
     }
-    if (auto r = set.Run(); !r) return r;
+    if (auto w = set.Run(); !w) return w;
     Stmt up(db_.stmts(),
             "INSERT INTO incident_updates (incident_id, at_ms, status, body) "
             "VALUES (?1, ?2, ?3, ?4)");
-    return up.Bind(1, i.id).Bind(2, now_ms).Bind(3, s.status).Bind(4, s.body).Run();
+    if (auto w = up.Bind(1, i.id).Bind(2, now_ms).Bind(3, s.status).Bind(4, s.body).Run(); !w) {
+      return w;
+    }
+    newest.id = sqlite3_last_insert_rowid(db_.stmts().db());
+    return {};
   });
+  if (!r) return r;
+  if (resolve) {
+    open_[i.service] = std::nullopt;
+    return r;
+  }
+  Incident next = i;
+  next.status = s.status;
+  next.impact = impact;
+  next.updated_ms = now_ms;
+  next.updates = {newest};  // the cache keeps the newest update only
+  open_[i.service] = std::move(next);
+  return r;
 }
 
+// The open incident of `service` with its newest update; cached after the first read (this
+// book is the only writer).
 Result<std::optional<Incident>> IncidentBook::OpenFor(const std::string& service) {
+  if (auto it = open_.find(service); it != open_.end()) return it->second;
+  auto loaded = LoadOpen(service);
+  if (loaded) open_[service] = *loaded;
+  return loaded;
+}
+
+Result<std::optional<Incident>> IncidentBook::LoadOpen(const std::string& service) {
   Stmt s(db_.stmts(),
          "SELECT id, service, name, status, impact, opened_ms, updated_ms FROM incidents "
          "WHERE service = ?1 AND resolved_ms IS NULL ORDER BY id DESC LIMIT 1");

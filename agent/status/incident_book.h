@@ -12,8 +12,10 @@
 // facts, never from probe errors, so no probe URL or address reaches the page; regions not
 // listed in status.regions are not named.
 //
-// Stored in the status tables of the state database (StatusDb). The "healthy since" and
-// "down since" clocks are kept in memory: after a restart they start again.
+// Stored in the status tables of the state database (StatusDb); the open incident of each
+// service is also cached in memory (this book is the only writer), so a decision tick reads
+// nothing from the database. The "healthy since" and "down since" clocks are kept in memory:
+// after a restart they start again.
 //
 // Thread-safety: every method may be called from any thread (one mutex).
 
@@ -97,7 +99,9 @@ class IncidentBook {
   };
   std::optional<Story> Trouble(const DecisionFacts& f, int64_t now_ms);
   std::string Name(const std::string& region, const DecisionFacts& f) const;
-  Result<std::optional<Incident>> OpenFor(const std::string& service);  // caller holds db lock
+  // Caller holds mu_ and the database lock.
+  Result<std::optional<Incident>> OpenFor(const std::string& service);
+  Result<std::optional<Incident>> LoadOpen(const std::string& service);
   Result<void> Start(const DecisionFacts& f, const Story& s, int64_t now_ms);
   Result<void> AddUpdate(const Incident& i, const Story& s, int64_t now_ms, bool resolve);
   Result<std::vector<Incident>> Query(const char* sql, int64_t arg);
@@ -107,6 +111,7 @@ class IncidentBook {
   std::mutex mu_;                                 // guards the maps; taken before the database lock
   std::map<std::string, int64_t> down_since_;     // "service/region"
   std::map<std::string, int64_t> healthy_since_;  // service
+  std::map<std::string, std::optional<Incident>> open_;  // OpenFor's cache, by service
   std::optional<int64_t> last_prune_ms_;
 };
 

@@ -163,6 +163,20 @@ TEST_F(IncidentBookTest, ARegionDownPastTheThresholdOpensOne) {
   EXPECT_EQ(all[0].status, "investigating");
 }
 
+TEST_F(IncidentBookTest, AfterARestartTheOpenIncidentContinues) {
+  See(Failover(), kT0);
+  IncidentBook restarted(*db_, options_);  // a new steerd on the same state database
+  ASSERT_TRUE(restarted.Observe(OnBackup(), kT0 + 6 * kMin));  // down clock starts again
+  ASSERT_TRUE(restarted.Observe(OnBackup(), kT0 + 11 * kMin));
+  ASSERT_TRUE(restarted.Observe(Failback(), kT0 + 12 * kMin));
+  auto all = All();
+  ASSERT_EQ(all.size(), 1u);
+  ASSERT_EQ(all[0].updates.size(), 3u);
+  EXPECT_EQ(all[0].status, "monitoring");
+  EXPECT_EQ(all[0].updates[1].body,
+            "us-east has been down for more than 5 min; login answers from eu-west.");
+}
+
 TEST_F(IncidentBookTest, ResolvedIncidentsArePrunedOpenOnesKept) {
   See(Failover(), kT0);
   See(AllWell(), kT0 + kMin);
