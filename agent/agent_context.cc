@@ -74,6 +74,9 @@ Result<std::shared_ptr<AgentContext>> AgentContext::Create(const config::Policy&
   c->store_ = std::move(*store);
   c->clock_ = std::make_unique<base::SystemClock>();
   c->random_ = std::make_unique<base::SystemRandom>();
+  if (auto opened = c->OpenStatus(policy, state_dir); !opened) {
+    return tl::unexpected(opened.error());
+  }
   auto metrics = AgentMetrics::Create();
   if (!metrics) return tl::unexpected(metrics.error());
   c->metrics_ = std::move(*metrics);
@@ -97,6 +100,20 @@ Result<std::shared_ptr<AgentContext>> AgentContext::Create(const config::Policy&
   return c;
 }
 
+Result<void> AgentContext::OpenStatus(const config::Policy& policy, const std::string& state_dir) {
+  auto db = status::StatusDb::Open(state_dir);
+  if (!db) return tl::unexpected(db.error());
+  status_db_ = std::move(*db);
+  status::UptimeOptions uo;
+  uo.retention = policy.status.retention;
+  uptime_ = std::make_unique<status::UptimeStore>(*status_db_, *clock_, uo);
+  status::IncidentOptions io;
+  io.public_regions = {policy.status.regions.begin(), policy.status.regions.end()};
+  io.retention_ms = policy.status.retention.count();
+  incidents_ = std::make_unique<status::IncidentBook>(*status_db_, io);
+  return {};
+}
+
 AgentContext::~AgentContext() {
   checker_.reset();
   querier_.reset();
@@ -105,6 +122,9 @@ AgentContext::~AgentContext() {
   coordinator_.reset();  // etcd: resigns and joins its session thread
   etcd_.reset();
   etcd_http_.reset();
+  incidents_.reset();
+  uptime_.reset();  // flushes the current minute
+  status_db_.reset();
   store_.reset();
 }
 

@@ -3,8 +3,9 @@
 // AgentContext: what steerd keeps for its whole life and every Runtime (one per policy)
 // shares — the state store and the audit log in it, the coordinator (fencing), metrics,
 // systemd notifications, clocks, the DNS querier and propagation checker, and the provider
-// registry. Held by shared_ptr: each Runtime and every callback that needs one of these
-// holds the context, so nothing they reference can go first.
+// registry, and the status page's uptime history and incidents (status.retention and
+// status.regions as at start; a reload does not change them). Held by shared_ptr: each Runtime and
+// every callback that needs one of these holds the context, so nothing they reference can go first.
 //
 // Thread-safety: built once by Create() and not changed after; every accessor and Audit() may
 // be called from any thread (the parts are thread-safe themselves).
@@ -17,6 +18,8 @@
 #include "op_relay.h"
 #include "shared_state.h"
 #include "state_store.h"
+#include "status/incident_book.h"
+#include "status/uptime_store.h"
 #include "steer/agent/coordinator.h"
 #include "steer/base/clock.h"
 #include "steer/base/random.h"
@@ -62,6 +65,9 @@ class AgentContext {
   dns::PropagationChecker& checker() const { return *checker_; }
   const dns::ProviderRegistry& registry() const { return registry_; }
   const dns::ProviderDeps& provider_deps() const { return provider_deps_; }
+  // The public status page's data, in the state database.
+  status::UptimeStore& uptime() const { return *uptime_; }
+  status::IncidentBook& incidents() const { return *incidents_; }
 
   // This agent's fencing token while it is still the current one (it may write DNS); checked
   // with the coordinator (in etcd mode a linearizable txn) on every call.
@@ -73,9 +79,13 @@ class AgentContext {
  private:
   AgentContext() = default;
   Result<void> StartEtcd(const config::Policy& policy);
+  Result<void> OpenStatus(const config::Policy& policy, const std::string& state_dir);
 
   std::string vantage_;
   std::unique_ptr<StateStore> store_;
+  std::unique_ptr<status::StatusDb> status_db_;
+  std::unique_ptr<status::UptimeStore> uptime_;  // uses status_db_ and clock_
+  std::unique_ptr<status::IncidentBook> incidents_;
   std::unique_ptr<base::HttpClient> etcd_http_;
   std::unique_ptr<etcd::Client> etcd_;
   std::unique_ptr<Coordinator> coordinator_;

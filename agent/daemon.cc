@@ -4,8 +4,9 @@
 
 #include "runnable.h"
 #include "runtime_builder.h"
-#include "vantage_sync.h"
+#include "status_feed.h"
 #include "steer/base/log.h"
+#include "vantage_sync.h"
 
 namespace steer::agent {
 namespace {
@@ -56,7 +57,41 @@ Result<void> Daemon::Open(const config::Policy& policy) {
   slot_.Swap(std::move(*rt));
   loop_ = std::make_unique<DecisionLoop>(slot_, context_);
   sync_ = std::make_unique<VantageSync>(slot_, context_);
-  return StartApi(policy);
+  if (auto api = StartApi(policy); !api) return api;
+  return StartPublic(policy);
+}
+
+Result<void> Daemon::StartPublic(const config::Policy& policy) {
+  const config::StatusConfig& sc = policy.status;
+  if (sc.listen.empty()) return {};
+  auto listen = base::ParseListen(sc.listen);
+  if (!listen) return tl::unexpected(listen.error());
+  status::PublicPageOptions o;
+  o.title = sc.title;
+  o.url = sc.public_url;
+  o.services = sc.services;
+  o.regions = {sc.regions.begin(), sc.regions.end()};
+  auto current = [this] {
+    std::vector<status::ServiceNow> out;
+    std::shared_ptr<Runtime> rt = slot_.Get();
+    if (!rt) return out;
+    for (const auto& svc : rt->policy().services) {
+      if (auto d = loop_->LastDecision(svc.name)) out.push_back(NowOf(svc, *d));
+    }
+    return out;
+  };
+  page_ = std::make_unique<status::PublicPage>(o, context_->uptime(), context_->incidents(),
+                                               current, context_->clock());
+  base::HttpServerOptions ho;
+  ho.address = listen->first;
+  ho.port = static_cast<uint16_t>(listen->second);
+  ho.threads = 2;
+  auto server = base::HttpServer::Start(
+      ho, [page = page_.get()](const base::ServerRequest& r) { return page->Handle(r); });
+  if (!server) return tl::unexpected(server.error());
+  public_server_ = std::move(*server);
+  base::Logger("agent")->info("public status page on http://{}/", public_server_->address());
+  return {};
 }
 
 Result<void> Daemon::StartApi(const config::Policy& policy) {
@@ -73,6 +108,8 @@ Result<void> Daemon::StartApi(const config::Policy& policy) {
 Daemon::~Daemon() {
   Stop();
   if (relay_.joinable()) relay_.join();  // before the backend it calls goes
+  public_server_.reset();                // no page request comes in after this
+  page_.reset();
   server_.reset();  // no API call comes in after this
   router_.reset();
   backend_.reset();
@@ -120,7 +157,8 @@ Result<std::string> Daemon::Reload(std::vector<std::string>* diagnostics) {
                   ErrorCode::kInvalidArgument);
   }
   const config::Policy& running = slot_.Get()->policy();
-  if (policy->coordination != running.coordination || policy->agent.vantage != running.agent.vantage) {
+  if (policy->coordination != running.coordination ||
+      policy->agent.vantage != running.agent.vantage) {
     diagnostics->push_back(
         "coordination and agent.vantage are read at start only: restart steerd to change them");
     return Refuse("policy changes coordination or agent.vantage; the running policy stays",

@@ -3,9 +3,10 @@
 // Daemon: steerd's composition root. It loads a runnable policy (agent::LoadRunnablePolicy,
 // the check `steerctl validate` makes), builds the AgentContext (state store, coordinator,
 // metrics), the Runtime in force (RuntimeBuilder), the DecisionLoop, the API (ApiBackend,
-// router, server), and reloads: a new policy is checked and fully built (engine, providers,
-// probes) before it replaces the running one, and the API tokens are read again (the token
-// file, else the new policy's agent.api_token) so a rotated token takes effect. Either being
+// router, server), the public status listener (status.listen: PublicPage on its own
+// HttpServer, nothing of the API), and reloads: a new policy is checked and fully built (engine,
+// providers, probes) before it replaces the running one, and the API tokens are read again (the
+// token file, else the new policy's agent.api_token) so a rotated token takes effect. Either being
 // invalid refuses the reload as a whole: the running policy and tokens stay.
 //
 // Start-up: the provider's actual records are read and adopted as each service's current
@@ -13,9 +14,9 @@
 // probe target has a result observed after this start: a restart in the middle of an outage
 // never flips a record back and forth.
 //
-// Teardown is coded in the destructor: the API server stops (no more calls in), the
-// decision loop and the coordination thread (VantageSync) are joined, the runtime in force is stopped (probes, then appliers), then the
-// context goes.
+// Teardown is coded in the destructor: the public status listener and then the API server stop (no
+// more calls in), the decision loop and the coordination thread (VantageSync) are joined, the
+// runtime in force is stopped (probes, then appliers), then the context goes.
 //
 // Thread-safety: Start/Wait/Stop from main (Stop also from a signal thread); Reload from any
 // thread, one at a time.
@@ -34,6 +35,7 @@
 #include "api_backend.h"
 #include "decision_loop.h"
 #include "runtime_slot.h"
+#include "status/public_page.h"
 #include "vantage_sync.h"
 
 namespace steer::agent {
@@ -59,11 +61,15 @@ class Daemon : public Reloader {
   // was reloaded, token names and count). On refusal, `diagnostics` says why.
   Result<std::string> Reload(std::vector<std::string>* diagnostics) override;
   std::string api_address() const { return server_ ? server_->address() : ""; }
+  // The public status listener (status.listen); "" when the policy sets none.
+  std::string status_address() const { return public_server_ ? public_server_->address() : ""; }
 
  private:
   explicit Daemon(DaemonOptions options) : options_(std::move(options)) {}
   Result<void> Open(const config::Policy& policy);
   Result<void> StartApi(const config::Policy& policy);
+  // The public, read-only status listener of status.listen (none when it is empty).
+  Result<void> StartPublic(const config::Policy& policy);
   // The API tokens: --token-file, else the policy's agent.api_token; none configured is an
   // empty set (every operation refused), an unreadable or invalid source an error.
   Result<api::TokenAuth> LoadTokens(const config::Policy& policy) const;
@@ -79,7 +85,9 @@ class Daemon : public Reloader {
   std::unique_ptr<ApiBackend> backend_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<base::HttpServer> server_;
-  std::thread relay_;  // etcd mode: the leader serves relayed operations (joined first)
+  std::unique_ptr<status::PublicPage> page_;
+  std::unique_ptr<base::HttpServer> public_server_;  // uses page_
+  std::thread relay_;     // etcd mode: the leader serves relayed operations (joined first)
   std::mutex reload_mu_;  // one reload at a time
   std::atomic<bool> stop_{false};
 };

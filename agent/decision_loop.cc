@@ -4,6 +4,7 @@
 
 #include "active_overrides.h"
 #include "engine_state_json.h"
+#include "status_feed.h"
 #include "steer/base/log.h"
 #include "steer/dns/rrset.h"
 
@@ -190,6 +191,8 @@ void DecisionLoop::Follow(Runtime& rt, bool frozen) {
     policies::Decision d =
         rt.engine().Decide(static_cast<int>(i), view, State(sc.name), overrides, now);
     SetMetrics(sc, d);
+    // A follower keeps its own uptime history; incidents are the deciding leader's.
+    FeedStatus(sc, d, context_->uptime(), nullptr, status::EpochMs(context_->clock().WallNow()));
     std::lock_guard lock(mu_);
     last_[sc.name] = d;
   }
@@ -272,6 +275,8 @@ void DecisionLoop::Act(Runtime& rt, ServiceRuntime& s, const policies::Decision&
   Kept kept = Keep(sc.name, d, token);
   if (!kept.stored) return;
   SetMetrics(sc, d);
+  FeedStatus(sc, d, context_->uptime(), &context_->incidents(),
+             status::EpochMs(context_->clock().WallNow()));
   if (!d.answers.empty()) {
     dns::RRset rrset{dns::CanonicalName(sc.dns_name), sc.record_type, sc.ttl, d.answers};
     s.applier->SetDesired(d.to, rrset.Normalized());

@@ -8,7 +8,9 @@
 // once every probe target has a result observed since start asks the policy engine for each
 // service and carries the decision out: the engine state is kept and persisted
 // (engine/<service>), metrics are set, the answers go to the service's DnsApplier, and a new
-// decision is audited, notified and shown in systemd's status. It keeps each service's engine
+// decision is audited, notified and shown in systemd's status. Every decision, the leader's
+// and a follower's, is also an uptime sample for the status page (status_feed.h); the leader's
+// also opens, updates and resolves incidents. It keeps each service's engine
 // state and last decision, which the API reads, and applies acknowledgements between ticks.
 //
 // Lifetime: Start() starts the thread; Stop() (also run by the destructor) ends and joins

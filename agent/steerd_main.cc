@@ -81,6 +81,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << "steerd: API on http://" << (*daemon)->api_address() << std::endl;
+  if (!(*daemon)->status_address().empty()) {
+    std::cout << "steerd: status page on http://" << (*daemon)->status_address() << "/"
+              << std::endl;
+  }
   std::thread signals(HandleSignals, std::ref(**daemon), set);
   (*daemon)->Wait();
   signals.detach();  // blocked in sigwait; the process exits next

@@ -12,7 +12,7 @@ struct Unit {
   double ms;
 };
 // Longest suffix first so that "ms" is not read as "m".
-constexpr Unit kUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+constexpr Unit kUnits[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000}};
 
 }  // namespace
 

@@ -155,5 +155,42 @@ TEST(PolicyRulesTest, QuotedScalarsAreNotNumbersOrBooleans) {
           .has_value());
 }
 
+std::string WithStatus(const std::string& status) { return Base() + "status:\n" + status; }
+
+// Issue 15: the status section. Retention is whole days; the default is 90 days.
+TEST(PolicyRulesTest, StatusRetentionIsWholeDays) {
+  auto policy = ParsePolicy(Base(), "p.yaml");
+  ASSERT_TRUE(policy.has_value());
+  EXPECT_EQ(policy->status.retention, std::chrono::hours(24 * 90));
+  auto thirty = ParsePolicy(WithStatus("  retention: 30d\n"), "p.yaml");
+  ASSERT_TRUE(thirty.has_value()) << thirty.error().front().ToString();
+  EXPECT_EQ(thirty->status.retention, std::chrono::hours(24 * 30));
+  EXPECT_NE(ErrorsAt(WithStatus("  retention: 12h\n"), "status.retention"), "");
+  EXPECT_NE(ErrorsAt(WithStatus("  retention: 3651d\n"), "status.retention"), "");
+  EXPECT_NE(ErrorsAt(WithStatus("  retention: 90\n"), "status.retention"), "");
+}
+
+TEST(PolicyRulesTest, StatusPublicUrlAndListen) {
+  EXPECT_NE(
+      ErrorsAt(WithStatus("  public_url: https://u:pw@status.example.test\n"), "status.public_url")
+          .find("password"),
+      std::string::npos);
+  EXPECT_NE(ErrorsAt(WithStatus("  public_url: ftp://status.example.test\n"), "status.public_url"),
+            "");
+  EXPECT_NE(ErrorsAt(WithStatus("  listen: 8080\n"), "status.listen").find("host:port"),
+            std::string::npos);
+  EXPECT_NE(ErrorsAt(WithStatus("  listen: [127.0.0.1:8080]\n"), "status.listen"), "");
+  EXPECT_NE(ErrorsAt(WithStatus("  listen: :0\n"), "status.listen"), "");
+  EXPECT_EQ(ErrorsAt(WithStatus("  listen: 127.0.0.1:0\n"), "status.listen"), "");
+  EXPECT_NE(ErrorsAt(WithStatus("  lissten: 127.0.0.1:8080\n"), "status.lissten").find("listen"),
+            std::string::npos);
+  auto ok = ParsePolicy(WithStatus("  listen: 127.0.0.1:8080\n  services: [login]\n"
+                                   "  regions: [us-east]\n  title: Status\n"),
+                        "p.yaml");
+  ASSERT_TRUE(ok.has_value()) << ok.error().front().ToString();
+  EXPECT_EQ(ok->status.listen, "127.0.0.1:8080");
+  EXPECT_EQ(ok->status.services, std::vector<std::string>{"login"});
+}
+
 }  // namespace
 }  // namespace steer::config

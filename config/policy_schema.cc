@@ -119,6 +119,8 @@ ObjectSpec<Policy> MakePolicy(const PolicySpecs& specs) {
                              specs.service, F(Policy, t.services)));
   s.Add(ObjectMapKey<Policy>(K("notifications", "Where decisions and operations are announced."),
                              specs.notifier, F(Policy, t.notifications)));
+  s.Add(ObjectKey<Policy>(K("status", "The public status page and its uptime history."),
+                          specs.status, F(Policy, t.status)));
   return s;
 }
 
@@ -141,6 +143,7 @@ const PolicySpecs& Specs() {
     s->safety = MakeSafety();
     s->service = MakeService(s->service_region, s->safety);
     s->notifier = MakeNotifier();
+    s->status = MakeStatus();
     s->policy = MakePolicy(*s);
     return s;
   }();

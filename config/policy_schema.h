@@ -24,6 +24,7 @@ struct PolicySpecs {
   ObjectSpec<SafetyConfig> safety;
   ObjectSpec<ServiceConfig> service;
   ObjectSpec<NotifierConfig> notifier;
+  ObjectSpec<StatusConfig> status;
   ObjectSpec<Policy> policy;
 };
 
@@ -45,6 +46,7 @@ ObjectSpec<SafetyConfig> MakeSafety();
 ObjectSpec<ServiceConfig> MakeService(const ObjectSpec<ServiceRegion>& region,
                                       const ObjectSpec<SafetyConfig>& safety);
 ObjectSpec<NotifierConfig> MakeNotifier();
+ObjectSpec<StatusConfig> MakeStatus();
 ObjectSpec<Policy> MakePolicy(const PolicySpecs& specs);
 
 // Small builders for KeyInfo, shared by the *_schema.cc files.

@@ -45,6 +45,7 @@ void ValidateProviders(Reader& r, const Policy& p);
 void ValidateRegions(Reader& r, const Policy& p);
 void ValidateServices(Reader& r, const Policy& p);
 void ValidateNotifications(Reader& r, const Policy& p);
+void ValidateStatus(Reader& r, const Policy& p);  // validate_status.cc
 
 void Validate(Reader& r, const Policy& policy) {
   ValidateAgent(r, policy);
@@ -52,6 +53,7 @@ void Validate(Reader& r, const Policy& policy) {
   ValidateRegions(r, policy);
   ValidateServices(r, policy);
   ValidateNotifications(r, policy);
+  ValidateStatus(r, policy);
 }
 
 }  // namespace steer::config

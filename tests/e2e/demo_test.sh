@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's demo, end to end: scripts/demo (without setup and build) brings up PowerDNS, two
 # steer-authd regions and steerd; cutting region a moves login.demo.test to b on the demo's
-# PowerDNS; a token issued by a is accepted by b; a failover back that max_changes_per_hour
-# (1 here) refuses is printed by the demo and by steerctl status as held, naming the rule;
+# PowerDNS and the public status page shows it as an incident; a token issued by a is accepted
+# by b; a failover back that max_changes_per_hour (1 here) refuses is printed by the demo and
+# by steerctl status as held, naming the rule;
 # scripts/demo stop stops the demo (its own handler) cleanly and leaves nothing running.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -11,6 +12,7 @@ export STEER_DEMO_DIR=$(mktemp -d /tmp/steer-demo-test.XXXXXX)
 export STEER_DEMO_DNS_PORT=$base STEER_DEMO_PDNS_API_PORT=$((base + 1))
 export STEER_DEMO_API_PORT=$((base + 2)) STEER_DEMO_REGION_PORTS="$((base + 3)) $((base + 4))"
 export STEER_DEMO_SKIP_BUILD=1 STEER_DEMO_MAX_CHANGES_PER_HOUR=1
+export STEER_DEMO_STATUS_PORT=$((base + 5))
 cd "$root"
 scripts/demo > "$STEER_DEMO_DIR/demo.out" 2>&1 &
 demo=$!
@@ -41,6 +43,15 @@ wait_for 198.51.100.20 10
 pids=$(cat "$STEER_DEMO_DIR"/*.pid)
 [ "$(echo "$pids" | wc -w)" -ge 3 ] || { echo "expected pdns, steerd and region b running"; exit 1; }
 wait_output "login.demo.test answers region b (198.51.100.20)" 5
+
+# The public status page (its address printed by the demo) shows the failover as an incident.
+page="http://127.0.0.1:$STEER_DEMO_STATUS_PORT"
+grep -qF "status page  $page/" "$STEER_DEMO_DIR/demo.out" || { echo "no status page printed"; exit 1; }
+incident='"name":"login: failover away from a"'
+for _ in $(seq 100); do curl -sf "$page/api/v2/incidents.json" | grep -qF "$incident" && break; sleep 0.1; done
+curl -sf "$page/api/v2/incidents.json" | grep -qF "$incident" ||
+  { echo "no incident on the status page: $(curl -s "$page/api/v2/incidents.json")"; exit 1; }
+curl -sf "$page/" | grep -qF "Steer demo status" || { echo "the status page has no title"; exit 1; }
 
 # The one change allowed this hour is spent: with a back and b cut, the failover to a is held.
 status() { build/agent/steerctl status --api "http://127.0.0.1:$STEER_DEMO_API_PORT"; }

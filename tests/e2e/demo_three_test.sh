@@ -11,6 +11,7 @@ export STEER_DEMO_DIR=$(mktemp -d /tmp/steer-demo3-test.XXXXXX)
 export STEER_DEMO_DNS_PORT=$base STEER_DEMO_PDNS_API_PORT=$((base + 1))
 export STEER_DEMO_API_PORT=$((base + 2)) STEER_DEMO_REGION_PORTS="$((base + 5)) $((base + 6))"
 export STEER_DEMO_ETCD_PORT=$((base + 10)) STEER_DEMO_AGENTS=3 STEER_DEMO_SKIP_BUILD=1
+export STEER_DEMO_STATUS_PORT=$((base + 7))  # status pages on +7, +8, +9
 cd "$root"
 scripts/demo > "$STEER_DEMO_DIR/demo.out" 2>&1 &
 demo=$!

@@ -1,7 +1,7 @@
 #pragma once
 
 // Durations as written in policies: an integer or decimal number followed by a unit,
-// `250ms`, `5s`, `1.5s`, `2m`, `1h`. A bare number is refused: the unit is never guessed.
+// `250ms`, `5s`, `1.5s`, `2m`, `1h`, `90d`. A bare number is refused: the unit is never guessed.
 
 #include <chrono>
 #include <string>

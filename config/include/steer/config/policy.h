@@ -314,6 +314,22 @@ struct NotifierConfig {
   bool operator==(const NotifierConfig&) const = default;
 };
 
+// ---- status page ----------------------------------------------------------------------
+
+// The public status page: what it shows and where it is served. Names only; never probe
+// URLs or addresses.
+struct StatusConfig {
+  std::string title = "Service status";  // title
+  std::string public_url;                // public_url: where users reach the page
+  std::vector<std::string> services;     // services: shown on the page; empty = every service
+  std::vector<std::string> regions;      // regions: named on the page; empty = none
+  base::Duration retention = base::Duration(90LL * 24 * 3600 * 1000);  // retention
+  std::string export_dir;  // export_dir: static copy of the page ("" = none)
+  std::string listen;      // listen: public listener host:port ("" = none)
+
+  bool operator==(const StatusConfig&) const = default;
+};
+
 // ---- the whole file -------------------------------------------------------------------
 
 struct Policy {
@@ -324,6 +340,7 @@ struct Policy {
   std::vector<RegionConfig> regions;          // regions (map in YAML)
   std::vector<ServiceConfig> services;        // services (map in YAML)
   std::vector<NotifierConfig> notifications;  // notifications (map in YAML)
+  StatusConfig status;                        // status
   std::string source;                         // file the policy was read from
 
   const ProviderConfig* FindProvider(const std::string& name) const;

@@ -1,0 +1,97 @@
+// steerd's public status listener, in process: a real Daemon (zone file provider; region a is
+// a closed port, region b a loopback listener) fails over from a to b, and the page read over
+// HTTP from status.listen shows the incident, the service served from its standby and region
+// a down; the operator API is not reachable there, and no probe URL or address is shown.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "daemon.h"
+#include "steer/base/http_client.h"
+#include "testing/http_listener.h"
+
+namespace steer::agent {
+namespace {
+
+base::HttpResponse Get(const std::string& address, const std::string& path) {
+  base::HttpRequest r;
+  r.url = "http://" + address + path;
+  auto got = base::SendHttp(r);
+  EXPECT_TRUE(got.has_value()) << (got ? "" : got.error().message);
+  return got ? *got : base::HttpResponse{};
+}
+
+TEST(DaemonStatusPage, FailoverShowsOnThePublicListener) {
+  char tmpl[] = "/tmp/steer-daemon-status-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string dir = tmpl;
+  std::filesystem::create_directories(dir + "/state");
+  std::ofstream(dir + "/demo.zone")
+      << "$ORIGIN demo.test.\n$TTL 300\n"
+         "@ IN SOA ns1.demo.test. hostmaster.demo.test. 1 3600 600 86400 300\n"
+         "@ IN NS ns1.demo.test.\nns1 IN A 127.0.0.1\nlogin 30 IN A 198.51.100.10\n";
+  testing::HttpListener b;
+  auto probe = [](const std::string& url) {
+    return "{name: h, type: http, url: \"" + url +
+           "\", interval: 100ms, timeout: 80ms, healthy_threshold: 1}";
+  };
+  std::ofstream(dir + "/policy.yaml")
+      << "version: 1\nagent: {vantage: test, tick: 50ms}\ncoordination: {mode: local}\n"
+         "providers:\n  zone: {type: zonefile, path: " +
+             dir +
+             "/demo.zone, origin: demo.test.}\n"
+             "regions:\n"
+             "  a: {components: {app: {probes: [" +
+             probe("http://127.0.0.1:1/healthz") + "]}}}\n  b: {components: {app: {probes: [" +
+             probe(b.url("/healthz")) +
+             "]}}}\n"
+             "services:\n  login:\n    dns_name: login.demo.test.\n    zone: demo.test.\n"
+             "    provider: zone\n    nameservers: [\"127.0.0.1:1\"]\n    regions:\n"
+             "      - {region: a, answers: [198.51.100.10]}\n"
+             "      - {region: b, answers: [198.51.100.20]}\n"
+             "status:\n  title: Demo status\n  listen: 127.0.0.1:0\n  regions: [a, b]\n";
+  auto daemon = Daemon::Start({dir + "/policy.yaml", dir + "/state", "127.0.0.1:0", ""});
+  ASSERT_TRUE(daemon) << daemon.error().message;
+  const std::string page = (*daemon)->status_address();
+  ASSERT_FALSE(page.empty());
+  ASSERT_NE(page, (*daemon)->api_address());
+  nlohmann::json incidents;
+  for (int i = 0; i < 100; ++i) {  // the failover lands within a second or so
+    incidents = nlohmann::json::parse(Get(page, "/api/v2/incidents.json").body, nullptr, false);
+    if (incidents.is_object() && !incidents["incidents"].empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(incidents.is_object());
+  ASSERT_EQ(incidents["incidents"].size(), 1u) << incidents.dump();
+  const auto& inc = incidents["incidents"][0];
+  EXPECT_EQ(inc["name"], "login: failover away from a");
+  EXPECT_EQ(inc["incident_updates"][0]["body"],
+            "a was judged down by 1/1 vantage points; login now answers from b.");
+  // Rendered together with incidents.json (one cached snapshot): the failover's state.
+  auto summary = Get(page, "/api/v2/summary.json");
+  ASSERT_EQ(summary.status, 200);
+  auto j = nlohmann::json::parse(summary.body);
+  EXPECT_EQ(j["page"]["name"], "Demo status");
+  ASSERT_EQ(j["components"].size(), 3u) << summary.body;
+  EXPECT_EQ(j["components"][0]["status"], "degraded_performance");  // served from b
+  EXPECT_EQ(j["components"][1]["name"], "login in a");
+  EXPECT_EQ(j["components"][1]["status"], "major_outage");
+  EXPECT_EQ(j["components"][2]["status"], "operational");
+  std::string html = Get(page, "/").body;
+  EXPECT_NE(html.find("Demo status"), std::string::npos);
+  for (const std::string& secret :
+       {std::string("127.0.0.1"), std::string("healthz"), std::string("198.51.100"), b.url("/")}) {
+    EXPECT_EQ(html.find(secret), std::string::npos) << secret;
+    EXPECT_EQ(summary.body.find(secret), std::string::npos) << secret;
+  }
+  EXPECT_EQ(Get(page, "/v1/status").status, 404);  // the operator API is elsewhere
+  daemon->reset();
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace steer::agent

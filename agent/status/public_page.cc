@@ -1,0 +1,185 @@
+#include "public_page.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace steer::status {
+namespace {
+
+// The paths served, and which of RenderAll()'s documents each gets.
+struct Route {
+  const char* path;
+  size_t doc;
+};
+constexpr Route kRoutes[] = {{"/", 0},
+                             {"/index.html", 0},
+                             {"/api/v2/summary.json", 1},
+                             {"/api/v2/status.json", 2},
+                             {"/api/v2/components.json", 3},
+                             {"/api/v2/incidents.json", 4},
+                             {"/api/v2/incidents/unresolved.json", 5},
+                             {"/api/v2/scheduled-maintenances.json", 6},
+                             {"/api/v2/scheduled-maintenances/upcoming.json", 6},
+                             {"/api/v2/scheduled-maintenances/active.json", 6}};
+
+std::string Etag(const std::string& body) {
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  for (unsigned char c : body) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "\"%016llx\"", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+base::ServerResponse Plain(int status, const std::string& message) {
+  base::ServerResponse r;
+  r.status = status;
+  r.body = "{\"error\":\"" + message + "\"}";
+  return r;
+}
+
+bool IfNoneMatch(const std::string& header, const std::string& etag) {
+  return header == "*" || header.find(etag) != std::string::npos;
+}
+
+}  // namespace
+
+void SetIndicator(PageModel& m) {
+  int services = 0, major = 0, partial = 0, degraded = 0;
+  for (const auto& c : m.components) {
+    if (!c.group_id.empty()) continue;
+    ++services;
+    major += c.status == "major_outage";
+    partial += c.status == "partial_outage";
+    degraded += c.status == "degraded_performance";
+  }
+  for (const auto& i : m.incidents) {
+    if (i.resolved_ms) continue;
+    if (i.impact == "major" || i.impact == "critical") ++partial;
+    if (i.impact == "minor") ++degraded;
+  }
+  if (services > 0 && major == services) {
+    m.indicator = "critical";
+    m.description = "Major Service Outage";
+  } else if (major + partial > 0) {
+    m.indicator = "major";
+    m.description = "Partial System Outage";
+  } else if (degraded > 0) {
+    m.indicator = "minor";
+    m.description = "Minor Service Outage";
+  } else {
+    m.indicator = "none";
+    m.description = "All Systems Operational";
+  }
+}
+
+PublicPage::PublicPage(PublicPageOptions options, UptimeStore& uptime, IncidentBook& incidents,
+                       CurrentFn current, const base::Clock& clock)
+    : options_(std::move(options)),
+      uptime_(uptime),
+      incidents_(incidents),
+      current_(std::move(current)),
+      clock_(clock) {}
+
+Result<PageModel> PublicPage::Build() {
+  PageModel m;
+  m.title = options_.title;
+  m.url = options_.url;
+  m.now_ms = EpochMs(clock_.WallNow());
+  std::vector<ServiceNow> now = current_();
+  std::set<std::string> shown;
+  auto show = [&](const ServiceNow& s) {
+    ComponentView c{s.name, s.name, s.status, "", {}, {}, 0, s.since_ms};
+    auto days = uptime_.Daily(s.name, m.now_ms, options_.days);
+    if (!days) return Result<void>(tl::unexpected(days.error()));
+    c.days = std::move(*days);
+    std::vector<ComponentView> regions;
+    for (const auto& [region, status] : s.regions) {
+      if (!options_.regions.count(region)) continue;
+      std::string id = s.name + "/" + region;
+      c.children.push_back(id);
+      regions.push_back({id, s.name + " in " + region, status, s.name, {}, {}, 0, s.since_ms});
+    }
+    shown.insert(s.name);
+    m.components.push_back(std::move(c));
+    for (auto& r : regions) m.components.push_back(std::move(r));
+    return Result<void>();
+  };
+  if (options_.services.empty()) {
+    for (const auto& s : now) {
+      if (auto r = show(s); !r) return tl::unexpected(r.error());
+    }
+  } else {
+    for (const auto& name : options_.services) {
+      auto it = std::find_if(now.begin(), now.end(), [&](const auto& s) { return s.name == name; });
+      if (it == now.end()) continue;
+      if (auto r = show(*it); !r) return tl::unexpected(r.error());
+    }
+  }
+  for (size_t i = 0; i < m.components.size(); ++i)
+    m.components[i].position = static_cast<int>(i) + 1;
+  auto incidents = incidents_.Since(m.now_ms - int64_t{options_.days} * kDayMs);
+  if (!incidents) return tl::unexpected(incidents.error());
+  for (auto& i : *incidents) {
+    if (shown.count(i.service)) m.incidents.push_back(std::move(i));
+  }
+  SetIndicator(m);
+  return m;
+}
+
+Result<std::vector<PublicPage::Rendered>> PublicPage::RenderAll() {
+  auto m = Build();
+  if (!m) return tl::unexpected(m.error());
+  std::vector<Rendered> out;
+  const std::string json = "application/json";
+  for (auto [body, type] : {std::pair{PageHtml(*m), std::string("text/html; charset=utf-8")},
+                            std::pair{SummaryJson(*m), json}, std::pair{StatusJson(*m), json},
+                            std::pair{ComponentsJson(*m), json}, std::pair{IncidentsJson(*m), json},
+                            std::pair{UnresolvedIncidentsJson(*m), json},
+                            std::pair{ScheduledMaintenancesJson(*m), json}}) {
+    std::string etag = Etag(body);
+    out.push_back({std::move(body), type, std::move(etag)});
+  }
+  return out;
+}
+
+base::ServerResponse PublicPage::Handle(const base::ServerRequest& req) {
+  if (req.method != "GET" && req.method != "HEAD") {
+    return Plain(405, "method_not_allowed").With("Allow", "GET, HEAD");
+  }
+  const Route* route = nullptr;
+  for (const Route& r : kRoutes) {
+    if (req.path == r.path) route = &r;
+  }
+  if (route == nullptr) return Plain(404, "not_found");
+  Rendered doc;
+  {
+    std::lock_guard lock(mu_);
+    const auto steady = clock_.SteadyNow();
+    if (cache_.empty() || steady >= cache_until_) {
+      auto rendered = RenderAll();
+      if (!rendered) return Plain(503, "unavailable");
+      cache_ = std::move(*rendered);
+      cache_until_ = steady + options_.max_age;
+    }
+    doc = cache_[route->doc];
+  }
+  base::ServerResponse r;
+  r.content_type = doc.content_type;
+  r.With("ETag", doc.etag)
+      .With("Cache-Control", "public, max-age=" + std::to_string(options_.max_age.count() / 1000))
+      .With("Access-Control-Allow-Origin", "*")
+      .With("Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+      .With("Referrer-Policy", "no-referrer");
+  if (IfNoneMatch(req.Header("if-none-match"), doc.etag)) {
+    r.status = 304;
+    return r;
+  }
+  r.body = std::move(doc.body);
+  return r;
+}
+
+}  // namespace steer::status
