@@ -14,6 +14,7 @@ export STEER_DEMO_DNS_PORT=$base STEER_DEMO_PDNS_API_PORT=$((base + 1))
 export STEER_DEMO_API_PORT=$((base + 2)) STEER_DEMO_REGION_PORTS="$((base + 3)) $((base + 4))"
 export STEER_DEMO_PG_PORTS="$((base + 5)) $((base + 6))" STEER_DEMO_PATRONI_PORTS="$((base + 7)) $((base + 8))"
 export STEER_DEMO_ETCD_PORT=$((base + 9))  # +9 .. +14
+export STEER_DEMO_STATUS_PORT=$((base + 15))
 chmod 755 "$STEER_DEMO_DIR"  # the postgres user works below it
 cd "$root"
 scripts/demo > "$STEER_DEMO_DIR/demo.out" 2>&1 &
