@@ -109,44 +109,26 @@ bool PutQuestion(Reply& r, const wire::Query& q) {
   return r.w.PutBytes(q.qname, q.qname_len) && r.w.Put16(q.qtype) && r.w.Put16(q.qclass);
 }
 
-}  // namespace
-
-size_t Respond(const ZoneSet& zones, const uint8_t* pkt, size_t len, uint8_t* out, size_t cap,
-               const RespondOptions& options) {
-  wire::Query q;
-  wire::ParseStatus status = wire::ParseQuery(pkt, len, q);
-  if (status == wire::ParseStatus::kDrop || cap < 512) return 0;
-  size_t limit = options.tcp ? std::min<size_t>(cap, 65535)
-                 : q.edns    ? std::min<size_t>({cap, q.udp_size, options.max_udp_size})
-                             : 512;
-  limit = std::max<size_t>(limit, 512);
-  bool edns = q.edns && status != wire::ParseStatus::kFormErr;
-  Reply r{wire::Writer(out, limit - (edns ? kOptSize : 0))};
-  r.w.Put16(q.id);
-  r.w.Put16(0);
-  for (int i = 0; i < 4; ++i) r.w.Put16(0);
-  bool question = status == wire::ParseStatus::kOk || status == wire::ParseStatus::kBadVers;
-  if (question) PutQuestion(r, q);
-  size_t after_question = r.w.size();
-  bool tc = false;
-  if (status == wire::ParseStatus::kFormErr) {
-    r.rcode = wire::kRcodeFormErr;
-  } else if (status == wire::ParseStatus::kNotImp) {
-    r.rcode = wire::kRcodeNotImp;
-  } else if (status == wire::ParseStatus::kOk) {
-    const Zone* zone = nullptr;
-    if (q.qclass != wire::kClassIn || q.qtype == wire::kTypeAxfr || q.qtype == wire::kTypeIxfr ||
-        (zone = FindZone(zones, q)) == nullptr) {
-      r.rcode = wire::kRcodeRefused;
-    } else if (!Answer(r, *zone, q)) {
-      // Did not fit: an empty answer with TC, the client retries over TCP (RFC 2181 9).
-      r.w.Truncate(after_question);
-      r.counts[0] = r.counts[1] = r.counts[2] = 0;
-      tc = true;
-      if (options.tcp) r.rcode = wire::kRcodeServFail;
-    }
+// The answer, authority and rcode for a query that parsed. Returns false when TC is due.
+bool Resolve(Reply& r, const ZoneSet& zones, const wire::Query& q, const RespondOptions& options,
+             size_t after_question) {
+  const Zone* zone = nullptr;
+  if (q.qclass != wire::kClassIn || q.qtype == wire::kTypeAxfr || q.qtype == wire::kTypeIxfr ||
+      (zone = FindZone(zones, q)) == nullptr) {
+    r.rcode = wire::kRcodeRefused;
+    return true;
   }
-  bool badvers = status == wire::ParseStatus::kBadVers;
+  if (Answer(r, *zone, q)) return true;
+  // Did not fit: an empty answer with TC, the client retries over TCP (RFC 2181 9).
+  r.w.Truncate(after_question);
+  r.counts[0] = r.counts[1] = r.counts[2] = 0;
+  if (options.tcp) r.rcode = wire::kRcodeServFail;  // over 64 KiB: nothing to retry with
+  return false;
+}
+
+// The OPT record, then the header's flags and counts.
+void Finish(Reply& r, const wire::Query& q, const RespondOptions& options, size_t limit, bool edns,
+            bool badvers, bool question, bool tc) {
   if (edns) {
     r.w.SetCap(limit);
     r.w.Put8(0);
@@ -160,6 +142,33 @@ size_t Respond(const ZoneSet& zones, const uint8_t* pkt, size_t len, uint8_t* ou
   r.w.Patch16(6, r.counts[0]);
   r.w.Patch16(8, r.counts[1]);
   r.w.Patch16(10, static_cast<uint16_t>(r.counts[2] + (edns ? 1 : 0)));
+}
+
+}  // namespace
+
+size_t Respond(const ZoneSet& zones, const uint8_t* pkt, size_t len, uint8_t* out, size_t cap,
+               const RespondOptions& options) {
+  wire::Query q;
+  wire::ParseStatus status = wire::ParseQuery(pkt, len, q);
+  if (status == wire::ParseStatus::kDrop || cap < 512) return 0;
+  size_t limit = options.tcp ? std::min<size_t>(cap, 65535)
+                 : q.edns    ? std::min<size_t>({cap, q.udp_size, options.max_udp_size})
+                             : 512;
+  limit = std::max<size_t>(limit, 512);
+  bool edns = q.edns && status != wire::ParseStatus::kFormErr;
+  Reply r{wire::Writer(out, limit - (edns ? kOptSize : 0))};
+  for (int i = 0; i < 6; ++i) r.w.Put16(i == 0 ? q.id : 0);
+  bool question = status == wire::ParseStatus::kOk || status == wire::ParseStatus::kBadVers;
+  if (question) PutQuestion(r, q);
+  bool tc = false;
+  if (status == wire::ParseStatus::kFormErr) {
+    r.rcode = wire::kRcodeFormErr;
+  } else if (status == wire::ParseStatus::kNotImp) {
+    r.rcode = wire::kRcodeNotImp;
+  } else if (status == wire::ParseStatus::kOk) {
+    tc = !Resolve(r, zones, q, options, r.w.size());
+  }
+  Finish(r, q, options, limit, edns, status == wire::ParseStatus::kBadVers, question, tc);
   return r.w.size();
 }
 

@@ -2,7 +2,7 @@
 
 // Private to steer_dns: the embedded server's zone model. A Zone is an immutable snapshot in
 // wire form, built from RRsets in presentation form; ZoneStore swaps whole snapshots under an
-// atomic shared_ptr, so a query never takes a lock and never sees half a change.
+// atomic shared_ptr, so a query never waits for a change and never sees half of one.
 //
 // Answering (Respond) follows RFC 1034 4.3.2 for a zone without delegations or wildcards:
 // AA on every authoritative answer, NXDOMAIN vs NODATA with the SOA in authority (TTL
@@ -58,8 +58,9 @@ struct ZoneSet {
   std::unordered_map<std::string, std::shared_ptr<const Zone>, NameHash, std::equal_to<>> zones;
 };
 
-// The current ZoneSet. Load() is lock-free for readers in the sense that matters here: no
-// mutex, no waiting on a writer; Store() replaces the whole set.
+// The current ZoneSet. Readers take no mutex and never wait for a zone being built: a change
+// builds its snapshot first and Store() only swaps the pointer (libstdc++'s
+// atomic<shared_ptr> guards the swap and the reference count with a brief internal spin).
 class ZoneStore {
  public:
   std::shared_ptr<const ZoneSet> Load() const { return current_.load(std::memory_order_acquire); }

@@ -16,7 +16,7 @@
 // server (the first listen address, 0.0.0.0 / [::] as loopback) and Replace is refused,
 // because only steerd changes what it serves.
 //
-// Thread-safe: Replace calls are serialized per Host; queries never lock.
+// Thread-safe: Replace calls are serialized per Host; queries never wait for them.
 
 #include <memory>
 #include <optional>
