@@ -212,7 +212,11 @@ Result<std::optional<RRset>> EmbeddedProvider::ReadRemote(const std::string& nam
   auto wire = internal::ToWire(query->get());
   if (!wire) return tl::unexpected(wire.error());
   auto reply = internal::Exchange(*ns, *wire, std::chrono::milliseconds(2000));
-  if (!reply) return tl::unexpected(reply.error());
+  if (!reply) {
+    return MakeError(reply.error().code, options_.name + ": no answer from steerd's server on " +
+                                             options_.listen[0] +
+                                             " (is steerd running?): " + reply.error().message);
+  }
   auto pkt = internal::FromWire(*reply);
   if (!pkt) return tl::unexpected(pkt.error());
   auto rcode = ldns_pkt_get_rcode(pkt->get());

@@ -160,6 +160,11 @@ TEST_F(EmbeddedProviderTest, WithoutServingItReadsTheRunningServerAndRefusesChan
   auto write = (*client)->Replace("example.test.", {"login.example.test.", "A", 20, {"127.0.0.7"}});
   ASSERT_FALSE(write);
   EXPECT_EQ(write.error().code, ErrorCode::kFailedPrecondition);
+  server->reset();  // steerd stopped: the client says so
+  auto down = (*client)->Read("example.test.", "login.example.test.", "A");
+  ASSERT_FALSE(down);
+  EXPECT_NE(down.error().message.find("is steerd running?"), std::string::npos)
+      << down.error().message;
 }
 
 }  // namespace
