@@ -21,6 +21,7 @@ using udp = net::ip::udp;
 using boost::system::error_code;
 
 constexpr size_t kMaxMessage = 65535;
+constexpr int kUdpBatch = 64;  // datagrams answered per wake-up before TCP gets a turn
 
 // Spawned daemons (tests) must not inherit the server's sockets.
 void CloseOnExec(int fd) { fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC); }
@@ -155,18 +156,25 @@ class AsioAuthServer final : public AuthServer {
     return {};
   }
 
+  // Waits for readiness only, then drains the socket with non-blocking reads (up to a
+  // batch, so TCP is not starved): one wake-up per burst instead of one per datagram.
   void ReceiveUdp(UdpListener& u) {
-    u.socket.async_receive_from(net::buffer(u.in), u.peer, [this, &u](error_code ec, size_t n) {
+    u.socket.async_wait(udp::socket::wait_read, [this, &u](error_code ec) {
       if (ec == net::error::operation_aborted) return;
-      if (!ec) {
-        RespondOptions options{false, shared_.options.max_udp_size};
-        auto zones = shared_.store->Load();
-        size_t len = Respond(*zones, u.in.data(), n, u.out.data(), u.out.size(), options);
-        error_code send_ec;  // a full send buffer drops the reply, as a lost packet would
-        if (len > 0) u.socket.send_to(net::buffer(u.out.data(), len), u.peer, 0, send_ec);
+      for (int i = 0; i < kUdpBatch && !ec; ++i) {
+        size_t n = u.socket.receive_from(net::buffer(u.in), u.peer, 0, ec);
+        if (!ec) AnswerUdp(u, n);
       }
       ReceiveUdp(u);
     });
+  }
+
+  void AnswerUdp(UdpListener& u, size_t n) {
+    RespondOptions options{false, shared_.options.max_udp_size};
+    auto zones = shared_.store->Load();
+    size_t len = Respond(*zones, u.in.data(), n, u.out.data(), u.out.size(), options);
+    error_code send_ec;  // a full send buffer drops the reply, as a lost packet would
+    if (len > 0) u.socket.send_to(net::buffer(u.out.data(), len), u.peer, 0, send_ec);
   }
 
   void Accept(tcp::acceptor& acceptor) {
