@@ -97,6 +97,7 @@ Result<std::shared_ptr<AgentContext>> AgentContext::Create(const config::Policy&
   c->registry_ = dns::AllProviders();
   c->provider_deps_.http = std::shared_ptr<base::HttpClient>(base::MakeCurlHttpClient());
   c->provider_deps_.clock = c->clock_.get();
+  c->provider_deps_.serve_dns = true;  // steerd answers for embedded providers
   return c;
 }
 

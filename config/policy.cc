@@ -15,11 +15,10 @@ const T* FindByName(const std::vector<T>& items, const std::string& name) {
 
 const std::vector<std::pair<std::string, ProviderType>>& ProviderTypeNames() {
   static const std::vector<std::pair<std::string, ProviderType>> kNames = {
-      {"powerdns", ProviderType::kPowerDns},
-      {"rfc2136", ProviderType::kRfc2136},
-      {"route53", ProviderType::kRoute53},
-      {"cloudflare", ProviderType::kCloudflare},
-      {"zonefile", ProviderType::kZoneFile}};
+      {"powerdns", ProviderType::kPowerDns}, {"rfc2136", ProviderType::kRfc2136},
+      {"route53", ProviderType::kRoute53},   {"cloudflare", ProviderType::kCloudflare},
+      {"zonefile", ProviderType::kZoneFile}, {"embedded", ProviderType::kEmbedded},
+  };
   return kNames;
 }
 

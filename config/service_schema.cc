@@ -66,7 +66,9 @@ void AddProviderTypeKeys(ObjectSpec<ProviderConfig>& s) {
                                  rfc = {ProviderTypeName(ProviderType::kRfc2136)},
                                  r53 = {ProviderTypeName(ProviderType::kRoute53)},
                                  cf = {ProviderTypeName(ProviderType::kCloudflare)},
-                                 zf = {ProviderTypeName(ProviderType::kZoneFile)};
+                                 zf = {ProviderTypeName(ProviderType::kZoneFile)},
+                                 emb = {ProviderTypeName(ProviderType::kEmbedded)},
+                                 zf_emb = {zf[0], emb[0]};
   s.Add(UrlKey<ProviderConfig>(
       For(Url(K("api_url", "PowerDNS API base URL.", "", "http://127.0.0.1:8081"),
               {"http", "https"}),
@@ -120,9 +122,30 @@ void AddProviderTypeKeys(ObjectSpec<ProviderConfig>& s) {
   s.Add(StringKey<ProviderConfig>(
       For(K("path", "Zone file written atomically.", "", "/var/lib/steer/example.test.zone"), zf),
       F(ProviderConfig, t.zonefile.path)));
-  s.Add(
-      StringKey<ProviderConfig>(For(K("origin", "Zone apex of the file.", "", "example.test."), zf),
-                                F(ProviderConfig, t.zonefile.origin)));
+  // Read into the zonefile slot; Normalize moves it to the provider's type.
+  s.Add(StringKey<ProviderConfig>(
+      For(K("origin", "Zone apex of the file (zonefile) or of the zone served (embedded).", "",
+            "example.test."),
+          zf_emb),
+      F(ProviderConfig, t.zonefile.origin)));
+  s.Add(StringListKey<ProviderConfig>(
+      For(K("listen", "Addresses steerd answers DNS queries on, UDP and TCP, host:port.", "",
+            "[0.0.0.0:53, \"[::]:53\"]"),
+          emb),
+      F(ProviderConfig, t.embedded.listen)));
+  s.Add(StringKey<ProviderConfig>(
+      For(K("zone_file",
+            "Static records of the zone (SOA, NS, glue, ...), read at start and reload; errors "
+            "name file:line.",
+            "", "/etc/steer/example.test.zone"),
+          emb),
+      F(ProviderConfig, t.embedded.zone_file)));
+  s.Add(IntKey<ProviderConfig>(
+      For(Range(K("max_udp_size", "EDNS payload size offered; larger UDP answers set TC.", "1232",
+                  "1232"),
+                512, 4096),
+          emb),
+      F(ProviderConfig, t.embedded.max_udp_size)));
 }
 
 }  // namespace

@@ -29,6 +29,11 @@ void Normalize(Reader& /*r*/, Policy& policy) {
   }
   for (auto& p : policy.providers) {
     if (!p.zonefile.origin.empty()) p.zonefile.origin = Fqdn(p.zonefile.origin);
+    // `origin` is parsed into the zonefile slot before the type is known.
+    if (p.type == ProviderType::kEmbedded) {
+      p.embedded.origin = p.zonefile.origin;
+      p.zonefile.origin.clear();
+    }
     // `endpoint` is parsed into the Route 53 slot before the type is known.
     if (p.type == ProviderType::kCloudflare) {
       if (p.route53.endpoint != Route53Config{}.endpoint) {

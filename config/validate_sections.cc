@@ -1,4 +1,5 @@
 // Cross-field rules, one function per section of the policy.
+#include <map>
 #include <regex>
 #include <set>
 
@@ -59,6 +60,16 @@ void CheckProviderKeys(Checker& c, const ProviderConfig& p) {
     case ProviderType::kZoneFile:
       c.Require(!p.zonefile.path.empty(), "path", "type zonefile");
       c.Require(!p.zonefile.origin.empty(), "origin", "type zonefile");
+      break;
+    case ProviderType::kEmbedded:
+      c.Require(!p.embedded.listen.empty(), "listen", "type embedded");
+      c.Require(!p.embedded.zone_file.empty(), "zone_file", "type embedded");
+      c.Require(!p.embedded.origin.empty(), "origin", "type embedded");
+      for (size_t i = 0; i < p.embedded.listen.size(); ++i) {
+        if (!IsHostPort(p.embedded.listen[i])) {
+          c.Fail("listen[" + std::to_string(i) + "]", "expected host:port, e.g. 0.0.0.0:53");
+        }
+      }
       break;
   }
 }
@@ -177,8 +188,17 @@ void ValidateAgent(Reader& r, const Policy& p) {
 }
 
 void ValidateProviders(Reader& r, const Policy& p) {
+  std::map<std::string, std::string> listening;  // embedded listen address -> provider
   for (const auto& provider : p.providers) {
     Checker c(r, "providers." + provider.name);
+    for (size_t i = 0; i < provider.embedded.listen.size(); ++i) {
+      auto [it, fresh] = listening.emplace(Lower(provider.embedded.listen[i]), provider.name);
+      if (!fresh) {
+        c.Fail(
+            "listen[" + std::to_string(i) + "]",
+            provider.embedded.listen[i] + " is already a listen address of provider " + it->second);
+      }
+    }
     if (!provider.discovery_server.empty() && !IsHostPort(provider.discovery_server)) {
       c.Fail("discovery_server", "expected host:port, e.g. 127.0.0.1:53");
     }

@@ -41,8 +41,28 @@ void CheckServiceRegions(Reader& r, const Policy& p, const ServiceConfig& s,
   }
 }
 
+std::string ZoneKey(const std::string& zone) {
+  std::string z = Lower(zone);
+  while (!z.empty() && z.back() == '.') z.pop_back();
+  return z;
+}
+
+// The embedded server answers one zone: a service of another zone could never be served.
+void CheckEmbeddedZone(Reader& r, const Policy& p, const ServiceConfig& s,
+                       const std::string& path) {
+  const ProviderConfig* pc = p.FindProvider(s.provider);
+  if (pc == nullptr || pc->type != ProviderType::kEmbedded || s.zone.empty() ||
+      pc->embedded.origin.empty() || ZoneKey(s.zone) == ZoneKey(pc->embedded.origin)) {
+    return;
+  }
+  Fail(r, path + ".zone",
+       "provider " + pc->name + " (embedded) serves zone " + pc->embedded.origin + ", not " +
+           s.zone);
+}
+
 void CheckService(Reader& r, const Policy& p, const ServiceConfig& s) {
   std::string path = "services." + s.name;
+  CheckEmbeddedZone(r, p, s, path);
   if (!s.provider.empty() && p.FindProvider(s.provider) == nullptr) {
     Fail(r, path + ".provider", "unknown provider '" + s.provider + "' (not a key of providers)");
   }

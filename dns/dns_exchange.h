@@ -54,6 +54,13 @@ std::optional<RRset> AnswerRRset(const ldns_pkt* pkt, const std::string& name,
 // Record data of one RR in presentation format ("127.0.0.2", "\"txt\"", "host.example.").
 std::string RdataText(const ldns_rr* rr);
 
+// Every RRset of the zone file `path` (apex `origin`), the SOA first, read with ldns's zone
+// reader. A missing file is kNotFound (`who` leads that message); a syntax error is
+// kInvalidArgument "path:line: what"; a zone without SOA is kInvalidArgument. Defined in
+// zonefile_provider.cc; the embedded server reads its static records with it too.
+Result<std::vector<RRset>> ReadZoneFile(const std::string& path, const std::string& origin,
+                                        const std::string& who);
+
 // A plain query for name/type: RD=0, or RD=1 for a resolver (`recursion_desired`).
 Result<PktPtr> MakeQuery(const std::string& name, const std::string& type,
                          bool recursion_desired = false);

@@ -4,6 +4,7 @@
 
 #include "steer/base/clock.h"
 #include "steer/dns/cloudflare_provider.h"
+#include "steer/dns/embedded_provider.h"
 #include "steer/dns/powerdns_provider.h"
 #include "steer/dns/rfc2136_provider.h"
 #include "steer/dns/route53_provider.h"
@@ -35,6 +36,10 @@ void AddBuiltinProviders(ProviderRegistry& registry) {
   registry[config::ProviderType::kZoneFile] = [](const config::ProviderConfig& config,
                                                  const ProviderDeps&) {
     return ZoneFileProvider::Create(config);
+  };
+  registry[config::ProviderType::kEmbedded] = [](const config::ProviderConfig& config,
+                                                 const ProviderDeps& deps) {
+    return EmbeddedProvider::Create(config, deps.serve_dns, deps.clock);
   };
 }
 

@@ -145,6 +145,9 @@ Result<NameServerSource> FindNameServerSource(const config::ServiceConfig& servi
     case config::ProviderType::kRoute53:
     case config::ProviderType::kCloudflare:
       return NameServerSource{Kind::kResolver, "", ""};
+    case config::ProviderType::kEmbedded:
+      if (provider.embedded.listen.empty()) break;
+      return NameServerSource{Kind::kListen, "", key + "listen"};
     case config::ProviderType::kZoneFile:
       break;
   }
@@ -154,6 +157,25 @@ Result<NameServerSource> FindNameServerSource(const config::ServiceConfig& servi
                        " to find the nameservers to verify; set services." + service.name +
                        ".nameservers or " + key + "discovery_server");
 }
+
+namespace {
+
+// steerd verifies its own embedded server where it listens; a wildcard address is asked on
+// loopback.
+Result<std::vector<NameServer>> ListenServers(const config::ProviderConfig& provider) {
+  std::vector<NameServer> servers;
+  for (const auto& text : provider.embedded.listen) {
+    auto ns = ParseNameServer(text);
+    if (!ns) return tl::unexpected(ns.error());
+    if (ns->host == "0.0.0.0") ns->host = "127.0.0.1";
+    if (ns->host == "::") ns->host = "::1";
+    ns->label = text;
+    servers.push_back(*ns);
+  }
+  return servers;
+}
+
+}  // namespace
 
 Result<std::vector<NameServer>> AuthoritativeServers(const config::ServiceConfig& service,
                                                      const config::ProviderConfig& provider,
@@ -165,6 +187,7 @@ Result<std::vector<NameServer>> AuthoritativeServers(const config::ServiceConfig
   std::vector<NameServer> servers;
   for (const auto& text : service.nameservers) servers.push_back(*ParseNameServer(text));
   if (source->kind == NameServerSource::Kind::kConfigured) return servers;
+  if (source->kind == NameServerSource::Kind::kListen) return ListenServers(provider);
   std::vector<NameServer> resolvers = SystemResolvers(resolv_conf);
   std::optional<NameServer> resolver;
   if (!resolvers.empty()) resolver = resolvers.front();

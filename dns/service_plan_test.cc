@@ -118,6 +118,26 @@ TEST(NameServerSourceTest, ZoneFileNeedsAKeyAndSaysWhich) {
   EXPECT_NE(none.error().message.find("providers.dns.discovery_server"), std::string::npos);
 }
 
+TEST(NameServerSourceTest, EmbeddedVerifiesItsOwnListenAddresses) {
+  config::ProviderConfig p = Provider(config::ProviderType::kEmbedded);
+  p.embedded.listen = {"0.0.0.0:5353", "[::]:5353", "127.0.0.9:53"};
+  auto found = FindNameServerSource(Login(), p);
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->kind, NameServerSource::Kind::kListen);
+  EXPECT_EQ(found->key, "providers.dns.listen");
+  base::FakeClock clock;
+  LdnsQuerier querier;
+  PropagationChecker checker(querier, clock);
+  auto servers = AuthoritativeServers(Login(), p, checker, std::chrono::milliseconds(100));
+  ASSERT_TRUE(servers) << servers.error().message;
+  ASSERT_EQ(servers->size(), 3u);
+  EXPECT_EQ((*servers)[0].host, "127.0.0.1");  // a wildcard address is asked on loopback
+  EXPECT_EQ((*servers)[0].port, 5353);
+  EXPECT_EQ((*servers)[1].host, "::1");
+  EXPECT_EQ((*servers)[2].host, "127.0.0.9");
+  EXPECT_EQ((*servers)[2].port, 53);
+}
+
 TEST(NameServerSourceTest, ConfiguredThenDiscoveryServerWin) {
   config::ProviderConfig p = Provider(config::ProviderType::kZoneFile);
   p.discovery_server = "127.0.0.1:5353";

@@ -131,24 +131,26 @@ Result<void> ZoneFileProvider::CheckZone(const std::string& zone) const {
   return {};
 }
 
-Result<std::vector<RRset>> ZoneFileProvider::LoadLocked() {
-  FILE* fp = std::fopen(options_.path.c_str(), "r");
+namespace internal {
+
+Result<std::vector<RRset>> ReadZoneFile(const std::string& path, const std::string& origin_name,
+                                        const std::string& who) {
+  FILE* fp = std::fopen(path.c_str(), "r");
   if (fp == nullptr) {
     if (errno == ENOENT) {
-      return MakeError(ErrorCode::kNotFound,
-                       options_.name + ": zone file " + options_.path + " does not exist");
+      return MakeError(ErrorCode::kNotFound, who + ": zone file " + path + " does not exist");
     }
-    return tl::unexpected(IoError("cannot open", options_.path, errno));
+    return tl::unexpected(IoError("cannot open", path, errno));
   }
-  internal::RdfPtr origin(ldns_dname_new_frm_str(options_.origin.c_str()));
+  internal::RdfPtr origin(ldns_dname_new_frm_str(origin_name.c_str()));
   ldns_zone* zone = nullptr;
   int line = 0;
   ldns_status status =
       ldns_zone_new_frm_fp_l(&zone, fp, origin.get(), 3600, LDNS_RR_CLASS_IN, &line);
   std::fclose(fp);
   if (status != LDNS_STATUS_OK) {
-    return MakeError(ErrorCode::kInvalidArgument, options_.path + ":" + std::to_string(line) +
-                                                      ": " + ldns_get_errorstr_by_id(status));
+    return MakeError(ErrorCode::kInvalidArgument,
+                     path + ":" + std::to_string(line) + ": " + ldns_get_errorstr_by_id(status));
   }
   std::vector<RRset> out;
   auto add = [&](const ldns_rr* rr) {
@@ -169,9 +171,15 @@ Result<std::vector<RRset>> ZoneFileProvider::LoadLocked() {
   }
   ldns_zone_deep_free(zone);
   if (out.empty() || out[0].type != "SOA") {
-    return MakeError(ErrorCode::kInvalidArgument, options_.path + ": zone has no SOA record");
+    return MakeError(ErrorCode::kInvalidArgument, path + ": zone has no SOA record");
   }
   return out;
+}
+
+}  // namespace internal
+
+Result<std::vector<RRset>> ZoneFileProvider::LoadLocked() {
+  return internal::ReadZoneFile(options_.path, options_.origin, options_.name);
 }
 
 Result<std::vector<RRset>> ZoneFileProvider::List(const std::string& zone) {

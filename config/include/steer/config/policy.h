@@ -77,7 +77,7 @@ struct CoordinationConfig {
 
 // ---- DNS providers --------------------------------------------------------------------
 
-enum class ProviderType { kPowerDns, kRfc2136, kRoute53, kCloudflare, kZoneFile };
+enum class ProviderType { kPowerDns, kRfc2136, kRoute53, kCloudflare, kZoneFile, kEmbedded };
 
 // The one table of provider kinds by the name a policy's `type` gives them: the schema reads
 // it, and so does the DNS provider registry (dns/factory.h) for its messages.
@@ -126,6 +126,16 @@ struct ZoneFileConfig {
   bool operator==(const ZoneFileConfig&) const = default;
 };
 
+// steerd itself answers the zone (docs/dns.md, "The embedded authoritative server").
+struct EmbeddedConfig {
+  std::vector<std::string> listen;  // listen: host:port, UDP and TCP
+  std::string zone_file;            // zone_file: static records (SOA, NS, ...), read at start
+  std::string origin;               // origin: zone apex (the `origin` key, shared with zonefile)
+  int max_udp_size = 1232;          // max_udp_size: EDNS payload size offered, 512..4096
+
+  bool operator==(const EmbeddedConfig&) const = default;
+};
+
 struct ProviderConfig {
   std::string name;                             // the map key
   ProviderType type = ProviderType::kPowerDns;  // type
@@ -138,6 +148,7 @@ struct ProviderConfig {
   Route53Config route53;
   CloudflareConfig cloudflare;
   ZoneFileConfig zonefile;
+  EmbeddedConfig embedded;
   Location location;
 
   bool operator==(const ProviderConfig&) const = default;

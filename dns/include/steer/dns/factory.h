@@ -24,6 +24,9 @@ namespace steer::dns {
 struct ProviderDeps {
   std::shared_ptr<base::HttpClient> http;  // for HTTP API providers
   const base::Clock* clock = nullptr;      // must outlive the providers
+  // steerd: an embedded provider listens and answers. Otherwise (steerctl) it reads what
+  // the running steerd answers and refuses changes (embedded_provider.h).
+  bool serve_dns = false;
 };
 
 using ProviderFactory = std::function<Result<std::unique_ptr<Provider>>(
@@ -32,11 +35,12 @@ using ProviderFactory = std::function<Result<std::unique_ptr<Provider>>(
 // Keyed by the provider kind; kinds are named by config::ProviderTypeName().
 using ProviderRegistry = std::map<config::ProviderType, ProviderFactory>;
 
-// Every provider kind this library builds: powerdns, rfc2136, zonefile, route53, cloudflare.
+// Every provider kind this library builds: powerdns, rfc2136, zonefile, embedded, route53,
+// cloudflare.
 // The one registry steerd and steerctl use.
 ProviderRegistry AllProviders();
 
-// Adds powerdns, rfc2136 and zonefile. (route53 and cloudflare are added by their own
+// Adds powerdns, rfc2136, zonefile and embedded. (route53 and cloudflare are added by their own
 // Add*Provider functions, in route53_provider.h / cloudflare_provider.h; AllProviders() adds
 // all of them.)
 void AddBuiltinProviders(ProviderRegistry& registry);
@@ -58,7 +62,8 @@ struct RateLimit {
 // config.rate_per_second, or when 0 the kind's published limit: route53 5/s (the per-account
 // limit AWS documents for ChangeResourceRecordSets), cloudflare 1,200 requests per 5 minutes
 // (a full bucket plus 300 s of refill stays within it: 3.93/s with the burst of 20),
-// powerdns / rfc2136 / zonefile 50/s (local servers: a safety valve, not a published limit).
+// powerdns / rfc2136 / zonefile / embedded 50/s (local servers: a safety valve, not a published
+// limit).
 // The burst is the kind's (route53 5, cloudflare 20, others 50), capped at five seconds of
 // the rate (at least 1), so a lowered rate_per_second is not undone by a burst sized for the
 // default rate.

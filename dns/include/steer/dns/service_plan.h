@@ -45,6 +45,7 @@ struct NameServerSource {
     kConfigured,  // the service's `nameservers`
     kServer,      // the zone's NS set asked of `server`, a DNS server of the zone
     kResolver,    // the zone's NS set asked of the system resolver (resolv.conf)
+    kListen,      // an embedded provider's own listen addresses (0.0.0.0 / [::] as loopback)
   };
   Kind kind = Kind::kConfigured;
   std::string server;  // kServer: host:port (the host may be a name, resolved at run time)
@@ -54,7 +55,8 @@ struct NameServerSource {
 
 // How the servers to verify `service` will be found: its `nameservers`, else the provider's
 // `discovery_server`, else by provider type: rfc2136 its `server`, powerdns `api_url`'s host
-// on port 53, route53 and cloudflare the system resolver; a zonefile provider has none.
+// on port 53, route53 and cloudflare the system resolver, embedded its own listen addresses;
+// a zonefile provider has none.
 // kFailedPrecondition naming the key to set when nothing can be found; kInvalidArgument when
 // a configured name server is not an IP address (steerd verifies by address).
 Result<NameServerSource> FindNameServerSource(const config::ServiceConfig& service,

@@ -1,0 +1,211 @@
+#include "auth_server.h"
+
+#include <fcntl.h>
+
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <thread>
+
+#include "steer/base/log.h"
+
+namespace steer::dns::auth {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using udp = net::ip::udp;
+using boost::system::error_code;
+
+constexpr size_t kMaxMessage = 65535;
+constexpr int kUdpBatch = 64;  // datagrams answered per wake-up before TCP gets a turn
+
+// Spawned daemons (tests) must not inherit the server's sockets.
+void CloseOnExec(int fd) { fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC); }
+
+struct Shared {
+  std::shared_ptr<const ZoneStore> store;
+  AuthServerOptions options;
+  size_t tcp_open = 0;  // touched only on the io thread
+};
+
+// One TCP client: length-prefixed queries answered in order until idle or closed.
+class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
+ public:
+  TcpConnection(tcp::socket socket, Shared& shared)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(shared) {
+    ++shared_.tcp_open;
+  }
+  ~TcpConnection() { --shared_.tcp_open; }
+
+  void ReadLength() {
+    timer_.expires_after(shared_.options.tcp_idle_timeout);
+    timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (ec != net::error::operation_aborted) self->Close();
+    });
+    net::async_read(
+        socket_, net::buffer(length_), [self = shared_from_this()](error_code ec, size_t) {
+          if (ec) return self->Close();
+          self->in_.resize(static_cast<size_t>(self->length_[0]) << 8 | self->length_[1]);
+          self->ReadQuery();
+        });
+  }
+
+ private:
+  void ReadQuery() {
+    net::async_read(socket_, net::buffer(in_), [self = shared_from_this()](error_code ec, size_t) {
+      if (ec) return self->Close();
+      self->Answer();
+    });
+  }
+
+  void Answer() {
+    RespondOptions options{true, shared_.options.max_udp_size};
+    auto zones = shared_.store->Load();
+    size_t n = Respond(*zones, in_.data(), in_.size(), out_.data() + 2, kMaxMessage, options);
+    if (n == 0) return Close();  // not a query: nothing sensible left to say on this stream
+    out_[0] = static_cast<uint8_t>(n >> 8);
+    out_[1] = static_cast<uint8_t>(n);
+    net::async_write(socket_, net::buffer(out_.data(), n + 2),
+                     [self = shared_from_this()](error_code ec, size_t) {
+                       if (ec) return self->Close();
+                       self->ReadLength();
+                     });
+  }
+
+  void Close() {
+    error_code ignored;
+    timer_.cancel();
+    socket_.close(ignored);
+  }
+
+  tcp::socket socket_;
+  net::steady_timer timer_;
+  Shared& shared_;
+  std::array<uint8_t, 2> length_{};
+  std::vector<uint8_t> in_;
+  std::array<uint8_t, kMaxMessage + 2> out_{};
+};
+
+struct UdpListener {
+  explicit UdpListener(net::io_context& ioc) : socket(ioc) {}
+  udp::socket socket;
+  udp::endpoint peer;
+  std::array<uint8_t, kMaxMessage> in{};
+  std::array<uint8_t, kMaxMessage> out{};
+};
+
+class AsioAuthServer final : public AuthServer {
+ public:
+  AsioAuthServer(const AuthServerOptions& options, std::shared_ptr<const ZoneStore> store)
+      : shared_{std::move(store), options} {}
+  ~AsioAuthServer() override {
+    ioc_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  Result<void> Bind() {
+    for (const auto& address : shared_.options.listen) {
+      if (auto ok = BindOne(address); !ok) return ok;
+    }
+    return {};
+  }
+
+  void Run() {
+    for (auto& u : udp_) ReceiveUdp(*u);
+    for (auto& a : tcp_) Accept(*a);
+    thread_ = std::thread([this] { ioc_.run(); });
+  }
+
+  std::vector<uint16_t> Ports() const override {
+    std::vector<uint16_t> out;
+    for (const auto& a : tcp_) out.push_back(a->local_endpoint().port());
+    return out;
+  }
+
+ private:
+  Result<void> BindOne(const ListenAddress& address) {
+    error_code ec;
+    auto ip = net::ip::make_address(address.host, ec);
+    if (ec)
+      return MakeError(ErrorCode::kInvalidArgument, "listen: bad address '" + address.host + "'");
+    auto acceptor = std::make_unique<tcp::acceptor>(ioc_);
+    auto listener = std::make_unique<UdpListener>(ioc_);
+    tcp::endpoint tep(ip, address.port);
+    acceptor->open(tep.protocol(), ec);
+    if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor->bind(tep, ec);
+    if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+    // UDP on the port TCP got (the same one unless 0 was asked for).
+    udp::endpoint uep(ip, ec ? 0 : acceptor->local_endpoint().port());
+    if (!ec) listener->socket.open(uep.protocol(), ec);
+    if (!ec) listener->socket.bind(uep, ec);
+    if (!ec) listener->socket.non_blocking(true, ec);
+    std::string where = address.host + ":" + std::to_string(address.port);
+    if (ec) {
+      return MakeError(ErrorCode::kUnavailable,
+                       "embedded DNS server cannot listen on " + where + ": " + ec.message());
+    }
+    CloseOnExec(acceptor->native_handle());
+    CloseOnExec(listener->socket.native_handle());
+    tcp_.push_back(std::move(acceptor));
+    udp_.push_back(std::move(listener));
+    return {};
+  }
+
+  // Waits for readiness only, then drains the socket with non-blocking reads (up to a
+  // batch, so TCP is not starved): one wake-up per burst instead of one per datagram.
+  void ReceiveUdp(UdpListener& u) {
+    u.socket.async_wait(udp::socket::wait_read, [this, &u](error_code ec) {
+      if (ec == net::error::operation_aborted) return;
+      for (int i = 0; i < kUdpBatch && !ec; ++i) {
+        size_t n = u.socket.receive_from(net::buffer(u.in), u.peer, 0, ec);
+        if (!ec) AnswerUdp(u, n);
+      }
+      ReceiveUdp(u);
+    });
+  }
+
+  void AnswerUdp(UdpListener& u, size_t n) {
+    RespondOptions options{false, shared_.options.max_udp_size};
+    auto zones = shared_.store->Load();
+    size_t len = Respond(*zones, u.in.data(), n, u.out.data(), u.out.size(), options);
+    error_code send_ec;  // a full send buffer drops the reply, as a lost packet would
+    if (len > 0) u.socket.send_to(net::buffer(u.out.data(), len), u.peer, 0, send_ec);
+  }
+
+  void Accept(tcp::acceptor& acceptor) {
+    acceptor.async_accept([this, &acceptor](error_code ec, tcp::socket socket) {
+      if (ec == net::error::operation_aborted) return;
+      if (!ec && shared_.tcp_open < shared_.options.max_tcp_connections) {
+        CloseOnExec(socket.native_handle());
+        std::make_shared<TcpConnection>(std::move(socket), shared_)->ReadLength();
+      }
+      Accept(acceptor);
+    });
+  }
+
+  Shared shared_;  // before ioc_: connections (destroyed with ioc_) refer to it
+  net::io_context ioc_{1};
+  std::vector<std::unique_ptr<tcp::acceptor>> tcp_;
+  std::vector<std::unique_ptr<UdpListener>> udp_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<AuthServer>> AuthServer::Start(const AuthServerOptions& options,
+                                                      std::shared_ptr<const ZoneStore> store) {
+  if (options.listen.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "embedded DNS server: no listen address");
+  }
+  auto server = std::make_unique<AsioAuthServer>(options, std::move(store));
+  if (auto ok = server->Bind(); !ok) return tl::unexpected(ok.error());
+  server->Run();
+  return std::unique_ptr<AuthServer>(std::move(server));
+}
+
+}  // namespace steer::dns::auth

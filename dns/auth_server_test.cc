@@ -1,0 +1,185 @@
+// The embedded server on loopback (port 0), queried by real clients: dig and c-ares.
+#include "auth_server.h"
+
+#include <ares.h>
+#include <arpa/nameser.h>
+#include <gtest/gtest.h>
+#include <sys/select.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace steer::dns::auth {
+namespace {
+
+std::vector<RRset> Zone(const std::string& login) {
+  std::vector<RRset> z = {
+      {"example.test.",
+       "SOA",
+       300,
+       {"ns1.example.test. hostmaster.example.test. 7 3600 600 86400 60"}},
+      {"example.test.", "NS", 300, {"ns1.example.test."}},
+      {"ns1.example.test.", "A", 300, {"127.0.0.1"}},
+      {"login.example.test.", "A", 30, {login}},
+      {"big.example.test.", "A", 30, {}},
+  };
+  for (int i = 0; i < 50; ++i) z.back().records.push_back("127.0.1." + std::to_string(i));
+  return z;
+}
+
+std::string RunCommand(const std::string& command) {
+  std::string out;
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return "popen failed";
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+class AuthServerTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    Publish("127.0.0.2", 1);
+    AuthServerOptions options;
+    options.listen = {{"127.0.0.1", 0}};
+    auto server = AuthServer::Start(options, store_);
+    ASSERT_TRUE(server) << server.error().message;
+    server_ = std::move(*server);
+    port_ = server_->Ports().at(0);
+  }
+
+  void Publish(const std::string& login, uint32_t serial) {
+    auto zone = BuildZone("example.test.", Zone(login), serial);
+    ASSERT_TRUE(zone) << zone.error().message;
+    auto set = std::make_shared<ZoneSet>();
+    set->zones[(*zone)->apex] = *zone;
+    store_->Store(set);
+  }
+
+  std::string Dig(const std::string& args) {
+    return RunCommand("dig @127.0.0.1 -p " + std::to_string(port_) + " +norec +time=2 +tries=1 " +
+                      args);
+  }
+
+  std::shared_ptr<ZoneStore> store_ = std::make_shared<ZoneStore>();
+  std::unique_ptr<AuthServer> server_;
+  uint16_t port_ = 0;
+};
+
+TEST_F(AuthServerTest, DigGetsAuthoritativeAnswersOverUdpAndTcp) {
+  for (const char* transport : {"+notcp", "+tcp"}) {
+    std::string out = Dig(std::string(transport) + " LOGIN.example.TEST A");
+    EXPECT_NE(out.find("status: NOERROR"), std::string::npos) << out;
+    EXPECT_NE(out.find(" aa"), std::string::npos) << out;
+    EXPECT_NE(out.find("A\t127.0.0.2"), std::string::npos) << out;
+  }
+}
+
+TEST_F(AuthServerTest, DigSeesNegativeAnswersRefusalsAndBadVers) {
+  std::string nx = Dig("nope.example.test A");
+  EXPECT_NE(nx.find("status: NXDOMAIN"), std::string::npos) << nx;
+  EXPECT_NE(nx.find("AUTHORITY: 1"), std::string::npos) << nx;
+  std::string nodata = Dig("login.example.test AAAA");
+  EXPECT_NE(nodata.find("status: NOERROR"), std::string::npos) << nodata;
+  EXPECT_NE(nodata.find("ANSWER: 0, AUTHORITY: 1"), std::string::npos) << nodata;
+  std::string refused = Dig("www.example.org A");
+  EXPECT_NE(refused.find("status: REFUSED"), std::string::npos) << refused;
+  std::string badvers = Dig("+edns=1 +noednsneg login.example.test A");
+  EXPECT_NE(badvers.find("status: BADVERS"), std::string::npos) << badvers;
+}
+
+TEST_F(AuthServerTest, DigIsToldToRetryOverTcpWhenTheAnswerDoesNotFit) {
+  std::string udp = Dig("+noedns +ignore big.example.test A");
+  EXPECT_NE(udp.find(" tc"), std::string::npos) << udp;
+  EXPECT_NE(udp.find("ANSWER: 0"), std::string::npos) << udp;
+  std::string retried = Dig("+noedns big.example.test A");  // dig retries over TCP itself
+  EXPECT_NE(retried.find("ANSWER: 50"), std::string::npos) << retried;
+  std::string edns = Dig("+bufsize=1232 big.example.test A");  // 50 A records fit in 1232
+  EXPECT_NE(edns.find("ANSWER: 50"), std::string::npos) << edns;
+  EXPECT_NE(edns.find("udp: 1232"), std::string::npos) << edns;
+}
+
+TEST_F(AuthServerTest, ANewSnapshotIsServedByTheNextQuery) {
+  Publish("127.0.0.9", 8);
+  std::string out = Dig("+short login.example.test A");
+  EXPECT_EQ(out, "127.0.0.9\n");
+  EXPECT_NE(Dig("+short example.test SOA").find(" 8 3600 600 86400 60"), std::string::npos);
+}
+
+struct AresResult {
+  int status = -1;
+  int answers = 0;
+  bool done = false;
+};
+
+void OnAres(void* arg, int status, int, unsigned char* abuf, int alen) {
+  auto* r = static_cast<AresResult*>(arg);
+  r->status = status;
+  r->done = true;
+  if (status == ARES_SUCCESS && alen >= 12) r->answers = (abuf[6] << 8) | abuf[7];
+}
+
+AresResult AresQuery(uint16_t port, const char* name, int type) {
+  AresResult result;
+  ares_channel channel = nullptr;
+  ares_options options{};
+  options.flags = ARES_FLAG_NORECURSE | ARES_FLAG_NOSEARCH;
+  options.timeout = 2000;
+  options.tries = 1;
+  if (ares_init_options(&channel, &options, ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES) !=
+      ARES_SUCCESS) {
+    return result;
+  }
+  std::string server = "127.0.0.1:" + std::to_string(port);
+  ares_set_servers_ports_csv(channel, server.c_str());
+  ares_query(channel, name, ns_c_in, type, OnAres, &result);
+  while (!result.done) {
+    fd_set read, write;
+    FD_ZERO(&read);
+    FD_ZERO(&write);
+    int nfds = ares_fds(channel, &read, &write);
+    if (nfds == 0) break;
+    timeval tv{};
+    timeval* tvp = ares_timeout(channel, nullptr, &tv);
+    select(nfds, &read, &write, nullptr, tvp);
+    ares_process(channel, &read, &write);
+  }
+  ares_destroy(channel);
+  return result;
+}
+
+TEST_F(AuthServerTest, CAresGetsAnswersNxDomainAndRetriesTruncatedAnswersOverTcp) {
+  ASSERT_EQ(ares_library_init(ARES_LIB_INIT_ALL), ARES_SUCCESS);
+  AresResult a = AresQuery(port_, "login.example.test", ns_t_a);
+  EXPECT_EQ(a.status, ARES_SUCCESS);
+  EXPECT_EQ(a.answers, 1);
+  AresResult nx = AresQuery(port_, "nope.example.test", ns_t_a);
+  EXPECT_EQ(nx.status, ARES_ENOTFOUND);
+  AresResult big = AresQuery(port_, "big.example.test", ns_t_a);  // TC over UDP, then TCP
+  EXPECT_EQ(big.status, ARES_SUCCESS);
+  EXPECT_EQ(big.answers, 50);
+  ares_library_cleanup();
+}
+
+TEST(AuthServerStart, NamesTheAddressItCannotBind) {
+  auto store = std::make_shared<ZoneStore>();
+  AuthServerOptions options;
+  options.listen = {{"127.0.0.1", 0}};
+  auto first = AuthServer::Start(options, store);
+  ASSERT_TRUE(first);
+  options.listen = {{"127.0.0.1", (*first)->Ports()[0]}};
+  auto second = AuthServer::Start(options, store);
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().message.find("cannot listen on 127.0.0.1:"), std::string::npos)
+      << second.error().message;
+  options.listen = {{"not-an-ip", 53}};
+  auto bad = AuthServer::Start(options, store);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("bad address 'not-an-ip'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace steer::dns::auth

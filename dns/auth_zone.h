@@ -1,0 +1,85 @@
+#pragma once
+
+// Private to steer_dns: the embedded server's zone model. A Zone is an immutable snapshot in
+// wire form, built from RRsets in presentation form; ZoneStore swaps whole snapshots under an
+// atomic shared_ptr, so a query never waits for a change and never sees half of one.
+//
+// Answering (Respond) follows RFC 1034 4.3.2 for a zone without delegations or wildcards:
+// AA on every authoritative answer, NXDOMAIN vs NODATA with the SOA in authority (TTL
+// min(SOA TTL, MINIMUM), RFC 2308), CNAME chains followed inside the zone, EDNS0 payload size
+// and TC when an answer does not fit (the client retries over TCP), names compared without
+// case, REFUSED for names outside every served zone.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "steer/base/error.h"
+#include "steer/dns/rrset.h"
+
+namespace steer::dns::auth {
+
+struct WireRRset {
+  uint16_t type = 0;
+  uint32_t ttl = 0;
+  std::vector<std::string> rdata;  // uncompressed wire RDATA, one entry per record
+};
+
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+struct Zone {
+  std::string apex;    // lower-case wire name
+  std::string origin;  // "example.test."
+  uint32_t serial = 0;
+  WireRRset soa;
+  uint32_t negative_ttl = 0;  // min(SOA TTL, SOA MINIMUM)
+  // Every name in the zone, by lower-case wire name; empty non-terminals have no RRsets.
+  std::unordered_map<std::string, std::vector<WireRRset>, NameHash, std::equal_to<>> nodes;
+  std::vector<RRset> rrsets;  // the same data in presentation form (Provider::Read)
+};
+
+// Builds a snapshot. `rrsets` must hold exactly one SOA, at `origin`; its serial is replaced
+// by `serial`. Errors name the offending RRset: a name outside the zone, a wildcard, a
+// delegation (NS below the apex), a CNAME next to other data, record data that does not
+// parse for its type.
+Result<std::shared_ptr<const Zone>> BuildZone(const std::string& origin,
+                                              const std::vector<RRset>& rrsets, uint32_t serial);
+
+// The zones one server answers for, by lower-case wire apex.
+struct ZoneSet {
+  std::unordered_map<std::string, std::shared_ptr<const Zone>, NameHash, std::equal_to<>> zones;
+};
+
+// The current ZoneSet. Readers take no mutex and never wait for a zone being built: a change
+// builds its snapshot first and Store() only swaps the pointer (libstdc++'s
+// atomic<shared_ptr> guards the swap and the reference count with a brief internal spin).
+class ZoneStore {
+ public:
+  std::shared_ptr<const ZoneSet> Load() const { return current_.load(std::memory_order_acquire); }
+  void Store(std::shared_ptr<const ZoneSet> set) {
+    current_.store(std::move(set), std::memory_order_release);
+  }
+
+ private:
+  std::atomic<std::shared_ptr<const ZoneSet>> current_{std::make_shared<const ZoneSet>()};
+};
+
+struct RespondOptions {
+  bool tcp = false;
+  uint16_t max_udp_size = 1232;  // our EDNS payload size (DNS flag day 2020)
+};
+
+// Answers the query in `pkt` into `out` (capacity `cap`, at least 512). Returns the reply's
+// length, or 0 when no reply must be sent (too short for a header, or a response).
+size_t Respond(const ZoneSet& zones, const uint8_t* pkt, size_t len, uint8_t* out, size_t cap,
+               const RespondOptions& options);
+
+}  // namespace steer::dns::auth
