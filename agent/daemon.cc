@@ -4,8 +4,8 @@
 
 #include "runnable.h"
 #include "runtime_builder.h"
-#include "vantage_sync.h"
 #include "steer/base/log.h"
+#include "vantage_sync.h"
 
 namespace steer::agent {
 namespace {
@@ -63,8 +63,8 @@ Result<void> Daemon::StartApi(const config::Policy& policy) {
   backend_ = std::make_unique<ApiBackend>(slot_, *loop_, *this, context_, options_.config_path);
   router_ =
       std::make_unique<api::Router>(*backend_, tokens_, context_->store(), &context_->metrics());
-  auto server =
-      api::ServeApi(options_.listen.empty() ? policy.agent.listen : options_.listen, *router_);
+  auto server = api::ServeApi(options_.listen.empty() ? policy.agent.listen : options_.listen,
+                              *router_, options_.listen_fd);
   if (!server) return tl::unexpected(server.error());
   server_ = std::move(*server);
   return {};
@@ -73,7 +73,10 @@ Result<void> Daemon::StartApi(const config::Policy& policy) {
 Daemon::~Daemon() {
   Stop();
   if (relay_.joinable()) relay_.join();  // before the backend it calls goes
-  server_.reset();  // no API call comes in after this
+  // Stops accepting (a socket held by systemd queues connections for the next steerd) and
+  // finishes the API requests in progress; no API call comes in after this.
+  if (server_) server_->Shutdown(kApiShutdownTimeout);
+  server_.reset();
   router_.reset();
   backend_.reset();
   if (loop_) loop_->Stop();  // joined: no tick runs after this
@@ -120,7 +123,8 @@ Result<std::string> Daemon::Reload(std::vector<std::string>* diagnostics) {
                   ErrorCode::kInvalidArgument);
   }
   const config::Policy& running = slot_.Get()->policy();
-  if (policy->coordination != running.coordination || policy->agent.vantage != running.agent.vantage) {
+  if (policy->coordination != running.coordination ||
+      policy->agent.vantage != running.agent.vantage) {
     diagnostics->push_back(
         "coordination and agent.vantage are read at start only: restart steerd to change them");
     return Refuse("policy changes coordination or agent.vantage; the running policy stays",

@@ -14,13 +14,14 @@
 // never flips a record back and forth.
 //
 // Teardown is coded in the destructor: the API server stops (no more calls in), the
-// decision loop and the coordination thread (VantageSync) are joined, the runtime in force is stopped (probes, then appliers), then the
-// context goes.
+// decision loop and the coordination thread (VantageSync) are joined, the runtime in force is
+// stopped (probes, then appliers), then the context goes.
 //
 // Thread-safety: Start/Wait/Stop from main (Stop also from a signal thread); Reload from any
 // thread, one at a time.
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -43,7 +44,14 @@ struct DaemonOptions {
   std::string state_dir;   // overrides agent.state_dir when set
   std::string listen;      // overrides agent.listen when set
   std::string token_file;  // `name:token` lines; else agent.api_token
+  // The API's listening socket passed by systemd (steerd.socket) or a parent, from
+  // base::InheritedListenSocket(); -1 binds `listen` / agent.listen.
+  int listen_fd = -1;
 };
+
+// On Stop, API requests in progress get this long to finish (base::HttpServer::Shutdown):
+// the API's own per-request limit.
+inline constexpr std::chrono::seconds kApiShutdownTimeout{10};
 
 class Daemon : public Reloader {
  public:
@@ -79,7 +87,7 @@ class Daemon : public Reloader {
   std::unique_ptr<ApiBackend> backend_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<base::HttpServer> server_;
-  std::thread relay_;  // etcd mode: the leader serves relayed operations (joined first)
+  std::thread relay_;     // etcd mode: the leader serves relayed operations (joined first)
   std::mutex reload_mu_;  // one reload at a time
   std::atomic<bool> stop_{false};
 };
