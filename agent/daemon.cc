@@ -81,6 +81,9 @@ Daemon::~Daemon() {
   backend_.reset();
   if (loop_) loop_->Stop();  // joined: no tick runs after this
   loop_.reset();
+  // No decision is taken from now on: hand leadership over at once (etcd: delete P/leader,
+  // revoke the lease) rather than after the rest stops, or after the lease expires.
+  if (context_) context_->coordinator().Resign();
   if (sync_) sync_->Stop();  // joined: nothing is published after this
   sync_.reset();
   if (std::shared_ptr<Runtime> rt = slot_.Swap(nullptr)) rt->Stop();
