@@ -98,8 +98,8 @@ Result<void> Daemon::StartApi(const config::Policy& policy) {
   backend_ = std::make_unique<ApiBackend>(slot_, *loop_, *this, context_, options_.config_path);
   router_ =
       std::make_unique<api::Router>(*backend_, tokens_, context_->store(), &context_->metrics());
-  auto server =
-      api::ServeApi(options_.listen.empty() ? policy.agent.listen : options_.listen, *router_);
+  auto server = api::ServeApi(options_.listen.empty() ? policy.agent.listen : options_.listen,
+                              *router_, options_.listen_fd);
   if (!server) return tl::unexpected(server.error());
   server_ = std::move(*server);
   return {};
@@ -110,11 +110,17 @@ Daemon::~Daemon() {
   if (relay_.joinable()) relay_.join();  // before the backend it calls goes
   public_server_.reset();                // no page request comes in after this
   page_.reset();
-  server_.reset();  // no API call comes in after this
+  // Stops accepting (a socket held by systemd queues connections for the next steerd) and
+  // finishes the API requests in progress; no API call comes in after this.
+  if (server_) server_->Shutdown(kApiShutdownTimeout);
+  server_.reset();
   router_.reset();
   backend_.reset();
   if (loop_) loop_->Stop();  // joined: no tick runs after this
   loop_.reset();
+  // No decision is taken from now on: hand leadership over at once (etcd: delete P/leader,
+  // revoke the lease) rather than after the rest stops, or after the lease expires.
+  if (context_) context_->coordinator().Resign();
   if (sync_) sync_->Stop();  // joined: nothing is published after this
   sync_.reset();
   if (std::shared_ptr<Runtime> rt = slot_.Swap(nullptr)) rt->Stop();

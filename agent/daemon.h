@@ -14,14 +14,16 @@
 // probe target has a result observed after this start: a restart in the middle of an outage
 // never flips a record back and forth.
 //
-// Teardown is coded in the destructor: the public status listener and then the API server stop (no
-// more calls in), the decision loop and the coordination thread (VantageSync) are joined, the
-// runtime in force is stopped (probes, then appliers), then the context goes.
+// Teardown is coded in the destructor: the public status listener and then the API server stop
+// (no more calls in; the API finishes the requests in progress), the decision loop and the
+// coordination thread (VantageSync) are joined, the runtime in force is stopped (probes, then
+// appliers), then the context goes.
 //
 // Thread-safety: Start/Wait/Stop from main (Stop also from a signal thread); Reload from any
 // thread, one at a time.
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -45,7 +47,14 @@ struct DaemonOptions {
   std::string state_dir;   // overrides agent.state_dir when set
   std::string listen;      // overrides agent.listen when set
   std::string token_file;  // `name:token` lines; else agent.api_token
+  // The API's listening socket passed by systemd (steerd.socket) or a parent, from
+  // base::InheritedListenSocket(); -1 binds `listen` / agent.listen.
+  int listen_fd = -1;
 };
+
+// On Stop, API requests in progress get this long to finish (base::HttpServer::Shutdown):
+// the API's own per-request limit.
+inline constexpr std::chrono::seconds kApiShutdownTimeout{10};
 
 class Daemon : public Reloader {
  public:

@@ -3,10 +3,14 @@
 #include "daemon.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "steer/base/http_client.h"
 #include "testing/http_listener.h"
@@ -62,11 +66,12 @@ class DaemonTokenTest : public ::testing::Test {
               "      - {region: b, answers: [198.51.100.20]}\n");
   }
 
-  void Start(bool with_token_file) {
+  void Start(bool with_token_file, int listen_fd = -1) {
     DaemonOptions o;
     o.config_path = dir_ + "/policy.yaml";
     o.state_dir = dir_ + "/state";
     o.listen = "127.0.0.1:0";
+    o.listen_fd = listen_fd;
     if (with_token_file) o.token_file = dir_ + "/tokens";
     auto d = Daemon::Start(o);
     ASSERT_TRUE(d) << d.error().message;
@@ -176,6 +181,44 @@ TEST_F(DaemonTokenTest, PolicyApiTokenIsReadAgainOnReload) {
   EXPECT_NE(reload.body.find("token too short"), std::string::npos) << reload.body;
   EXPECT_EQ(reload.body.find("tiny-secret"), std::string::npos);
   EXPECT_EQ(Resume(kNew), 200);
+}
+
+}  // namespace
+}  // namespace steer::agent
+
+namespace steer::agent {
+namespace {
+
+// socket activation: the API socket is held here as systemd holds steerd.socket; a request
+// made while no steerd runs waits in its queue and the next steerd answers it.
+TEST_F(DaemonTokenTest, ApiRequestMadeDuringARestartIsAnsweredByTheNextDaemon) {
+  WritePolicy("file:" + Write("api-token", kOld + "\n"));
+  int held = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(held, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  ASSERT_EQ(listen(held, 16), 0);
+  socklen_t len = sizeof(a);
+  getsockname(held, reinterpret_cast<sockaddr*>(&a), &len);
+  std::string address = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  Start(false, dup(held));
+  EXPECT_EQ(daemon_->api_address(), address);
+  EXPECT_EQ(Resume(kOld), 200);
+  daemon_.reset();  // stops as on SIGTERM: the API shuts down gracefully
+  auto queued = std::async(std::launch::async, [&] {
+    base::HttpRequest r;
+    r.url = "http://" + address + "/healthz";
+    r.timeout = std::chrono::seconds(20);
+    return base::SendHttp(r);
+  });
+  // Answered by the next daemon whether it reaches the held socket's queue before it starts
+  // or after.
+  Start(false, dup(held));
+  auto answered = queued.get();
+  ASSERT_TRUE(answered) << answered.error().message;
+  EXPECT_EQ(answered->status, 200);
+  close(held);
 }
 
 }  // namespace

@@ -94,9 +94,13 @@ int Verify(const std::string& unit_text) {
   std::string dir = mkdtemp(tmpl);
   std::string path = dir + "/steerd.service";
   std::ofstream(path) << unit_text;
+  // The service Requires= its socket unit; verify finds it beside the service.
+  const char* src = std::getenv("STEER_SOURCE_DIR");
+  std::string socket = dir + "/steerd.socket";
+  std::ofstream(socket) << ReadFile(std::string(src ? src : ".") + "/packaging/steerd.socket");
   pid_t pid = fork();
   if (pid == 0) {
-    execlp("systemd-analyze", "systemd-analyze", "verify", path.c_str(),
+    execlp("systemd-analyze", "systemd-analyze", "verify", socket.c_str(), path.c_str(),
            static_cast<char*>(nullptr));
     _exit(127);
   }

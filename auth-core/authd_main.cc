@@ -76,6 +76,18 @@ void Reload(const config::AuthdConfig& config, TenantRouter& router, Store& stor
   base::Logger("auth")->info("reloaded keys and {} tenant(s)", set->size());
 }
 
+// Serves the socket passed by systemd (steer-authd.socket) or a parent (LISTEN_FDS), or
+// binds listen.address:listen.port when none is passed.
+Result<std::unique_ptr<base::HttpServer>> StartServer(const config::AuthdConfig& config,
+                                                      TenantRouter& router) {
+  auto options = AuthdServerOptions(config);
+  auto inherited = base::InheritedListenSocket();
+  if (!inherited) return tl::unexpected(inherited.error());
+  options.listen_fd = *inherited;
+  return base::HttpServer::Start(
+      options, [&router](const base::ServerRequest& r) { return router.Handle(r); });
+}
+
 int Serve(const config::AuthdConfig& config) {
   // SIGINT/SIGTERM/SIGHUP are taken by sigwait() below, so block them before any thread starts.
   sigset_t signals;
@@ -96,21 +108,22 @@ int Serve(const config::AuthdConfig& config) {
   auto set = LoadSet(config, **store, hasher, clock);
   if (!set) return 1;
   TenantRouter router(config, set);
-  auto server = base::HttpServer::Start(
-      AuthdServerOptions(config), [&](const base::ServerRequest& r) { return router.Handle(r); });
+  auto server = StartServer(config, router);
   if (!server) {
     log->error("{}", server.error().message);
     return 1;
   }
   Purger purger(**store, clock);
-  log->info("steer-authd serving issuer {} and {} tenant(s) on {}://{}:{}", config.issuer,
-            set->size(), config.plain_http() ? "http" : "https", config.listen_address,
-            (*server)->port());
+  log->info("steer-authd serving issuer {} and {} tenant(s) on {}://{}", config.issuer, set->size(),
+            config.plain_http() ? "http" : "https", (*server)->address());
   set.reset();
   for (int signal = 0; sigwait(&signals, &signal) == 0 && signal == SIGHUP;) {
     Reload(config, router, **store, hasher, clock);
   }
-  (*server)->Stop();
+  log->info("steer-authd stopping: finishing requests in progress (up to {}s)",
+            config.shutdown_timeout);
+  size_t cut = (*server)->Shutdown(std::chrono::seconds(config.shutdown_timeout));
+  if (cut > 0) log->warn("closed {} connection(s) still open at listen.shutdown_timeout", cut);
   log->info("steer-authd stopped");
   return 0;
 }

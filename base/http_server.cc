@@ -1,12 +1,15 @@
 #include "steer/base/http_server.h"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -30,7 +33,7 @@ class BeastServer final : public HttpServer {
       : options_(o),
         handler_(std::move(h)),
         ioc_(o.threads),
-        acceptor_(ioc_),
+        acceptor_(net::make_strand(ioc_)),
         ssl_ctx_(ssl::context::tls_server) {}
 
   ~BeastServer() override { Stop(); }
@@ -43,11 +46,11 @@ class BeastServer final : public HttpServer {
       return MakeError(ErrorCode::kInvalidArgument,
                        "listen: bad address '" + options_.address + "'");
     }
-    if (options_.tls_cert_file.empty() && options_.plain_http_loopback_only &&
-        !addr.is_loopback()) {
+    if (auto r = InitTls(); !r) return r;
+    if (options_.listen_fd >= 0) return Adopt(options_.listen_fd);
+    if (!PlainAllowed(addr)) {
       return MakeError(ErrorCode::kFailedPrecondition, "plain HTTP only on loopback");
     }
-    if (auto r = InitTls(); !r) return r;
     tcp::endpoint ep(addr, options_.port);
     acceptor_.open(ep.protocol(), ec);
     if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
@@ -76,6 +79,25 @@ class BeastServer final : public HttpServer {
     return host + ":" + std::to_string(local_.port());
   }
 
+  size_t Shutdown(std::chrono::milliseconds deadline) override {
+    {
+      std::lock_guard lock(stop_mu_);
+      if (threads_.empty()) return 0;  // stopped
+      // Closed on the acceptor's strand: no accept is in progress while it closes.
+      // The accept loop ends in the handler of the accept that the close cancels (or that
+      // completed just before it), so every accepted connection is tracked once it returns.
+      net::post(acceptor_.get_executor(), [this] {
+        boost::system::error_code ignored;
+        acceptor_.close(ignored);
+      });
+      accept_done_.get_future().wait();
+    }
+    tracker_.BeginDrain();
+    size_t open = tracker_.WaitEmpty(deadline);
+    Stop();
+    return open;
+  }
+
   void Stop() override {
     std::lock_guard lock(stop_mu_);
     ioc_.stop();
@@ -86,6 +108,32 @@ class BeastServer final : public HttpServer {
   }
 
  private:
+  bool PlainAllowed(const net::ip::address& addr) const {
+    return !options_.tls_cert_file.empty() || !options_.plain_http_loopback_only ||
+           addr.is_loopback();
+  }
+
+  // Serves an inherited listening socket (checked by InheritedListenSocket()).
+  Result<void> Adopt(int fd) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof(ss);
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0 ||
+        (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "inherited descriptor " + std::to_string(fd) + " is not a TCP socket");
+    }
+    boost::system::error_code ec;
+    acceptor_.assign(ss.ss_family == AF_INET ? tcp::v4() : tcp::v6(), fd, ec);
+    if (!ec) local_ = acceptor_.local_endpoint(ec);
+    if (ec) return MakeError(ErrorCode::kUnavailable, "inherited socket: " + ec.message());
+    CloseOnExec(fd);
+    if (!PlainAllowed(local_.address())) {
+      return MakeError(ErrorCode::kFailedPrecondition,
+                       "plain HTTP only on loopback (inherited socket " + address() + ")");
+    }
+    return {};
+  }
+
   Result<void> InitTls() {
     if (options_.tls_cert_file.empty()) return {};
     boost::system::error_code ec;
@@ -102,37 +150,44 @@ class BeastServer final : public HttpServer {
   // The session's timer and socket share its strand, so it starts there.
   template <typename Session>
   static void StartOnStrand(std::shared_ptr<Session> s) {
+    s->Track();  // before Shutdown() can see no session
     auto ex = s->executor();
     net::dispatch(ex, [s = std::move(s)] { s->Start(); });
   }
 
   void Accept() {
-    acceptor_.async_accept(net::make_strand(ioc_.get_executor()),
-                           [this](boost::system::error_code ec, PlainStream socket) {
-                             if (!ec) {
-                               CloseOnExec(socket.native_handle());
-                               SessionLimits limits{options_.max_body_bytes,
-                                                    options_.max_header_bytes,
-                                                    options_.read_timeout};
-                               if (tls_) {
-                                 StartOnStrand(std::make_shared<HttpSession<TlsStream>>(
-                                     TlsStream(std::move(socket), ssl_ctx_), limits, handler_));
-                               } else {
-                                 StartOnStrand(std::make_shared<HttpSession<PlainStream>>(
-                                     std::move(socket), limits, handler_));
-                               }
-                             }
-                             if (acceptor_.is_open()) Accept();
-                           });
+    acceptor_.async_accept(
+        net::make_strand(ioc_.get_executor()),
+        [this](boost::system::error_code ec, PlainStream socket) {
+          if (!ec) {
+            CloseOnExec(socket.native_handle());
+            SessionLimits limits{options_.max_body_bytes, options_.max_header_bytes,
+                                 options_.read_timeout};
+            if (tls_) {
+              StartOnStrand(std::make_shared<HttpSession<TlsStream>>(
+                  TlsStream(std::move(socket), ssl_ctx_), limits, handler_, tracker_));
+            } else {
+              StartOnStrand(std::make_shared<HttpSession<PlainStream>>(std::move(socket), limits,
+                                                                       handler_, tracker_));
+            }
+          }
+          if (acceptor_.is_open()) {
+            Accept();
+          } else {
+            accept_done_.set_value();
+          }
+        });
   }
 
   HttpServerOptions options_;
-  Handler handler_;  // before ioc_: sessions (destroyed with ioc_) refer to it
+  Handler handler_;         // before ioc_: sessions (destroyed with ioc_) refer to it
+  SessionTracker tracker_;  // likewise
   net::io_context ioc_;
-  tcp::acceptor acceptor_;
+  net::basic_socket_acceptor<tcp, net::strand<net::io_context::executor_type>> acceptor_;
   ssl::context ssl_ctx_;
   bool tls_ = false;
   tcp::endpoint local_;
+  std::promise<void> accept_done_;  // set when the accept loop ends
   std::mutex stop_mu_;
   std::vector<std::thread> threads_;
 };

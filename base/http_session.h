@@ -8,8 +8,14 @@
 // timer on every read and write (two timer operations and their wake-ups per request). Each
 // read or write moves the connection's deadline; the timer, when it fires, waits again until
 // the deadline if that has moved, and closes the socket if it has passed.
+//
+// Graceful shutdown: every session registers with the server's SessionTracker. Once the
+// tracker drains, a session answers its current request with Connection: close, and one that
+// is idle between requests (it has served one, and nothing of the next has arrived) is closed.
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -18,11 +24,15 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
+#include <vector>
 
 #include "steer/base/http_server.h"
 
@@ -38,6 +48,58 @@ struct SessionLimits {
   size_t max_body_bytes;
   size_t max_header_bytes;
   std::chrono::milliseconds timeout;
+};
+
+// What the tracker knows of a session: it can be told to drain (from any thread).
+class DrainableSession {
+ public:
+  virtual ~DrainableSession() = default;
+  virtual void Drain() = 0;
+};
+
+// The server's open sessions, for Shutdown(). Thread-safe.
+class SessionTracker {
+ public:
+  bool draining() const { return draining_.load(std::memory_order_acquire); }
+
+  void Add(const std::shared_ptr<DrainableSession>& s) {
+    std::lock_guard lock(mu_);
+    sessions_[s.get()] = s;
+  }
+
+  // From the session's destructor.
+  void Remove(DrainableSession* s) {
+    std::lock_guard lock(mu_);
+    sessions_.erase(s);
+    if (sessions_.empty()) cv_.notify_all();
+  }
+
+  // Marks the server draining and tells every open session.
+  void BeginDrain() {
+    draining_.store(true, std::memory_order_release);
+    std::vector<std::weak_ptr<DrainableSession>> open;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& [ptr, weak] : sessions_) open.push_back(weak);
+    }
+    // Outside the lock: dropping the last reference runs the destructor, which calls Remove().
+    for (const auto& weak : open) {
+      if (auto s = weak.lock()) s->Drain();
+    }
+  }
+
+  // Waits until no session is open or the deadline passes; returns how many are open.
+  size_t WaitEmpty(std::chrono::milliseconds deadline) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, deadline, [this] { return sessions_.empty(); });
+    return sessions_.size();
+  }
+
+ private:
+  std::atomic<bool> draining_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::unordered_map<DrainableSession*, std::weak_ptr<DrainableSession>> sessions_;
 };
 
 using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
@@ -101,16 +163,27 @@ inline bool SerializeResponse(const ServerResponse& r, bool keep_alive, unsigned
 }
 
 template <typename Stream>
-class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
+class HttpSession : public DrainableSession,
+                    public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  // `handler` must outlive the session (the server destroys its io_context first).
-  HttpSession(Stream&& stream, SessionLimits limits, const HttpServer::Handler& handler)
+  // `handler` and `tracker` must outlive the session (the server destroys its io_context
+  // first). Call Track() once the session is owned by a shared_ptr.
+  HttpSession(Stream&& stream, SessionLimits limits, const HttpServer::Handler& handler,
+              SessionTracker& tracker)
       : stream_(std::move(stream)),
         timer_(Socket().get_executor()),
         limits_(limits),
-        handler_(handler) {}
+        handler_(handler),
+        tracker_(tracker) {}
+  ~HttpSession() override { tracker_.Remove(this); }
+
+  void Track() { tracker_.Add(this->shared_from_this()); }
 
   SessionExecutor executor() { return Socket().get_executor(); }
+
+  void Drain() override {
+    boost::asio::post(executor(), [self = this->shared_from_this()] { self->CloseIfIdle(); });
+  }
 
   // Call on the session's strand.
   void Start() {
@@ -161,7 +234,28 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     });
   }
 
+  // Between requests, with nothing of the next one read: the client has not sent it (or it is
+  // still in flight, and the client retries it on a new connection, as HTTP/1.1 clients do
+  // for a reused connection closed before any byte of the response).
+  void CloseIfIdle() {
+    if (!reading_ || parser_->got_some() || !NothingReceived()) return;
+    // Cancelled, not closed: a read the reactor has already done (its bytes on their way to
+    // OnRead) still completes with them; one still waiting fails, and OnRead closes.
+    idle_cancelled_ = true;
+    boost::system::error_code ignored;
+    Socket().cancel(ignored);
+  }
+
+  // Has served a request and holds no byte of the next one, read or not. (A fresh connection
+  // accepted while draining still gets its request served.)
+  bool NothingReceived() {
+    boost::system::error_code ec;
+    return served_ > 0 && buffer_.size() == 0 && Socket().available(ec) == 0 && !ec;
+  }
+
   void Read() {
+    if (tracker_.draining() && NothingReceived()) return Close();
+    reading_ = true;
     parser_.emplace();
     parser_->body_limit(limits_.max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
@@ -173,6 +267,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
   void OnRead(boost::system::error_code ec) {
     namespace http = boost::beast::http;
+    reading_ = false;
+    if (idle_cancelled_ && ec == boost::asio::error::operation_aborted) {
+      idle_cancelled_ = false;
+      if (!parser_->got_some() && buffer_.size() == 0) return Close();
+      if (!parser_->got_some()) return Read();  // bytes arrived: serve them
+      return Close();
+    }
+    ++served_;
     if (ec == http::error::body_limit) return SendError(413, "request body too large");
     if (ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
         ec != http::error::end_of_stream && ec != http::error::partial_message) {
@@ -198,7 +300,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     req.body = std::move(msg.body());
     req.remote_ip = remote_ip_;
     bool head = msg.method() == http::verb::head;
-    Send(handler_(req), msg.keep_alive(), msg.version(), head);
+    ServerResponse res = handler_(req);
+    Send(res, msg.keep_alive() && !tracker_.draining(), msg.version(), head);
   }
 
   void SendError(int status, const char* what) {
@@ -248,6 +351,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   bool timer_waiting_ = false;
   SessionLimits limits_;
   const HttpServer::Handler& handler_;
+  SessionTracker& tracker_;
+  bool reading_ = false;         // a read of the next request is pending
+  bool idle_cancelled_ = false;  // CloseIfIdle cancelled that read
+  int served_ = 0;               // requests read (answered or being answered)
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   BeastResponse res_;

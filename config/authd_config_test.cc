@@ -265,7 +265,7 @@ TEST(AuthdConfig, EveryCatalogKeyIsRead) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 29);
+  EXPECT_EQ(checked, 30);
 }
 
 // store.postgres.*: its examples parse, every key is read, and the defaults are the struct's.

@@ -76,6 +76,11 @@ Spec MakeListen() {
       F(AuthdConfig, t.listen_address)));
   s.Add(Int(K("port", "TCP port (0: any free port).", "8443", "9443"), 0, 65535,
             F(AuthdConfig, t.port)));
+  s.Add(Seconds(K("shutdown_timeout",
+                  "On SIGTERM, how long requests in progress may take to finish before the "
+                  "remaining connections are closed.",
+                  "30s", "10s"),
+                F(AuthdConfig, t.shutdown_timeout)));
   return s;
 }
 

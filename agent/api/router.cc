@@ -190,7 +190,6 @@ std::optional<std::string> ParseBody(const std::string& text, OperationRequest* 
   return std::nullopt;
 }
 
-
 // Fills service/region from the path; false if the operation has no such route.
 bool ParseTarget(const std::vector<std::string>& parts, OperationRequest* op) {
   Op o = op->op;
@@ -266,7 +265,8 @@ base::ServerResponse Router::Perform(OperationRequest op) {
   return Json(HttpStatus(out.status), body);
 }
 
-Result<std::unique_ptr<base::HttpServer>> ServeApi(const std::string& listen, Router& router) {
+Result<std::unique_ptr<base::HttpServer>> ServeApi(const std::string& listen, Router& router,
+                                                   int listen_fd) {
   auto hp = base::ParseListen(listen);
   if (!hp) return tl::unexpected(hp.error());
   base::HttpServerOptions o;
@@ -276,6 +276,7 @@ Result<std::unique_ptr<base::HttpServer>> ServeApi(const std::string& listen, Ro
   o.max_body_bytes = 64 * 1024;
   o.max_header_bytes = 8 * 1024;
   o.read_timeout = std::chrono::seconds(10);
+  o.listen_fd = listen_fd;
   auto server = base::HttpServer::Start(
       o, [&router](const base::ServerRequest& r) { return router.Handle(r); });
   if (!server) return tl::unexpected(server.error());

@@ -56,7 +56,9 @@ std::string QueryParam(const std::string& query, const std::string& key);
 
 // Serves `router` on `listen` ("127.0.0.1:9053", "[::1]:0"; bound before this returns, so a
 // taken port fails) with steerd's limits: one thread, 64 KiB bodies, 8 KiB headers, 10 s per
-// request, keep-alive. `router` must outlive the server.
-Result<std::unique_ptr<base::HttpServer>> ServeApi(const std::string& listen, Router& router);
+// request, keep-alive. `router` must outlive the server. With listen_fd >= 0 (socket
+// activation, base::InheritedListenSocket()) it serves that socket instead of binding `listen`.
+Result<std::unique_ptr<base::HttpServer>> ServeApi(const std::string& listen, Router& router,
+                                                   int listen_fd = -1);
 
 }  // namespace steer::agent::api

@@ -94,18 +94,32 @@ bool TcpPortOpen(uint16_t port) {
   return ok;
 }
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_file) {
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_file)
+    : ChildProcess(argv, log_file, -1) {}
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_file,
+                           int listen_fd) {
+  std::vector<std::string> command = argv;
+  if (listen_fd >= 0) {
+    // $$ is the shell's PID, which exec keeps.
+    command.insert(command.begin(),
+                   {"/bin/sh", "-c", "export LISTEN_PID=$$ LISTEN_FDS=1; exec \"$@\"", "sh"});
+  }
   std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : command) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // dup2 onto 3 clears close-on-exec, except from 3 itself: move it first.
+  int source = listen_fd == 3 ? fcntl(listen_fd, F_DUPFD_CLOEXEC, 4) : listen_fd;
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND,
                                    0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (source >= 0) posix_spawn_file_actions_adddup2(&actions, source, 3);
   int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  if (source != listen_fd) close(source);
   if (rc != 0) {
     errno = rc;
     throw Failure("posix_spawn " + argv[0]);

@@ -6,7 +6,9 @@
 //
 // Behaviour:
 // - Binds in Start(): a taken port or bad address fails Start(); port 0 takes a free port,
-//   reported by port() / address(). Then serves on `threads` background threads.
+//   reported by port() / address(). Then serves on `threads` background threads. With
+//   listen_fd (socket activation, see InheritedListenSocket()) it serves that listening socket
+//   instead of binding; address and port are then not used.
 // - Keep-alive: a connection serves requests one after another while the client asks for it.
 // - Limits: a request body over max_body_bytes gets 413, headers over max_header_bytes or a
 //   malformed request get 400 (JSON body {"error":"invalid_request",...}); the connection is
@@ -17,6 +19,8 @@
 // - The listening and accepted sockets are close-on-exec: child processes do not inherit them.
 // - Every response carries X-Content-Type-Options: nosniff; a HEAD response has no body.
 //   Repeated request headers are joined with "; " (the way HTTP/2 splits Cookie).
+//
+// - Shutdown(deadline) is the graceful stop of a restart: see below.
 //
 // Thread-safety: the handler is called concurrently from the server's threads (requests of one
 // connection are serialised). Stop() may be called from any thread except a handler; it is
@@ -75,6 +79,9 @@ struct HttpServerOptions {
   std::string tls_cert_file;  // PEM chain; empty = plain HTTP
   std::string tls_key_file;   // PEM
   bool plain_http_loopback_only = false;
+  // A listening TCP socket to serve instead of binding address:port; the server owns it.
+  // -1: bind.
+  int listen_fd = -1;
 };
 
 class HttpServer {
@@ -92,7 +99,23 @@ class HttpServer {
   // Stops accepting and serving, then joins the threads; open connections are closed when the
   // server is destroyed.
   virtual void Stop() = 0;
+  // Graceful stop, for a restart without a failed request: stops accepting (closes this
+  // process's listening descriptor; a socket also held by systemd or a parent keeps queueing
+  // connections for the next process), closes idle keep-alive connections that have served a
+  // request, lets every other connection finish the request it is reading or handling (the
+  // response says Connection: close), then calls Stop() once no connection is open or
+  // `deadline` has passed. Returns how many connections were still open at the deadline.
+  // Call from one thread, not a handler; after Stop() it returns 0 at once. It closes the
+  // acceptor on a server thread, so with every thread in a handler it first waits for one.
+  virtual size_t Shutdown(std::chrono::milliseconds deadline) = 0;
 };
+
+// Socket activation (systemd's sd_listen_fds protocol: LISTEN_PID names this process,
+// LISTEN_FDS counts descriptors from 3): the listening TCP socket passed to this process, or
+// -1 when none is. More than one socket, or a descriptor that is not a listening TCP socket,
+// is an error. Unsets LISTEN_PID/LISTEN_FDS and marks the socket close-on-exec, so children do
+// not inherit it.
+Result<int> InheritedListenSocket();
 
 // Splits "host:port" / "[v6]:port" (port 0..65535) into host and port.
 Result<std::pair<std::string, int>> ParseListen(const std::string& listen);

@@ -53,6 +53,7 @@ struct AuthdConfig {
   std::string issuer;                        // issuer: identical in every region
   std::string listen_address = "127.0.0.1";  // listen.address
   int port = 8443;                           // listen.port
+  int64_t shutdown_timeout = 30;             // listen.shutdown_timeout (seconds)
   std::string tls_cert_file;                 // tls.cert_file (PEM chain)
   std::string tls_key_file;                  // tls.key_file
   int threads = 2;                           // threads: I/O + handler threads

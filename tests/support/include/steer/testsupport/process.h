@@ -45,6 +45,9 @@ bool TcpPortOpen(uint16_t port);
 class ChildProcess {
  public:
   ChildProcess(const std::vector<std::string>& argv, const std::string& log_file);
+  // Socket activation as systemd does it: the child gets `listen_fd` as descriptor 3, with
+  // LISTEN_FDS=1 and LISTEN_PID set to its own PID (through /bin/sh, which execs argv).
+  ChildProcess(const std::vector<std::string>& argv, const std::string& log_file, int listen_fd);
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
