@@ -39,7 +39,9 @@ TEST_F(FailoverE2E, CutRegionMovesEveryServerAndFailsBackAfterTheWait) {
 }
 
 TEST_F(FailoverE2E, ManualFailbackNeverReturnsOnItsOwn) {
-  WritePolicy({"manual", "1s", "0ms", 0});
+  PolicyKnobs manual;
+  manual.failback = "manual";
+  WritePolicy(manual);
   StartSteerd();
   CutRegion(0);
   ASSERT_TRUE(BothAnswer(kB, seconds(5)));
