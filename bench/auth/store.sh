@@ -87,8 +87,11 @@ for s in sqlite pg; do
   [ "$(grep -c . "$tmp/chains.$s")" = "$chains" ] || { echo "no refresh tokens from $s:" >&2; cat "$tmp/chains.$s" "$tmp/$s.log" >&2; exit 1; }
 done
 CC="grant_type=client_credentials&scope=api"
-tok() { curl -s -u "svc:$SECRET" -d "$CC$2" "$1/token" | sed 's/.*"access_token":"\([^"]*\)".*/\1/'; }
+tok() { curl -s -u "svc:$SECRET" -d "$CC${2:-}" "$1/token" | sed 's/.*"access_token":"\([^"]*\)".*/\1/'; }
 token_sqlite=$(tok "$URL_sqlite") token_pg=$(tok "$URL_pg") token_peer=$(tok "$URL_peer" "&resource=urn:bench:opaque")
+for s in sqlite pg peer; do
+  case $(eval echo "\$token_$s") in ""|*error*) echo "no access token from $s" >&2; exit 1 ;; esac
+done
 sleep 0.5
 # steer-authd on PostgreSQL, the postmaster and its backends (only this server's: others may run).
 pg_pids() {
