@@ -25,7 +25,12 @@ cleanup() {
   rm -rf "$STEER_DEMO_DIR"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; cat "$STEER_DEMO_DIR/demo.out"; tail -5 "$STEER_DEMO_DIR"/patroni-*.log; exit 1; }
+fail() {
+  echo "FAIL: $*"
+  cat "$STEER_DEMO_DIR/demo.out"
+  for f in "$STEER_DEMO_DIR"/patroni-*.log; do [ -f "$f" ] && tail -n 5 "$f"; done
+  exit 1
+}
 
 answer() { dig +short +tries=1 +time=1 @127.0.0.1 -p "$STEER_DEMO_DNS_PORT" "$1" A; }
 wait_answer() {  # wait_answer NAME ANSWER SECONDS

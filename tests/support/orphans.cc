@@ -13,7 +13,11 @@
 namespace steer::testsupport {
 namespace {
 
-constexpr const char* kOwnerFile = ".steer-owner";
+// DIR's owner is recorded beside it, in DIR.owner: inside, it would be one more file in a
+// directory whose contents some tests check.
+std::filesystem::path OwnerFile(const std::filesystem::path& dir) {
+  return dir.string() + ".owner";
+}
 
 // Field 22 of /proc/PID/stat (start time in clock ticks since boot): with the pid, it names
 // a process even after the pid is reused. "" when the process is gone or a zombie (dead, not
@@ -41,7 +45,7 @@ std::string CommandLine(const std::filesystem::path& proc) {
 }
 
 bool OwnerAlive(const std::filesystem::path& dir) {
-  std::ifstream in(dir / kOwnerFile);
+  std::ifstream in(OwnerFile(dir));
   pid_t pid = 0;
   std::string start;
   if (!(in >> pid >> start)) return true;  // not ours, or being written: leave it
@@ -62,8 +66,13 @@ void KillNaming(const std::string& dir) {
 }  // namespace
 
 void RecordOwner(const std::string& dir) {
-  std::ofstream out(std::filesystem::path(dir) / kOwnerFile);
+  std::ofstream out(OwnerFile(dir));
   out << getpid() << " " << StartTime(getpid()) << "\n";
+}
+
+void ForgetOwner(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::remove(OwnerFile(dir), ec);
 }
 
 int ReapOrphans(const std::string& base) {
@@ -72,10 +81,11 @@ int ReapOrphans(const std::string& base) {
   for (const auto& e : std::filesystem::directory_iterator(base, ec)) {
     const std::string name = e.path().filename();
     if (name.rfind("steer-", 0) != 0 || !e.is_directory(ec)) continue;
-    if (!std::filesystem::exists(e.path() / kOwnerFile, ec) || OwnerAlive(e.path())) continue;
+    if (!std::filesystem::exists(OwnerFile(e.path()), ec) || OwnerAlive(e.path())) continue;
     // "dir/" so that /tmp/steer-x does not match /tmp/steer-xy.
     KillNaming(e.path().string() + "/");
     std::filesystem::remove_all(e.path(), ec);
+    std::filesystem::remove(OwnerFile(e.path()), ec);
     ++reaped;
   }
   return reaped;

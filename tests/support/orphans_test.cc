@@ -57,6 +57,7 @@ TEST(Orphans, ServersOfADeadOwnerAreKilledAndTheirDirectoryRemoved) {
   EXPECT_EQ(ReapOrphans(base.path()), 1);
   EXPECT_TRUE(Exits(orphan));  // killed
   EXPECT_FALSE(std::filesystem::exists(dead));
+  EXPECT_FALSE(std::filesystem::exists(dead + ".owner"));
   EXPECT_TRUE(std::filesystem::exists(live));
   EXPECT_TRUE(Alive(kept));
   kill(kept, SIGKILL);

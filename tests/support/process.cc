@@ -51,6 +51,7 @@ TempDir::TempDir(const std::string& prefix) {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+  ForgetOwner(path_);
 }
 
 std::string TempDir::File(const std::string& name) const { return path_ + "/" + name; }
