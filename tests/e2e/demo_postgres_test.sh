@@ -7,7 +7,18 @@
 # shares moves nothing); scripts/demo stop leaves nothing running (the postmasters included).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-base=$((20000 + RANDOM % 20000))
+# 16 consecutive ports, below the ephemeral range (32768+: a client socket may hold one there)
+# and free for TCP now: Patroni's REST API does not retry another port.
+free16() {
+  python3 -c 'import socket,sys
+b=int(sys.argv[1])
+for p in range(b, b + 16):
+    s = socket.socket(); s.bind(("127.0.0.1", p)); s.close()' "$1" 2>/dev/null
+}
+for _ in $(seq 50); do
+  base=$((20000 + RANDOM % 12000))
+  free16 "$base" && break
+done
 export STEER_DEMO_DIR=$(mktemp -d /tmp/steer-demo-pg-test.XXXXXX)
 export STEER_DEMO_STORE=postgres STEER_DEMO_SKIP_BUILD=1
 export STEER_DEMO_DNS_PORT=$base STEER_DEMO_PDNS_API_PORT=$((base + 1))
