@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "incident_book.h"
+#include "steer/base/html.h"
 #include "uptime_store.h"
 
 namespace steer::status {
@@ -55,7 +56,6 @@ std::string ScheduledMaintenancesJson(const PageModel& m);
 
 // The HTML page: self-contained (no external assets, no script), light and dark.
 std::string PageHtml(const PageModel& m);
-// &, <, >, " and ' as entities.
-std::string HtmlEscape(const std::string& text);
+using base::HtmlEscape;  // steer/base/html.h
 
 }  // namespace steer::status

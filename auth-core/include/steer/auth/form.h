@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "steer/base/html.h"
+
 namespace steer::auth {
 
 using Params = std::map<std::string, std::string, std::less<>>;
@@ -17,7 +19,7 @@ using Params = std::map<std::string, std::string, std::less<>>;
 std::optional<Params> ParseForm(std::string_view text);
 std::optional<std::string> UrlDecode(std::string_view text, bool plus_is_space = true);
 std::string UrlEncode(std::string_view text);
-std::string HtmlEscape(std::string_view text);
+using base::HtmlEscape;  // steer/base/html.h
 // The value of cookie `name` in a Cookie header, or "" when absent.
 std::string CookieValue(std::string_view header, std::string_view name);
 // Appends "?k=v" or "&k=v" to a URL (the redirect_uri may carry its own query).
