@@ -113,8 +113,9 @@ class HttpServer {
 // Socket activation (systemd's sd_listen_fds protocol: LISTEN_PID names this process,
 // LISTEN_FDS counts descriptors from 3): the listening TCP socket passed to this process, or
 // -1 when none is. More than one socket, or a descriptor that is not a listening TCP socket,
-// is an error. Unsets LISTEN_PID/LISTEN_FDS and marks the socket close-on-exec, so children do
-// not inherit it.
+// is an error, and so is LISTEN_FDS set with no socket for this process (LISTEN_FDS=0, or
+// LISTEN_PID naming another process): socket activation was meant and did not happen. Unsets
+// LISTEN_PID/LISTEN_FDS and marks the socket close-on-exec, so children do not inherit it.
 Result<int> InheritedListenSocket();
 
 // Splits "host:port" / "[v6]:port" (port 0..65535) into host and port.
