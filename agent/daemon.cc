@@ -63,9 +63,7 @@ Result<void> Daemon::Open(const config::Policy& policy) {
 
 Result<void> Daemon::StartPublic(const config::Policy& policy) {
   const config::StatusConfig& sc = policy.status;
-  if (sc.listen.empty()) return {};
-  auto listen = base::ParseListen(sc.listen);
-  if (!listen) return tl::unexpected(listen.error());
+  if (sc.listen.empty() && sc.export_dir.empty()) return {};
   status::PublicPageOptions o;
   o.title = sc.title;
   o.url = sc.public_url;
@@ -82,6 +80,16 @@ Result<void> Daemon::StartPublic(const config::Policy& policy) {
   };
   page_ = std::make_unique<status::PublicPage>(o, context_->uptime(), context_->incidents(),
                                                current, context_->clock());
+  if (!sc.export_dir.empty()) {
+    // Checked as often as the listener's documents expire: a change reaches the files within
+    // max_age, and unchanged files are not rewritten.
+    exporter_ = std::make_unique<status::PageExporter>(
+        sc.export_dir, o.max_age, [page = page_.get()] { return page->StaticFiles(); });
+    exporter_->Start();
+  }
+  if (sc.listen.empty()) return {};
+  auto listen = base::ParseListen(sc.listen);
+  if (!listen) return tl::unexpected(listen.error());
   base::HttpServerOptions ho;
   ho.address = listen->first;
   ho.port = static_cast<uint16_t>(listen->second);
@@ -109,6 +117,8 @@ Daemon::~Daemon() {
   Stop();
   if (relay_.joinable()) relay_.join();  // before the backend it calls goes
   public_server_.reset();                // no page request comes in after this
+  if (exporter_) exporter_->Stop();      // joined: no export renders the page after this
+  exporter_.reset();
   page_.reset();
   // Stops accepting (a socket held by systemd queues connections for the next steerd) and
   // finishes the API requests in progress; no API call comes in after this.

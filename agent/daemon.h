@@ -4,7 +4,8 @@
 // the check `steerctl validate` makes), builds the AgentContext (state store, coordinator,
 // metrics), the Runtime in force (RuntimeBuilder), the DecisionLoop, the API (ApiBackend,
 // router, server), the public status listener (status.listen: PublicPage on its own
-// HttpServer, nothing of the API), and reloads: a new policy is checked and fully built (engine,
+// HttpServer, nothing of the API) and its static copy (status.export_dir: PageExporter), and
+// reloads: a new policy is checked and fully built (engine,
 // providers, probes) before it replaces the running one, and the API tokens are read again (the
 // token file, else the new policy's agent.api_token) so a rotated token takes effect. Either being
 // invalid refuses the reload as a whole: the running policy and tokens stay.
@@ -96,6 +97,7 @@ class Daemon : public Reloader {
   std::unique_ptr<base::HttpServer> server_;
   std::unique_ptr<status::PublicPage> page_;
   std::unique_ptr<base::HttpServer> public_server_;  // uses page_
+  std::unique_ptr<status::PageExporter> exporter_;   // status.export_dir; uses page_
   std::thread relay_;     // etcd mode: the leader serves relayed operations (joined first)
   std::mutex reload_mu_;  // one reload at a time
   std::atomic<bool> stop_{false};

@@ -1,13 +1,15 @@
 // steerd's public status listener, in process: a real Daemon (zone file provider; region a is
 // a closed port, region b a loopback listener) fails over from a to b, and the page read over
 // HTTP from status.listen shows the incident, the service served from its standby and region
-// a down; the operator API is not reachable there, and no probe URL or address is shown.
+// a down; the operator API is not reachable there, and no probe URL or address is shown. The
+// same failover reaches the files of status.export_dir.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "daemon.h"
@@ -25,16 +27,17 @@ base::HttpResponse Get(const std::string& address, const std::string& path) {
   return got ? *got : base::HttpResponse{};
 }
 
-TEST(DaemonStatusPage, FailoverShowsOnThePublicListener) {
+// A policy (zone file provider) whose region a is down and b up, with `status` as its status
+// section, in a new temporary directory.
+std::string WriteFailoverPolicy(const testing::HttpListener& b, const std::string& status) {
   char tmpl[] = "/tmp/steer-daemon-status-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  EXPECT_NE(mkdtemp(tmpl), nullptr);
   std::string dir = tmpl;
   std::filesystem::create_directories(dir + "/state");
   std::ofstream(dir + "/demo.zone")
       << "$ORIGIN demo.test.\n$TTL 300\n"
          "@ IN SOA ns1.demo.test. hostmaster.demo.test. 1 3600 600 86400 300\n"
          "@ IN NS ns1.demo.test.\nns1 IN A 127.0.0.1\nlogin 30 IN A 198.51.100.10\n";
-  testing::HttpListener b;
   auto probe = [](const std::string& url) {
     return "{name: h, type: http, url: \"" + url +
            "\", interval: 100ms, timeout: 80ms, healthy_threshold: 1}";
@@ -52,8 +55,15 @@ TEST(DaemonStatusPage, FailoverShowsOnThePublicListener) {
              "services:\n  login:\n    dns_name: login.demo.test.\n    zone: demo.test.\n"
              "    provider: zone\n    nameservers: [\"127.0.0.1:1\"]\n    regions:\n"
              "      - {region: a, answers: [198.51.100.10]}\n"
-             "      - {region: b, answers: [198.51.100.20]}\n"
-             "status:\n  title: Demo status\n  listen: 127.0.0.1:0\n  regions: [a, b]\n";
+             "      - {region: b, answers: [198.51.100.20]}\n" +
+             status;
+  return dir;
+}
+
+TEST(DaemonStatusPage, FailoverShowsOnThePublicListener) {
+  testing::HttpListener b;
+  std::string dir = WriteFailoverPolicy(
+      b, "status:\n  title: Demo status\n  listen: 127.0.0.1:0\n  regions: [a, b]\n");
   auto daemon = Daemon::Start({dir + "/policy.yaml", dir + "/state", "127.0.0.1:0", ""});
   ASSERT_TRUE(daemon) << daemon.error().message;
   const std::string page = (*daemon)->status_address();
@@ -89,6 +99,40 @@ TEST(DaemonStatusPage, FailoverShowsOnThePublicListener) {
     EXPECT_EQ(summary.body.find(secret), std::string::npos) << secret;
   }
   EXPECT_EQ(Get(page, "/v1/status").status, 404);  // the operator API is elsewhere
+  daemon->reset();
+  std::filesystem::remove_all(dir);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// status.export_dir without a listener: the static copy follows the failover.
+TEST(DaemonStatusPage, ExportDirFollowsTheFailover) {
+  testing::HttpListener b;
+  std::string dir = WriteFailoverPolicy(b, "");
+  {
+    std::ofstream policy(dir + "/policy.yaml", std::ios::app);
+    policy << "status:\n  title: Demo status\n  export_dir: " << dir << "/site\n";
+  }
+  auto daemon = Daemon::Start({dir + "/policy.yaml", dir + "/state", "127.0.0.1:0", ""});
+  ASSERT_TRUE(daemon) << daemon.error().message;
+  EXPECT_TRUE((*daemon)->status_address().empty());  // no listener
+  nlohmann::json incidents;
+  for (int i = 0; i < 150; ++i) {  // written at start, then checked every 5 s
+    incidents =
+        nlohmann::json::parse(ReadFile(dir + "/site/api/v2/incidents.json"), nullptr, false);
+    if (incidents.is_object() && !incidents["incidents"].empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(incidents.is_object());
+  ASSERT_EQ(incidents["incidents"].size(), 1u) << incidents.dump();
+  // status.regions is not set here: region names stay off the page.
+  EXPECT_EQ(incidents["incidents"][0]["name"], "login: failover away from the primary region");
+  EXPECT_NE(ReadFile(dir + "/site/index.html").find("Demo status"), std::string::npos);
   daemon->reset();
   std::filesystem::remove_all(dir);
 }

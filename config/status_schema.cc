@@ -37,8 +37,9 @@ ObjectSpec<StatusConfig> MakeStatus() {
       F(StatusConfig, t.retention)));
   s.Add(StringKey<StatusConfig>(
       K("export_dir",
-        "Directory (absolute path) for a static copy of the page. Checked only: nothing "
-        "writes it yet (docs/status.md).",
+        "Directory (absolute path) where steerd keeps a static copy of the page (index.html, "
+        "api/v2/*.json), checked every 5 s and rewritten file by file, atomically, when it "
+        "changes. Empty: none.",
         "", "/var/www/status"),
       F(StatusConfig, t.export_dir)));
   s.Add(StringKey<StatusConfig>(

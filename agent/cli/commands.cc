@@ -17,6 +17,7 @@ int RunPause(int argc, char** argv);
 int RunResume(int argc, char** argv);
 int RunAck(int argc, char** argv);
 int RunReload(int argc, char** argv);
+int RunStatusPage(int argc, char** argv);
 
 std::span<const Command> Commands() {
   static constexpr Command kCommands[] = {
@@ -35,6 +36,7 @@ std::span<const Command> Commands() {
       {"resume", "resume automatic changes", RunResume},
       {"ack", "acknowledge a failover, ending its block window", RunAck},
       {"reload", "validate and load the policy file again", RunReload},
+      {"status-page", "status-page export: the public status page as static files", RunStatusPage},
   };
   return kCommands;
 }

@@ -145,6 +145,26 @@ Result<std::vector<PublicPage::Rendered>> PublicPage::RenderAll() {
   return out;
 }
 
+std::vector<std::string> StaticFilePaths() {
+  std::vector<std::string> out;
+  for (const Route& r : kRoutes) {
+    std::string path = r.path;
+    if (path != "/") out.push_back(path.substr(1));  // "/" is the same document as index.html
+  }
+  return out;
+}
+
+Result<std::vector<StaticFile>> PublicPage::StaticFiles() {
+  auto rendered = RenderAll();
+  if (!rendered) return tl::unexpected(rendered.error());
+  std::vector<StaticFile> out;
+  for (const Route& r : kRoutes) {
+    std::string path = r.path;
+    if (path != "/") out.push_back({path.substr(1), (*rendered)[r.doc].body});
+  }
+  return out;
+}
+
 base::ServerResponse PublicPage::Handle(const base::ServerRequest& req) {
   if (req.method != "GET" && req.method != "HEAD") {
     return Plain(405, "method_not_allowed").With("Allow", "GET, HEAD");

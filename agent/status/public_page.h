@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "page_export.h"
 #include "page_model.h"
 #include "steer/base/clock.h"
 #include "steer/base/http_server.h"
@@ -53,6 +54,9 @@ class PublicPage {
   base::ServerResponse Handle(const base::ServerRequest& request);
   // The model as of now (uncached), for export and tests.
   Result<PageModel> Build();
+  // Every document Handle() serves, as of now (uncached), under its path without the
+  // leading '/' ("/" is index.html): what status.export_dir holds.
+  Result<std::vector<StaticFile>> StaticFiles();
 
  private:
   struct Rendered {
@@ -71,6 +75,10 @@ class PublicPage {
   std::vector<Rendered> cache_;
   base::Clock::SteadyTime cache_until_{};
 };
+
+// The paths of StaticFiles(), in the order it returns them: what `steerctl status-page export`
+// fetches from a running listener.
+std::vector<std::string> StaticFilePaths();
 
 // Page indicator and description from the components' and open incidents' states.
 void SetIndicator(PageModel& m);

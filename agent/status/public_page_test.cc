@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "steer/base/http_client.h"
 
@@ -189,6 +190,24 @@ TEST_F(PublicPageTest, ReadOnlyAndNothingElse) {
   EXPECT_EQ(Get("/v1/status").status, 404);
   EXPECT_EQ(Get("/metrics").status, 404);
   EXPECT_EQ(Get("/api/v2/summary.json", {}, "HEAD").status, 200);
+}
+
+TEST_F(PublicPageTest, StaticFilesAreWhatTheListenerServes) {
+  Serve(Options());
+  auto files = page_->StaticFiles();
+  ASSERT_TRUE(files.has_value()) << files.error().message;
+  std::set<std::string> paths;
+  for (const StaticFile& f : *files) {
+    paths.insert(f.path);
+    EXPECT_EQ(Get("/" + f.path).body, f.body) << f.path;
+  }
+  EXPECT_EQ(paths,
+            (std::set<std::string>{
+                "index.html", "api/v2/summary.json", "api/v2/status.json", "api/v2/components.json",
+                "api/v2/incidents.json", "api/v2/incidents/unresolved.json",
+                "api/v2/scheduled-maintenances.json", "api/v2/scheduled-maintenances/upcoming.json",
+                "api/v2/scheduled-maintenances/active.json"}));
+  EXPECT_EQ(Get("/").body, Get("/index.html").body);
 }
 
 }  // namespace
