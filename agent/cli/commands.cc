@@ -18,6 +18,7 @@ int RunResume(int argc, char** argv);
 int RunAck(int argc, char** argv);
 int RunReload(int argc, char** argv);
 int RunStatusPage(int argc, char** argv);
+int RunReport(int argc, char** argv);
 
 std::span<const Command> Commands() {
   static constexpr Command kCommands[] = {
