@@ -77,13 +77,12 @@ int RegionOpExit(const char* verb, const std::string& region, const Result<ApiRe
   return rc;
 }
 
-int RunRegionOp(int argc, char** argv, RegionWaitKind kind, const std::string& usage) {
-  const bool drain = kind == RegionWaitKind::kDrain;
+po::options_description RegionOptions(bool drain) {
   po::options_description opts("options");
   AddClientOptions(opts, false);
   opts.add_options()("name", po::value<std::string>()->required(), "the region")(
       "why", po::value<std::string>()->default_value(""), "reason, kept in the audit log")(
-      "wait", "return once the region is out of service (undrain: back in it); see below")(
+      "wait", "return once the region is out of service (undrain: back in it); see above")(
       "timeout", po::value<std::string>()->default_value("5m"), "how long --wait waits")(
       "poll", po::value<std::string>()->default_value("500ms"), "--wait's poll interval");
   if (drain) {
@@ -91,6 +90,12 @@ int RunRegionOp(int argc, char** argv, RegionWaitKind kind, const std::string& u
         "override", po::value<std::vector<std::string>>()->composing(),
         "a safety rule deliberately overridden (repeatable)");
   }
+  return opts;
+}
+
+int RunRegionOp(int argc, char** argv, RegionWaitKind kind, const std::string& usage) {
+  const bool drain = kind == RegionWaitKind::kDrain;
+  po::options_description opts = RegionOptions(drain);
   po::positional_options_description pos;
   pos.add("name", 1);
   po::variables_map vm;

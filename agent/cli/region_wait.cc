@@ -158,6 +158,16 @@ void CheckServiceBack(const json& s, const json& regions, const std::string& reg
   }
 }
 
+// With several agents only the leader writes and checks the nameservers.
+void CheckLeader(const json& status, Checker& c) {
+  const json& agent = Field(status, "agent");
+  if (Field(agent, "leader") != false) return;
+  c.Add("agent",
+        "this steerd is not the leader (the leader is " + agent.value("leader_vantage", "?") +
+            "): only the leader checks the nameservers; ask its API (--api)",
+        false);
+}
+
 }  // namespace
 
 RegionCheck CheckDrained(const json& status, const std::string& region) {
@@ -166,12 +176,14 @@ RegionCheck CheckDrained(const json& status, const std::string& region) {
     c.Add("steerd", "steerd's status lists no services", false);
     return c.Take();
   }
+  CheckLeader(status, c);
   for (const auto& s : status["services"]) CheckServiceDrained(s, region, c);
   return c.Take();
 }
 
 RegionCheck CheckUndrained(const json& status, const std::string& region) {
   Checker c;
+  CheckLeader(status, c);
   const json& regions = Field(status, "regions");
   const json* r = FindByName(regions, region);
   if (r == nullptr) {

@@ -130,6 +130,17 @@ TEST_F(RegionWaitTest, AServiceNotUsingTheRegionIsNotWaitedFor) {
   EXPECT_EQ(polls_, 1);
 }
 
+TEST_F(RegionWaitTest, AFollowerSaysToAskTheLeader) {
+  json status = Status(Service("b", {kB}, 2, 90000));
+  status["agent"] = {{"leader", false}, {"leader_vantage", "v2"}};
+  EXPECT_EQ(Wait(RegionWaitKind::kDrain, "a", seconds(1), [&](milliseconds) { return Ok(status); }),
+            kExitTimedOut);
+  EXPECT_NE(out_.find("this steerd is not the leader (the leader is v2): only the leader checks "
+                      "the nameservers; ask its API (--api)"),
+            std::string::npos)
+      << out_;
+}
+
 TEST_F(RegionWaitTest, ApiDownAtTheDeadlineIsItsOwnExitCode) {
   auto down = [](milliseconds) -> Result<ApiResponse> {
     return MakeError(ErrorCode::kUnavailable, "cannot reach steerd at http://127.0.0.1:1");
