@@ -56,8 +56,7 @@ TEST_F(DrainE2E, DrainWaitReturnsAfterEveryServerAndTheTtlUndrainWaitWhenBack) {
   ASSERT_EQ(Steerctl({"undrain", "a", "--wait", "--timeout", "20s"}, &out), 0) << out;
   EXPECT_EQ(Answer(primary_->dns_port()), kA);
   EXPECT_EQ(Answer(secondary_->dns_port()), kA);
-  EXPECT_NE(out.find("login: back on a; every nameserver answers 198.51.100.10"),
-            std::string::npos)
+  EXPECT_NE(out.find("login: back on a; every nameserver answers 198.51.100.10"), std::string::npos)
       << out;
   std::string history;
   ASSERT_EQ(Steerctl({"history"}, &history), 0);
@@ -107,9 +106,7 @@ TEST_F(DrainE2E, RestartedSteerdWritesNothingAndAnnouncesNothing) {
   StopSteerd();
   StartSteerd();
   ASSERT_TRUE(testsupport::WaitUntil(
-      [&] {
-        return Api("/api/v1/services/login").find("\"phase\":\"done\"") != std::string::npos;
-      },
+      [&] { return Api("/api/v1/services/login").find("\"phase\":\"done\"") != std::string::npos; },
       seconds(10)))
       << Api("/api/v1/services/login");
   std::this_thread::sleep_for(seconds(1));  // decisions at 50 ms ticks: 20 of them

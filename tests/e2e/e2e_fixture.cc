@@ -105,7 +105,8 @@ regions:
   login:
     dns_name: login.demo.test.
     zone: demo.test.
-    ttl: )" + std::to_string(k.ttl) +
+    ttl: )" +
+          std::to_string(k.ttl) +
           R"(
     provider: pdns
     regions:
