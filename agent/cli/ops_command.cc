@@ -57,12 +57,12 @@ int RunOp(int argc, char** argv, const OpSpec& spec) {
 
 // Printed with the usage (by --help and after a bad flag).
 constexpr const char* kRegionHelp =
-    "\n--wait: drain returns once every service that uses REGION answers another region on\n"
+    "\n\n--wait: drain returns once every service that uses REGION answers another region on\n"
     "every nameserver steerd checks and the records' TTL has passed since the last one did;\n"
     "undrain once REGION is healthy and every service whose policy brings it back (failback:\n"
     "auto, REGION first among healthy regions) answers it on every nameserver. Progress on\n"
     "stderr. Exit codes: 0 done, 1 refused (the rule and its override are named), 2 usage,\n"
-    "3 timed out (what it still waits for is printed), 4 steerd's API could not be asked.";
+    "3 timed out (what it still waits for is printed), 4 steerd's API could not be asked.\n";
 
 // drain/undrain: 1 when refused (naming the override), 4 when the API could not be asked.
 int RegionOpExit(const char* verb, const std::string& region, const Result<ApiResponse>& r) {
