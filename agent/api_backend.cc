@@ -36,6 +36,22 @@ std::optional<OperationOutcome> UnknownName(const api::OperationRequest& r,
   return std::nullopt;
 }
 
+// How long ago the last nameserver answered the desired records (null until then): with the
+// TTL, when every cache has forgotten the previous answer.
+json DoneAgoMs(const ApplyStatus& ap) {
+  if (!ap.done || !ap.done_at) return nullptr;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               *ap.done_at)
+      .count();
+}
+
+// The service's regions, preferred first, with the answers each serves.
+json RegionAnswersJson(const config::ServiceConfig& sc) {
+  json out = json::array();
+  for (const auto& r : sc.regions) out.push_back({{"name", r.region}, {"answers", r.answers}});
+  return out;
+}
+
 }  // namespace
 
 ApiBackend::ApiBackend(const RuntimeSlot& slot, DecisionLoop& loop, Reloader& reloader,
@@ -74,8 +90,11 @@ json ApiBackend::ServiceJson(Runtime& rt, const ServiceRuntime& s) {
             {"state", ServiceStateName(rt, s, ap, last)},
             {"blocked_until", OptMs(st.blocked_until)},
             {"last_change", OptMs(st.last_change)}};
-  j["propagation"] = {{"region", ap.region}, {"answers", ap.answers},   {"phase", ap.phase},
-                      {"total", ap.total},   {"matching", ap.matching}, {"done", ap.done}};
+  j["propagation"] = {{"region", ap.region}, {"answers", ap.answers},       {"phase", ap.phase},
+                      {"total", ap.total},   {"matching", ap.matching},     {"done", ap.done},
+                      {"ttl", ap.ttl},       {"done_ago_ms", DoneAgoMs(ap)}};
+  j["regions"] = RegionAnswersJson(*s.config);
+  j["failback"] = s.config->failback == config::FailbackMode::kAuto ? "auto" : "manual";
   j["last_error"] = ap.last_error.empty() ? json(nullptr) : json(ap.last_error);
   if (last) j["decision"] = DecisionJson(*last);
   return j;

@@ -33,8 +33,9 @@ void DnsApplier::SetDesired(const std::string& region, const dns::RRset& rrset) 
     if (desired_ && dns::SameRRset(*desired_, rrset)) return;
     desired_ = rrset;
     ++generation_;
-    status_ = ApplyStatus{
-        region, rrset.records, "writing", 0, static_cast<int>(servers_.size()), false, ""};
+    status_ =
+        ApplyStatus{region, rrset.records, "writing",   0, static_cast<int>(servers_.size()), false,
+                    "",     rrset.ttl,     std::nullopt};
   }
   cv_.notify_all();
 }
@@ -104,6 +105,7 @@ bool DnsApplier::Attempt(uint64_t gen, const std::string& region, const dns::RRs
     if (generation_ != gen) return true;
     status_.phase = "done";
     status_.done = true;
+    status_.done_at = std::chrono::steady_clock::now();
     status_.last_error.clear();
   }
   if (deps_.on_propagated) deps_.on_propagated(region, took);

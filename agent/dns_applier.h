@@ -6,8 +6,9 @@
 //
 // Each attempt: SafeWriter Replace (read-back before and after, rate limit, retries, and the
 // fencing check — the coordinator's token must still be current — right before every write
-// request) -> ask every authoritative server directly until all answer the new records. A provider that is down is retried with backoff
-// (200 ms doubling to 5 s) until it converges or the desired state changes.
+// request) -> ask every authoritative server directly until all answer the new records. A provider
+// that is down is retried with backoff (200 ms doubling to 5 s) until it converges or the desired
+// state changes.
 //
 // Thread-safety: SetDesired() and status() from any thread; Stop() from the owner.
 
@@ -33,6 +34,9 @@ struct ApplyStatus {
   int total = 0;
   bool done = false;
   std::string last_error;
+  int ttl = 0;  // seconds: the desired records' TTL
+  // When the last nameserver answered the desired records (set once done).
+  std::optional<std::chrono::steady_clock::time_point> done_at;
 };
 
 struct ApplierDeps {

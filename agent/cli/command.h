@@ -8,7 +8,9 @@
 //   0 success / all checks pass / nothing to do
 //   1 the thing checked failed (invalid policy, probe failed, operation refused)
 //   2 usage error (bad flags or arguments)
-//   3 changes pending (plan)
+//   3 changes pending (plan); not done by --timeout (switchover, drain/undrain --wait)
+//   4 steerd's API could not be asked (unreachable, token refused, server error): drain and
+//     undrain, so that a deploy pipeline tells "refused" (1) from "could not ask" (4)
 
 #include <span>
 #include <string>
@@ -19,6 +21,8 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitPending = 3;
+inline constexpr int kExitTimedOut = 3;  // the same code: what was asked for is still pending
+inline constexpr int kExitApiError = 4;
 
 using CommandFn = int (*)(int argc, char** argv);
 

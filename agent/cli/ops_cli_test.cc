@@ -16,6 +16,7 @@ int RunHistory(int argc, char** argv);
 int RunSwitchover(int argc, char** argv);
 int RunFailover(int argc, char** argv);
 int RunDrain(int argc, char** argv);
+int RunUndrain(int argc, char** argv);
 int RunPause(int argc, char** argv);
 int RunReload(int argc, char** argv);
 
@@ -40,7 +41,10 @@ class PlayBackend : public api::Backend {
               {"dns_name", "login.demo.test."},
               {"active_region", target.empty() ? "a" : target},
               {"answers", json::array({target == "b" ? "198.51.100.20" : "198.51.100.10"})},
-              {"state", "ok"}};
+              {"state", "ok"},
+              {"failback", "auto"},
+              {"regions", json::array({{{"name", "a"}, {"answers", {"198.51.100.10"}}},
+                                       {{"name", "b"}, {"answers", {"198.51.100.20"}}}})}};
     if (held) {  // region a is down and the rate rule refuses the failover (steerd's shape)
       s["state"] = "blocked:max_changes_per_hour";
       s["decision"] = {
@@ -56,7 +60,9 @@ class PlayBackend : public api::Backend {
                           {"answers", json::array({"198.51.100.20"})},
                           {"total", 3},
                           {"matching", matching},
-                          {"done", matching == 3}};
+                          {"done", matching == 3},
+                          {"ttl", 0},
+                          {"done_ago_ms", 0}};
     }
     return s;
   }
@@ -77,6 +83,13 @@ class PlayBackend : public api::Backend {
     if (r.op == api::Op::kSwitchover && refuse) {
       return {OperationOutcome::Status::kRefused, "region b is unhealthy", "target_healthy", {}};
     }
+    if (r.op == api::Op::kDrain && refuse) {  // steerd's refusal of the last healthy region
+      return {OperationOutcome::Status::kRefused,
+              "draining a leaves login no healthy region",
+              "at_least_one_serving",
+              {}};
+    }
+    if (r.op == api::Op::kDrain && r.region == "a") target = "b";
     if (r.op == api::Op::kReload) {
       return {OperationOutcome::Status::kInvalid,
               "policy invalid; running policy kept",
@@ -218,6 +231,47 @@ TEST_F(OpsCliTest, DrainPauseAndInvalidReload) {
   EXPECT_NE(err_.find("services.login.ttl: must be > 0"), std::string::npos) << err_;
   EXPECT_EQ(Run(RunDrain, {"drain"}), kExitUsage);
   EXPECT_EQ(Run(RunDrain, {"drain", "a", "--bogus"}), kExitUsage);
+}
+
+TEST_F(OpsCliTest, DrainWaitFollowsEveryNameserverOffTheRegion) {
+  ASSERT_EQ(Run(RunDrain, {"drain", "a", "--wait", "--poll", "1ms", "--why", "deploy"}), kExitOk)
+      << err_;
+  EXPECT_EQ(backend_.ops.back().why, "deploy");
+  EXPECT_NE(err_.find("login: moved to b (198.51.100.20); 1/3 nameservers answer it"),
+            std::string::npos)
+      << err_;
+  EXPECT_NE(err_.find("every nameserver answers it and the TTL (0ms) has passed"),
+            std::string::npos)
+      << err_;
+  EXPECT_NE(err_.find("drain a: done in "), std::string::npos) << err_;
+}
+
+TEST_F(OpsCliTest, DrainOfTheLastHealthyRegionIsRefusedNamingTheOverride) {
+  backend_.refuse = true;
+  EXPECT_EQ(Run(RunDrain, {"drain", "b", "--wait"}), kExitFailed);
+  EXPECT_NE(err_.find("draining a leaves login no healthy region\n"
+                      "  refused by rule: at_least_one_serving (HTTP 409)\n"
+                      "  to drain anyway: steerctl drain b --override at_least_one_serving\n"),
+            std::string::npos)
+      << err_;
+  ASSERT_EQ(Run(RunDrain, {"drain", "b", "--override", "at_least_one_serving"}), kExitFailed);
+  EXPECT_EQ(backend_.ops.back().overrides, std::vector<std::string>{"at_least_one_serving"});
+}
+
+TEST_F(OpsCliTest, UndrainWaitTimesOutOnAnUnhealthyRegion) {
+  // Region a is unhealthy in PlayBackend's status.
+  EXPECT_EQ(Run(RunUndrain, {"undrain", "a", "--wait", "--timeout", "50ms", "--poll", "5ms"}),
+            kExitTimedOut);
+  EXPECT_NE(err_.find("steerctl undrain: timed out after 50ms; still waiting for a: not healthy"),
+            std::string::npos)
+      << err_;
+}
+
+TEST_F(OpsCliTest, DrainWithoutTheApiIsAnApiError) {
+  server_.reset();
+  EXPECT_EQ(Run(RunDrain, {"drain", "a", "--wait"}), kExitApiError);
+  EXPECT_NE(err_.find("cannot reach steerd"), std::string::npos) << err_;
+  EXPECT_EQ(Run(RunUndrain, {"undrain", "a"}), kExitApiError);
 }
 
 TEST_F(OpsCliTest, HelpWorksWithoutRequiredArguments) {

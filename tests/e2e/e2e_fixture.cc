@@ -105,7 +105,9 @@ regions:
   login:
     dns_name: login.demo.test.
     zone: demo.test.
-    ttl: 30
+    ttl: )" +
+          std::to_string(k.ttl) +
+          R"(
     provider: pdns
     regions:
       - region: a

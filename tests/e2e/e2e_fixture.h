@@ -23,6 +23,7 @@ struct PolicyKnobs {
   std::string failback_after = "1s";
   std::string block_after_failover = "0ms";
   int max_changes_per_hour = 0;
+  int ttl = 30;  // login's records' TTL, seconds
   // Each region's probe URL; "" = the region's own HTTP listener (/healthz).
   std::string probe_url[2];
 };
