@@ -11,9 +11,13 @@ set(STEER_DEB_MAINTAINER "Steer maintainers <maintainers@users.noreply.r-seed-43
 set(CMAKE_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE
     GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
 
-# Man pages from --help and --version (help2man), built with the binaries.
+# Man pages from --help and --version (help2man), built with the binaries (not in the sanitizer
+# tree, which is never packaged).
 find_program(STEER_HELP2MAN help2man)
 set(STEER_MAN_PAGES)
+if(STEER_SANITIZE)
+  set(STEER_HELP2MAN "")
+endif()
 if(STEER_HELP2MAN)
   foreach(pair "steerd|Steer multi-region failover agent"
                "steerctl|Steer operator command line"
@@ -31,7 +35,7 @@ if(STEER_HELP2MAN)
     list(APPEND STEER_MAN_PAGES ${page}.gz)
   endforeach()
   add_custom_target(steer_man ALL DEPENDS ${STEER_MAN_PAGES})
-else()
+elseif(NOT STEER_SANITIZE)
   message(WARNING "help2man not found: no man pages (scripts/setup installs it)")
 endif()
 

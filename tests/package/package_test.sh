@@ -7,6 +7,10 @@
 # Usage: package_test.sh SOURCE_DIR BUILD_DIR VERSION
 set -euo pipefail
 src=$1 build=$2 version=$3
+if [ "$(id -u)" -ne 0 ]; then
+  echo "package_test: skipped: dpkg --root installs need root (CI runs as root)"
+  exit 77
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "package_test: FAIL: $*" >&2; exit 1; }
@@ -20,11 +24,14 @@ authd_v1=$build/packages/steer-authd_${version}-1_amd64.deb
 [ -f "$steer_v1" ] && [ -f "$authd_v1" ] || fail "no packages in $build/packages"
 
 step "lintian (fails on errors and warnings)"
-lintian --fail-on error,warning --display-level '>=info' --show-overrides \
+# One run that lists everything (infos, and overridden tags with their justification as O:);
+# the verdict is ours: with --show-overrides, lintian's --fail-on counts overridden tags too.
+lintian --fail-on none --display-level '>=info' --show-overrides \
   "$steer_v1" "$authd_v1" 2>&1 | grep -v 'root privileges' | tee "$tmp/lintian.log" ||
-  fail "lintian"
+  fail "lintian did not run"
 echo "lintian: $(grep -c '^E:' "$tmp/lintian.log") errors, $(grep -c '^W:' "$tmp/lintian.log")" \
   "warnings, $(grep -c '^O:' "$tmp/lintian.log") overridden, $(grep -c '^I:' "$tmp/lintian.log") info"
+! grep -q '^[EW]:' "$tmp/lintian.log" || fail "lintian errors or warnings (above)"
 
 step "control: conffiles and Depends"
 for pair in "$steer_v1:/etc/steer/policy.yaml" "$authd_v1:/etc/steer/authd.yaml"; do
