@@ -47,10 +47,11 @@ root=$tmp/root
 mkdir -p "$root"/var/lib/dpkg/{info,updates,triggers}
 touch "$root"/var/lib/dpkg/{status,available}
 dpkg_root() {
+  # Depends are not installed in the root (the binaries use the host's libraries).
   dpkg --root="$root" --log=/dev/null --force-depends --force-script-chrootless "$@" </dev/null
 }
 step "install v1 into $root"
-dpkg_root -i "$steer_v1" "$authd_v1" >"$tmp/dpkg.log" || { cat "$tmp/dpkg.log"; fail "dpkg -i"; }
+dpkg_root -i "$steer_v1" "$authd_v1" >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log"; fail "dpkg -i"; }
 
 step "files"
 for f in usr/bin/steerd usr/bin/steerctl usr/bin/steer-authd \
