@@ -26,12 +26,23 @@ if(STEER_HELP2MAN)
     list(GET pair 0 prog)
     list(GET pair 1 summary)
     set(page ${STEER_DEB_OUT}/man/${prog}.1)
+    # FILES and SEE ALSO from packaging/deb/man/<prog>.h2m; steer-authd's admin commands from
+    # `steer-authd admin --help`.
+    set(include ${STEER_DEB_DIR}/man/${prog}.h2m)
+    set(extra)
+    if(prog STREQUAL "steer-authd")
+      set(include ${STEER_DEB_OUT}/man/steer-authd.h2m)
+      set(extra COMMAND sh ${STEER_DEB_DIR}/man/authd-admin-h2m.sh $<TARGET_FILE:steer-authd>
+                ${STEER_DEB_DIR}/man/steer-authd.h2m ${include})
+    endif()
     add_custom_command(OUTPUT ${page}.gz
       COMMAND ${CMAKE_COMMAND} -E make_directory ${STEER_DEB_OUT}/man
+      ${extra}
       COMMAND ${STEER_HELP2MAN} --no-info --no-discard-stderr --section=1 "--name=${summary}"
-              --output=${page} $<TARGET_FILE:${prog}>
+              --include=${include} --output=${page} $<TARGET_FILE:${prog}>
       COMMAND gzip -9nf ${page}
-      DEPENDS ${prog} VERBATIM)
+      DEPENDS ${prog} ${STEER_DEB_DIR}/man/${prog}.h2m ${STEER_DEB_DIR}/man/authd-admin-h2m.sh
+      VERBATIM)
     list(APPEND STEER_MAN_PAGES ${page}.gz)
   endforeach()
   add_custom_target(steer_man ALL DEPENDS ${STEER_MAN_PAGES})
