@@ -15,6 +15,7 @@ using steer::agent::cli::kExitUsage;
 void PrintUsage(std::FILE* out) {
   std::fprintf(out,
                "usage: steerctl [--log-level LEVEL] [--log-format text|json] COMMAND [OPTIONS]\n"
+               "       steerctl --version\n"
                "\ncommands:\n");
   for (const auto& c : steer::agent::cli::Commands()) {
     std::fprintf(out, "  %-12s %s\n", c.name, c.summary);
@@ -68,6 +69,10 @@ int main(int argc, char** argv) {
   std::string_view name = args[1];
   if (name == "--help" || name == "-h" || name == "help") {
     PrintUsage(stdout);
+    return steer::agent::cli::kExitOk;
+  }
+  if (name == "--version") {
+    std::printf("steerctl %s\n", STEER_VERSION);
     return steer::agent::cli::kExitOk;
   }
   for (const auto& c : steer::agent::cli::Commands()) {

@@ -49,7 +49,7 @@ void ConfigureLogging(const std::string& config, std::string level) {
 
 int main(int argc, char** argv) {
   po::options_description opts("usage: steerd --config FILE [options]\n\noptions");
-  opts.add_options()("help,h", "show this help")(
+  opts.add_options()("help,h", "show this help")("version", "print the version and exit")(
       "config,c", po::value<std::string>()->default_value("/etc/steer/policy.yaml"), "policy file")(
       "state-dir", po::value<std::string>()->default_value(""), "overrides agent.state_dir")(
       "listen", po::value<std::string>()->default_value(""), "overrides agent.listen")(
@@ -67,6 +67,10 @@ int main(int argc, char** argv) {
   }
   if (vm.count("help")) {
     std::cout << opts;
+    return 0;
+  }
+  if (vm.count("version")) {
+    std::cout << "steerd " << STEER_VERSION << "\n";
     return 0;
   }
   ConfigureLogging(vm["config"].as<std::string>(), vm["log-level"].as<std::string>());

@@ -133,8 +133,8 @@ int Main(int argc, char** argv) {
   po::options_description desc(
       "Usage: steer-authd --config FILE [--check]\n"
       "       steer-authd admin --help\nOptions");
-  desc.add_options()("help,h", "show this help")("config,c", po::value<std::string>(),
-                                                 "authd YAML configuration")(
+  desc.add_options()("help,h", "show this help")("version", "print the version and exit")(
+      "config,c", po::value<std::string>(), "authd YAML configuration")(
       "check", "validate the configuration, keys and tenants, and exit")(
       "print-reference", "print the key reference of docs/auth-core.md and exit");
   po::variables_map vm;
@@ -143,6 +143,10 @@ int Main(int argc, char** argv) {
   } catch (const po::error& e) {
     std::cerr << e.what() << "\n" << desc;
     return 2;
+  }
+  if (vm.count("version")) {
+    std::cout << "steer-authd " << STEER_VERSION << "\n";
+    return 0;
   }
   if (vm.count("print-reference")) {
     std::cout << config::AuthdMarkdownReference();
