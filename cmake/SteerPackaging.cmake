@@ -108,6 +108,8 @@ foreach(comp steer authd)
     list(TRANSFORM pages APPEND .1.gz)
     install(FILES ${pages} DESTINATION share/man/man1 COMPONENT ${comp})
   endif()
+  install(FILES ${PROJECT_SOURCE_DIR}/packaging/sysusers.d/${pkg}.conf
+          DESTINATION lib/sysusers.d COMPONENT ${comp})
   install(FILES ${STEER_DEB_DIR}/copyright ${STEER_DEB_OUT}/${pkg}/changelog.Debian.gz
           DESTINATION share/doc/${pkg} COMPONENT ${comp})
   if(EXISTS ${STEER_DEB_DIR}/${pkg}.lintian-overrides)
@@ -128,6 +130,8 @@ foreach(comp steer authd)
   file(WRITE ${control}/conffiles "${conffiles_text}\n")
   string(TOUPPER ${comp} COMP)
   set(CPACK_DEBIAN_${COMP}_PACKAGE_NAME ${pkg})
+  # postinst creates the service's user with systemd-sysusers; the units need systemd anyway.
+  set(CPACK_DEBIAN_${COMP}_PACKAGE_DEPENDS systemd)
   set(CPACK_DEBIAN_${COMP}_PACKAGE_CONTROL_EXTRA
       ${control}/conffiles ${control}/postinst ${control}/prerm ${control}/postrm)
 endforeach()

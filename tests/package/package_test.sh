@@ -2,7 +2,7 @@
 # The .deb packages end to end: scripts/package builds them, lintian passes (errors and warnings
 # fail; overrides are justified in packaging/deb/*.lintian-overrides), dpkg installs them into a
 # throw-away root (dpkg --root, never the host), the files, units (systemd-analyze verify, with
-# the binaries present), users (DynamicUser), hardening (systemd-analyze security <= 2.0) and
+# the binaries present), users (sysusers.d, created by postinst), hardening (systemd-analyze security <= 2.0) and
 # --version are checked, and an upgrade keeps a conffile the operator changed.
 # Usage: package_test.sh SOURCE_DIR BUILD_DIR VERSION
 set -euo pipefail
@@ -82,12 +82,17 @@ for u in "$root"/lib/systemd/system/steer*.s*; do
   done
 done
 
-step "users: DynamicUser (no sysusers.d entry needed)"
-for s in steerd steer-authd; do
-  grep -qx 'DynamicUser=yes' "$root/lib/systemd/system/$s.service" || fail "$s: no DynamicUser"
+step "users: a system user per service, created by postinst (systemd-sysusers)"
+for pair in steerd:steer steer-authd:steer-authd; do
+  s=${pair%%:*} u=${pair#*:}
+  grep -qx "User=$u" "$root/lib/systemd/system/$s.service" || fail "$s: not User=$u"
   grep -q '^StateDirectory=' "$root/lib/systemd/system/$s.service" || fail "$s: no StateDirectory"
+  grep -q "^u $u " "$root/usr/lib/sysusers.d/$u.conf" || fail "no sysusers.d entry for $u"
+  grep -q "^$u:x:[0-9]*:[0-9]*:.*:/usr/sbin/nologin$" "$root/etc/passwd" ||
+    fail "postinst did not create the user $u: $(cat "$root/etc/passwd" 2>&1)"
+  grep -q "^$u:x:" "$root/etc/group" || fail "postinst did not create the group $u"
 done
-[ ! -e "$root/usr/lib/sysusers.d" ] || fail "a sysusers.d entry beside DynamicUser"
+! grep -q '^DynamicUser=' "$root"/lib/systemd/system/*.service || fail "DynamicUser beside User="
 
 step "--version"
 for b in steerd steerctl steer-authd; do
