@@ -1,10 +1,14 @@
 #include "daemon.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <thread>
 
 #include "runnable.h"
 #include "runtime_builder.h"
 #include "status_feed.h"
+#include "steer/base/inherited_sockets.h"
 #include "steer/base/log.h"
 #include "vantage_sync.h"
 
@@ -58,7 +62,43 @@ Result<void> Daemon::Open(const config::Policy& policy) {
   loop_ = std::make_unique<DecisionLoop>(slot_, context_);
   sync_ = std::make_unique<VantageSync>(slot_, context_);
   if (auto api = StartApi(policy); !api) return api;
-  return StartPublic(policy);
+  if (auto pub = StartPublic(policy); !pub) return pub;
+  return CheckAdoptedSocketsServed();
+}
+
+// A socket passed by socket activation that no listener took (its address is none of
+// agent.listen and the embedded providers' listen addresses) would be held by systemd and
+// never answered: refuse to start instead.
+Result<void> Daemon::CheckAdoptedSocketsServed() {
+  std::vector<int> left = base::TakeRemainingSockets(SOCK_DGRAM);
+  for (int fd : base::TakeRemainingSockets(SOCK_STREAM)) left.push_back(fd);
+  if (left.empty()) return {};
+  std::string names;
+  for (int fd : left) {
+    names += (names.empty() ? "" : ", ") + base::DescribeSocket(fd);
+    ::close(fd);
+  }
+  return MakeError(ErrorCode::kInvalidArgument,
+                   "socket activation: no listener serves the passed socket(s) " + names +
+                       " (ListenStream=/ListenDatagram= must be agent.listen or an embedded "
+                       "provider's listen address)");
+}
+
+// The API's socket: the one passed in options, else an adopted listening socket on
+// agent.listen, else the only adopted TCP socket left (steerd.socket may name the port alone,
+// which binds [::]); -1: bind agent.listen.
+Result<int> Daemon::ApiSocket(const std::string& listen) {
+  if (options_.listen_fd >= 0) return options_.listen_fd;
+  auto hp = base::ParseListen(listen);
+  if (!hp) return tl::unexpected(hp.error());
+  int fd = base::TakeInheritedSocket(SOCK_STREAM, hp->first, static_cast<uint16_t>(hp->second));
+  if (fd >= 0) return fd;
+  std::vector<int> rest = base::TakeRemainingSockets(SOCK_STREAM);
+  if (rest.size() <= 1) return rest.empty() ? -1 : rest[0];
+  base::AdoptSockets(rest);  // reported by CheckAdoptedSocketsServed
+  return MakeError(ErrorCode::kInvalidArgument,
+                   "socket activation: " + std::to_string(rest.size()) +
+                       " TCP sockets passed and none is bound to agent.listen " + listen);
 }
 
 Result<void> Daemon::StartPublic(const config::Policy& policy) {
@@ -106,8 +146,10 @@ Result<void> Daemon::StartApi(const config::Policy& policy) {
   backend_ = std::make_unique<ApiBackend>(slot_, *loop_, *this, context_, options_.config_path);
   router_ =
       std::make_unique<api::Router>(*backend_, tokens_, context_->store(), &context_->metrics());
-  auto server = api::ServeApi(options_.listen.empty() ? policy.agent.listen : options_.listen,
-                              *router_, options_.listen_fd);
+  const std::string listen = options_.listen.empty() ? policy.agent.listen : options_.listen;
+  auto fd = ApiSocket(listen);
+  if (!fd) return tl::unexpected(fd.error());
+  auto server = api::ServeApi(listen, *router_, *fd);
   if (!server) return tl::unexpected(server.error());
   server_ = std::move(*server);
   return {};

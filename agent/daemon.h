@@ -48,8 +48,8 @@ struct DaemonOptions {
   std::string state_dir;   // overrides agent.state_dir when set
   std::string listen;      // overrides agent.listen when set
   std::string token_file;  // `name:token` lines; else agent.api_token
-  // The API's listening socket passed by systemd (steerd.socket) or a parent, from
-  // base::InheritedListenSocket(); -1 binds `listen` / agent.listen.
+  // The API's listening socket, given by the caller; -1: one adopted by
+  // base::AdoptInheritedSockets() (steerd.socket) on agent.listen, else bind agent.listen.
   int listen_fd = -1;
 };
 
@@ -80,6 +80,8 @@ class Daemon : public Reloader {
   Result<void> StartApi(const config::Policy& policy);
   // The public, read-only status listener of status.listen (none when it is empty).
   Result<void> StartPublic(const config::Policy& policy);
+  Result<int> ApiSocket(const std::string& listen);
+  Result<void> CheckAdoptedSocketsServed();
   // The API tokens: --token-file, else the policy's agent.api_token; none configured is an
   // empty set (every operation refused), an unreadable or invalid source an error.
   Result<api::TokenAuth> LoadTokens(const config::Policy& policy) const;

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "daemon.h"
-#include "steer/base/http_server.h"
+#include "steer/base/inherited_sockets.h"
 #include "steer/base/log.h"
 #include "steer/config/loader.h"
 
@@ -78,15 +78,16 @@ int main(int argc, char** argv) {
   sigemptyset(&set);
   for (int s : {SIGHUP, SIGINT, SIGTERM}) sigaddset(&set, s);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before any thread starts
-  // The API socket of steerd.socket (systemd) or a parent (LISTEN_FDS); none: bind.
-  auto inherited = steer::base::InheritedListenSocket();
+  // The sockets of steerd.socket and steerd-dns.socket (systemd) or a parent (LISTEN_FDS):
+  // the API and the embedded DNS server take theirs by address; none: they bind.
+  auto inherited = steer::base::AdoptInheritedSockets();
   if (!inherited) {
     std::cerr << "steerd: " << inherited.error().message << "\n";
     return 1;
   }
   auto daemon = steer::agent::Daemon::Start(
       {vm["config"].as<std::string>(), vm["state-dir"].as<std::string>(),
-       vm["listen"].as<std::string>(), vm["token-file"].as<std::string>(), *inherited});
+       vm["listen"].as<std::string>(), vm["token-file"].as<std::string>(), -1});
   if (!daemon) {
     std::cerr << "steerd: " << daemon.error().message << "\n";
     return 1;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "steer/base/http_server.h"
+#include "steer/base/inherited_sockets.h"
 
 namespace steer::base {
 
@@ -32,9 +33,9 @@ Result<int> NothingPassed(const std::string& fds, const std::optional<std::strin
                    "socket activation: a socket was to be passed but none was: " + why);
 }
 
-}  // namespace
-
-Result<int> InheritedListenSocket() {
+// The descriptors passed to this process (3 .. 3+n-1), or why socket activation was meant
+// and failed.
+Result<int> PassedCount() {
   // Copied before sd_listen_fds() unsets them.
   const char* fds_env = std::getenv("LISTEN_FDS");
   const char* pid_env = std::getenv("LISTEN_PID");
@@ -47,6 +48,24 @@ Result<int> InheritedListenSocket() {
     return MakeError(ErrorCode::kInvalidArgument,
                      std::string("socket activation: ") + std::strerror(-n));
   }
+  return n;
+}
+
+}  // namespace
+
+Result<size_t> AdoptInheritedSockets() {
+  auto n = PassedCount();
+  if (!n) return tl::unexpected(n.error());
+  std::vector<int> fds;
+  for (int i = 0; i < *n; ++i) fds.push_back(SD_LISTEN_FDS_START + i);
+  AdoptSockets(fds);
+  return fds.size();
+}
+
+Result<int> InheritedListenSocket() {
+  auto passed = PassedCount();
+  if (!passed) return tl::unexpected(passed.error());
+  int n = *passed;
   if (n == 0) return -1;
   if (n > 1) {
     return MakeError(ErrorCode::kInvalidArgument,

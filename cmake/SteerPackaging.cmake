@@ -63,6 +63,7 @@ steer_deb_changelogs(1)
 install(TARGETS steerd steerctl RUNTIME DESTINATION bin COMPONENT steer)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/steerd.service
               ${PROJECT_SOURCE_DIR}/packaging/steerd.socket
+              ${PROJECT_SOURCE_DIR}/packaging/steerd-dns.socket
         DESTINATION /lib/systemd/system COMPONENT steer)
 install(FILES ${PROJECT_SOURCE_DIR}/examples/login-powerdns.yaml
         DESTINATION /etc/steer RENAME policy.yaml COMPONENT steer)

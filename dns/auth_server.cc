@@ -1,6 +1,7 @@
 #include "auth_server.h"
 
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <thread>
 
+#include "steer/base/inherited_sockets.h"
 #include "steer/base/log.h"
 
 namespace steer::dns::auth {
@@ -135,17 +137,36 @@ class AsioAuthServer final : public AuthServer {
     auto acceptor = std::make_unique<tcp::acceptor>(ioc_);
     auto listener = std::make_unique<UdpListener>(ioc_);
     tcp::endpoint tep(ip, address.port);
-    acceptor->open(tep.protocol(), ec);
-    if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor->bind(tep, ec);
-    if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+    // Sockets passed by socket activation (steerd-dns.socket) for this address are served as
+    // they are: they outlive the process, so a restart drops no query.
+    int tcp_fd = base::TakeInheritedSocket(SOCK_STREAM, address.host, address.port);
+    int udp_fd = base::TakeInheritedSocket(SOCK_DGRAM, address.host, address.port);
+    if (tcp_fd >= 0) {
+      acceptor->assign(tep.protocol(), tcp_fd, ec);
+    } else {
+      acceptor->open(tep.protocol(), ec);
+      if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+      if (!ec) acceptor->bind(tep, ec);
+      if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+    }
     // UDP on the port TCP got (the same one unless 0 was asked for).
     udp::endpoint uep(ip, ec ? 0 : acceptor->local_endpoint().port());
-    if (!ec) listener->socket.open(uep.protocol(), ec);
-    if (!ec) listener->socket.bind(uep, ec);
+    if (udp_fd >= 0) {
+      if (!ec) listener->socket.assign(uep.protocol(), udp_fd, ec);
+    } else {
+      if (!ec) listener->socket.open(uep.protocol(), ec);
+      if (!ec) listener->socket.bind(uep, ec);
+    }
     if (!ec) listener->socket.non_blocking(true, ec);
+    if (tcp_fd >= 0 || udp_fd >= 0) {
+      base::Logger("dns")->info("embedded DNS server: serving the passed {}{}{}",
+                                tcp_fd >= 0 ? "tcp" : "", tcp_fd >= 0 && udp_fd >= 0 ? "+" : "",
+                                udp_fd >= 0 ? "udp" : "");
+    }
     std::string where = address.host + ":" + std::to_string(address.port);
     if (ec) {
+      if (tcp_fd >= 0 && !acceptor->is_open()) ::close(tcp_fd);
+      if (udp_fd >= 0 && !listener->socket.is_open()) ::close(udp_fd);
       return MakeError(ErrorCode::kUnavailable,
                        "embedded DNS server cannot listen on " + where + ": " + ec.message());
     }

@@ -4,11 +4,17 @@
 #include <ares.h>
 #include <arpa/nameser.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sys/select.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
+
+#include "steer/base/inherited_sockets.h"
 
 namespace steer::dns::auth {
 namespace {
@@ -179,6 +185,80 @@ TEST(AuthServerStart, NamesTheAddressItCannotBind) {
   auto bad = AuthServer::Start(options, store);
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("bad address 'not-an-ip'"), std::string::npos);
+}
+
+// A query for login.example.test A with `id`, sent from `client` to 127.0.0.1:port.
+void SendQuery(int client, uint16_t port, uint16_t id) {
+  std::vector<uint8_t> q = {
+      static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id), 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+  for (std::string label : {"login", "example", "test"}) {
+    q.push_back(static_cast<uint8_t>(label.size()));
+    q.insert(q.end(), label.begin(), label.end());
+  }
+  q.insert(q.end(), {0, 0, 1, 0, 1});
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(sendto(client, q.data(), q.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
+            static_cast<ssize_t>(q.size()));
+}
+
+// The id of the answer `client` receives within 3 s (-1: none) and whether it holds 127.0.0.2.
+std::pair<int, bool> ReceiveAnswer(int client) {
+  fd_set in;
+  FD_ZERO(&in);
+  FD_SET(client, &in);
+  timeval tv{3, 0};
+  if (select(client + 1, &in, nullptr, nullptr, &tv) != 1) return {-1, false};
+  uint8_t buf[512];
+  ssize_t n = recv(client, buf, sizeof buf, 0);
+  if (n < 12) return {-1, false};
+  const uint8_t want[] = {127, 0, 0, 2};
+  bool has = std::search(buf, buf + n, want, want + 4) != buf + n;
+  return {buf[0] << 8 | buf[1], has};
+}
+
+// Sockets passed by socket activation (held by the test, as systemd holds them) are served;
+// a query that arrives while no server runs waits in the socket and is answered by the next.
+TEST(AuthServerHandoff, PassedSocketsServeAQueryThatArrivedBetweenTwoServers) {
+  auto store = std::make_shared<ZoneStore>();
+  auto zone = BuildZone("example.test.", Zone("127.0.0.2"), 1);
+  ASSERT_TRUE(zone) << zone.error().message;
+  auto set = std::make_shared<ZoneSet>();
+  set->zones[(*zone)->apex] = *zone;
+  store->Store(set);
+  int tcp = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(tcp, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(listen(tcp, 16), 0);
+  socklen_t len = sizeof a;
+  getsockname(tcp, reinterpret_cast<sockaddr*>(&a), &len);
+  const uint16_t port = ntohs(a.sin_port);
+  int udp = socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_EQ(bind(udp, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  int client = socket(AF_INET, SOCK_DGRAM, 0);
+  AuthServerOptions options;
+  options.listen = {{"127.0.0.1", port}};
+
+  base::AdoptSockets({dup(tcp), dup(udp)});
+  auto first = AuthServer::Start(options, store);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ((*first)->Ports(), std::vector<uint16_t>{port});
+  SendQuery(client, port, 1);
+  EXPECT_EQ(ReceiveAnswer(client), std::make_pair(1, true));
+  first->reset();  // the "old process" exits; the test still holds the sockets
+
+  SendQuery(client, port, 2);  // nobody serves now: the datagram waits in the socket
+  base::AdoptSockets({dup(tcp), dup(udp)});
+  auto second = AuthServer::Start(options, store);
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(ReceiveAnswer(client), std::make_pair(2, true));
+  EXPECT_TRUE(base::TakeRemainingSockets(SOCK_DGRAM).empty());  // claimed by the server
+  second->reset();
+  for (int fd : {tcp, udp, client}) close(fd);
 }
 
 }  // namespace

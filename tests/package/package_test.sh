@@ -56,6 +56,7 @@ dpkg_root -i "$steer_v1" "$authd_v1" >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.l
 step "files"
 for f in usr/bin/steerd usr/bin/steerctl usr/bin/steer-authd \
     lib/systemd/system/steerd.service lib/systemd/system/steerd.socket \
+    lib/systemd/system/steerd-dns.socket \
     lib/systemd/system/steer-authd.service lib/systemd/system/steer-authd.socket \
     etc/steer/policy.yaml etc/steer/authd.yaml \
     usr/share/man/man1/steerd.1.gz usr/share/man/man1/steerctl.1.gz \
@@ -109,6 +110,7 @@ cp /bin/kill "$root/bin/kill"
 cp /lib/systemd/system/*.target "$root/lib/systemd/system/"
 (cd "$root" && systemd-analyze verify --root="$root" --man=no --generators=no \
   lib/systemd/system/steerd.service lib/systemd/system/steerd.socket \
+  lib/systemd/system/steerd-dns.socket \
   lib/systemd/system/steer-authd.service lib/systemd/system/steer-authd.socket) ||
   fail "systemd-analyze verify"
 
