@@ -20,6 +20,7 @@
 #include "steer/auth/sealer.h"
 #include "steer/auth/sqlite_store.h"
 #include "steer/base/clock.h"
+#include "steer/base/log.h"
 
 namespace {
 
@@ -29,6 +30,7 @@ std::string g_dir;
 
 struct World {
   World() : hasher(auth::HashParams{1024, 1, 1}, 2) {
+    (void)steer::base::ConfigureLogging("error", steer::base::LogOutput::kText);  // quiet
     char tmpl[] = "/tmp/steer-fuzz-authd-XXXXXX";
     if (mkdtemp(tmpl) == nullptr) std::abort();
     g_dir = tmpl;

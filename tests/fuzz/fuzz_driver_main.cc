@@ -208,7 +208,9 @@ int main(int argc, char** argv) {
       AddFiles(argv[i], &corpus);
     }
   }
-  std::snprintf(g_crash_path, sizeof(g_crash_path), "fuzz-crash-%s", name.c_str());
+  // Absolute: a target may change the working directory.
+  std::snprintf(g_crash_path, sizeof(g_crash_path), "%s",
+                (fs::current_path() / ("fuzz-crash-" + name)).c_str());
 #ifdef STEER_HAVE_SANITIZER_API
   __sanitizer_set_death_callback(DumpCurrent);
 #endif

@@ -9,6 +9,7 @@
 
 #include "steer/base/clock.h"
 #include "steer/base/http_client.h"
+#include "steer/base/log.h"
 #include "steer/dns/cloudflare_provider.h"
 #include "steer/dns/powerdns_provider.h"
 
@@ -30,6 +31,9 @@ class CannedHttp : public steer::base::HttpClient {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const bool quiet =
+      steer::base::ConfigureLogging("error", steer::base::LogOutput::kText).has_value();
+  (void)quiet;
   if (size == 0) return 0;
   static const int kStatus[] = {200, 200, 400, 403, 404, 422, 429, 500};
   steer::base::HttpResponse response;

@@ -15,6 +15,7 @@
 #include "api/router.h"
 #include "beast_request.h"
 #include "state_store.h"
+#include "steer/base/log.h"
 
 namespace {
 
@@ -45,6 +46,7 @@ std::string g_dir;
 
 struct World {
   World() {
+    (void)steer::base::ConfigureLogging("error", steer::base::LogOutput::kText);  // quiet
     char tmpl[] = "/tmp/steer-fuzz-api-XXXXXX";
     if (mkdtemp(tmpl) == nullptr) std::abort();
     g_dir = tmpl;
