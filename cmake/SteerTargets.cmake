@@ -12,6 +12,14 @@ if(STEER_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+if(STEER_FUZZ)
+  # scripts/fuzz's tree: every library instrumented for libFuzzer's coverage and sanitized; only
+  # the tests/fuzz targets link libFuzzer itself (-fsanitize=fuzzer there).
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 # steer_library(NAME SOURCES ... DEPS ...): a static library whose public headers live in
 # <dir>/include/steer/<lib>/ and whose sources sit beside their *_test.cc files.
 function(steer_library name)

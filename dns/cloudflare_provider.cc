@@ -47,8 +47,15 @@ std::string CloudflareErrors(const std::string& body) {
   std::string out;
   for (const json& e : doc["errors"]) {
     if (!out.empty()) out += "; ";
+    if (!e.is_object()) {  // not what Cloudflare documents: show it as it came
+      out += "[?] " + e.dump();
+      continue;
+    }
+    auto message = e.find("message");
     out += "[" + (e.contains("code") ? e["code"].dump() : std::string("?")) + "] " +
-           e.value("message", std::string());
+           (message == e.end()     ? std::string()
+            : message->is_string() ? message->get<std::string>()
+                                   : message->dump());
   }
   return out;
 }

@@ -253,5 +253,22 @@ TEST(CloudflareProvider, DefaultRateStaysWithinThePublishedLimit) {
   EXPECT_EQ(http->requests[0].headers[0].second, "Bearer cf-rate-test-token");
 }
 
+// Found by tests/fuzz/provider_json: an error envelope whose entries are not objects (or whose
+// message is not a string) threw json::type_error out of Read instead of failing the call.
+TEST(CloudflareProvider, MalformedErrorEnvelopeFailsTheCallWithoutThrowing) {
+  auto http = std::make_shared<testing::FakeHttpClient>();
+  http->Push(400, R"({"success":false,"errors":[1,{"code":9109,"message":7}]})");
+  base::FakeClock clock;
+  CloudflareOptions options;
+  options.endpoint = "http://127.0.0.1:9/client/v4";
+  options.zone_id = "z";
+  options.api_token = "t";
+  CloudflareProvider provider(options, http, &clock);
+  auto read = provider.Read(kZone, "login.example.test.", "A");
+  ASSERT_FALSE(read);
+  EXPECT_NE(read.error().message.find("HTTP 400: [?] 1; [9109] 7"), std::string::npos)
+      << read.error().message;
+}
+
 }  // namespace
 }  // namespace steer::dns

@@ -91,7 +91,12 @@ Result<QueryAnswer> LdnsQuerier::Query(const NameServer& server, const std::stri
   if (!wire) return tl::unexpected(wire.error());
   auto reply_wire = internal::Exchange(server, *wire, timeout);
   if (!reply_wire) return tl::unexpected(reply_wire.error());
-  auto reply = internal::FromWire(*reply_wire);
+  return ParseQueryAnswer(*reply_wire, name, type);
+}
+
+Result<QueryAnswer> ParseQueryAnswer(const std::vector<uint8_t>& reply_wire,
+                                     const std::string& name, const std::string& type) {
+  auto reply = internal::FromWire(reply_wire);
   if (!reply) return tl::unexpected(reply.error());
   QueryAnswer answer;
   answer.rcode = internal::RcodeName(ldns_pkt_get_rcode(reply->get()));

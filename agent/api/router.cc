@@ -12,8 +12,11 @@ namespace {
 
 using json = nlohmann::json;
 
+// Request text echoed in a response (a path, a service name) may be any bytes: invalid UTF-8
+// becomes U+FFFD instead of json::dump throwing out of Handle.
 base::ServerResponse Json(int status, const json& body) {
-  return base::ServerResponse{status, "application/json", body.dump(), {}};
+  return base::ServerResponse{
+      status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace), {}};
 }
 
 base::ServerResponse ErrorResponse(int status, const std::string& message) {

@@ -67,7 +67,10 @@ int RunValidate(int argc, char** argv) {
     files.push_back({{"file", file}, {"valid", policy.has_value()}, {"errors", errors}});
   }
   if (vm.count("json")) {
-    std::cout << nlohmann::json{{"valid", all_valid}, {"files", files}}.dump(2) << "\n";
+    // File names and the text quoted in errors may be any bytes: invalid UTF-8 becomes U+FFFD.
+    std::cout << nlohmann::json{{"valid", all_valid}, {"files", files}}.dump(
+                     2, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
   }
   return all_valid ? kExitOk : kExitFailed;
 }

@@ -52,6 +52,12 @@ class DnsQuerier {
                                     const std::string& type, std::chrono::milliseconds timeout) = 0;
 };
 
+// What a server's reply (wire format) says about name/type: the rcode, the AA bit, the
+// answer's RRset and the authority section's NS names. LdnsQuerier's reading of every reply;
+// a reply ldns cannot parse is an error.
+Result<QueryAnswer> ParseQueryAnswer(const std::vector<uint8_t>& reply_wire,
+                                     const std::string& name, const std::string& type);
+
 // The ldns implementation: synchronous, one socket per query.
 class LdnsQuerier : public DnsQuerier {
  public:
@@ -82,7 +88,8 @@ struct PropagationOptions {
 
 class PropagationChecker {
  public:
-  PropagationChecker(DnsQuerier& querier, const base::Clock& clock) : querier_(querier), clock_(clock) {}
+  PropagationChecker(DnsQuerier& querier, const base::Clock& clock)
+      : querier_(querier), clock_(clock) {}
 
   // Asks every server until each answers exactly `want`'s records (TTL not compared: a
   // server may count down). Never an Error: unreachable servers are reported per server.

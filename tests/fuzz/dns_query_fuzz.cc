@@ -1,7 +1,7 @@
 // libFuzzer target: any bytes as a query to the embedded server's codec (ParseQuery and
-// Respond, over UDP and TCP limits). Built and run by bench/dns/fuzz.sh with clang
-// (-fsanitize=fuzzer,address,undefined): no crash, no read past the packet, and a reply never
-// longer than the limit it was given.
+// Respond, over UDP and TCP limits). Campaign: scripts/fuzz dns_query (clang,
+// -fsanitize=fuzzer,address,undefined); CI: the replay driver. No crash, no read past the packet,
+// and a reply never longer than the limit it was given.
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
