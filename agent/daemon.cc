@@ -23,6 +23,13 @@ std::string DescribeTokens(const api::TokenAuth& tokens) {
   return names.empty() ? s + " (every operation refused)" : s + ")";
 }
 
+// What the API listener reads at start only: turning TLS on or off, insecure_plain_http and
+// api_limits (the certificate files themselves are read again).
+bool ApiListenerChanged(const config::AgentConfig& next, const config::AgentConfig& now) {
+  return next.tls.enabled() != now.tls.enabled() ||
+         next.insecure_plain_http != now.insecure_plain_http || next.api_limits != now.api_limits;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
@@ -149,7 +156,9 @@ Result<void> Daemon::StartApi(const config::Policy& policy) {
   const std::string listen = options_.listen.empty() ? policy.agent.listen : options_.listen;
   auto fd = ApiSocket(listen);
   if (!fd) return tl::unexpected(fd.error());
-  auto server = api::ServeApi(listen, *router_, *fd);
+  auto o = api::ApiServerOptions(listen, policy.agent, *fd);
+  if (!o) return tl::unexpected(o.error());
+  auto server = api::ServeApi(*o, *router_);
   if (!server) return tl::unexpected(server.error());
   server_ = std::move(*server);
   return {};
@@ -222,6 +231,13 @@ Result<std::string> Daemon::Reload(std::vector<std::string>* diagnostics) {
     return Refuse("policy changes coordination or agent.vantage; the running policy stays",
                   ErrorCode::kFailedPrecondition);
   }
+  if (ApiListenerChanged(policy->agent, running.agent)) {
+    diagnostics->push_back(
+        "agent.api_limits, agent.insecure_plain_http and turning agent.tls on or off are read "
+        "at start only: restart steerd to change them");
+    return Refuse("policy changes the API listener; the running policy stays",
+                  ErrorCode::kFailedPrecondition);
+  }
   // Tokens before the runtime: a refused token source must not cost a runtime build.
   auto tokens = LoadTokens(*policy);
   if (!tokens) {
@@ -235,9 +251,19 @@ Result<std::string> Daemon::Reload(std::vector<std::string>* diagnostics) {
     return Refuse("policy cannot run; the running policy stays (API tokens unchanged)",
                   rt.error().code);
   }
+  // The new certificate last: it is the one step that cannot be undone.
+  const config::ApiTlsConfig& tls = policy->agent.tls;
+  if (tls.enabled() && server_) {
+    if (auto ok = server_->ReloadTls(tls.cert_file, tls.key_file, tls.client_ca_file); !ok) {
+      diagnostics->push_back("agent.tls: " + ok.error().message);
+      return Refuse("API certificate refused; the running policy and certificate stay",
+                    ok.error().code);
+    }
+  }
   if (std::shared_ptr<Runtime> old = slot_.Swap(*rt)) old->Stop();  // probes, then appliers
   (*rt)->Start();
   std::string note = "API tokens reloaded: " + DescribeTokens(*tokens);
+  if (tls.enabled()) note += "; API certificate reloaded";
   tokens_.Set(std::move(*tokens));
   context_->metrics().reloads->Inc({"ok"});
   context_->Audit(AuditKind::kNotice, "", "reloaded " + options_.config_path, note);

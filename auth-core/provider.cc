@@ -212,6 +212,7 @@ base::HttpServerOptions AuthdServerOptions(const config::AuthdConfig& config) {
   o.max_body_bytes = config.max_body_bytes;
   o.max_header_bytes = config.max_header_bytes;
   o.read_timeout = std::chrono::seconds(30);
+  o.header_timeout = std::chrono::seconds(10);  // slowloris: headers trickled in are cut off
   o.tls_cert_file = config.tls_cert_file;
   o.tls_key_file = config.tls_key_file;
   o.plain_http_loopback_only = true;

@@ -188,7 +188,7 @@ TEST_F(ProviderTest, ServerRejectsOversizedAndMalformedRequestsAndKeepsServing) 
   EXPECT_EQ(RawExchange(port, "GARBAGE\r\n\r\n"), "HTTP/1.1 400 Bad Request");
   EXPECT_EQ(RawExchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nX: " + std::string(9000, 'h') +
                                   "\r\n\r\n"),
-            "HTTP/1.1 400 Bad Request");
+            "HTTP/1.1 431 Request Header Fields Too Large");
   EXPECT_EQ(RawExchange(port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), "HTTP/1.1 200 OK");
   (*server)->Stop();
 }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -27,14 +28,36 @@ using tcp = net::ip::tcp;
 // server would leave its port or connections open in the child.
 void CloseOnExec(int fd) { fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC); }
 
+// A server TLS context (TLS 1.2+) with this chain and key, and with a client CA, mutual TLS.
+Result<std::shared_ptr<ssl::context>> MakeTlsContext(const std::string& cert_file,
+                                                     const std::string& key_file,
+                                                     const std::string& client_ca_file) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(cert_file, ec);
+  if (ec) return MakeError(ErrorCode::kIo, "cannot load TLS certificate " + cert_file);
+  ctx->use_private_key_file(key_file, ssl::context::pem, ec);
+  if (ec) {
+    return MakeError(ErrorCode::kIo, "cannot load TLS key " + key_file +
+                                         " (unreadable, or it does not match the certificate)");
+  }
+  if (client_ca_file.empty()) return ctx;
+  ctx->load_verify_file(client_ca_file, ec);
+  STACK_OF(X509_NAME)* names = ec ? nullptr : SSL_load_client_CA_file(client_ca_file.c_str());
+  if (names == nullptr) {
+    return MakeError(ErrorCode::kIo, "cannot load TLS client CA " + client_ca_file);
+  }
+  SSL_CTX_set_client_CA_list(ctx->native_handle(), names);  // takes ownership
+  ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  return ctx;
+}
+
 class BeastServer final : public HttpServer {
  public:
   BeastServer(const HttpServerOptions& o, Handler h)
-      : options_(o),
-        handler_(std::move(h)),
-        ioc_(o.threads),
-        acceptor_(net::make_strand(ioc_)),
-        ssl_ctx_(ssl::context::tls_server) {}
+      : options_(o), handler_(std::move(h)), ioc_(o.threads), acceptor_(net::make_strand(ioc_)) {}
 
   ~BeastServer() override { Stop(); }
 
@@ -79,6 +102,19 @@ class BeastServer final : public HttpServer {
     return host + ":" + std::to_string(local_.port());
   }
 
+  Result<void> ReloadTls(const std::string& cert_file, const std::string& key_file,
+                         const std::string& client_ca_file) override {
+    if (!TlsContext()) {
+      return MakeError(ErrorCode::kFailedPrecondition,
+                       "the server serves plain HTTP: TLS needs a restart");
+    }
+    auto ctx = MakeTlsContext(cert_file, key_file, client_ca_file);
+    if (!ctx) return tl::unexpected(ctx.error());
+    std::lock_guard lock(tls_mu_);
+    ssl_ctx_.swap(*ctx);
+    return {};
+  }
+
   size_t Shutdown(std::chrono::milliseconds deadline) override {
     {
       std::lock_guard lock(stop_mu_);
@@ -109,8 +145,7 @@ class BeastServer final : public HttpServer {
 
  private:
   bool PlainAllowed(const net::ip::address& addr) const {
-    return !options_.tls_cert_file.empty() || !options_.plain_http_loopback_only ||
-           addr.is_loopback();
+    return ssl_ctx_ != nullptr || !options_.plain_http_loopback_only || addr.is_loopback();
   }
 
   // Serves an inherited listening socket (checked by InheritedListenSocket()).
@@ -136,15 +171,25 @@ class BeastServer final : public HttpServer {
 
   Result<void> InitTls() {
     if (options_.tls_cert_file.empty()) return {};
-    boost::system::error_code ec;
-    ssl_ctx_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                         ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                         ssl::context::no_tlsv1_1);
-    ssl_ctx_.use_certificate_chain_file(options_.tls_cert_file, ec);
-    if (!ec) ssl_ctx_.use_private_key_file(options_.tls_key_file, ssl::context::pem, ec);
-    if (ec) return MakeError(ErrorCode::kIo, "cannot load TLS certificate or key");
-    tls_ = true;
+    auto ctx =
+        MakeTlsContext(options_.tls_cert_file, options_.tls_key_file, options_.tls_client_ca_file);
+    if (!ctx) return tl::unexpected(ctx.error());
+    ssl_ctx_ = std::move(*ctx);
     return {};
+  }
+
+  std::shared_ptr<ssl::context> TlsContext() {
+    std::lock_guard lock(tls_mu_);
+    return ssl_ctx_;
+  }
+
+  SessionLimits Limits() const {
+    auto or_read = [this](std::chrono::milliseconds t) {
+      return t.count() > 0 ? t : options_.read_timeout;
+    };
+    return SessionLimits{options_.max_body_bytes, options_.max_header_bytes, options_.read_timeout,
+                         std::min(or_read(options_.header_timeout), options_.read_timeout),
+                         or_read(options_.idle_timeout)};
   }
 
   // The session's timer and socket share its strand, so it starts there.
@@ -159,15 +204,18 @@ class BeastServer final : public HttpServer {
     acceptor_.async_accept(
         net::make_strand(ioc_.get_executor()),
         [this](boost::system::error_code ec, PlainStream socket) {
-          if (!ec) {
+          if (!ec && options_.max_connections > 0 && tracker_.size() >= options_.max_connections) {
+            boost::system::error_code ignored;
+            socket.close(ignored);  // over the cap: refused, not queued
+          } else if (!ec) {
             CloseOnExec(socket.native_handle());
-            SessionLimits limits{options_.max_body_bytes, options_.max_header_bytes,
-                                 options_.read_timeout};
-            if (tls_) {
-              StartOnStrand(std::make_shared<HttpSession<TlsStream>>(
-                  TlsStream(std::move(socket), ssl_ctx_), limits, handler_, tracker_));
+            if (auto ctx = TlsContext()) {
+              auto s = std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *ctx),
+                                                                Limits(), handler_, tracker_);
+              s->KeepAlive(std::move(ctx));  // a reload must not free it under the session
+              StartOnStrand(std::move(s));
             } else {
-              StartOnStrand(std::make_shared<HttpSession<PlainStream>>(std::move(socket), limits,
+              StartOnStrand(std::make_shared<HttpSession<PlainStream>>(std::move(socket), Limits(),
                                                                        handler_, tracker_));
             }
           }
@@ -184,8 +232,8 @@ class BeastServer final : public HttpServer {
   SessionTracker tracker_;  // likewise
   net::io_context ioc_;
   net::basic_socket_acceptor<tcp, net::strand<net::io_context::executor_type>> acceptor_;
-  ssl::context ssl_ctx_;
-  bool tls_ = false;
+  std::mutex tls_mu_;
+  std::shared_ptr<ssl::context> ssl_ctx_;  // null: plain HTTP; replaced by ReloadTls()
   tcp::endpoint local_;
   std::promise<void> accept_done_;  // set when the accept loop ends
   std::mutex stop_mu_;

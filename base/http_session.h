@@ -7,12 +7,18 @@
 // Timeouts: one timer per connection, armed once, instead of Beast's tcp_stream re-arming a
 // timer on every read and write (two timer operations and their wake-ups per request). Each
 // read or write moves the connection's deadline; the timer, when it fires, waits again until
-// the deadline if that has moved, and closes the socket if it has passed.
+// the deadline if that has moved, and otherwise acts by phase: an idle connection that has
+// received bytes of a request moves to the header phase (header_timeout from then), one that
+// has not is closed at its idle deadline (checked every header_timeout meanwhile); a request
+// whose headers are complete moves to the body phase (timeout from the request's start); any
+// other phase is over, and the socket is closed. A deadline earlier than the timer's expiry
+// (a shorter timeout than the last) re-arms the timer.
 //
 // Graceful shutdown: every session registers with the server's SessionTracker. Once the
 // tracker drains, a session answers its current request with Connection: close, and one that
 // is idle between requests (it has served one, and nothing of the next has arrived) is closed.
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -32,6 +38,7 @@
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "steer/base/http_server.h"
@@ -47,7 +54,9 @@ using TlsStream = boost::beast::ssl_stream<PlainStream>;
 struct SessionLimits {
   size_t max_body_bytes;
   size_t max_header_bytes;
-  std::chrono::milliseconds timeout;
+  std::chrono::milliseconds timeout;         // a whole request, a response
+  std::chrono::milliseconds header_timeout;  // <= timeout
+  std::chrono::milliseconds idle_timeout;
 };
 
 // The handler's view of a request Beast parsed: the target split into path and query, header
@@ -87,6 +96,11 @@ class DrainableSession {
 class SessionTracker {
  public:
   bool draining() const { return draining_.load(std::memory_order_acquire); }
+
+  size_t size() {
+    std::lock_guard lock(mu_);
+    return sessions_.size();
+  }
 
   void Add(const std::shared_ptr<DrainableSession>& s) {
     std::lock_guard lock(mu_);
@@ -204,6 +218,8 @@ class HttpSession : public DrainableSession,
   ~HttpSession() override { tracker_.Remove(this); }
 
   void Track() { tracker_.Add(this->shared_from_this()); }
+  // Something the session keeps alive as long as it lives (its TLS context).
+  void KeepAlive(std::shared_ptr<void> p) { kept_ = std::move(p); }
 
   SessionExecutor executor() { return Socket().get_executor(); }
 
@@ -216,8 +232,9 @@ class HttpSession : public DrainableSession,
     boost::system::error_code ec;
     auto ep = Socket().remote_endpoint(ec);
     if (!ec) remote_ip_ = ep.address().to_string();
+    request_start_ = Clock::now();
     if constexpr (std::is_same_v<Stream, TlsStream>) {
-      Arm();
+      Arm(Phase::kHeader, request_start_ + limits_.header_timeout);
       stream_.async_handshake(boost::asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](boost::system::error_code e) {
                                 if (!e) self->Read();
@@ -239,11 +256,23 @@ class HttpSession : public DrainableSession,
     }
   }
 
-  // The next read or write must finish within the timeout from now.
-  void Arm() {
-    deadline_ = Clock::now() + limits_.timeout;
-    if (!timer_waiting_) Wait();
+  // kIdle: waiting for a next request; kHeader: reading a request's headers (or the TLS
+  // handshake); kBody: its body; kWrite: writing a response or closing.
+  enum class Phase { kIdle, kHeader, kBody, kWrite };
+
+  // The current operation must finish by `deadline`.
+  void Arm(Phase phase, Clock::time_point deadline) {
+    phase_ = phase;
+    deadline_ = deadline;
+    if (!timer_waiting_) return Wait();
+    if (deadline_ < timer_.expiry()) {
+      rearm_ = true;
+      timer_.cancel();  // the handler waits again, until the new deadline
+    }
   }
+
+  // A response: written within the timeout from now.
+  void ArmWrite() { Arm(Phase::kWrite, Clock::now() + limits_.timeout); }
 
   // The timer does not keep the session alive: a session without pending I/O is done.
   void Wait() {
@@ -253,11 +282,32 @@ class HttpSession : public DrainableSession,
       auto self = weak.lock();
       if (!self) return;
       self->timer_waiting_ = false;
-      if (ec) return;
-      if (Clock::now() < self->deadline_) return self->Wait();
+      if (ec && !std::exchange(self->rearm_, false)) return;
+      if (ec || Clock::now() < self->deadline_ || self->NextPhase()) return self->Wait();
       boost::system::error_code ignored;
       self->Socket().close(ignored);  // pending reads and writes fail, and the session ends
     });
+  }
+
+  // At the deadline: true (with a new deadline) when the connection may go on.
+  bool NextPhase() {
+    auto now = Clock::now();
+    if (phase_ == Phase::kIdle && reading_ && (parser_->got_some() || buffer_.size() > 0)) {
+      phase_ = Phase::kHeader;  // a request has begun
+      request_start_ = now;
+      deadline_ = now + limits_.header_timeout;
+      return true;
+    }
+    if (phase_ == Phase::kIdle && now < idle_deadline_) {
+      deadline_ = std::min(idle_deadline_, now + limits_.header_timeout);
+      return true;
+    }
+    if (phase_ == Phase::kHeader && reading_ && parser_->is_header_done()) {
+      phase_ = Phase::kBody;
+      deadline_ = request_start_ + limits_.timeout;
+      return now < deadline_;
+    }
+    return false;
   }
 
   // Between requests, with nothing of the next one read: the client has not sent it (or it is
@@ -285,7 +335,16 @@ class HttpSession : public DrainableSession,
     parser_.emplace();
     parser_->body_limit(limits_.max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(limits_.max_header_bytes));
-    Arm();
+    if (served_ > 0 && buffer_.size() == 0) {
+      // Kept alive: the next request's first byte is noticed at the latest header_timeout
+      // after it arrives.
+      auto now = Clock::now();
+      idle_deadline_ = now + limits_.idle_timeout;
+      Arm(Phase::kIdle, std::min(idle_deadline_, now + limits_.header_timeout));
+    } else {
+      if (served_ > 0) request_start_ = Clock::now();  // pipelined: its bytes are here
+      Arm(Phase::kHeader, request_start_ + limits_.header_timeout);
+    }
     boost::beast::http::async_read(stream_, buffer_, *parser_,
                                    [self = this->shared_from_this()](boost::system::error_code ec,
                                                                      size_t) { self->OnRead(ec); });
@@ -302,6 +361,7 @@ class HttpSession : public DrainableSession,
     }
     ++served_;
     if (ec == http::error::body_limit) return SendError(413, "request body too large");
+    if (ec == http::error::header_limit) return SendError(431, "request header too large");
     if (ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
         ec != http::error::end_of_stream && ec != http::error::partial_message) {
       return SendError(400, "malformed request");
@@ -325,7 +385,7 @@ class HttpSession : public DrainableSession,
     if (!SerializeResponse(r, keep_alive, version, head, out_)) {
       return SendWithBeast(r, keep_alive, version, head);
     }
-    Arm();
+    ArmWrite();
     boost::asio::async_write(
         stream_, boost::asio::buffer(out_),
         [self = this->shared_from_this(), keep_alive](boost::system::error_code ec, size_t) {
@@ -336,7 +396,7 @@ class HttpSession : public DrainableSession,
 
   void SendWithBeast(const ServerResponse& r, bool keep_alive, unsigned version, bool head) {
     res_ = MakeBeastResponse(r, keep_alive, version, head);
-    Arm();
+    ArmWrite();
     boost::beast::http::async_write(
         stream_, res_,
         [self = this->shared_from_this(), keep_alive](boost::system::error_code ec, size_t) {
@@ -347,7 +407,7 @@ class HttpSession : public DrainableSession,
 
   void Close() {
     if constexpr (std::is_same_v<Stream, TlsStream>) {
-      Arm();
+      ArmWrite();
       stream_.async_shutdown([self = this->shared_from_this()](boost::system::error_code) {});
     } else {
       boost::system::error_code ec;
@@ -358,7 +418,11 @@ class HttpSession : public DrainableSession,
   Stream stream_;
   boost::asio::basic_waitable_timer<Clock, boost::asio::wait_traits<Clock>, SessionExecutor> timer_;
   Clock::time_point deadline_;
+  Clock::time_point request_start_;  // the request's (or the connection's) start
+  Clock::time_point idle_deadline_;  // kIdle: closed then, when no byte has come
+  Phase phase_ = Phase::kHeader;
   bool timer_waiting_ = false;
+  bool rearm_ = false;  // the timer was cancelled for an earlier deadline
   SessionLimits limits_;
   const HttpServer::Handler& handler_;
   SessionTracker& tracker_;
@@ -370,6 +434,7 @@ class HttpSession : public DrainableSession,
   BeastResponse res_;
   std::string out_;  // the serialised response while it is written
   std::string remote_ip_;
+  std::shared_ptr<void> kept_;
 };
 
 }  // namespace steer::base

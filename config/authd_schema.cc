@@ -219,7 +219,7 @@ Spec MakeLimits() {
   Spec s = Section("limits");
   s.Add(Int(K("max_body_bytes", "Largest request body (413 beyond).", "16384", "65536"), 1024,
             1 << 20, F(AuthdConfig, t.max_body_bytes)));
-  s.Add(Int(K("max_header_bytes", "Largest request header block (400 beyond).", "8192", "16384"),
+  s.Add(Int(K("max_header_bytes", "Largest request header block (431 beyond).", "8192", "16384"),
             1024, 1 << 16, F(AuthdConfig, t.max_header_bytes)));
   return s;
 }

@@ -194,3 +194,69 @@ TEST(PolicyRulesTest, StatusPublicUrlAndListen) {
 
 }  // namespace
 }  // namespace steer::config
+
+namespace steer::config {
+namespace {
+
+std::string WithAgent(const std::string& lines) {
+  return Base("  api_token: env:STEER_TOKEN\n", "  api_token: env:STEER_TOKEN\n" + lines);
+}
+
+// The first diagnostic at `path` as file:line:col: message, "" when none.
+std::string FirstAt(const std::string& yaml, const std::string& path) {
+  auto policy = ParsePolicy(yaml, "p.yaml");
+  if (policy) return "";
+  for (const auto& d : policy.error()) {
+    if (d.path == path) return d.ToString();
+  }
+  return "";
+}
+
+// The API off loopback needs TLS, or the explicit opt-out; loopback stays the default.
+TEST(PolicyRulesTest, ApiListenOffLoopbackNeedsTls) {
+  std::string e = FirstAt(WithAgent("  listen: 0.0.0.0:9053\n"), "agent.listen");
+  EXPECT_NE(e.find("p.yaml:5:11: "), std::string::npos) << e;
+  EXPECT_NE(e.find("not a loopback address: the API off loopback needs agent.tls"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(FirstAt(WithAgent("  listen: '[::]:9053'\n"), "agent.listen"), "");
+  EXPECT_NE(FirstAt(WithAgent("  listen: 10.0.0.5:9053\n"), "agent.listen"), "");
+  for (const char* ok : {"127.0.0.1:9053", "127.0.0.2:9053", "'[::1]:9053'", "localhost:9053"}) {
+    EXPECT_EQ(FirstAt(WithAgent(std::string("  listen: ") + ok + "\n"), "agent.listen"), "") << ok;
+  }
+  EXPECT_TRUE(
+      ParsePolicy(WithAgent("  listen: 0.0.0.0:9053\n  insecure_plain_http: true\n"), "p.yaml"));
+  auto tls = ParsePolicy(WithAgent("  listen: 0.0.0.0:9053\n  tls:\n    cert_file: /e/api.pem\n"
+                                   "    key_file: /e/api.key\n    client_ca_file: /e/ca.pem\n"),
+                         "p.yaml");
+  ASSERT_TRUE(tls) << tls.error().front().ToString();
+  EXPECT_EQ(tls->agent.tls.client_ca_file, "/e/ca.pem");
+}
+
+TEST(PolicyRulesTest, ApiTlsAndLimitsMistakesAreAllReported) {
+  std::string yaml = WithAgent(
+      "  insecure_plain_http: true\n  tls:\n    cert_file: /e/api.pem\n    ca_file: /e/x\n"
+      "  api_limits:\n    header_timeout: 20s\n    max_connections: 0\n    max_body: 1\n");
+  auto policy = ParsePolicy(yaml, "p.yaml");
+  ASSERT_FALSE(policy);
+  std::string all;
+  for (const auto& d : policy.error()) all += d.ToString() + "\n";
+  EXPECT_NE(all.find("agent.tls.ca_file: unknown key"), std::string::npos) << all;
+  EXPECT_NE(all.find("agent.api_limits.max_body: unknown key"), std::string::npos) << all;
+  EXPECT_NE(all.find("agent.api_limits.max_connections"), std::string::npos) << all;
+  // Cross-field checks run once the keys themselves are valid.
+  policy = ParsePolicy(WithAgent("  tls:\n    cert_file: /e/api.pem\n"
+                                 "  api_limits:\n    header_timeout: 20s\n"),
+                       "p.yaml");
+  ASSERT_FALSE(policy);
+  all.clear();
+  for (const auto& d : policy.error()) all += d.ToString() + "\n";
+  EXPECT_NE(all.find("agent.tls.key_file: cert_file and key_file go together"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("agent.api_limits.header_timeout: must be at most request_timeout (10s)"),
+            std::string::npos)
+      << all;
+}
+
+}  // namespace
+}  // namespace steer::config

@@ -7,7 +7,61 @@ namespace {
 
 #define F STEER_FIELD
 
-ObjectSpec<AgentConfig> MakeAgent() {
+ObjectSpec<ApiTlsConfig> MakeApiTls() {
+  ObjectSpec<ApiTlsConfig> s;
+  s.info.name = "tls";
+  s.Add(StringKey<ApiTlsConfig>(
+      K("cert_file", "PEM certificate chain of the API; with key_file, the API serves HTTPS.", "",
+        "/etc/steer/api.pem"),
+      F(ApiTlsConfig, t.cert_file)));
+  s.Add(StringKey<ApiTlsConfig>(
+      K("key_file", "PEM private key of cert_file.", "", "/etc/steer/api.key"),
+      F(ApiTlsConfig, t.key_file)));
+  s.Add(StringKey<ApiTlsConfig>(
+      K("client_ca_file",
+        "PEM CA bundle: clients must present a certificate it signed (mutual TLS).", "",
+        "/etc/steer/operators-ca.pem"),
+      F(ApiTlsConfig, t.client_ca_file)));
+  return s;
+}
+
+ObjectSpec<ApiLimits> MakeApiLimits() {
+  ObjectSpec<ApiLimits> s;
+  s.info.name = "api_limits";
+  s.Add(IntKey<ApiLimits>(
+      Range(K("max_connections",
+              "Open API connections at most; a connection over it is closed at once.", "64", "16"),
+            1, 100000),
+      F(ApiLimits, t.max_connections)));
+  s.Add(IntKey<ApiLimits>(
+      Range(K("max_header_bytes", "Largest request header block (431 beyond).", "8192", "16384"),
+            1024, 1 << 20),
+      F(ApiLimits, t.max_header_bytes)));
+  s.Add(IntKey<ApiLimits>(
+      Range(K("max_body_bytes", "Largest request body (413 beyond).", "65536", "131072"), 1024,
+            16 << 20),
+      F(ApiLimits, t.max_body_bytes)));
+  s.Add(DurationKey<ApiLimits>(
+      AtLeast(K("header_timeout",
+                "A connection's TLS handshake and request headers must arrive within it "
+                "(slowloris); at most request_timeout.",
+                "5s", "2s"),
+              100),
+      F(ApiLimits, t.header_timeout)));
+  s.Add(DurationKey<ApiLimits>(
+      AtLeast(K("request_timeout",
+                "A whole request must be read, and a response written, within it.", "10s", "30s"),
+              100),
+      F(ApiLimits, t.request_timeout)));
+  s.Add(DurationKey<ApiLimits>(
+      AtLeast(K("idle_timeout", "A kept-alive connection without a next request is closed then.",
+                "60s", "15s"),
+              100),
+      F(ApiLimits, t.idle_timeout)));
+  return s;
+}
+
+ObjectSpec<AgentConfig> MakeAgent(const PolicySpecs& specs) {
   ObjectSpec<AgentConfig> s;
   s.info.name = "agent";
   s.Add(StringKey<AgentConfig>(
@@ -39,6 +93,17 @@ ObjectSpec<AgentConfig> MakeAgent() {
           K("tick", "Period of policy evaluation when no observation arrives.", "100ms", "250ms"),
           10),
       F(AgentConfig, t.tick)));
+  s.Add(ObjectKey<AgentConfig>(
+      K("tls", "TLS of the API; required when listen is not a loopback address."), specs.api_tls,
+      F(AgentConfig, t.tls)));
+  s.Add(BoolKey<AgentConfig>(
+      K("insecure_plain_http",
+        "Serve the API over plain HTTP on a non-loopback listen address (tokens cross the "
+        "network in clear: only behind a TLS proxy or on a trusted network); no effect with tls.",
+        "false", "true"),
+      F(AgentConfig, t.insecure_plain_http)));
+  s.Add(ObjectKey<AgentConfig>(K("api_limits", "Limits of the API listener."), specs.api_limits,
+                               F(AgentConfig, t.api_limits)));
   return s;
 }
 
@@ -127,7 +192,9 @@ ObjectSpec<Policy> MakePolicy(const PolicySpecs& specs) {
 const PolicySpecs& Specs() {
   static const PolicySpecs* specs = [] {
     auto* s = new PolicySpecs();
-    s->agent = MakeAgent();
+    s->api_tls = MakeApiTls();
+    s->api_limits = MakeApiLimits();
+    s->agent = MakeAgent(*s);
     s->tls = MakeTls();
     s->etcd = MakeEtcd(s->tls);
     s->coordination = MakeCoordination(s->etcd);

@@ -8,6 +8,8 @@
 namespace steer::config {
 
 struct PolicySpecs {
+  ObjectSpec<ApiTlsConfig> api_tls;
+  ObjectSpec<ApiLimits> api_limits;
   ObjectSpec<AgentConfig> agent;
   ObjectSpec<TlsFiles> tls;
   ObjectSpec<EtcdConfig> etcd;

@@ -54,6 +54,22 @@ bool IsHostPort(const std::string& s) {
   return p >= 1 && p <= 65535;
 }
 
+bool IsLoopbackHostPort(const std::string& s) {
+  size_t colon = s.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string host = s.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (Lower(host) == "localhost") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) != 1) return false;
+  if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+  return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+}
+
 // user:password@ in a URL is a secret written inline.
 bool UrlHasPassword(const std::string& url) {
   size_t scheme_end = url.find("://");

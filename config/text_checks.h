@@ -13,6 +13,8 @@ bool IsIPv6(const std::string& s);
 bool IsHostname(const std::string& s);
 // host:port or [v6]:port with a port in 1..65535.
 bool IsHostPort(const std::string& s);
+// host:port whose host is a loopback address (127.0.0.0/8, ::1, ::ffff:127.x) or localhost.
+bool IsLoopbackHostPort(const std::string& s);
 // user:password@ in a URL is a secret written inline.
 bool UrlHasPassword(const std::string& url);
 bool IsSensitiveHeader(const std::string& name);

@@ -169,6 +169,36 @@ void CheckEtcd(Reader& r, const Policy& p) {
   }
 }
 
+namespace {
+
+// agent.tls, agent.insecure_plain_http and agent.api_limits; the listen address off loopback
+// needs TLS or the explicit opt-out.
+void CheckApiListener(Reader& r, const AgentConfig& a) {
+  Checker tls(r, "agent.tls");
+  if (a.tls.cert_file.empty() != a.tls.key_file.empty()) {
+    tls.Fail(a.tls.cert_file.empty() ? "cert_file" : "key_file",
+             "cert_file and key_file go together");
+  }
+  if (!a.tls.client_ca_file.empty() && a.tls.cert_file.empty()) {
+    tls.Fail("client_ca_file", "mutual TLS needs cert_file and key_file");
+  }
+  Checker agent(r, "agent");
+  if (!a.tls.enabled() && !a.insecure_plain_http && IsHostPort(a.listen) &&
+      !IsLoopbackHostPort(a.listen)) {
+    agent.Fail("listen", a.listen +
+                             " is not a loopback address: the API off loopback needs agent.tls "
+                             "(cert_file, key_file), or insecure_plain_http: true");
+  }
+  const auto& l = a.api_limits;
+  if (l.header_timeout > l.request_timeout) {
+    Checker(r, "agent.api_limits")
+        .Fail("header_timeout",
+              "must be at most request_timeout (" + base::FormatDuration(l.request_timeout) + ")");
+  }
+}
+
+}  // namespace
+
 void ValidateAgent(Reader& r, const Policy& p) {
   Checker agent(r, "agent");
   if (!p.agent.listen.empty() && !IsHostPort(p.agent.listen)) {
@@ -177,6 +207,7 @@ void ValidateAgent(Reader& r, const Policy& p) {
   if (!p.agent.state_dir.empty() && p.agent.state_dir[0] != '/') {
     agent.Fail("state_dir", "must be an absolute path");
   }
+  CheckApiListener(r, p.agent);
   Checker coord(r, "coordination");
   bool has_etcd = r.Has("coordination.etcd");
   if (p.coordination.mode == CoordinationMode::kEtcd) {

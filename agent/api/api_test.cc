@@ -244,6 +244,19 @@ TEST(TokenAuthTest, ParsesFileFormat) {
   EXPECT_EQ(a->names(), (std::vector<std::string>{"alice", "bob"}));
 }
 
+// Tokens are compared as SHA-256 digests of equal length (CRYPTO_memcmp, every entry): a
+// token that differs in its last byte, a prefix of a token and a token with a valid prefix
+// are all refused the same way, however long.
+TEST(TokenAuthTest, DifferentLengthsAndNearMissesAreRefused) {
+  TokenAuth a = TokenAuth::Single("alice", "aaaaaaaaaaaaaaaa1");
+  EXPECT_EQ(a.Authenticate("Bearer aaaaaaaaaaaaaaaa1"), "alice");
+  EXPECT_EQ(a.Authenticate("Bearer aaaaaaaaaaaaaaaa2"), std::nullopt);
+  EXPECT_EQ(a.Authenticate("Bearer aaaaaaaaaaaaaaaa"), std::nullopt);
+  EXPECT_EQ(a.Authenticate("Bearer aaaaaaaaaaaaaaaa1a"), std::nullopt);
+  EXPECT_EQ(a.Authenticate("Bearer a"), std::nullopt);
+  EXPECT_EQ(a.Authenticate("Bearer aaaaaaaaaaaaaaaa1" + std::string(100000, 'x')), std::nullopt);
+}
+
 TEST(TokenAuthTest, RefusesBadFilesWithoutEchoingTokens) {
   auto short_token = TokenAuth::Parse("alice:tooshort\n", "tokens");
   ASSERT_FALSE(short_token);

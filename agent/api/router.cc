@@ -268,23 +268,45 @@ base::ServerResponse Router::Perform(OperationRequest op) {
   return Json(HttpStatus(out.status), body);
 }
 
-Result<std::unique_ptr<base::HttpServer>> ServeApi(const std::string& listen, Router& router,
-                                                   int listen_fd) {
+Result<base::HttpServerOptions> ApiServerOptions(const std::string& listen,
+                                                 const config::AgentConfig& agent, int listen_fd) {
   auto hp = base::ParseListen(listen);
   if (!hp) return tl::unexpected(hp.error());
+  const config::ApiLimits& l = agent.api_limits;
   base::HttpServerOptions o;
   o.address = hp->first;
   o.port = static_cast<uint16_t>(hp->second);
   o.threads = 1;
-  o.max_body_bytes = 64 * 1024;
-  o.max_header_bytes = 8 * 1024;
-  o.read_timeout = std::chrono::seconds(10);
+  o.max_connections = static_cast<size_t>(l.max_connections);
+  o.max_body_bytes = static_cast<size_t>(l.max_body_bytes);
+  o.max_header_bytes = static_cast<size_t>(l.max_header_bytes);
+  o.read_timeout = l.request_timeout;
+  o.header_timeout = l.header_timeout;
+  o.idle_timeout = l.idle_timeout;
+  o.tls_cert_file = agent.tls.cert_file;
+  o.tls_key_file = agent.tls.key_file;
+  o.tls_client_ca_file = agent.tls.client_ca_file;
+  o.plain_http_loopback_only = !agent.insecure_plain_http;
   o.listen_fd = listen_fd;
+  return o;
+}
+
+Result<std::unique_ptr<base::HttpServer>> ServeApi(const base::HttpServerOptions& options,
+                                                   Router& router) {
   auto server = base::HttpServer::Start(
-      o, [&router](const base::ServerRequest& r) { return router.Handle(r); });
+      options, [&router](const base::ServerRequest& r) { return router.Handle(r); });
   if (!server) return tl::unexpected(server.error());
-  base::Logger("agent")->info("API listening on {}", (*server)->address());
+  base::Logger("agent")->info("API listening on {}://{}",
+                              options.tls_cert_file.empty() ? "http" : "https",
+                              (*server)->address());
   return server;
+}
+
+Result<std::unique_ptr<base::HttpServer>> ServeApi(const std::string& listen, Router& router,
+                                                   int listen_fd) {
+  auto o = ApiServerOptions(listen, config::AgentConfig{}, listen_fd);
+  if (!o) return tl::unexpected(o.error());
+  return ServeApi(*o, router);
 }
 
 std::optional<Op> ParseOp(const std::string& verb) {

@@ -25,6 +25,7 @@
 #include "state_store.h"
 #include "steer/base/error.h"
 #include "steer/base/http_server.h"
+#include "steer/config/policy.h"
 
 namespace steer::agent::api {
 
@@ -54,10 +55,20 @@ std::vector<std::string> SplitPath(const std::string& path);
 // Value of `key` in "a=1&b=2", percent-decoded; "" if absent.
 std::string QueryParam(const std::string& query, const std::string& key);
 
-// Serves `router` on `listen` ("127.0.0.1:9053", "[::1]:0"; bound before this returns, so a
-// taken port fails) with steerd's limits: one thread, 64 KiB bodies, 8 KiB headers, 10 s per
-// request, keep-alive. `router` must outlive the server. With listen_fd >= 0 (socket
-// activation, base::InheritedListenSocket()) it serves that socket instead of binding `listen`.
+// The API listener's options: `listen` ("127.0.0.1:9053", "[::1]:0"), one thread, keep-alive,
+// agent.tls and agent.api_limits; plain HTTP only on loopback unless
+// agent.insecure_plain_http (so a --listen override or an inherited socket off loopback is
+// refused too). With listen_fd >= 0 (socket activation, base::InheritedListenSocket()) the
+// server serves that socket instead of binding `listen`.
+Result<base::HttpServerOptions> ApiServerOptions(const std::string& listen,
+                                                 const config::AgentConfig& agent,
+                                                 int listen_fd = -1);
+
+// Serves `router` with `options` (bound before this returns, so a taken port fails). `router`
+// must outlive the server.
+Result<std::unique_ptr<base::HttpServer>> ServeApi(const base::HttpServerOptions& options,
+                                                   Router& router);
+// The same with the default agent settings (plain HTTP on loopback, default limits).
 Result<std::unique_ptr<base::HttpServer>> ServeApi(const std::string& listen, Router& router,
                                                    int listen_fd = -1);
 

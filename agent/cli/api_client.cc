@@ -20,6 +20,9 @@ Result<ApiResponse> ApiClient::Send(const std::string& method, const std::string
   req.timeout = std::chrono::milliseconds(10000);
   if (!token_.empty()) req.headers.emplace_back("Authorization", "Bearer " + token_);
   if (method == "POST") req.headers.emplace_back("Content-Type", "application/json");
+  req.ca_file = tls_.ca_file;
+  req.cert_file = tls_.cert_file;
+  req.key_file = tls_.key_file;
   auto resp = base::SendHttp(req);
   if (!resp) {
     return MakeError(resp.error().code,
@@ -40,7 +43,12 @@ void AddClientOptions(po::options_description& opts, bool json) {
       "api", po::value<std::string>()->default_value(api ? api : "http://127.0.0.1:9053"),
       "steerd API base URL (or $STEER_API)")(
       "token-file", po::value<std::string>(),
-      "file holding the API token (or $STEER_TOKEN_FILE, or the token in $STEER_TOKEN)");
+      "file holding the API token (or $STEER_TOKEN_FILE, or the token in $STEER_TOKEN)")(
+      "cacert", po::value<std::string>(),
+      "PEM CA bundle that verifies an https:// API's certificate (or $STEER_CACERT)")(
+      "cert", po::value<std::string>(),
+      "PEM client certificate for an API with mutual TLS (or $STEER_CERT)")(
+      "key", po::value<std::string>(), "PEM private key of --cert (or $STEER_KEY)");
   if (json) opts.add_options()("json", "print JSON instead of a table");
 }
 
@@ -88,6 +96,29 @@ std::optional<std::string> ReadToken(const po::variables_map& vm) {
   return token;
 }
 
+// --NAME, else $ENV, else "".
+std::string FlagOrEnv(const po::variables_map& vm, const char* name, const char* env) {
+  if (vm.count(name)) return vm[name].as<std::string>();
+  const char* v = std::getenv(env);
+  return v ? v : "";
+}
+
+std::optional<ApiTls> ReadTls(const po::variables_map& vm, const std::string& api) {
+  ApiTls tls{FlagOrEnv(vm, "cacert", "STEER_CACERT"), FlagOrEnv(vm, "cert", "STEER_CERT"),
+             FlagOrEnv(vm, "key", "STEER_KEY")};
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    std::cerr << "steerctl: --cert and --key go together\n";
+    return std::nullopt;
+  }
+  bool any = !tls.ca_file.empty() || !tls.cert_file.empty();
+  if (any && api.rfind("https://", 0) != 0) {
+    std::cerr << "steerctl: --cacert, --cert and --key need an https:// --api URL (got " << api
+              << ")\n";
+    return std::nullopt;
+  }
+  return tls;
+}
+
 }  // namespace
 
 std::optional<ApiClient> MakeClient(const po::variables_map& vm, bool need_token) {
@@ -100,7 +131,9 @@ std::optional<ApiClient> MakeClient(const po::variables_map& vm, bool need_token
     if (!t) return std::nullopt;
     token = *t;
   }
-  return ApiClient(api, token);
+  auto tls = ReadTls(vm, api);
+  if (!tls) return std::nullopt;
+  return ApiClient(api, token, *tls);
 }
 
 int ReportOperation(const char* command, const Result<ApiResponse>& r) {

@@ -18,10 +18,10 @@
 # etcd: the servers (etcd, PowerDNS, nginx) run in that namespace; each agent runs in a
 # network namespace of its own (veth to the servers' one: 10.99.N.2 <-> 10.99.N.1) and a
 # mount namespace with its own /var/lib/steer, so all three use the example's listen
-# (0.0.0.0:9053) and state_dir. us-east runs the file itself; the other two run a copy that
-# differs only in `vantage:`, as the example says. /etc/hosts (etcd-N, pdns-api, ns1, ns2),
-# /etc/resolv.conf (127.0.0.1: other names fail at once) and the system CA bundle (plus the
-# test CA) are bind-mounted in the private mount namespace.
+# (127.0.0.1:9053, each in its namespace) and state_dir. us-east runs the file itself; the
+# other two run a copy that differs only in `vantage:`, as the example says. /etc/hosts
+# (etcd-N, pdns-api, ns1, ns2), /etc/resolv.conf (127.0.0.1: other names fail at once) and the
+# system CA bundle (plus the test CA) are bind-mounted in the private mount namespace.
 # Needs root (ip netns, mount); exits 77 (skipped) otherwise.
 #
 # Usage: start_example.sh powerdns|rfc2136|patroni|authd|etcd SOURCE_DIR BINARY_DIR

@@ -10,11 +10,15 @@
 //   listen_fd (socket activation, see InheritedListenSocket()) it serves that listening socket
 //   instead of binding; address and port are then not used.
 // - Keep-alive: a connection serves requests one after another while the client asks for it.
-// - Limits: a request body over max_body_bytes gets 413, headers over max_header_bytes or a
-//   malformed request get 400 (JSON body {"error":"invalid_request",...}); the connection is
-//   then closed. A request (or the TLS handshake) not read completely within read_timeout, and
-//   an idle keep-alive connection after read_timeout, is closed.
+// - Limits: a request body over max_body_bytes gets 413, headers over max_header_bytes get 431,
+//   a malformed request gets 400 (JSON body {"error":"invalid_request",...}); the connection is
+//   then closed. Time limits (slowloris): see HttpServerOptions; a connection that misses one
+//   is closed without a response. Over max_connections open connections, a new one is
+//   accepted and closed at once, before any byte is read or written (the client sees the
+//   connection closed; nothing queues).
 // - TLS (OpenSSL, TLS 1.2+) when tls_cert_file is set; plain HTTP otherwise. With
+//   tls_client_ca_file, mutual TLS: a client without a certificate signed by that CA fails the
+//   handshake. ReloadTls() swaps the certificate, key and client CA for new connections. With
 //   plain_http_loopback_only, plain HTTP on a non-loopback address fails Start().
 // - The listening and accepted sockets are close-on-exec: child processes do not inherit them.
 // - Every response carries X-Content-Type-Options: nosniff; a HEAD response has no body.
@@ -75,9 +79,22 @@ struct HttpServerOptions {
   int threads = 1;                    // >= 1
   size_t max_body_bytes = 64 * 1024;
   size_t max_header_bytes = 8 * 1024;
+  // Open connections at most; 0 = no limit.
+  size_t max_connections = 0;
+  // A request (headers and body) must be read completely within read_timeout of its start,
+  // and a response written within read_timeout.
   std::chrono::milliseconds read_timeout{10000};
-  std::string tls_cert_file;  // PEM chain; empty = plain HTTP
-  std::string tls_key_file;   // PEM
+  // The TLS handshake and the headers of a connection's first request must arrive within
+  // header_timeout of the accept; a later request's headers within header_timeout of its
+  // first byte (noticed at most header_timeout late: within twice header_timeout in all).
+  // 0 = read_timeout. Capped by read_timeout.
+  std::chrono::milliseconds header_timeout{0};
+  // A kept-alive connection with no byte of a next request for idle_timeout is closed.
+  // 0 = read_timeout.
+  std::chrono::milliseconds idle_timeout{0};
+  std::string tls_cert_file;       // PEM chain; empty = plain HTTP
+  std::string tls_key_file;        // PEM
+  std::string tls_client_ca_file;  // PEM CA bundle; set = clients must present a certificate
   bool plain_http_loopback_only = false;
   // A listening TCP socket to serve instead of binding address:port; the server owns it.
   // -1: bind.
@@ -108,6 +125,12 @@ class HttpServer {
   // Call from one thread, not a handler; after Stop() it returns 0 at once. It closes the
   // acceptor on a server thread, so with every thread in a handler it first waits for one.
   virtual size_t Shutdown(std::chrono::milliseconds deadline) = 0;
+  // Loads a new certificate chain, key and client CA ("" = no client certificate asked) for
+  // the connections accepted from now on; open connections keep theirs. Nothing changes when
+  // a file cannot be read, the key does not match the certificate, or the server serves plain
+  // HTTP (an error says which). Thread-safe.
+  virtual Result<void> ReloadTls(const std::string& cert_file, const std::string& key_file,
+                                 const std::string& client_ca_file) = 0;
 };
 
 // Socket activation (systemd's sd_listen_fds protocol: LISTEN_PID names this process,

@@ -33,6 +33,29 @@ struct Location {
 
 enum class LogFormat { kText, kJson };
 
+// TLS of the API listener (agent.tls): a certificate and key turn TLS on; a client CA asks
+// every client for a certificate it signed (mutual TLS). Read again on reload (SIGHUP).
+struct ApiTlsConfig {
+  std::string cert_file;       // cert_file: PEM chain
+  std::string key_file;        // key_file: PEM
+  std::string client_ca_file;  // client_ca_file: PEM CA bundle
+
+  bool enabled() const { return !cert_file.empty(); }
+  bool operator==(const ApiTlsConfig&) const = default;
+};
+
+// Limits of the API listener (agent.api_limits), against many or slow clients.
+struct ApiLimits {
+  int max_connections = 64;                                // max_connections
+  int max_header_bytes = 8 * 1024;                         // max_header_bytes
+  int max_body_bytes = 64 * 1024;                          // max_body_bytes
+  base::Duration header_timeout = base::Duration(5000);    // header_timeout
+  base::Duration request_timeout = base::Duration(10000);  // request_timeout
+  base::Duration idle_timeout = base::Duration(60000);     // idle_timeout
+
+  bool operator==(const ApiLimits&) const = default;
+};
+
 struct AgentConfig {
   std::string vantage;                        // vantage: this agent's vantage point name
   std::string listen = "127.0.0.1:9053";      // listen: API address host:port
@@ -41,6 +64,9 @@ struct AgentConfig {
   std::string log_level = "info";             // log_level: trace|debug|info|warn|error
   LogFormat log_format = LogFormat::kText;    // log_format: text|json
   base::Duration tick = base::Duration(100);  // tick: policy evaluation period
+  ApiTlsConfig tls;                           // tls
+  bool insecure_plain_http = false;           // insecure_plain_http: plain HTTP off loopback
+  ApiLimits api_limits;                       // api_limits
 
   bool operator==(const AgentConfig&) const = default;
 };
