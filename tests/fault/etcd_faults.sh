@@ -228,6 +228,9 @@ version: 1
 agent:
   vantage: $x
   listen: $(agent_ip "$x"):9053
+  # The API is on the agent's address in its own namespace, reached only over the suite's
+  # veth links: plain HTTP there is the documented opt-out, not a production setting.
+  insecure_plain_http: true
   state_dir: $tmp/state-$x
   tick: 100ms
 coordination:
