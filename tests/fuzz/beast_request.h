@@ -30,7 +30,10 @@ inline std::optional<base::ServerRequest> ParseWithBeast(const uint8_t* data, si
     used += n;
   }
   if (!parser.is_done()) {
-    parser.put_eof(ec);  // the peer closed: a body without length ends here
+    // The peer closed. As Beast's read does: before any byte of a message that is the end of
+    // the stream (put_eof asserts got_some()); after, a body without length ends here.
+    if (!parser.got_some()) return std::nullopt;
+    parser.put_eof(ec);
     if (ec || !parser.is_done()) return std::nullopt;
   }
   http::request<http::string_body> msg = parser.release();
