@@ -1,5 +1,7 @@
 #include "change_sink.h"
 
+#include <algorithm>
+
 #include "steer/base/log.h"
 #include "steer/dns/rrset.h"
 
@@ -15,12 +17,27 @@ std::string ChangeSink::ServiceOf(const std::string& fqdn) const {
   return it == service_of_.end() ? fqdn : it->second;
 }
 
+namespace {
+
+std::string Change(const dns::ChangeAudit& a) {
+  return a.zone + ": " + (a.before ? dns::ToString(*a.before) : "(none)") + " -> " +
+         dns::ToString(a.after) + " via " + a.provider;
+}
+
+}  // namespace
+
+Result<void> ChangeSink::RecordIntent(const dns::ChangeAudit& a) {
+  auto id =
+      context_->store().Append({0, a.at, AuditKind::kDnsIntent, "steerd@" + context_->vantage(),
+                                ServiceOf(a.after.name), "intent " + Change(a), "", true});
+  if (!id) return tl::unexpected(id.error());
+  return {};
+}
+
 void ChangeSink::Record(const dns::ChangeAudit& a) {
   if (a.outcome == dns::ChangeOutcome::kUnchanged) return;  // nothing was written
   bool ok = a.outcome == dns::ChangeOutcome::kApplied;
-  std::string what = std::string(dns::ChangeOutcomeName(a.outcome)) + " " + a.zone + ": " +
-                     (a.before ? dns::ToString(*a.before) : "(none)") + " -> " +
-                     dns::ToString(a.after) + " via " + a.provider + " in " +
+  std::string what = std::string(dns::ChangeOutcomeName(a.outcome)) + " " + Change(a) + " in " +
                      std::to_string(a.duration.count()) + "ms, " + std::to_string(a.attempts) +
                      " attempt(s)";
   std::string who = "steerd@" + context_->vantage() + " token " + std::to_string(a.fencing_token);
@@ -33,6 +50,31 @@ void ChangeSink::Record(const dns::ChangeAudit& a) {
     m.dns_change_duration->Observe(labels, static_cast<double>(a.duration.count()) / 1000);
   } else {
     m.dns_change_errors->Inc(labels);
+  }
+}
+
+// Scans back to the previous start: outcomes come after their intents, so newest first, an
+// intent whose change no later outcome names was cut off by a stop.
+void AuditInterruptedChanges(const AgentContext& context) {
+  std::vector<std::string> outcomes;
+  int64_t before_id = 0;
+  for (int page = 0; page < 20; ++page) {
+    auto entries = context.store().History({"", before_id, 200});
+    if (!entries || entries->empty()) return;
+    for (const AuditEntry& e : *entries) {
+      before_id = e.id;
+      if (e.kind == AuditKind::kNotice && e.what.rfind("started with ", 0) == 0) return;
+      if (e.kind == AuditKind::kDnsChange) outcomes.push_back(e.what);
+      if (e.kind != AuditKind::kDnsIntent || e.what.rfind("intent ", 0) != 0) continue;
+      std::string change = " " + e.what.substr(7) + " in ";
+      bool done = std::any_of(outcomes.begin(), outcomes.end(), [&](const std::string& o) {
+        return o.find(change) != std::string::npos;
+      });
+      if (done) continue;
+      context.Audit(AuditKind::kNotice, e.service, "interrupted: " + e.what.substr(7),
+                    "steerd stopped before this change's outcome (intent #" + std::to_string(e.id) +
+                        "); the provider may hold it: its records are read before any change");
+    }
   }
 }
 

@@ -4,7 +4,10 @@
 // the service's name) and the DNS metrics. One per Runtime: the service of a name comes from
 // that runtime's policy, copied in at construction.
 //
-// Thread-safety: Record() from any thread (the appliers' threads).
+// The intent goes to the audit log only (durable: synchronous SQLite), so a store that cannot
+// be written refuses the change.
+//
+// Thread-safety: RecordIntent() and Record() from any thread (the appliers' threads).
 
 #include <map>
 #include <memory>
@@ -19,6 +22,7 @@ namespace steer::agent {
 class ChangeSink : public dns::AuditSink {
  public:
   ChangeSink(const config::Policy& policy, std::shared_ptr<const AgentContext> context);
+  Result<void> RecordIntent(const dns::ChangeAudit& intent) override;
   void Record(const dns::ChangeAudit& audit) override;
 
  private:
@@ -27,5 +31,9 @@ class ChangeSink : public dns::AuditSink {
   const std::shared_ptr<const AgentContext> context_;
   std::map<std::string, std::string> service_of_;  // canonical dns_name -> service
 };
+
+// Appends a notice for every DNS change whose intent is in the audit log since the previous
+// start but whose outcome is not (the process died in between). Call before deciding starts.
+void AuditInterruptedChanges(const AgentContext& context);
 
 }  // namespace steer::agent

@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "change_sink.h"
 #include "runnable.h"
 #include "runtime_builder.h"
 #include "status_feed.h"
@@ -41,15 +42,16 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   }
   std::unique_ptr<Daemon> d(new Daemon(options));
   if (auto opened = d->Open(*policy); !opened) return tl::unexpected(opened.error());
+  // Before any thread can audit: the next start finds this run's entries after this notice.
+  const AgentContext& ctx = *d->context_;
+  ctx.Audit(AuditKind::kNotice, "", "started with " + options.config_path,
+            "fencing token " + std::to_string(ctx.coordinator().CurrentLeadership().fencing_token));
   d->slot_.Get()->Start();
   d->sync_->Start();
   d->loop_->Start();
   if (d->context_->relay() != nullptr) {
     d->relay_ = std::thread([raw = d.get()] { raw->ServeRelays(); });  // joined by ~Daemon
   }
-  const AgentContext& ctx = *d->context_;
-  ctx.Audit(AuditKind::kNotice, "", "started with " + options.config_path,
-            "fencing token " + std::to_string(ctx.coordinator().CurrentLeadership().fencing_token));
   ctx.systemd().Ready("serving API on " + d->server_->address() + "; waiting for probe results");
   return d;
 }
@@ -60,6 +62,7 @@ Result<void> Daemon::Open(const config::Policy& policy) {
   auto context = AgentContext::Create(policy, state_dir);
   if (!context) return tl::unexpected(context.error());
   context_ = std::move(*context);
+  AuditInterruptedChanges(*context_);
   auto tokens = LoadTokens(policy);
   if (!tokens) return tl::unexpected(tokens.error());
   tokens_.Set(std::move(*tokens));

@@ -54,6 +54,7 @@ std::vector<std::string> DecodeList(const std::string& s) {
 
 AuditKind ParseAuditKind(const std::string& s) {
   if (s == "dns_change") return AuditKind::kDnsChange;
+  if (s == "dns_intent") return AuditKind::kDnsIntent;
   if (s == "operation") return AuditKind::kOperation;
   if (s == "notice") return AuditKind::kNotice;
   return AuditKind::kDecision;
@@ -92,6 +93,8 @@ const char* AuditKindName(AuditKind kind) {
       return "decision";
     case AuditKind::kDnsChange:
       return "dns_change";
+    case AuditKind::kDnsIntent:
+      return "dns_intent";
     case AuditKind::kOperation:
       return "operation";
     case AuditKind::kNotice:

@@ -65,7 +65,9 @@ struct BlockWindow {
   std::string reason;
 };
 
-enum class AuditKind { kDecision, kDnsChange, kOperation, kNotice };
+// kDnsIntent is written (durably) before a DNS change's first write request, kDnsChange with
+// its outcome afterwards: a change interrupted by a crash leaves an intent without an outcome.
+enum class AuditKind { kDecision, kDnsChange, kOperation, kNotice, kDnsIntent };
 const char* AuditKindName(AuditKind kind);
 
 struct AuditEntry {

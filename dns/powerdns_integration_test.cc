@@ -21,6 +21,7 @@ constexpr const char* kZone = "example.test.";
 
 class Audits : public AuditSink {
  public:
+  Result<void> RecordIntent(const ChangeAudit&) override { return {}; }
   void Record(const ChangeAudit& a) override { audits.push_back(a); }
   std::vector<ChangeAudit> audits;
 };

@@ -1,8 +1,8 @@
-#include "steer/base/clock.h"
-#include "steer/base/random.h"
 #include "steer/dns/safe_writer.h"
 
+#include "steer/base/clock.h"
 #include "steer/base/log.h"
+#include "steer/base/random.h"
 
 namespace steer::dns {
 namespace {
@@ -12,8 +12,8 @@ using std::chrono::milliseconds;
 
 }  // namespace
 
-SafeWriter::SafeWriter(Provider& provider, RateLimiter& limiter, const base::Clock& clock, base::Random& random,
-                       AuditSink* audit, SafeWriterOptions options)
+SafeWriter::SafeWriter(Provider& provider, RateLimiter& limiter, const base::Clock& clock,
+                       base::Random& random, AuditSink* audit, SafeWriterOptions options)
     : provider_(provider),
       limiter_(limiter),
       clock_(clock),
@@ -33,8 +33,8 @@ Result<T> SafeWriter::WithRetries(const char* what, Fn&& fn, int* attempts) {
     }
     milliseconds wait = retry_.Backoff(attempt, random_);
     base::Logger("dns")->warn("{}: {} failed (attempt {} of {}), retrying in {} ms: {}",
-                                provider_.Name(), what, attempt, retry_.max_attempts(),
-                                wait.count(), result.error().message);
+                              provider_.Name(), what, attempt, retry_.max_attempts(), wait.count(),
+                              result.error().message);
     clock_.SleepFor(wait);
   }
 }
@@ -70,6 +70,14 @@ Result<WriteResult> SafeWriter::ReplaceLocked(const std::string& zone, const RRs
     result.after = *before;
     audit.outcome = ChangeOutcome::kUnchanged;
     return result;
+  }
+  if (audit_ != nullptr) {
+    if (auto logged = audit_->RecordIntent(audit); !logged) {
+      audit.outcome = ChangeOutcome::kRefused;
+      return MakeError(ErrorCode::kUnavailable,
+                       "audit log: " + logged.error().message +
+                           " (a change that cannot be audited first is not made)");
+    }
   }
   int attempts = 0;
   bool fenced_off = false;

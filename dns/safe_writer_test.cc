@@ -16,10 +16,21 @@ using testing::FakeProvider;
 
 constexpr const char* kZone = "example.test.";
 
+// Records intents and outcomes; `fail_intents` makes the intent log fail (a full disk).
 class RecordingSink : public AuditSink {
  public:
+  Result<void> RecordIntent(const ChangeAudit& intent) override {
+    if (fail_intents) return MakeError(ErrorCode::kUnavailable, "disk full");
+    intents.push_back(intent);
+    writes_at_intent.push_back(provider_writes == nullptr ? -1 : *provider_writes);
+    return {};
+  }
   void Record(const ChangeAudit& audit) override { audits.push_back(audit); }
+  std::vector<ChangeAudit> intents;
+  std::vector<int> writes_at_intent;  // the provider's write count when each intent was logged
   std::vector<ChangeAudit> audits;
+  const int* provider_writes = nullptr;
+  bool fail_intents = false;
 };
 
 RRset Login(std::vector<std::string> records, int ttl = 30) {
@@ -46,6 +57,33 @@ class SafeWriterTest : public ::testing::Test {
   RecordingSink sink_;
   FakeProvider provider_;
 };
+
+TEST_F(SafeWriterTest, LogsTheIntentBeforeTheFirstWrite) {
+  sink_.provider_writes = &provider_.writes;
+  auto writer = Writer(provider_);
+  ASSERT_TRUE(writer.Replace(kZone, Login({"127.0.0.3"})));
+  ASSERT_EQ(sink_.intents.size(), 1u);
+  EXPECT_EQ(sink_.writes_at_intent[0], 0);  // durable before the provider saw anything
+  EXPECT_EQ(sink_.intents[0].before->records, std::vector<std::string>{"127.0.0.2"});
+  EXPECT_EQ(sink_.intents[0].after.records, std::vector<std::string>{"127.0.0.3"});
+  EXPECT_EQ(sink_.intents[0].provider, provider_.Name());
+  // Already right: nothing to write, so no intent either.
+  ASSERT_TRUE(writer.Replace(kZone, Login({"127.0.0.3"})));
+  EXPECT_EQ(sink_.intents.size(), 1u);
+}
+
+TEST_F(SafeWriterTest, RefusesAChangeItCannotAuditFirst) {
+  sink_.fail_intents = true;
+  auto writer = Writer(provider_);
+  auto result = writer.Replace(kZone, Login({"127.0.0.3"}));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(result.error().message.find("disk full"), std::string::npos);
+  EXPECT_EQ(provider_.writes, 0);
+  ASSERT_EQ(sink_.audits.size(), 1u);
+  EXPECT_EQ(sink_.audits[0].outcome, ChangeOutcome::kRefused);
+  EXPECT_EQ(provider_.zones[kZone].back().records, std::vector<std::string>{"127.0.0.2"});
+}
 
 TEST_F(SafeWriterTest, AppliesAndReadsBack) {
   auto writer = Writer(provider_);

@@ -2,13 +2,19 @@
 
 // Every change Steer makes (or refuses) is recorded: before, after, provider, the provider's
 // change id, attempts and duration. The sink is injected (the agent writes them to its
-// journal and notifier); SafeWriter calls it once per Replace that reached a decision.
+// journal and notifier).
+//
+// Order (write-ahead): SafeWriter calls RecordIntent once before the first write request of a
+// change and sends nothing to the provider unless it returned success, so every change a
+// provider may hold has a durable intent even when the process dies mid-change; Record follows
+// once per Replace that reached a decision.
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "steer/base/error.h"
 #include "steer/dns/rrset.h"
 
 namespace steer::dns {
@@ -40,6 +46,9 @@ struct ChangeAudit {
 class AuditSink {
  public:
   virtual ~AuditSink() = default;
+  // Must be durable when it returns success (a crash right after loses nothing); an error
+  // refuses the change. `intent` has before, after, provider, zone and `at` filled in.
+  virtual Result<void> RecordIntent(const ChangeAudit& intent) = 0;
   virtual void Record(const ChangeAudit& audit) = 0;
 };
 
