@@ -93,8 +93,8 @@ std::string Service(const PageModel& m, const ComponentView& c) {
 }
 
 std::string IncidentHtml(const Incident& i) {
-  std::string out = "<article class=\"inc" + std::string(i.resolved_ms ? " resolved" : "") +
-                    "\"><h3>" + HtmlEscape(i.name) +
+  std::string out = "<article id=\"incident-" + std::to_string(i.id) + "\" class=\"inc" +
+                    std::string(i.resolved_ms ? " resolved" : "") + "\"><h3>" + HtmlEscape(i.name) +
                     "</h3><p class=\"muted\">Impact: " + HtmlEscape(i.impact) + "</p>";
   for (const auto& u : i.updates) {
     out += "<div class=\"upd\"><b>" + HtmlEscape(u.status) + "</b> — " + HtmlEscape(u.body) +
