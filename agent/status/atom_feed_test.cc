@@ -127,7 +127,7 @@ TEST(AtomFeedTest, SameHistoryGivesTheSameBytesWhateverTheRenderTime) {
 
 TEST(XmlEscapeTest, EscapesMarkupAndDropsWhatXmlForbids) {
   EXPECT_EQ(XmlEscape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
-  EXPECT_EQ(XmlEscape(std::string("t\tn\nr\rz\0x\x7f", 11)), "t\tn\nr\rzx\x7f");
+  EXPECT_EQ(XmlEscape(std::string("t\tn\nr\rz\0x\x7f", 10)), "t\tn\nr\rzx\x7f");
   EXPECT_EQ(XmlEscape("é ü"), "é ü");
 }
 
