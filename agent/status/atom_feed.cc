@@ -43,14 +43,39 @@ std::string Entry(const PageModel& m, const Incident& i) {
   return out + "</div></content></entry>";
 }
 
+// The length of the well-formed UTF-8 sequence at the start of `t` whose code point XML 1.0
+// allows (not a surrogate, U+FFFE or U+FFFF), or 0.
+size_t AllowedUtf8(std::string_view t) {
+  const auto b = [&](size_t i) { return static_cast<unsigned char>(t[i]); };
+  const auto cont = [&](size_t i) { return i < t.size() && (b(i) & 0xC0) == 0x80; };
+  if (b(0) < 0xC2) return 0;  // a continuation byte or an overlong two-byte form
+  if (b(0) < 0xE0) return cont(1) ? 2 : 0;
+  if (b(0) < 0xF0) {
+    if (!cont(1) || !cont(2)) return 0;
+    const uint32_t cp = (b(0) & 0x0Fu) << 12 | (b(1) & 0x3Fu) << 6 | (b(2) & 0x3Fu);
+    return cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF) || cp >= 0xFFFE ? 0 : 3;
+  }
+  if (b(0) > 0xF4 || !cont(1) || !cont(2) || !cont(3)) return 0;
+  const uint32_t cp = (b(0) & 0x07u) << 18 | (b(1) & 0x3Fu) << 12;
+  return cp < 0x10000 || cp > 0x10FFFF ? 0 : 4;
+}
+
 }  // namespace
 
 std::string XmlEscape(std::string_view text) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') continue;  // not allowed in XML 1.0
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      const size_t n = AllowedUtf8(text.substr(i));
+      out += n ? text.substr(i, n) : kReplacement;
+      i += n ? n : 1;
+      continue;
+    }
+    ++i;
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') continue;  // not allowed in XML 1.0
     switch (c) {
       case '&':
         out += "&amp;";

@@ -5,8 +5,8 @@
 //
 // One entry per incident of the page (open and resolved, the page's 90 days), newest opened
 // first; its content is the timeline (every update, newest first) as XHTML. Every text is
-// escaped and characters XML does not allow (control characters other than tab, newline and
-// carriage return) are dropped, so the feed always parses. Ids are stable: the feed's is
+// escaped, control characters XML does not allow are dropped and malformed UTF-8 is replaced
+// (XmlEscape), so the feed always parses. Ids are stable: the feed's is
 // `<status.public_url>/history.atom` (or `urn:steer:status` without a URL), an entry's the
 // page's id plus `#incident-<id>`; the feed's <updated> is the newest incident update (the
 // Unix epoch when there is none), never the render time, so an unchanged history gives the
@@ -23,8 +23,10 @@ namespace steer::status {
 
 std::string AtomFeed(const PageModel& m);
 
-// Text for XML element content or a quoted attribute value: & < > " ' escaped, characters XML
-// 1.0 does not allow dropped.
+// Text for XML element content or a quoted attribute value: & < > " ' escaped, control
+// characters XML 1.0 does not allow dropped, and every byte that does not start a well-formed
+// UTF-8 sequence of an allowed character (stray continuation bytes, overlong forms, surrogates,
+// U+FFFE, U+FFFF, above U+10FFFF) replaced by U+FFFD.
 std::string XmlEscape(std::string_view text);
 
 }  // namespace steer::status

@@ -128,7 +128,26 @@ TEST(AtomFeedTest, SameHistoryGivesTheSameBytesWhateverTheRenderTime) {
 TEST(XmlEscapeTest, EscapesMarkupAndDropsWhatXmlForbids) {
   EXPECT_EQ(XmlEscape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
   EXPECT_EQ(XmlEscape(std::string("t\tn\nr\rz\0x\x7f", 10)), "t\tn\nr\rzx\x7f");
-  EXPECT_EQ(XmlEscape("é ü"), "é ü");
+  EXPECT_EQ(XmlEscape("é ü € 😀"), "é ü € 😀");
+}
+
+TEST(XmlEscapeTest, MalformedUtf8BecomesTheReplacementCharacter) {
+  const std::string r = "\xEF\xBF\xBD";  // U+FFFD
+  EXPECT_EQ(XmlEscape("a\x80"
+                      "b"),
+            "a" + r + "b");                                 // a stray continuation byte
+  EXPECT_EQ(XmlEscape("\xC0\xAF"), r + r);                  // overlong '/'
+  EXPECT_EQ(XmlEscape("\xE0\x80\xAF"), r + r + r);          // overlong, three bytes
+  EXPECT_EQ(XmlEscape("\xED\xA0\x80"), r + r + r);          // a surrogate
+  EXPECT_EQ(XmlEscape("\xEF\xBF\xBE"), r + r + r);          // U+FFFE
+  EXPECT_EQ(XmlEscape("\xF4\x90\x80\x80"), r + r + r + r);  // above U+10FFFF
+  EXPECT_EQ(XmlEscape("\xE2\x82"), r + r);                  // cut short
+  EXPECT_EQ(XmlEscape("\xC3"), r);
+  PageModel m = Model();
+  m.title = "bad \xFF\xC3( title";
+  pugi::xml_document doc;
+  EXPECT_STREQ(Parse(doc, AtomFeed(m)).child_value("title"),
+               "bad \xEF\xBF\xBD\xEF\xBF\xBD( title - incident history");
 }
 
 }  // namespace
