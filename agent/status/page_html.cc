@@ -112,7 +112,9 @@ std::string PageHtml(const PageModel& m) {
   std::string out =
       "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-      "<meta name=\"color-scheme\" content=\"light dark\"><title>" +
+      "<meta name=\"color-scheme\" content=\"light dark\">"
+      "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Incident history\" "
+      "href=\"history.atom\"><title>" +
       HtmlEscape(m.title) + "</title><style>" + kStyle + "</style></head><body><main><h1>" +
       HtmlEscape(m.title) + "</h1><p class=\"banner " + m.indicator + "\" role=\"status\">" +
       HtmlEscape(m.description) + "</p>";

@@ -203,7 +203,11 @@ TEST_F(PublicPageTest, HistoryAtomIsTheIncidentFeedWithCachingHeaders) {
   EXPECT_NE(r.body.find("<id>https://status.example.test/history.atom#incident-"),
             std::string::npos);
   EXPECT_NE(r.body.find("login now answers from eu-west."), std::string::npos);
-  // The entry links to the incident's anchor on the page.
+  // The page names its feed (relative: the same for the listener and the static copy) and the
+  // entry links to the incident's anchor on the page.
+  EXPECT_NE(Get("/").body.find("<link rel=\"alternate\" type=\"application/atom+xml\" "
+                               "title=\"Incident history\" href=\"history.atom\">"),
+            std::string::npos);
   json i = json::parse(Get("/api/v2/incidents.json").body)["incidents"][0];
   EXPECT_NE(Get("/").body.find("<article id=\"incident-" + i["id"].get<std::string>() + "\""),
             std::string::npos);

@@ -157,8 +157,11 @@ async function readApi() {
   return { indicator: status.status.indicator, byId, incidents: all.incidents };
 }
 
-// The Atom feed parsed by the browser's XML parser.
-async function readFeed(page, url) {
+// The Atom feed the page links to (<link rel="alternate">), parsed by the browser's XML parser.
+async function readFeed(page, expectedUrl) {
+  const url = await page.evaluate(() =>
+    document.querySelector('link[rel="alternate"][type="application/atom+xml"]')?.href);
+  assert.equal(url, expectedUrl, 'the page\'s feed link');
   const text = await (await fetch(url)).text();
   return page.evaluate((xml) => {
     const d = new DOMParser().parseFromString(xml, 'application/xml');
