@@ -1,6 +1,7 @@
 #include "atom_feed.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 namespace steer::status {
