@@ -38,8 +38,8 @@ ObjectSpec<StatusConfig> MakeStatus() {
   s.Add(StringKey<StatusConfig>(
       K("export_dir",
         "Directory (absolute path) where steerd keeps a static copy of the page (index.html, "
-        "api/v2/*.json), checked every 5 s and rewritten file by file, atomically, when it "
-        "changes. Empty: none.",
+        "api/v2/*.json, history.atom), checked every 5 s and rewritten file by file, atomically, "
+        "when it changes. Empty: none.",
         "", "/var/www/status"),
       F(StatusConfig, t.export_dir)));
   s.Add(StringKey<StatusConfig>(

@@ -1,5 +1,7 @@
 // The public status page as one self-contained HTML document: server-rendered, no script, no
-// external assets; colours follow prefers-color-scheme; every text from data is escaped.
+// external assets; colours follow prefers-color-scheme; every text from data is escaped. Text
+// colours meet WCAG AA contrast (4.5:1) on the page and the cards in both schemes (checked by
+// axe-core in tests/status/browser.sh).
 #include <cmath>
 #include <cstdio>
 
@@ -10,16 +12,16 @@ namespace steer::status {
 namespace {
 
 constexpr const char* kStyle = R"css(
-:root{--bg:#fff;--fg:#1d2330;--muted:#5b6576;--line:#d8dce3;--ok:#1f8a4c;--minor:#b7791f;
---partial:#c05621;--major:#c53030;--none:#a0a7b4;--card:#f6f7f9}
+:root{--bg:#fff;--fg:#1d2330;--muted:#5b6576;--line:#d8dce3;--ok:#177a42;--minor:#8f5e12;
+--partial:#b24d1c;--major:#c53030;--none:#a0a7b4;--card:#f6f7f9;--on-state:#fff}
 @media (prefers-color-scheme:dark){:root{--bg:#12151b;--fg:#e6e9ef;--muted:#a3acba;
 --line:#2c323d;--ok:#38b26b;--minor:#d69e2e;--partial:#ed8936;--major:#f56565;--none:#4a5261;
---card:#1a1e26}}
+--card:#1a1e26;--on-state:#12151b}}
 *{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg);
 font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif}
 main{max-width:52rem;margin:0 auto;padding:1.5rem 1rem}h1{font-size:1.6rem;margin:0 0 1rem}
 h2{font-size:1.15rem;margin:2rem 0 .75rem}.banner{padding:1rem;border-radius:.5rem;
-color:#fff;font-weight:600}.banner.none{background:var(--ok)}.banner.minor{background:var(--minor)}
+color:var(--on-state);font-weight:600}.banner.none{background:var(--ok)}.banner.minor{background:var(--minor)}
 .banner.major{background:var(--partial)}.banner.critical{background:var(--major)}
 .svc{border:1px solid var(--line);border-radius:.5rem;padding:1rem;margin:.75rem 0;
 background:var(--card)}.row{display:flex;justify-content:space-between;gap:1rem;flex-wrap:wrap}
@@ -93,8 +95,8 @@ std::string Service(const PageModel& m, const ComponentView& c) {
 }
 
 std::string IncidentHtml(const Incident& i) {
-  std::string out = "<article class=\"inc" + std::string(i.resolved_ms ? " resolved" : "") +
-                    "\"><h3>" + HtmlEscape(i.name) +
+  std::string out = "<article id=\"incident-" + std::to_string(i.id) + "\" class=\"inc" +
+                    std::string(i.resolved_ms ? " resolved" : "") + "\"><h3>" + HtmlEscape(i.name) +
                     "</h3><p class=\"muted\">Impact: " + HtmlEscape(i.impact) + "</p>";
   for (const auto& u : i.updates) {
     out += "<div class=\"upd\"><b>" + HtmlEscape(u.status) + "</b> — " + HtmlEscape(u.body) +
@@ -110,7 +112,9 @@ std::string PageHtml(const PageModel& m) {
   std::string out =
       "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-      "<meta name=\"color-scheme\" content=\"light dark\"><title>" +
+      "<meta name=\"color-scheme\" content=\"light dark\">"
+      "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Incident history\" "
+      "href=\"history.atom\"><title>" +
       HtmlEscape(m.title) + "</title><style>" + kStyle + "</style></head><body><main><h1>" +
       HtmlEscape(m.title) + "</h1><p class=\"banner " + m.indicator + "\" role=\"status\">" +
       HtmlEscape(m.description) + "</p>";

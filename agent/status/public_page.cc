@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "atom_feed.h"
+
 namespace steer::status {
 namespace {
 
@@ -20,7 +22,8 @@ constexpr Route kRoutes[] = {{"/", 0},
                              {"/api/v2/incidents/unresolved.json", 5},
                              {"/api/v2/scheduled-maintenances.json", 6},
                              {"/api/v2/scheduled-maintenances/upcoming.json", 6},
-                             {"/api/v2/scheduled-maintenances/active.json", 6}};
+                             {"/api/v2/scheduled-maintenances/active.json", 6},
+                             {"/history.atom", 7}};
 
 std::string Etag(const std::string& body) {
   uint64_t h = 1469598103934665603ULL;  // FNV-1a
@@ -134,11 +137,13 @@ Result<std::vector<PublicPage::Rendered>> PublicPage::RenderAll() {
   if (!m) return tl::unexpected(m.error());
   std::vector<Rendered> out;
   const std::string json = "application/json";
-  for (auto [body, type] : {std::pair{PageHtml(*m), std::string("text/html; charset=utf-8")},
-                            std::pair{SummaryJson(*m), json}, std::pair{StatusJson(*m), json},
-                            std::pair{ComponentsJson(*m), json}, std::pair{IncidentsJson(*m), json},
-                            std::pair{UnresolvedIncidentsJson(*m), json},
-                            std::pair{ScheduledMaintenancesJson(*m), json}}) {
+  for (auto [body, type] :
+       {std::pair{PageHtml(*m), std::string("text/html; charset=utf-8")},
+        std::pair{SummaryJson(*m), json}, std::pair{StatusJson(*m), json},
+        std::pair{ComponentsJson(*m), json}, std::pair{IncidentsJson(*m), json},
+        std::pair{UnresolvedIncidentsJson(*m), json},
+        std::pair{ScheduledMaintenancesJson(*m), json},
+        std::pair{AtomFeed(*m), std::string("application/atom+xml; charset=utf-8")}}) {
     std::string etag = Etag(body);
     out.push_back({std::move(body), type, std::move(etag)});
   }

@@ -184,6 +184,36 @@ TEST_F(PublicPageTest, EtagGives304AndCacheExpires) {
   EXPECT_EQ(json::parse(changed.body)["status"]["indicator"], "critical");
 }
 
+TEST_F(PublicPageTest, HistoryAtomIsTheIncidentFeedWithCachingHeaders) {
+  DecisionFacts f{"login",
+                  "failover",
+                  "down",
+                  "us-east",
+                  "eu-west",
+                  "us-east",
+                  {{"us-east", true, false, 3, 3}, {"eu-west", false, true, 0, 3}}};
+  ASSERT_TRUE(incidents_->Observe(f, kT0 - 60'000));
+  Serve(Options());
+  auto r = Get("/history.atom");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("Content-Type"), "application/atom+xml; charset=utf-8");
+  EXPECT_EQ(r.Header("Cache-Control"), "public, max-age=5");
+  EXPECT_NE(r.body.find("<title>Example &lt;status&gt; - incident history</title>"),
+            std::string::npos);
+  EXPECT_NE(r.body.find("<id>https://status.example.test/history.atom#incident-"),
+            std::string::npos);
+  EXPECT_NE(r.body.find("login now answers from eu-west."), std::string::npos);
+  // The page names its feed (relative: the same for the listener and the static copy) and the
+  // entry links to the incident's anchor on the page.
+  EXPECT_NE(Get("/").body.find("<link rel=\"alternate\" type=\"application/atom+xml\" "
+                               "title=\"Incident history\" href=\"history.atom\">"),
+            std::string::npos);
+  json i = json::parse(Get("/api/v2/incidents.json").body)["incidents"][0];
+  EXPECT_NE(Get("/").body.find("<article id=\"incident-" + i["id"].get<std::string>() + "\""),
+            std::string::npos);
+  EXPECT_EQ(Get("/history.atom", {{"If-None-Match", r.Header("ETag")}}).status, 304);
+}
+
 TEST_F(PublicPageTest, ReadOnlyAndNothingElse) {
   Serve(Options());
   EXPECT_EQ(Get("/api/v2/summary.json", {}, "POST").status, 405);
@@ -206,7 +236,7 @@ TEST_F(PublicPageTest, StaticFilesAreWhatTheListenerServes) {
                 "index.html", "api/v2/summary.json", "api/v2/status.json", "api/v2/components.json",
                 "api/v2/incidents.json", "api/v2/incidents/unresolved.json",
                 "api/v2/scheduled-maintenances.json", "api/v2/scheduled-maintenances/upcoming.json",
-                "api/v2/scheduled-maintenances/active.json"}));
+                "api/v2/scheduled-maintenances/active.json", "history.atom"}));
   EXPECT_EQ(Get("/").body, Get("/index.html").body);
 }
 
