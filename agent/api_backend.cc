@@ -96,6 +96,8 @@ json ApiBackend::ServiceJson(Runtime& rt, const ServiceRuntime& s) {
   j["regions"] = RegionAnswersJson(*s.config);
   j["failback"] = s.config->failback == config::FailbackMode::kAuto ? "auto" : "manual";
   j["last_error"] = ap.last_error.empty() ? json(nullptr) : json(ap.last_error);
+  std::string held = loop_.HeldWhy(name);
+  j["held"] = held.empty() ? json(nullptr) : json(held);
   if (last) j["decision"] = DecisionJson(*last);
   return j;
 }

@@ -249,22 +249,43 @@ void DecisionLoop::AdoptRecords(const config::ServiceConfig& sc, const dns::RRse
                   "records the provider serves at start");
 }
 
+std::string DecisionLoop::HeldWhy(const std::string& service) const {
+  std::lock_guard lock(mu_);
+  auto it = held_.find(service);
+  return it == held_.end() ? "" : it->second;
+}
+
 DecisionLoop::Kept DecisionLoop::Keep(const std::string& service, const policies::Decision& d,
                                       int64_t token) {
-  std::lock_guard lock(mu_);
-  auto& prev = last_[service];
-  Kept kept{true, prev.action != d.action || prev.cause != d.cause || prev.to != d.to};
-  nlohmann::json before = ServiceStateToJson(states_[service]);
-  nlohmann::json after = ServiceStateToJson(d.next);
+  nlohmann::json before, after;
+  {
+    std::lock_guard lock(mu_);
+    before = ServiceStateToJson(states_[service]);
+    after = ServiceStateToJson(d.next);
+  }
+  // Stored without holding mu_: a full or locked store can take seconds (SQLite's busy
+  // timeout) and the API reads states_ meanwhile. Only this loop's thread writes states_.
+  Result<void> put;
   if (before != after) {
     // Shared before DNS: a successor continues from what this leader is about to write.
-    auto put = context_->shared().PutEngineState(service, after.dump(), token);
-    if (!put) {
-      base::Logger("agent")->error("{}: state not shared, not acting: {}", service,
-                                   put.error().message);
-      return Kept{false, false};
-    }
+    put = context_->shared().PutEngineState(service, after.dump(), token);
   }
+  std::lock_guard lock(mu_);
+  if (!put) {
+    std::string& held = held_[service];
+    if (held != put.error().message) {  // once per cause, not once per tick
+      base::Logger("agent")->error("{}: state not stored, not acting: {}", service,
+                                   put.error().message);
+    }
+    held = put.error().message;
+    return Kept{false, false};
+  }
+  if (auto it = held_.find(service); it != held_.end()) {
+    base::Logger("agent")->warn("{}: state stored again, acting (was: {})", service, it->second);
+    held_.erase(it);
+  }
+  auto& prev = last_[service];
+  Kept kept{true, prev.action != d.action || prev.cause != d.cause || prev.to != d.to};
   states_[service] = d.next;
   prev = d;
   return kept;

@@ -55,6 +55,9 @@ class DecisionLoop {
   std::map<std::string, policies::RegionVerdict> RegionVerdicts() const;
   // Applied by the next tick, under the same lock as its copy of the state.
   void Acknowledge(const std::string& service);
+  // Why the service's latest decision is not acted on ("" when it is): its state could not be
+  // stored or shared (a full or locked state store, a lost lease).
+  std::string HeldWhy(const std::string& service) const;
 
  private:
   void Run();
@@ -76,8 +79,9 @@ class DecisionLoop {
 
   const RuntimeSlot& slot_;
   const std::shared_ptr<const AgentContext> context_;
-  mutable std::mutex mu_;  // guards states_, last_, acks_
+  mutable std::mutex mu_;  // guards states_, last_, acks_, held_
   std::map<std::string, policies::ServiceState> states_;
+  std::map<std::string, std::string> held_;  // service -> why it is not acting
   std::map<std::string, policies::Decision> last_;
   std::set<std::string> acks_;
   int64_t led_token_ = 0;  // the term this loop acts in (loop thread only)

@@ -120,6 +120,18 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
       return MakeError(ErrorCode::kIo, r.error().message + " (" + path + ")");
     }
   }
+  // Reads on a connection of their own: in WAL mode they never wait for a writer, so the API
+  // keeps answering while a write waits out a full disk or another process's lock.
+  sqlite3* reader = nullptr;
+  rc = sqlite3_open_v2(path.c_str(), &reader, SQLITE_OPEN_READONLY, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = reader ? sqlite3_errmsg(reader) : "out of memory";
+    sqlite3_close(reader);
+    return MakeError(ErrorCode::kIo, "state store: cannot open " + path + " to read: " + msg);
+  }
+  sqlite3_busy_timeout(reader, 1000);
+  store->reader_ = reader;
+  store->read_stmts_ = std::make_unique<base::StmtCache>(reader, ErrorCode::kIo, "state store");
   return store;
 }
 
@@ -128,6 +140,8 @@ StateStore::StateStore(sqlite3* db)
 
 StateStore::~StateStore() {
   stmts_.reset();  // a connection with unfinalised statements does not close
+  read_stmts_.reset();
+  sqlite3_close(reader_);
   sqlite3_close(db_);
 }
 
@@ -154,8 +168,8 @@ Result<void> StateStore::SetAnswers(const ServiceAnswers& a) {
 }
 
 Result<std::optional<ServiceAnswers>> StateStore::GetAnswers(const std::string& service) {
-  std::lock_guard lock(mu_);
-  Stmt s(*stmts_, "SELECT service, region, answers, since_ms FROM answers WHERE service = ?1");
+  std::lock_guard lock(read_mu_);
+  Stmt s(*read_stmts_, "SELECT service, region, answers, since_ms FROM answers WHERE service = ?1");
   if (!s.ok()) return s.Fail();
   s.Bind(1, service);
   int rc = s.Step();
@@ -165,8 +179,8 @@ Result<std::optional<ServiceAnswers>> StateStore::GetAnswers(const std::string& 
 }
 
 Result<std::vector<ServiceAnswers>> StateStore::AllAnswers() {
-  std::lock_guard lock(mu_);
-  Stmt s(*stmts_, "SELECT service, region, answers, since_ms FROM answers ORDER BY service");
+  std::lock_guard lock(read_mu_);
+  Stmt s(*read_stmts_, "SELECT service, region, answers, since_ms FROM answers ORDER BY service");
   if (!s.ok()) return s.Fail();
   std::vector<ServiceAnswers> out;
   int rc;
@@ -177,6 +191,9 @@ Result<std::vector<ServiceAnswers>> StateStore::AllAnswers() {
 
 Result<void> StateStore::PutOverride(const Override& o) {
   std::lock_guard lock(mu_);
+  // Reads skip expired overrides; they are removed here, as of when this one was made.
+  Stmt del(*stmts_, "DELETE FROM overrides WHERE expires_ms IS NOT NULL AND expires_ms <= ?1");
+  if (auto r = del.Bind(1, ToMs(o.created)).Run(); !r) return tl::unexpected(r.error());
   Stmt s(*stmts_, "INSERT OR REPLACE INTO overrides VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   s.Bind(1, OverrideKindName(o.kind))
       .Bind(2, o.target)
@@ -202,13 +219,12 @@ Result<bool> StateStore::RemoveOverride(OverrideKind kind, const std::string& ta
 }
 
 Result<std::vector<Override>> StateStore::ActiveOverrides(WallTime now) {
-  std::lock_guard lock(mu_);
-  Stmt del(*stmts_, "DELETE FROM overrides WHERE expires_ms IS NOT NULL AND expires_ms <= ?1");
-  if (auto r = del.Bind(1, ToMs(now)).Run(); !r) return tl::unexpected(r.error());
-  Stmt s(*stmts_,
+  std::lock_guard lock(read_mu_);
+  Stmt s(*read_stmts_,
          "SELECT kind, target, value, who, why, created_ms, expires_ms, rules FROM overrides "
-         "ORDER BY created_ms, kind, target");
+         "WHERE expires_ms IS NULL OR expires_ms > ?1 ORDER BY created_ms, kind, target");
   if (!s.ok()) return s.Fail();
+  s.Bind(1, ToMs(now));
   std::vector<Override> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
@@ -234,8 +250,8 @@ Result<void> StateStore::SetBlock(const BlockWindow& b) {
 }
 
 Result<std::optional<BlockWindow>> StateStore::GetBlock(const std::string& service, WallTime now) {
-  std::lock_guard lock(mu_);
-  Stmt s(*stmts_, "SELECT until_ms, reason FROM blocks WHERE service = ?1 AND until_ms > ?2");
+  std::lock_guard lock(read_mu_);
+  Stmt s(*read_stmts_, "SELECT until_ms, reason FROM blocks WHERE service = ?1 AND until_ms > ?2");
   if (!s.ok()) return s.Fail();
   s.Bind(1, service).Bind(2, ToMs(now));
   int rc = s.Step();
@@ -258,8 +274,9 @@ Result<void> StateStore::RecordChange(const std::string& service, WallTime when)
 }
 
 Result<std::vector<WallTime>> StateStore::ChangesSince(const std::string& service, WallTime since) {
-  std::lock_guard lock(mu_);
-  Stmt s(*stmts_, "SELECT at_ms FROM changes WHERE service = ?1 AND at_ms >= ?2 ORDER BY at_ms");
+  std::lock_guard lock(read_mu_);
+  Stmt s(*read_stmts_,
+         "SELECT at_ms FROM changes WHERE service = ?1 AND at_ms >= ?2 ORDER BY at_ms");
   if (!s.ok()) return s.Fail();
   s.Bind(1, service).Bind(2, ToMs(since));
   std::vector<WallTime> out;
@@ -276,8 +293,8 @@ Result<void> StateStore::PutBlob(const std::string& key, const std::string& valu
 }
 
 Result<std::optional<std::string>> StateStore::GetBlob(const std::string& key) {
-  std::lock_guard lock(mu_);
-  Stmt s(*stmts_, "SELECT value FROM blobs WHERE key = ?1");
+  std::lock_guard lock(read_mu_);
+  Stmt s(*read_stmts_, "SELECT value FROM blobs WHERE key = ?1");
   if (!s.ok()) return s.Fail();
   s.Bind(1, key);
   int rc = s.Step();
@@ -286,10 +303,9 @@ Result<std::optional<std::string>> StateStore::GetBlob(const std::string& key) {
   return std::optional<std::string>(s.Text(0));
 }
 
-Result<std::map<std::string, std::string>> StateStore::BlobsWithPrefix(
-    const std::string& prefix) {
-  std::lock_guard lock(mu_);
-  Stmt s(*stmts_, "SELECT key, value FROM blobs WHERE substr(key, 1, length(?1)) = ?1");
+Result<std::map<std::string, std::string>> StateStore::BlobsWithPrefix(const std::string& prefix) {
+  std::lock_guard lock(read_mu_);
+  Stmt s(*read_stmts_, "SELECT key, value FROM blobs WHERE substr(key, 1, length(?1)) = ?1");
   if (!s.ok()) return s.Fail();
   s.Bind(1, prefix);
   std::map<std::string, std::string> out;
@@ -313,8 +329,8 @@ Result<int64_t> StateStore::BumpCounter(const std::string& name) {
 }
 
 Result<int64_t> StateStore::GetCounter(const std::string& name) {
-  std::lock_guard lock(mu_);
-  Stmt s(*stmts_, "SELECT value FROM counters WHERE name = ?1");
+  std::lock_guard lock(read_mu_);
+  Stmt s(*read_stmts_, "SELECT value FROM counters WHERE name = ?1");
   if (!s.ok()) return s.Fail();
   s.Bind(1, name);
   int rc = s.Step();
@@ -341,8 +357,8 @@ Result<int64_t> StateStore::Append(const AuditEntry& e) {
 }
 
 Result<std::vector<AuditEntry>> StateStore::History(const HistoryQuery& q) {
-  std::lock_guard lock(mu_);
-  Stmt s(*stmts_,
+  std::lock_guard lock(read_mu_);
+  Stmt s(*read_stmts_,
          "SELECT id, at_ms, kind, who, service, what, why, ok FROM audit "
          "WHERE (?1 = '' OR service = ?1) AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3");
   if (!s.ok()) return s.Fail();

@@ -7,7 +7,9 @@
 // append-only audit log of decisions, DNS changes and operations.
 //
 // Crash safety: synchronous=FULL, so a call that returned has reached the disk; a kill -9
-// loses nothing that was acknowledged. Thread-safe: every method takes an internal mutex.
+// loses nothing that was acknowledged. Thread-safe: writes take one internal mutex and
+// connection, reads another, so a write waiting on the disk or another process's lock (SQLite's
+// 5 s busy timeout) never holds up a read.
 
 #include <chrono>
 #include <cstdint>
@@ -103,7 +105,8 @@ class StateStore {
   Result<void> PutOverride(const Override& o);
   // Returns whether one existed.
   Result<bool> RemoveOverride(OverrideKind kind, const std::string& target);
-  // Overrides not expired at `now`; expired ones are deleted.
+  // Overrides not expired at `now` (those expired when a later one is
+  // put are deleted then).
   Result<std::vector<Override>> ActiveOverrides(WallTime now);
 
   Result<void> SetBlock(const BlockWindow& block);
@@ -132,9 +135,12 @@ class StateStore {
   explicit StateStore(sqlite3* db);
   Result<void> Exec(const char* sql);
 
-  std::mutex mu_;
+  std::mutex mu_;  // writes
   sqlite3* db_;
   std::unique_ptr<base::StmtCache> stmts_;  // guarded by mu_; finalised before db_ is closed
+  std::mutex read_mu_;                      // reads: their own connection (WAL: never blocked)
+  sqlite3* reader_ = nullptr;
+  std::unique_ptr<base::StmtCache> read_stmts_;  // guarded by read_mu_
 };
 
 }  // namespace steer::agent

@@ -1,6 +1,7 @@
 #include "state_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +54,29 @@ TEST_F(StateStoreTest, DatabaseIsInWalModeWithFullSync) {
   EXPECT_TRUE(std::filesystem::exists(dir_ + "/state.db-wal"));
 }
 
+// Another process (or a stuck writer) holds the database's write lock: reads, which the API
+// and the status page make, still answer at once instead of after the 5 s busy timeout.
+TEST_F(StateStoreTest, ReadsAnswerWhileAnotherConnectionHoldsTheWriteLock) {
+  auto s = OpenStore();
+  ASSERT_TRUE(s->PutOverride({OverrideKind::kPause, "login", "", "alice", "deploy", t0_, {}, {}}));
+  ASSERT_TRUE(s->SetAnswers({"login", "a", {"192.0.2.1"}, t0_}));
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ + "/state.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto start = std::chrono::steady_clock::now();
+  auto active = s->ActiveOverrides(t0_);
+  auto answers = s->GetAnswers("login");
+  auto history = s->History({});
+  auto took = std::chrono::steady_clock::now() - start;
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  ASSERT_TRUE(active) << active.error().message;
+  EXPECT_EQ(active->size(), 1u);
+  ASSERT_TRUE(answers && *answers);
+  EXPECT_TRUE(history);
+  EXPECT_LT(took, seconds(2));  // a read stuck behind the lock would take the full 5 s
+}
+
 TEST_F(StateStoreTest, OverridesReplaceAndExpire) {
   auto s = OpenStore();
   ASSERT_TRUE(s->PutOverride({OverrideKind::kPause, "login", "", "alice", "deploy", t0_, {}, {}}));
@@ -68,7 +92,9 @@ TEST_F(StateStoreTest, OverridesReplaceAndExpire) {
   EXPECT_EQ((*active)[0].kind, OverrideKind::kPause);
   EXPECT_TRUE(*s->RemoveOverride(OverrideKind::kPause, "login"));
   EXPECT_FALSE(*s->RemoveOverride(OverrideKind::kPause, "login"));
-  EXPECT_TRUE(s->ActiveOverrides(t0_)->empty());
+  EXPECT_TRUE(s->ActiveOverrides(t0_ + seconds(60))->empty());
+  // Reading does not delete: the drain is still active as of its own window.
+  EXPECT_EQ(s->ActiveOverrides(t0_)->size(), 1u);
 }
 
 TEST_F(StateStoreTest, OverrideWithExpirySurvivesReopen) {

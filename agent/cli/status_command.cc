@@ -76,6 +76,14 @@ std::string Lift(const std::string& service, const std::string& rule, const std:
 void PrintHeld(const json& services) {
   bool any = false;
   for (const auto& s : services) {
+    if (s.is_object() && s.contains("held") && s["held"].is_string()) {
+      // The agent's own state store refuses the decision's state: nothing is acted on.
+      std::cout << "NOT ACTING " << Str(s, "name") << ": its state cannot be stored ("
+                << s["held"].get<std::string>() << "); still answering " << Str(s, "active_region")
+                << " " << Str(s, "answers") << "\n";
+      any = true;
+      continue;
+    }
     if (!s.is_object() || !s.contains("decision") || !s["decision"].is_object()) continue;
     const json& d = s["decision"];
     const std::string rule = Str(d, "cause");
