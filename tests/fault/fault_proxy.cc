@@ -80,6 +80,9 @@ struct FaultProxy::State {
   bool Pause(std::chrono::milliseconds d);
   Response Forward(const Request& request, ProxyLogEntry& entry);
   Response Control(const Request& request);
+  std::string LogLines() const;  // GET /_fault/log: one JSON object per line
+  std::optional<Response> Apply(const ProxyFault& fault, const Request& request,
+                                ProxyLogEntry& entry);
 };
 
 void FaultProxy::State::AcceptLoop() {
@@ -137,25 +140,29 @@ Response FaultProxy::State::Forward(const Request& request, ProxyLogEntry& entry
   return response;
 }
 
+std::string FaultProxy::State::LogLines() const {
+  std::string lines;
+  std::lock_guard<std::mutex> lock(mu);
+  for (const ProxyLogEntry& e : log) {
+    auto ms = [](Clock::time_point t) {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+    };
+    lines += nlohmann::json{{"method", e.method},
+                            {"target", e.target},
+                            {"fault", FaultKindName(e.fault)},
+                            {"forwarded", e.forwarded},
+                            {"upstream_status", e.upstream_status},
+                            {"arrived_ms", ms(e.arrived)},
+                            {"answered_ms", ms(e.answered)}}
+                 .dump() +
+             "\n";
+  }
+  return lines;
+}
+
 Response FaultProxy::State::Control(const Request& request) {
   if (request.method() == http::verb::get && request.target() == "/_fault/log") {
-    std::string lines;
-    std::lock_guard<std::mutex> lock(mu);
-    for (const ProxyLogEntry& e : log) {
-      auto ms = [](Clock::time_point t) {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-      };
-      lines += nlohmann::json{{"method", e.method},
-                              {"target", e.target},
-                              {"fault", FaultKindName(e.fault)},
-                              {"forwarded", e.forwarded},
-                              {"upstream_status", e.upstream_status},
-                              {"arrived_ms", ms(e.arrived)},
-                              {"answered_ms", ms(e.answered)}}
-                   .dump() +
-               "\n";
-    }
-    return MakeResponse(200, "application/x-ndjson", lines);
+    return MakeResponse(200, "application/x-ndjson", LogLines());
   }
   if (request.method() != http::verb::post || request.target() != "/_fault/script") {
     return MakeResponse(404, "text/plain", "unknown control endpoint\n");
@@ -180,6 +187,39 @@ Response FaultProxy::State::Control(const Request& request) {
     return MakeResponse(400, "text/plain", std::string("bad script: ") + e.what() + "\n");
   }
   return MakeResponse(200, "application/json", "{}");
+}
+
+// The answer to write, or nullopt to reset the connection.
+std::optional<Response> FaultProxy::State::Apply(const ProxyFault& fault, const Request& request,
+                                                 ProxyLogEntry& entry) {
+  switch (fault.kind) {
+    case FaultKind::kStatus: {
+      Response response =
+          MakeResponse(fault.status, "application/json", R"({"error":"injected fault"})");
+      if (!fault.retry_after.empty()) response.set(http::field::retry_after, fault.retry_after);
+      return response;
+    }
+    case FaultKind::kGarbage:
+      return MakeResponse(200, "application/json", R"({"rrsets": [{"name": <garbage)");
+    case FaultKind::kSwallow:
+      return MakeResponse(204, "", "");
+    case FaultKind::kReset:
+      return std::nullopt;
+    case FaultKind::kSlow:
+      if (!Pause(fault.delay)) return std::nullopt;
+      return Forward(request, entry);
+    case FaultKind::kLateAnswer: {
+      Response response = Forward(request, entry);
+      if (!Pause(fault.delay)) return std::nullopt;
+      return response;
+    }
+    case FaultKind::kResetAfter:
+      Forward(request, entry);
+      return std::nullopt;
+    case FaultKind::kForward:
+      return Forward(request, entry);
+  }
+  return std::nullopt;
 }
 
 void FaultProxy::State::Serve(tcp::socket socket) {
@@ -209,33 +249,7 @@ void FaultProxy::State::Serve(tcp::socket socket) {
     index = log.size();
     log.push_back(entry);
   }
-  switch (fault.kind) {
-    case FaultKind::kStatus:
-      response = MakeResponse(fault.status, "application/json", R"({"error":"injected fault"})");
-      if (!fault.retry_after.empty()) response->set(http::field::retry_after, fault.retry_after);
-      break;
-    case FaultKind::kGarbage:
-      response = MakeResponse(200, "application/json", R"({"rrsets": [{"name": <garbage)");
-      break;
-    case FaultKind::kSwallow:
-      response = MakeResponse(204, "", "");
-      break;
-    case FaultKind::kReset:
-      break;
-    case FaultKind::kSlow:
-      if (Pause(fault.delay)) response = Forward(request, entry);
-      break;
-    case FaultKind::kLateAnswer:
-      response = Forward(request, entry);
-      if (!Pause(fault.delay)) response.reset();
-      break;
-    case FaultKind::kResetAfter:
-      Forward(request, entry);
-      break;
-    case FaultKind::kForward:
-      response = Forward(request, entry);
-      break;
-  }
+  response = Apply(fault, request, entry);
   if (response) {
     http::write(socket, *response, ec);
     socket.shutdown(tcp::socket::shutdown_send, ec);
