@@ -28,6 +28,7 @@ class FakeHttpClient : public base::HttpClient {
     r.body = std::move(body);
     script_.push_back(r);
   }
+  void Push(base::HttpResponse response) { script_.push_back(std::move(response)); }
   void PushError(ErrorCode code, std::string message) {
     script_.push_back(tl::unexpected(Error(code, std::move(message))));
   }
