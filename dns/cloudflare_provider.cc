@@ -155,39 +155,9 @@ Result<std::unique_ptr<Provider>> CloudflareProvider::Create(const config::Provi
   return std::make_unique<CloudflareProvider>(std::move(options), deps.http, deps.clock);
 }
 
-Result<void> CloudflareProvider::WaitIfBlocked() {
-  base::Clock::SteadyTime until;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    until = blocked_until_;
-  }
-  base::Clock::SteadyTime now = clock_->SteadyNow();
-  if (until <= now) return {};
-  auto remaining = std::chrono::ceil<std::chrono::milliseconds>(until - now);
-  if (remaining > options_.max_retry_after_wait) {
-    return MakeError(ErrorCode::kResourceExhausted,
-                     options_.name + ": rate limited by Cloudflare (HTTP 429) for another " +
-                         std::to_string(remaining.count() / 1000) + " s; not calling");
-  }
-  clock_->SleepFor(remaining);
-  return {};
-}
-
-void CloudflareProvider::NoteRetryAfter(const base::HttpResponse& response) {
-  std::string value = response.Header("Retry-After");
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (value.empty() || !std::all_of(value.begin(), value.end(), digit) || value.size() > 6) {
-    return;  // absent or an HTTP-date: the caller's backoff applies
-  }
-  base::Clock::SteadyTime until = clock_->SteadyNow() + std::chrono::seconds(std::stoi(value));
-  std::lock_guard<std::mutex> lock(mu_);
-  blocked_until_ = std::max(blocked_until_, until);
-}
-
 Result<base::HttpResponse> CloudflareProvider::Call(const std::string& method,
                                                     const std::string& path,
                                                     const std::string& body) {
-  if (Result<void> waited = WaitIfBlocked(); !waited) return tl::unexpected(waited.error());
   limiter_->Acquire();
   base::HttpRequest request;
   request.method = method;
@@ -200,13 +170,10 @@ Result<base::HttpResponse> CloudflareProvider::Call(const std::string& method,
   Result<base::HttpResponse> response = http_->Send(request);
   if (!response) return MakeError(response.error().code, what + ": " + response.error().message);
   if (response->status / 100 == 2) return response;
-  if (response->status == 429) NoteRetryAfter(*response);
   Error error = HttpStatusError(*response, what);
   error.message =
       what + ": HTTP " + std::to_string(response->status) + ": " + CloudflareErrors(response->body);
-  if (response->status == 429 && !response->Header("Retry-After").empty()) {
-    error.message += " (Retry-After " + response->Header("Retry-After").substr(0, 20) + ")";
-  }
+  NoteRetryAfter(*response, error);  // SafeWriter waits it out
   return tl::unexpected(error);
 }
 

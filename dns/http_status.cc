@@ -1,8 +1,15 @@
+#include <chrono>
 #include <string>
 
 #include "steer/dns/provider.h"
 
 namespace steer::dns {
+
+void NoteRetryAfter(const base::HttpResponse& response, Error& error) {
+  std::string value = response.Header("Retry-After");
+  error.retry_after = base::ParseRetryAfter(value, std::chrono::system_clock::now());
+  if (error.retry_after) error.message += " (Retry-After " + value.substr(0, 40) + ")";
+}
 
 Error HttpStatusError(const base::HttpResponse& response, std::string_view what) {
   ErrorCode code = ErrorCode::kInvalidArgument;
@@ -21,7 +28,9 @@ Error HttpStatusError(const base::HttpResponse& response, std::string_view what)
   }
   std::string message = std::string(what) + ": HTTP " + std::to_string(response.status);
   if (!body.empty()) message += ": " + body;
-  return Error(code, message);
+  Error error(code, message);
+  NoteRetryAfter(response, error);
+  return error;
 }
 
 }  // namespace steer::dns

@@ -51,6 +51,29 @@ TEST_F(PowerDnsProviderTest, ReadFindsTheRRsetAndSkipsDisabledRecords) {
   EXPECT_EQ(http_->requests[0].headers[0].second, kKey);
 }
 
+// The rule lives in HttpStatusError, shared by the HTTP providers: SafeWriter then honours it.
+TEST_F(PowerDnsProviderTest, RetryAfterOfAnErrorIsCarriedInTheError) {
+  base::HttpResponse limited;
+  limited.status = 429;
+  limited.headers = {{"retry-after", "12"}};
+  http_->Push(limited);
+  base::HttpResponse garbled;
+  garbled.status = 503;
+  garbled.headers = {{"Retry-After", "soon"}};
+  http_->Push(garbled);
+  auto read = provider_.Read("example.test.", "login.example.test.", "A");
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, ErrorCode::kResourceExhausted);
+  EXPECT_EQ(read.error().retry_after, std::chrono::milliseconds(12000));
+  EXPECT_NE(read.error().message.find("(Retry-After 12)"), std::string::npos)
+      << read.error().message;
+  auto write =
+      provider_.Replace("example.test.", RRset{"login.example.test.", "A", 30, {"127.0.0.3"}});
+  ASSERT_FALSE(write);
+  EXPECT_EQ(write.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(write.error().retry_after, std::nullopt);  // garbage is ignored
+}
+
 TEST_F(PowerDnsProviderTest, ReadOfAMissingNameIsEmpty) {
   http_->Push(200, kZoneJson);
   auto rrset = provider_.Read("example.test.", "other.example.test.", "A");

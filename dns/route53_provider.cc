@@ -67,7 +67,9 @@ Error Route53Error(const base::HttpResponse& response, const std::string& what) 
     message = what + ": Route 53 rejected the change batch (InvalidChangeBatch, not retried): " +
               doc.message.substr(0, 500);
   }
-  return Error(code, message);
+  Error error(code, message);
+  NoteRetryAfter(response, error);
+  return error;
 }
 
 }  // namespace

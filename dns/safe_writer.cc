@@ -1,5 +1,7 @@
 #include "steer/dns/safe_writer.h"
 
+#include <algorithm>
+
 #include "steer/base/clock.h"
 #include "steer/base/log.h"
 #include "steer/base/random.h"
@@ -22,19 +24,48 @@ SafeWriter::SafeWriter(Provider& provider, RateLimiter& limiter, const base::Clo
       options_(options),
       retry_(options.retry) {}
 
+Result<milliseconds> SafeWriter::BlockLeft(const char* what, const Error* last) {
+  auto left = std::chrono::ceil<milliseconds>(blocked_until_ - clock_.SteadyNow());
+  if (left <= milliseconds(0)) return milliseconds(0);
+  if (left <= options_.max_retry_after) return left;
+  std::string message = provider_.Name() + ": " + what +
+                        ": retries exhausted: the provider asked for no requests for another " +
+                        std::to_string((left.count() + 999) / 1000) +
+                        " s (Retry-After), longer than this writer waits (" +
+                        std::to_string(options_.max_retry_after.count() / 1000) +
+                        " s); not calling it";
+  if (last != nullptr) message += "; last error: " + last->message;
+  Error error(ErrorCode::kResourceExhausted, message);
+  error.retry_after = left;
+  return tl::unexpected(error);
+}
+
 template <typename T, typename Fn>
 Result<T> SafeWriter::WithRetries(const char* what, Fn&& fn, int* attempts) {
   for (int attempt = 1;; ++attempt) {
+    Result<milliseconds> left = BlockLeft(what, nullptr);
+    if (!left) return tl::unexpected(left.error());
+    if (*left > milliseconds(0)) clock_.SleepFor(*left);
     limiter_.Acquire();
     if (attempts != nullptr) ++*attempts;
     Result<T> result = fn();
-    if (result || !RetryPolicy::IsRetryable(result.error()) || attempt >= retry_.max_attempts()) {
+    if (result) return result;
+    Error& error = result.error();
+    if (error.retry_after) {
+      blocked_until_ = std::max(blocked_until_, clock_.SteadyNow() + *error.retry_after);
+    }
+    if (!RetryPolicy::IsRetryable(error)) return result;
+    if (attempt >= retry_.max_attempts()) {
+      error.message = std::string(what) + ": retries exhausted after " + std::to_string(attempt) +
+                      " attempts: " + error.message;
       return result;
     }
-    milliseconds wait = retry_.Backoff(attempt, random_);
+    Result<milliseconds> block = BlockLeft(what, &error);
+    if (!block) return tl::unexpected(block.error());
+    milliseconds wait = std::max(retry_.Backoff(attempt, random_), *block);
     base::Logger("dns")->warn("{}: {} failed (attempt {} of {}), retrying in {} ms: {}",
                               provider_.Name(), what, attempt, retry_.max_attempts(), wait.count(),
-                              result.error().message);
+                              error.message);
     clock_.SleepFor(wait);
   }
 }
@@ -79,41 +110,57 @@ Result<WriteResult> SafeWriter::ReplaceLocked(const std::string& zone, const RRs
                            " (a change that cannot be audited first is not made)");
     }
   }
-  int attempts = 0;
-  bool fenced_off = false;
+  WriteState state;
   auto receipt = WithRetries<ChangeReceipt>(
-      "replace",
-      [&]() -> Result<ChangeReceipt> {
-        if (fence) {
-          auto token = fence();  // as late as possible: nothing but the request follows
-          if (!token) {
-            fenced_off = true;
-            return tl::unexpected(token.error());
-          }
-          audit.fencing_token = *token;
-        }
-        return provider_.Replace(zone, desired);
-      },
-      &attempts);
-  audit.attempts = fenced_off ? attempts - 1 : attempts;
-  if (fenced_off) audit.outcome = ChangeOutcome::kRefused;
+      "replace", [&] { return WriteOnce(zone, desired, fence, audit, state); }, nullptr);
+  audit.attempts = state.writes;
+  if (state.fenced_off) audit.outcome = ChangeOutcome::kRefused;
   if (!receipt) return tl::unexpected(receipt.error());
-  receipt->attempts = attempts;
+  receipt->attempts = state.writes;
   audit.change_id = receipt->change_id;
   result.receipt = *receipt;
   if (auto synced = WaitInSync(receipt->change_id); !synced) {
     return tl::unexpected(synced.error());
   }
-  // Some APIs are eventually consistent on reads: re-read with backoff before declaring
-  // the read-back wrong.
+  auto after = ReadBack(zone, desired);
+  if (!after) return tl::unexpected(after.error());
+  result.after = *after;
+  result.outcome = ChangeOutcome::kApplied;
+  audit.outcome = ChangeOutcome::kApplied;
+  return result;
+}
+
+Result<ChangeReceipt> SafeWriter::WriteOnce(const std::string& zone, const RRset& desired,
+                                            const WriteFence& fence, ChangeAudit& audit,
+                                            WriteState& state) {
+  if (state.writes > 0) {
+    // The last write request failed, but a timeout, a reset or a 5xx may have come after the
+    // provider applied it: sending it again would be a second change.
+    auto now = provider_.Read(zone, desired.name, desired.type);
+    if (!now) return tl::unexpected(now.error());
+    if (*now && SameRRset(**now, desired)) return ChangeReceipt{};
+    limiter_.Acquire();  // the write is a request of its own
+  }
+  if (fence) {
+    auto token = fence();  // as late as possible: nothing but the request follows
+    if (!token) {
+      state.fenced_off = true;
+      return tl::unexpected(token.error());
+    }
+    audit.fencing_token = *token;
+  }
+  ++state.writes;
+  return provider_.Replace(zone, desired);
+}
+
+// Some APIs are eventually consistent on reads: re-read with backoff before declaring the
+// read-back wrong.
+Result<RRset> SafeWriter::ReadBack(const std::string& zone, const RRset& desired) {
   for (int read = 1;; ++read) {
     auto after = WithRetries<std::optional<RRset>>(
         "read-back", [&] { return provider_.Read(zone, desired.name, desired.type); }, nullptr);
     if (!after) return tl::unexpected(after.error());
-    if (*after && SameRRset(**after, desired)) {
-      result.after = **after;
-      break;
-    }
+    if (*after && SameRRset(**after, desired)) return **after;
     if (read >= retry_.max_attempts()) {
       return MakeError(ErrorCode::kInternal, provider_.Name() + ": read-back of " + desired.name +
                                                  " " + desired.type + " shows " +
@@ -122,9 +169,6 @@ Result<WriteResult> SafeWriter::ReplaceLocked(const std::string& zone, const RRs
     }
     clock_.SleepFor(retry_.Backoff(read, random_));
   }
-  result.outcome = ChangeOutcome::kApplied;
-  audit.outcome = ChangeOutcome::kApplied;
-  return result;
 }
 
 Result<WriteResult> SafeWriter::Replace(const std::string& zone, const RRset& desired_in,

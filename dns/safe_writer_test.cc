@@ -136,6 +136,84 @@ TEST_F(SafeWriterTest, GivesUpAfterMaxAttempts) {
   EXPECT_EQ(provider_.writes, 5);
   EXPECT_EQ(sink_.audits[0].outcome, ChangeOutcome::kFailed);
   EXPECT_EQ(sink_.audits[0].attempts, 5);
+  EXPECT_NE(result.error().message.find("retries exhausted after 5 attempts"), std::string::npos)
+      << result.error().message;
+}
+
+Error RateLimited(std::chrono::seconds retry_after) {
+  Error error(ErrorCode::kResourceExhausted, "HTTP 429");
+  error.retry_after = retry_after;
+  return error;
+}
+
+TEST_F(SafeWriterTest, RetryWaitsTheLongerOfBackoffAndRetryAfter) {
+  provider_.write_errors = {RateLimited(std::chrono::seconds(7)),
+                            Error(ErrorCode::kUnavailable, "HTTP 503"),
+                            RateLimited(std::chrono::seconds(0))};
+  auto writer = Writer(provider_);
+  auto result = writer.Replace(kZone, Login({"127.0.0.3"}));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(provider_.writes, 4);
+  // 7 s asked (backoff 100 ms), backoff 200 ms, 0 s asked (backoff 400 ms).
+  EXPECT_EQ(clock_.Sleeps(), (std::vector<std::chrono::nanoseconds>{
+                                 std::chrono::seconds(7), milliseconds(200), milliseconds(400)}));
+}
+
+TEST_F(SafeWriterTest, RetryAfterHoldsBackTheNextChangeToo) {
+  provider_.write_errors = {RateLimited(std::chrono::seconds(10))};
+  SafeWriterOptions once;
+  once.retry.max_attempts = 1;
+  auto writer = Writer(provider_, once);
+  ASSERT_FALSE(writer.Replace(kZone, Login({"127.0.0.3"})));
+  clock_.Advance(std::chrono::seconds(4));
+  int reads = provider_.reads;
+  auto result = writer.Replace(kZone, Login({"127.0.0.3"}));
+  ASSERT_TRUE(result) << result.error().message;
+  // Nothing was asked of the provider in the 6 s that were left.
+  EXPECT_EQ(clock_.Sleeps(), (std::vector<std::chrono::nanoseconds>{std::chrono::seconds(6)}));
+  EXPECT_EQ(provider_.reads, reads + 2);
+}
+
+TEST_F(SafeWriterTest, RetryAfterOverTheBudgetIsExhaustedWithoutCalling) {
+  provider_.write_errors = {RateLimited(std::chrono::seconds(300))};
+  auto writer = Writer(provider_);  // max_retry_after 60 s
+  auto result = writer.Replace(kZone, Login({"127.0.0.3"}));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::kResourceExhausted);
+  EXPECT_NE(result.error().message.find("retries exhausted"), std::string::npos)
+      << result.error().message;
+  EXPECT_NE(result.error().message.find("300 s"), std::string::npos) << result.error().message;
+  EXPECT_EQ(provider_.writes, 1);
+  EXPECT_TRUE(clock_.Sleeps().empty());
+  EXPECT_EQ(sink_.audits.back().outcome, ChangeOutcome::kFailed);
+
+  int reads = provider_.reads;
+  ASSERT_FALSE(writer.Replace(kZone, Login({"127.0.0.3"})));
+  EXPECT_EQ(provider_.reads, reads);  // calls while blocked would only prolong the block
+  clock_.Advance(std::chrono::seconds(300));
+  EXPECT_TRUE(writer.Replace(kZone, Login({"127.0.0.3"})));
+  EXPECT_EQ(provider_.writes, 2);
+}
+
+TEST_F(SafeWriterTest, WriteThatLandedDespiteAnErrorIsNotSentAgain) {
+  provider_.errors_after_write = {Error(ErrorCode::kDeadlineExceeded, "timed out")};
+  auto writer = Writer(provider_);
+  auto result = writer.Replace(kZone, Login({"127.0.0.3"}));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->outcome, ChangeOutcome::kApplied);
+  EXPECT_EQ(provider_.writes, 1);
+  EXPECT_EQ(sink_.audits[0].attempts, 1);
+  EXPECT_EQ(result->after.records, std::vector<std::string>{"127.0.0.3"});
+}
+
+TEST_F(SafeWriterTest, WriteThatDidNotLandIsSentAgainAfterAReRead) {
+  provider_.write_errors = {Error(ErrorCode::kDeadlineExceeded, "timed out")};
+  auto writer = Writer(provider_);
+  auto result = writer.Replace(kZone, Login({"127.0.0.3"}));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(provider_.writes, 2);
+  EXPECT_EQ(provider_.reads, 3);  // before, before the second write, after
+  EXPECT_EQ(sink_.audits[0].attempts, 2);
 }
 
 TEST_F(SafeWriterTest, DoesNotRetryPermanentErrors) {

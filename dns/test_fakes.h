@@ -28,6 +28,7 @@ class FakeHttpClient : public base::HttpClient {
     r.body = std::move(body);
     script_.push_back(r);
   }
+  void Push(base::HttpResponse response) { script_.push_back(std::move(response)); }
   void PushError(ErrorCode code, std::string message) {
     script_.push_back(tl::unexpected(Error(code, std::move(message))));
   }
@@ -67,21 +68,27 @@ class FakeProvider : public Provider {
   Result<ChangeReceipt> Replace(const std::string& zone, const RRset& rrset) override {
     ++writes;
     if (auto e = Next(write_errors)) return tl::unexpected(*e);
+    Apply(zone, rrset);
+    // Applied, and yet the caller hears of a failure (a timeout or reset after the commit).
+    if (auto e = Next(errors_after_write)) return tl::unexpected(*e);
+    return ChangeReceipt{"c" + std::to_string(writes), 1};
+  }
+  void Apply(const std::string& zone, const RRset& rrset) {
     auto& rrsets = zones[zone];
     for (auto& r : rrsets) {
       if (r.name == rrset.name && r.type == rrset.type) {
         r = rrset;
-        return ChangeReceipt{"c" + std::to_string(writes), 1};
+        return;
       }
     }
     rrsets.push_back(rrset);
-    return ChangeReceipt{"c" + std::to_string(writes), 1};
   }
 
   std::map<std::string, std::vector<RRset>> zones;
   std::deque<Error> read_errors;
-  std::deque<Error> write_errors;
-  int stale_reads = 0;  // reads that return `stale` instead of the truth
+  std::deque<Error> write_errors;        // failed before anything is applied
+  std::deque<Error> errors_after_write;  // the write is applied, then this is returned
+  int stale_reads = 0;                   // reads that return `stale` instead of the truth
   std::optional<RRset> stale;
   int reads = 0;
   int writes = 0;

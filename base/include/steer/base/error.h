@@ -4,6 +4,8 @@
 // steer::Result<T>; expected failures of the outside world (a probe down, a 5xx, a DNS
 // timeout) are data in the result type, not an Error.
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <tl/expected.hpp>
 #include <utility>
@@ -28,6 +30,10 @@ const char* ErrorCodeName(ErrorCode code);
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
+  // How long the failing service asked its callers to stay away (an HTTP Retry-After on a
+  // 429 or 503, base::ParseRetryAfter), when it said so. SafeWriter sends nothing to that
+  // provider before it has passed.
+  std::optional<std::chrono::milliseconds> retry_after;
 
   Error() = default;
   Error(ErrorCode c, std::string m) : code(c), message(std::move(m)) {}

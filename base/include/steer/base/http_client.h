@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,6 +50,15 @@ class HttpClient {
   virtual ~HttpClient() = default;
   virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
 };
+
+// A Retry-After header's value (RFC 9110 10.2.3) as a wait from `now`: delta-seconds
+// ("120") or an HTTP-date (IMF-fixdate, and the obsolete RFC 850 and asctime forms), the
+// date measured against `now` (a date in the past is 0). Bounded: a wait over
+// kMaxRetryAfter (digits beyond 9 included) is kMaxRetryAfter. Anything else (empty, negative,
+// fractional, a malformed date) is nullopt: the caller's own backoff applies.
+inline constexpr std::chrono::seconds kMaxRetryAfter{24 * 3600};
+std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
+                                                         std::chrono::system_clock::time_point now);
 
 // One request with libcurl: http and https only, no redirects followed, no proxy credentials,
 // the request's timeout honoured. Calls curl_global_init once, thread-safely.

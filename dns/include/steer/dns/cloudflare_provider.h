@@ -10,9 +10,8 @@
 //    created. Nothing to change means no write.
 // Rate: Cloudflare allows 1,200 requests per 5 minutes per token; each HTTP request takes a
 // token from the provider's own bucket (default (1,200 - burst 20) / 300 s = 3.93/s). A 429 is
-// kResourceExhausted and its Retry-After blocks this provider: later calls wait it out on the
-// injected clock (up to `max_retry_after_wait`) or fail fast without calling Cloudflare, since
-// calls made while blocked only prolong the block. 5xx is kUnavailable, 401/403 kPermissionDenied.
+// kResourceExhausted carrying its Retry-After (Error::retry_after), which SafeWriter honours
+// for every provider. 5xx is kUnavailable, 401/403 kPermissionDenied.
 // The token is never logged nor put into a message. Thread-safe.
 
 #include <chrono>
@@ -39,7 +38,6 @@ struct CloudflareOptions {
   std::chrono::milliseconds timeout{10000};  // per HTTP request
   double rate_per_second = 3.9;              // (1,200 - burst) per 5 minutes: never over the limit
   double burst = 20;
-  std::chrono::milliseconds max_retry_after_wait{60000};
 };
 
 // One record as Cloudflare holds it (records of an RRset have their own ids).
@@ -63,7 +61,7 @@ CloudflareBatch PlanCloudflareBatch(const std::vector<CloudflareRecord>& existin
 
 class CloudflareProvider : public Provider {
  public:
-  // `clock` paces the rate limiter and Retry-After waits and must outlive the provider; null
+  // `clock` paces the rate limiter and must outlive the provider; null
   // means the system clock. A null `http` means the libcurl client.
   CloudflareProvider(CloudflareOptions options, std::shared_ptr<base::HttpClient> http,
                      const base::Clock* clock);
@@ -83,16 +81,12 @@ class CloudflareProvider : public Provider {
                                              int* ttl);
   Result<base::HttpResponse> Call(const std::string& method, const std::string& path,
                                   const std::string& body);
-  Result<void> WaitIfBlocked();
-  void NoteRetryAfter(const base::HttpResponse& response);
 
   CloudflareOptions options_;
   std::shared_ptr<base::HttpClient> http_;
   std::unique_ptr<base::SystemClock> owned_clock_;  // only when no clock was given
   const base::Clock* clock_;
   std::unique_ptr<RateLimiter> limiter_;
-  std::mutex mu_;
-  base::Clock::SteadyTime blocked_until_{};  // guarded by mu_: from the last 429's Retry-After
 };
 
 // Adds the cloudflare factory (CloudflareProvider::Create) to a registry.

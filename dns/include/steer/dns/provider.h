@@ -66,6 +66,10 @@ class AsyncChangeTracker {
 // Maps a non-2xx API response to the provider error codes above: 429 -> kResourceExhausted,
 // 5xx -> kUnavailable, 401/403 -> kPermissionDenied, 404 -> kNotFound, other 4xx ->
 // kInvalidArgument. `what` leads the message, the body's first 200 bytes end it.
+// A Retry-After in the response (delta-seconds or an HTTP-date against the system clock,
+// base::ParseRetryAfter) is put into the Error's retry_after, and named at the end of its
+// message; a missing or malformed one leaves both alone.
 Error HttpStatusError(const base::HttpResponse& response, std::string_view what);
+void NoteRetryAfter(const base::HttpResponse& response, Error& error);
 
 }  // namespace steer::dns

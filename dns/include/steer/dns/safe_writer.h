@@ -7,6 +7,12 @@
 //    declares, at a pace bounded by the policy's safety rules);
 //  - a token-bucket rate limit on every provider request, retries with full-jitter backoff
 //    on 429/5xx/timeouts;
+//  - Retry-After, for every provider: an error carrying Error::retry_after blocks this
+//    writer's provider until it has passed. No request of any later call goes out before; a
+//    retry waits max(backoff, what is left of it); a block longer than max_retry_after fails at
+//    once with kResourceExhausted ("retries exhausted") without calling the provider;
+//  - a write retried after a failed write request (a timeout, reset or 5xx may still have
+//    been applied) re-reads first and is not sent again when the change is already in place;
 //  - the whole RRset is replaced in one provider operation, never record by record;
 //  - for an AsyncChangeTracker provider, waits until the change is INSYNC;
 //  - read-back after: the provider must now return exactly the desired RRset;
@@ -36,6 +42,8 @@ struct SafeWriterOptions {
   RetryOptions retry;
   std::chrono::milliseconds insync_timeout{120000};  // async providers: wait for INSYNC
   std::chrono::milliseconds insync_poll{2000};       // async providers: poll period
+  // The longest Retry-After this writer waits out; a longer one fails the change at once.
+  std::chrono::milliseconds max_retry_after{60000};
 };
 
 struct WriteResult {
@@ -54,12 +62,14 @@ using WriteFence = std::function<Result<int64_t>()>;
 class SafeWriter {
  public:
   // All references must outlive the SafeWriter. `audit` may be null.
-  SafeWriter(Provider& provider, RateLimiter& limiter, const base::Clock& clock, base::Random& random,
-             AuditSink* audit, SafeWriterOptions options = {});
+  SafeWriter(Provider& provider, RateLimiter& limiter, const base::Clock& clock,
+             base::Random& random, AuditSink* audit, SafeWriterOptions options = {});
 
   // Makes `desired` the RRset of its name/type in `zone`. Errors: the change guard's
-  // kFailedPrecondition (no answers), a provider error after retries, or kInternal when the
-  // read-back disagrees with what was written; the fence's error when it refuses.
+  // kFailedPrecondition (no answers), a provider error after retries (its message says
+  // "retries exhausted" once max_attempts are spent), kResourceExhausted when a Retry-After
+  // exceeds max_retry_after, or kInternal when the read-back disagrees with what was written;
+  // the fence's error when it refuses.
   Result<WriteResult> Replace(const std::string& zone, const RRset& desired,
                               const WriteFence& fence = {});
 
@@ -67,6 +77,15 @@ class SafeWriter {
   template <typename T, typename Fn>
   Result<T> WithRetries(const char* what, Fn&& fn, int* attempts);
   Result<void> WaitInSync(const std::string& change_id);
+  // What is left of the provider's Retry-After block; an error when over max_retry_after.
+  Result<std::chrono::milliseconds> BlockLeft(const char* what, const Error* last);
+  struct WriteState {
+    int writes = 0;  // write requests sent
+    bool fenced_off = false;
+  };
+  Result<ChangeReceipt> WriteOnce(const std::string& zone, const RRset& desired,
+                                  const WriteFence& fence, ChangeAudit& audit, WriteState& state);
+  Result<RRset> ReadBack(const std::string& zone, const RRset& desired);
   Result<WriteResult> ReplaceLocked(const std::string& zone, const RRset& desired,
                                     const WriteFence& fence, ChangeAudit& audit);
 
@@ -77,7 +96,8 @@ class SafeWriter {
   AuditSink* audit_;
   SafeWriterOptions options_;
   RetryPolicy retry_;
-  std::mutex mu_;
+  std::mutex mu_;                            // held for a whole Replace
+  base::Clock::SteadyTime blocked_until_{};  // guarded by mu_: the latest Retry-After's end
 };
 
 }  // namespace steer::dns
