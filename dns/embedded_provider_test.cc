@@ -146,8 +146,9 @@ TEST_F(EmbeddedProviderTest, WithoutServingItReadsTheRunningServerAndRefusesChan
   config::ProviderConfig pc;
   pc.name = "edge";
   pc.type = config::ProviderType::kEmbedded;
-  pc.embedded = {
-      {"127.0.0.1:" + std::to_string((*server)->Ports()[0])}, path_, "example.test.", 1232};
+  pc.embedded.listen = {"127.0.0.1:" + std::to_string((*server)->Ports()[0])};
+  pc.embedded.zone_file = path_;
+  pc.embedded.origin = "example.test.";
   auto client = MakeProvider(pc, AllProviders(), ProviderDeps{});  // serve_dns false: steerctl
   ASSERT_TRUE(client) << client.error().message;
   auto read = (*client)->Read("example.test.", "login.example.test.", "A");
