@@ -110,10 +110,11 @@ std::string Refusal(const Zone* zone, const Peer& peer, const tsig::Request& req
 }
 
 std::string QueryText(const wire::Query& q) {
-  std::string type = q.qtype == wire::kTypeAxfr   ? "AXFR"
-                     : q.qtype == wire::kTypeIxfr ? "IXFR"
-                                                  : "type " + std::to_string(q.qtype);
-  return type + " " + wire::NameToText(q.qname, q.qname_len);
+  char* type = ldns_rr_type2str(static_cast<ldns_rr_type>(q.qtype));
+  std::string out =
+      std::string(type != nullptr ? type : "?") + " " + wire::NameToText(q.qname, q.qname_len);
+  free(type);
+  return out;
 }
 
 std::vector<std::vector<uint8_t>> BadTsig(const wire::Query& q, const Peer& peer,
