@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <cstring>
+#include <mutex>
 
 #include "dns_wire.h"
 #include "steer/base/log.h"
@@ -12,6 +13,30 @@ namespace {
 
 constexpr size_t kTsigReserve = 600;  // room left in each message for its TSIG record
 constexpr uint8_t kRcodeNotAuth = 9;
+constexpr int kLogBurst = 20;  // refusal warnings per minute; the rest are counted
+
+// A flood of refused transfers or badly signed queries must not fill the log: at most
+// kLogBurst warnings per minute (per process), then one line with how many were not logged.
+void WarnRefused(uint64_t now, const std::string& line) {
+  static std::mutex mu;
+  static uint64_t window = 0, dropped = 0;
+  static int count = 0;
+  std::lock_guard lock(mu);
+  if (now / 60 != window) {
+    if (dropped > 0) {
+      base::Logger("dns")->warn("embedded DNS server: {} more refusals in the last minute",
+                                dropped);
+    }
+    window = now / 60;
+    count = 0;
+    dropped = 0;
+  }
+  if (++count > kLogBurst) {
+    ++dropped;
+    return;
+  }
+  base::Logger("dns")->warn("embedded DNS server: {}", line);
+}
 
 // A reply being built: header, the question (echoed as sent), then answer records.
 class Message {
@@ -122,20 +147,19 @@ std::vector<std::vector<uint8_t>> BadTsig(const wire::Query& q, const Peer& peer
   uint16_t error = request.check == tsig::Check::kBadKey   ? tsig::kErrBadKey
                    : request.check == tsig::Check::kBadSig ? tsig::kErrBadSig
                                                            : tsig::kErrBadTime;
-  base::Logger("dns")->warn("embedded DNS server: {} from {} refused: TSIG key {}: {}",
-                            QueryText(q), peer.text, request.key_name, tsig::ErrorName(error));
+  WarnRefused(now, QueryText(q) + " from " + peer.text + " refused: TSIG key " + request.key_name +
+                       ": " + tsig::ErrorName(error));
   Message m(q, kRcodeNotAuth, 512);
   return {tsig::AppendErrorTsig(m.Take(), request, q.id, error, now)};
 }
 
 std::vector<std::vector<uint8_t>> Transfer(const Zone* zone, const wire::Query& q, const Peer& peer,
-                                           const tsig::Request& request, bool tcp) {
+                                           const tsig::Request& request, bool tcp, uint64_t now) {
   std::string why = Refusal(zone, peer, request);
   if (why.empty() && !tcp && q.qtype == wire::kTypeAxfr) why = "AXFR over UDP";
   std::vector<std::vector<uint8_t>> out;
   if (!why.empty()) {
-    base::Logger("dns")->warn("embedded DNS server: {} from {} refused: {}", QueryText(q),
-                              peer.text, why);
+    WarnRefused(now, QueryText(q) + " from " + peer.text + " refused: " + why);
     bool udp_axfr = why == "AXFR over UDP";
     out.push_back(Message(q, udp_axfr ? wire::kRcodeFormErr : wire::kRcodeRefused, 512).Take());
   } else if (!tcp) {  // IXFR over UDP: our SOA, "ask again over TCP"
@@ -207,7 +231,7 @@ std::vector<std::vector<uint8_t>> RespondSlow(const ZoneSet& zones, const uint8_
   }
   std::vector<std::vector<uint8_t>> out;
   if (q.qtype == wire::kTypeAxfr || q.qtype == wire::kTypeIxfr) {
-    out = Transfer(zone, q, peer, request, options.tcp);
+    out = Transfer(zone, q, peer, request, options.tcp, now);
   } else {
     std::vector<uint8_t> reply(65535);
     RespondOptions plain = options;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "dns_exchange.h"
+#include "steer/testsupport/log_capture.h"
 
 namespace steer::dns::auth {
 namespace {
@@ -173,6 +174,32 @@ TEST(TransferPolicyTest, RespondHandsOverTransfersAndSignedQueriesOnly) {
     EXPECT_EQ(handed_over, std::string(type) != "A") << type;
     EXPECT_EQ(n == 0, handed_over) << type;
   }
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST(TransferPolicyTest, AFloodOfRefusalsIsLoggedTwentyTimesAMinuteThenCounted) {
+  auto zone = BuildZone("example.test.", TestZone(), 42);
+  ZoneSet zones;
+  zones.zones[(*zone)->apex] = *zone;
+  auto q = internal::MakeQuery("example.test.", "AXFR");
+  auto wire = *internal::ToWire(q->get());
+  RespondOptions options;
+  options.tcp = true;
+  Peer peer{*ParseIp("192.0.2.1"), "192.0.2.1:5353"};
+  testsupport::LogCapture log({"dns"});
+  uint64_t minute = kNow / 60 * 60 + 6000;  // a window no other test used
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(RespondSlow(zones, wire.data(), wire.size(), peer, options, minute + 30).size(), 1u);
+  }
+  EXPECT_EQ(Count(log.Text(), "from 192.0.2.1:5353 refused"), 20u) << log.Text();
+  RespondSlow(zones, wire.data(), wire.size(), peer, options, minute + 60);
+  EXPECT_NE(log.Text().find("80 more refusals in the last minute"), std::string::npos);
+  EXPECT_EQ(Count(log.Text(), "from 192.0.2.1:5353 refused"), 21u);
 }
 
 TEST(NetworkTest, ParsesAndMatches) {
