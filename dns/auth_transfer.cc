@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -240,7 +241,17 @@ std::vector<std::vector<uint8_t>> RespondSlow(const ZoneSet& zones, const uint8_
     if (!reply.empty()) out.push_back(std::move(reply));
   }
   if (request.check != tsig::Check::kOk || out.empty()) return out;
-  return SignAll(std::move(out), *key, request);
+  out = SignAll(std::move(out), *key, request);
+  size_t udp_limit =
+      q.edns ? std::max<size_t>(512, std::min(q.udp_size, options.max_udp_size)) : 512;
+  if (!options.tcp && out.size() == 1 && out[0].size() > udp_limit) {
+    // The signature made the answer too long for UDP: sent empty with TC, signed, so the
+    // client asks again over TCP (RFC 8945 5.3).
+    std::vector<uint8_t> tc = Message(q, wire::kRcodeNoError, 512).Take();
+    tc[2] |= 0x02;
+    out = SignAll({std::move(tc)}, *key, request);
+  }
+  return out;
 }
 
 }  // namespace steer::dns::auth

@@ -29,15 +29,18 @@ std::vector<RRset> TestZone() {
       {"big.example.test.", "A", 30, {}},
   };
   for (int i = 0; i < 200; ++i) z.back().records.push_back("127.0.1." + std::to_string(i));
+  // 28 A records: 483 bytes unsigned, within 512; over it once signed.
+  z.push_back({"mid.example.test.", "A", 30, {}});
+  for (int i = 0; i < 28; ++i) z.back().records.push_back("127.0.2." + std::to_string(i));
   return z;
 }
-constexpr int kRecords = 2 + 1 + 1 + 1 + 1 + 200;  // SOA twice, NS, A, A, TXT, 200 A
+constexpr int kRecords = 2 + 1 + 1 + 1 + 1 + 200 + 28;  // SOA twice, NS, A, A, TXT, 200 A, 28 A
 
 enum class Sig { kNone, kGood, kWrongSecret, kUnknownKey, kSha512, kSkewed };
 
 struct Case {
   const char* name;
-  const char* type;  // AXFR, IXFR, SOA
+  const char* type;  // AXFR, IXFR, SOA, A (of mid.example.test.: 28 records)
   bool tcp;
   const char* source;
   Sig sig;
@@ -62,7 +65,8 @@ class TransferTest : public testing::TestWithParam<Case> {
 
   // Builds the query, signs it as `sig` says; returns the wire and the request's MAC.
   std::vector<uint8_t> Query(const Case& c, internal::RdfPtr* mac) {
-    auto q = internal::MakeQuery("example.test.", c.type);
+    std::string name = std::string(c.type) == "A" ? "mid.example.test." : "example.test.";
+    auto q = internal::MakeQuery(name, c.type);
     EXPECT_TRUE(q);
     tsig::Key key = tsig::Normalize("steer-xfr", "hmac-sha256", kSecret);
     if (c.sig == Sig::kWrongSecret) key.secret = kOtherSecret;
@@ -107,8 +111,11 @@ TEST_P(TransferTest, AnswersAsSpecified) {
       EXPECT_TRUE(tsig::Verify(pkt->get(), msgs[i], key, prior.get(), i > 0)) << "message " << i;
       prior.reset(ldns_rdf_clone(tsig::MacOf(pkt->get())));
     }
+    bool udp_a = !c.tcp && std::string(c.type) == "A";
+    EXPECT_EQ(ldns_pkt_tc(pkt->get()), udp_a) << "TC";
+    EXPECT_LE(msgs[i].size(), c.tcp ? 65535u : 512u);
     ldns_rr_list* an = ldns_pkt_answer(pkt->get());
-    if (c.answers > 1 && ldns_rr_list_rr_count(an) > 0) {
+    if (c.answers > 1 && std::string(c.type) != "A" && ldns_rr_list_rr_count(an) > 0) {
       if (i == 0) {
         EXPECT_EQ(ldns_rr_get_type(ldns_rr_list_rr(an, 0)), LDNS_RR_TYPE_SOA);
       }
@@ -143,7 +150,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"OtherAlgorithm", "AXFR", true, "127.0.0.1", Sig::kSha512, 9, 17, 0},
         Case{"ClockSkew", "AXFR", true, "127.0.0.1", Sig::kSkewed, 9, 18, 0},
         Case{"SignedQueryIsSignedAnswer", "SOA", false, "192.0.2.1", Sig::kGood, 0, 0, 1},
-        Case{"BadlySignedQuery", "SOA", false, "192.0.2.1", Sig::kWrongSecret, 9, 16, 0}),
+        Case{"BadlySignedQuery", "SOA", false, "192.0.2.1", Sig::kWrongSecret, 9, 16, 0},
+        Case{"SignedAnswerTooBigForUdpIsTruncated", "A", false, "192.0.2.1", Sig::kGood, 0, 0, 0},
+        Case{"SignedAnswerOverTcp", "A", true, "192.0.2.1", Sig::kGood, 0, 0, 28}),
     [](const testing::TestParamInfo<Case>& param) { return std::string(param.param.name); });
 
 TEST(TransferPolicyTest, NoPolicyRefusesEveryTransfer) {
