@@ -122,9 +122,11 @@ std::vector<std::vector<uint8_t>> SignAll(std::vector<std::vector<uint8_t>> msgs
 }
 
 // Why a transfer of `zone` to `peer` is refused; empty when it is allowed.
-std::string Refusal(const Zone* zone, const Peer& peer, const tsig::Request& request) {
+std::string Refusal(const Zone* zone, const wire::Query& q, const Peer& peer,
+                    const tsig::Request& request) {
   const TransferPolicy* policy = zone != nullptr ? zone->transfer.get() : nullptr;
-  if (zone == nullptr) return "not a zone served here";
+  std::string_view name(reinterpret_cast<const char*>(q.lname), q.qname_len);
+  if (zone == nullptr || name != zone->apex) return "not a zone served here";
   if (policy == nullptr || policy->allow.empty()) return "transfers are not enabled";
   bool allowed = false;
   for (const auto& n : policy->allow) allowed = allowed || n.Contains(peer.address);
@@ -156,7 +158,7 @@ std::vector<std::vector<uint8_t>> BadTsig(const wire::Query& q, const Peer& peer
 
 std::vector<std::vector<uint8_t>> Transfer(const Zone* zone, const wire::Query& q, const Peer& peer,
                                            const tsig::Request& request, bool tcp, uint64_t now) {
-  std::string why = Refusal(zone, peer, request);
+  std::string why = Refusal(zone, q, peer, request);
   if (why.empty() && !tcp && q.qtype == wire::kTypeAxfr) why = "AXFR over UDP";
   std::vector<std::vector<uint8_t>> out;
   if (!why.empty()) {

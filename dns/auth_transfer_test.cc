@@ -65,7 +65,8 @@ class TransferTest : public testing::TestWithParam<Case> {
 
   // Builds the query, signs it as `sig` says; returns the wire and the request's MAC.
   std::vector<uint8_t> Query(const Case& c, internal::RdfPtr* mac) {
-    std::string name = std::string(c.type) == "A" ? "mid.example.test." : "example.test.";
+    std::string name = std::string(c.type) == "A" ? "mid.example.test." : "EXAMPLE.test.";
+    if (std::string(c.name) == "BelowTheApexIsNotAZone") name = "login.example.test.";
     auto q = internal::MakeQuery(name, c.type);
     EXPECT_TRUE(q);
     tsig::Key key = tsig::Normalize("steer-xfr", "hmac-sha256", kSecret);
@@ -142,6 +143,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"IxfrOverTcpIsTheFullZone", "IXFR", true, "127.0.0.1", Sig::kGood, 0, 0, kRecords},
         Case{"IxfrOverUdpIsTheSoa", "IXFR", false, "127.0.0.1", Sig::kGood, 0, 0, 1},
         Case{"AxfrOverUdpIsFormErr", "AXFR", false, "127.0.0.1", Sig::kGood, 1, 0, 0},
+        Case{"BelowTheApexIsNotAZone", "AXFR", true, "127.0.0.1", Sig::kGood, 5, 0, 0},
         Case{"SourceOutsideAllow", "AXFR", true, "192.0.2.1", Sig::kGood, 5, 0, 0},
         Case{"SourceOutsideAllowV6", "AXFR", true, "2001:db9::1", Sig::kGood, 5, 0, 0},
         Case{"Unsigned", "AXFR", true, "127.0.0.1", Sig::kNone, 5, 0, 0},
