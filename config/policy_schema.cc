@@ -198,7 +198,8 @@ const PolicySpecs& Specs() {
     s->tls = MakeTls();
     s->etcd = MakeEtcd(s->tls);
     s->coordination = MakeCoordination(s->etcd);
-    s->provider = MakeProvider();
+    s->zone_transfer = MakeZoneTransfer();
+    s->provider = MakeProvider(s->zone_transfer);
     s->json_path = MakeJsonPath();
     s->http_expect = MakeHttpExpect(s->json_path);
     s->dns_expect = MakeDnsExpect();

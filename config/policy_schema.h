@@ -14,6 +14,7 @@ struct PolicySpecs {
   ObjectSpec<TlsFiles> tls;
   ObjectSpec<EtcdConfig> etcd;
   ObjectSpec<CoordinationConfig> coordination;
+  ObjectSpec<ZoneTransferConfig> zone_transfer;
   ObjectSpec<ProviderConfig> provider;
   ObjectSpec<JsonPathCondition> json_path;
   ObjectSpec<HttpExpect> http_expect;
@@ -33,7 +34,8 @@ struct PolicySpecs {
 const PolicySpecs& Specs();
 
 // Per-area builders (policy_schema.cc, probe_schema.cc, service_schema.cc).
-ObjectSpec<ProviderConfig> MakeProvider();
+ObjectSpec<ZoneTransferConfig> MakeZoneTransfer();
+ObjectSpec<ProviderConfig> MakeProvider(const ObjectSpec<ZoneTransferConfig>& transfer);
 ObjectSpec<JsonPathCondition> MakeJsonPath();
 ObjectSpec<HttpExpect> MakeHttpExpect(const ObjectSpec<JsonPathCondition>& json_path);
 ObjectSpec<DnsExpect> MakeDnsExpect();

@@ -61,6 +61,21 @@ UrlRule NotifierUrlRule(const NotifierConfig& t) {
   }
 }
 
+void AddEmbeddedKeys(ObjectSpec<ProviderConfig>& s, const ObjectSpec<ZoneTransferConfig>& transfer,
+                     const std::vector<std::string>& emb) {
+  s.Add(StringListKey<ProviderConfig>(
+      For(K("secondaries",
+            "Secondary servers sent a TSIG-signed NOTIFY on every change, ip:port; they need "
+            "`transfer`.",
+            "[]", "[\"192.0.2.53:53\"]"),
+          emb),
+      F(ProviderConfig, t.embedded.secondaries)));
+  s.Add(ObjectKey<ProviderConfig>(
+      For(K("transfer", "Zone transfers (AXFR; IXFR answered with the full zone) to secondaries."),
+          emb),
+      transfer, F(ProviderConfig, t.embedded.transfer)));
+}
+
 void AddProviderTypeKeys(ObjectSpec<ProviderConfig>& s) {
   const std::vector<std::string> pdns = {ProviderTypeName(ProviderType::kPowerDns)},
                                  rfc = {ProviderTypeName(ProviderType::kRfc2136)},
@@ -150,7 +165,28 @@ void AddProviderTypeKeys(ObjectSpec<ProviderConfig>& s) {
 
 }  // namespace
 
-ObjectSpec<ProviderConfig> MakeProvider() {
+ObjectSpec<ZoneTransferConfig> MakeZoneTransfer() {
+  ObjectSpec<ZoneTransferConfig> s;
+  s.info.name = "zone transfer";
+  s.Add(StringListKey<ZoneTransferConfig>(
+      K("allow", "Source networks allowed to transfer the zone (CIDR or single addresses).", "[]",
+        "[\"192.0.2.0/24\", \"2001:db8::53\"]"),
+      F(ZoneTransferConfig, t.allow)));
+  s.Add(StringKey<ZoneTransferConfig>(
+      K("tsig_key_name", "TSIG key every transfer must be signed with; also signs NOTIFY.", "",
+        "steer-xfr"),
+      F(ZoneTransferConfig, t.tsig_key_name)));
+  s.Add(EnumKey<ZoneTransferConfig, std::string>(
+      K("tsig_algorithm", "TSIG algorithm.", "hmac-sha256", "hmac-sha512"),
+      {{"hmac-sha256", "hmac-sha256"}, {"hmac-sha512", "hmac-sha512"}},
+      F(ZoneTransferConfig, t.tsig_algorithm)));
+  s.Add(SecretKey<ZoneTransferConfig>(
+      K("tsig_secret", "Base64 TSIG secret, by reference.", "", "file:/etc/steer/xfr.key"),
+      F(ZoneTransferConfig, t.tsig_secret)));
+  return s;
+}
+
+ObjectSpec<ProviderConfig> MakeProvider(const ObjectSpec<ZoneTransferConfig>& transfer) {
   ObjectSpec<ProviderConfig> s;
   s.info.name = "provider";
   s.info.discriminator = "type";
@@ -173,6 +209,7 @@ ObjectSpec<ProviderConfig> MakeProvider() {
         "by provider type (docs/dns.md)", "127.0.0.1:53"),
       F(ProviderConfig, t.discovery_server)));
   AddProviderTypeKeys(s);
+  AddEmbeddedKeys(s, transfer, {ProviderTypeName(ProviderType::kEmbedded)});
   return s;
 }
 

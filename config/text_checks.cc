@@ -54,6 +54,25 @@ bool IsHostPort(const std::string& s) {
   return p >= 1 && p <= 65535;
 }
 
+bool IsIpPort(const std::string& s) {
+  if (!IsHostPort(s)) return false;
+  return s[0] == '[' || IsIPv4(s.substr(0, s.rfind(':')));
+}
+
+bool IsNetwork(const std::string& s) {
+  size_t slash = s.find('/');
+  std::string ip = s.substr(0, slash);
+  bool v4 = IsIPv4(ip);
+  if (!v4 && !IsIPv6(ip)) return false;
+  if (slash == std::string::npos) return true;
+  std::string bits = s.substr(slash + 1);
+  if (bits.empty() || bits.size() > 3 ||
+      !std::all_of(bits.begin(), bits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  return std::stoi(bits) <= (v4 ? 32 : 128);
+}
+
 bool IsLoopbackHostPort(const std::string& s) {
   size_t colon = s.rfind(':');
   if (colon == std::string::npos) return false;

@@ -34,6 +34,30 @@ class Checker {
   std::string path_;
 };
 
+// secondaries need transfers; transfers need a key (docs/dns.md).
+void CheckZoneTransfer(Checker& c, const EmbeddedConfig& e) {
+  for (size_t i = 0; i < e.secondaries.size(); ++i) {
+    if (!IsIpPort(e.secondaries[i])) {
+      c.Fail("secondaries[" + std::to_string(i) + "]",
+             "expected an IP address and port, e.g. 192.0.2.53:53 or [2001:db8::53]:53");
+    }
+  }
+  for (size_t i = 0; i < e.transfer.allow.size(); ++i) {
+    if (!IsNetwork(e.transfer.allow[i])) {
+      c.Fail("transfer.allow[" + std::to_string(i) + "]",
+             "expected a network or an address, e.g. 192.0.2.0/24 or 2001:db8::53");
+    }
+  }
+  const auto& t = e.transfer;
+  bool used = !e.secondaries.empty() || !t.allow.empty() || !t.tsig_key_name.empty() ||
+              !t.tsig_secret.empty();
+  if (!used) return;
+  std::string why = "zone transfers (secondaries or transfer)";
+  c.Require(!t.allow.empty(), "transfer.allow", why);
+  c.Require(!t.tsig_key_name.empty(), "transfer.tsig_key_name", why);
+  c.Require(!t.tsig_secret.empty(), "transfer.tsig_secret", why);
+}
+
 void CheckProviderKeys(Checker& c, const ProviderConfig& p) {
   switch (p.type) {
     case ProviderType::kPowerDns:
@@ -70,6 +94,7 @@ void CheckProviderKeys(Checker& c, const ProviderConfig& p) {
           c.Fail("listen[" + std::to_string(i) + "]", "expected host:port, e.g. 0.0.0.0:53");
         }
       }
+      CheckZoneTransfer(c, p.embedded);
       break;
   }
 }

@@ -86,18 +86,6 @@ bool Answer(Reply& r, const Zone& zone, const wire::Query& q) {
   return true;
 }
 
-const Zone* FindZone(const ZoneSet& zones, const wire::Query& q) {
-  uint8_t offsets[128];
-  size_t n = wire::LabelOffsets(q.lname, q.qname_len, offsets);
-  for (size_t i = 0; i < n; ++i) {  // longest match first
-    std::string_view suffix(reinterpret_cast<const char*>(q.lname + offsets[i]),
-                            q.qname_len - offsets[i]);
-    auto it = zones.zones.find(suffix);
-    if (it != zones.zones.end()) return it->second.get();
-  }
-  return nullptr;
-}
-
 uint16_t Flags(const wire::Query& q, const Reply& r, bool tc) {
   uint16_t flags = 0x8000 | static_cast<uint16_t>(q.opcode << 11) | (q.flags & 0x0100);
   if (r.aa) flags |= 0x0400;
@@ -146,6 +134,18 @@ void Finish(Reply& r, const wire::Query& q, const RespondOptions& options, size_
 
 }  // namespace
 
+const Zone* FindZone(const ZoneSet& zones, const wire::Query& q) {
+  uint8_t offsets[128];
+  size_t n = wire::LabelOffsets(q.lname, q.qname_len, offsets);
+  for (size_t i = 0; i < n; ++i) {  // longest match first
+    std::string_view suffix(reinterpret_cast<const char*>(q.lname + offsets[i]),
+                            q.qname_len - offsets[i]);
+    auto it = zones.zones.find(suffix);
+    if (it != zones.zones.end()) return it->second.get();
+  }
+  return nullptr;
+}
+
 size_t Respond(const ZoneSet& zones, const uint8_t* pkt, size_t len, uint8_t* out, size_t cap,
                const RespondOptions& options) {
   wire::Query q;
@@ -166,6 +166,11 @@ size_t Respond(const ZoneSet& zones, const uint8_t* pkt, size_t len, uint8_t* ou
   } else if (status == wire::ParseStatus::kNotImp) {
     r.rcode = wire::kRcodeNotImp;
   } else if (status == wire::ParseStatus::kOk) {
+    if (options.handed_over != nullptr &&
+        (q.tsig || q.qtype == wire::kTypeAxfr || q.qtype == wire::kTypeIxfr)) {
+      *options.handed_over = true;
+      return 0;
+    }
     tc = !Resolve(r, zones, q, options, r.w.size());
   }
   Finish(r, q, options, limit, edns, status == wire::ParseStatus::kBadVers, question, tc);

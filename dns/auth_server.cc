@@ -9,8 +9,10 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <ctime>
 #include <thread>
 
+#include "auth_transfer.h"
 #include "steer/base/inherited_sockets.h"
 #include "steer/base/log.h"
 
@@ -28,6 +30,21 @@ constexpr int kUdpBatch = 64;  // datagrams answered per wake-up before TCP gets
 // Spawned daemons (tests) must not inherit the server's sockets.
 void CloseOnExec(int fd) { fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC); }
 
+Peer PeerOf(const net::ip::address& address, uint16_t port) {
+  Peer peer;
+  if (address.is_v4()) {
+    auto v4 = address.to_v4().to_bytes();
+    peer.address[10] = peer.address[11] = 0xff;
+    std::copy(v4.begin(), v4.end(), peer.address.begin() + 12);
+  } else {
+    peer.address = address.to_v6().to_bytes();
+  }
+  peer.text = address.to_string() + ":" + std::to_string(port);
+  return peer;
+}
+
+uint64_t UnixNow() { return static_cast<uint64_t>(std::time(nullptr)); }
+
 struct Shared {
   std::shared_ptr<const ZoneStore> store;
   AuthServerOptions options;
@@ -40,6 +57,9 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   TcpConnection(tcp::socket socket, Shared& shared)
       : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(shared) {
     ++shared_.tcp_open;
+    error_code ec;
+    auto remote = socket_.remote_endpoint(ec);
+    if (!ec) peer_ = PeerOf(remote.address(), remote.port());
   }
   ~TcpConnection() { --shared_.tcp_open; }
 
@@ -65,17 +85,35 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   }
 
   void Answer() {
-    RespondOptions options{true, shared_.options.max_udp_size};
+    bool handed_over = false;
+    RespondOptions options{true, shared_.options.max_udp_size, &handed_over};
     auto zones = shared_.store->Load();
     size_t n = Respond(*zones, in_.data(), in_.size(), out_.data() + 2, kMaxMessage, options);
+    if (handed_over) return AnswerSlow(*zones, options);
     if (n == 0) return Close();  // not a query: nothing sensible left to say on this stream
     out_[0] = static_cast<uint8_t>(n >> 8);
     out_[1] = static_cast<uint8_t>(n);
-    net::async_write(socket_, net::buffer(out_.data(), n + 2),
-                     [self = shared_from_this()](error_code ec, size_t) {
-                       if (ec) return self->Close();
-                       self->ReadLength();
-                     });
+    Write(net::buffer(out_.data(), n + 2));
+  }
+
+  // Zone transfers and signed queries (auth_transfer.h): one or more messages.
+  void AnswerSlow(const ZoneSet& zones, const RespondOptions& options) {
+    auto msgs = RespondSlow(zones, in_.data(), in_.size(), peer_, options, UnixNow());
+    if (msgs.empty()) return Close();
+    stream_.clear();
+    for (const auto& m : msgs) {
+      stream_.push_back(static_cast<uint8_t>(m.size() >> 8));
+      stream_.push_back(static_cast<uint8_t>(m.size()));
+      stream_.insert(stream_.end(), m.begin(), m.end());
+    }
+    Write(net::buffer(stream_));
+  }
+
+  void Write(net::const_buffer buffer) {
+    net::async_write(socket_, buffer, [self = shared_from_this()](error_code ec, size_t) {
+      if (ec) return self->Close();
+      self->ReadLength();
+    });
   }
 
   void Close() {
@@ -90,6 +128,8 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   std::array<uint8_t, 2> length_{};
   std::vector<uint8_t> in_;
   std::array<uint8_t, kMaxMessage + 2> out_{};
+  std::vector<uint8_t> stream_;  // the messages of a slow-path answer, length-prefixed
+  Peer peer_;
 };
 
 struct UdpListener {
@@ -191,10 +231,17 @@ class AsioAuthServer final : public AuthServer {
   }
 
   void AnswerUdp(UdpListener& u, size_t n) {
-    RespondOptions options{false, shared_.options.max_udp_size};
+    bool handed_over = false;
+    RespondOptions options{false, shared_.options.max_udp_size, &handed_over};
     auto zones = shared_.store->Load();
     size_t len = Respond(*zones, u.in.data(), n, u.out.data(), u.out.size(), options);
     error_code send_ec;  // a full send buffer drops the reply, as a lost packet would
+    if (handed_over) {
+      auto msgs = RespondSlow(*zones, u.in.data(), n, PeerOf(u.peer.address(), u.peer.port()),
+                              options, UnixNow());
+      if (!msgs.empty()) u.socket.send_to(net::buffer(msgs[0]), u.peer, 0, send_ec);
+      return;
+    }
     if (len > 0) u.socket.send_to(net::buffer(u.out.data(), len), u.peer, 0, send_ec);
   }
 

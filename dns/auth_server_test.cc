@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "auth_transfer.h"
 #include "steer/base/inherited_sockets.h"
 
 namespace steer::dns::auth {
@@ -57,8 +58,9 @@ class AuthServerTest : public testing::Test {
     port_ = server_->Ports().at(0);
   }
 
-  void Publish(const std::string& login, uint32_t serial) {
-    auto zone = BuildZone("example.test.", Zone(login), serial);
+  void Publish(const std::string& login, uint32_t serial,
+               std::shared_ptr<const TransferPolicy> transfer = nullptr) {
+    auto zone = BuildZone("example.test.", Zone(login), serial, std::move(transfer));
     ASSERT_TRUE(zone) << zone.error().message;
     auto set = std::make_shared<ZoneSet>();
     set->zones[(*zone)->apex] = *zone;
@@ -106,6 +108,28 @@ TEST_F(AuthServerTest, DigIsToldToRetryOverTcpWhenTheAnswerDoesNotFit) {
   std::string edns = Dig("+bufsize=1232 big.example.test A");  // 50 A records fit in 1232
   EXPECT_NE(edns.find("ANSWER: 50"), std::string::npos) << edns;
   EXPECT_NE(edns.find("udp: 1232"), std::string::npos) << edns;
+}
+
+// dig checks the TSIG of every message of the transfer (several here: max_message is small).
+TEST_F(AuthServerTest, DigTransfersTheZoneWithTsigAndIsRefusedWithoutTheKey) {
+  const std::string secret = "c3RlZXItdGVzdC1zZWNyZXQtMzItYnl0ZXMtbG9uZyE=";
+  auto policy = std::make_shared<TransferPolicy>();
+  policy->allow = {*Network::Parse("127.0.0.0/8")};
+  policy->key = tsig::Normalize("steer-xfr", "hmac-sha256", secret);
+  policy->max_message = 1024;
+  Publish("127.0.0.7", 9, policy);
+  std::string out = Dig("-y hmac-sha256:steer-xfr:" + secret + " example.test AXFR");
+  EXPECT_NE(out.find("XFR size: 55 records (messages 5"), std::string::npos) << out;
+  EXPECT_NE(out.find("login.example.test.\t30\tIN\tA\t127.0.0.7"), std::string::npos) << out;
+  EXPECT_EQ(out.find("failed"), std::string::npos) << out;
+  std::string ixfr = Dig("-y hmac-sha256:steer-xfr:" + secret + " +tcp example.test IXFR=1");
+  EXPECT_NE(ixfr.find("XFR size: 55 records"), std::string::npos) << ixfr;
+  std::string unsigned_out = Dig("example.test AXFR");
+  EXPECT_NE(unsigned_out.find("Transfer failed"), std::string::npos) << unsigned_out;
+  std::string wrong =
+      Dig("-y hmac-sha256:steer-xfr:b3RoZXItdGVzdC1zZWNyZXQtMzItYnl0ZXMtbG9uZyE= "
+          "example.test AXFR");
+  EXPECT_EQ(wrong.find("127.0.0.7"), std::string::npos) << wrong;
 }
 
 TEST_F(AuthServerTest, ANewSnapshotIsServedByTheNextQuery) {

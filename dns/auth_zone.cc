@@ -118,8 +118,10 @@ void SetSerial(Zone& zone, uint32_t serial) {
 }  // namespace
 
 Result<std::shared_ptr<const Zone>> BuildZone(const std::string& origin,
-                                              const std::vector<RRset>& rrsets, uint32_t serial) {
+                                              const std::vector<RRset>& rrsets, uint32_t serial,
+                                              std::shared_ptr<const TransferPolicy> transfer) {
   auto zone = std::make_shared<Zone>();
+  zone->transfer = std::move(transfer);
   zone->origin = CanonicalName(origin);
   if (!wire::NameFromText(zone->origin, &zone->apex)) {
     return tl::unexpected(Bad(zone->origin, "not a valid zone name"));

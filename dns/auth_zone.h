@@ -22,7 +22,13 @@
 #include "steer/base/error.h"
 #include "steer/dns/rrset.h"
 
+namespace steer::dns::wire {
+struct Query;
+}  // namespace steer::dns::wire
+
 namespace steer::dns::auth {
+
+struct TransferPolicy;  // auth_transfer.h
 
 struct WireRRset {
   uint16_t type = 0;
@@ -44,14 +50,16 @@ struct Zone {
   // Every name in the zone, by lower-case wire name; empty non-terminals have no RRsets.
   std::unordered_map<std::string, std::vector<WireRRset>, NameHash, std::equal_to<>> nodes;
   std::vector<RRset> rrsets;  // the same data in presentation form (Provider::Read)
+  std::shared_ptr<const TransferPolicy> transfer;  // who may transfer it; null: nobody
 };
 
 // Builds a snapshot. `rrsets` must hold exactly one SOA, at `origin`; its serial is replaced
 // by `serial`. Errors name the offending RRset: a name outside the zone, a wildcard, a
 // delegation (NS below the apex), a CNAME next to other data, record data that does not
 // parse for its type.
-Result<std::shared_ptr<const Zone>> BuildZone(const std::string& origin,
-                                              const std::vector<RRset>& rrsets, uint32_t serial);
+Result<std::shared_ptr<const Zone>> BuildZone(
+    const std::string& origin, const std::vector<RRset>& rrsets, uint32_t serial,
+    std::shared_ptr<const TransferPolicy> transfer = nullptr);
 
 // The zones one server answers for, by lower-case wire apex.
 struct ZoneSet {
@@ -75,10 +83,17 @@ class ZoneStore {
 struct RespondOptions {
   bool tcp = false;
   uint16_t max_udp_size = 1232;  // our EDNS payload size (DNS flag day 2020)
+  // Set: a zone transfer or a query with a TSIG record is not answered here (Respond returns
+  // 0 and sets it to true) but handed over to RespondSlow (auth_transfer.h). Null: such
+  // queries are REFUSED (transfers) or answered unsigned.
+  bool* handed_over = nullptr;
 };
 
 // Answers the query in `pkt` into `out` (capacity `cap`, at least 512). Returns the reply's
 // length, or 0 when no reply must be sent (too short for a header, or a response).
+// The served zone that holds the query's name (the longest match), or null.
+const Zone* FindZone(const ZoneSet& zones, const wire::Query& q);
+
 size_t Respond(const ZoneSet& zones, const uint8_t* pkt, size_t len, uint8_t* out, size_t cap,
                const RespondOptions& options);
 

@@ -47,8 +47,19 @@ ParseStatus ParseAdditional(const uint8_t* pkt, size_t len, size_t* pos, Query& 
     *version = static_cast<int>((ttl >> 16) & 0xff);
     q.do_bit = (ttl & 0x8000) != 0;
   }
+  if (type == kTypeTsig) q.tsig = true;
   *pos += 10 + rdlen;
   return ParseStatus::kOk;
+}
+
+bool SkipRecord(const uint8_t* pkt, size_t len, size_t* pos) {
+  uint8_t name[kMaxName];
+  size_t name_len = 0;
+  if (!ReadName(pkt, len, pos, name, &name_len) || len - *pos < 10) return false;
+  size_t rdlen = Get16(pkt + *pos + 8);
+  if (len - *pos - 10 < rdlen) return false;
+  *pos += 10 + rdlen;
+  return true;
 }
 
 }  // namespace
@@ -92,9 +103,10 @@ ParseStatus ParseQuery(const uint8_t* pkt, size_t len, Query& q) {
   q.edns = false;
   q.udp_size = 512;
   q.do_bit = false;
+  q.tsig = false;
   if (q.opcode != kOpQuery) return ParseStatus::kNotImp;
   uint16_t qd = Get16(pkt + 4), an = Get16(pkt + 6), ns = Get16(pkt + 8), ar = Get16(pkt + 10);
-  if (qd != 1 || an != 0 || ns != 0) return ParseStatus::kFormErr;
+  if (qd != 1 || an != 0) return ParseStatus::kFormErr;
   size_t pos = kHeaderSize;
   size_t name_len = 0;
   if (!ReadName(pkt, len, &pos, q.qname, &name_len)) return ParseStatus::kFormErr;
@@ -104,6 +116,10 @@ ParseStatus ParseQuery(const uint8_t* pkt, size_t len, Query& q) {
   q.qtype = Get16(pkt + pos);
   q.qclass = Get16(pkt + pos + 2);
   pos += 4;
+  // Only an IXFR has an authority section: the client's SOA (RFC 1995 3).
+  if (ns != 0 && (q.qtype != kTypeIxfr || ns != 1 || !SkipRecord(pkt, len, &pos))) {
+    return ParseStatus::kFormErr;
+  }
   bool seen_opt = false;
   int version = 0;
   for (uint16_t i = 0; i < ar; ++i) {

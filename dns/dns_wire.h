@@ -19,7 +19,8 @@ namespace steer::dns::wire {
 inline constexpr size_t kHeaderSize = 12;
 inline constexpr size_t kMaxName = 255;
 inline constexpr uint16_t kTypeA = 1, kTypeNs = 2, kTypeCname = 5, kTypeSoa = 6, kTypeAaaa = 28,
-                          kTypeOpt = 41, kTypeIxfr = 251, kTypeAxfr = 252, kTypeAny = 255;
+                          kTypeOpt = 41, kTypeTsig = 250, kTypeIxfr = 251, kTypeAxfr = 252,
+                          kTypeAny = 255;
 inline constexpr uint16_t kClassIn = 1, kClassAny = 255;
 inline constexpr uint8_t kOpQuery = 0;
 inline constexpr uint8_t kRcodeNoError = 0, kRcodeFormErr = 1, kRcodeServFail = 2,
@@ -49,6 +50,7 @@ struct Query {
   bool edns = false;
   uint16_t udp_size = 512;  // the requestor's payload size (>= 512)
   bool do_bit = false;
+  bool tsig = false;  // the additional section holds a TSIG record (type 250)
 };
 
 // Parses a query packet. On kFormErr/kNotImp/kBadVers, `q.id`, `q.flags` and `q.opcode` are

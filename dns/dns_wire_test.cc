@@ -66,6 +66,24 @@ TEST(ParseQuery, PlainQuery) {
   EXPECT_EQ(NameToText(q.lname, q.qname_len), "www.example.test.");
 }
 
+// RFC 1995 3: an IXFR carries the client's SOA in the authority section.
+const Bytes kIxfr = {0, 251, 0, 1};
+const Bytes kSoaRr = {0xC0, 12, 0, 6, 0, 1, 0, 0, 0, 30, 0, 22, 0, 0, 0, 0, 0,
+                      0,    0,  1, 0, 0, 0, 0, 0, 0, 0,  0, 0,  0, 0, 0, 0, 0};
+// A TSIG record (type 250) in the additional section, RDATA not interpreted here.
+const Bytes kTsigRr = {1, 'k', 0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 2, 0, 0};
+
+TEST(ParseQuery, IxfrWithTheClientsSoaAndTsigRecords) {
+  Bytes pkt = Cat({Header(0, 1, 0, 1, 1), kWww, kIxfr, kSoaRr, kTsigRr});
+  Query q;
+  ASSERT_EQ(ParseQuery(pkt.data(), pkt.size(), q), ParseStatus::kOk);
+  EXPECT_EQ(q.qtype, kTypeIxfr);
+  EXPECT_TRUE(q.tsig);
+  Bytes plain = Cat({Header(0, 1, 0, 0, 0), kWww, kTypeClassA});
+  ASSERT_EQ(ParseQuery(plain.data(), plain.size(), q), ParseStatus::kOk);
+  EXPECT_FALSE(q.tsig);
+}
+
 TEST(ParseQuery, Edns) {
   Bytes pkt = Cat({Header(0, 1, 0, 0, 1), kWww, kTypeClassA, kOpt});
   Query q;
@@ -130,6 +148,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"answer count in a query", Cat({Header(0, 1, 1, 0, 0), kWww, kTypeClassA}),
                 ParseStatus::kFormErr},
         BadCase{"authority count in a query", Cat({Header(0, 1, 0, 1, 0), kWww, kTypeClassA}),
+                ParseStatus::kFormErr},
+        BadCase{"an A query with a SOA in authority",
+                Cat({Header(0, 1, 0, 1, 0), kWww, kTypeClassA, kSoaRr}), ParseStatus::kFormErr},
+        BadCase{"an IXFR with two authority records",
+                Cat({Header(0, 1, 0, 2, 0), kWww, kIxfr, kSoaRr, kSoaRr}), ParseStatus::kFormErr},
+        BadCase{"an IXFR whose SOA overruns the packet",
+                Cat({Header(0, 1, 0, 1, 0), kWww, kIxfr, Bytes(kSoaRr.begin(), kSoaRr.end() - 3)}),
                 ParseStatus::kFormErr},
         BadCase{"additional count beyond the packet",
                 Cat({Header(0, 1, 0, 0, 3), kWww, kTypeClassA, kOpt}), ParseStatus::kFormErr},

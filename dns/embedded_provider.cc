@@ -6,10 +6,13 @@
 #include <mutex>
 #include <sstream>
 
+#include "auth_notify.h"
 #include "auth_server.h"
+#include "auth_transfer.h"
 #include "auth_zone.h"
 #include "dns_exchange.h"
 #include "steer/base/log.h"
+#include "steer/base/secret.h"
 #include "steer/dns/propagation.h"
 
 namespace steer::dns {
@@ -22,6 +25,8 @@ struct EmbeddedProvider::Host {
   std::vector<RRset> statics;                                    // from the zone file
   std::map<std::pair<std::string, std::string>, RRset> steered;  // by name, type
   std::shared_ptr<const auth::Zone> zone;                        // being served
+  std::shared_ptr<const auth::TransferPolicy> transfer;          // null: no transfers
+  std::unique_ptr<auth::Notifier> notifier;                      // null: no secondaries
 };
 
 namespace {
@@ -77,7 +82,7 @@ Result<void> Publish(Host& h, const std::vector<RRset>& statics,
     if (steered.count({r.name, r.type}) == 0) all.push_back(r);
   }
   for (const auto& [_, r] : steered) all.push_back(r);
-  auto zone = auth::BuildZone(h.origin, all, serial);
+  auto zone = auth::BuildZone(h.origin, all, serial, h.transfer);
   if (!zone) return tl::unexpected(zone.error());
   auto set = std::make_shared<auth::ZoneSet>();
   set->zones[(*zone)->apex] = *zone;
@@ -85,6 +90,49 @@ Result<void> Publish(Host& h, const std::vector<RRset>& statics,
   h.zone = *zone;
   h.statics = statics;
   h.steered = steered;
+  if (h.notifier) h.notifier->Notify(serial);  // returns at once: its own thread sends
+  return {};
+}
+
+Result<std::shared_ptr<const auth::TransferPolicy>> MakeTransfer(const EmbeddedOptions& o) {
+  auto policy = std::make_shared<auth::TransferPolicy>();
+  for (const auto& text : o.transfer.allow) {
+    auto network = auth::Network::Parse(text);
+    if (!network) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       o.name + ": transfer.allow: '" + text + "' is not a network");
+    }
+    policy->allow.push_back(*network);
+  }
+  if (!o.transfer.key_name.empty()) {
+    auto key = tsig::MakeKey(o.name + ": transfer", o.transfer.key_name, o.transfer.key_algorithm,
+                             o.transfer.key_secret);
+    if (!key) return tl::unexpected(key.error());
+    policy->key = *key;
+  }
+  return policy;
+}
+
+// The transfer policy and the NOTIFY sender of `o`, installed in `h` (start and reload).
+Result<void> SetUpSecondaries(Host& h, const EmbeddedOptions& o) {
+  auto policy = MakeTransfer(o);
+  if (!policy) return tl::unexpected(policy.error());
+  std::unique_ptr<auth::Notifier> notifier;
+  if (!o.secondaries.empty()) {
+    auth::NotifyOptions n{o.name, o.origin, {}, (*policy)->key, o.notify_first_retry};
+    for (const auto& text : o.secondaries) {
+      auto ns = ParseNameServer(text);
+      if (!ns)
+        return MakeError(ErrorCode::kInvalidArgument,
+                         o.name + ": secondaries: " + ns.error().message);
+      n.targets.push_back({ns->host, ns->port});
+    }
+    auto started = auth::Notifier::Start(std::move(n));
+    if (!started) return tl::unexpected(started.error());
+    notifier = std::move(*started);
+  }
+  h.transfer = std::move(*policy);
+  h.notifier = std::move(notifier);
   return {};
 }
 
@@ -100,6 +148,7 @@ Result<std::shared_ptr<Host>> NewHost(const EmbeddedOptions& o, std::vector<RRse
   auto host = std::make_shared<Host>();
   host->origin = o.origin;
   uint32_t serial = std::max(FileSerial(statics), UnixNow(o.clock));
+  if (auto ok = SetUpSecondaries(*host, o); !ok) return tl::unexpected(ok.error());
   if (auto ok = Publish(*host, statics, {}, serial); !ok) return tl::unexpected(ok.error());
   auth::AuthServerOptions server;
   for (const auto& l : o.listen) {
@@ -114,6 +163,27 @@ Result<std::shared_ptr<Host>> NewHost(const EmbeddedOptions& o, std::vector<RRse
   return host;
 }
 
+// A reload on the running Host: the zone file read again, the secondaries' settings renewed;
+// refused (nothing changes) when the zone does not build.
+Result<void> Reload(Host& host, const EmbeddedOptions& o, const std::vector<RRset>& statics) {
+  std::lock_guard lock(host.mu);
+  if (host.origin != o.origin) {
+    return MakeError(ErrorCode::kFailedPrecondition,
+                     o.name + ": its listen addresses already serve zone " + host.origin +
+                         "; restart steerd to serve another zone there");
+  }
+  uint32_t serial = NextSerial(host.zone->serial, UnixNow(o.clock));
+  auto old_transfer = host.transfer;
+  auto old_notifier = std::move(host.notifier);
+  auto ok = SetUpSecondaries(host, o);
+  if (ok) ok = Publish(host, statics, host.steered, serial);
+  if (!ok) {
+    host.transfer = old_transfer;
+    host.notifier = std::move(old_notifier);
+  }
+  return ok;
+}
+
 // The running Host of these addresses with the zone file read again, or a new one.
 Result<std::shared_ptr<Host>> AttachHost(const EmbeddedOptions& o) {
   auto statics = LoadStatics(o);
@@ -121,16 +191,7 @@ Result<std::shared_ptr<Host>> AttachHost(const EmbeddedOptions& o) {
   std::lock_guard pool_lock(g_hosts_mu);
   auto& slot = Hosts()[HostKey(o.listen)];
   if (auto host = slot.lock()) {
-    std::lock_guard lock(host->mu);
-    if (host->origin != o.origin) {
-      return MakeError(ErrorCode::kFailedPrecondition,
-                       o.name + ": its listen addresses already serve zone " + host->origin +
-                           "; restart steerd to serve another zone there");
-    }
-    uint32_t serial = NextSerial(host->zone->serial, UnixNow(o.clock));
-    if (auto ok = Publish(*host, *statics, host->steered, serial); !ok) {
-      return tl::unexpected(ok.error());
-    }
+    if (auto ok = Reload(*host, o, *statics); !ok) return tl::unexpected(ok.error());
     return host;
   }
   auto host = NewHost(o, std::move(*statics));
@@ -172,6 +233,20 @@ Result<std::unique_ptr<Provider>> EmbeddedProvider::Create(const config::Provide
   o.zone_file = config.embedded.zone_file;
   o.listen = config.embedded.listen;
   o.max_udp_size = config.embedded.max_udp_size;
+  o.secondaries = config.embedded.secondaries;
+  const auto& t = config.embedded.transfer;
+  o.transfer.allow = t.allow;
+  o.transfer.key_name = t.tsig_key_name;
+  o.transfer.key_algorithm = t.tsig_algorithm;
+  if (serve && !t.tsig_secret.empty()) {  // steerctl neither transfers nor notifies
+    auto secret = base::ResolveSecret(t.tsig_secret);
+    if (!secret) {
+      return MakeError(secret.error().code, "provider " + config.name + ": transfer.tsig_secret (" +
+                                                t.tsig_secret.ToString() +
+                                                "): " + secret.error().message);
+    }
+    o.transfer.key_secret = *secret;
+  }
   o.serve = serve;
   o.clock = clock;
   auto p = Start(o);

@@ -1,12 +1,18 @@
 #include "steer/dns/embedded_provider.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 
 #include "dns_exchange.h"
+#include "steer/base/secret.h"
 #include "steer/dns/factory.h"
+#include "tsig.h"
 
 namespace steer::dns {
 namespace {
@@ -146,8 +152,9 @@ TEST_F(EmbeddedProviderTest, WithoutServingItReadsTheRunningServerAndRefusesChan
   config::ProviderConfig pc;
   pc.name = "edge";
   pc.type = config::ProviderType::kEmbedded;
-  pc.embedded = {
-      {"127.0.0.1:" + std::to_string((*server)->Ports()[0])}, path_, "example.test.", 1232};
+  pc.embedded.listen = {"127.0.0.1:" + std::to_string((*server)->Ports()[0])};
+  pc.embedded.zone_file = path_;
+  pc.embedded.origin = "example.test.";
   auto client = MakeProvider(pc, AllProviders(), ProviderDeps{});  // serve_dns false: steerctl
   ASSERT_TRUE(client) << client.error().message;
   auto read = (*client)->Read("example.test.", "login.example.test.", "A");
@@ -165,6 +172,126 @@ TEST_F(EmbeddedProviderTest, WithoutServingItReadsTheRunningServerAndRefusesChan
   ASSERT_FALSE(down);
   EXPECT_NE(down.error().message.find("is steerd running?"), std::string::npos)
       << down.error().message;
+}
+
+const char* kXfrSecret = "c3RlZXItdGVzdC1zZWNyZXQtMzItYnl0ZXMtbG9uZyE=";
+const char* kOtherSecret = "b3RoZXItdGVzdC1zZWNyZXQtMzItYnl0ZXMtbG9uZyE=";
+
+// A UDP socket on loopback that stands for a secondary: receives NOTIFYs, never answers.
+class NotifySink {
+ public:
+  NotifySink() {
+    fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~NotifySink() { close(fd_); }
+  std::string Address() const { return "127.0.0.1:" + std::to_string(port_); }
+  // True when a NOTIFY signed with `secret` arrives within 5 s.
+  bool NextNotify(const char* secret) {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, 5000) != 1) return false;
+    std::vector<uint8_t> buf(65535);
+    buf.resize(static_cast<size_t>(recv(fd_, buf.data(), buf.size(), 0)));
+    auto pkt = internal::FromWire(buf);
+    return pkt && ldns_pkt_get_opcode(pkt->get()) == LDNS_PACKET_NOTIFY &&
+           tsig::Verify(pkt->get(), buf, tsig::Normalize("steer-xfr", "hmac-sha256", secret),
+                        nullptr);
+  }
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+// The rcode of a SOA query signed with `secret`, "unverified" when the answer's TSIG does not
+// verify with it.
+std::string SignedSoa(uint16_t port, const char* secret) {
+  auto q = internal::MakeQuery("example.test.", "SOA");
+  tsig::Key key = tsig::Normalize("steer-xfr", "hmac-sha256", secret);
+  EXPECT_TRUE(tsig::Sign(q->get(), key, nullptr));
+  auto reply = internal::Exchange({"127.0.0.1", port, "test"}, *internal::ToWire(q->get()),
+                                  std::chrono::milliseconds(2000));
+  if (!reply) return reply.error().message;
+  auto pkt = internal::FromWire(*reply);
+  std::string rcode = internal::RcodeName(ldns_pkt_get_rcode(pkt->get()));
+  if (rcode != "NOERROR") return rcode;
+  return tsig::Verify(pkt->get(), *reply, key, tsig::MacOf(q->get())) ? rcode : "unverified";
+}
+
+TEST_F(EmbeddedProviderTest, FromThePolicyItNotifiesSecondariesAndSignsWithTheTransferKey) {
+  NotifySink sink;
+  setenv("STEER_TEST_XFR_SECRET", kXfrSecret, 1);
+  config::ProviderConfig pc;
+  pc.name = "edge";
+  pc.type = config::ProviderType::kEmbedded;
+  pc.embedded.listen = {"127.0.0.1:0"};
+  pc.embedded.zone_file = path_;
+  pc.embedded.origin = "example.test.";
+  pc.embedded.secondaries = {sink.Address()};
+  pc.embedded.transfer.allow = {"127.0.0.0/8"};
+  pc.embedded.transfer.tsig_key_name = "steer-xfr";
+  pc.embedded.transfer.tsig_secret = *base::ParseSecretRef("env:STEER_TEST_XFR_SECRET");
+  auto provider = EmbeddedProvider::Create(pc, true, &clock_);
+  ASSERT_TRUE(provider) << provider.error().message;
+  auto* embedded = static_cast<EmbeddedProvider*>(provider->get());
+  EXPECT_TRUE(sink.NextNotify(kXfrSecret)) << "the serial of the start is announced";
+  ASSERT_TRUE(
+      (*provider)->Replace("example.test.", {"login.example.test.", "A", 30, {"127.0.0.9"}}));
+  EXPECT_TRUE(sink.NextNotify(kXfrSecret)) << "every change is announced";
+  EXPECT_EQ(SignedSoa(embedded->Ports()[0], kXfrSecret), "NOERROR");
+  EXPECT_EQ(SignedSoa(embedded->Ports()[0], kOtherSecret), "NOTAUTH");
+
+  pc.embedded.transfer.tsig_secret = *base::ParseSecretRef("env:STEER_TEST_XFR_MISSING");
+  auto missing = EmbeddedProvider::Create(pc, true, &clock_);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("transfer.tsig_secret (env:STEER_TEST_XFR_MISSING)"),
+            std::string::npos)
+      << missing.error().message;
+}
+
+TEST_F(EmbeddedProviderTest, AReloadChangesTheKeyAndBadSettingsChangeNothing) {
+  EmbeddedOptions o = Options();
+  o.transfer.allow = {"127.0.0.0/8"};
+  o.transfer.key_name = "steer-xfr";
+  o.transfer.key_secret = kXfrSecret;
+  auto first = EmbeddedProvider::Start(o);
+  ASSERT_TRUE(first) << first.error().message;
+  uint16_t port = (*first)->Ports()[0];
+  EXPECT_EQ(SignedSoa(port, kXfrSecret), "NOERROR");
+
+  for (auto bad : {std::pair<std::string, std::string>{"10.0.0.0/33", kOtherSecret},
+                   {"127.0.0.0/8", "not base64!"}}) {
+    EmbeddedOptions refused = o;
+    refused.transfer.allow = {bad.first};
+    refused.transfer.key_secret = bad.second;
+    auto reload = EmbeddedProvider::Start(refused);
+    EXPECT_FALSE(reload) << bad.first;
+    EXPECT_EQ(SignedSoa(port, kXfrSecret), "NOERROR") << "a refused reload changes nothing";
+  }
+  // A new key with a zone that reads but does not build (CNAME next to data): refused.
+  WriteZone(std::string(kZone) + "login 30 IN CNAME other.example.test.\n");
+  EmbeddedOptions bad_zone = o;
+  bad_zone.transfer.key_secret = kOtherSecret;
+  EXPECT_FALSE(EmbeddedProvider::Start(bad_zone));
+  ASSERT_TRUE((*first)->Replace("example.test.", {"new.example.test.", "A", 30, {"127.0.0.8"}}));
+  EXPECT_EQ(SignedSoa(port, kXfrSecret), "NOERROR") << "the old key still signs";
+  WriteZone(kZone);
+  EmbeddedOptions bad_secondary = o;
+  bad_secondary.secondaries = {"ns2.example.test:53"};
+  EXPECT_FALSE(EmbeddedProvider::Start(bad_secondary));
+
+  o.transfer.key_secret = kOtherSecret;
+  auto second = EmbeddedProvider::Start(o);  // the same listen addresses: a reload
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ((*second)->Ports()[0], port);
+  EXPECT_EQ(SignedSoa(port, kOtherSecret), "NOERROR");
+  EXPECT_EQ(SignedSoa(port, kXfrSecret), "NOTAUTH");
 }
 
 }  // namespace

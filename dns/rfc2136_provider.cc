@@ -3,6 +3,7 @@
 #include "dns_exchange.h"
 #include "steer/base/log.h"
 #include "steer/base/secret.h"
+#include "tsig.h"
 
 namespace steer::dns {
 namespace {
@@ -11,31 +12,13 @@ using internal::PktPtr;
 using internal::RdfPtr;
 using internal::RrListPtr;
 
-constexpr uint16_t kTsigFudge = 300;  // seconds of clock skew tolerated, as nsupdate
 constexpr int kRcodeNotAuth = 9;
 constexpr int kRcodeNotZone = 10;
 constexpr int kRcodeRefused = 5;
 constexpr int kRcodeServFail = 2;
 
-std::string TsigErrorName(uint16_t error) {
-  switch (error) {
-    case 16:
-      return "BADSIG (wrong secret or algorithm)";
-    case 17:
-      return "BADKEY (the server does not know this key name/algorithm)";
-    case 18:
-      return "BADTIME (clocks differ by more than the fudge)";
-    case 22:
-      return "BADTRUNC";
-    default:
-      return "TSIG error " + std::to_string(error);
-  }
-}
-
-uint16_t TsigError(const ldns_pkt* reply) {
-  const ldns_rr* tsig = ldns_pkt_tsig(reply);
-  if (tsig == nullptr || ldns_rr_rd_count(tsig) < 6) return 0;
-  return ldns_rdf2native_int16(ldns_rr_rdf(tsig, 5));
+tsig::Key KeyOf(const Rfc2136Options& options) {
+  return tsig::Normalize(options.key_name, options.algorithm, options.secret);
 }
 
 // The UPDATE section: delete the RRset (class ANY, TTL 0, no data), then add each record.
@@ -131,12 +114,8 @@ Result<PktPtr> SignedUpdate(const Rfc2136Options& options, const std::string& zo
   if (!pkt) return MakeError(ErrorCode::kInternal, what + ": cannot build the message");
   ldns_pkt_set_random_id(pkt.get());
   ldns_pkt_set_rd(pkt.get(), false);
-  if (ldns_pkt_tsig_sign(pkt.get(), options.key_name.c_str(), options.secret.c_str(), kTsigFudge,
-                         options.algorithm.c_str(), nullptr) != LDNS_STATUS_OK) {
-    // ldns rejects a secret that is not base64; never echo it.
-    return MakeError(ErrorCode::kInvalidArgument, what + ": cannot sign with TSIG key " +
-                                                      options.key_name +
-                                                      " (is the secret valid base64?)");
+  if (auto ok = tsig::Sign(pkt.get(), KeyOf(options), nullptr); !ok) {
+    return MakeError(ok.error().code, what + ": " + ok.error().message);
   }
   return pkt;
 }
@@ -145,11 +124,11 @@ Result<PktPtr> SignedUpdate(const Rfc2136Options& options, const std::string& zo
 std::optional<Error> ReplyError(const Rfc2136Options& options, const ldns_pkt* reply,
                                 const std::string& what) {
   int rcode = ldns_pkt_get_rcode(reply);
-  uint16_t tsig_error = TsigError(reply);
+  uint16_t tsig_error = tsig::ErrorOf(reply);
   std::string key = "TSIG key " + options.key_name;
   if (tsig_error != 0) {
     return Error(ErrorCode::kPermissionDenied,
-                 what + ": " + key + " refused: " + TsigErrorName(tsig_error));
+                 what + ": " + key + " refused: " + tsig::ErrorName(tsig_error));
   }
   switch (rcode) {
     case 0:
@@ -188,10 +167,7 @@ Result<ChangeReceipt> Rfc2136Provider::Replace(const std::string& zone, const RR
   if (!reply) return MakeError(reply.error().code, what + ": " + reply.error().message);
   if (auto error = ReplyError(options_, reply->get(), what)) return tl::unexpected(*error);
   // A NOERROR that is not signed by the same key could be forged: do not trust it.
-  const ldns_rr* sent_tsig = ldns_pkt_tsig(pkt->get());
-  const ldns_rdf* sent_mac = sent_tsig ? ldns_rr_rdf(sent_tsig, 3) : nullptr;
-  if (!ldns_pkt_tsig_verify(reply->get(), reply_wire->data(), reply_wire->size(),
-                            options_.key_name.c_str(), options_.secret.c_str(), sent_mac)) {
+  if (!tsig::Verify(reply->get(), *reply_wire, KeyOf(options_), tsig::MacOf(pkt->get()))) {
     return MakeError(ErrorCode::kPermissionDenied, what + ": the reply's TSIG signature does " +
                                                        "not verify with TSIG key " +
                                                        options_.key_name);

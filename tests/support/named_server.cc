@@ -23,7 +23,9 @@ std::string NamedZoneText(const NamedZone& zone) {
 }
 
 NamedServer::NamedServer(NamedOptions options)
-    : options_(std::move(options)), dir_("steer-named"), secret_(RandomSecret()) {
+    : options_(std::move(options)),
+      dir_("steer-named"),
+      secret_(options_.tsig_secret.empty() ? RandomSecret() : options_.tsig_secret) {
   for (const auto& zone : options_.zones) {
     if (options_.primary_port == 0) dir_.Write(Bare(zone.name) + ".zone", NamedZoneText(zone));
   }
@@ -53,7 +55,9 @@ void NamedServer::WriteConfig() {
     conf += "zone \"" + name + "\" { file \"" + dir_.File(name + ".zone") + "\"; ";
     if (options_.primary_port != 0) {
       conf += "type secondary; primaries { 127.0.0.1 port " +
-              std::to_string(options_.primary_port) + "; }; ";
+              std::to_string(options_.primary_port) +
+              (options_.primary_tsig ? " key \"" + options_.key_name + "\"" : "") + "; }; ";
+      if (options_.primary_tsig) conf += "notify no; ";
     } else {
       conf += "type primary; update-policy { grant " + options_.key_name + " zonesub ANY; }; ";
       if (!options_.notify_ports.empty()) {

@@ -153,11 +153,23 @@ struct ZoneFileConfig {
 };
 
 // steerd itself answers the zone (docs/dns.md, "The embedded authoritative server").
+// transfer: who may copy the embedded server's zone (AXFR/IXFR), and the key it must sign with.
+struct ZoneTransferConfig {
+  std::vector<std::string> allow;              // allow: source networks, "10.0.0.0/8" or an IP
+  std::string tsig_key_name;                   // tsig_key_name
+  std::string tsig_algorithm = "hmac-sha256";  // tsig_algorithm: hmac-sha256|hmac-sha512
+  base::SecretRef tsig_secret;                 // tsig_secret: base64, by reference
+
+  bool operator==(const ZoneTransferConfig&) const = default;
+};
+
 struct EmbeddedConfig {
   std::vector<std::string> listen;  // listen: host:port, UDP and TCP
   std::string zone_file;            // zone_file: static records (SOA, NS, ...), read at start
   std::string origin;               // origin: zone apex (the `origin` key, shared with zonefile)
   int max_udp_size = 1232;          // max_udp_size: EDNS payload size offered, 512..4096
+  std::vector<std::string> secondaries;  // secondaries: ip:port sent a NOTIFY on every change
+  ZoneTransferConfig transfer;           // transfer
 
   bool operator==(const EmbeddedConfig&) const = default;
 };

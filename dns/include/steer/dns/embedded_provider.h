@@ -16,8 +16,12 @@
 // server (the first listen address, 0.0.0.0 / [::] as loopback) and Replace is refused,
 // because only steerd changes what it serves.
 //
+// With `secondaries`, every new serial (start, reload, Replace) is announced by NOTIFY from a
+// thread of its own; `transfer` says who may then copy the zone (AXFR/IXFR, TSIG).
+//
 // Thread-safe: Replace calls are serialized per Host; queries never wait for them.
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,12 +33,23 @@
 
 namespace steer::dns {
 
+// Zone transfers to secondaries (docs/dns.md): sources allowed and the TSIG key they must use.
+struct EmbeddedTransfer {
+  std::vector<std::string> allow;  // "192.0.2.0/24", "2001:db8::53"; empty: no transfers
+  std::string key_name;            // empty: no key (only tests; configuration requires one)
+  std::string key_algorithm = "hmac-sha256";
+  std::string key_secret;  // base64, resolved
+};
+
 struct EmbeddedOptions {
   std::string name = "embedded";
   std::string origin;               // zone apex, FQDN
   std::string zone_file;            // static records; must hold the SOA
   std::vector<std::string> listen;  // host:port (port 0: any free port, for tests)
   int max_udp_size = 1232;
+  std::vector<std::string> secondaries;  // ip:port sent a NOTIFY after every change
+  EmbeddedTransfer transfer;
+  std::chrono::milliseconds notify_first_retry{1000};  // doubles up to 5 tries
   bool serve = true;                   // false: a client of the running server (steerctl)
   const base::Clock* clock = nullptr;  // for the serial; nullptr: the system clock
 };

@@ -28,6 +28,10 @@ struct NamedOptions {
   uint16_t port = 0;                      // 0 = a free port
   uint16_t primary_port = 0;              // != 0: serve the zones as a secondary of this port
   std::vector<uint16_t> notify_ports;     // secondaries to NOTIFY on 127.0.0.1
+  // As a secondary: transfer with this server's TSIG key (key_name, algorithm, tsig_secret())
+  // and send no NOTIFY of its own.
+  bool primary_tsig = false;
+  std::string tsig_secret;  // base64; empty: a random one
 };
 
 class NamedServer {
