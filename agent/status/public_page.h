@@ -3,9 +3,10 @@
 // PublicPage: the handler of steerd's public, read-only status listener (base::HttpServer).
 // GET or HEAD of `/` (HTML), `/api/v2/summary.json`, `status.json`, `components.json`,
 // `incidents.json`, `incidents/unresolved.json` and `scheduled-maintenances.json` (also
-// `/upcoming.json`, `/active.json`: always empty); everything else is 404, other methods 405. No
-// token, and nothing from the operator API: names of the services (status.services) and regions
-// (status.regions) the policy makes public, their status, uptime and incidents.
+// `/upcoming.json`: the scheduled windows, `/active.json`: those in progress); everything else is
+// 404, other methods 405. No token, and nothing from the operator API: names of the services
+// (status.services) and regions (status.regions) the policy makes public, their status, uptime and
+// incidents.
 //
 // Rendered documents are cached for `max_age` (by the injected clock) and served with an
 // ETag; a request whose If-None-Match matches gets 304 without a body. Cache-Control lets
