@@ -225,6 +225,8 @@ base::ServerResponse Router::Post(const base::ServerRequest& req, const std::str
   if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1") {
     return ErrorResponse(404, "not found");
   }
+  if (parts[2] == "incidents" || parts[2] == "maintenance")
+    return PostStatus(parts, req.body, *who);
   OperationRequest op;
   op.who = *who;
   auto verb = ParseOp(parts.back());
@@ -266,6 +268,100 @@ base::ServerResponse Router::Perform(OperationRequest op) {
   if (!out.refused_by.empty()) body["refused_by"] = out.refused_by;
   if (id) body["audit_id"] = *id;
   return Json(HttpStatus(out.status), body);
+}
+
+namespace {
+
+// The route's operation and id; false for no such route.
+bool ParseStatusRoute(const std::vector<std::string>& parts, StatusRequest* r) {
+  const bool incident = parts[2] == "incidents";
+  if (parts.size() == 3) {
+    r->op = incident ? StatusOp::kIncidentOpen : StatusOp::kMaintenanceSchedule;
+    return true;
+  }
+  if (parts.size() != 5) return false;
+  try {
+    size_t used = 0;
+    r->id = std::stoll(parts[3], &used);
+    if (used != parts[3].size() || r->id <= 0) return false;
+  } catch (const std::exception&) {
+    return false;
+  }
+  const std::string& verb = parts[4];
+  if (incident && verb == "update") {
+    r->op = StatusOp::kIncidentUpdate;
+  } else if (incident && verb == "resolve") {
+    r->op = StatusOp::kIncidentResolve;
+  } else if (!incident && verb == "cancel") {
+    r->op = StatusOp::kMaintenanceCancel;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// "incident open login api --impact major", "maintenance cancel #3": the audit's what.
+std::string DescribeStatus(const StatusRequest& r) {
+  std::string s = StatusOpName(r.op);
+  if (r.id > 0) s += " #" + std::to_string(r.id);
+  const json& b = r.body;
+  if (b.contains("services") && b["services"].is_array()) {
+    for (const auto& v : b["services"])
+      s += " " + (v.is_string() ? v.get<std::string>() : v.dump());
+  }
+  for (const char* key : {"impact", "status", "start", "end", "drain"}) {
+    if (b.contains(key) && b[key].is_string())
+      s += std::string(" --") + key + " " + b[key].get<std::string>();
+  }
+  return s;
+}
+
+}  // namespace
+
+const char* StatusOpName(StatusOp op) {
+  switch (op) {
+    case StatusOp::kIncidentOpen:
+      return "incident open";
+    case StatusOp::kIncidentUpdate:
+      return "incident update";
+    case StatusOp::kIncidentResolve:
+      return "incident resolve";
+    case StatusOp::kMaintenanceSchedule:
+      return "maintenance schedule";
+    case StatusOp::kMaintenanceCancel:
+      return "maintenance cancel";
+  }
+  return "unknown";
+}
+
+// Incidents and maintenance windows: routed, handed to the backend, audited like an operation
+// (the message is the audit's why).
+base::ServerResponse Router::PostStatus(const std::vector<std::string>& parts,
+                                        const std::string& body, const std::string& who) {
+  StatusRequest r;
+  r.who = who;
+  if (!ParseStatusRoute(parts, &r)) return ErrorResponse(404, "not found");
+  r.body = body.empty() ? json::object() : json::parse(body, nullptr, false);
+  if (!r.body.is_object()) return ErrorResponse(400, "body must be a JSON object");
+  OperationOutcome out = backend_.OperateStatus(r);
+  const bool ok = out.status == OperationOutcome::Status::kOk;
+  std::string what = DescribeStatus(r);
+  if (ok && out.detail.contains("id")) what += " (#" + out.detail["id"].dump() + ")";
+  std::string why;
+  if (r.body.contains("message") && r.body["message"].is_string()) {
+    why = r.body["message"].get<std::string>();
+  }
+  auto id = audit_.Append(AuditEntry{0, std::chrono::system_clock::now(), AuditKind::kOperation,
+                                     who, "", what + " => " + (ok ? "ok" : out.message), why, ok});
+  if (!id) base::Logger("agent")->error("audit append failed: {}", id.error().message);
+  base::Logger("agent")->info("operation by {}: {} => {}", who, what, ok ? "ok" : out.message);
+  std::string name = StatusOpName(r.op);
+  std::replace(name.begin(), name.end(), ' ', '_');  // incident_open: the metric's label
+  if (metrics_) metrics_->operations->Inc({name, ok ? "ok" : "error"});
+  json reply = {{"ok", ok}, {"operation", name}, {"message", out.message}, {"detail", out.detail}};
+  if (!ok) reply["error"] = out.message;
+  if (id) reply["audit_id"] = *id;
+  return Json(HttpStatus(out.status), reply);
 }
 
 Result<base::HttpServerOptions> ApiServerOptions(const std::string& listen,

@@ -135,6 +135,9 @@ struct MaintenanceActions {
 // kMaxMessageBytes, valid UTF-8; impact and status from their value sets.
 Result<void> CheckMessage(const std::string& message);
 Result<void> CheckIncident(const OperatorIncident& i);
+// "2026-12-01T02:00:00Z", "2026-12-01T03:00:00+01:00" (fractions of a second allowed) -> ms
+// since the epoch; anything else is an error naming the expected form.
+Result<int64_t> ParseRfc3339(const std::string& text);
 // The window ends after it starts and not in the past (`now_ms`, a minute's grace).
 Result<void> CheckMaintenance(const MaintenanceRequest& m, int64_t now_ms);
 

@@ -1,5 +1,8 @@
 // Scheduled maintenance windows (`steerctl maintenance schedule|cancel`) and their lifecycle.
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <ctime>
 
 #include "incident_book.h"
 
@@ -80,6 +83,52 @@ void Undrain(Maintenance& m, const MaintenanceActions& actions) {
 }
 
 }  // namespace
+
+Result<int64_t> ParseRfc3339(const std::string& text) {
+  auto bad = [&] {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "'" + text + "' is not an RFC 3339 time (e.g. 2026-12-01T02:00:00Z)");
+  };
+  std::tm tm{};
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
+      consumed != 19) {
+    return bad();
+  }
+  if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+      tm.tm_min > 59 || tm.tm_sec > 60) {
+    return bad();
+  }
+  size_t i = 19;
+  int64_t ms = 0;
+  if (i < text.size() && text[i] == '.') {
+    int64_t scale = 100;
+    for (++i; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
+      ms += (text[i] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  int64_t offset_s = 0;
+  const std::string zone = text.substr(std::min(i, text.size()));
+  int oh = 0, om = 0;
+  char tail = 0;
+  if (zone == "Z") {
+    offset_s = 0;
+  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') &&
+             std::sscanf(zone.c_str() + 1, "%2d:%2d%c", &oh, &om, &tail) == 2 && oh < 24 &&
+             om < 60) {
+    offset_s = (zone[0] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+  } else {
+    return bad();
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const int mday = tm.tm_mday;
+  const std::time_t t = timegm(&tm);
+  if (tm.tm_mday != mday || tm.tm_year < 70) return bad();  // 2026-02-31, before 1970
+  return (static_cast<int64_t>(t) - offset_s) * 1000 + ms;
+}
 
 Result<void> CheckMaintenance(const MaintenanceRequest& m, int64_t now_ms) {
   if (m.services.empty()) {

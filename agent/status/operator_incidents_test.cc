@@ -326,3 +326,22 @@ TEST_F(OperatorIncidentsTest, PageShowsOperatorIncidentsAndWindowsEscaped) {
 
 }  // namespace
 }  // namespace steer::status
+
+namespace steer::status {
+namespace {
+
+TEST(ParseRfc3339Test, AcceptsZonesAndFractionsRefusesTheRest) {
+  EXPECT_EQ(ParseRfc3339("2026-01-31T00:10:00Z"), kT0 + 10 * kMin);
+  EXPECT_EQ(ParseRfc3339("2026-01-31T01:10:00.250+01:00"), kT0 + 10 * kMin + 250);
+  EXPECT_EQ(ParseRfc3339("2026-01-30T23:10:00-01:00"), kT0 + 10 * kMin);
+  for (const char* bad :
+       {"2026-01-31", "2026-01-31 00:10:00Z", "2026-02-31T00:00:00Z", "2026-01-31T00:10:00",
+        "2026-01-31T00:10:00+0100", "tomorrow", "2026-01-31T24:00:00Z", "1969-12-31T00:00:00Z"}) {
+    auto r = ParseRfc3339(bad);
+    ASSERT_FALSE(r.has_value()) << bad;
+    EXPECT_NE(r.error().message.find("RFC 3339"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace steer::status
