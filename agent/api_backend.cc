@@ -61,6 +61,7 @@ ApiBackend::ApiBackend(const RuntimeSlot& slot, DecisionLoop& loop, Reloader& re
       reloader_(reloader),
       context_(std::move(context)),
       requests_(loop, context_),
+      status_ops_(context_),
       policy_path_(std::move(policy_path)),
       started_at_(std::chrono::system_clock::now()) {}
 
@@ -280,6 +281,16 @@ OperationOutcome ApiBackend::Apply(const api::OperationRequest& r, const std::st
   if (!from.empty()) out.detail["relayed_from"] = from;
   Notify(*rt, r, out);
   return out;
+}
+
+OperationOutcome ApiBackend::OperateStatus(const api::StatusRequest& r) {
+  std::shared_ptr<Runtime> rt = slot_.Get();
+  return status_ops_.Handle(r, rt->policy(),
+                            [this](const api::OperationRequest& op) { return Apply(op, ""); });
+}
+
+void ApiBackend::AdvanceMaintenance() {
+  status_ops_.Advance([this](const api::OperationRequest& op) { return Apply(op, ""); });
 }
 
 void ApiBackend::Notify(Runtime& rt, const api::OperationRequest& r, const OperationOutcome& out) {

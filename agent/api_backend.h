@@ -19,6 +19,7 @@
 #include "decision_loop.h"
 #include "operator_requests.h"
 #include "runtime_slot.h"
+#include "status_ops.h"
 
 namespace steer::agent {
 
@@ -41,6 +42,9 @@ class ApiBackend : public api::Backend {
   bool Healthy(std::string* reason) override;
   std::string Metrics() override;
   api::OperationOutcome Operate(const api::OperationRequest& request) override;
+  api::OperationOutcome OperateStatus(const api::StatusRequest& request) override;
+  // Starts and ends the maintenance windows due now (leader only; StatusOperations::Advance).
+  void AdvanceMaintenance();
   // Leader only: carries out the operations followers relayed (etcd mode); a no-op otherwise.
   void ServeRelayed();
 
@@ -62,6 +66,7 @@ class ApiBackend : public api::Backend {
   Reloader& reloader_;
   const std::shared_ptr<const AgentContext> context_;
   OperatorRequests requests_;
+  StatusOperations status_ops_;
   const std::string policy_path_;
   const std::chrono::system_clock::time_point started_at_;
 };

@@ -52,6 +52,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(const DaemonOptions& options) {
   if (d->context_->relay() != nullptr) {
     d->relay_ = std::thread([raw = d.get()] { raw->ServeRelays(); });  // joined by ~Daemon
   }
+  d->maintenance_ = std::thread([raw = d.get()] { raw->RunMaintenance(); });  // joined by ~Daemon
   ctx.systemd().Ready("serving API on " + d->server_->address() + "; waiting for probe results");
   return d;
 }
@@ -170,8 +171,9 @@ Result<void> Daemon::StartApi(const config::Policy& policy) {
 Daemon::~Daemon() {
   Stop();
   if (relay_.joinable()) relay_.join();  // before the backend it calls goes
-  public_server_.reset();                // no page request comes in after this
-  if (exporter_) exporter_->Stop();      // joined: no export renders the page after this
+  if (maintenance_.joinable()) maintenance_.join();
+  public_server_.reset();            // no page request comes in after this
+  if (exporter_) exporter_->Stop();  // joined: no export renders the page after this
   exporter_.reset();
   page_.reset();
   // Stops accepting (a socket held by systemd queues connections for the next steerd) and
@@ -199,6 +201,15 @@ void Daemon::ServeRelays() {
   while (!stop_) {
     backend_->ServeRelayed();
     context_->clock().SleepFor(slot_.Get()->policy().agent.tick);
+  }
+}
+
+// Maintenance windows start and end within a second (or a tick, when shorter) of their times.
+void Daemon::RunMaintenance() {
+  while (!stop_) {
+    backend_->AdvanceMaintenance();
+    context_->clock().SleepFor(std::min<std::chrono::milliseconds>(slot_.Get()->policy().agent.tick,
+                                                                   std::chrono::seconds(1)));
   }
 }
 

@@ -87,6 +87,7 @@ class Daemon : public Reloader {
   Result<api::TokenAuth> LoadTokens(const config::Policy& policy) const;
   Result<std::string> Refuse(const std::string& why, ErrorCode code);
   void ServeRelays();
+  void RunMaintenance();
 
   const DaemonOptions options_;
   std::shared_ptr<AgentContext> context_;
@@ -100,8 +101,9 @@ class Daemon : public Reloader {
   std::unique_ptr<status::PublicPage> page_;
   std::unique_ptr<base::HttpServer> public_server_;  // uses page_
   std::unique_ptr<status::PageExporter> exporter_;   // status.export_dir; uses page_
-  std::thread relay_;     // etcd mode: the leader serves relayed operations (joined first)
-  std::mutex reload_mu_;  // one reload at a time
+  std::thread relay_;        // etcd mode: the leader serves relayed operations (joined first)
+  std::thread maintenance_;  // starts and ends maintenance windows (joined with relay_)
+  std::mutex reload_mu_;     // one reload at a time
   std::atomic<bool> stop_{false};
 };
 

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "daemon.h"
+#include "state_store.h"
 #include "steer/base/http_client.h"
 #include "testing/http_listener.h"
 
@@ -100,6 +101,21 @@ TEST(DaemonStatusPage, FailoverShowsOnThePublicListener) {
   }
   EXPECT_EQ(Get(page, "/v1/status").status, 404);  // the operator API is elsewhere
   daemon->reset();
+  // The failover's audit record says since when a was judged down: steerctl report uptime's
+  // time to detect.
+  auto store = StateStore::Open(dir + "/state");
+  ASSERT_TRUE(store.has_value());
+  auto log = (*store)->History({"login", 0, 100});
+  ASSERT_TRUE(log.has_value());
+  bool found = false;
+  for (const auto& e : *log) {
+    if (e.kind == AuditKind::kDecision && e.what == "failover a -> b (down)") {
+      found = true;
+      EXPECT_NE(e.why.find("; a down since 20"), std::string::npos) << e.why;
+    }
+  }
+  EXPECT_TRUE(found);
+  store->reset();
   std::filesystem::remove_all(dir);
 }
 

@@ -4,6 +4,7 @@
 
 #include "active_overrides.h"
 #include "engine_state_json.h"
+#include "status/page_model.h"
 #include "status_feed.h"
 #include "steer/base/log.h"
 #include "steer/dns/rrset.h"
@@ -315,12 +316,29 @@ void DecisionLoop::SetMetrics(const config::ServiceConfig& sc, const policies::D
   }
 }
 
+namespace {
+
+// "; us-east down since 2026-11-30T18:00:00.000Z": when the quorum's verdict on the region a
+// failover leaves turned down, kept in the decision's audit record (steerctl report uptime's
+// time to detect).
+std::string DownSince(const policies::Decision& d) {
+  if (d.action != policies::Action::kFailover || d.cause != "down") return "";
+  for (const auto& t : d.next.tracks) {
+    if (t.region == d.from && t.verdict == policies::Health::kUnhealthy) {
+      return "; " + d.from + " down since " + status::IsoTime(t.since.count());
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 void DecisionLoop::Announce(Runtime& rt, const config::ServiceConfig& sc,
                             const policies::Decision& d) {
   context_->metrics().decisions->Inc({sc.name, policies::ActionName(d.action)});
   std::string what = std::string(policies::ActionName(d.action)) + " " + d.from + " -> " + d.to +
                      " (" + d.cause + ")";
-  context_->Audit(AuditKind::kDecision, sc.name, what, d.sentence);
+  context_->Audit(AuditKind::kDecision, sc.name, what, d.sentence + DownSince(d));
   if (IsChange(d.action)) context_->systemd().Status(sc.name + ": " + what);
   rt.notifier().Submit({"decision",
                         sc.name,

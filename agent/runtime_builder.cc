@@ -112,6 +112,9 @@ ApplierDeps RuntimeBuilder::MakeApplierDeps(const config::ServiceConfig& sc) {
   deps.on_propagated = [ctx = rt_->context_, notifier = rt_->notifier_, name = sc.name](
                            const std::string& region, std::chrono::milliseconds took) {
     ctx->metrics().propagation_duration->Observe({name}, static_cast<double>(took.count()) / 1000);
+    // "verified REGION": the end of a failover for steerctl report uptime's time to fail over.
+    ctx->Audit(AuditKind::kNotice, name, "verified " + region + " on every nameserver",
+               "propagated in " + std::to_string(took.count()) + " ms");
     base::Logger("agent")->info("{}: every nameserver answers {} ({} ms)", name, region,
                                 took.count());
     notifier->Submit(Event(name, name + ": every nameserver answers " + region,

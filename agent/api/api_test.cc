@@ -37,7 +37,13 @@ class FakeBackend : public Backend {
     ops.push_back(r);
     return next;
   }
+  OperationOutcome OperateStatus(const StatusRequest& r) override {
+    std::lock_guard lock(mu);
+    status_ops.push_back(r);
+    return next;
+  }
   std::mutex mu;
+  std::vector<StatusRequest> status_ops;
   bool healthy = true;
   HistoryRequest last_history;
   std::vector<OperationRequest> ops;
@@ -181,6 +187,47 @@ TEST_F(ApiTest, RoutesAndValidation) {
   EXPECT_EQ(Call("POST", "/api/v1/reboot", "{}", kToken).status, 404);
   EXPECT_EQ(Call("POST", "/api/v1/regions/eu/drain", R"({"for":"5"})", kToken).status, 400);
   EXPECT_EQ(backend_.ops.size(), before);
+}
+
+// The status page's operations: routed with their id and body, token required, audited with
+// the message as the why.
+TEST_F(ApiTest, IncidentAndMaintenanceRoutes) {
+  const std::string open = R"({"services":["login"],"impact":"major","message":"<b>down</b>"})";
+  EXPECT_EQ(Call("POST", "/api/v1/incidents", open).status, 401);
+  EXPECT_TRUE(backend_.status_ops.empty());
+  backend_.next.detail = {{"id", 7}};
+  EXPECT_EQ(Call("POST", "/api/v1/incidents", open, kToken).status, 200);
+  ASSERT_EQ(backend_.status_ops.size(), 1u);
+  EXPECT_EQ(backend_.status_ops[0].op, StatusOp::kIncidentOpen);
+  EXPECT_EQ(backend_.status_ops[0].who, "alice");
+  EXPECT_EQ(backend_.status_ops[0].body["message"], "<b>down</b>");
+  auto audit = store_->History({});
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ((*audit)[0].what, "incident open login --impact major (#7) => ok");
+  EXPECT_EQ((*audit)[0].why, "<b>down</b>");
+  backend_.next.detail = json::object();
+  EXPECT_EQ(Call("POST", "/api/v1/incidents/7/update", "{}", kToken).status, 200);
+  EXPECT_EQ(backend_.status_ops.back().op, StatusOp::kIncidentUpdate);
+  EXPECT_EQ(backend_.status_ops.back().id, 7);
+  EXPECT_EQ(Call("POST", "/api/v1/incidents/7/resolve", "", kToken).status, 200);
+  EXPECT_EQ(backend_.status_ops.back().op, StatusOp::kIncidentResolve);
+  EXPECT_EQ(Call("POST", "/api/v1/maintenance", "{}", kToken).status, 200);
+  EXPECT_EQ(backend_.status_ops.back().op, StatusOp::kMaintenanceSchedule);
+  EXPECT_EQ(Call("POST", "/api/v1/maintenance/3/cancel", "{}", kToken).status, 200);
+  EXPECT_EQ(backend_.status_ops.back().op, StatusOp::kMaintenanceCancel);
+  EXPECT_EQ(backend_.status_ops.back().id, 3);
+  const size_t before = backend_.status_ops.size();
+  for (const char* path :
+       {"/api/v1/incidents/x/update", "/api/v1/incidents/0/update", "/api/v1/incidents/7/cancel",
+        "/api/v1/maintenance/3/resolve", "/api/v1/incidents/7", "/api/v1/incidents/7e2/update"}) {
+    EXPECT_EQ(Call("POST", path, "{}", kToken).status, 404) << path;
+  }
+  EXPECT_EQ(Call("POST", "/api/v1/incidents", "[1]", kToken).status, 400);
+  EXPECT_EQ(backend_.status_ops.size(), before);
+  backend_.next = {OperationOutcome::Status::kNotFound, "no service 'x'", "", json::object()};
+  auto r = Call("POST", "/api/v1/incidents", R"({"services":["x"]})", kToken);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(json::parse(r.body)["error"], "no service 'x'");
 }
 
 TEST_F(ApiTest, OversizedBodyIsRefused) {

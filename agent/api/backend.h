@@ -47,6 +47,25 @@ struct HistoryRequest {
   int limit = 100;
 };
 
+// The status page's operator side (`steerctl incident`, `steerctl maintenance`).
+enum class StatusOp {
+  kIncidentOpen,
+  kIncidentUpdate,
+  kIncidentResolve,
+  kMaintenanceSchedule,
+  kMaintenanceCancel
+};
+const char* StatusOpName(StatusOp op);  // "incident open", ...
+
+struct StatusRequest {
+  StatusOp op = StatusOp::kIncidentOpen;
+  std::string who;
+  int64_t id = 0;  // update, resolve, cancel: the incident or window
+  // open: services, impact, status, message, title; update: status, impact, message;
+  // resolve: message; schedule: services, start, end (RFC 3339), drain, message, title.
+  nlohmann::json body = nlohmann::json::object();
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -58,6 +77,11 @@ class Backend {
   virtual bool Healthy(std::string* reason) = 0;
   virtual std::string Metrics() = 0;
   virtual OperationOutcome Operate(const OperationRequest& request) = 0;
+  // Incidents and maintenance windows; detail.id names what was created.
+  virtual OperationOutcome OperateStatus(const StatusRequest& request) {
+    (void)request;
+    return {OperationOutcome::Status::kNotFound, "this server keeps no status page", "", {}};
+  }
 };
 
 }  // namespace steer::agent::api

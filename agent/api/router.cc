@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 
+#include "api/status_routes.h"
 #include "steer/base/duration.h"
 #include "steer/base/log.h"
 
@@ -225,6 +226,8 @@ base::ServerResponse Router::Post(const base::ServerRequest& req, const std::str
   if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1") {
     return ErrorResponse(404, "not found");
   }
+  if (parts[2] == "incidents" || parts[2] == "maintenance")
+    return PostStatus(parts, req.body, *who);
   OperationRequest op;
   op.who = *who;
   auto verb = ParseOp(parts.back());
@@ -266,6 +269,36 @@ base::ServerResponse Router::Perform(OperationRequest op) {
   if (!out.refused_by.empty()) body["refused_by"] = out.refused_by;
   if (id) body["audit_id"] = *id;
   return Json(HttpStatus(out.status), body);
+}
+
+// Incidents and maintenance windows: routed, handed to the backend, audited like an operation
+// (the message is the audit's why).
+base::ServerResponse Router::PostStatus(const std::vector<std::string>& parts,
+                                        const std::string& body, const std::string& who) {
+  StatusRequest r;
+  r.who = who;
+  if (!ParseStatusRoute(parts, &r)) return ErrorResponse(404, "not found");
+  r.body = body.empty() ? json::object() : json::parse(body, nullptr, false);
+  if (!r.body.is_object()) return ErrorResponse(400, "body must be a JSON object");
+  OperationOutcome out = backend_.OperateStatus(r);
+  const bool ok = out.status == OperationOutcome::Status::kOk;
+  std::string what = DescribeStatus(r);
+  if (ok && out.detail.contains("id")) what += " (#" + out.detail["id"].dump() + ")";
+  std::string why;
+  if (r.body.contains("message") && r.body["message"].is_string()) {
+    why = r.body["message"].get<std::string>();
+  }
+  auto id = audit_.Append(AuditEntry{0, std::chrono::system_clock::now(), AuditKind::kOperation,
+                                     who, "", what + " => " + (ok ? "ok" : out.message), why, ok});
+  if (!id) base::Logger("agent")->error("audit append failed: {}", id.error().message);
+  base::Logger("agent")->info("operation by {}: {} => {}", who, what, ok ? "ok" : out.message);
+  std::string name = StatusOpName(r.op);
+  std::replace(name.begin(), name.end(), ' ', '_');  // incident_open: the metric's label
+  if (metrics_) metrics_->operations->Inc({name, ok ? "ok" : "error"});
+  json reply = {{"ok", ok}, {"operation", name}, {"message", out.message}, {"detail", out.detail}};
+  if (!ok) reply["error"] = out.message;
+  if (id) reply["audit_id"] = *id;
+  return Json(HttpStatus(out.status), reply);
 }
 
 Result<base::HttpServerOptions> ApiServerOptions(const std::string& listen,

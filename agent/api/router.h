@@ -11,7 +11,10 @@
 //   POST /api/v1/services/{name}/{switchover|failover|pause|resume|ack}
 //   POST /api/v1/regions/{name}/{drain|undrain}
 //   POST /api/v1/{pause|resume|reload}
-// POST bodies are JSON: {"to","force","override":[..],"why","for":"30m"}.
+//   POST /api/v1/incidents  /api/v1/incidents/{id}/{update|resolve}
+//   POST /api/v1/maintenance  /api/v1/maintenance/{id}/cancel
+// POST bodies are JSON: {"to","force","override":[..],"why","for":"30m"}; the status page's
+// operations take the fields of api::StatusRequest.
 //
 // Thread-safety: Handle() may be called concurrently if the backend and store allow it.
 
@@ -43,6 +46,8 @@ class Router {
   base::ServerResponse Get(const std::string& path, const std::string& query);
   base::ServerResponse Post(const base::ServerRequest& request, const std::string& path);
   base::ServerResponse Perform(OperationRequest op);
+  base::ServerResponse PostStatus(const std::vector<std::string>& parts, const std::string& body,
+                                  const std::string& who);
 
   Backend& backend_;
   const TokenHolder& tokens_;

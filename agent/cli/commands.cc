@@ -19,6 +19,8 @@ int RunAck(int argc, char** argv);
 int RunReload(int argc, char** argv);
 int RunStatusPage(int argc, char** argv);
 int RunReport(int argc, char** argv);
+int RunIncident(int argc, char** argv);
+int RunMaintenance(int argc, char** argv);
 
 std::span<const Command> Commands() {
   static constexpr Command kCommands[] = {
@@ -38,6 +40,12 @@ std::span<const Command> Commands() {
       {"ack", "acknowledge a failover, ending its block window", RunAck},
       {"reload", "validate and load the policy file again", RunReload},
       {"status-page", "status-page export: the public status page as static files", RunStatusPage},
+      {"report", "report uptime: availability, incidents, failovers from a state directory",
+       RunReport},
+      {"incident", "incident open|update|resolve: an incident on the public status page",
+       RunIncident},
+      {"maintenance", "maintenance schedule|cancel: a maintenance window (can drain a region)",
+       RunMaintenance},
   };
   return kCommands;
 }

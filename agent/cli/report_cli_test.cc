@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "state_store.h"
+#include "status/incident_book.h"
 #include "status/status_db.h"
 #include "status/uptime_store.h"
 #include "steer/base/clock.h"
@@ -68,9 +69,10 @@ TEST_F(ReportCliTest, CsvOfAMonth) {
   Record();
   ASSERT_EQ(Run({"uptime", "--state", dir_, "--month", "2026-11", "--csv"}), kExitOk) << err_;
   EXPECT_EQ(out_,
-            "series,minutes,bad_minutes,availability_percent,incidents,changes\n"
-            "login,60,0,100.0000,0,1\n"
-            "login/a,60,3,95.0000,0,1\n");
+            "series,minutes,bad_minutes,availability_percent,incidents,changes,"
+            "maintenance_minutes\n"
+            "login,60,0,100.0000,0,1,0\n"
+            "login/a,60,3,95.0000,0,1,0\n");
 }
 
 TEST_F(ReportCliTest, OneServiceAndAnEmptyRange) {
@@ -81,6 +83,49 @@ TEST_F(ReportCliTest, OneServiceAndAnEmptyRange) {
       << err_;
   EXPECT_NE(out_.find("no uptime history in this range"), std::string::npos) << out_;
   EXPECT_NE(out_.find("DNS changes: 1\n"), std::string::npos) << out_;  // the October one
+}
+
+// A maintenance window over login/a's 3 bad minutes (10:01 to 10:04) leaves them out; a
+// failover's decision record and its "verified" notice give the times; the adopted region and
+// the failover give the minutes served.
+TEST_F(ReportCliTest, MaintenanceFailoverTimesAndMinutesServed) {
+  Record();
+  {
+    auto db = status::StatusDb::Open(dir_);
+    ASSERT_TRUE(db.has_value());
+    status::IncidentBook book(**db, {});
+    status::MaintenanceRequest m{{"login"},
+                                 "DB upgrade",
+                                 "We upgrade the database.",
+                                 kNov2026 + (10 * 60 + 1) * status::kMinuteMs,
+                                 kNov2026 + (10 * 60 + 4) * status::kMinuteMs,
+                                 ""};
+    ASSERT_TRUE(book.ScheduleMaintenance(m, kNov2026).has_value());
+    ASSERT_TRUE(book.AdvanceMaintenance(kNov2026 + 11 * 60 * status::kMinuteMs, {}).has_value());
+  }
+  auto store = StateStore::Open(dir_);
+  ASSERT_TRUE(store.has_value());
+  ASSERT_TRUE((*store)->Append({0, At(9 * 60), AuditKind::kNotice, "steerd", "login",
+                                "adopted a: login.demo.test. 30 A 198.51.100.10", "", true}));
+  ASSERT_TRUE((*store)->Append({0, At(10 * 60), AuditKind::kDecision, "steerd", "login",
+                                "failover a -> b (down)",
+                                "a down; a down since 2026-11-01T09:59:41.000Z", true}));
+  ASSERT_TRUE((*store)->Append({0, At(10 * 60) + std::chrono::milliseconds(2500),
+                                AuditKind::kNotice, "steerd", "login",
+                                "verified b on every nameserver", "propagated in 2400 ms", true}));
+  store->reset();
+  ASSERT_EQ(Run({"uptime", "--state", dir_, "--month", "2026-11", "--csv"}), kExitOk) << err_;
+  EXPECT_NE(out_.find("login/a,57,0,100.0000,0,1,3\n"), std::string::npos) << out_;
+  ASSERT_EQ(Run({"uptime", "--state", dir_, "--month", "2026-11"}), kExitOk) << err_;
+  EXPECT_NE(out_.find("Failovers: 1\n  time to detect: p50 20.000 s, max 20.000 s"),
+            std::string::npos)
+      << out_;
+  EXPECT_NE(out_.find("time to fail over: p50 2.500 s, max 2.500 s"), std::string::npos) << out_;
+  EXPECT_NE(out_.find("  login: a 60 b "), std::string::npos) << out_;
+  EXPECT_NE(out_.find("Maintenance windows (not counted in availability): 1\n"
+                      "  2026-11-01T10:01:00.000Z to 2026-11-01T10:04:00.000Z  login  DB upgrade"),
+            std::string::npos)
+      << out_;
 }
 
 TEST_F(ReportCliTest, BadInputIsAClearError) {

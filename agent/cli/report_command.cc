@@ -1,5 +1,7 @@
-// steerctl report uptime: availability per service and region over a month or a date range,
-// the incidents opened in it and the DNS changes made in it, read from a steerd state
+// steerctl report uptime: availability per service and region over a month or a date range
+// (maintenance windows left out and listed apart), the incidents opened in it, the DNS changes
+// made in it, the failovers with their time to detect and to fail over, and the minutes each
+// service answered from each region, read from a steerd state
 // directory (its state.db; read while steerd runs, which WAL mode allows). Reads only.
 // Exit 0: report printed (an empty range prints an empty report); 1: unreadable state or an
 // unknown service; 2: usage (bad dates, a range that ends before it starts).
@@ -26,12 +28,11 @@ bool OfService(const std::string& series, const std::string& service) {
   return service.empty() || series == service || series.rfind(service + "/", 0) == 0;
 }
 
-// DNS changes that landed in `range`, oldest first, paging back through the whole audit log:
-// ids follow the order of appends, not of the wall clock (which can be stepped), so an entry
-// older than the range does not mean that every earlier id is.
-Result<std::vector<status::ChangeRecord>> Changes(StateStore& store, const std::string& service,
-                                                  const status::ReportRange& range) {
-  std::vector<status::ChangeRecord> out;
+// The whole audit log, oldest first, paging back: ids follow the order of appends, not of the
+// wall clock (which can be stepped), so an entry older than the range does not mean that every
+// earlier id is. The range is applied by the callers.
+Result<std::vector<status::AuditFact>> AuditLog(StateStore& store, const std::string& service) {
+  std::vector<status::AuditFact> out;
   HistoryQuery q;
   q.service = service;
   q.limit = 1000;
@@ -39,16 +40,54 @@ Result<std::vector<status::ChangeRecord>> Changes(StateStore& store, const std::
     auto page = store.History(q);
     if (!page) return tl::unexpected(page.error());
     for (const AuditEntry& e : *page) {
-      int64_t at = status::EpochMs(e.when);
-      if (e.kind == AuditKind::kDnsChange && e.ok && at >= range.from_ms && at < range.to_ms) {
-        out.push_back({at, e.service, e.what});
-      }
+      out.push_back(
+          {status::EpochMs(e.when), AuditKindName(e.kind), e.service, e.what, e.why, e.ok});
     }
     if (page->size() < static_cast<size_t>(q.limit)) break;
     q.before_id = page->back().id;
   }
+  std::reverse(out.begin(), out.end());
   std::stable_sort(out.begin(), out.end(),
                    [](const auto& a, const auto& b) { return a.at_ms < b.at_ms; });
+  return out;
+}
+
+// DNS changes that landed in `range`, oldest first.
+std::vector<status::ChangeRecord> Changes(const std::vector<status::AuditFact>& log,
+                                          const status::ReportRange& range) {
+  std::vector<status::ChangeRecord> out;
+  for (const auto& e : log) {
+    if (e.kind == "dns_change" && e.ok && e.at_ms >= range.from_ms && e.at_ms < range.to_ms) {
+      out.push_back({e.at_ms, e.service, e.what});
+    }
+  }
+  return out;
+}
+
+// The windows of `series`' service, as the availability leaves them out.
+std::vector<status::Window> WindowsOf(const std::string& series,
+                                      const std::vector<status::Maintenance>& windows) {
+  std::vector<status::Window> out;
+  const std::string service = series.substr(0, series.find('/'));
+  for (const auto& m : windows) {
+    if (std::find(m.services.begin(), m.services.end(), service) == m.services.end()) continue;
+    out.push_back({m.start_ms, m.ended_ms ? std::min(m.end_ms, *m.ended_ms) : m.end_ms});
+  }
+  return out;
+}
+
+// Windows that overlap the range and have started (or are still to start within it).
+Result<std::vector<status::Maintenance>> Windows(status::IncidentBook& book,
+                                                 const std::string& service,
+                                                 const status::ReportRange& range) {
+  auto all = book.Maintenances(range.from_ms);
+  if (!all) return tl::unexpected(all.error());
+  std::vector<status::Maintenance> out;
+  for (auto& m : *all) {
+    bool of = service.empty() ||
+              std::find(m.services.begin(), m.services.end(), service) != m.services.end();
+    if (of && m.start_ms < range.to_ms) out.push_back(std::move(m));
+  }
   return out;
 }
 
@@ -66,6 +105,9 @@ Result<status::UptimeReport> Build(const std::string& state, const std::string& 
   status::IncidentBook incidents(**db, {});
   status::UptimeReport r;
   r.range = range;
+  auto windows = Windows(incidents, service, range);
+  if (!windows) return tl::unexpected(windows.error());
+  r.maintenances = std::move(*windows);
   auto series = uptime.Series();
   if (!series) return tl::unexpected(series.error());
   bool known = service.empty();
@@ -74,20 +116,24 @@ Result<status::UptimeReport> Build(const std::string& state, const std::string& 
     known = true;
     auto rows = uptime.Buckets(s, range.from_ms, range.to_ms);
     if (!rows) return tl::unexpected(rows.error());
-    status::SeriesAvailability a = status::Availability(s, *rows);
-    if (a.minutes > 0) r.series.push_back(std::move(a));
+    status::SeriesAvailability a = status::Availability(s, *rows, WindowsOf(s, r.maintenances));
+    if (a.minutes + a.excluded_minutes > 0) r.series.push_back(std::move(a));
   }
   if (!known) return MakeError(ErrorCode::kNotFound, "no uptime history of service " + service);
   auto opened = incidents.Since(range.from_ms);
   if (!opened) return tl::unexpected(opened.error());
   for (auto& i : *opened) {
-    if (i.opened_ms < range.to_ms && OfService(i.service, service)) r.incidents.push_back(i);
+    if (i.opened_ms < range.to_ms && (service.empty() || i.Affects(service))) {
+      r.incidents.push_back(i);
+    }
   }
   auto store = StateStore::Open(state);
   if (!store) return tl::unexpected(store.error());
-  auto changes = Changes(**store, service, range);
-  if (!changes) return tl::unexpected(changes.error());
-  r.changes = std::move(*changes);
+  auto log = AuditLog(**store, service);
+  if (!log) return tl::unexpected(log.error());
+  r.changes = Changes(*log, range);
+  r.failovers = status::Failovers(*log, range);
+  r.served = status::ServedMinutes(*log, range, status::EpochMs(clock.WallNow()));
   return r;
 }
 
@@ -111,8 +157,10 @@ Result<status::ReportRange> RangeOf(const po::variables_map& vm) {
 int RunReport(int argc, char** argv) {
   po::options_description opts(
       "steerctl report uptime --state DIR [--service S] [--month YYYY-MM | --from YYYY-MM-DD "
-      "--to YYYY-MM-DD] [--json | --csv]\nAvailability per service and region (by minutes), "
-      "incidents and DNS changes, from steerd's state directory");
+      "--to YYYY-MM-DD] [--json | --csv]\nAvailability per service and region (by minutes; minutes "
+      "in maintenance windows left out, the windows listed apart), incidents, DNS changes, "
+      "failovers with time to detect and to fail over (p50/max), minutes served from each "
+      "region, from steerd's state directory");
   opts.add_options()("help,h", "show this help")("kind", po::value<std::string>(), "uptime")(
       "state", po::value<std::string>(), "steerd's state directory (agent.state_dir)")(
       "service", po::value<std::string>()->default_value(""), "one service (default: all)")(

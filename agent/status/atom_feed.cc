@@ -7,6 +7,12 @@
 namespace steer::status {
 namespace {
 
+std::string Joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
 // status.public_url without trailing slashes.
 std::string PageUrl(const PageModel& m) {
   std::string url = m.url;
@@ -36,7 +42,9 @@ std::string Entry(const PageModel& m, const Incident& i) {
   out += "<category term=\"" + XmlEscape(i.impact) + "\" label=\"Impact: " + XmlEscape(i.impact) +
          "\"/><content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\"><p>Status: " +
          XmlEscape(i.status) + ". Impact: " + XmlEscape(i.impact) +
-         ". Service: " + XmlEscape(i.service) + ".</p>";
+         (i.operator_made() ? ". Services: " + XmlEscape(Joined(i.services))
+                            : ". Service: " + XmlEscape(i.service)) +
+         ".</p>";
   for (const auto& u : i.updates) {
     out += "<p><strong>" + XmlEscape(Capitalized(u.status)) + "</strong> (" +
            IsoTime(u.at_ms).substr(0, 16) + " UTC): " + XmlEscape(u.body) + "</p>";

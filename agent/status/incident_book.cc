@@ -31,6 +31,11 @@ std::string Votes(const RegionFacts* r) {
 
 }  // namespace
 
+bool Incident::Affects(const std::string& svc) const {
+  if (!operator_made()) return service == svc;
+  return std::find(services.begin(), services.end(), svc) != services.end();
+}
+
 IncidentBook::IncidentBook(StatusDb& db, IncidentOptions options)
     : db_(db), options_(std::move(options)) {}
 
@@ -123,7 +128,7 @@ Result<void> IncidentBook::Start(const DecisionFacts& f, const Story& s, int64_t
   } else {
     name += "a region is down";
   }
-  Incident i{0, f.service, name, s.status, s.impact, now_ms, now_ms, std::nullopt, {}};
+  Incident i{0, f.service, name, s.status, s.impact, now_ms, now_ms, std::nullopt, {}, {}};
   Result<void> r = db_.Transaction([&]() -> Result<void> {
     Stmt ins(db_.stmts(),
              "INSERT INTO incidents (service, name, status, impact, opened_ms, updated_ms) "
@@ -207,7 +212,7 @@ Result<std::optional<Incident>> IncidentBook::LoadOpen(const std::string& servic
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<Incident>();
   if (rc != SQLITE_ROW) return s.Fail();
-  Incident i{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6), {}, {}};
+  Incident i{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6), {}, {}, {}};
   Stmt u(db_.stmts(),
          "SELECT id, at_ms, status, body FROM incident_updates WHERE incident_id = ?1 "
          "ORDER BY id DESC LIMIT 1");
@@ -225,7 +230,8 @@ Result<std::vector<Incident>> IncidentBook::Query(const char* sql, int64_t arg) 
     s.Bind(1, arg);
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) {
-      Incident i{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6), {}, {}};
+      Incident i{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4),
+                 s.Int(5), s.Int(6),  {},        {},        {}};
       if (!s.IsNull(7)) i.resolved_ms = s.Int(7);
       out.push_back(std::move(i));
     }
@@ -241,6 +247,12 @@ Result<std::vector<Incident>> IncidentBook::Query(const char* sql, int64_t arg) 
       i.updates.push_back({u.Int(0), u.Int(1), u.Text(2), u.Text(3)});
     }
     if (rc != SQLITE_DONE) return u.Fail();
+    if (!i.operator_made()) continue;
+    Stmt v(db_.stmts(),
+           "SELECT service FROM incident_services WHERE incident_id = ?1 ORDER BY rowid");
+    v.Bind(1, i.id);
+    while ((rc = v.Step()) == SQLITE_ROW) i.services.push_back(v.Text(0));
+    if (rc != SQLITE_DONE) return v.Fail();
   }
   return out;
 }
@@ -266,8 +278,14 @@ Result<void> IncidentBook::Prune(int64_t before_ms) {
            "DELETE FROM incident_updates WHERE incident_id IN "
            "(SELECT id FROM incidents WHERE resolved_ms < ?1)");
     if (auto r = u.Bind(1, before_ms).Run(); !r) return r;
+    Stmt v(db_.stmts(),
+           "DELETE FROM incident_services WHERE incident_id IN "
+           "(SELECT id FROM incidents WHERE resolved_ms < ?1)");
+    if (auto r = v.Bind(1, before_ms).Run(); !r) return r;
     Stmt i(db_.stmts(), "DELETE FROM incidents WHERE resolved_ms < ?1");
-    return i.Bind(1, before_ms).Run();
+    if (auto r = i.Bind(1, before_ms).Run(); !r) return r;
+    Stmt m(db_.stmts(), "DELETE FROM maintenances WHERE status != 'scheduled' AND end_ms < ?1");
+    return m.Bind(1, before_ms).Run();
   });
 }
 

@@ -20,6 +20,7 @@
 // Thread-safety: every method may be called from any thread (one mutex).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -40,7 +41,7 @@ struct IncidentUpdate {
 
 struct Incident {
   int64_t id = 0;
-  std::string service;
+  std::string service;  // "" for an operator's incident: see `services`
   std::string name;
   std::string status;  // as the latest update
   std::string impact;  // none | minor | major | critical
@@ -48,6 +49,11 @@ struct Incident {
   int64_t updated_ms = 0;
   std::optional<int64_t> resolved_ms;
   std::vector<IncidentUpdate> updates;  // newest first
+  std::vector<std::string> services;    // an operator's incident: the services it names
+
+  bool operator_made() const { return service.empty(); }
+  // Whether the incident is about `name` (its service, or one of an operator's services).
+  bool Affects(const std::string& svc) const;
 };
 
 // One region of a service as the decision judged it.
@@ -77,6 +83,64 @@ struct IncidentOptions {
   int64_t retention_ms = 90 * 86'400'000LL;  // status.retention: Observe() prunes hourly
 };
 
+// Operator incidents and maintenance windows (`steerctl incident`, `steerctl maintenance`).
+inline constexpr size_t kMaxMessageBytes = 4096;  // an update's or a window's message
+inline constexpr size_t kMaxTitleBytes = 200;
+
+struct OperatorIncident {
+  std::vector<std::string> services;     // checked against the policy by the caller
+  std::string title;                     // "" = the message's first 80 bytes
+  std::string impact = "minor";          // none | minor | major | critical
+  std::string status = "investigating";  // investigating | identified | monitoring
+  std::string message;
+};
+
+// A scheduled maintenance window. Lifecycle (Statuspage's statuses): scheduled, in_progress
+// from start_ms, completed at end_ms; cancelled before it starts it is dropped from every list,
+// cancelled while in progress it completes at once.
+struct Maintenance {
+  int64_t id = 0;
+  std::string title;
+  std::vector<std::string> services;
+  std::string message;
+  std::string drain_region;  // "" = none; never shown on the public page
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+  std::string status;  // scheduled | in_progress | completed | cancelled (before it started)
+  int64_t created_ms = 0;
+  std::optional<int64_t> started_ms;
+  std::optional<int64_t> ended_ms;  // completed (at its end or when cancelled)
+  bool cancelled = false;
+  bool drained = false;  // its drain was accepted and is not undone yet
+  std::string note;      // what happened to its drain and undrain, for the audit and operators
+};
+
+struct MaintenanceRequest {
+  std::vector<std::string> services;  // checked against the policy by the caller
+  std::string title;                  // "" = the message's first 80 bytes
+  std::string message;
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+  std::string drain_region;  // checked against the policy by the caller
+};
+
+// What a window does to its region: the daemon's drain and undrain operations (audited, the
+// policy engine decides as for an operator's drain). An error is a refusal: kept in `note`.
+struct MaintenanceActions {
+  std::function<Result<void>(const Maintenance&)> drain;
+  std::function<Result<void>(const Maintenance&)> undrain;
+};
+
+// Checks of operator input, each a clear error: the message is not empty and at most
+// kMaxMessageBytes, valid UTF-8; impact and status from their value sets.
+Result<void> CheckMessage(const std::string& message);
+Result<void> CheckIncident(const OperatorIncident& i);
+// "2026-12-01T02:00:00Z", "2026-12-01T03:00:00+01:00" (fractions of a second allowed) -> ms
+// since the epoch; anything else is an error naming the expected form.
+Result<int64_t> ParseRfc3339(const std::string& text);
+// The window ends after it starts and not in the past (`now_ms`, a minute's grace).
+Result<void> CheckMaintenance(const MaintenanceRequest& m, int64_t now_ms);
+
 class IncidentBook {
  public:
   // `db` must outlive the book.
@@ -88,8 +152,31 @@ class IncidentBook {
   Result<std::vector<Incident>> Open();
   // Incidents opened at or after `since_ms` (open and resolved), newest first.
   Result<std::vector<Incident>> Since(int64_t since_ms);
-  // Deletes resolved incidents resolved before `before_ms` (status.retention).
+  // Deletes resolved incidents resolved before `before_ms` (status.retention), and
+  // maintenance windows that ended before it.
   Result<void> Prune(int64_t before_ms);
+
+  // An operator's incident (operator_incidents.cc); its id. Checked first: nothing is stored
+  // on bad input.
+  Result<int64_t> OpenIncident(const OperatorIncident& i, int64_t now_ms);
+  // A timeline entry on an open incident (an operator's or an automatic one); `impact` ""
+  // keeps it. kNotFound for no such open incident.
+  Result<void> UpdateIncident(int64_t id, const std::string& status, const std::string& impact,
+                              const std::string& message, int64_t now_ms);
+  Result<void> ResolveIncident(int64_t id, const std::string& message, int64_t now_ms);
+
+  // Maintenance windows (maintenance_book.cc).
+  Result<int64_t> ScheduleMaintenance(const MaintenanceRequest& m, int64_t now_ms);
+  // Cancels a scheduled or in-progress window; undrains its region if it drained it.
+  Result<Maintenance> CancelMaintenance(int64_t id, int64_t now_ms,
+                                        const MaintenanceActions& actions);
+  // Starts the windows due at `now_ms` (draining their region) and completes the ones that
+  // ended (undraining it). A window whose end passed before it was started (steerd was down)
+  // completes without draining. Returns the windows it changed.
+  Result<std::vector<Maintenance>> AdvanceMaintenance(int64_t now_ms,
+                                                      const MaintenanceActions& actions);
+  // Windows not cancelled before they started that end at or after `since_ms`, by start.
+  Result<std::vector<Maintenance>> Maintenances(int64_t since_ms);
 
  private:
   struct Story {
@@ -105,6 +192,10 @@ class IncidentBook {
   Result<void> Start(const DecisionFacts& f, const Story& s, int64_t now_ms);
   Result<void> AddUpdate(const Incident& i, const Story& s, int64_t now_ms, bool resolve);
   Result<std::vector<Incident>> Query(const char* sql, int64_t arg);
+  // Caller holds the database lock.
+  Result<std::optional<Maintenance>> LoadMaintenance(int64_t id);
+  Result<std::vector<Maintenance>> QueryMaintenances(const char* sql, int64_t arg);
+  Result<void> SaveMaintenance(const Maintenance& m);
 
   StatusDb& db_;
   const IncidentOptions options_;
@@ -113,6 +204,7 @@ class IncidentBook {
   std::map<std::string, int64_t> healthy_since_;  // service
   std::map<std::string, std::optional<Incident>> open_;  // OpenFor's cache, by service
   std::optional<int64_t> last_prune_ms_;
+  std::mutex maintenance_mu_;  // one window change at a time (drains run outside the db lock)
 };
 
 }  // namespace steer::status

@@ -34,7 +34,7 @@ margin:.75rem 0 .25rem;height:2rem}.bars li{flex:1;border-radius:2px;background:
 .legend{display:flex;justify-content:space-between;color:var(--muted);font-size:.85rem}
 .regions{list-style:none;padding:0;margin:.5rem 0 0;color:var(--muted);font-size:.9rem}
 .inc{border-left:4px solid var(--partial);padding:.25rem 1rem;margin:1rem 0}
-.inc.resolved{border-color:var(--line)}.upd{margin:.5rem 0}.upd b{text-transform:capitalize}
+.inc.resolved{border-color:var(--line)}.inc.maint{border-color:var(--minor)}.upd{margin:.5rem 0}.upd b{text-transform:capitalize}
 time,.muted{color:var(--muted);font-size:.85rem}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 )css";
@@ -106,6 +106,19 @@ std::string IncidentHtml(const Incident& i) {
   return out + "</article>";
 }
 
+// Upcoming and in-progress windows; the services they name, never the region they drain.
+std::string MaintenanceHtml(const Maintenance& w) {
+  std::string services;
+  for (const auto& s : w.services) services += (services.empty() ? "" : ", ") + HtmlEscape(s);
+  const bool now = w.status == "in_progress";
+  return "<article class=\"inc maint\"><h3>" + HtmlEscape(w.title) + "</h3><p class=\"muted\">" +
+         (now ? "In progress" : "Scheduled") + " · " + services + " · <time datetime=\"" +
+         IsoTime(w.start_ms) + "\">" + IsoTime(w.start_ms).substr(0, 16) +
+         " UTC</time> to <time datetime=\"" + IsoTime(w.end_ms) + "\">" +
+         IsoTime(w.end_ms).substr(0, 16) + " UTC</time></p><div class=\"upd\">" +
+         HtmlEscape(w.message) + "</div></article>";
+}
+
 }  // namespace
 
 std::string PageHtml(const PageModel& m) {
@@ -125,7 +138,12 @@ std::string PageHtml(const PageModel& m) {
   for (const auto& c : m.components) {
     if (c.group_id.empty()) out += Service(m, c);
   }
-  out += "<h2>Scheduled maintenance</h2><p class=\"muted\">None scheduled.</p>";
+  std::string windows;
+  for (const auto& w : m.maintenances) {
+    if (w.status == "scheduled" || w.status == "in_progress") windows += MaintenanceHtml(w);
+  }
+  out += "<h2>Scheduled maintenance</h2>" +
+         (windows.empty() ? std::string("<p class=\"muted\">None scheduled.</p>") : windows);
   out += "<h2>Past incidents</h2>" +
          (past.empty() ? std::string("<p class=\"muted\">No incidents in this period.</p>") : past);
   out += "<p class=\"muted\">Updated <time datetime=\"" + IsoTime(m.now_ms) + "\">" +

@@ -1,4 +1,5 @@
 // The Statuspage v2 public API shape, for status aggregators and client libraries.
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -85,7 +86,7 @@ json IncidentJson(const PageModel& m, const Incident& i) {
   }
   json components = json::array();
   for (const auto& c : m.components) {
-    if (c.id == i.service) components.push_back(Component(m, c));
+    if (i.Affects(c.id)) components.push_back(Component(m, c));
   }
   return {{"id", std::to_string(i.id)},
           {"name", i.name},
@@ -110,13 +111,71 @@ json Incidents(const PageModel& m, bool open_only) {
   return out;
 }
 
+// A window as a Statuspage scheduled maintenance (impact "maintenance"); its updates are its
+// lifecycle: scheduled (the operator's message), in progress, completed (or cancelled).
+json MaintenanceJson(const PageModel& m, const Maintenance& w) {
+  json updates = json::array();
+  auto update = [&](const std::string& suffix, int64_t at, const std::string& status,
+                    const std::string& body) {
+    updates.insert(updates.begin(), json{{"id", std::to_string(w.id) + suffix},
+                                         {"status", status},
+                                         {"body", body},
+                                         {"incident_id", "m" + std::to_string(w.id)},
+                                         {"created_at", IsoTime(at)},
+                                         {"updated_at", IsoTime(at)},
+                                         {"display_at", IsoTime(at)},
+                                         {"affected_components", json::array()}});
+  };
+  update("-s", w.created_ms, "scheduled", w.message);
+  if (w.started_ms)
+    update("-p", *w.started_ms, "in_progress", "Scheduled maintenance is in progress.");
+  if (w.ended_ms) {
+    update(
+        "-c", *w.ended_ms, "completed",
+        w.cancelled ? "The maintenance was ended early." : "Scheduled maintenance has completed.");
+  }
+  json components = json::array();
+  for (const auto& c : m.components) {
+    if (std::find(w.services.begin(), w.services.end(), c.id) != w.services.end()) {
+      components.push_back(Component(m, c));
+    }
+  }
+  int64_t updated = w.ended_ms ? *w.ended_ms : w.started_ms ? *w.started_ms : w.created_ms;
+  return {{"id", "m" + std::to_string(w.id)},
+          {"name", w.title},
+          {"status", w.status},
+          {"impact", "maintenance"},
+          {"created_at", IsoTime(w.created_ms)},
+          {"updated_at", IsoTime(updated)},
+          {"monitoring_at", nullptr},
+          {"resolved_at", w.ended_ms ? json(IsoTime(*w.ended_ms)) : json(nullptr)},
+          {"started_at", IsoTime(w.start_ms)},
+          {"scheduled_for", IsoTime(w.start_ms)},
+          {"scheduled_until", IsoTime(w.end_ms)},
+          {"shortlink", m.url},
+          {"page_id", kPageId},
+          {"incident_updates", updates},
+          {"components", components}};
+}
+
+// The windows whose status is in `statuses` ("" = every one).
+json Maintenances(const PageModel& m, std::initializer_list<const char*> statuses) {
+  json out = json::array();
+  for (const auto& w : m.maintenances) {
+    bool in = statuses.size() == 0;
+    for (const char* s : statuses) in = in || w.status == s;
+    if (in) out.push_back(MaintenanceJson(m, w));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string SummaryJson(const PageModel& m) {
   return json{{"page", Page(m)},
               {"components", Components(m)},
               {"incidents", Incidents(m, true)},
-              {"scheduled_maintenances", json::array()},
+              {"scheduled_maintenances", Maintenances(m, {"scheduled", "in_progress"})},
               {"status", Status(m)}}
       .dump();
 }
@@ -137,9 +196,17 @@ std::string UnresolvedIncidentsJson(const PageModel& m) {
   return json{{"page", Page(m)}, {"incidents", Incidents(m, true)}}.dump();
 }
 
-// Scheduled maintenance is not built yet (issue 15): always an empty list.
 std::string ScheduledMaintenancesJson(const PageModel& m) {
-  return json{{"page", Page(m)}, {"scheduled_maintenances", json::array()}}.dump();
+  return json{{"page", Page(m)}, {"scheduled_maintenances", Maintenances(m, {})}}.dump();
+}
+
+std::string UpcomingMaintenancesJson(const PageModel& m) {
+  return json{{"page", Page(m)}, {"scheduled_maintenances", Maintenances(m, {"scheduled"})}}.dump();
+}
+
+std::string ActiveMaintenancesJson(const PageModel& m) {
+  return json{{"page", Page(m)}, {"scheduled_maintenances", Maintenances(m, {"in_progress"})}}
+      .dump();
 }
 
 }  // namespace steer::status

@@ -36,6 +36,7 @@ struct PageModel {
   std::string description = "All Systems Operational";
   std::vector<ComponentView> components;  // services, each followed by its regions
   std::vector<Incident> incidents;        // newest first, open and resolved
+  std::vector<Maintenance> maintenances;  // by start: scheduled, in progress and completed
 };
 
 // 2026-01-31T10:00:00.000Z
@@ -52,7 +53,10 @@ std::string StatusJson(const PageModel& m);
 std::string ComponentsJson(const PageModel& m);
 std::string IncidentsJson(const PageModel& m);
 std::string UnresolvedIncidentsJson(const PageModel& m);
+// Every window; upcoming: the scheduled ones; active: the ones in progress.
 std::string ScheduledMaintenancesJson(const PageModel& m);
+std::string UpcomingMaintenancesJson(const PageModel& m);
+std::string ActiveMaintenancesJson(const PageModel& m);
 
 // The HTML page: self-contained (no external assets, no script), light and dark.
 std::string PageHtml(const PageModel& m);

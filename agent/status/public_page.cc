@@ -21,9 +21,9 @@ constexpr Route kRoutes[] = {{"/", 0},
                              {"/api/v2/incidents.json", 4},
                              {"/api/v2/incidents/unresolved.json", 5},
                              {"/api/v2/scheduled-maintenances.json", 6},
-                             {"/api/v2/scheduled-maintenances/upcoming.json", 6},
-                             {"/api/v2/scheduled-maintenances/active.json", 6},
-                             {"/history.atom", 7}};
+                             {"/api/v2/scheduled-maintenances/upcoming.json", 7},
+                             {"/api/v2/scheduled-maintenances/active.json", 8},
+                             {"/history.atom", 9}};
 
 std::string Etag(const std::string& body) {
   uint64_t h = 1469598103934665603ULL;  // FNV-1a
@@ -125,8 +125,19 @@ Result<PageModel> PublicPage::Build() {
     m.components[i].position = static_cast<int>(i) + 1;
   auto incidents = incidents_.Since(m.now_ms - int64_t{options_.days} * kDayMs);
   if (!incidents) return tl::unexpected(incidents.error());
+  auto affects_shown = [&](const auto& services) {
+    return std::any_of(services.begin(), services.end(),
+                       [&](const std::string& s) { return shown.count(s) > 0; });
+  };
   for (auto& i : *incidents) {
-    if (shown.count(i.service)) m.incidents.push_back(std::move(i));
+    if (i.operator_made() ? affects_shown(i.services) : shown.count(i.service) > 0) {
+      m.incidents.push_back(std::move(i));
+    }
+  }
+  auto windows = incidents_.Maintenances(m.now_ms - int64_t{options_.days} * kDayMs);
+  if (!windows) return tl::unexpected(windows.error());
+  for (auto& w : *windows) {
+    if (affects_shown(w.services)) m.maintenances.push_back(std::move(w));
   }
   SetIndicator(m);
   return m;
@@ -143,6 +154,7 @@ Result<std::vector<PublicPage::Rendered>> PublicPage::RenderAll() {
         std::pair{ComponentsJson(*m), json}, std::pair{IncidentsJson(*m), json},
         std::pair{UnresolvedIncidentsJson(*m), json},
         std::pair{ScheduledMaintenancesJson(*m), json},
+        std::pair{UpcomingMaintenancesJson(*m), json}, std::pair{ActiveMaintenancesJson(*m), json},
         std::pair{AtomFeed(*m), std::string("application/atom+xml; charset=utf-8")}}) {
     std::string etag = Etag(body);
     out.push_back({std::move(body), type, std::move(etag)});

@@ -3,8 +3,8 @@
 // PublicPage: the handler of steerd's public, read-only status listener (base::HttpServer).
 // GET or HEAD of `/` (HTML), `/api/v2/summary.json`, `status.json`, `components.json`,
 // `incidents.json`, `incidents/unresolved.json` and `scheduled-maintenances.json` (also
-// `/upcoming.json`, `/active.json`: always empty) and `/history.atom` (the incidents as an Atom
-// feed, atom_feed.h); everything else is 404, other methods 405. No
+// `/upcoming.json`: the scheduled windows, `/active.json`: those in progress) and `/history.atom`
+// (the incidents as an Atom feed, atom_feed.h); everything else is 404, other methods 405. No
 // token, and nothing from the operator API: names of the services (status.services) and regions
 // (status.regions) the policy makes public, their status, uptime and incidents.
 //

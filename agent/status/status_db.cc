@@ -6,6 +6,8 @@ namespace {
 // uptime: one row per series and minute (span_s 60), down-sampled to one per hour (span_s
 // 3600); good and bad count quorum-judged samples, bad_minutes the minutes with any bad one.
 // Keyed by series, then time: a page's 90 days and an hour's compaction are range scans.
+// incidents.service is '' for an operator's incident, whose services are in incident_services;
+// maintenances.services is the window's services joined by '\n'.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS uptime_series (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS uptime (
@@ -21,6 +23,15 @@ CREATE TABLE IF NOT EXISTS incident_updates (
   id INTEGER PRIMARY KEY AUTOINCREMENT, incident_id INTEGER NOT NULL, at_ms INTEGER NOT NULL,
   status TEXT NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS incident_updates_by_incident ON incident_updates (incident_id, id);
+CREATE TABLE IF NOT EXISTS incident_services (
+  incident_id INTEGER NOT NULL, service TEXT NOT NULL, UNIQUE (incident_id, service));
+CREATE TABLE IF NOT EXISTS maintenances (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, services TEXT NOT NULL,
+  message TEXT NOT NULL, drain_region TEXT NOT NULL, start_ms INTEGER NOT NULL,
+  end_ms INTEGER NOT NULL, status TEXT NOT NULL, created_ms INTEGER NOT NULL,
+  started_ms INTEGER, ended_ms INTEGER, cancelled INTEGER NOT NULL, drained INTEGER NOT NULL,
+  note TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS maintenances_by_end ON maintenances (end_ms);
 )sql";
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "uptime_report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -67,13 +68,59 @@ double SeriesAvailability::percent() const {
   return 100.0 * static_cast<double>(minutes - bad_minutes) / static_cast<double>(minutes);
 }
 
-SeriesAvailability Availability(const std::string& series, const std::vector<UptimeBucket>& rows) {
+namespace {
+
+int64_t Overlap(int64_t start, int64_t end, const std::vector<Window>& windows) {
+  int64_t total = 0;
+  for (const Window& w : windows) {
+    total += std::max<int64_t>(0, std::min(end, w.end_ms) - std::max(start, w.start_ms));
+  }
+  return std::min(total, end - start);
+}
+
+std::string Duration(int64_t ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f s", static_cast<double>(ms) / 1000.0);
+  return buf;
+}
+
+std::string SpreadText(const char* what, const std::vector<int64_t>& values, size_t of) {
+  Spread s = SpreadOf(values);
+  std::string out = std::string("  ") + what + ": ";
+  if (s.count == 0) return out + "no data\n";
+  return out + "p50 " + Duration(s.p50_ms) + ", max " + Duration(s.max_ms) + " (" +
+         std::to_string(s.count) + " of " + std::to_string(of) + " failovers)\n";
+}
+
+void Timings(const UptimeReport& r, std::vector<int64_t>* detect, std::vector<int64_t>* verify) {
+  for (const auto& f : r.failovers) {
+    if (f.detect_ms) detect->push_back(*f.detect_ms);
+    if (f.verify_ms) verify->push_back(*f.verify_ms);
+  }
+}
+
+}  // namespace
+
+SeriesAvailability Availability(const std::string& series, const std::vector<UptimeBucket>& rows,
+                                const std::vector<Window>& windows) {
   SeriesAvailability a;
   a.series = series;
   for (const UptimeBucket& b : rows) {
     if (!b.has_data()) continue;
-    a.minutes += b.span_ms >= kHourMs ? b.span_ms / kMinuteMs : 1;
-    a.bad_minutes += b.bad_minutes;
+    if (b.span_ms < kHourMs) {
+      if (Overlap(b.start_ms, b.start_ms + 1, windows) > 0) {
+        ++a.excluded_minutes;
+        continue;
+      }
+      a.minutes += 1;
+      a.bad_minutes += b.bad_minutes;
+      continue;
+    }
+    const int64_t span = b.span_ms / kMinuteMs;
+    const int64_t out = Overlap(b.start_ms, b.start_ms + b.span_ms, windows) / kMinuteMs;
+    a.excluded_minutes += out;
+    a.minutes += span - out;
+    a.bad_minutes += std::min(b.bad_minutes, span - out);
   }
   return a;
 }
@@ -96,6 +143,29 @@ std::string ReportText(const UptimeReport& r) {
   }
   out += "DNS changes: " + std::to_string(r.changes.size()) + "\n";
   for (const auto& c : r.changes) out += "  " + IsoTime(c.at_ms) + "  " + c.what + "\n";
+  out += "Failovers: " + std::to_string(r.failovers.size()) + "\n";
+  std::vector<int64_t> detect, verify;
+  Timings(r, &detect, &verify);
+  out += SpreadText("time to detect", detect, r.failovers.size());
+  out += SpreadText("time to fail over", verify, r.failovers.size());
+  out += "Minutes served:\n";
+  if (r.served.empty()) out += "  no decisions recorded\n";
+  for (const auto& [service, regions] : r.served) {
+    out += "  " + service + ":";
+    for (const auto& [region, minutes] : regions) {
+      out += " " + (region == "*" ? std::string("every region") : region) + " " +
+             std::to_string(minutes);
+    }
+    out += "\n";
+  }
+  out += "Maintenance windows (not counted in availability): " +
+         std::to_string(r.maintenances.size()) + "\n";
+  for (const auto& m : r.maintenances) {
+    std::string services;
+    for (const auto& s : m.services) services += (services.empty() ? "" : ",") + s;
+    out += "  " + IsoTime(m.start_ms) + " to " + IsoTime(m.end_ms) + "  " + services + "  " +
+           m.title + "\n";
+  }
   return out;
 }
 
@@ -109,11 +179,13 @@ std::string ReportJson(const UptimeReport& r) {
     j["series"].push_back({{"series", s.series},
                            {"minutes", s.minutes},
                            {"bad_minutes", s.bad_minutes},
+                           {"maintenance_minutes", s.excluded_minutes},
                            {"availability_percent", s.percent()}});
   }
   for (const auto& i : r.incidents) {
     j["incidents"].push_back(
         {{"service", i.service},
+         {"services", i.operator_made() ? i.services : std::vector<std::string>{i.service}},
          {"name", i.name},
          {"impact", i.impact},
          {"opened_at", IsoTime(i.opened_ms)},
@@ -122,20 +194,51 @@ std::string ReportJson(const UptimeReport& r) {
   for (const auto& c : r.changes) {
     j["changes"].push_back({{"at", IsoTime(c.at_ms)}, {"service", c.service}, {"what", c.what}});
   }
+  using nlohmann::json;
+  auto opt = [](const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); };
+  j["failovers"] = json::array();
+  for (const auto& f : r.failovers) {
+    j["failovers"].push_back({{"at", IsoTime(f.decided_ms)},
+                              {"service", f.service},
+                              {"from", f.from},
+                              {"to", f.to},
+                              {"detect_ms", opt(f.detect_ms)},
+                              {"failover_ms", opt(f.verify_ms)}});
+  }
+  std::vector<int64_t> detect, verify;
+  Timings(r, &detect, &verify);
+  for (auto [key, values] :
+       {std::pair{"time_to_detect", &detect}, std::pair{"time_to_fail_over", &verify}}) {
+    Spread s = SpreadOf(*values);
+    j[key] = s.count == 0 ? json(nullptr)
+                          : json{{"count", s.count}, {"p50_ms", s.p50_ms}, {"max_ms", s.max_ms}};
+  }
+  j["minutes_served"] = r.served;
+  j["maintenance"] = json::array();
+  for (const auto& m : r.maintenances) {
+    j["maintenance"].push_back({{"id", m.id},
+                                {"title", m.title},
+                                {"services", m.services},
+                                {"start", IsoTime(m.start_ms)},
+                                {"end", IsoTime(m.end_ms)},
+                                {"status", m.status}});
+  }
   return j.dump(2) + "\n";
 }
 
 std::string ReportCsv(const UptimeReport& r) {
-  std::string out = "series,minutes,bad_minutes,availability_percent,incidents,changes\n";
+  std::string out =
+      "series,minutes,bad_minutes,availability_percent,incidents,changes,maintenance_minutes\n";
   char pct[32];
   for (const auto& s : r.series) {
     const std::string service = s.series.substr(0, s.series.find('/'));
     size_t incidents = 0, changes = 0;
-    for (const auto& i : r.incidents) incidents += i.service == service;
+    for (const auto& i : r.incidents) incidents += i.Affects(service);
     for (const auto& c : r.changes) changes += c.service == service;
     std::snprintf(pct, sizeof pct, "%.4f", s.percent());
     out += s.series + "," + std::to_string(s.minutes) + "," + std::to_string(s.bad_minutes) + "," +
-           pct + "," + std::to_string(incidents) + "," + std::to_string(changes) + "\n";
+           pct + "," + std::to_string(incidents) + "," + std::to_string(changes) + "," +
+           std::to_string(s.excluded_minutes) + "\n";
   }
   return out;
 }
