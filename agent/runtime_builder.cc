@@ -1,5 +1,8 @@
 #include "runtime_builder.h"
 
+#include <atomic>
+#include <memory>
+
 #include "change_sink.h"
 #include "notify/factory.h"
 #include "probe_recorder.h"
@@ -96,8 +99,17 @@ ApplierDeps RuntimeBuilder::MakeApplierDeps(const config::ServiceConfig& sc) {
   ApplierDeps deps;
   deps.checker = &context().checker();
   deps.fence = [ctx = rt_->context_] { return ctx->CheckFence(); };
-  deps.on_written = [ctx = rt_->context_, notifier = rt_->notifier_, name = sc.name](
+  // A failing change is announced once, when it starts failing (the applier retries every few
+  // seconds), and again only after a change has gone through.
+  auto failing = std::make_shared<std::atomic<bool>>(false);
+  deps.on_error = [notifier = rt_->notifier_, name = sc.name, failing](const std::string& error) {
+    if (failing->exchange(true)) return;
+    notifier->Submit(Event(name, name + ": DNS change failing, retrying: " + error,
+                           {{"error", error}}));
+  };
+  deps.on_written = [ctx = rt_->context_, notifier = rt_->notifier_, name = sc.name, failing](
                         const std::string& region, const dns::WriteResult& w) {
+    failing->store(false);
     auto set =
         ctx->store().SetAnswers({name, region, w.after.records, std::chrono::system_clock::now()});
     if (!set) base::Logger("agent")->error("state: {}", set.error().message);

@@ -128,6 +128,12 @@ TEST_F(FailoverE2E, ProviderApiDownDuringFailoverIsRetriedAndConverges) {
   EXPECT_NE(Answer(secondary_->dns_port()), kB);  // nothing could be written meanwhile
   primary_->Start();
   EXPECT_TRUE(BothAnswer(kB, seconds(10))) << Api("/api/v1/services/login");
+  // The failure is announced once, not once per retry.
+  int failing = 0;
+  for (const auto& req : hook_->requests()) {
+    if (req.body.find("DNS change failing, retrying") != std::string::npos) ++failing;
+  }
+  EXPECT_EQ(failing, 1);
 }
 
 TEST_F(FailoverE2E, OperationsWithoutTokenAreRefused) {
