@@ -8,18 +8,17 @@
 namespace steer::agent {
 namespace {
 
-std::optional<policies::Time> Until(const std::optional<WallTime>& t) {
-  if (!t) return std::nullopt;
-  return std::chrono::duration_cast<policies::Time>(t->time_since_epoch());
+policies::Time Ms(WallTime t) {
+  return std::chrono::duration_cast<policies::Time>(t.time_since_epoch());
 }
 
-policies::Pin PinOf(const Override& a) {
+policies::Pin PinOf(const Override& a, policies::Time now) {
   policies::Pin pin{
       a.kind == OverrideKind::kForce ? policies::PinKind::kForce : policies::PinKind::kSwitchover,
       a.target,
       a.value,
       {},
-      Until(a.expires),
+      OverrideUntil(a, now),
       a.who};
   for (const auto& r : a.rules) {
     if (auto rule = policies::ParseRule(r)) pin.bypass.push_back(*rule);
@@ -28,6 +27,14 @@ policies::Pin PinOf(const Override& a) {
 }
 
 }  // namespace
+
+std::optional<policies::Time> OverrideUntil(const Override& o, policies::Time now) {
+  if (!o.expires) return std::nullopt;
+  policies::Time until = Ms(*o.expires);
+  const policies::Time created = Ms(o.created);
+  if (created > now) until -= created - now;  // the clock was stepped back since it was made
+  return until;
+}
 
 std::optional<policies::Overrides> LoadOverrides(SharedState& shared, policies::Time now) {
   policies::Overrides o;
@@ -46,14 +53,14 @@ std::optional<policies::Overrides> LoadOverrides(SharedState& shared, policies::
   for (const auto& a : *active) {
     switch (a.kind) {
       case OverrideKind::kPause:
-        o.pauses.push_back({a.target == "*" ? "" : a.target, Until(a.expires)});
+        o.pauses.push_back({a.target == "*" ? "" : a.target, OverrideUntil(a, now)});
         break;
       case OverrideKind::kDrain:
-        o.drains.push_back({a.target, Until(a.expires)});
+        o.drains.push_back({a.target, OverrideUntil(a, now)});
         break;
       case OverrideKind::kForce:
       case OverrideKind::kSwitchover:
-        o.pins.push_back(PinOf(a));
+        o.pins.push_back(PinOf(a, now));
         break;
     }
   }

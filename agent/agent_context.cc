@@ -19,6 +19,8 @@ policies::Time WallMs(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<policies::Time>(t.time_since_epoch());
 }
 
+policies::Time AgentContext::PolicyNow() const { return WallMs(policy_clock_->WallNow()); }
+
 namespace {
 
 etcd::ClientOptions EtcdOptions(const config::EtcdConfig& c, std::string password) {
@@ -56,7 +58,7 @@ Result<void> AgentContext::StartEtcd(const config::Policy& policy) {
   co.prefix = ec.prefix;
   co.vantage = vantage_;
   co.lease_ttl = std::chrono::duration_cast<std::chrono::seconds>(ec.lease_ttl);
-  auto coordinator = etcd::EtcdCoordinator::Start(*etcd_, *clock_, *random_, std::move(co));
+  auto coordinator = etcd::EtcdCoordinator::Start(*etcd_, *policy_clock_, *random_, std::move(co));
   if (!coordinator) return tl::unexpected(coordinator.error());
   relay_ = std::make_unique<etcd::EtcdOpRelay>(*etcd_, **coordinator, *clock_, *random_, ec.prefix,
                                                vantage_);
@@ -66,13 +68,19 @@ Result<void> AgentContext::StartEtcd(const config::Policy& policy) {
 }
 
 Result<std::shared_ptr<AgentContext>> AgentContext::Create(const config::Policy& policy,
-                                                           const std::string& state_dir) {
+                                                           const std::string& state_dir,
+                                                           const base::Clock* clock) {
   std::shared_ptr<AgentContext> c(new AgentContext());
   c->vantage_ = policy.agent.vantage.empty() ? "local" : policy.agent.vantage;
   auto store = StateStore::Open(state_dir);
   if (!store) return tl::unexpected(store.error());
   c->store_ = std::move(*store);
-  c->clock_ = std::make_unique<base::SystemClock>();
+  if (clock == nullptr) {
+    c->system_clock_ = std::make_unique<base::SystemClock>();
+    clock = c->system_clock_.get();
+  }
+  c->clock_ = clock;
+  c->policy_clock_ = std::make_unique<base::SteadyWallClock>(*clock);
   c->random_ = std::make_unique<base::SystemRandom>();
   if (auto opened = c->OpenStatus(policy, state_dir); !opened) {
     return tl::unexpected(opened.error());
@@ -96,7 +104,7 @@ Result<std::shared_ptr<AgentContext>> AgentContext::Create(const config::Policy&
   c->checker_ = std::make_unique<dns::PropagationChecker>(*c->querier_, *c->clock_);
   c->registry_ = dns::AllProviders();
   c->provider_deps_.http = std::shared_ptr<base::HttpClient>(base::MakeCurlHttpClient());
-  c->provider_deps_.clock = c->clock_.get();
+  c->provider_deps_.clock = c->clock_;
   c->provider_deps_.serve_dns = true;  // steerd answers for embedded providers
   return c;
 }

@@ -23,6 +23,7 @@
 #include "steer/agent/coordinator.h"
 #include "steer/base/clock.h"
 #include "steer/base/random.h"
+#include "steer/base/steady_wall_clock.h"
 #include "steer/config/policy.h"
 #include "steer/dns/factory.h"
 #include "steer/dns/propagation.h"
@@ -40,8 +41,11 @@ class AgentContext {
   // Opens the state store in `state_dir`, starts the coordinator of the policy's
   // coordination mode (local, or an etcd session), creates the metrics. Leadership changes
   // are announced by VantageSync, which polls CurrentLeadership().
+  // `clock`: the agent's clock (tests pass a base::FakeClock, which must outlive the context);
+  // null: the system clock.
   static Result<std::shared_ptr<AgentContext>> Create(const config::Policy& policy,
-                                                      const std::string& state_dir);
+                                                      const std::string& state_dir,
+                                                      const base::Clock* clock = nullptr);
   // Coded teardown: the checker (uses the querier and clock), the shared state and the
   // coordinator (use the store or the etcd client), then the etcd client and the store.
   ~AgentContext();
@@ -61,6 +65,13 @@ class AgentContext {
   SystemdNotifier& systemd() const { return *systemd_; }
   // The one clock and random source of the agent (probes, DNS writes, rate limits).
   const base::Clock& clock() const { return *clock_; }
+  // Policy time (base::SteadyWallClock over clock()): the wall time at start, advanced by the
+  // monotonic clock only. Everything the policy engine compares lives on it: probe results and
+  // vantage reports, the engine state's times (hold_down, failback_after, min_change_interval,
+  // max_changes_per_hour, block_after_failover) and override expiry. So a wall-clock step while
+  // steerd runs moves none of them; docs/reliability.md ("Clock faults") states the rule.
+  const base::Clock& policy_clock() const { return *policy_clock_; }
+  policies::Time PolicyNow() const;
   base::Random& random() const { return *random_; }
   dns::PropagationChecker& checker() const { return *checker_; }
   const dns::ProviderRegistry& registry() const { return registry_; }
@@ -93,7 +104,9 @@ class AgentContext {
   std::unique_ptr<OpRelay> relay_;
   std::unique_ptr<AgentMetrics> metrics_;
   std::unique_ptr<SystemdNotifier> systemd_;
-  std::unique_ptr<base::SystemClock> clock_;
+  std::unique_ptr<base::SystemClock> system_clock_;  // when Create was given no clock
+  const base::Clock* clock_ = nullptr;
+  std::unique_ptr<base::SteadyWallClock> policy_clock_;
   std::unique_ptr<base::SystemRandom> random_;
   std::unique_ptr<dns::LdnsQuerier> querier_;
   std::unique_ptr<dns::PropagationChecker> checker_;
@@ -101,8 +114,8 @@ class AgentContext {
   dns::ProviderDeps provider_deps_;
 };
 
-// Milliseconds since the Unix epoch: the policy engine's time base in the agent, so persisted
-// times stay meaningful across restarts.
+// Milliseconds since the Unix epoch: the policy engine's time base in the agent (read on
+// AgentContext::policy_clock()), so persisted times stay meaningful across restarts.
 policies::Time WallMs(std::chrono::system_clock::time_point t);
 
 }  // namespace steer::agent

@@ -126,7 +126,7 @@ json ApiBackend::AgentJson(Runtime& rt) {
 // say which vantage sees what. A region is "down" from a vantage point when a probe of it is
 // down there; "stale" when the report is older than the service's stale window.
 json ApiBackend::VantagesJson(Runtime& rt) {
-  const int64_t now = WallMs(std::chrono::system_clock::now()).count();
+  const int64_t now = context_->PolicyNow().count();
   std::vector<VantageReport> reports{
       rt.health().OwnReport(policies::Time(now), MinStaleAfter(rt.policy()))};
   reports.front().received_ms = now;
@@ -154,7 +154,7 @@ json ApiBackend::VantagesJson(Runtime& rt) {
 }
 
 json ApiBackend::RegionsJson(Runtime& rt) {
-  policies::Time now = WallMs(std::chrono::system_clock::now());
+  policies::Time now = context_->PolicyNow();
   policies::Overrides o = LoadOverrides(context_->shared(), now).value_or(policies::Overrides{});
   std::map<std::string, policies::RegionVerdict> verdicts = loop_.RegionVerdicts();
   json regions = json::array();

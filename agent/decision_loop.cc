@@ -109,7 +109,7 @@ void DecisionLoop::Tick(Runtime& rt) {
     if (!s.adopted) Adopt(s);
   }
   if (!rt.health().AllFresh()) return;  // no decision on remembered or missing health
-  policies::Time now = WallMs(std::chrono::system_clock::now());
+  policies::Time now = context_->PolicyNow();
   std::optional<policies::Overrides> overrides = LoadOverrides(context_->shared(), now);
   if (!overrides) return;  // never decide without knowing the operators' overrides
   policies::HealthView view = rt.health().Snapshot();
@@ -139,12 +139,14 @@ bool DecisionLoop::TakeOver(Runtime& rt, int64_t token) {
     last_.clear();
   }
   int continued = 0;
+  const policies::Time now = context_->PolicyNow();
   for (auto& s : rt.services()) {
     const std::string& name = s.config->name;
     auto it = shared->find(name);
     policies::ServiceState st;
     if (it != shared->end()) {
       st = ServiceStateFromJson(nlohmann::json::parse(it->second, nullptr, false));
+      policies::ClampToNow(st, now);  // stamped before a restart or by another agent's clock
       std::lock_guard lock(mu_);
       states_[name] = st;
     }
@@ -181,7 +183,7 @@ void DecisionLoop::Follow(Runtime& rt, bool frozen) {
     }
   }
   if (!rt.health().AllFresh()) return;
-  policies::Time now = WallMs(std::chrono::system_clock::now());
+  policies::Time now = context_->PolicyNow();
   if (!frozen) {
     if (auto o = LoadOverrides(context_->shared(), now)) follower_overrides_ = std::move(*o);
   }

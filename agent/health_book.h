@@ -33,14 +33,15 @@ class HealthBook {
   // `metrics` may be null.
   HealthBook(policies::Layout layout, policies::VantagePoint self, AgentMetrics* metrics);
 
-  // One probe result for layout target `target`. `t` is wall time in ms since the Unix epoch.
+  // One probe result for layout target `target`. `t` is policy time (AgentContext::PolicyNow's
+  // clock), ms since the Unix epoch.
   void Record(int target, bool ok, policies::Time t, const std::string& error,
               double duration_seconds);
 
   // This agent's own cells and every remote report's.
   policies::HealthView Snapshot() const;
   // This agent's view of every target with a fresh result — observed since start, and within
-  // `stale_after` x the probe's interval of `now` (wall time, ms since the epoch) — as
+  // `stale_after` x the probe's interval of `now` (policy time, ms since the epoch) — as
   // published to the other agents.
   VantageReport OwnReport(policies::Time now, double stale_after) const;
   // Replaces the other vantage points' reports (wakes the decision loop).

@@ -38,7 +38,7 @@ OperationOutcome OperatorRequests::Handle(const api::OperationRequest& r, Runtim
                     (lead.frozen ? " (frozen: " + lead.why + ")" : ""));
   }
   const int64_t token = lead.fencing_token;
-  WallTime now = std::chrono::system_clock::now();
+  WallTime now(context_->PolicyNow());  // expiry on policy time, as the engine reads it
   Override o{OverrideKind::kPause,
              r.service.empty() ? "*" : r.service,
              "",
@@ -71,7 +71,7 @@ OperationOutcome OperatorRequests::Pause(const api::OperationRequest& r, Overrid
 // Hands the service back to automatic control: pauses and pins both end.
 OperationOutcome OperatorRequests::Resume(const api::OperationRequest& r, int64_t token) {
   SharedState& shared = context_->shared();
-  auto active = shared.ActiveOverrides(std::chrono::system_clock::now());
+  auto active = shared.ActiveOverrides(WallTime(context_->PolicyNow()));
   if (!active) return Fail(Status::kFailed, active.error().message);
   bool any = false;
   for (const auto& a : *active) {

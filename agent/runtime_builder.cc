@@ -143,7 +143,7 @@ Result<void> RuntimeBuilder::BuildProbes() {
   auto probes = probes::Engine::Create(
       probes::EngineOptions{0, context().vantage()}, std::move(targets),
       [recorder = *recorder](const probes::Observation& o) { recorder->Record(o); },
-      context().clock(), context().random());
+      context().policy_clock(), context().random());  // results on policy time
   if (!probes) return tl::unexpected(probes.error());
   rt_->probes_ = std::move(*probes);
   return {};

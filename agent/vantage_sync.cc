@@ -98,7 +98,7 @@ void VantageSync::WatchLeadership(Runtime& rt) {
 
 void VantageSync::Sync(Runtime& rt) {
   const auto steady = std::chrono::steady_clock::now();
-  const policies::Time now = WallMs(context_->clock().WallNow());
+  const policies::Time now = context_->PolicyNow();
   VantageReport own = rt.health().OwnReport(now, MinStaleAfter(rt.policy()));
   if (ReportChanged(published_, own) || steady >= next_heartbeat_) {
     auto put = context_->coordinator().Publish(own);

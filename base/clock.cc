@@ -3,6 +3,8 @@
 #include <numeric>
 #include <thread>
 
+#include "steer/base/steady_wall_clock.h"
+
 namespace steer::base {
 
 int64_t UnixSeconds(const Clock& clock) {
@@ -13,6 +15,15 @@ int64_t UnixSeconds(const Clock& clock) {
 void SystemClock::SleepFor(std::chrono::nanoseconds d) const {
   if (d.count() > 0) std::this_thread::sleep_for(d);
 }
+
+SteadyWallClock::SteadyWallClock(const Clock& inner)
+    : inner_(inner), steady0_(inner.SteadyNow()), wall0_(inner.WallNow()) {}
+
+Clock::WallTime SteadyWallClock::WallNow() const {
+  return wall0_ + std::chrono::duration_cast<WallTime::duration>(inner_.SteadyNow() - steady0_);
+}
+
+std::chrono::nanoseconds SteadyWallClock::Skew() const { return inner_.WallNow() - WallNow(); }
 
 Clock::SteadyTime FakeClock::SteadyNow() const {
   std::lock_guard<std::mutex> lock(mu_);

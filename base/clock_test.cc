@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "steer/base/random.h"
+#include "steer/base/steady_wall_clock.h"
 
 namespace steer::base {
 namespace {
@@ -32,6 +33,26 @@ TEST(FakeClockTest, WallCanStepWithoutMovingSteady) {
   clock.SetUnixSeconds(1'800'000'000);
   EXPECT_EQ(UnixSeconds(clock), 1'800'000'000);
   EXPECT_EQ(clock.SteadyNow(), steady);
+}
+
+TEST(SteadyWallClockTest, StartsAtWallTimeAndIgnoresWallSteps) {
+  using std::chrono::hours;
+  FakeClock clock;
+  SteadyWallClock policy(clock);
+  const auto start = clock.WallNow();
+  EXPECT_EQ(policy.WallNow(), start);
+  clock.Advance(milliseconds(1500));
+  EXPECT_EQ(policy.WallNow() - start, milliseconds(1500));
+  clock.SetWall(clock.WallNow() + hours(1));  // stepped forward: only the wall clock moves
+  EXPECT_EQ(policy.WallNow() - start, milliseconds(1500));
+  EXPECT_EQ(policy.Skew(), hours(1));
+  clock.SetWall(clock.WallNow() - hours(2));  // and back, past where it was
+  clock.Advance(milliseconds(500));
+  EXPECT_EQ(policy.WallNow() - start, milliseconds(2000));
+  EXPECT_EQ(policy.Skew(), -hours(1));
+  EXPECT_EQ(policy.SteadyNow(), clock.SteadyNow());
+  policy.SleepFor(milliseconds(10));
+  EXPECT_EQ(clock.Slept(), milliseconds(10));
 }
 
 TEST(SystemClockTest, UnixSecondsIsNow) {

@@ -85,6 +85,15 @@ const char* ActionName(Action a) {
 
 void Acknowledge(ServiceState& state) { state.blocked_until.reset(); }
 
+void ClampToNow(ServiceState& state, Time now) {
+  if (state.last_change && *state.last_change > now) {
+    if (state.blocked_until) *state.blocked_until -= *state.last_change - now;
+    state.last_change = now;
+  }
+  for (Time& t : state.changes) t = std::min(t, now);
+  for (RegionTrack& track : state.tracks) track.since = std::min(track.since, now);
+}
+
 bool Active(const std::optional<Time>& until, Time now) { return !until || now < *until; }
 
 bool IsPaused(const Overrides& o, const std::string& service, Time now) {

@@ -33,4 +33,13 @@ struct ServiceState {
 // An operator acknowledged the last automatic failover: automatic changes resume now.
 void Acknowledge(ServiceState& state);
 
+// A state read back (after a restart, or written by another agent) made fit for a clock that
+// reads `now`. A time stamp after `now` (the clock was stepped back since it was taken) becomes
+// `now`, and the block window moves back with the failover that opened it (last_change): so a
+// backward step delays a failback or a change by at most one full hold_down, failback_after,
+// min_change_interval, block_after_failover or hour of max_changes_per_hour from `now`, never
+// by the step. A forward step while no agent ran shortens them (nothing measures time across a
+// restart). Stamps that are not in the future are kept.
+void ClampToNow(ServiceState& state, Time now);
+
 }  // namespace steer::policies
