@@ -292,7 +292,7 @@ struct ServiceRegion {
   std::string region;                // region
   std::vector<std::string> answers;  // answers: record data, or {address, probe} items
   // answers[i].probe, indexed like `answers`; nullopt for an answer without its own probe.
-  std::vector<std::optional<ProbeConfig>> probes;
+  std::vector<std::optional<ProbeConfig>> probes = {};
   int min_healthy = 1;  // min_healthy: addresses up, below which the region counts as down
 
   bool has_address_probes() const;
