@@ -206,11 +206,12 @@ ObjectSpec<AnswerItem> MakeAnswer(const ObjectSpec<ProbeConfig>& answer_probe) {
                     "omitted (default `address`). While it is down the address is left out of "
                     "the answers (docs/policies.md, §12).");
   probe.keys_as = "regions.<name>.components.<name>.probes[]";
-  s.Add(ObjectKey<AnswerItem>(probe, answer_probe, [](AnswerItem & t) -> auto& {
-    t.probe.emplace();
-    t.probe->name = "address";
-    return *t.probe;
-  }));
+  s.Add(ObjectKey<AnswerItem>(
+      probe, answer_probe, [](AnswerItem & t) -> auto& {
+        t.probe.emplace();
+        t.probe->name = "address";
+        return *t.probe;
+      }));
   return s;
 }
 

@@ -161,8 +161,7 @@ void ValidateServices(Reader& r, const Policy& p) {
 namespace {
 
 // Adds answer j of the service's region i to `region` as its address component's probe.
-void AddAddressProbe(Reader& r, RegionConfig& region, const ServiceConfig& s, size_t i,
-                     size_t j) {
+void AddAddressProbe(Reader& r, RegionConfig& region, const ServiceConfig& s, size_t i, size_t j) {
   const ServiceRegion& sr = s.regions[i];
   const std::string name = AddressComponentName(sr.answers[j]);
   auto comp = std::find_if(region.components.begin(), region.components.end(),
@@ -178,8 +177,8 @@ void AddAddressProbe(Reader& r, RegionConfig& region, const ServiceConfig& s, si
     comp->probes.push_back(probe);
   } else if (!(*same == probe)) {
     Fail(r,
-         "services." + s.name + ".regions[" + std::to_string(i) + "].answers[" +
-             std::to_string(j) + "].probe",
+         "services." + s.name + ".regions[" + std::to_string(i) + "].answers[" + std::to_string(j) +
+             "].probe",
          "another service probes " + sr.answers[j] + " in region " + sr.region +
              " differently under the same probe name '" + probe.name +
              "'; give this probe another name");

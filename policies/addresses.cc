@@ -5,11 +5,10 @@
 namespace steer::policies {
 namespace {
 
-// "192.0.2.1 down: 3/3 vantage points saw it fail 3× (HTTP 503)"
+// "192.0.2.1: 3/3 vantage points saw it fail 3× (HTTP 503)"
 std::string Describe(const std::string& address, const TargetVerdict& v) {
-  std::string s = address + " down: " + std::to_string(v.down_votes) + "/" +
-                  std::to_string(v.eligible) + " vantage points saw it fail " +
-                  std::to_string(v.min_streak) + "\xC3\x97";
+  std::string s = address + ": " + std::to_string(v.down_votes) + "/" + std::to_string(v.eligible) +
+                  " vantage points saw it fail " + std::to_string(v.min_streak) + "\xC3\x97";
   if (!v.error.empty()) s += " (" + v.error + ")";
   return s;
 }
@@ -56,22 +55,22 @@ AddressPool AssessAddresses(const Layout& layout, const config::ServiceConfig& s
         live.push_back(sr.answers[j]);
       }
     }
-    const std::string counts = std::to_string(live.size()) + "/" +
-                               std::to_string(sr.answers.size()) + " addresses up";
+    const std::string counts =
+        std::to_string(live.size()) + "/" + std::to_string(sr.answers.size()) + " addresses";
     if (down.empty()) {
       pool.answers.push_back(sr.answers);
       pool.notes.emplace_back();
     } else if (live.size() >= static_cast<size_t>(sr.min_healthy)) {
       pool.answers.push_back(std::move(live));
-      pool.notes.push_back(JoinNotes(down) + "; out of rotation, " + sr.region + " serves " +
+      pool.notes.push_back("out of rotation: " + JoinNotes(down) + "; " + sr.region + " serves " +
                            counts);
     } else {
       // Too few left: the region is down, and serves every answer should it stay served.
       pool.answers.push_back(sr.answers);
       pool.notes.emplace_back();
       RegionVerdict& rv = verdicts[i];
-      const std::string why = counts + ", min_healthy " + std::to_string(sr.min_healthy) +
-                              " (" + JoinNotes(down) + ")";
+      const std::string why = counts + " up, min_healthy " + std::to_string(sr.min_healthy) +
+                              " (down: " + JoinNotes(down) + ")";
       if (rv.verdict == Health::kUnhealthy) {
         rv.summary += "; " + why;
       } else {

@@ -88,37 +88,50 @@ bool FailsFrom10s(long t) { return t < 10000; }
 const std::string kBoth = std::string(kA1) + "|" + kA2;
 
 const Scenario kScenarios[] = {
-    {"OneOfTwoFailsRegionKeepsServingOne", 1,
+    {"OneOfTwoFailsRegionKeepsServingOne",
+     1,
      [](TraceBuilder& b) { Addresses(b, 30000, FailsFrom10s, Ok); },
-     {"0 none us-east->us-east healthy " + kBoth, "12000 none us-east->us-east healthy 192.0.2.11"}},
-    {"BothFailFailoverToEuWest", 1,
+     {"0 none us-east->us-east healthy " + kBoth,
+      "12000 none us-east->us-east healthy 192.0.2.11"}},
+    {"BothFailFailoverToEuWest",
+     1,
      [](TraceBuilder& b) { Addresses(b, 30000, FailsFrom10s, FailsFrom10s); },
      {"0 none us-east->us-east healthy " + kBoth, "12000 failover us-east->eu-west down 192.0.2.2",
       "12100 none eu-west->eu-west healthy 192.0.2.2"}},
-    {"BelowMinHealthyTheRegionIsDown", 2,
+    {"BelowMinHealthyTheRegionIsDown",
+     2,
      [](TraceBuilder& b) { Addresses(b, 30000, FailsFrom10s, Ok); },
      {"0 none us-east->us-east healthy " + kBoth, "12000 failover us-east->eu-west down 192.0.2.2",
       "12100 none eu-west->eu-west healthy 192.0.2.2"}},
     // Two failures in a row, then a success, over and over: never 3 in a row.
-    {"TwoFailuresInARowRemoveNothing", 1,
+    {"TwoFailuresInARowRemoveNothing",
+     1,
      [](TraceBuilder& b) {
-       Addresses(b, 30000, [](long t) { return t < 10000 || (t / 1000) % 3 == 0; }, Ok);
+       Addresses(
+           b, 30000, [](long t) { return t < 10000 || (t / 1000) % 3 == 0; }, Ok);
      },
      {"0 none us-east->us-east healthy " + kBoth}},
     // Down at 12 s; the first success at 20 s is one of the two healthy_threshold needs.
-    {"RecoveryNeedsHealthyThreshold", 1,
+    {"RecoveryNeedsHealthyThreshold",
+     1,
      [](TraceBuilder& b) {
-       Addresses(b, 30000, [](long t) { return t < 10000 || t >= 20000; }, Ok);
+       Addresses(
+           b, 30000, [](long t) { return t < 10000 || t >= 20000; }, Ok);
      },
      {"0 none us-east->us-east healthy " + kBoth, "12000 none us-east->us-east healthy 192.0.2.11",
       "21000 none us-east->us-east healthy " + kBoth}},
     // One vantage point out of three is not a quorum.
-    {"OneVantagePointIsNotAQuorum", 1,
+    {"OneVantagePointIsNotAQuorum",
+     1,
      [](TraceBuilder& b) { Addresses(b, 30000, FailsFrom10s, Ok, {"probe-a"}); },
      {"0 none us-east->us-east healthy " + kBoth}},
-    {"TwoVantagePointsAreAQuorum", 1,
-     [](TraceBuilder& b) { Addresses(b, 30000, FailsFrom10s, Ok, {"probe-a", "probe-b"}); },
-     {"0 none us-east->us-east healthy " + kBoth, "12000 none us-east->us-east healthy 192.0.2.11"}},
+    {"TwoVantagePointsAreAQuorum",
+     1,
+     [](TraceBuilder& b) {
+       Addresses(b, 30000, FailsFrom10s, Ok, {"probe-a", "probe-b"});
+     },
+     {"0 none us-east->us-east healthy " + kBoth,
+      "12000 none us-east->us-east healthy 192.0.2.11"}},
 };
 
 class AddressScenario : public ::testing::TestWithParam<Scenario> {};
@@ -161,8 +174,8 @@ TEST(AddressPool, ReasonNamesTheAddress) {
   auto events = Simulate(*engine, b.Build());
   ASSERT_TRUE(events);
   EXPECT_EQ(events->back().decision.sentence,
-            "us-east healthy 3/3; 192.0.2.1 down: 3/3 vantage points saw it fail 3\xC3\x97 (HTTP 503); out of "
-            "rotation, us-east serves 1/2 addresses up; serving us-east");
+            "us-east healthy 3/3; out of rotation: 192.0.2.1: 3/3 vantage points saw it fail "
+            "3\xC3\x97 (HTTP 503); us-east serves 1/2 addresses; serving us-east");
 }
 
 // Both addresses down: the failover's reason says why us-east counts as down.
@@ -177,8 +190,8 @@ TEST(AddressPool, FailoverReasonSaysBelowMinHealthy) {
   const Decision& failover = (*events)[1].decision;
   EXPECT_EQ(failover.action, Action::kFailover);
   EXPECT_NE(failover.sentence.find(
-                "us-east down: 0/2 addresses up, min_healthy 1 (192.0.2.1 down: 3/3 vantage "
-                "points saw it fail 3\xC3\x97 (HTTP 503), 192.0.2.11 down"),
+                "us-east down: 0/2 addresses up, min_healthy 1 (down: 192.0.2.1: 3/3 vantage "
+                "points saw it fail 3\xC3\x97 (HTTP 503), 192.0.2.11: 3/3"),
             std::string::npos)
       << failover.sentence;
 }

@@ -43,9 +43,8 @@ ServiceState Prepare(const config::ServiceConfig& svc, const AddressPool& pool,
     st.serving_all = false;
     st.region = svc.regions.front().region;
   }
-  st.answers = st.serving_all
-                   ? AllAnswers(pool.answers, drained)
-                   : pool.answers[static_cast<size_t>(RegionIndex(svc, st.region))];
+  st.answers = st.serving_all ? AllAnswers(pool.answers, drained)
+                              : pool.answers[static_cast<size_t>(RegionIndex(svc, st.region))];
   // Usually the tracks line up with the policy already; rebuild only after a reload.
   bool aligned = st.tracks.size() == svc.regions.size();
   for (size_t i = 0; aligned && i < svc.regions.size(); ++i) {
@@ -237,8 +236,7 @@ std::vector<Decision> Engine::Evaluate(const HealthView& view,
       verdicts.push_back(hit->verdict);
     }
     const ServiceState& st = i < states.size() ? states[i] : fresh;
-    out.push_back(
-        DecideWith(static_cast<int>(i), std::move(verdicts), view, st, overrides, now));
+    out.push_back(DecideWith(static_cast<int>(i), std::move(verdicts), view, st, overrides, now));
   }
   return out;
 }

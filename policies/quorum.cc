@@ -171,8 +171,8 @@ TargetVerdict AssessTarget(const Layout& layout, int target, const config::Quoru
       ++tally[side].healthy;
     } else if (c.state == Health::kUnhealthy) {
       TargetVerdict& v = out[side];
-      v.min_streak = tally[side].down == 0 ? c.consecutive_fail
-                                           : std::min(v.min_streak, c.consecutive_fail);
+      v.min_streak =
+          tally[side].down == 0 ? c.consecutive_fail : std::min(v.min_streak, c.consecutive_fail);
       if (v.error.empty()) v.error = view.error(static_cast<int>(i), target);
       ++tally[side].down;
     } else {
