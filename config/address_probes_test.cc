@@ -1,5 +1,5 @@
 // Answers with their own probe: `answers: [{address, probe}]`, min_healthy, and the
-// components the loader adds for them (docs/policies.md, §12).
+// components the loader adds for them (docs/policies.md, §11).
 #include <gtest/gtest.h>
 
 #include "steer/config/loader.h"

@@ -204,7 +204,7 @@ ObjectSpec<AnswerItem> MakeAnswer(const ObjectSpec<ProbeConfig>& answer_probe) {
   KeyInfo probe = K("probe",
                     "This address's own probe, run from every vantage point; `name` may be "
                     "omitted (default `address`). While it is down the address is left out of "
-                    "the answers (docs/policies.md, §12).");
+                    "the answers (docs/policies.md, §11).");
   probe.keys_as = "regions.<name>.components.<name>.probes[]";
   s.Add(ObjectKey<AnswerItem>(
       probe, answer_probe, [](AnswerItem & t) -> auto& {

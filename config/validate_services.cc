@@ -18,7 +18,7 @@ bool AnswerFits(const std::string& type, const std::string& answer) {
   return IsHostname(answer);  // CNAME
 }
 
-// Answers with their own probe (docs/policies.md, §12).
+// Answers with their own probe (docs/policies.md, §11).
 void CheckAddressProbes(Reader& r, const ServiceConfig& s, const ServiceRegion& sr,
                         const std::string& item) {
   if (!sr.has_address_probes()) {

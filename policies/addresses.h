@@ -1,6 +1,6 @@
 #pragma once
 
-// Addresses out of rotation (private to steer_policies; docs/policies.md, §12): an answer
+// Addresses out of rotation (private to steer_policies; docs/policies.md, §11): an answer
 // with its own probe that a quorum of vantage points sees down is left out of its region's
 // answers while the region keeps min_healthy addresses up; below that the region counts as
 // down and, should it still be served, serves all its answers (never an empty RRset).

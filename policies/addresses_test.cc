@@ -1,4 +1,4 @@
-// Addresses out of rotation (docs/policies.md, §12), table-driven on a virtual clock: us-east
+// Addresses out of rotation (docs/policies.md, §11), table-driven on a virtual clock: us-east
 // serves two addresses, each with its own probe; eu-west and ap-south serve one each.
 #include <gtest/gtest.h>
 
