@@ -37,46 +37,66 @@ std::vector<std::vector<int>> AddressTargets(const Layout& layout,
   return out;
 }
 
+namespace {
+
+// Judges region i's probed answers: those still in rotation, and descriptions of those down.
+void JudgeRegion(const Layout& layout, const config::ServiceConfig& svc, size_t i,
+                 const std::vector<int>& targets, const HealthView& view, Time now,
+                 std::vector<std::string>& live, std::vector<std::string>& down) {
+  const config::ServiceRegion& sr = svc.regions[i];
+  for (size_t j = 0; j < sr.answers.size(); ++j) {
+    const int t = j < targets.size() ? targets[j] : -1;
+    const TargetVerdict v =
+        t >= 0 ? AssessTarget(layout, t, svc.quorum, view, now) : TargetVerdict{};
+    if (v.verdict == Health::kUnhealthy) {
+      down.push_back(Describe(sr.answers[j], v));
+    } else {
+      live.push_back(sr.answers[j]);
+    }
+  }
+}
+
+bool AnyTarget(const std::vector<int>& targets) {
+  for (int t : targets) {
+    if (t >= 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 AddressPool AssessAddresses(const Layout& layout, const config::ServiceConfig& svc,
                             const std::vector<std::vector<int>>& targets, const HealthView& view,
                             Time now, std::vector<RegionVerdict>& verdicts) {
   AddressPool pool;
   for (size_t i = 0; i < svc.regions.size(); ++i) {
+    if (!AnyTarget(targets[i])) continue;
     const config::ServiceRegion& sr = svc.regions[i];
     std::vector<std::string> live;
     std::vector<std::string> down;
-    for (size_t j = 0; j < sr.answers.size(); ++j) {
-      const int t = j < targets[i].size() ? targets[i][j] : -1;
-      const TargetVerdict v =
-          t >= 0 ? AssessTarget(layout, t, svc.quorum, view, now) : TargetVerdict{};
-      if (v.verdict == Health::kUnhealthy) {
-        down.push_back(Describe(sr.answers[j], v));
-      } else {
-        live.push_back(sr.answers[j]);
-      }
-    }
+    JudgeRegion(layout, svc, i, targets[i], view, now, live, down);
+    if (down.empty()) continue;
     const std::string counts =
         std::to_string(live.size()) + "/" + std::to_string(sr.answers.size()) + " addresses";
-    if (down.empty()) {
-      pool.answers.push_back(sr.answers);
-      pool.notes.emplace_back();
-    } else if (live.size() >= static_cast<size_t>(sr.min_healthy)) {
-      pool.answers.push_back(std::move(live));
-      pool.notes.push_back("out of rotation: " + JoinNotes(down) + "; " + sr.region + " serves " +
-                           counts);
+    if (pool.reduced.empty()) {
+      pool.reduced.resize(svc.regions.size());
+      pool.notes.resize(svc.regions.size());
+    }
+    if (live.size() >= static_cast<size_t>(sr.min_healthy)) {
+      pool.reduced[i] = std::move(live);
+      pool.notes[i] =
+          "out of rotation: " + JoinNotes(down) + "; " + sr.region + " serves " + counts;
+      continue;
+    }
+    // Too few left: the region is down, and serves every answer should it stay served.
+    RegionVerdict& rv = verdicts[i];
+    const std::string why = counts + " up, min_healthy " + std::to_string(sr.min_healthy) +
+                            " (down: " + JoinNotes(down) + ")";
+    if (rv.verdict == Health::kUnhealthy) {
+      rv.summary += "; " + why;
     } else {
-      // Too few left: the region is down, and serves every answer should it stay served.
-      pool.answers.push_back(sr.answers);
-      pool.notes.emplace_back();
-      RegionVerdict& rv = verdicts[i];
-      const std::string why = counts + " up, min_healthy " + std::to_string(sr.min_healthy) +
-                              " (down: " + JoinNotes(down) + ")";
-      if (rv.verdict == Health::kUnhealthy) {
-        rv.summary += "; " + why;
-      } else {
-        rv.verdict = Health::kUnhealthy;
-        rv.summary = sr.region + " down: " + why;
-      }
+      rv.verdict = Health::kUnhealthy;
+      rv.summary = sr.region + " down: " + why;
     }
   }
   return pool;

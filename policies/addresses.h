@@ -18,9 +18,16 @@ namespace steer::policies {
 std::vector<std::vector<int>> AddressTargets(const Layout& layout,
                                              const config::ServiceConfig& svc);
 
+// Per service region: the answers to serve, and why addresses are out. Both empty when no
+// address is out anywhere (the common case allocates nothing).
 struct AddressPool {
-  std::vector<std::vector<std::string>> answers;  // per service region: the answers to serve
-  std::vector<std::string> notes;  // per service region: the addresses out and why ("" if none)
+  std::vector<std::vector<std::string>> reduced;  // empty entry: the region's answers as written
+  std::vector<std::string> notes;                 // the addresses out and why ("" if none)
+
+  const std::vector<std::string>& Answers(const config::ServiceConfig& svc, size_t region) const {
+    return reduced.empty() || reduced[region].empty() ? svc.regions[region].answers
+                                                      : reduced[region];
+  }
 };
 
 // Judges every probed answer of the service and turns a region with fewer than min_healthy

@@ -12,13 +12,13 @@ namespace {
 constexpr Time kHour{3600 * 1000};
 
 // `answers`: per service region, the answers it would serve now (addresses out excluded).
-std::vector<std::string> AllAnswers(const std::vector<std::vector<std::string>>& answers,
+std::vector<std::string> AllAnswers(const config::ServiceConfig& svc, const AddressPool& pool,
                                     const std::vector<bool>& drained) {
   const bool all_drained = std::all_of(drained.begin(), drained.end(), [](bool d) { return d; });
   std::vector<std::string> out;
-  for (size_t i = 0; i < answers.size(); ++i) {
+  for (size_t i = 0; i < svc.regions.size(); ++i) {
     if (drained[i] && !all_drained) continue;
-    for (const auto& a : answers[i]) {
+    for (const auto& a : pool.Answers(svc, i)) {
       if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
     }
   }
@@ -43,8 +43,8 @@ ServiceState Prepare(const config::ServiceConfig& svc, const AddressPool& pool,
     st.serving_all = false;
     st.region = svc.regions.front().region;
   }
-  st.answers = st.serving_all ? AllAnswers(pool.answers, drained)
-                              : pool.answers[static_cast<size_t>(RegionIndex(svc, st.region))];
+  st.answers = st.serving_all ? AllAnswers(svc, pool, drained)
+                              : pool.Answers(svc, static_cast<size_t>(RegionIndex(svc, st.region)));
   // Usually the tracks line up with the policy already; rebuild only after a reload.
   bool aligned = st.tracks.size() == svc.regions.size();
   for (size_t i = 0; aligned && i < svc.regions.size(); ++i) {
@@ -77,11 +77,11 @@ void Apply(const config::ServiceConfig& svc, const AddressPool& pool, const Plan
   if (plan.serve_all) {
     st.serving_all = true;
     st.region.clear();
-    st.answers = AllAnswers(pool.answers, drained);
+    st.answers = AllAnswers(svc, pool, drained);
   } else {
     st.serving_all = false;
     st.region = svc.regions[static_cast<size_t>(plan.target)].region;
-    st.answers = pool.answers[static_cast<size_t>(plan.target)];
+    st.answers = pool.Answers(svc, static_cast<size_t>(plan.target));
   }
   st.last_change = now;
   st.changes.push_back(now);
@@ -190,7 +190,7 @@ Decision Engine::DecideWith(int service, std::vector<RegionVerdict> verdicts,
   d.answers = st.answers;
   d.reasons = std::move(plan.reasons);
   const int served = st.serving_all ? -1 : RegionIndex(svc, st.region);
-  if (served >= 0 && !pool.notes[static_cast<size_t>(served)].empty()) {
+  if (served >= 0 && !pool.notes.empty() && !pool.notes[static_cast<size_t>(served)].empty()) {
     d.reasons.push_back(pool.notes[static_cast<size_t>(served)]);
   }
   if (plan.change) {
