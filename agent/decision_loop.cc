@@ -4,6 +4,7 @@
 
 #include "active_overrides.h"
 #include "engine_state_json.h"
+#include "record_match.h"
 #include "status/page_model.h"
 #include "status_feed.h"
 #include "steer/base/log.h"
@@ -16,25 +17,6 @@ bool IsChange(policies::Action a) {
   using policies::Action;
   return a == Action::kFailover || a == Action::kFailback || a == Action::kSwitchover ||
          a == Action::kForced || a == Action::kServeAll;
-}
-
-std::vector<std::string> Sorted(std::vector<std::string> v) {
-  std::sort(v.begin(), v.end());
-  return v;
-}
-
-// The region whose answers `records` are ("" when none), and whether they are every
-// region's answers together.
-std::pair<std::string, bool> MatchRegion(const config::ServiceConfig& sc,
-                                         const std::vector<std::string>& records) {
-  std::vector<std::string> want = Sorted(records);
-  std::vector<std::string> all;
-  std::string region;
-  for (const auto& r : sc.regions) {
-    if (Sorted(r.answers) == want) region = r.region;
-    all.insert(all.end(), r.answers.begin(), r.answers.end());
-  }
-  return {region, region.empty() && Sorted(all) == want};
 }
 
 }  // namespace

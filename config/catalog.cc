@@ -56,8 +56,10 @@ void CollectPaths(const ObjectInfo& info, const std::string& prefix,
   for (const auto& k : info.keys) {
     std::string path = prefix.empty() ? k.key : prefix + "." + k.key;
     out->push_back(path);
-    if (k.object == nullptr) continue;
-    if (k.kind == ValueKind::kObjectList) CollectPaths(*k.object, path + "[]", out);
+    if (k.object == nullptr || !k.keys_as.empty()) continue;
+    if (k.kind == ValueKind::kObjectList || k.kind == ValueKind::kAnswerList) {
+      CollectPaths(*k.object, path + "[]", out);
+    }
     if (k.kind == ValueKind::kObjectMap) CollectPaths(*k.object, path + ".<name>", out);
     if (k.kind == ValueKind::kObject) CollectPaths(*k.object, path, out);
   }
@@ -108,6 +110,10 @@ json KeySchema(const KeyInfo& k) {
     case ValueKind::kObjectMap:
       s = {{"type", "object"}, {"additionalProperties", ObjectSchema(*k.object)}};
       break;
+    case ValueKind::kAnswerList:
+      s = {{"type", "array"},
+           {"items", {{"oneOf", {json{{"type", "string"}}, ObjectSchema(*k.object)}}}}};
+      break;
     case ValueKind::kStatusList: {
       json one = {{"oneOf",
                    {{{"type", "integer"}, {"minimum", 100}, {"maximum", 599}},
@@ -124,8 +130,10 @@ json KeySchema(const KeyInfo& k) {
   }
   // A required list or map needs at least one entry.
   if (k.required && IsCollection(k.kind))
-    s[k.kind == ValueKind::kStringList || k.kind == ValueKind::kObjectList ? "minItems"
-                                                                           : "minProperties"] = 1;
+    s[k.kind == ValueKind::kStringList || k.kind == ValueKind::kObjectList ||
+              k.kind == ValueKind::kAnswerList
+          ? "minItems"
+          : "minProperties"] = 1;
   s["description"] = k.description;
   if (!k.default_text.empty()) s["x-default"] = k.default_text;
   return s;
@@ -173,6 +181,8 @@ const char* KindName(const KeyInfo& k) {
       return "status list";
     case ValueKind::kQuorum:
       return "quorum";
+    case ValueKind::kAnswerList:
+      return "list of strings or objects";
   }
   return "";
 }
@@ -210,6 +220,7 @@ void MarkdownSection(const ObjectInfo& info, const std::string& path, const Head
       type += " ≤ " + BoundText(k, *k.max);
     }
     std::string meaning = k.description;
+    if (!k.keys_as.empty()) meaning += " Keys as in `" + k.keys_as + "`.";
     if (!k.only_for.empty()) {
       std::string kinds;
       for (const auto& v : k.only_for) kinds += (kinds.empty() ? "" : ", ") + v;
@@ -225,9 +236,9 @@ void MarkdownSection(const ObjectInfo& info, const std::string& path, const Head
   }
   *out += "\n";
   for (const auto& k : info.keys) {
-    if (k.object == nullptr) continue;
+    if (k.object == nullptr || !k.keys_as.empty()) continue;
     std::string child = path.empty() ? k.key : path + "." + k.key;
-    if (k.kind == ValueKind::kObjectList) child += "[]";
+    if (k.kind == ValueKind::kObjectList || k.kind == ValueKind::kAnswerList) child += "[]";
     if (k.kind == ValueKind::kObjectMap) child += ".<name>";
     MarkdownSection(*k.object, child, h, out);
   }

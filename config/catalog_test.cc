@@ -24,9 +24,16 @@ void CollectYamlPaths(const YAML::Node& node, const ObjectInfo& info, const std:
     ASSERT_NE(k, nullptr) << "unknown key " << prefix << key;
     std::string path = prefix.empty() ? key : prefix + "." + key;
     out->insert(path);
-    if (k->kind == ValueKind::kObject) CollectYamlPaths(kv.second, *k->object, path, out);
+    if (k->kind == ValueKind::kObject && k->keys_as.empty()) {
+      CollectYamlPaths(kv.second, *k->object, path, out);
+    }
     if (k->kind == ValueKind::kObjectList) {
       for (const auto& item : kv.second) CollectYamlPaths(item, *k->object, path + "[]", out);
+    }
+    if (k->kind == ValueKind::kAnswerList) {
+      for (const auto& item : kv.second) {
+        if (item.IsMap()) CollectYamlPaths(item, *k->object, path + "[]", out);
+      }
     }
     if (k->kind == ValueKind::kObjectMap) {
       for (const auto& item : kv.second) {

@@ -31,6 +31,7 @@ tl::expected<Policy, Diagnostics> ParsePolicy(std::string_view yaml, const std::
     // they skip values that are empty because a key was missing or malformed.
     Normalize(reader, policy);
     Validate(reader, policy);
+    if (reader.ok()) ExpandAddressProbes(reader, policy);
   } catch (const YAML::Exception& e) {
     // yaml-cpp throws on some malformed shapes while iterating; report, never propagate.
     reader.ErrorAt(Location{file_name, e.mark.line + 1, e.mark.column + 1}, "", e.msg);

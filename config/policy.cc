@@ -29,6 +29,15 @@ std::string ProviderTypeName(ProviderType type) {
   return "unknown";
 }
 
+std::string AddressComponentName(const std::string& address) { return "@" + address; }
+
+bool ServiceRegion::has_address_probes() const {
+  for (const auto& p : probes) {
+    if (p) return true;
+  }
+  return false;
+}
+
 const ProviderConfig* Policy::FindProvider(const std::string& name) const {
   return FindByName(providers, name);
 }

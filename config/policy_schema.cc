@@ -207,7 +207,9 @@ const PolicySpecs& Specs() {
     s->component = MakeComponent(s->probe);
     s->region_health = MakeRegionHealth();
     s->region = MakeRegion(s->component, s->region_health);
-    s->service_region = MakeServiceRegion();
+    s->answer_probe = MakeAnswerProbe(s->probe);
+    s->answer = MakeAnswer(s->answer_probe);
+    s->service_region = MakeServiceRegion(s->answer);
     s->safety = MakeSafety();
     s->service = MakeService(s->service_region, s->safety);
     s->notifier = MakeNotifier();

@@ -7,6 +7,12 @@
 
 namespace steer::config {
 
+// One item of a service region's `answers` written as a mapping: {address, probe}.
+struct AnswerItem {
+  std::string address;
+  std::optional<ProbeConfig> probe;
+};
+
 struct PolicySpecs {
   ObjectSpec<ApiTlsConfig> api_tls;
   ObjectSpec<ApiLimits> api_limits;
@@ -23,6 +29,8 @@ struct PolicySpecs {
   ObjectSpec<ComponentConfig> component;
   ObjectSpec<RegionHealthRule> region_health;
   ObjectSpec<RegionConfig> region;
+  ObjectSpec<ProbeConfig> answer_probe;
+  ObjectSpec<AnswerItem> answer;
   ObjectSpec<ServiceRegion> service_region;
   ObjectSpec<SafetyConfig> safety;
   ObjectSpec<ServiceConfig> service;
@@ -45,7 +53,9 @@ ObjectSpec<ComponentConfig> MakeComponent(const ObjectSpec<ProbeConfig>& probe);
 ObjectSpec<RegionHealthRule> MakeRegionHealth();
 ObjectSpec<RegionConfig> MakeRegion(const ObjectSpec<ComponentConfig>& component,
                                     const ObjectSpec<RegionHealthRule>& health);
-ObjectSpec<ServiceRegion> MakeServiceRegion();
+ObjectSpec<ProbeConfig> MakeAnswerProbe(const ObjectSpec<ProbeConfig>& probe);
+ObjectSpec<AnswerItem> MakeAnswer(const ObjectSpec<ProbeConfig>& answer_probe);
+ObjectSpec<ServiceRegion> MakeServiceRegion(const ObjectSpec<AnswerItem>& answer);
 ObjectSpec<SafetyConfig> MakeSafety();
 ObjectSpec<ServiceConfig> MakeService(const ObjectSpec<ServiceRegion>& region,
                                       const ObjectSpec<SafetyConfig>& safety);

@@ -213,15 +213,94 @@ ObjectSpec<ProviderConfig> MakeProvider(const ObjectSpec<ZoneTransferConfig>& tr
   return s;
 }
 
-ObjectSpec<ServiceRegion> MakeServiceRegion() {
+// The probe of one answer: the keys of a component's probe, with `name` optional.
+ObjectSpec<ProbeConfig> MakeAnswerProbe(const ObjectSpec<ProbeConfig>& probe) {
+  ObjectSpec<ProbeConfig> s = probe;
+  s.info.name = "answer probe";
+  for (auto& k : s.info.keys) {
+    if (k.key == "name") {
+      k.required = false;
+      k.default_text = "address";
+    }
+  }
+  for (auto& b : s.bindings) {
+    if (b.info.key == "name") {
+      b.info.required = false;
+      b.info.default_text = "address";
+    }
+  }
+  return s;
+}
+
+ObjectSpec<AnswerItem> MakeAnswer(const ObjectSpec<ProbeConfig>& answer_probe) {
+  ObjectSpec<AnswerItem> s;
+  s.info.name = "answer";
+  s.Add(StringKey<AnswerItem>(
+      Required(K("address", "Record data (an A or AAAA address).", "", "198.51.100.10")),
+      F(AnswerItem, t.address)));
+  KeyInfo probe = K("probe",
+                    "This address's own probe, run from every vantage point; `name` may be "
+                    "omitted (default `address`). While it is down the address is left out of "
+                    "the answers (docs/policies.md, §11).");
+  probe.keys_as = "regions.<name>.components.<name>.probes[]";
+  s.Add(ObjectKey<AnswerItem>(
+      probe, answer_probe, [](AnswerItem & t) -> auto& {
+        t.probe.emplace();
+        t.probe->name = "address";
+        return *t.probe;
+      }));
+  return s;
+}
+
+namespace {
+
+// `answers`: each item is record data, or {address, probe} for an address with its own probe.
+Binding<ServiceRegion> AnswersKey(const ObjectSpec<AnswerItem>& spec) {
+  KeyInfo info = Required(K("answers",
+                            "Record data served while this region is active; an item may be "
+                            "{address, probe} to take that address out of rotation while its "
+                            "probe fails.",
+                            "", "[198.51.100.10, {address: 198.51.100.11, probe: {...}}]"));
+  info.kind = ValueKind::kAnswerList;
+  info.object = &spec.info;
+  return {info, [&spec](Reader& r, const YAML::Node& n, const std::string& p, ServiceRegion& t) {
+            if (!n.IsSequence()) {
+              r.Error(n, p, "expected a list of record data or {address, probe} entries");
+              return;
+            }
+            for (size_t i = 0; i < n.size(); ++i) {
+              const std::string item = p + "[" + std::to_string(i) + "]";
+              if (n[i].IsMap()) {
+                AnswerItem a = ReadItem(r, n[i], n[i], item, spec, AnswerItem{});
+                t.answers.push_back(a.address);
+                t.probes.push_back(std::move(a.probe));
+                continue;
+              }
+              r.Record(item, n[i]);
+              std::string value;
+              if (r.ReadString(n[i], item, &value)) {
+                t.answers.push_back(value);
+                t.probes.emplace_back();
+              }
+            }
+          }};
+}
+
+}  // namespace
+
+ObjectSpec<ServiceRegion> MakeServiceRegion(const ObjectSpec<AnswerItem>& answer) {
   ObjectSpec<ServiceRegion> s;
   s.info.name = "service region";
   s.Add(StringKey<ServiceRegion>(Required(K("region", "A key of regions.", "", "us-east")),
                                  F(ServiceRegion, t.region)));
-  s.Add(StringListKey<ServiceRegion>(
-      Required(
-          K("answers", "Record data served while this region is active.", "", "[198.51.100.10]")),
-      F(ServiceRegion, t.answers)));
+  s.Add(AnswersKey(answer));
+  s.Add(IntKey<ServiceRegion>(
+      Range(K("min_healthy",
+              "With answers that have their own probe: addresses that must be up (not down) "
+              "for the region to count as healthy; at most the number of answers.",
+              "1", "2"),
+            1, 1000),
+      F(ServiceRegion, t.min_healthy)));
   return s;
 }
 

@@ -119,6 +119,8 @@ void CheckHttpProbe(Checker& c, Reader& r, const ProbeConfig& p) {
   CheckSecretHeaders(r, p.headers, c.path() + ".headers");
 }
 
+}  // namespace
+
 void CheckProbe(Reader& r, const ProbeConfig& p, const std::string& path) {
   Checker c(r, path);
   if (p.timeout >= p.interval) {
@@ -144,6 +146,8 @@ void CheckProbe(Reader& r, const ProbeConfig& p, const std::string& path) {
       break;
   }
 }
+
+namespace {
 
 void CheckRegion(Reader& r, const RegionConfig& region, const std::string& path) {
   Checker c(r, path);

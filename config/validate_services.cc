@@ -1,4 +1,5 @@
 // Cross-field rules of services and notifications.
+#include <algorithm>
 #include <set>
 
 #include "text_checks.h"
@@ -15,6 +16,34 @@ bool AnswerFits(const std::string& type, const std::string& answer) {
   if (type == "A") return IsIPv4(answer);
   if (type == "AAAA") return IsIPv6(answer);
   return IsHostname(answer);  // CNAME
+}
+
+// Answers with their own probe (docs/policies.md, §11).
+void CheckAddressProbes(Reader& r, const ServiceConfig& s, const ServiceRegion& sr,
+                        const std::string& item) {
+  if (!sr.has_address_probes()) {
+    if (r.Has(item + ".min_healthy")) {
+      Fail(r, item + ".min_healthy",
+           "min_healthy applies only to answers with their own probe ({address, probe})");
+    }
+    return;
+  }
+  if (s.record_type == "CNAME") {
+    Fail(r, item + ".answers", "answers with their own probe need type A or AAAA, not CNAME");
+  }
+  if (static_cast<size_t>(sr.min_healthy) > sr.answers.size()) {
+    Fail(r, item + ".min_healthy",
+         "min_healthy " + std::to_string(sr.min_healthy) + " is more than the " +
+             std::to_string(sr.answers.size()) + " answers");
+  }
+  std::set<std::string> seen;
+  for (size_t j = 0; j < sr.answers.size(); ++j) {
+    const std::string at = item + ".answers[" + std::to_string(j) + "]";
+    if (!seen.insert(sr.answers[j]).second) {
+      Fail(r, at, "'" + sr.answers[j] + "' is listed twice");
+    }
+    if (j < sr.probes.size() && sr.probes[j]) CheckProbe(r, *sr.probes[j], at + ".probe");
+  }
 }
 
 void CheckServiceRegions(Reader& r, const Policy& p, const ServiceConfig& s,
@@ -38,6 +67,7 @@ void CheckServiceRegions(Reader& r, const Policy& p, const ServiceConfig& s,
              "'" + sr.answers[j] + "' is not valid data for record type " + s.record_type);
       }
     }
+    CheckAddressProbes(r, s, sr, item);
   }
 }
 
@@ -124,6 +154,56 @@ void ValidateServices(Reader& r, const Policy& p) {
     if (!s.dns_name.empty() && !names.insert(key).second) {
       Fail(r, "services." + s.name + ".dns_name",
            "another service already steers " + s.dns_name + " " + s.record_type);
+    }
+  }
+}
+
+namespace {
+
+// Adds answer j of the service's region i to `region` as its address component's probe.
+void AddAddressProbe(Reader& r, RegionConfig& region, const ServiceConfig& s, size_t i, size_t j) {
+  const ServiceRegion& sr = s.regions[i];
+  const std::string name = AddressComponentName(sr.answers[j]);
+  auto comp = std::find_if(region.components.begin(), region.components.end(),
+                           [&](const ComponentConfig& c) { return c.name == name; });
+  if (comp == region.components.end()) {
+    region.components.push_back(ComponentConfig{name, false, {}, s.location});
+    comp = region.components.end() - 1;
+  }
+  const ProbeConfig& probe = *sr.probes[j];
+  auto same = std::find_if(comp->probes.begin(), comp->probes.end(),
+                           [&](const ProbeConfig& p) { return p.name == probe.name; });
+  if (same == comp->probes.end()) {
+    comp->probes.push_back(probe);
+  } else if (!(*same == probe)) {
+    Fail(r,
+         "services." + s.name + ".regions[" + std::to_string(i) + "].answers[" + std::to_string(j) +
+             "].probe",
+         "another service probes " + sr.answers[j] + " in region " + sr.region +
+             " differently under the same probe name '" + probe.name +
+             "'; give this probe another name");
+  }
+}
+
+}  // namespace
+
+void ExpandAddressProbes(Reader& r, Policy& policy) {
+  for (const auto& region : policy.regions) {
+    for (const auto& c : region.components) {
+      if (!c.name.empty() && c.name[0] == '@') {
+        Fail(r, "regions." + region.name + ".components." + c.name,
+             "component names starting with '@' are reserved for answers' own probes");
+      }
+    }
+  }
+  for (const auto& s : policy.services) {
+    for (size_t i = 0; i < s.regions.size(); ++i) {
+      const ServiceRegion& sr = s.regions[i];
+      auto region = std::find_if(policy.regions.begin(), policy.regions.end(),
+                                 [&](const RegionConfig& rc) { return rc.name == sr.region; });
+      for (size_t j = 0; region != policy.regions.end() && j < sr.probes.size(); ++j) {
+        if (sr.probes[j]) AddAddressProbe(r, *region, s, i, j);
+      }
     }
   }
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "addresses.h"
 #include "plan.h"
 #include "quorum.h"
 
@@ -10,13 +11,14 @@ namespace {
 
 constexpr Time kHour{3600 * 1000};
 
-std::vector<std::string> AllAnswers(const config::ServiceConfig& svc,
+// `answers`: per service region, the answers it would serve now (addresses out excluded).
+std::vector<std::string> AllAnswers(const config::ServiceConfig& svc, const AddressPool& pool,
                                     const std::vector<bool>& drained) {
   const bool all_drained = std::all_of(drained.begin(), drained.end(), [](bool d) { return d; });
   std::vector<std::string> out;
   for (size_t i = 0; i < svc.regions.size(); ++i) {
     if (drained[i] && !all_drained) continue;
-    for (const auto& a : svc.regions[i].answers) {
+    for (const auto& a : pool.Answers(svc, i)) {
       if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
     }
   }
@@ -32,18 +34,17 @@ int RegionIndex(const config::ServiceConfig& svc, const std::string& name) {
 
 // Initialises a fresh state, follows the policy's current answers, moves the verdict clocks
 // and forgets changes older than an hour and block windows that have passed.
-ServiceState Prepare(const config::ServiceConfig& svc, const ServiceState& in,
-                     const std::vector<RegionVerdict>& verdicts, const std::vector<bool>& drained,
-                     Time now) {
+ServiceState Prepare(const config::ServiceConfig& svc, const AddressPool& pool,
+                     const ServiceState& in, const std::vector<RegionVerdict>& verdicts,
+                     const std::vector<bool>& drained, Time now) {
   ServiceState st = in;
   if (!st.initialized || (!st.serving_all && RegionIndex(svc, st.region) < 0)) {
     st.initialized = true;
     st.serving_all = false;
     st.region = svc.regions.front().region;
   }
-  st.answers = st.serving_all
-                   ? AllAnswers(svc, drained)
-                   : svc.regions[static_cast<size_t>(RegionIndex(svc, st.region))].answers;
+  st.answers = st.serving_all ? AllAnswers(svc, pool, drained)
+                              : pool.Answers(svc, static_cast<size_t>(RegionIndex(svc, st.region)));
   // Usually the tracks line up with the policy already; rebuild only after a reload.
   bool aligned = st.tracks.size() == svc.regions.size();
   for (size_t i = 0; aligned && i < svc.regions.size(); ++i) {
@@ -71,16 +72,16 @@ ServiceState Prepare(const config::ServiceConfig& svc, const ServiceState& in,
 }
 
 // Moves the state to the plan's target and books the change for the rate rules.
-void Apply(const config::ServiceConfig& svc, const Plan& plan, const std::vector<bool>& drained,
-           Time now, ServiceState& st) {
+void Apply(const config::ServiceConfig& svc, const AddressPool& pool, const Plan& plan,
+           const std::vector<bool>& drained, Time now, ServiceState& st) {
   if (plan.serve_all) {
     st.serving_all = true;
     st.region.clear();
-    st.answers = AllAnswers(svc, drained);
+    st.answers = AllAnswers(svc, pool, drained);
   } else {
     st.serving_all = false;
     st.region = svc.regions[static_cast<size_t>(plan.target)].region;
-    st.answers = svc.regions[static_cast<size_t>(plan.target)].answers;
+    st.answers = pool.Answers(svc, static_cast<size_t>(plan.target));
   }
   st.last_change = now;
   st.changes.push_back(now);
@@ -108,6 +109,7 @@ std::string Join(const std::vector<std::string>& parts) {
 Engine::Engine(config::Policy policy, Layout layout)
     : policy_(std::move(policy)), layout_(std::move(layout)) {
   for (const auto& svc : policy_.services) {
+    address_targets_.push_back(AddressTargets(layout_, svc));
     std::vector<int> regions;
     for (const auto& sr : svc.regions) regions.push_back(layout_.FindRegion(sr.region));
     service_regions_.push_back(std::move(regions));
@@ -147,23 +149,32 @@ std::vector<RegionVerdict> Engine::AssessRegions(int service, const HealthView& 
   for (int r : service_regions_[static_cast<size_t>(service)]) {
     out.push_back(AssessRegion(layout_, r, svc.quorum, view, now));
   }
+  AssessAddresses(layout_, svc, address_targets_[static_cast<size_t>(service)], view, now, out);
   return out;
 }
 
 Decision Engine::Decide(int service, const HealthView& view, const ServiceState& state,
                         const Overrides& overrides, Time now) const {
-  return DecideWith(service, AssessRegions(service, view, now), state, overrides, now);
+  const auto& svc = policy_.services[static_cast<size_t>(service)];
+  std::vector<RegionVerdict> verdicts;
+  for (int r : service_regions_[static_cast<size_t>(service)]) {
+    verdicts.push_back(AssessRegion(layout_, r, svc.quorum, view, now));
+  }
+  return DecideWith(service, std::move(verdicts), view, state, overrides, now);
 }
 
 Decision Engine::DecideWith(int service, std::vector<RegionVerdict> verdicts,
-                            const ServiceState& state, const Overrides& overrides, Time now) const {
+                            const HealthView& view, const ServiceState& state,
+                            const Overrides& overrides, Time now) const {
   const auto& svc = policy_.services[static_cast<size_t>(service)];
   Decision d;
   d.service = svc.name;
+  const AddressPool pool = AssessAddresses(
+      layout_, svc, address_targets_[static_cast<size_t>(service)], view, now, verdicts);
   d.regions = std::move(verdicts);
   std::vector<bool> drained;
   for (const auto& sr : svc.regions) drained.push_back(IsDrained(overrides, sr.region, now));
-  ServiceState st = Prepare(svc, state, d.regions, drained, now);
+  ServiceState st = Prepare(svc, pool, state, d.regions, drained, now);
   const int current = st.serving_all ? -1 : RegionIndex(svc, st.region);
   Context ctx{svc, d.regions, drained, st, current, now};
 
@@ -172,12 +183,16 @@ Decision Engine::DecideWith(int service, std::vector<RegionVerdict> verdicts,
   Gate(ctx, IsPaused(overrides, svc.name, now), plan);
 
   d.from = Label(st);
-  if (plan.change) Apply(svc, plan, drained, now, st);
+  if (plan.change) Apply(svc, pool, plan, drained, now, st);
   d.to = Label(st);
   d.action = plan.action;
   d.cause = std::move(plan.cause);
   d.answers = st.answers;
   d.reasons = std::move(plan.reasons);
+  const int served = st.serving_all ? -1 : RegionIndex(svc, st.region);
+  if (served >= 0 && !pool.notes.empty() && !pool.notes[static_cast<size_t>(served)].empty()) {
+    d.reasons.push_back(pool.notes[static_cast<size_t>(served)]);
+  }
   if (plan.change) {
     d.reasons.push_back(std::string(ActionName(d.action)) + " " + d.from + " \xE2\x86\x92 " + d.to);
   } else if (d.action == Action::kNone && d.cause == "healthy") {
@@ -221,7 +236,7 @@ std::vector<Decision> Engine::Evaluate(const HealthView& view,
       verdicts.push_back(hit->verdict);
     }
     const ServiceState& st = i < states.size() ? states[i] : fresh;
-    out.push_back(DecideWith(static_cast<int>(i), std::move(verdicts), st, overrides, now));
+    out.push_back(DecideWith(static_cast<int>(i), std::move(verdicts), view, st, overrides, now));
   }
   return out;
 }

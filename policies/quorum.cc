@@ -154,6 +154,45 @@ void Summarize(const Layout::Region& r, const std::vector<Failure>& failures, co
 
 }  // namespace
 
+TargetVerdict AssessTarget(const Layout& layout, int target, const config::QuorumConfig& quorum,
+                           const HealthView& view, Time now) {
+  const Layout::Target& lt = layout.targets()[static_cast<size_t>(target)];
+  const std::string& region = layout.regions()[static_cast<size_t>(lt.region)].name;
+  Tally tally[2];  // [0] outside, [1] inside
+  TargetVerdict out[2];
+  const auto& vps = view.vantages();
+  for (size_t i = 0; i < vps.size(); ++i) {
+    const HealthView::Cell& c = view.cell(static_cast<int>(i), target);
+    if (!c.observed) continue;
+    const int side = !vps[i].home_region.empty() && vps[i].home_region == region ? 1 : 0;
+    if (!Fresh(c, lt, quorum.stale_after, now)) {
+      ++tally[side].stale;
+    } else if (c.state == Health::kHealthy) {
+      ++tally[side].healthy;
+    } else if (c.state == Health::kUnhealthy) {
+      TargetVerdict& v = out[side];
+      v.min_streak =
+          tally[side].down == 0 ? c.consecutive_fail : std::min(v.min_streak, c.consecutive_fail);
+      if (v.error.empty()) v.error = view.error(static_cast<int>(i), target);
+      ++tally[side].down;
+    } else {
+      ++tally[side].undecided;
+    }
+  }
+  const auto count = [](const Tally& t) { return t.healthy + t.down + t.stale + t.undecided; };
+  const int side = count(tally[0]) == 0 ? 1 : 0;
+  TargetVerdict v = out[side];
+  v.eligible = count(tally[side]);
+  v.down_votes = tally[side].down;
+  const int needed = quorum.count > 0 ? quorum.count : v.eligible / 2 + 1;
+  if (v.eligible > 0 && tally[side].healthy >= needed) {
+    v.verdict = Health::kHealthy;
+  } else if (v.eligible > 0 && v.down_votes >= needed) {
+    v.verdict = Health::kUnhealthy;
+  }
+  return v;
+}
+
 RegionVerdict AssessRegion(const Layout& layout, int region, const config::QuorumConfig& quorum,
                            const HealthView& view, Time now) {
   const auto& r = layout.regions()[static_cast<size_t>(region)];

@@ -175,7 +175,9 @@ Result<void> Replay::Ask(const TraceRow& row, std::optional<Time> until) {
 }
 
 bool SameOutcome(const Decision& a, const Decision& b) {
-  return a.action == b.action && a.from == b.from && a.to == b.to && a.cause == b.cause;
+  // Answers change on their own when an address goes out of or back into rotation (§11).
+  return a.action == b.action && a.from == b.from && a.to == b.to && a.cause == b.cause &&
+         a.answers == b.answers;
 }
 
 void Replay::Tick(Time now) {

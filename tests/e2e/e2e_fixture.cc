@@ -111,8 +111,8 @@ regions:
     provider: pdns
     regions:
       - region: a
-        answers: [)" +
-          std::string(kA) + R"(]
+        answers: )" +
+          (k.a_answers.empty() ? "[" + std::string(kA) + "]" : k.a_answers) + R"(
       - region: b
         answers: [)" +
           std::string(kB) + R"(]

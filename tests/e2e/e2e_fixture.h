@@ -26,6 +26,8 @@ struct PolicyKnobs {
   int ttl = 30;  // login's records' TTL, seconds
   // Each region's probe URL; "" = the region's own HTTP listener (/healthz).
   std::string probe_url[2];
+  // Region a's `answers` as YAML (flow or block, after "answers:"); "" = [kA].
+  std::string a_answers;
 };
 
 class FailoverE2E : public ::testing::Test {

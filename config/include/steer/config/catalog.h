@@ -26,13 +26,14 @@ enum class ValueKind {
   kObjectMap,   // a map from a name to `object`
   kStatusList,  // HTTP status codes and "200-299" ranges
   kQuorum,      // "majority" or an integer within min..max
+  kAnswerList,  // a list whose items are strings or `object`s
 };
 
 // Whether a key of this kind holds entries (a list or a map).
 inline bool IsCollection(ValueKind kind) {
   return kind == ValueKind::kStringList || kind == ValueKind::kStringMap ||
          kind == ValueKind::kObjectList || kind == ValueKind::kObjectMap ||
-         kind == ValueKind::kStatusList;
+         kind == ValueKind::kStatusList || kind == ValueKind::kAnswerList;
 }
 
 struct ObjectInfo;
@@ -54,7 +55,10 @@ struct KeyInfo {
   // kString, kStringList: the value is a URL (each item is) with one of these schemes, e.g.
   // {"http", "https"}; a user:password@ in it is refused.
   std::vector<std::string> url_schemes;
-  const ObjectInfo* object = nullptr;  // kObject, kObjectList, kObjectMap
+  const ObjectInfo* object = nullptr;  // kObject, kObjectList, kObjectMap, kAnswerList
+  // kObject: the object's keys are documented at this key path instead (e.g.
+  // "regions.<name>.components.<name>.probes[]"); the JSON Schema still spells them out.
+  std::string keys_as;
 };
 
 struct ObjectInfo {

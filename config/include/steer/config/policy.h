@@ -294,10 +294,20 @@ struct RegionConfig {
 
 // ---- services -------------------------------------------------------------------------
 
+// The component name under which an answer's own probe runs in its region: the loader adds
+// one such component (critical: false, so the region's health rule does not count it) per
+// probed address, so that the probe engine, the vantage reports and traces treat it like
+// any other probe ("region/@192.0.2.1/probe").
+std::string AddressComponentName(const std::string& address);
+
 struct ServiceRegion {
   std::string region;                // region
-  std::vector<std::string> answers;  // answers: record data served for this region
+  std::vector<std::string> answers;  // answers: record data, or {address, probe} items
+  // answers[i].probe, indexed like `answers`; nullopt for an answer without its own probe.
+  std::vector<std::optional<ProbeConfig>> probes = {};
+  int min_healthy = 1;  // min_healthy: addresses up, below which the region counts as down
 
+  bool has_address_probes() const;
   bool operator==(const ServiceRegion&) const = default;
 };
 

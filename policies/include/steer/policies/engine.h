@@ -36,7 +36,8 @@ class Engine {
   const config::Policy& policy() const { return policy_; }
   const Layout& layout() const { return layout_; }
 
-  // Quorum verdict of every region of one service (the service's quorum settings apply).
+  // Quorum verdict of every region of one service (the service's quorum settings apply); a
+  // region with fewer than min_healthy of its probed answers up counts as down.
   std::vector<RegionVerdict> AssessRegions(int service, const HealthView& view, Time now) const;
 
   // One service; `state` is the previous tick's Decision::next (or a default state).
@@ -55,8 +56,9 @@ class Engine {
 
  private:
   Engine(config::Policy policy, Layout layout);
-  Decision DecideWith(int service, std::vector<RegionVerdict> verdicts, const ServiceState& state,
-                      const Overrides& overrides, Time now) const;
+  // `verdicts`: the regions' quorum verdicts; the answers' own probes are judged here.
+  Decision DecideWith(int service, std::vector<RegionVerdict> verdicts, const HealthView& view,
+                      const ServiceState& state, const Overrides& overrides, Time now) const;
   RequestCheck CheckDrain(const OperatorRequest& request, const HealthView& view,
                           const Overrides& overrides, Time now) const;
   RequestCheck CheckPin(const OperatorRequest& request, const HealthView& view,
@@ -67,6 +69,8 @@ class Engine {
   Layout layout_;
   std::vector<std::vector<int>> service_regions_;  // service -> layout region indexes
   std::vector<int> region_users_;                  // layout region -> services using it
+  // service -> service region -> answer -> layout target of its own probe, or -1
+  std::vector<std::vector<std::vector<int>>> address_targets_;
 };
 
 }  // namespace steer::policies

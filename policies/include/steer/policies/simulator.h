@@ -40,7 +40,7 @@ struct SimulationEvent {
   RequestCheck check;       // requests: allowed or which rule refused
 };
 
-// Every decision change (action, from, to or cause differs from the service's previous
+// Every decision change (action, from, to, cause or answers differs from the service's previous
 // decision) and every operator command's outcome, in time order. Errors name the trace line.
 Result<std::vector<SimulationEvent>> Simulate(const Engine& engine, std::string_view trace,
                                               const SimulationOptions& options = {});
