@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "steer/base/html.h"
+
 namespace steer::status {
 namespace {
 
@@ -71,41 +73,25 @@ size_t AllowedUtf8(std::string_view t) {
 
 }  // namespace
 
+// What XML 1.0 cannot carry is dropped (control characters) or replaced (malformed UTF-8),
+// then the markup characters are escaped as in HTML.
 std::string XmlEscape(std::string_view text) {
   static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-  std::string out;
-  out.reserve(text.size());
+  std::string clean;
+  clean.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
     const char c = text[i];
     if (static_cast<unsigned char>(c) >= 0x80) {
       const size_t n = AllowedUtf8(text.substr(i));
-      out += n ? text.substr(i, n) : kReplacement;
+      clean += n ? text.substr(i, n) : kReplacement;
       i += n ? n : 1;
       continue;
     }
     ++i;
     if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') continue;  // not allowed in XML 1.0
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
+    clean += c;
   }
-  return out;
+  return base::HtmlEscape(clean);
 }
 
 std::string AtomFeed(const PageModel& m) {
