@@ -40,6 +40,19 @@ void Put48(wire::Writer& w, uint64_t v) {
   w.Put32(static_cast<uint32_t>(v));
 }
 
+// Strict base64 (RFC 4648, padded, no whitespace). Checked before ldns sees the secret: ldns's
+// signing leaks the parts of the TSIG record it had built when the secret does not decode.
+bool ValidBase64(const std::string& s) {
+  if (s.empty() || s.size() % 4 != 0) return false;
+  size_t pad = 0;
+  while (pad < 2 && s[s.size() - 1 - pad] == '=') ++pad;
+  for (size_t i = 0; i < s.size() - pad; ++i) {
+    const char c = s[i];
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Key Normalize(const std::string& name, const std::string& algorithm, const std::string& secret) {
@@ -56,7 +69,7 @@ Result<Key> MakeKey(const std::string& who, const std::string& name, const std::
         who + ": TSIG algorithm must be hmac-sha256 or hmac-sha512, not '" + algorithm + "'");
   }
   auto probe = internal::MakeQuery("probe.", "SOA");
-  if (!probe || !Sign(probe->get(), key, nullptr)) {
+  if (!ValidBase64(secret) || !probe || !Sign(probe->get(), key, nullptr)) {
     return MakeError(ErrorCode::kInvalidArgument, who + ": cannot sign with TSIG key " + key.name +
                                                       " (is the secret valid base64?)");
   }
