@@ -7,6 +7,7 @@
 #include "record_match.h"
 #include "status/page_model.h"
 #include "status_feed.h"
+#include "steer/base/json_text.h"
 #include "steer/base/log.h"
 #include "steer/dns/rrset.h"
 
@@ -253,7 +254,7 @@ DecisionLoop::Kept DecisionLoop::Keep(const std::string& service, const policies
   Result<void> put;
   if (before != after) {
     // Shared before DNS: a successor continues from what this leader is about to write.
-    put = context_->shared().PutEngineState(service, after.dump(), token);
+    put = context_->shared().PutEngineState(service, base::JsonText(after), token);
   }
   std::lock_guard lock(mu_);
   if (!put) {

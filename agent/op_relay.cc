@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "steer/base/json_text.h"
+
 namespace steer::agent {
 namespace {
 
@@ -41,9 +43,9 @@ Result<api::OperationRequest> RequestFromJson(const json& j) {
     r.why = j.value("why", "");
     if (j.contains("duration_ms")) {
       if (!j["duration_ms"].is_number_integer()) {
-        return MakeError(
-            ErrorCode::kInvalidArgument,
-            "not an operation: duration_ms " + j["duration_ms"].dump() + " is not a whole number");
+        return MakeError(ErrorCode::kInvalidArgument, "not an operation: duration_ms " +
+                                                          base::JsonText(j["duration_ms"]) +
+                                                          " is not a whole number");
       }
       r.duration = std::chrono::milliseconds(j["duration_ms"].get<int64_t>());
     }

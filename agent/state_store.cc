@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "steer/base/json_text.h"
 #include "steer/base/sqlite_stmt.h"
 
 namespace steer::agent {
@@ -41,7 +42,9 @@ int64_t ToMs(WallTime t) {
 }
 WallTime FromMs(int64_t ms) { return WallTime(std::chrono::milliseconds(ms)); }
 
-std::string EncodeList(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
+std::string EncodeList(const std::vector<std::string>& v) {
+  return base::JsonText(nlohmann::json(v));
+}
 std::vector<std::string> DecodeList(const std::string& s) {
   auto j = nlohmann::json::parse(s, nullptr, false);
   if (!j.is_array()) return {};

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <string_view>
 
+#include "steer/base/json_text.h"
+
 namespace steer::auth {
 namespace {
 
@@ -101,7 +103,7 @@ std::string DumpJson(const nlohmann::json& value) {
   std::string out;
   out.reserve(512);  // the tokens and introspection answers: one allocation
   if (Append(value, out)) return out;
-  return value.dump();
+  return base::JsonText(value);
 }
 
 }  // namespace steer::auth

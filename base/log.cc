@@ -7,6 +7,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "steer/base/json_text.h"
+
 namespace steer::base {
 namespace {
 
@@ -22,7 +24,7 @@ class JsonFormatter : public spdlog::formatter {
         {"logger", std::string(msg.logger_name.data(), msg.logger_name.size())},
         {"msg", std::string(msg.payload.data(), msg.payload.size())},
     };
-    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string text = JsonText(line);
     text.push_back('\n');
     dest.append(text.data(), text.data() + text.size());
   }

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "steer/base/clock.h"
+#include "steer/base/json_text.h"
 #include "steer/base/log.h"
 #include "steer/base/secret.h"
 #include "steer/dns/aws_sigv4.h"  // UriEncode: RFC 3986 percent-encoding
@@ -48,11 +49,11 @@ std::string CloudflareErrors(const std::string& body) {
   for (const json& e : doc["errors"]) {
     if (!out.empty()) out += "; ";
     if (!e.is_object()) {  // not what Cloudflare documents: show it as it came
-      out += "[?] " + e.dump();
+      out += "[?] " + base::JsonText(e);
       continue;
     }
     auto message = e.find("message");
-    out += "[" + (e.contains("code") ? e["code"].dump() : std::string("?")) + "] " +
+    out += "[" + (e.contains("code") ? base::JsonText(e["code"]) : std::string("?")) + "] " +
            (message == e.end()     ? std::string()
             : message->is_string() ? message->get<std::string>()
                                    : message->dump());
@@ -242,7 +243,7 @@ Result<ChangeReceipt> CloudflareProvider::Replace(const std::string& zone, const
                              {"proxied", false}});  // DNS-only: resolvers must see the answers
   }
   Result<base::HttpResponse> response =
-      Call("POST", "/zones/" + options_.zone_id + "/dns_records/batch", body.dump());
+      Call("POST", "/zones/" + options_.zone_id + "/dns_records/batch", base::JsonText(body));
   if (!response) return tl::unexpected(response.error());
   base::Logger("dns")->info("{}: replaced {} in zone {} ({} deleted, {} patched, {} created)",
                             options_.name, ToString(desired), zone, batch.deletes.size(),

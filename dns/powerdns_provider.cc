@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "steer/base/json_text.h"
 #include "steer/base/log.h"
 #include "steer/base/secret.h"
 
@@ -127,7 +128,7 @@ Result<ChangeReceipt> PowerDnsProvider::Replace(const std::string& zone, const R
                   {"changetype", "REPLACE"},
                   {"records", records}}}}};
   std::string what = options_.name + ": PATCH " + rrset.name + " " + rrset.type;
-  auto response = Call("PATCH", ZonePath(zone), body.dump());
+  auto response = Call("PATCH", ZonePath(zone), base::JsonText(body));
   if (!response) return tl::unexpected(response.error());
   if (response->status == 404) {
     return MakeError(ErrorCode::kNotFound,
@@ -142,7 +143,8 @@ Result<ChangeReceipt> PowerDnsProvider::Replace(const std::string& zone, const R
 Result<void> PowerDnsProvider::CreateZone(const std::string& zone,
                                           const std::vector<std::string>& nameservers) {
   json body = {{"name", CanonicalName(zone)}, {"kind", "Native"}, {"nameservers", nameservers}};
-  auto response = Call("POST", "/api/v1/servers/" + options_.server_id + "/zones", body.dump());
+  auto response =
+      Call("POST", "/api/v1/servers/" + options_.server_id + "/zones", base::JsonText(body));
   if (!response) return tl::unexpected(response.error());
   if (response->status == 409) {
     return MakeError(ErrorCode::kAlreadyExists, options_.name + ": zone " + zone + " exists");

@@ -6,6 +6,7 @@
 
 #include "api/status_routes.h"
 #include "steer/base/duration.h"
+#include "steer/base/json_text.h"
 #include "steer/base/log.h"
 
 namespace steer::agent::api {
@@ -16,8 +17,7 @@ using json = nlohmann::json;
 // Request text echoed in a response (a path, a service name) may be any bytes: invalid UTF-8
 // becomes U+FFFD instead of json::dump throwing out of Handle.
 base::ServerResponse Json(int status, const json& body) {
-  return base::ServerResponse{
-      status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace), {}};
+  return base::ServerResponse{status, "application/json", base::JsonText(body), {}};
 }
 
 base::ServerResponse ErrorResponse(int status, const std::string& message) {
@@ -283,7 +283,7 @@ base::ServerResponse Router::PostStatus(const std::vector<std::string>& parts,
   OperationOutcome out = backend_.OperateStatus(r);
   const bool ok = out.status == OperationOutcome::Status::kOk;
   std::string what = DescribeStatus(r);
-  if (ok && out.detail.contains("id")) what += " (#" + out.detail["id"].dump() + ")";
+  if (ok && out.detail.contains("id")) what += " (#" + base::JsonText(out.detail["id"]) + ")";
   std::string why;
   if (r.body.contains("message") && r.body["message"].is_string()) {
     why = r.body["message"].get<std::string>();

@@ -1,6 +1,8 @@
 // The routes of the status page's operations (api::StatusOp) and how the audit names them.
 #include "api/status_routes.h"
 
+#include "steer/base/json_text.h"
+
 namespace steer::agent::api {
 
 using json = nlohmann::json;
@@ -40,7 +42,7 @@ std::string DescribeStatus(const StatusRequest& r) {
   const json& b = r.body;
   if (b.contains("services") && b["services"].is_array()) {
     for (const auto& v : b["services"])
-      s += " " + (v.is_string() ? v.get<std::string>() : v.dump());
+      s += " " + (v.is_string() ? v.get<std::string>() : base::JsonText(v));
   }
   for (const char* key : {"impact", "status", "start", "end", "drain"}) {
     if (b.contains(key) && b[key].is_string())

@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "steer/base/http_client.h"
+#include "steer/base/json_text.h"
 
 namespace steer::agent::cli {
 
@@ -34,7 +35,7 @@ Result<ApiResponse> ApiClient::Send(const std::string& method, const std::string
 Result<ApiResponse> ApiClient::Get(const std::string& path) const { return Send("GET", path, ""); }
 
 Result<ApiResponse> ApiClient::Post(const std::string& path, const nlohmann::json& body) const {
-  return Send("POST", path, body.dump());
+  return Send("POST", path, base::JsonText(body));
 }
 
 void AddClientOptions(po::options_description& opts, bool json) {
@@ -165,7 +166,7 @@ int ReportOperation(const char* command, const Result<ApiResponse>& r) {
   std::cerr << " (HTTP " << r->status << ")\n";
   if (body.is_object() && body.contains("detail") && body["detail"].contains("diagnostics")) {
     for (const auto& d : body["detail"]["diagnostics"]) {
-      std::cerr << "  " << (d.is_string() ? d.get<std::string>() : d.dump()) << "\n";
+      std::cerr << "  " << (d.is_string() ? d.get<std::string>() : base::JsonText(d)) << "\n";
     }
   }
   return kExitFailed;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "steer/base/json_text.h"
 #include "steer/config/loader.h"
 #include "steer/probes/dns_query.h"
 #include "steer/probes/prober.h"
@@ -189,7 +190,7 @@ int RunProbe(int argc, char** argv) {
   if (vm.count("json")) {
     nlohmann::json out = nlohmann::json::array();
     for (size_t i = 0; i < targets->size(); ++i) out.push_back(ToJson((*targets)[i], results[i]));
-    std::cout << out.dump(2) << "\n";
+    std::cout << base::JsonText(out, 2) << "\n";
   } else {
     PrintTable(*targets, results);
   }

@@ -10,6 +10,7 @@
 
 #include "cli/command.h"
 #include "cli/flags.h"
+#include "steer/base/json_text.h"
 #include "steer/config/loader.h"
 #include "steer/policies/engine.h"
 #include "steer/policies/simulator.h"
@@ -83,7 +84,7 @@ int Replay(const std::string& config, const std::string& trace_path, long step_m
     return kExitFailed;
   }
   for (const auto& e : *events) {
-    std::cout << (json ? ToJson(e).dump() : ToText(e)) << "\n";
+    std::cout << (json ? base::JsonText(ToJson(e)) : ToText(e)) << "\n";
   }
   return kExitOk;
 }

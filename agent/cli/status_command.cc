@@ -5,6 +5,7 @@
 
 #include "cli/api_client.h"
 #include "cli/command.h"
+#include "steer/base/json_text.h"
 
 namespace steer::agent::cli {
 namespace {
@@ -21,11 +22,11 @@ std::string Str(const json& j, const char* key) {
     std::string out;
     for (const auto& e : v) {
       if (!out.empty()) out += ',';
-      out += e.is_string() ? e.get<std::string>() : e.dump();
+      out += e.is_string() ? e.get<std::string>() : base::JsonText(e);
     }
     return out.empty() ? "-" : out;
   }
-  return v.dump();
+  return base::JsonText(v);
 }
 
 void PrintTable(const std::vector<std::vector<std::string>>& rows) {
@@ -179,7 +180,7 @@ int RunStatus(int argc, char** argv) {
     return kExitFailed;
   }
   if (vm.count("json")) {
-    std::cout << r->body.dump(2) << "\n";
+    std::cout << base::JsonText(r->body, 2) << "\n";
   } else {
     PrintStatus(r->body);
   }
@@ -210,7 +211,7 @@ int RunHistory(int argc, char** argv) {
     return kExitFailed;
   }
   if (vm.count("json")) {
-    std::cout << r->body.dump(2) << "\n";
+    std::cout << base::JsonText(r->body, 2) << "\n";
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows = {

@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "cli/flags.h"
 #include "runnable.h"
+#include "steer/base/json_text.h"
 #include "steer/config/catalog.h"
 
 namespace steer::agent::cli {
@@ -68,9 +69,7 @@ int RunValidate(int argc, char** argv) {
   }
   if (vm.count("json")) {
     // File names and the text quoted in errors may be any bytes: invalid UTF-8 becomes U+FFFD.
-    std::cout << nlohmann::json{{"valid", all_valid}, {"files", files}}.dump(
-                     2, ' ', false, nlohmann::json::error_handler_t::replace)
-              << "\n";
+    std::cout << base::JsonText(nlohmann::json{{"valid", all_valid}, {"files", files}}, 2) << "\n";
   }
   return all_valid ? kExitOk : kExitFailed;
 }

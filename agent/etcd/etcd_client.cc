@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "etcd/etcd_codec.h"
+#include "steer/base/json_text.h"
 
 namespace steer::agent::etcd {
 namespace {
@@ -190,7 +191,7 @@ Result<base::HttpResponse> Client::Post(const std::string& endpoint, const std::
 Result<std::string> Client::Authenticate(const std::string& endpoint) {
   std::string host = HostOf(endpoint);
   json credentials = {{"name", options_.username}, {"password", options_.password}};
-  auto response = Post(endpoint, "/v3/auth/authenticate", credentials.dump(), "");
+  auto response = Post(endpoint, "/v3/auth/authenticate", base::JsonText(credentials), "");
   if (!response) return tl::unexpected(response.error());
   json body = ParseFirst(response->body);
   GatewayError e = DecodeError(body);
@@ -265,7 +266,7 @@ Result<std::string> Client::CallOne(const std::string& endpoint, const std::stri
 }
 
 Result<json> Client::CallJson(const std::string& path, const json& body) {
-  auto answer = Call(path, body.dump());
+  auto answer = Call(path, base::JsonText(body));
   if (!answer) return tl::unexpected(answer.error());
   return ParseObject(*answer, HostOf(CurrentEndpoint()));
 }

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "steer/base/json_text.h"
+
 namespace steer::agent::etcd {
 
 using std::chrono::milliseconds;
@@ -20,7 +22,7 @@ Result<api::OperationOutcome> EtcdOpRelay::Forward(const api::OperationRequest& 
   if (lease == 0) return MakeError(ErrorCode::kUnavailable, "no etcd session: cannot relay");
   const std::string id = NewId();
   nlohmann::json body = {{"from", vantage_}, {"request", RequestToJson(request)}};
-  if (auto put = client_.Put(keys_.Op(id), body.dump(), lease); !put) {
+  if (auto put = client_.Put(keys_.Op(id), base::JsonText(body), lease); !put) {
     return tl::unexpected(put.error());
   }
   const auto deadline = clock_.SteadyNow() + timeout;
@@ -56,13 +58,13 @@ Result<void> EtcdOpRelay::Complete(const std::string& id, const api::OperationOu
                                    int64_t token) {
   // Only a request still waiting is answered: an answer to a withdrawn one would stay on the
   // leader's lease, unread, as long as the leader lives.
-  auto txn =
-      client_.Txn({{keys_.Leader(), Compare::Target::kCreate, Compare::Result::kEqual, token, ""},
-                   {keys_.Op(id), Compare::Target::kVersion, Compare::Result::kGreater, 0, ""}},
-                  // On the leader's lease: an answer nobody reads goes with the leader's session.
-                  {Op::Put(keys_.OpDone(id), OutcomeToJson(outcome).dump(), coordinator_.lease()),
-                   Op::Delete(keys_.Op(id))},
-                  {Op::Get(keys_.Leader())});
+  auto txn = client_.Txn(
+      {{keys_.Leader(), Compare::Target::kCreate, Compare::Result::kEqual, token, ""},
+       {keys_.Op(id), Compare::Target::kVersion, Compare::Result::kGreater, 0, ""}},
+      // On the leader's lease: an answer nobody reads goes with the leader's session.
+      {Op::Put(keys_.OpDone(id), base::JsonText(OutcomeToJson(outcome)), coordinator_.lease()),
+       Op::Delete(keys_.Op(id))},
+      {Op::Get(keys_.Leader())});
   if (!txn) return tl::unexpected(txn.error());
   if (txn->succeeded) return {};
   const bool leads =

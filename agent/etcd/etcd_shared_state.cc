@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "steer/base/json_text.h"
+
 namespace steer::agent::etcd {
 namespace {
 
@@ -21,7 +23,7 @@ std::string OverrideToJson(const Override& o) {
                    {"created_ms", Ms(o.created)},
                    {"rules", o.rules}};
   if (o.expires) j["expires_ms"] = Ms(*o.expires);
-  return j.dump();
+  return base::JsonText(j);
 }
 
 Result<Override> OverrideFromJson(const std::string& json) {
@@ -71,8 +73,8 @@ Result<void> EtcdSharedState::PutEngineState(const std::string& service, const s
 }
 
 Result<void> EtcdSharedState::PutOverride(const Override& o, int64_t token) {
-  auto txn = Fenced(token, {Op::Put(keys_.Override(OverrideKindName(o.kind), o.target),
-                                    OverrideToJson(o))});
+  auto txn = Fenced(
+      token, {Op::Put(keys_.Override(OverrideKindName(o.kind), o.target), OverrideToJson(o))});
   if (!txn) return tl::unexpected(txn.error());
   return {};
 }

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "steer/base/json_text.h"
+
 namespace steer::agent::etcd {
 namespace {
 
@@ -25,8 +27,8 @@ std::string ReportToJson(const VantageReport& report) {
                        {"age", t.age_ms},
                        {"err", t.error}});
   }
-  return nlohmann::json{{"v", report.vantage}, {"home", report.home_region}, {"t", targets}}
-      .dump();
+  return base::JsonText(
+      nlohmann::json{{"v", report.vantage}, {"home", report.home_region}, {"t", targets}});
 }
 
 Result<VantageReport> ReportFromJson(const std::string& json) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "steer/base/http_client.h"
+#include "steer/base/json_text.h"
 
 namespace steer::agent::notify {
 
@@ -33,7 +34,7 @@ Result<void> WebhookNotifier::Send(const Notification& n) {
                          {"summary", n.summary},
                          {"time", FormatUtc(n.when)},
                          {"fields", n.fields}};
-  return PostJson(name_, url_, headers_, body.dump(), timeout_);
+  return PostJson(name_, url_, headers_, base::JsonText(body), timeout_);
 }
 
 }  // namespace steer::agent::notify

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "page_model.h"
+#include "steer/base/json_text.h"
 
 namespace steer::status {
 namespace {
@@ -223,7 +224,7 @@ std::string ReportJson(const UptimeReport& r) {
                                 {"end", IsoTime(m.end_ms)},
                                 {"status", m.status}});
   }
-  return j.dump(2) + "\n";
+  return base::JsonText(j, 2) + "\n";
 }
 
 std::string ReportCsv(const UptimeReport& r) {

@@ -1,0 +1,9 @@
+#include "steer/base/json_text.h"
+
+namespace steer::base {
+
+std::string JsonText(const nlohmann::json& value, int indent) {
+  return value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace steer::base
