@@ -141,7 +141,7 @@ policy_db_service() {  # $1: the quorum line ("" for one agent)
     dns_name: db.demo.test.
     zone: demo.test.
     ttl: 5
-    provider: pdns
+    provider: $DNS_PROVIDER
     regions:
       - region: db-a
         answers: [${DB_ANSWERS[0]}]

@@ -5,6 +5,8 @@
 # by b; a failover back that max_changes_per_hour (1 here) refuses is printed by the demo and
 # by steerctl status as held, naming the rule;
 # scripts/demo stop stops the demo (its own handler) cleanly and leaves nothing running.
+# With STEER_DEMO_DNS=embedded (ctest demo.embedded_dns) the same run has steerd serve
+# demo.test itself instead of PowerDNS.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 base=$((20000 + RANDOM % 20000))
@@ -41,7 +43,12 @@ curl -sf -u "$creds" -d "token=$token" "http://127.0.0.1:$b/introspect" | grep -
 scripts/demo cut a
 wait_for 198.51.100.20 10
 pids=$(cat "$STEER_DEMO_DIR"/*.pid)
-[ "$(echo "$pids" | wc -w)" -ge 3 ] || { echo "expected pdns, steerd and region b running"; exit 1; }
+[ "$(echo "$pids" | wc -w)" -ge 3 ] || { echo "expected steerd, region b and the DNS server or watcher running"; exit 1; }
+if [ "${STEER_DEMO_DNS:-powerdns}" = embedded ]; then  # no PowerDNS: steerd answered that
+  [ ! -e "$STEER_DEMO_DIR/pdns.pid" ] || { echo "PowerDNS runs in the embedded mode"; exit 1; }
+  dig +norec @127.0.0.1 -p "$STEER_DEMO_DNS_PORT" login.demo.test A | grep -q "flags: qr aa" ||
+    { echo "the answer is not authoritative"; exit 1; }
+fi
 wait_output "login.demo.test answers region b (198.51.100.20)" 5
 
 # The public status page (its address printed by the demo) shows the failover as an incident.
