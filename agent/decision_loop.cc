@@ -164,6 +164,7 @@ void DecisionLoop::Follow(Runtime& rt, bool frozen) {
         states_[name] = ServiceStateFromJson(nlohmann::json::parse(json, nullptr, false));
       }
     }
+    ServeShared(rt);
   }
   if (!rt.health().AllFresh()) return;
   policies::Time now = context_->PolicyNow();
@@ -181,6 +182,19 @@ void DecisionLoop::Follow(Runtime& rt, bool frozen) {
     FeedStatus(sc, d, context_->uptime(), nullptr, status::EpochMs(context_->clock().WallNow()));
     std::lock_guard lock(mu_);
     last_[sc.name] = d;
+  }
+}
+
+// A follower's own embedded server answers what the leader decided, as read from the shared
+// state, so every agent serves the same records (within the one-second refresh).
+void DecisionLoop::ServeShared(Runtime& rt) {
+  for (auto& s : rt.services()) {
+    if (!s.local_server) continue;
+    const config::ServiceConfig& sc = *s.config;
+    policies::ServiceState state = State(sc.name);
+    if (!state.initialized || state.answers.empty()) continue;
+    dns::RRset rrset{dns::CanonicalName(sc.dns_name), sc.record_type, sc.ttl, state.answers};
+    s.applier->SetDesired(state.serving_all ? "*" : state.region, rrset.Normalized());
   }
 }
 

@@ -64,6 +64,7 @@ class DecisionLoop {
   void Tick(Runtime& rt);
   bool TakeOver(Runtime& rt, int64_t token);
   void Follow(Runtime& rt, bool frozen);
+  void ServeShared(Runtime& rt);
   void Adopt(ServiceRuntime& s);
   void AdoptRecords(const config::ServiceConfig& sc, const dns::RRset& current);
   policies::ServiceState TakeState(const std::string& service);

@@ -20,13 +20,6 @@ void CheckProviders(const config::Policy& policy, config::Diagnostics& out) {
                        "provider kind '" + config::ProviderTypeName(p.type) +
                            "' is not built into this binary"));
     }
-    // Only the leader writes: the other agents' embedded servers would answer stale records.
-    if (p.type == config::ProviderType::kEmbedded &&
-        policy.coordination.mode == config::CoordinationMode::kEtcd) {
-      out.push_back(At(p.location, "providers." + p.name + ".type",
-                       "type embedded cannot be used with coordination mode etcd yet: only the "
-                       "leader writes, so the other agents' servers would answer stale records"));
-    }
   }
 }
 

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "daemon.h"
+#include "steer/testsupport/process.h"
 #include "testing/http_listener.h"
 
 namespace steer::agent {
@@ -71,11 +72,11 @@ TEST_F(RunnableTest, ValidateRefusesWhatStartRefusesAndStartRunsWhatValidates) {
       // etcd unreachable at start: steerd starts (frozen) and retries.
       {"etcd", "coordination: {mode: etcd, etcd: {endpoints: [\"http://127.0.0.1:1\"]}}\n",
        zonefile, ns, ""},
+      // Every agent serves the leader's answers from its own server (etcd unreachable here).
       {"embedded-etcd", "coordination: {mode: etcd, etcd: {endpoints: [\"http://127.0.0.1:1\"]}}\n",
-       "embedded, listen: [\"127.0.0.1:1\"], zone_file: " + dir_ + "/demo.zone, origin: demo.test.",
-       "",
-       "type embedded cannot be used with coordination mode etcd yet: only the leader writes, "
-       "so the other agents' servers would answer stale records"},
+       "embedded, listen: [\"127.0.0.1:" + std::to_string(testsupport::FreePort()) +
+           "\"], zone_file: " + dir_ + "/demo.zone, origin: demo.test.",
+       "", ""},
       {"local-quorum-2", local, zonefile, ns + "    quorum: 2\n",
        "quorum 2 needs that many vantage points, but coordination mode local has one (this "
        "agent); use quorum: majority or 1"},

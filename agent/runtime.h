@@ -41,6 +41,9 @@ struct ServiceRuntime {
   dns::Provider* provider = nullptr;              // owned by the Runtime
   std::vector<dns::NameServer> nameservers;
   std::atomic<bool> adopted{false};  // the provider's records were read and taken as state
+  // The provider is this steerd's own DNS server (type embedded): every agent writes it, the
+  // leader with its decisions, a follower with the leader's (the shared state).
+  bool local_server = false;
   std::unique_ptr<DnsApplier> applier;
 };
 

@@ -87,7 +87,16 @@ Result<void> RuntimeBuilder::BuildService(const config::ServiceConfig& sc) {
   s.config = &sc;
   s.provider = stack->second.provider.get();
   s.nameservers = *ns;
+  s.local_server = pc->type == config::ProviderType::kEmbedded;
   ApplierDeps deps = MakeApplierDeps(sc);
+  if (s.local_server) {
+    // Fencing keeps an ex-leader off a shared provider; this server is this process's own.
+    // The token is recorded when this agent leads, 0 when it follows.
+    deps.fence = [ctx = rt_->context_]() -> Result<int64_t> {
+      auto token = ctx->CheckFence();
+      return token ? *token : 0;
+    };
+  }
   deps.writer = stack->second.writer.get();
   s.applier = std::make_unique<DnsApplier>(dns::CanonicalName(sc.zone), s.nameservers,
                                            sc.propagation_timeout, std::move(deps));
@@ -104,8 +113,8 @@ ApplierDeps RuntimeBuilder::MakeApplierDeps(const config::ServiceConfig& sc) {
   auto failing = std::make_shared<std::atomic<bool>>(false);
   deps.on_error = [notifier = rt_->notifier_, name = sc.name, failing](const std::string& error) {
     if (failing->exchange(true)) return;
-    notifier->Submit(Event(name, name + ": DNS change failing, retrying: " + error,
-                           {{"error", error}}));
+    notifier->Submit(
+        Event(name, name + ": DNS change failing, retrying: " + error, {{"error", error}}));
   };
   deps.on_written = [ctx = rt_->context_, notifier = rt_->notifier_, name = sc.name, failing](
                         const std::string& region, const dns::WriteResult& w) {
@@ -114,6 +123,8 @@ ApplierDeps RuntimeBuilder::MakeApplierDeps(const config::ServiceConfig& sc) {
         ctx->store().SetAnswers({name, region, w.after.records, std::chrono::system_clock::now()});
     if (!set) base::Logger("agent")->error("state: {}", set.error().message);
     if (w.outcome != dns::ChangeOutcome::kApplied) return;
+    // A follower's own embedded server following the leader: the leader announces the change.
+    if (!ctx->coordinator().CurrentLeadership().is_leader) return;
     std::string after = dns::ToString(w.after);
     notifier->Submit(Event(name, name + ": DNS written for " + region + ": " + after,
                            {{"region", region},
