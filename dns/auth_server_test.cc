@@ -86,6 +86,24 @@ TEST_F(AuthServerTest, DigGetsAuthoritativeAnswersOverUdpAndTcp) {
   }
 }
 
+// delv (BIND's validating lookup tool) asks with the DO bit set and EDNS; the zone is not
+// signed, so validation is off (-i): it must take the answers as authoritative, and the
+// negative answers as delv understands them.
+TEST_F(AuthServerTest, DelvGetsAnswersAndNegativeAnswers) {
+  auto delv = [&](const std::string& args) {
+    return RunCommand("delv @127.0.0.1 -p " + std::to_string(port_) + " -i +nortrace " + args);
+  };
+  std::string out = delv("login.example.test A");
+  EXPECT_NE(out.find("; authoritative"), std::string::npos) << out;
+  EXPECT_NE(out.find("login.example.test.\t30\tIN\tA\t127.0.0.2"), std::string::npos) << out;
+  std::string tcp = delv("+tcp LOGIN.EXAMPLE.test A");
+  EXPECT_NE(tcp.find("IN\tA\t127.0.0.2"), std::string::npos) << tcp;
+  std::string nx = delv("nope.example.test A");
+  EXPECT_NE(nx.find("ncache nxdomain"), std::string::npos) << nx;
+  std::string nodata = delv("login.example.test AAAA");
+  EXPECT_NE(nodata.find("ncache nxrrset"), std::string::npos) << nodata;
+}
+
 TEST_F(AuthServerTest, DigSeesNegativeAnswersRefusalsAndBadVers) {
   std::string nx = Dig("nope.example.test A");
   EXPECT_NE(nx.find("status: NXDOMAIN"), std::string::npos) << nx;
