@@ -21,10 +21,10 @@ CREATE TABLE IF NOT EXISTS overrides (
   why TEXT NOT NULL, created_ms INTEGER NOT NULL, expires_ms INTEGER, rules TEXT NOT NULL,
   PRIMARY KEY (kind, target));
 CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS blocks (
-  service TEXT PRIMARY KEY, until_ms INTEGER NOT NULL, reason TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS changes (service TEXT NOT NULL, at_ms INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS changes_by_service ON changes (service, at_ms);
+-- Block windows and change times live in the engine state (blobs); these tables of earlier
+-- versions were never read.
+DROP TABLE IF EXISTS blocks;
+DROP TABLE IF EXISTS changes;
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, kind TEXT NOT NULL,
@@ -242,49 +242,6 @@ Result<std::vector<Override>> StateStore::ActiveOverrides(WallTime now) {
     if (!s.IsNull(6)) o.expires = FromMs(s.Int(6));
     out.push_back(std::move(o));
   }
-  if (rc != SQLITE_DONE) return s.Fail();
-  return out;
-}
-
-Result<void> StateStore::SetBlock(const BlockWindow& b) {
-  std::lock_guard lock(mu_);
-  Stmt s(*stmts_, "INSERT OR REPLACE INTO blocks VALUES (?1, ?2, ?3)");
-  return s.Bind(1, b.service).Bind(2, ToMs(b.until)).Bind(3, b.reason).Run();
-}
-
-Result<std::optional<BlockWindow>> StateStore::GetBlock(const std::string& service, WallTime now) {
-  std::lock_guard lock(read_mu_);
-  Stmt s(*read_stmts_, "SELECT until_ms, reason FROM blocks WHERE service = ?1 AND until_ms > ?2");
-  if (!s.ok()) return s.Fail();
-  s.Bind(1, service).Bind(2, ToMs(now));
-  int rc = s.Step();
-  if (rc == SQLITE_DONE) return std::optional<BlockWindow>();
-  if (rc != SQLITE_ROW) return s.Fail();
-  return std::optional<BlockWindow>(BlockWindow{service, FromMs(s.Int(0)), s.Text(1)});
-}
-
-Result<bool> StateStore::ClearBlock(const std::string& service) {
-  std::lock_guard lock(mu_);
-  Stmt s(*stmts_, "DELETE FROM blocks WHERE service = ?1");
-  if (auto r = s.Bind(1, service).Run(); !r) return tl::unexpected(r.error());
-  return sqlite3_changes(db_) > 0;
-}
-
-Result<void> StateStore::RecordChange(const std::string& service, WallTime when) {
-  std::lock_guard lock(mu_);
-  Stmt s(*stmts_, "INSERT INTO changes VALUES (?1, ?2)");
-  return s.Bind(1, service).Bind(2, ToMs(when)).Run();
-}
-
-Result<std::vector<WallTime>> StateStore::ChangesSince(const std::string& service, WallTime since) {
-  std::lock_guard lock(read_mu_);
-  Stmt s(*read_stmts_,
-         "SELECT at_ms FROM changes WHERE service = ?1 AND at_ms >= ?2 ORDER BY at_ms");
-  if (!s.ok()) return s.Fail();
-  s.Bind(1, service).Bind(2, ToMs(since));
-  std::vector<WallTime> out;
-  int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(FromMs(s.Int(0)));
   if (rc != SQLITE_DONE) return s.Fail();
   return out;
 }

@@ -59,14 +59,6 @@ struct Override {
   std::vector<std::string> rules;
 };
 
-// After an automatic failover, further automatic changes of the service are blocked until
-// `until` or until a human acknowledges (orchestrator's RecoveryPeriodBlockSeconds).
-struct BlockWindow {
-  std::string service;
-  WallTime until{};
-  std::string reason;
-};
-
 // kDnsIntent is written (durably) before a DNS change's first write request, kDnsChange with
 // its outcome afterwards: a change interrupted by a crash leaves an intent without an outcome.
 enum class AuditKind { kDecision, kDnsChange, kOperation, kNotice, kDnsIntent };
@@ -108,14 +100,6 @@ class StateStore {
   // Overrides not expired at `now` (those expired when a later one is
   // put are deleted then).
   Result<std::vector<Override>> ActiveOverrides(WallTime now);
-
-  Result<void> SetBlock(const BlockWindow& block);
-  Result<std::optional<BlockWindow>> GetBlock(const std::string& service, WallTime now);
-  // Acknowledgement ends the block; audited by the caller. Returns whether one was active.
-  Result<bool> ClearBlock(const std::string& service);
-
-  Result<void> RecordChange(const std::string& service, WallTime when);
-  Result<std::vector<WallTime>> ChangesSince(const std::string& service, WallTime since);
 
   // Small named documents (the policy engine's per-service state, as JSON).
   Result<void> PutBlob(const std::string& key, const std::string& value);

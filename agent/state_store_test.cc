@@ -49,7 +49,7 @@ TEST_F(StateStoreTest, AnswersSurviveReopen) {
 
 TEST_F(StateStoreTest, DatabaseIsInWalModeWithFullSync) {
   auto s = OpenStore();
-  ASSERT_TRUE(s->RecordChange("login", t0_));
+  ASSERT_TRUE(s->PutBlob("engine/login", "{}"));
   // The write-ahead log exists only while a WAL-mode database is open.
   EXPECT_TRUE(std::filesystem::exists(dir_ + "/state.db-wal"));
 }
@@ -116,25 +116,6 @@ TEST_F(StateStoreTest, OverrideWithExpirySurvivesReopen) {
   EXPECT_EQ((*active)[0].rules, std::vector<std::string>{"max_changes_per_hour"});
   ASSERT_TRUE((*active)[0].expires.has_value());
   EXPECT_EQ(*(*active)[0].expires, t0_ + seconds(10));
-}
-
-TEST_F(StateStoreTest, BlockWindowEndsByTimeOrAck) {
-  auto s = OpenStore();
-  ASSERT_TRUE(s->SetBlock({"login", t0_ + seconds(600), "failover a->b"}));
-  EXPECT_TRUE(s->GetBlock("login", t0_)->has_value());
-  EXPECT_FALSE(s->GetBlock("login", t0_ + seconds(600))->has_value());
-  EXPECT_TRUE(*s->ClearBlock("login"));
-  EXPECT_FALSE(s->GetBlock("login", t0_)->has_value());
-  EXPECT_FALSE(*s->ClearBlock("login"));
-}
-
-TEST_F(StateStoreTest, ChangeTimesFilterBySince) {
-  auto s = OpenStore();
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(s->RecordChange("login", t0_ + seconds(i * 100)));
-  ASSERT_TRUE(s->RecordChange("other", t0_));
-  auto got = s->ChangesSince("login", t0_ + seconds(200));
-  ASSERT_TRUE(got);
-  EXPECT_EQ(got->size(), 3u);
 }
 
 TEST_F(StateStoreTest, BlobsSurviveReopen) {
