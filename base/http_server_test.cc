@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -103,6 +104,27 @@ TEST_F(HttpServerTest, ServesTwoRequestsOnOneKeptAliveConnection) {
   Reply second = c.Exchange(http::verb::post, "/two", "hello");
   EXPECT_EQ(second.body(), "POST /two ? a; b hello from 127.0.0.1");
   EXPECT_EQ(calls_, 2);
+}
+
+// A handler that throws (a defect: handlers return errors as values) costs its request a 500,
+// not the process: before, the exception left the server thread and called std::terminate.
+TEST(HttpServerHandlerTest, AnExceptionFromTheHandlerIsA500AndTheServerGoesOn) {
+  auto s = HttpServer::Start({}, [](const ServerRequest& r) {
+    if (r.path == "/throw") throw std::runtime_error("boom");
+    if (r.path == "/throw-int") throw 7;
+    ServerResponse out;
+    out.body = "fine";
+    return out;
+  });
+  ASSERT_TRUE(s) << s.error().message;
+  Client c((*s)->port());
+  EXPECT_EQ(c.Exchange(http::verb::get, "/throw").result_int(), 500);
+  Client d((*s)->port());
+  EXPECT_EQ(d.Exchange(http::verb::get, "/throw-int").result_int(), 500);
+  Client e((*s)->port());
+  Reply ok = e.Exchange(http::verb::get, "/");
+  EXPECT_EQ(ok.result_int(), 200);
+  EXPECT_EQ(ok.body(), "fine");
 }
 
 TEST_F(HttpServerTest, ReturnsTheHandlersStatusAndHeaders) {

@@ -42,8 +42,14 @@
 #include <vector>
 
 #include "steer/base/http_server.h"
+#include "steer/base/log.h"
 
 namespace steer::base {
+
+// The method and path only: a query or header may carry a secret.
+inline void LogHandlerFailure(const ServerRequest& req, const char* what) {
+  Logger("http")->error("{} {}: the handler threw ({}); answered 500", req.method, req.path, what);
+}
 
 // A connection's socket, bound to its strand (a concrete executor: no type erasure per
 // operation).
@@ -370,8 +376,25 @@ class HttpSession : public DrainableSession,
     Message& msg = parser_->get();
     ServerRequest req = ToServerRequest(msg, remote_ip_);
     bool head = msg.method() == http::verb::head;
-    ServerResponse res = handler_(req);
+    ServerResponse res = CallHandler(req);
     Send(res, msg.keep_alive() && !tracker_.draining(), msg.version(), head);
+  }
+
+  // Handlers report failures as values; an exception that escapes one anyway (a defect) would
+  // leave the server thread and end the process, so one request could stop steerd or
+  // steer-authd. It becomes a 500 for that request and an error in the log instead.
+  ServerResponse CallHandler(const ServerRequest& req) {
+    try {
+      return handler_(req);
+    } catch (const std::exception& e) {
+      LogHandlerFailure(req, e.what());
+    } catch (...) {
+      LogHandlerFailure(req, "unknown exception");
+    }
+    ServerResponse r;
+    r.status = 500;
+    r.body = "{\"error\":\"server_error\",\"error_description\":\"internal error\"}";
+    return r;
   }
 
   void SendError(int status, const char* what) {
