@@ -170,9 +170,10 @@ SOAK_PDNS_KEY=$KEY "$STEERD" --config "$D/v2/policy.yaml" \
 PID2=$!
 in_ns() { if [ "$1" = v1 ]; then ip netns exec $NS "${@:2}"; else "${@:2}"; fi; }
 port_of() { if [ "$1" = v1 ]; then echo $API1; else echo $API2; fi; }
-metric() {  # metric VANTAGE NAME [LABEL-REGEX] -> sum
-  in_ns "$1" curl -s --max-time 5 "http://127.0.0.1:$(port_of "$1")/metrics" |
-    awk -v n="$2" -v r="${3:-.}" '($1 == n || index($1, n "{") == 1) && $1 ~ r {s += $2} END {printf "%d", s}'
+scrape() { in_ns "$1" curl -s --max-time 5 "http://127.0.0.1:$(port_of "$1")/metrics" > "$D/$1.metrics" || true; }
+metric() {  # metric VANTAGE NAME [LABEL-REGEX] -> sum over the last scrape
+  awk -v n="$2" -v r="${3:-.}" '($1 == n || index($1, n "{") == 1) && $1 ~ r {s += $2}
+    END {printf "%d", s}' "$D/$1.metrics"
 }
 for v in v1 v2; do
   ok=0
@@ -193,6 +194,7 @@ sample() {  # sample T VANTAGE PID
   fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
   cpu=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
   local audit
+  scrape "$v"  # once per sample: /metrics of 1,000 probes is large, and its cost is counted
   audit=$(sqlite3 "file:$D/$v/state/state.db?mode=ro" 'SELECT count(*) FROM audit' 2>/dev/null || echo -1)
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$v" "$rss" "$fds" "$cpu" \
     "$(metric $v steer_probe_results_total)" "$(metric $v steer_probe_results_total failure)" \
@@ -215,13 +217,14 @@ for ((t = 0; t <= TOTAL; t += 10)); do
   for v in v1 v2; do
     pid=$PID1; [ $v = v2 ] && pid=$PID2
     kill -0 "$pid" 2>/dev/null || dead+=" $v"
-    echo -e "$(sample $t $v $pid)\t${ans:-none}\t$(metric $v steer_leader)\t$load" >> "$OUT/samples.tsv"
+    row=$(sample $t $v $pid)
+    echo -e "$row\t${ans:-none}\t$(metric $v steer_leader)\t$load" >> "$OUT/samples.tsv"
   done
 done
 cp "$D"/v*/policy.yaml "$OUT/" 2>/dev/null || true
 for v in v1 v2; do
   cp "$D/$v/steerd.log" "$OUT/$v.steerd.log"
-  in_ns $v curl -s --max-time 5 "http://127.0.0.1:$(port_of $v)/metrics" > "$OUT/$v.metrics" || true
+  scrape $v && cp "$D/$v.metrics" "$OUT/$v.metrics"
 done
 sqlite3 -separator ' ' "file:$D/v1/state/state.db?mode=ro" 'SELECT at_ms, kind, service, what FROM audit' > "$OUT/v1.audit" 2>/dev/null || true
 sqlite3 -separator ' ' "file:$D/v2/state/state.db?mode=ro" 'SELECT at_ms, kind, service, what FROM audit' > "$OUT/v2.audit" 2>/dev/null || true
