@@ -207,10 +207,18 @@ echo "soak: $TARGETS targets x 2 vantages, 1 s, $FAIL % 503s, ${MINUTES} min; v1
 start=$(date +%s)
 dead=""
 bad_answers=0
-for ((t = 0; t <= TOTAL; t += 10)); do
-  while [ $(($(date +%s) - start)) -lt $t ]; do sleep 0.5; done
-  if [ $t = $CUT_AT ]; then ip -n $NS route replace prohibit $BE/32; echo "t=$t v1 partitioned" >&2; fi
-  if [ $t = $HEAL_AT ]; then ip -n $NS route delete prohibit $BE/32; echo "t=$t v1 healed" >&2; fi
+cut=0 healed=0
+# t is the seconds since start when the sample began (wall clock). A sample on a loaded host
+# can take longer than 10 s; the next one then starts at once, and the partition still begins
+# and ends on time.
+while :; do
+  t=$(($(date +%s) - start))
+  if [ $cut = 0 ] && [ $t -ge $CUT_AT ]; then
+    ip -n $NS route replace prohibit $BE/32; cut=1; echo "t=$t v1 partitioned" >&2
+  fi
+  if [ $healed = 0 ] && [ $t -ge $HEAL_AT ]; then
+    ip -n $NS route delete prohibit $BE/32; healed=1; echo "t=$t v1 healed" >&2
+  fi
   ans=$(dig +short +tries=1 +time=1 @$SRV -p $DNS login.soak.test A 2>/dev/null | head -1)
   [ "$ans" = 127.0.0.2 ] || bad_answers=$((bad_answers + 1))
   load=$(cut -d' ' -f1 /proc/loadavg)
@@ -220,6 +228,10 @@ for ((t = 0; t <= TOTAL; t += 10)); do
     row=$(sample $t $v $pid)
     echo -e "$row\t${ans:-none}\t$(metric $v steer_leader)\t$load" >> "$OUT/samples.tsv"
   done
+  [ $t -ge $TOTAL ] && break
+  next=$(((t / 10 + 1) * 10))
+  [ $next -gt $TOTAL ] && next=$TOTAL
+  while [ $(($(date +%s) - start)) -lt $next ]; do sleep 0.5; done
 done
 cp "$D"/v*/policy.yaml "$OUT/" 2>/dev/null || true
 for v in v1 v2; do
