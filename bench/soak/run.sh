@@ -74,7 +74,6 @@ http { access_log off; client_body_temp_path $D/nginx; proxy_temp_path $D/nginx;
     location /healthz { if (\$fail) { return 503; } return 200 "ok\n"; } } }
 CONF
 nginx -c "$D/nginx/nginx.conf" -p "$D/nginx" >"$D/nginx/stderr" 2>&1 & PIDS+=($!)
-NGINX=$!
 
 etcd --name s1 --data-dir "$D/etcd" --listen-client-urls "http://$SRV:$ETCD" \
   --advertise-client-urls "http://$SRV:$ETCD" --listen-peer-urls "http://$SRV:$((ETCD + 1))" \
