@@ -237,8 +237,8 @@ for v in v1 v2; do
   cp "$D/$v/steerd.log" "$OUT/$v.steerd.log"
   scrape $v && cp "$D/$v.metrics" "$OUT/$v.metrics"
 done
-sqlite3 -separator ' ' "file:$D/v1/state/state.db?mode=ro" 'SELECT at_ms, kind, service, what FROM audit' > "$OUT/v1.audit" 2>/dev/null || true
-sqlite3 -separator ' ' "file:$D/v2/state/state.db?mode=ro" 'SELECT at_ms, kind, service, what FROM audit' > "$OUT/v2.audit" 2>/dev/null || true
+sqlite3 -separator ' ' "file:$D/v1/state/state.db?mode=ro" 'SELECT at_ms, kind, service, what, why FROM audit' > "$OUT/v1.audit" 2>/dev/null || true
+sqlite3 -separator ' ' "file:$D/v2/state/state.db?mode=ro" 'SELECT at_ms, kind, service, what, why FROM audit' > "$OUT/v2.audit" 2>/dev/null || true
 
 python3 - "$OUT/samples.tsv" "$HZ" "$bad_answers" "$dead" "$CUT_AT" "$HEAL_AT" <<'PY'
 import csv, sys
