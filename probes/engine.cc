@@ -120,8 +120,10 @@ void Engine::Worker::OnTick(Slot& s) {
     stats_.start_lateness.Record(std::chrono::duration_cast<microseconds>(now - s.planned));
     if (start) {
       ++stats_.started;
+      stats_.max_in_flight = std::max(stats_.max_in_flight, in_flight_ + 1);
     } else {
       ++stats_.skipped_late;
+      if (!s.in_flight) ++stats_.skipped_full;
     }
   }
   if (start) {
@@ -188,6 +190,8 @@ void Engine::Worker::AddStats(EngineStats& into) const {
   into.completed += stats_.completed;
   into.failed += stats_.failed;
   into.skipped_late += stats_.skipped_late;
+  into.skipped_full += stats_.skipped_full;
+  into.max_in_flight = std::max(into.max_in_flight, stats_.max_in_flight);
   into.retried += stats_.retried;
   into.start_lateness.Merge(stats_.start_lateness);
 }

@@ -64,6 +64,8 @@ TEST_F(EngineTest, SlowProbeSkipsSlotsInsteadOfOverlapping) {
   EngineStats stats = (*engine)->Stats();
   for (const auto& o : got.seen) EXPECT_EQ(o.error, ErrorClass::kTimeout);
   EXPECT_GE(stats.skipped_late, 3u);
+  EXPECT_EQ(stats.skipped_full, 0u);  // skipped because its own probe still ran
+  EXPECT_EQ(stats.max_in_flight, 1);
   EXPECT_LE(stats.started, stats.completed + 1);  // never two in flight
 }
 
@@ -88,6 +90,9 @@ TEST_F(EngineTest, InFlightCapSkipsInsteadOfPilingUp) {
   (*engine)->Stop();
   EngineStats stats = (*engine)->Stats();
   EXPECT_GE(stats.skipped_late, 2u);  // the other targets found the worker full
+  EXPECT_GE(stats.skipped_full, 2u);  // and are told apart from late or still running ones
+  EXPECT_LE(stats.skipped_full, stats.skipped_late);
+  EXPECT_EQ(stats.max_in_flight, 1);
   EXPECT_LE(stats.started, stats.completed + 1);
 }
 

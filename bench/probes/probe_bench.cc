@@ -70,7 +70,8 @@ int main(int argc, char** argv) {
       "duration-s", po::value<int>()->default_value(10), "measured run time")(
       "warmup-s", po::value<int>()->default_value(1), "unmeasured run time first")(
       "workers", po::value<int>()->default_value(0), "worker threads (0 = cores)")(
-      "reuse", "keep connections alive (load-driver mode)")(
+      "max-in-flight", po::value<int>()->default_value(1000),
+      "probes in flight per worker, at most")("reuse", "keep connections alive (load-driver mode)")(
       "body-contains", po::value<std::string>(), "body must contain this");
   po::variables_map vm;
   try {
@@ -94,8 +95,8 @@ int main(int argc, char** argv) {
   };
   steer::base::SystemClock clock;
   steer::base::SystemRandom random;
-  auto engine =
-      Engine::Create({vm["workers"].as<int>(), "bench"}, MakeTargets(vm), sink, clock, random);
+  auto engine = Engine::Create({vm["workers"].as<int>(), "bench", vm["max-in-flight"].as<int>()},
+                               MakeTargets(vm), sink, clock, random);
   if (!engine) {
     std::cerr << engine.error().message << "\n";
     return 2;
@@ -122,6 +123,8 @@ int main(int argc, char** argv) {
                         {"probes_per_s", static_cast<double>(done) / wall},
                         {"cpu_us_per_probe", done ? cpu * 1e6 / static_cast<double>(done) : 0.0},
                         {"skipped_late", after.skipped_late - before.skipped_late},
+                        {"skipped_full", after.skipped_full - before.skipped_full},
+                        {"max_in_flight", after.max_in_flight},
                         {"lateness_p50_us", after.start_lateness.Quantile(0.50).count()},
                         {"lateness_p99_us", after.start_lateness.Quantile(0.99).count()},
                         {"lateness_max_us", after.start_lateness.max().count()},

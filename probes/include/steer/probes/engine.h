@@ -39,6 +39,8 @@ struct EngineStats {
   uint64_t completed = 0;
   uint64_t failed = 0;              // completed with ok == false
   uint64_t skipped_late = 0;        // slots skipped: previous in flight, worker behind or full
+  uint64_t skipped_full = 0;        // of skipped_late: the worker had max_in_flight in flight
+  int max_in_flight = 0;            // most probes one worker had in flight at once
   uint64_t retried = 0;             // attempts re-tried within their slot (probe.retries)
   LatencyHistogram start_lateness;  // actual start - planned start
 };
