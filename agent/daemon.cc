@@ -1,6 +1,8 @@
 #include "daemon.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <thread>
@@ -29,6 +31,13 @@ std::string DescribeTokens(const api::TokenAuth& tokens) {
 bool ApiListenerChanged(const config::AgentConfig& next, const config::AgentConfig& now) {
   return next.tls.enabled() != now.tls.enabled() ||
          next.insecure_plain_http != now.insecure_plain_http || next.api_limits != now.api_limits;
+}
+
+// The public listener's threads run at nice 10 (this thread only: Linux threads have their
+// own nice value), so that when the CPU is short a hammered status page yields to probing
+// and decisions. Raising one's own nice value needs no privilege.
+bool LowerThreadPriority() {
+  return setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10) == 0;
 }
 
 }  // namespace
@@ -145,8 +154,11 @@ Result<void> Daemon::StartPublic(const config::Policy& policy) {
   ho.address = listen->first;
   ho.port = static_cast<uint16_t>(listen->second);
   ho.threads = 2;
-  auto server = base::HttpServer::Start(
-      ho, [page = page_.get()](const base::ServerRequest& r) { return page->Handle(r); });
+  auto server = base::HttpServer::Start(ho, [page = page_.get()](const base::ServerRequest& r) {
+    static thread_local const bool lowered = LowerThreadPriority();
+    (void)lowered;
+    return page->Handle(r);
+  });
   if (!server) return tl::unexpected(server.error());
   public_server_ = std::move(*server);
   base::Logger("agent")->info("public status page on http://{}/", public_server_->address());

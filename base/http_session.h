@@ -19,6 +19,7 @@
 // is idle between requests (it has served one, and nothing of the next has arrived) is closed.
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -159,7 +160,7 @@ inline BeastResponse MakeBeastResponse(const ServerResponse& r, bool keep_alive,
   res.set(http::field::content_type, r.content_type);
   res.set("X-Content-Type-Options", "nosniff");
   for (const auto& [name, value] : r.headers) res.insert(name, value);
-  if (!head) res.body() = r.body;
+  if (!head) res.body() = r.Body();
   res.keep_alive(keep_alive);
   res.prepare_payload();
   return res;
@@ -202,9 +203,9 @@ inline bool SerializeResponse(const ServerResponse& r, bool keep_alive, unsigned
   for (const auto& [name, value] : r.headers) line(name, value);
   if (version >= 11 && !keep_alive) line("Connection", "close");
   if (version < 11 && keep_alive) line("Connection", "keep-alive");
-  line("Content-Length", std::to_string(head ? 0 : r.body.size()));
+  line("Content-Length", std::to_string(head ? 0 : r.Body().size()));
   out.append("\r\n");
-  if (!head) out.append(r.body);
+  if (!head && !r.shared_body) out.append(r.body);  // a shared body is written from its buffer
   return true;
 }
 
@@ -409,12 +410,19 @@ class HttpSession : public DrainableSession,
       return SendWithBeast(r, keep_alive, version, head);
     }
     ArmWrite();
-    boost::asio::async_write(
-        stream_, boost::asio::buffer(out_),
-        [self = this->shared_from_this(), keep_alive](boost::system::error_code ec, size_t) {
-          if (ec || !keep_alive) return self->Close();
-          self->Read();
-        });
+    auto done = [self = this->shared_from_this(), keep_alive](boost::system::error_code ec,
+                                                              size_t) {
+      self->shared_body_.reset();
+      if (ec || !keep_alive) return self->Close();
+      self->Read();
+    };
+    if (r.shared_body && !head) {
+      shared_body_ = r.shared_body;  // kept until written
+      std::array<boost::asio::const_buffer, 2> buffers{boost::asio::buffer(out_),
+                                                       boost::asio::buffer(*shared_body_)};
+      return boost::asio::async_write(stream_, buffers, std::move(done));
+    }
+    boost::asio::async_write(stream_, boost::asio::buffer(out_), std::move(done));
   }
 
   void SendWithBeast(const ServerResponse& r, bool keep_alive, unsigned version, bool head) {
@@ -455,7 +463,8 @@ class HttpSession : public DrainableSession,
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   BeastResponse res_;
-  std::string out_;  // the serialised response while it is written
+  std::string out_;                                 // the serialised response while it is written
+  std::shared_ptr<const std::string> shared_body_;  // its shared body, while written
   std::string remote_ip_;
   std::shared_ptr<void> kept_;
 };

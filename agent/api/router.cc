@@ -17,7 +17,7 @@ using json = nlohmann::json;
 // Request text echoed in a response (a path, a service name) may be any bytes: invalid UTF-8
 // becomes U+FFFD instead of json::dump throwing out of Handle.
 base::ServerResponse Json(int status, const json& body) {
-  return base::ServerResponse{status, "application/json", base::JsonText(body), {}};
+  return base::ServerResponse{status, "application/json", base::JsonText(body), {}, {}};
 }
 
 base::ServerResponse ErrorResponse(int status, const std::string& message) {
@@ -142,11 +142,11 @@ base::ServerResponse Router::Get(const std::string& path, const std::string& que
     std::string reason;
     bool ok = backend_.Healthy(&reason);
     return base::ServerResponse{
-        ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : reason + "\n", {}};
+        ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : reason + "\n", {}, {}};
   }
   if (path == "/metrics") {
     return base::ServerResponse{
-        200, "text/plain; version=0.0.4; charset=utf-8", backend_.Metrics(), {}};
+        200, "text/plain; version=0.0.4; charset=utf-8", backend_.Metrics(), {}, {}};
   }
   if (path == "/api/v1/status") return Json(200, backend_.Status());
   if (parts.size() == 4 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "services") {

@@ -8,6 +8,12 @@ using base::Stmt;
 
 namespace {
 
+// "5 min", "90 s" (whole minutes in minutes, else in seconds).
+std::string Span(int64_t ms) {
+  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + " min";
+  return std::to_string(ms / 1000) + " s";
+}
+
 int ImpactRank(const std::string& impact) {
   static const char* kOrder[] = {"none", "minor", "major", "critical"};
   for (int i = 0; i < 4; ++i) {
@@ -104,12 +110,11 @@ Result<void> IncidentBook::Observe(const DecisionFacts& f, int64_t now_ms) {
   if (!*open || !calm) return {};
   const Incident& i = **open;
   if (now_ms - healthy_since >= options_.resolve_after_ms) {
-    return AddUpdate(
-        i,
-        {"resolved", i.impact,
-         "Resolved: " + f.service + " has answered from " + Name(f.preferred, f) +
-             ", healthy, for " + std::to_string(options_.resolve_after_ms / 60'000) + " min."},
-        now_ms, true);
+    return AddUpdate(i,
+                     {"resolved", i.impact,
+                      "Resolved: " + f.service + " has answered from " + Name(f.preferred, f) +
+                          ", healthy, for " + Span(options_.resolve_after_ms) + "."},
+                     now_ms, true);
   }
   if (i.status == "monitoring") return {};
   return AddUpdate(i,

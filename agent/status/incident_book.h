@@ -78,7 +78,7 @@ struct DecisionFacts {
 
 struct IncidentOptions {
   int64_t region_down_after_ms = 5 * 60'000;
-  int64_t resolve_after_ms = 5 * 60'000;
+  int64_t resolve_after_ms = 5 * 60'000;     // status.resolve_after
   std::set<std::string> public_regions;      // status.regions
   int64_t retention_ms = 90 * 86'400'000LL;  // status.retention: Observe() prunes hourly
 };

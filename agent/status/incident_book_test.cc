@@ -106,6 +106,21 @@ TEST_F(IncidentBookTest, FailoverOpensMonitorsAndResolvesItself) {
   EXPECT_EQ(All().size(), 2u);
 }
 
+// status.resolve_after sets the monitoring time; the resolving update names it as it is (90 s
+// used to be written "1 min").
+TEST_F(IncidentBookTest, ResolveAfterIsTheOptionsAndTheUpdateSaysIt) {
+  options_.resolve_after_ms = 90'000;
+  book_ = std::make_unique<IncidentBook>(*db_, options_);
+  See(Failover(), kT0);
+  See(Failback(), kT0 + kMin);
+  See(AllWell(), kT0 + kMin + 89'000);
+  EXPECT_EQ(All().front().status, "monitoring");
+  See(AllWell(), kT0 + kMin + 90'000);
+  EXPECT_EQ(All().front().status, "resolved");
+  EXPECT_EQ(All().front().updates.front().body,
+            "Resolved: login has answered from us-east, healthy, for 90 s.");
+}
+
 TEST_F(IncidentBookTest, FlappingUpdatesOneIncident) {
   int64_t t = kT0;
   for (int flap = 0; flap < 20; ++flap) {

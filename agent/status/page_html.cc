@@ -13,10 +13,10 @@ namespace {
 
 constexpr const char* kStyle = R"css(
 :root{--bg:#fff;--fg:#1d2330;--muted:#5b6576;--line:#d8dce3;--ok:#177a42;--minor:#8f5e12;
---partial:#b24d1c;--major:#c53030;--none:#a0a7b4;--card:#f6f7f9;--on-state:#fff}
+--partial:#b24d1c;--major:#c53030;--none:#a0a7b4;--card:#f6f7f9;--on-state:#fff;--maint:#2b6cb0}
 @media (prefers-color-scheme:dark){:root{--bg:#12151b;--fg:#e6e9ef;--muted:#a3acba;
 --line:#2c323d;--ok:#38b26b;--minor:#d69e2e;--partial:#ed8936;--major:#f56565;--none:#4a5261;
---card:#1a1e26;--on-state:#12151b}}
+--card:#1a1e26;--on-state:#12151b;--maint:#63b3ed}}
 *{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg);
 font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif}
 main{max-width:52rem;margin:0 auto;padding:1.5rem 1rem}h1{font-size:1.6rem;margin:0 0 1rem}
@@ -27,7 +27,7 @@ color:var(--on-state);font-weight:600}.banner.none{background:var(--ok)}.banner.
 background:var(--card)}.row{display:flex;justify-content:space-between;gap:1rem;flex-wrap:wrap}
 .name{font-weight:600}.st{font-weight:600}.st.operational{color:var(--ok)}
 .st.degraded_performance{color:var(--minor)}.st.partial_outage{color:var(--partial)}
-.st.major_outage{color:var(--major)}.bars{display:flex;gap:2px;list-style:none;padding:0;
+.st.major_outage{color:var(--major)}.st.under_maintenance{color:var(--maint)}.bars{display:flex;gap:2px;list-style:none;padding:0;
 margin:.75rem 0 .25rem;height:2rem}.bars li{flex:1;border-radius:2px;background:var(--none)}
 .bars li.ok{background:var(--ok)}.bars li.minor{background:var(--minor)}
 .bars li.partial{background:var(--partial)}.bars li.major{background:var(--major)}
@@ -50,6 +50,7 @@ const char* StatusWords(const std::string& status) {
   if (status == "degraded_performance") return "Degraded performance";
   if (status == "partial_outage") return "Partial outage";
   if (status == "major_outage") return "Major outage";
+  if (status == "under_maintenance") return "Under maintenance";
   return "Unknown";
 }
 

@@ -16,7 +16,7 @@
 namespace steer::status {
 
 // Statuspage v2 component status: operational | degraded_performance | partial_outage |
-// major_outage.
+// major_outage | under_maintenance.
 struct ComponentView {
   std::string id;
   std::string name;

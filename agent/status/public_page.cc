@@ -49,6 +49,22 @@ bool IfNoneMatch(const std::string& header, const std::string& etag) {
 
 }  // namespace
 
+void ShowMaintenance(PageModel& m) {
+  for (const Maintenance& w : m.maintenances) {
+    if (w.status != "in_progress") continue;
+    for (ComponentView& c : m.components) {
+      const std::string& service = c.group_id.empty() ? c.id : c.group_id;
+      if (std::find(w.services.begin(), w.services.end(), service) == w.services.end()) continue;
+      // A region component: only the window's drained region, or every region without one.
+      if (!c.group_id.empty() && !w.drain_region.empty() &&
+          c.id != service + "/" + w.drain_region) {
+        continue;
+      }
+      c.status = "under_maintenance";
+    }
+  }
+}
+
 void SetIndicator(PageModel& m) {
   int services = 0, major = 0, partial = 0, degraded = 0;
   for (const auto& c : m.components) {
@@ -139,14 +155,15 @@ Result<PageModel> PublicPage::Build() {
   for (auto& w : *windows) {
     if (affects_shown(w.services)) m.maintenances.push_back(std::move(w));
   }
+  ShowMaintenance(m);
   SetIndicator(m);
   return m;
 }
 
-Result<std::vector<PublicPage::Rendered>> PublicPage::RenderAll() {
+Result<PublicPage::Documents> PublicPage::RenderAll() {
   auto m = Build();
   if (!m) return tl::unexpected(m.error());
-  std::vector<Rendered> out;
+  Documents out;
   const std::string json = "application/json";
   for (auto [body, type] :
        {std::pair{PageHtml(*m), std::string("text/html; charset=utf-8")},
@@ -157,7 +174,7 @@ Result<std::vector<PublicPage::Rendered>> PublicPage::RenderAll() {
         std::pair{UpcomingMaintenancesJson(*m), json}, std::pair{ActiveMaintenancesJson(*m), json},
         std::pair{AtomFeed(*m), std::string("application/atom+xml; charset=utf-8")}}) {
     std::string etag = Etag(body);
-    out.push_back({std::move(body), type, std::move(etag)});
+    out.push_back({std::make_shared<const std::string>(std::move(body)), type, std::move(etag)});
   }
   return out;
 }
@@ -177,7 +194,7 @@ Result<std::vector<StaticFile>> PublicPage::StaticFiles() {
   std::vector<StaticFile> out;
   for (const Route& r : kRoutes) {
     std::string path = r.path;
-    if (path != "/") out.push_back({path.substr(1), (*rendered)[r.doc].body});
+    if (path != "/") out.push_back({path.substr(1), *(*rendered)[r.doc].body});
   }
   return out;
 }
@@ -191,18 +208,9 @@ base::ServerResponse PublicPage::Handle(const base::ServerRequest& req) {
     if (req.path == r.path) route = &r;
   }
   if (route == nullptr) return Plain(404, "not_found");
-  Rendered doc;
-  {
-    std::lock_guard lock(mu_);
-    const auto steady = clock_.SteadyNow();
-    if (cache_.empty() || steady >= cache_until_) {
-      auto rendered = RenderAll();
-      if (!rendered) return Plain(503, "unavailable");
-      cache_ = std::move(*rendered);
-      cache_until_ = steady + options_.max_age;
-    }
-    doc = cache_[route->doc];
-  }
+  std::shared_ptr<const Documents> docs = Current();
+  if (!docs) return Plain(503, "unavailable");
+  const Rendered& doc = (*docs)[route->doc];
   base::ServerResponse r;
   r.content_type = doc.content_type;
   r.With("ETag", doc.etag)
@@ -215,8 +223,27 @@ base::ServerResponse PublicPage::Handle(const base::ServerRequest& req) {
     r.status = 304;
     return r;
   }
-  r.body = std::move(doc.body);
+  r.shared_body = doc.body;
   return r;
+}
+
+std::shared_ptr<const PublicPage::Documents> PublicPage::Current() {
+  std::shared_ptr<const Documents> docs;
+  {
+    std::lock_guard lock(mu_);
+    docs = cache_;
+    // Fresh, or another request is rendering the next copy: serve this one.
+    if (docs && (clock_.SteadyNow() < cache_until_ || rendering_)) return docs;
+    // Expired: this request renders. Before the first copy exists, every request renders.
+    if (docs) rendering_ = true;
+  }
+  auto rendered = RenderAll();  // outside the lock: the others keep being served
+  std::lock_guard lock(mu_);
+  if (docs) rendering_ = false;
+  if (!rendered) return cache_;  // the previous copy (null if none), retried next request
+  cache_ = std::make_shared<const Documents>(std::move(*rendered));
+  cache_until_ = clock_.SteadyNow() + options_.max_age;
+  return cache_;
 }
 
 }  // namespace steer::status

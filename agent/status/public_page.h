@@ -10,12 +10,17 @@
 //
 // Rendered documents are cached for `max_age` (by the injected clock) and served with an
 // ETag; a request whose If-None-Match matches gets 304 without a body. Cache-Control lets
-// clients and proxies keep a copy for the same time.
+// clients and proxies keep a copy for the same time. Bodies are shared with the cache, never
+// copied per request. Once the cache has expired, one request renders the next copy, outside
+// the lock, while the others are served the previous one (so a render of a large page never
+// holds up requests); a failed render keeps the previous copy served and is retried by the
+// next request. Only the first render, before any copy exists, is waited for.
 //
-// Thread-safety: Handle() from any number of threads (one mutex around the cache).
+// Thread-safety: Handle() from any number of threads (one mutex around the cache pointer).
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -61,25 +66,35 @@ class PublicPage {
 
  private:
   struct Rendered {
-    std::string body;
+    std::shared_ptr<const std::string> body;
     std::string content_type;
     std::string etag;
   };
-  Result<std::vector<Rendered>> RenderAll();
+  using Documents = std::vector<Rendered>;
+  Result<Documents> RenderAll();
+  // The documents to serve now, rendering them first when they have expired (see above);
+  // null when there are none and rendering failed.
+  std::shared_ptr<const Documents> Current();
 
   const PublicPageOptions options_;
   UptimeStore& uptime_;
   IncidentBook& incidents_;
   const CurrentFn current_;
   const base::Clock& clock_;
-  std::mutex mu_;  // guards cache_, cache_until_
-  std::vector<Rendered> cache_;
+  std::mutex mu_;  // guards cache_, cache_until_, rendering_
+  std::shared_ptr<const Documents> cache_;
   base::Clock::SteadyTime cache_until_{};
+  bool rendering_ = false;  // a request is rendering the next copy
 };
 
 // The paths of StaticFiles(), in the order it returns them: what `steerctl status-page export`
 // fetches from a running listener.
 std::vector<std::string> StaticFilePaths();
+
+// Components of the services in a maintenance window in progress become under_maintenance
+// (Statuspage's value): the service, and its regions on the page (only the window's
+// drain_region when it has one).
+void ShowMaintenance(PageModel& m);
 
 // Page indicator and description from the components' and open incidents' states.
 void SetIndicator(PageModel& m);

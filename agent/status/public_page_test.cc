@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -43,7 +45,12 @@ class PublicPageTest : public ::testing::Test {
   }
   void Serve(PublicPageOptions o) {
     page_ = std::make_unique<PublicPage>(
-        o, *uptime_, *incidents_, [this] { return now_; }, clock_);
+        o, *uptime_, *incidents_,
+        [this] {
+          if (on_render_) on_render_();
+          return now_;
+        },
+        clock_);
     auto server = base::HttpServer::Start(
         {}, [this](const base::ServerRequest& r) { return page_->Handle(r); });
     ASSERT_TRUE(server.has_value()) << server.error().message;
@@ -74,6 +81,7 @@ class PublicPageTest : public ::testing::Test {
   std::unique_ptr<UptimeStore> uptime_;
   std::unique_ptr<IncidentBook> incidents_;
   std::vector<ServiceNow> now_;
+  std::function<void()> on_render_;  // called by every render, in the middle of it
   std::unique_ptr<PublicPage> page_;
   std::unique_ptr<base::HttpServer> server_;
 };
@@ -138,6 +146,34 @@ TEST_F(PublicPageTest, IncidentsAndStatusFollowTheDecisions) {
   EXPECT_NE(html.find("login now answers from eu-west."), std::string::npos);
 }
 
+// Statuspage shows a component in a maintenance window in progress as under_maintenance: the
+// service, and of its regions the one the window drains (every region without one).
+TEST_F(PublicPageTest, AMaintenanceInProgressShowsUnderMaintenance) {
+  MaintenanceRequest w{{"login"}, "Database upgrade", "Upgrading", kT0, kT0 + 3'600'000, "eu-west"};
+  ASSERT_TRUE(incidents_->ScheduleMaintenance(w, kT0));
+  ASSERT_TRUE(incidents_->AdvanceMaintenance(kT0, {}));
+  PublicPageOptions o = Options();
+  o.regions = {"us-east", "eu-west"};
+  Serve(o);
+  json c = json::parse(Get("/api/v2/components.json").body);
+  ASSERT_EQ(c["components"].size(), 3u);
+  EXPECT_EQ(c["components"][0]["status"], "under_maintenance");  // login
+  EXPECT_EQ(c["components"][1]["status"], "operational");        // login in us-east
+  EXPECT_EQ(c["components"][2]["status"], "under_maintenance");  // login in eu-west
+  json s = json::parse(Get("/api/v2/summary.json").body);
+  EXPECT_EQ(s["components"][0]["status"], "under_maintenance");
+  EXPECT_EQ(s["status"]["indicator"], "none");  // maintenance is not an outage
+  std::string html = Get("/").body;
+  EXPECT_NE(html.find("<span class=\"st under_maintenance\">Under maintenance</span>"),
+            std::string::npos);
+  // Completed: the components show their own status again.
+  ASSERT_TRUE(incidents_->AdvanceMaintenance(kT0 + 3'600'000, {}));
+  clock_.Advance(std::chrono::seconds(5));
+  c = json::parse(Get("/api/v2/components.json").body);
+  EXPECT_EQ(c["components"][0]["status"], "operational");
+  EXPECT_EQ(c["components"][2]["status"], "operational");
+}
+
 TEST_F(PublicPageTest, HtmlHasNinetyBarsEscapesTextAndLoadsNothingElse) {
   for (int day = 0; day < 3; ++day) {
     clock_.SetWall(std::chrono::system_clock::time_point(
@@ -182,6 +218,37 @@ TEST_F(PublicPageTest, EtagGives304AndCacheExpires) {
   EXPECT_EQ(changed.status, 200);
   EXPECT_NE(changed.Header("ETag"), etag);
   EXPECT_EQ(json::parse(changed.body)["status"]["indicator"], "critical");
+}
+
+// Once the copy has expired, the request that renders the next one does it outside the lock:
+// a request arriving meanwhile is served the previous copy at once instead of waiting (a large
+// page takes long to render; every request used to wait for it).
+TEST_F(PublicPageTest, ARequestDuringARenderIsServedThePreviousCopy) {
+  Serve(Options());
+  auto first = Get("/api/v2/status.json");
+  ASSERT_EQ(first.status, 200);
+  now_[0].status = "major_outage";
+  clock_.Advance(std::chrono::seconds(5));
+  base::ServerRequest req;
+  req.method = "GET";
+  req.path = "/api/v2/status.json";
+  std::future<base::ServerResponse> during;
+  bool served_meanwhile = false;
+  bool once = true;
+  on_render_ = [&] {
+    if (!std::exchange(once, false)) return;
+    during = std::async(std::launch::async, [&] { return page_->Handle(req); });
+    // Bounded: before the fix the request waits on the render, which waits here.
+    served_meanwhile = during.wait_for(std::chrono::seconds(3)) == std::future_status::ready;
+  };
+  auto next = Get("/api/v2/status.json");
+  ASSERT_TRUE(during.valid());
+  base::ServerResponse meanwhile = during.get();
+  EXPECT_TRUE(served_meanwhile);
+  EXPECT_EQ(json::parse(meanwhile.Body())["status"]["indicator"], "none");  // the previous copy
+  EXPECT_EQ(json::parse(next.body)["status"]["indicator"], "critical");     // the new one
+  // The rendered copy is then served to everyone, its body shared, not copied.
+  EXPECT_EQ(page_->Handle(req).shared_body, page_->Handle(req).shared_body);
 }
 
 TEST_F(PublicPageTest, HistoryAtomIsTheIncidentFeedWithCachingHeaders) {

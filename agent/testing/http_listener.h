@@ -58,7 +58,7 @@ class HttpListener {
     requests_.push_back(
         {r.method, target, r.body, r.Header("authorization"), r.Header("content-type")});
     size_t i = std::min(requests_.size() - 1, statuses_.size() - 1);
-    return base::ServerResponse{statuses_[i], "text/plain", "ok", {}};
+    return base::ServerResponse{statuses_[i], "text/plain", "ok", {}, {}};
   }
 
   std::vector<int> statuses_;

@@ -118,7 +118,8 @@ start_dns_multi() {  # PowerDNS m1+m2 on 15404/15405 (one database, API on m1) f
 # start_steerd NAME ZONE API_PORT RETRIES [VANTAGE]: a steerd steering login.ZONE on s1+s2.
 # With VANTAGE, one of several agents (on m1+m2): coordination etcd (start_etcd and
 # start_dns_multi first), lease_ttl 2s, quorum 2; the zone is created by the first of them.
-# Its PID is in $D/NAME/pid.
+# Its PID is in $D/NAME/pid. With STATUS_PORT set, it also serves the public status page on
+# 127.0.0.1:STATUS_PORT.
 start_steerd() {
   local n=$1 zone=$2 port=$3 retries=$4 vantage=${5:-bench}
   local coordination="{mode: local}" quorum=""
@@ -160,6 +161,7 @@ services:
     propagation_timeout: 5s
 $quorum
 YAML
+  [ -n "${STATUS_PORT:-}" ] && echo "status: {listen: \"127.0.0.1:$STATUS_PORT\"}" >> "$D/$n/policy.yaml"
   BENCH_PDNS_KEY=$KEY "${STEERD:-build/agent/steerd}" --config "$D/$n/policy.yaml" \
     --token-file "$D/$n/tokens" --log-level "${LOG_LEVEL:-warn}" >>"$D/$n/steerd.log" 2>&1 &
   PIDS+=($!)

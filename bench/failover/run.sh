@@ -13,6 +13,11 @@
 #     leader, seconds until another agent logs "leader with fencing token" (mode "leader").
 #     With DUMP=PREFIX the per-run figures and the steerd logs are kept there for
 #     bench/failover/breakdown.py PREFIX MODE (where the time goes).
+#   STATUS_LOAD=1 (issue 15): the single steerd also serves its public status page
+#     (status.listen 127.0.0.1:STATUS_PORT, default 19460), and every second run of each mode
+#     is made while wrk (-t1 -c50, keep-alive, on /api/v2/summary.json; LOAD_PATH) hammers
+#     it, from 1 s before the cut until every server answers B: rows "steer+load" and
+#     "peer+load" against the quiet "steer" and "peer" of the same run.
 # Setup in bench/failover/lib.sh. Answers are watched by steer-dns-poll (build/bench/failover):
 # one process asking every server every 2 ms, so figures have ~3 ms resolution and the
 # measurement does not compete with the systems under test for CPU.
@@ -22,7 +27,14 @@ RUNS=${1:-20}
 start_dns
 A=$(backend 127.0.0.2); PIDS+=("$A")
 B=$(backend 127.0.0.3); PIDS+=("$B")
-LOG_LEVEL=info start_steerd steer demo.test 19453 1
+if [ "${STATUS_LOAD:-0}" = 1 ]; then
+  command -v wrk >/dev/null || { echo "STATUS_LOAD=1 needs wrk" >&2; exit 2; }
+  STATUS_PORT=${STATUS_PORT:-19460} LOG_LEVEL=info start_steerd steer demo.test 19453 1
+  LOAD_URL="http://127.0.0.1:${STATUS_PORT:-19460}${LOAD_PATH:-/api/v2/summary.json}"
+  curl -sf "$LOAD_URL" >/dev/null || { echo "no status page at $LOAD_URL" >&2; exit 1; }
+else
+  LOG_LEVEL=info start_steerd steer demo.test 19453 1
+fi
 AGENTS=${AGENTS:-1}
 WATCH="127.0.0.1:15401/login.demo.test 127.0.0.1:15402/login.demo.test"
 if [ "$AGENTS" = 3 ]; then
@@ -41,6 +53,13 @@ run_mode() {  # run_mode crash|hang -> lines "steer SECONDS" and "peer SECONDS"
       while [ "$(answer "${p#*:}" "${w#*/}")" != 127.0.0.2 ]; do sleep 0.05; done
     done
     while [ "$(answer 15403 login.peer.test)" != 127.0.0.2 ]; do sleep 0.05; done
+    local tag="" wrk_pid=""
+    if [ "${STATUS_LOAD:-0}" = 1 ] && [ $((i % 2)) = 0 ]; then  # every second run: loaded
+      tag=+load
+      wrk -t1 -c50 -d120s "$LOAD_URL" >"$D/wrk.$mode.$i" 2>&1 &
+      wrk_pid=$!
+      sleep 1  # the load is on before the cut
+    fi
     sleep "0.$((RANDOM % 1000))"  # cuts don't line up with either checker's cycle
     t0=$(date +%s.%N)
     echo "cut $t0"  # for matching steerd's log lines (LOG_LEVEL=info) to the runs
@@ -48,8 +67,9 @@ run_mode() {  # run_mode crash|hang -> lines "steer SECONDS" and "peer SECONDS"
     # Columns: the peer, then steerd's servers (single agent), then the three agents' servers.
     # shellcheck disable=SC2086
     "$POLL" until 127.0.0.3 127.0.0.1:15403/login.peer.test $WATCH | tr '\n' ' ' > "$D/t"
-    echo "peer $(awk -v t0="$t0" '{printf "%.3f", $1-t0}' "$D/t")"
-    echo "steer $(awk -v t0="$t0" '{m=$2>$3?$2:$3; printf "%.3f", m-t0}' "$D/t")"
+    [ -n "$wrk_pid" ] && { kill "$wrk_pid"; wait "$wrk_pid" 2>/dev/null || true; }
+    echo "peer$tag $(awk -v t0="$t0" '{printf "%.3f", $1-t0}' "$D/t")"
+    echo "steer$tag $(awk -v t0="$t0" '{m=$2>$3?$2:$3; printf "%.3f", m-t0}' "$D/t")"
     [ "$AGENTS" = 3 ] && echo "steer3 $(awk -v t0="$t0" '{m=$4>$5?$4:$5; printf "%.3f", m-t0}' "$D/t")"
     if [ "$mode" = crash ]; then A=$(backend 127.0.0.2); PIDS+=("$A"); else kill -CONT "$A"; fi
   done
@@ -60,7 +80,7 @@ pct() {  # pct P < values: nearest-rank percentile
 }
 
 echo "# bench/failover: $RUNS runs per mode; seconds from the cut to every server answering B"
-printf "%-6s %-6s %8s %8s %8s\n" mode system p50 p99 max
+printf "%-6s %-10s %8s %8s %8s\n" mode system p50 p99 max
 for mode in ${MODES:-crash hang}; do
   run_mode "$mode" > "$D/$mode.txt" 2> >(grep -v Killed >&2)
   if [ -n "${DUMP:-}" ]; then
@@ -69,10 +89,10 @@ for mode in ${MODES:-crash hang}; do
       curl -s "http://127.0.0.1:$p/api/v1/history?limit=500" > "$DUMP.$mode.history.$p" || true
     done
   fi
-  for sys in steer steer3 peer; do
+  for sys in steer steer+load steer3 peer peer+load; do
     grep -q "^$sys " "$D/$mode.txt" || continue
     vals=$(awk -v s=$sys '$1==s {print $2}' "$D/$mode.txt")
-    printf "%-6s %-6s %8s %8s %8s\n" "$mode" "$sys" "$(echo "$vals" | pct 50)" \
+    printf "%-6s %-10s %8s %8s %8s\n" "$mode" "$sys" "$(echo "$vals" | pct 50)" \
       "$(echo "$vals" | pct 99)" "$(echo "$vals" | pct 100)"
   done
 done

@@ -101,7 +101,7 @@ async function mobileFits(page, where) {
 }
 
 // The Statuspage v2 API through the npm client, pointed at the demo; field names and value sets.
-const COMPONENT = ['operational', 'degraded_performance', 'partial_outage', 'major_outage'];
+const COMPONENT = ['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'];
 const INDICATOR = ['none', 'minor', 'major', 'critical'];
 const INCIDENT = ['investigating', 'identified', 'monitoring', 'resolved', 'postmortem'];
 const IMPACT = ['none', 'minor', 'major', 'critical'];
