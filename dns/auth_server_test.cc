@@ -212,10 +212,10 @@ TEST(AuthServerStart, NamesTheAddressItCannotBind) {
 }
 
 // A query for login.example.test A with `id`, sent from `client` to 127.0.0.1:port.
-void SendQuery(int client, uint16_t port, uint16_t id) {
+void SendQuery(int client, uint16_t port, uint16_t id, const std::string& first = "login") {
   std::vector<uint8_t> q = {
       static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id), 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
-  for (std::string label : {"login", "example", "test"}) {
+  for (const std::string& label : {first, std::string("example"), std::string("test")}) {
     q.push_back(static_cast<uint8_t>(label.size()));
     q.insert(q.end(), label.begin(), label.end());
   }
@@ -283,6 +283,30 @@ TEST(AuthServerHandoff, PassedSocketsServeAQueryThatArrivedBetweenTwoServers) {
   EXPECT_TRUE(base::TakeRemainingSockets(SOCK_DGRAM).empty());  // claimed by the server
   second->reset();
   for (int fd : {tcp, udp, client}) close(fd);
+}
+
+// More datagrams than one batch (recvmmsg / sendmmsg) from several clients at once, names
+// alternating between an answer and NXDOMAIN: every client gets the reply to each of its
+// queries, with the answer for the name it asked.
+TEST_F(AuthServerTest, ABurstFromManyClientsGetsEachReplyAtItsSender) {
+  constexpr int kClients = 8, kEach = 12;
+  std::vector<int> clients;
+  for (int c = 0; c < kClients; ++c) clients.push_back(socket(AF_INET, SOCK_DGRAM, 0));
+  for (int j = 0; j < kEach; ++j) {
+    for (int c = 0; c < kClients; ++c) {
+      SendQuery(clients[c], port_, static_cast<uint16_t>(c * 100 + j), j % 2 ? "nope" : "login");
+    }
+  }
+  for (int c = 0; c < kClients; ++c) {
+    std::vector<std::pair<int, bool>> got, want;
+    for (int j = 0; j < kEach; ++j) {
+      got.push_back(ReceiveAnswer(clients[c]));
+      want.emplace_back(c * 100 + j, j % 2 == 0);
+    }
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, want) << "client " << c;
+    close(clients[c]);
+  }
 }
 
 }  // namespace
