@@ -1,6 +1,8 @@
 #include "auth_server.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <thread>
@@ -26,6 +29,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using udp = net::ip::udp;
 using boost::system::error_code;
+using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 constexpr size_t kMaxMessage = 65535;
 constexpr unsigned kUdpBatch = 64;  // datagrams answered per wake-up before TCP gets a turn
@@ -154,10 +158,17 @@ struct UdpListener {
 class AsioAuthServer final : public AuthServer {
  public:
   AsioAuthServer(const AuthServerOptions& options, std::shared_ptr<const ZoneStore> store)
-      : shared_{std::move(store), options} {}
+      : shared_{std::move(store), options},
+        threads_(options.udp_threads > 0 ? options.udp_threads
+                                         : std::max(1u, std::thread::hardware_concurrency())) {}
   ~AsioAuthServer() override {
+    uint64_t one = 1;
+    if (write(stop_fd_, &one, sizeof one) < 0)
+      base::Logger("dns")->error("cannot stop UDP threads");
+    for (auto& t : workers_) t.join();
     ioc_.stop();
     if (thread_.joinable()) thread_.join();
+    close(stop_fd_);
   }
 
   Result<void> Bind() {
@@ -171,6 +182,7 @@ class AsioAuthServer final : public AuthServer {
     for (auto& u : udp_) ReceiveUdp(*u);
     for (auto& a : tcp_) Accept(*a);
     thread_ = std::thread([this] { ioc_.run(); });
+    for (auto& u : worker_udp_) workers_.emplace_back([this, &u] { RunWorker(*u); });
   }
 
   std::vector<uint16_t> Ports() const override {
@@ -206,8 +218,12 @@ class AsioAuthServer final : public AuthServer {
       if (!ec) listener->socket.assign(uep.protocol(), udp_fd, ec);
     } else {
       if (!ec) listener->socket.open(uep.protocol(), ec);
+      if (!ec && threads_ > 1) listener->socket.set_option(reuse_port(true), ec);
       if (!ec) listener->socket.bind(uep, ec);
     }
+    if (!ec) uep = listener->socket.local_endpoint(ec);
+    for (unsigned i = 1; i < threads_ && !ec; ++i)
+      AddUdpWorker(listener->socket, uep, udp_fd >= 0, ec);
     if (!ec) listener->socket.non_blocking(true, ec);
     if (tcp_fd >= 0 || udp_fd >= 0) {
       base::Logger("dns")->info("embedded DNS server: serving the passed {}{}{}",
@@ -226,6 +242,38 @@ class AsioAuthServer final : public AuthServer {
     tcp_.push_back(std::move(acceptor));
     udp_.push_back(std::move(listener));
     return {};
+  }
+
+  // One more UDP socket for a thread of its own: bound to the same address with SO_REUSEPORT
+  // (the kernel spreads clients over the sockets), or the passed socket itself when it was
+  // inherited (the threads then take turns on its queue).
+  void AddUdpWorker(udp::socket& first, const udp::endpoint& at, bool inherited, error_code& ec) {
+    auto u = std::make_unique<UdpListener>(ioc_, shared_.options.max_udp_size);
+    if (inherited) {
+      int fd = dup(first.native_handle());
+      if (fd >= 0) u->socket.assign(at.protocol(), fd, ec);
+    } else {
+      u->socket.open(at.protocol(), ec);
+      if (!ec) u->socket.set_option(reuse_port(true), ec);
+      if (!ec) u->socket.bind(at, ec);
+    }
+    if (!ec) u->socket.non_blocking(true, ec);
+    if (ec) return;
+    CloseOnExec(u->socket.native_handle());
+    worker_udp_.push_back(std::move(u));
+  }
+
+  // A UDP thread besides the Asio one: waits for datagrams or for the server to stop.
+  void RunWorker(UdpListener& u) {
+    pollfd p[2] = {{u.socket.native_handle(), POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    while (true) {
+      if (poll(p, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        return;
+      }
+      if (p[1].revents != 0) return;
+      if (p[0].revents != 0) DrainUdp(u);
+    }
   }
 
   // Waits for readiness only, then takes what has arrived (up to a batch, so TCP is not
@@ -298,8 +346,12 @@ class AsioAuthServer final : public AuthServer {
   Shared shared_;  // before ioc_: connections (destroyed with ioc_) refer to it
   net::io_context ioc_{1};
   std::vector<std::unique_ptr<tcp::acceptor>> tcp_;
-  std::vector<std::unique_ptr<UdpListener>> udp_;
+  std::vector<std::unique_ptr<UdpListener>> udp_;         // served by the Asio thread
+  std::vector<std::unique_ptr<UdpListener>> worker_udp_;  // one thread each
+  unsigned threads_;                                      // UDP threads per listen address
+  int stop_fd_ = eventfd(0, EFD_CLOEXEC);                 // written once: the workers return
   std::thread thread_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace

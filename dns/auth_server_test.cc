@@ -288,16 +288,16 @@ TEST(AuthServerHandoff, PassedSocketsServeAQueryThatArrivedBetweenTwoServers) {
 // More datagrams than one batch (recvmmsg / sendmmsg) from several clients at once, names
 // alternating between an answer and NXDOMAIN: every client gets the reply to each of its
 // queries, with the answer for the name it asked.
-TEST_F(AuthServerTest, ABurstFromManyClientsGetsEachReplyAtItsSender) {
-  constexpr int kClients = 8, kEach = 12;
+void ExpectEveryReplyAtItsSender(uint16_t port, int clients_n) {
+  constexpr int kEach = 12;
   std::vector<int> clients;
-  for (int c = 0; c < kClients; ++c) clients.push_back(socket(AF_INET, SOCK_DGRAM, 0));
+  for (int c = 0; c < clients_n; ++c) clients.push_back(socket(AF_INET, SOCK_DGRAM, 0));
   for (int j = 0; j < kEach; ++j) {
-    for (int c = 0; c < kClients; ++c) {
-      SendQuery(clients[c], port_, static_cast<uint16_t>(c * 100 + j), j % 2 ? "nope" : "login");
+    for (int c = 0; c < clients_n; ++c) {
+      SendQuery(clients[c], port, static_cast<uint16_t>(c * 100 + j), j % 2 ? "nope" : "login");
     }
   }
-  for (int c = 0; c < kClients; ++c) {
+  for (int c = 0; c < clients_n; ++c) {
     std::vector<std::pair<int, bool>> got, want;
     for (int j = 0; j < kEach; ++j) {
       got.push_back(ReceiveAnswer(clients[c]));
@@ -307,6 +307,36 @@ TEST_F(AuthServerTest, ABurstFromManyClientsGetsEachReplyAtItsSender) {
     EXPECT_EQ(got, want) << "client " << c;
     close(clients[c]);
   }
+}
+
+TEST_F(AuthServerTest, ABurstFromManyClientsGetsEachReplyAtItsSender) {
+  ExpectEveryReplyAtItsSender(port_, 8);
+}
+
+// Three UDP threads, each on its own SO_REUSEPORT socket: clients spread over them, and every
+// one is answered; the threads stop with the server, which frees the port.
+TEST(AuthServerThreads, EveryUdpThreadAnswersAndStopsWithTheServer) {
+  auto store = std::make_shared<ZoneStore>();
+  auto zone = BuildZone("example.test.", Zone("127.0.0.2"), 1);
+  ASSERT_TRUE(zone) << zone.error().message;
+  auto set = std::make_shared<ZoneSet>();
+  set->zones[(*zone)->apex] = *zone;
+  store->Store(set);
+  AuthServerOptions options;
+  options.listen = {{"127.0.0.1", 0}};
+  options.udp_threads = 3;
+  auto server = AuthServer::Start(options, store);
+  ASSERT_TRUE(server) << server.error().message;
+  uint16_t port = (*server)->Ports().at(0);
+  ExpectEveryReplyAtItsSender(port, 16);
+  server->reset();
+  int probe = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(bind(probe, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);  // no socket left
+  close(probe);
 }
 
 }  // namespace

@@ -22,7 +22,8 @@
 # Prints markdown tables (median [min-max]). CHECK=1 (the ctest form): 1 run x 2 s, no
 # fixed-rate phase, exit status 1 when a server does not answer its queries.
 # Usage: bench/dns/dnsperf.sh   (env: RUNS=5 SECS=10 FIXED_RUNS=3 SERVERS="steer gdnsd pdns-lua"
-#        CHECK=0 STEER_BUILD_DIR=build)
+#        CHECK=0 STEER_BUILD_DIR=build; FIXED_RATE=QPS overrides the fixed rate, GDNSD_THREADS=N
+#        gdnsd's thread counts)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 STEERD=${STEERD:-${STEER_BUILD_DIR:-$ROOT/build}/agent/steerd}
@@ -136,7 +137,7 @@ start_gdnsd() {
   printf '$TTL 300\n%s\nlogin 30/10 DYNA simplefo!login\n' "$STATIC" > $d/zones/bench.test
   cat > $d/config <<EOF
 options => {
-  listen => [ 127.0.0.1:$port ], udp_threads => $NCPU, tcp_threads => $NCPU,
+  listen => [ 127.0.0.1:$port ], udp_threads => ${GDNSD_THREADS:-$NCPU}, tcp_threads => ${GDNSD_THREADS:-$NCPU},
   run_dir => $d/run, state_dir => $d/state
 }
 service_types => {
@@ -224,7 +225,8 @@ for r in $(seq 1 "$RUNS"); do
     run_one max "$s" "$r"
   done
 done
-RATE=$(awk -F'\t' '$1 == "max" && $2 == "gdnsd" {print $4}' "$TMP/results.tsv" | sort -g |
+RATE=${FIXED_RATE:-}
+[[ -n $RATE ]] || RATE=$(awk -F'\t' '$1 == "max" && $2 == "gdnsd" {print $4}' "$TMP/results.tsv" | sort -g |
   awk '{v[NR] = $1} END {if (NR) printf "%d", 0.8 * v[int((NR + 1) / 2)]}')
 if [[ -n $RATE ]]; then
   for r in $(seq 1 "$FIXED_RUNS"); do
