@@ -4,8 +4,8 @@
 # In a temp dir, on loopback free ports, it starts:
 #   steer    - steerd with one embedded provider and a static policy: `login.bench.test.` A
 #              steered between 127.0.0.2 (region a) and 127.0.0.3 (region b) by HTTP probes;
-#              the embedded server runs as in production (one Asio thread, one UDP and one
-#              TCP socket per listen address)
+#              the embedded server runs as in production (one UDP thread per core, each on
+#              its own SO_REUSEPORT socket, TCP on the first; dns/auth_server.h)
 #   gdnsd    - gdnsd 3 as its docs recommend for production: udp_threads = tcp_threads =
 #              cores (SO_REUSEPORT), `login` a DYNA simplefo with an http_status monitor
 #   pdns-lua - PowerDNS 4.7 (gsqlite3), receiver-threads = cores with reuseport, packet cache
