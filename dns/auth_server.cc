@@ -163,15 +163,16 @@ class AsioAuthServer final : public AuthServer {
                                          : std::max(1u, std::thread::hardware_concurrency())) {}
   ~AsioAuthServer() override {
     uint64_t one = 1;
-    if (write(stop_fd_, &one, sizeof one) < 0)
+    if (!workers_.empty() && write(stop_fd_, &one, sizeof one) < 0)
       base::Logger("dns")->error("cannot stop UDP threads");
     for (auto& t : workers_) t.join();
     ioc_.stop();
     if (thread_.joinable()) thread_.join();
-    close(stop_fd_);
+    if (stop_fd_ >= 0) close(stop_fd_);
   }
 
   Result<void> Bind() {
+    if (stop_fd_ < 0) threads_ = 1;  // no eventfd to stop workers with: the Asio thread alone
     for (const auto& address : shared_.options.listen) {
       if (auto ok = BindOne(address); !ok) return ok;
     }
@@ -251,7 +252,8 @@ class AsioAuthServer final : public AuthServer {
     auto u = std::make_unique<UdpListener>(ioc_, shared_.options.max_udp_size);
     if (inherited) {
       int fd = dup(first.native_handle());
-      if (fd >= 0) u->socket.assign(at.protocol(), fd, ec);
+      if (fd < 0) return;  // out of descriptors: fewer threads serve this address
+      u->socket.assign(at.protocol(), fd, ec);
     } else {
       u->socket.open(at.protocol(), ec);
       if (!ec) u->socket.set_option(reuse_port(true), ec);
