@@ -1,14 +1,20 @@
 #include "auth_server.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <thread>
 
@@ -23,9 +29,10 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using udp = net::ip::udp;
 using boost::system::error_code;
+using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 constexpr size_t kMaxMessage = 65535;
-constexpr int kUdpBatch = 64;  // datagrams answered per wake-up before TCP gets a turn
+constexpr unsigned kUdpBatch = 64;  // datagrams answered per wake-up before TCP gets a turn
 
 // Spawned daemons (tests) must not inherit the server's sockets.
 void CloseOnExec(int fd) { fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC); }
@@ -132,24 +139,40 @@ class TcpConnection : public std::enable_shared_from_this<TcpConnection> {
   Peer peer_;
 };
 
+// A batch of datagrams in and of replies out (recvmmsg / sendmmsg). The slots are not zeroed:
+// pages a burst never reaches are never touched.
 struct UdpListener {
-  explicit UdpListener(net::io_context& ioc) : socket(ioc) {}
+  UdpListener(net::io_context& ioc, uint16_t max_udp_size)
+      : socket(ioc),
+        out_size(std::max<size_t>(512, max_udp_size)),
+        in(new uint8_t[kUdpBatch * kMaxMessage]),
+        out(new uint8_t[kUdpBatch * out_size]) {}
   udp::socket socket;
-  udp::endpoint peer;
-  std::array<uint8_t, kMaxMessage> in{};
-  std::array<uint8_t, kMaxMessage> out{};
+  size_t out_size;  // a UDP reply never exceeds our EDNS payload size (nor 512 without EDNS)
+  std::unique_ptr<uint8_t[]> in, out;
+  std::array<mmsghdr, kUdpBatch> rx{}, tx{};
+  std::array<iovec, kUdpBatch> rx_iov{}, tx_iov{};
+  std::array<sockaddr_storage, kUdpBatch> peers{};
 };
 
 class AsioAuthServer final : public AuthServer {
  public:
   AsioAuthServer(const AuthServerOptions& options, std::shared_ptr<const ZoneStore> store)
-      : shared_{std::move(store), options} {}
+      : shared_{std::move(store), options},
+        threads_(options.udp_threads > 0 ? options.udp_threads
+                                         : std::max(1u, std::thread::hardware_concurrency())) {}
   ~AsioAuthServer() override {
+    uint64_t one = 1;
+    if (!workers_.empty() && write(stop_fd_, &one, sizeof one) < 0)
+      base::Logger("dns")->error("cannot stop UDP threads");
+    for (auto& t : workers_) t.join();
     ioc_.stop();
     if (thread_.joinable()) thread_.join();
+    if (stop_fd_ >= 0) close(stop_fd_);
   }
 
   Result<void> Bind() {
+    if (stop_fd_ < 0) threads_ = 1;  // no eventfd to stop workers with: the Asio thread alone
     for (const auto& address : shared_.options.listen) {
       if (auto ok = BindOne(address); !ok) return ok;
     }
@@ -160,6 +183,7 @@ class AsioAuthServer final : public AuthServer {
     for (auto& u : udp_) ReceiveUdp(*u);
     for (auto& a : tcp_) Accept(*a);
     thread_ = std::thread([this] { ioc_.run(); });
+    for (auto& u : worker_udp_) workers_.emplace_back([this, &u] { RunWorker(*u); });
   }
 
   std::vector<uint16_t> Ports() const override {
@@ -175,7 +199,7 @@ class AsioAuthServer final : public AuthServer {
     if (ec)
       return MakeError(ErrorCode::kInvalidArgument, "listen: bad address '" + address.host + "'");
     auto acceptor = std::make_unique<tcp::acceptor>(ioc_);
-    auto listener = std::make_unique<UdpListener>(ioc_);
+    auto listener = std::make_unique<UdpListener>(ioc_, shared_.options.max_udp_size);
     tcp::endpoint tep(ip, address.port);
     // Sockets passed by socket activation (steerd-dns.socket) for this address are served as
     // they are: they outlive the process, so a restart drops no query.
@@ -195,8 +219,12 @@ class AsioAuthServer final : public AuthServer {
       if (!ec) listener->socket.assign(uep.protocol(), udp_fd, ec);
     } else {
       if (!ec) listener->socket.open(uep.protocol(), ec);
+      if (!ec && threads_ > 1) listener->socket.set_option(reuse_port(true), ec);
       if (!ec) listener->socket.bind(uep, ec);
     }
+    if (!ec) uep = listener->socket.local_endpoint(ec);
+    for (unsigned i = 1; i < threads_ && !ec; ++i)
+      AddUdpWorker(listener->socket, uep, udp_fd >= 0, ec);
     if (!ec) listener->socket.non_blocking(true, ec);
     if (tcp_fd >= 0 || udp_fd >= 0) {
       base::Logger("dns")->info("embedded DNS server: serving the passed {}{}{}",
@@ -217,32 +245,93 @@ class AsioAuthServer final : public AuthServer {
     return {};
   }
 
-  // Waits for readiness only, then drains the socket with non-blocking reads (up to a
-  // batch, so TCP is not starved): one wake-up per burst instead of one per datagram.
+  // One more UDP socket for a thread of its own: bound to the same address with SO_REUSEPORT
+  // (the kernel spreads clients over the sockets), or the passed socket itself when it was
+  // inherited (the threads then take turns on its queue).
+  void AddUdpWorker(udp::socket& first, const udp::endpoint& at, bool inherited, error_code& ec) {
+    auto u = std::make_unique<UdpListener>(ioc_, shared_.options.max_udp_size);
+    if (inherited) {
+      int fd = dup(first.native_handle());
+      if (fd < 0) return;  // out of descriptors: fewer threads serve this address
+      u->socket.assign(at.protocol(), fd, ec);
+    } else {
+      u->socket.open(at.protocol(), ec);
+      if (!ec) u->socket.set_option(reuse_port(true), ec);
+      if (!ec) u->socket.bind(at, ec);
+    }
+    if (!ec) u->socket.non_blocking(true, ec);
+    if (ec) return;
+    CloseOnExec(u->socket.native_handle());
+    worker_udp_.push_back(std::move(u));
+  }
+
+  // A UDP thread besides the Asio one: waits for datagrams or for the server to stop.
+  void RunWorker(UdpListener& u) {
+    pollfd p[2] = {{u.socket.native_handle(), POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    while (true) {
+      if (poll(p, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        return;
+      }
+      if (p[1].revents != 0) return;
+      if (p[0].revents != 0) DrainUdp(u);
+    }
+  }
+
+  // Waits for readiness only, then takes what has arrived (up to a batch, so TCP is not
+  // starved) with one recvmmsg and sends the replies with one sendmmsg: two system calls per
+  // burst instead of two per datagram.
   void ReceiveUdp(UdpListener& u) {
     u.socket.async_wait(udp::socket::wait_read, [this, &u](error_code ec) {
       if (ec == net::error::operation_aborted) return;
-      for (int i = 0; i < kUdpBatch && !ec; ++i) {
-        size_t n = u.socket.receive_from(net::buffer(u.in), u.peer, 0, ec);
-        if (!ec) AnswerUdp(u, n);
-      }
+      DrainUdp(u);
       ReceiveUdp(u);
     });
   }
 
-  void AnswerUdp(UdpListener& u, size_t n) {
+  void DrainUdp(UdpListener& u) {
+    for (unsigned i = 0; i < kUdpBatch; ++i) {
+      u.rx_iov[i] = {u.in.get() + i * kMaxMessage, kMaxMessage};
+      u.rx[i].msg_hdr =
+          msghdr{&u.peers[i], sizeof(sockaddr_storage), &u.rx_iov[i], 1, nullptr, 0, 0};
+    }
+    int fd = u.socket.native_handle();
+    int n = recvmmsg(fd, u.rx.data(), kUdpBatch, MSG_DONTWAIT, nullptr);
+    if (n <= 0) return;
+    auto zones = shared_.store->Load();  // every query of the batch arrived before this
+    unsigned replies = 0;
+    for (unsigned i = 0; i < static_cast<unsigned>(n); ++i) {
+      uint8_t* out = u.out.get() + replies * u.out_size;
+      size_t len = AnswerUdp(u, *zones, i, out);
+      if (len == 0) continue;
+      u.tx_iov[replies] = {out, len};
+      u.tx[replies].msg_hdr =
+          msghdr{&u.peers[i], u.rx[i].msg_hdr.msg_namelen, &u.tx_iov[replies], 1, nullptr, 0, 0};
+      ++replies;
+    }
+    // A reply the kernel refuses (full send buffer) is dropped, as a lost packet would be.
+    for (unsigned sent = 0; sent < replies;) {
+      int k = sendmmsg(fd, u.tx.data() + sent, replies - sent, MSG_DONTWAIT);
+      sent += k > 0 ? static_cast<unsigned>(k) : 1;
+    }
+  }
+
+  // The reply to datagram `i` of the batch in `out`, or 0 when there is none to batch (no
+  // reply, or a signed query answered here by RespondSlow).
+  size_t AnswerUdp(UdpListener& u, const ZoneSet& zones, unsigned i, uint8_t* out) {
+    const uint8_t* in = u.in.get() + i * kMaxMessage;
     bool handed_over = false;
     RespondOptions options{false, shared_.options.max_udp_size, &handed_over};
-    auto zones = shared_.store->Load();
-    size_t len = Respond(*zones, u.in.data(), n, u.out.data(), u.out.size(), options);
+    size_t len = Respond(zones, in, u.rx[i].msg_len, out, u.out_size, options);
+    if (!handed_over) return len;
+    udp::endpoint peer;
+    std::memcpy(peer.data(), &u.peers[i], u.rx[i].msg_hdr.msg_namelen);
+    peer.resize(u.rx[i].msg_hdr.msg_namelen);
+    auto msgs = RespondSlow(zones, in, u.rx[i].msg_len, PeerOf(peer.address(), peer.port()),
+                            options, UnixNow());
     error_code send_ec;  // a full send buffer drops the reply, as a lost packet would
-    if (handed_over) {
-      auto msgs = RespondSlow(*zones, u.in.data(), n, PeerOf(u.peer.address(), u.peer.port()),
-                              options, UnixNow());
-      if (!msgs.empty()) u.socket.send_to(net::buffer(msgs[0]), u.peer, 0, send_ec);
-      return;
-    }
-    if (len > 0) u.socket.send_to(net::buffer(u.out.data(), len), u.peer, 0, send_ec);
+    if (!msgs.empty()) u.socket.send_to(net::buffer(msgs[0]), peer, 0, send_ec);
+    return 0;
   }
 
   void Accept(tcp::acceptor& acceptor) {
@@ -259,8 +348,12 @@ class AsioAuthServer final : public AuthServer {
   Shared shared_;  // before ioc_: connections (destroyed with ioc_) refer to it
   net::io_context ioc_{1};
   std::vector<std::unique_ptr<tcp::acceptor>> tcp_;
-  std::vector<std::unique_ptr<UdpListener>> udp_;
+  std::vector<std::unique_ptr<UdpListener>> udp_;         // served by the Asio thread
+  std::vector<std::unique_ptr<UdpListener>> worker_udp_;  // one thread each
+  unsigned threads_;                                      // UDP threads per listen address
+  int stop_fd_ = eventfd(0, EFD_CLOEXEC);                 // written once: the workers return
   std::thread thread_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace

@@ -230,10 +230,10 @@ TEST(AuthServerStart, NamesTheAddressItCannotBind) {
 }
 
 // A query for login.example.test A with `id`, sent from `client` to 127.0.0.1:port.
-void SendQuery(int client, uint16_t port, uint16_t id) {
+void SendQuery(int client, uint16_t port, uint16_t id, const std::string& first = "login") {
   std::vector<uint8_t> q = {
       static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id), 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
-  for (std::string label : {"login", "example", "test"}) {
+  for (const std::string& label : {first, std::string("example"), std::string("test")}) {
     q.push_back(static_cast<uint8_t>(label.size()));
     q.insert(q.end(), label.begin(), label.end());
   }
@@ -301,6 +301,60 @@ TEST(AuthServerHandoff, PassedSocketsServeAQueryThatArrivedBetweenTwoServers) {
   EXPECT_TRUE(base::TakeRemainingSockets(SOCK_DGRAM).empty());  // claimed by the server
   second->reset();
   for (int fd : {tcp, udp, client}) close(fd);
+}
+
+// More datagrams than one batch (recvmmsg / sendmmsg) from several clients at once, names
+// alternating between an answer and NXDOMAIN: every client gets the reply to each of its
+// queries, with the answer for the name it asked.
+void ExpectEveryReplyAtItsSender(uint16_t port, int clients_n) {
+  constexpr int kEach = 12;
+  std::vector<int> clients;
+  for (int c = 0; c < clients_n; ++c) clients.push_back(socket(AF_INET, SOCK_DGRAM, 0));
+  for (int j = 0; j < kEach; ++j) {
+    for (int c = 0; c < clients_n; ++c) {
+      SendQuery(clients[c], port, static_cast<uint16_t>(c * 100 + j), j % 2 ? "nope" : "login");
+    }
+  }
+  for (int c = 0; c < clients_n; ++c) {
+    std::vector<std::pair<int, bool>> got, want;
+    for (int j = 0; j < kEach; ++j) {
+      got.push_back(ReceiveAnswer(clients[c]));
+      want.emplace_back(c * 100 + j, j % 2 == 0);
+    }
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, want) << "client " << c;
+    close(clients[c]);
+  }
+}
+
+TEST_F(AuthServerTest, ABurstFromManyClientsGetsEachReplyAtItsSender) {
+  ExpectEveryReplyAtItsSender(port_, 8);
+}
+
+// Three UDP threads, each on its own SO_REUSEPORT socket: clients spread over them, and every
+// one is answered; the threads stop with the server, which frees the port.
+TEST(AuthServerThreads, EveryUdpThreadAnswersAndStopsWithTheServer) {
+  auto store = std::make_shared<ZoneStore>();
+  auto zone = BuildZone("example.test.", Zone("127.0.0.2"), 1);
+  ASSERT_TRUE(zone) << zone.error().message;
+  auto set = std::make_shared<ZoneSet>();
+  set->zones[(*zone)->apex] = *zone;
+  store->Store(set);
+  AuthServerOptions options;
+  options.listen = {{"127.0.0.1", 0}};
+  options.udp_threads = 3;
+  auto server = AuthServer::Start(options, store);
+  ASSERT_TRUE(server) << server.error().message;
+  uint16_t port = (*server)->Ports().at(0);
+  ExpectEveryReplyAtItsSender(port, 16);
+  server->reset();
+  int probe = socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(bind(probe, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);  // no socket left
+  close(probe);
 }
 
 }  // namespace
