@@ -22,16 +22,8 @@ namespace steer::agent {
 namespace {
 
 std::string Dig(uint16_t port, const std::string& args) {
-  std::string command =
-      "dig @127.0.0.1 -p " + std::to_string(port) + " +norec +time=1 +tries=1 " + args + " 2>&1";
-  std::string out;
-  FILE* p = popen(command.c_str(), "r");
-  if (p == nullptr) return "";
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
+  return testsupport::RunCommand("dig @127.0.0.1 -p " + std::to_string(port) +
+                                 " +norec +time=1 +tries=1 " + args);
 }
 
 TEST(DaemonEmbeddedDns, FailoverIsAnsweredByTheEmbeddedServer) {

@@ -16,6 +16,7 @@
 
 #include "auth_transfer.h"
 #include "steer/base/inherited_sockets.h"
+#include "steer/testsupport/process.h"
 
 namespace steer::dns::auth {
 namespace {
@@ -35,16 +36,7 @@ std::vector<RRset> Zone(const std::string& login) {
   return z;
 }
 
-std::string RunCommand(const std::string& command) {
-  std::string out;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) return "popen failed";
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
-}
+using testsupport::RunCommand;
 
 class AuthServerTest : public testing::Test {
  protected:

@@ -22,16 +22,7 @@ using testsupport::NamedServer;
 
 constexpr const char* kZone = "example.test.";
 
-std::string RunCommand(const std::string& command) {
-  std::string out;
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) return "popen failed";
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
-}
+using testsupport::RunCommand;
 
 // The records `port` answers for login.example.test. A (empty on any error).
 std::vector<std::string> Login(uint16_t port) {

@@ -19,16 +19,8 @@ using std::chrono::milliseconds;
 using testsupport::WaitUntil;
 
 std::string DigShort(uint16_t port) {
-  std::string command = "dig @127.0.0.1 -p " + std::to_string(port) +
-                        " +norec +time=1 +tries=1 +short login.demo.test A 2>&1";
-  std::string out;
-  FILE* p = popen(command.c_str(), "r");
-  if (p == nullptr) return "";
-  char buf[512];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
+  return testsupport::RunCommand("dig @127.0.0.1 -p " + std::to_string(port) +
+                                 " +norec +time=1 +tries=1 +short login.demo.test A");
 }
 
 class DaemonEmbeddedEtcdTest : public testing::SharedEtcdTest {

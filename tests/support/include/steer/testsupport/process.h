@@ -74,6 +74,10 @@ class ChildProcess {
 template <typename Fn>
 bool WaitUntil(Fn&& ready, std::chrono::milliseconds timeout);
 
+// Runs `command` with /bin/sh and returns what it wrote to stdout and stderr ("popen failed"
+// when it could not start). For command-line clients such as dig and delv.
+std::string RunCommand(const std::string& command);
+
 // Reads a whole file ("" if it cannot be read).
 std::string ReadFile(const std::string& path);
 
