@@ -27,14 +27,16 @@ struct AgentMetrics {
   metrics::Histogram* dns_change_duration = nullptr;   // steer_dns_change_duration_seconds
   metrics::Counter* dns_change_errors = nullptr;       // steer_dns_change_errors_total
   metrics::Histogram* propagation_duration = nullptr;  // steer_propagation_duration_seconds
-  metrics::Counter* operations = nullptr;              // steer_operations_total {operation, result}
-  metrics::Counter* notifications = nullptr;  // steer_notifications_total {notifier, result}
-  metrics::Gauge* leader = nullptr;           // steer_leader (1 when this agent writes DNS)
-  metrics::Gauge* frozen = nullptr;              // steer_coordination_frozen
-  metrics::Gauge* vantage_report_age = nullptr;  // steer_vantage_report_age_seconds {vantage}
-  metrics::Counter* publishes = nullptr;         // steer_coordination_publishes_total {result}
-  metrics::Gauge* paused = nullptr;           // steer_service_paused {service}
-  metrics::Counter* reloads = nullptr;        // steer_config_reloads_total {result}
+  metrics::Gauge* provider_serving = nullptr;     // steer_dns_provider_serving {service, provider}
+  metrics::Counter* drift_corrections = nullptr;  // steer_dns_drift_corrections_total
+  metrics::Counter* operations = nullptr;         // steer_operations_total {operation, result}
+  metrics::Counter* notifications = nullptr;      // steer_notifications_total {notifier, result}
+  metrics::Gauge* leader = nullptr;               // steer_leader (1 when this agent writes DNS)
+  metrics::Gauge* frozen = nullptr;               // steer_coordination_frozen
+  metrics::Gauge* vantage_report_age = nullptr;   // steer_vantage_report_age_seconds {vantage}
+  metrics::Counter* publishes = nullptr;          // steer_coordination_publishes_total {result}
+  metrics::Gauge* paused = nullptr;               // steer_service_paused {service}
+  metrics::Counter* reloads = nullptr;            // steer_config_reloads_total {result}
 
   static Result<std::unique_ptr<AgentMetrics>> Create();
 };

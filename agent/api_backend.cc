@@ -45,6 +45,20 @@ json DoneAgoMs(const ApplyStatus& ap) {
       .count();
 }
 
+// Each provider of the service: whether it serves the decision (done), where its change is.
+json ProvidersJson(const ServiceApplier& applier) {
+  json out = json::array();
+  for (const auto& [name, ap] : applier.providers()) {
+    out.push_back({{"name", name},
+                   {"phase", ap.phase},
+                   {"matching", ap.matching},
+                   {"total", ap.total},
+                   {"done", ap.done},
+                   {"last_error", ap.last_error.empty() ? json(nullptr) : json(ap.last_error)}});
+  }
+  return out;
+}
+
 // The service's regions, preferred first, with the answers each serves.
 json RegionAnswersJson(const config::ServiceConfig& sc) {
   json out = json::array();
@@ -94,6 +108,9 @@ json ApiBackend::ServiceJson(Runtime& rt, const ServiceRuntime& s) {
   j["propagation"] = {{"region", ap.region}, {"answers", ap.answers},       {"phase", ap.phase},
                       {"total", ap.total},   {"matching", ap.matching},     {"done", ap.done},
                       {"ttl", ap.ttl},       {"done_ago_ms", DoneAgoMs(ap)}};
+  j["providers"] = ProvidersJson(*s.applier);
+  j["served_by"] = "served by " + std::to_string(s.applier->serving()) + "/" +
+                   std::to_string(s.applier->size()) + " providers";
   j["regions"] = RegionAnswersJson(*s.config);
   j["failback"] = s.config->failback == config::FailbackMode::kAuto ? "auto" : "manual";
   j["last_error"] = ap.last_error.empty() ? json(nullptr) : json(ap.last_error);

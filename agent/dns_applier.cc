@@ -1,6 +1,7 @@
 #include "dns_applier.h"
 
 #include "steer/base/log.h"
+#include "steer/dns/rrset.h"
 
 namespace steer::agent {
 
@@ -38,6 +39,7 @@ void DnsApplier::SetDesired(const std::string& region, const dns::RRset& rrset) 
                     "",     rrset.ttl,     std::nullopt};
   }
   cv_.notify_all();
+  if (deps_.on_new_desired) deps_.on_new_desired();
 }
 
 ApplyStatus DnsApplier::status() const {
@@ -49,6 +51,7 @@ void DnsApplier::SetPhase(const std::string& phase, const std::string& error) {
   std::lock_guard lock(mu_);
   status_.phase = phase;
   status_.last_error = error;
+  if (phase == "retrying") status_.done = false;  // a failed recheck: no longer served
 }
 
 bool DnsApplier::Pause(milliseconds d, uint64_t generation) {
@@ -57,19 +60,33 @@ bool DnsApplier::Pause(milliseconds d, uint64_t generation) {
   return !stop_ && generation_ == generation;
 }
 
-void DnsApplier::Run() {
+bool DnsApplier::WaitForWork(uint64_t* gen, std::string* region, dns::RRset* rrset) {
   while (true) {
-    uint64_t gen;
-    dns::RRset rrset;
-    std::string region;
+    uint64_t done_gen = 0;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stop_ || (desired_ && generation_ != applied_generation_); });
-      if (stop_) return;
-      gen = generation_;
-      rrset = *desired_;
-      region = status_.region;
+      auto work = [&] { return stop_ || (desired_ && generation_ != applied_generation_); };
+      if (deps_.recheck_interval.count() > 0 && desired_) {
+        cv_.wait_for(lock, deps_.recheck_interval, work);
+      } else {
+        cv_.wait(lock, work);
+      }
+      if (stop_) return false;
+      *gen = generation_;
+      *rrset = *desired_;
+      *region = status_.region;
+      if (generation_ != applied_generation_) return true;
+      done_gen = generation_;
     }
+    Recheck(done_gen, *region, *rrset);  // the interval passed with nothing new to write
+  }
+}
+
+void DnsApplier::Run() {
+  uint64_t gen = 0;
+  dns::RRset rrset;
+  std::string region;
+  while (WaitForWork(&gen, &region, &rrset)) {
     milliseconds backoff(200);
     while (!Attempt(gen, region, rrset)) {
       if (!Pause(backoff, gen)) break;
@@ -80,19 +97,35 @@ void DnsApplier::Run() {
   }
 }
 
-// True when done (applied and verified) or superseded; false to retry.
-bool DnsApplier::Attempt(uint64_t gen, const std::string& region, const dns::RRset& rrset) {
+// The applied desired state, read back and verified again; a failure is retried like a change.
+void DnsApplier::Recheck(uint64_t gen, const std::string& region, const dns::RRset& rrset) {
+  if (deps_.fence && !deps_.fence()) return;  // not this agent's to write (any more)
+  if (Attempt(gen, region, rrset, /*recheck=*/true)) return;
+  milliseconds backoff(200);
+  do {
+    if (!Pause(backoff, gen)) return;
+    backoff = std::min(backoff * 2, milliseconds(5000));
+  } while (!Attempt(gen, region, rrset));
+}
+
+// True when done (applied and verified) or superseded; false to retry. A recheck reports
+// only what it had to correct.
+bool DnsApplier::Attempt(uint64_t gen, const std::string& region, const dns::RRset& rrset,
+                         bool recheck) {
   auto fail = [&](const std::string& error) {
     SetPhase("retrying", error);
-    base::Logger("agent")->warn("{} {}: {}", rrset.name, rrset.type, error);
+    base::Logger("agent")->warn("{} {} via {}: {}", rrset.name, rrset.type, deps_.provider, error);
     if (deps_.on_error) deps_.on_error(error);
     return false;
   };
-  SetPhase("writing");
+  if (!recheck) SetPhase("writing");
   auto written = deps_.writer->Replace(zone_, rrset, deps_.fence);
   if (!written) return fail(written.error().message);
-  if (deps_.on_written) deps_.on_written(region, *written);
-  SetPhase("verifying");
+  bool drifted = recheck && written->outcome == dns::ChangeOutcome::kApplied;
+  if (drifted) ReportDrift(region, *written);
+  bool report = !recheck || drifted;
+  if (report && deps_.on_written) deps_.on_written(region, *written);
+  if (report) SetPhase("verifying");
   auto started = std::chrono::steady_clock::now();
   if (!Verify(gen, rrset)) {
     std::lock_guard lock(mu_);
@@ -103,13 +136,25 @@ bool DnsApplier::Attempt(uint64_t gen, const std::string& region, const dns::RRs
   {
     std::lock_guard lock(mu_);
     if (generation_ != gen) return true;
+    if (!status_.done || report) status_.done_at = std::chrono::steady_clock::now();
     status_.phase = "done";
     status_.done = true;
-    status_.done_at = std::chrono::steady_clock::now();
     status_.last_error.clear();
   }
-  if (deps_.on_propagated) deps_.on_propagated(region, took);
+  if (report && deps_.on_propagated) deps_.on_propagated(region, took);
   return true;
+}
+
+// The provider served something else than the decision; the recheck wrote it back.
+void DnsApplier::ReportDrift(const std::string& region, const dns::WriteResult& w) {
+  base::Logger("agent")->warn("{} {} via {}: drift: found {}, wrote the decision back",
+                              w.after.name, w.after.type, deps_.provider,
+                              w.before ? dns::ToString(*w.before) : "(none)");
+  {
+    std::lock_guard lock(mu_);
+    status_.done = false;  // it did not serve the decision: verified again
+  }
+  if (deps_.on_drift) deps_.on_drift(region, w);
 }
 
 // Asks every server in rounds until all answer `rrset`'s records, publishing the count.

@@ -10,6 +10,11 @@
 // that is down is retried with backoff (200 ms doubling to 5 s) until it converges or the desired
 // state changes.
 //
+// Drift: once done, every `recheck_interval` the same SafeWriter Replace runs again while the
+// fence allows writing (it reads first and writes only what differs): a provider found serving
+// something else than the desired records is corrected and reported (on_drift), then verified
+// again. A recheck that fails puts the applier back into retrying.
+//
 // Thread-safety: SetDesired() and status() from any thread; Stop() from the owner.
 
 #include <chrono>
@@ -40,6 +45,7 @@ struct ApplyStatus {
 };
 
 struct ApplierDeps {
+  std::string provider;  // the provider's name, for logs
   dns::SafeWriter* writer = nullptr;
   dns::PropagationChecker* checker = nullptr;
   // The fencing token if this agent may still write; asked right before every write request.
@@ -49,6 +55,11 @@ struct ApplierDeps {
   // Once every nameserver answers it.
   std::function<void(const std::string& region, std::chrono::milliseconds took)> on_propagated;
   std::function<void(const std::string& error)> on_error;
+  // A recheck found the provider serving something else and wrote the desired records back.
+  std::function<void(const std::string& region, const dns::WriteResult&)> on_drift;
+  // A new desired state was accepted (the provider does not serve it yet).
+  std::function<void()> on_new_desired;
+  std::chrono::milliseconds recheck_interval{0};  // 0: no drift check
 };
 
 class DnsApplier {
@@ -69,7 +80,12 @@ class DnsApplier {
 
  private:
   void Run();
-  bool Attempt(uint64_t generation, const std::string& region, const dns::RRset& rrset);
+  // Waits for a new desired state; false when stopping. Rechecks for drift meanwhile.
+  bool WaitForWork(uint64_t* generation, std::string* region, dns::RRset* rrset);
+  bool Attempt(uint64_t generation, const std::string& region, const dns::RRset& rrset,
+               bool recheck = false);
+  void Recheck(uint64_t generation, const std::string& region, const dns::RRset& rrset);
+  void ReportDrift(const std::string& region, const dns::WriteResult& written);
   bool Verify(uint64_t generation, const dns::RRset& rrset);
   // Sleeps up to `d`; false when stopping or the desired state changed.
   bool Pause(std::chrono::milliseconds d, uint64_t generation);

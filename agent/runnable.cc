@@ -25,14 +25,14 @@ void CheckProviders(const config::Policy& policy, config::Diagnostics& out) {
 
 void CheckServices(const config::Policy& policy, config::Diagnostics& out) {
   for (const auto& s : policy.services) {
-    const config::ProviderConfig* p = policy.FindProvider(s.provider);
     std::string path = "services." + s.name;
-    if (p == nullptr) {
-      out.push_back(At(s.location, path + ".provider", "no provider '" + s.provider + "'"));
-      continue;
-    }
-    if (auto source = dns::FindNameServerSource(s, *p); !source) {
-      out.push_back(At(s.location, path + ".nameservers", source.error().message));
+    for (const std::string& name : s.ProviderNames()) {
+      const config::ProviderConfig* p = policy.FindProvider(name);
+      if (p == nullptr) {
+        out.push_back(At(s.location, path + ".provider", "no provider '" + name + "'"));
+      } else if (auto source = dns::FindNameServerSource(s, *p); !source) {
+        out.push_back(At(s.location, path + ".nameservers", source.error().message));
+      }
     }
     // With local coordination this agent is the only vantage point: a fixed quorum above 1
     // could never be met, every region would stay unknown and nothing would ever fail over.

@@ -2,8 +2,8 @@
 
 // Runtime: everything steerd builds from one policy — the policy engine, the health book,
 // the notifier, each provider with its rate limiter and SafeWriter, one DnsApplier per
-// service, the probe engine. Built all or nothing by RuntimeBuilder (runtime_builder.h) and
-// replaced as a whole on reload.
+// (service, provider), the probe engine. Built all or nothing by RuntimeBuilder (runtime_builder.h)
+// and replaced as a whole on reload.
 //
 // Lifetime, coded rather than implied by member order: Stop() — also run by the destructor —
 // stops the probe engine (no more observations), then joins every applier (no more writes);
@@ -27,6 +27,7 @@
 #include "dns_applier.h"
 #include "health_book.h"
 #include "notify/dispatcher.h"
+#include "service_applier.h"
 #include "steer/config/policy.h"
 #include "steer/dns/provider.h"
 #include "steer/dns/rate_limiter.h"
@@ -38,13 +39,15 @@ namespace steer::agent {
 
 struct ServiceRuntime {
   const config::ServiceConfig* config = nullptr;  // into Runtime::policy()
-  dns::Provider* provider = nullptr;              // owned by the Runtime
-  std::vector<dns::NameServer> nameservers;
-  std::atomic<bool> adopted{false};  // the provider's records were read and taken as state
-  // The provider is this steerd's own DNS server (type embedded): every agent writes it, the
-  // leader with its decisions, a follower with the leader's (the shared state).
+  // The first of the service's providers (owned by the Runtime): its records are adopted.
+  dns::Provider* provider = nullptr;
+  std::vector<dns::NameServer> nameservers;  // the first provider's servers to verify
+  std::atomic<bool> adopted{false};          // the provider's records were read and taken as state
+  // Every provider of the service is this steerd's own DNS server (type embedded): every
+  // agent writes it, the leader with its decisions, a follower with the leader's (the shared
+  // state).
   bool local_server = false;
-  std::unique_ptr<DnsApplier> applier;
+  std::unique_ptr<ServiceApplier> applier;  // one DnsApplier per provider
 };
 
 class Runtime {

@@ -1,5 +1,6 @@
 #include "runtime_builder.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 
@@ -16,12 +17,6 @@ namespace steer::agent {
 namespace {
 
 constexpr std::chrono::milliseconds kNameServerTimeout{2000};
-
-notify::Notification Event(const std::string& service, std::string text,
-                           std::map<std::string, std::string> fields) {
-  return {"dns_change", service, std::move(text), std::move(fields),
-          std::chrono::system_clock::now()};
-}
 
 }  // namespace
 
@@ -73,77 +68,48 @@ Result<void> RuntimeBuilder::BuildProviders() {
 }
 
 Result<void> RuntimeBuilder::BuildService(const config::ServiceConfig& sc) {
-  const config::ProviderConfig* pc = rt_->policy_.FindProvider(sc.provider);
-  auto stack = rt_->providers_.find(sc.provider);
-  if (pc == nullptr || stack == rt_->providers_.end()) {
-    return MakeError(ErrorCode::kInvalidArgument, "service " + sc.name + ": no provider");
-  }
-  auto ns = dns::AuthoritativeServers(sc, *pc, context().checker(), kNameServerTimeout);
-  if (!ns) {
-    return MakeError(ns.error().code,
-                     "service " + sc.name + ": nameservers to verify: " + ns.error().message);
-  }
   ServiceRuntime& s = rt_->services_.emplace_back();
   s.config = &sc;
-  s.provider = stack->second.provider.get();
-  s.nameservers = *ns;
-  s.local_server = pc->type == config::ProviderType::kEmbedded;
-  ApplierDeps deps = MakeApplierDeps(sc);
-  if (s.local_server) {
-    // Fencing keeps an ex-leader off a shared provider; this server is this process's own.
-    // The token is recorded when this agent leads, 0 when it follows.
-    deps.fence = [ctx = rt_->context_]() -> Result<int64_t> {
-      auto token = ctx->CheckFence();
-      return token ? *token : 0;
-    };
+  const std::vector<std::string> names = sc.ProviderNames();
+  std::vector<ServiceApplier::Target> targets;
+  for (const std::string& name : names) {
+    const config::ProviderConfig* pc = rt_->policy_.FindProvider(name);
+    auto stack = rt_->providers_.find(name);
+    if (pc == nullptr || stack == rt_->providers_.end()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "service " + sc.name + ": no provider '" + name + "'");
+    }
+    auto ns = dns::AuthoritativeServers(sc, *pc, context().checker(), kNameServerTimeout);
+    if (!ns) {
+      return MakeError(ns.error().code, "service " + sc.name + ": nameservers of " + name +
+                                            " to verify: " + ns.error().message);
+    }
+    if (targets.empty()) {
+      s.provider = stack->second.provider.get();
+      s.nameservers = *ns;
+    }
+    ApplierDeps deps = MakeApplierDeps(sc, name, names.size() > 1);
+    if (pc->type == config::ProviderType::kEmbedded) {
+      // Fencing keeps an ex-leader off a shared provider; this server is this process's own.
+      // The token is recorded when this agent leads, 0 when it follows.
+      deps.fence = [ctx = rt_->context_]() -> Result<int64_t> {
+        auto token = ctx->CheckFence();
+        return token ? *token : 0;
+      };
+    }
+    deps.writer = stack->second.writer.get();
+    targets.push_back(
+        {name, std::make_unique<DnsApplier>(dns::CanonicalName(sc.zone), *ns,
+                                            sc.propagation_timeout, std::move(deps))});
   }
-  deps.writer = stack->second.writer.get();
-  s.applier = std::make_unique<DnsApplier>(dns::CanonicalName(sc.zone), s.nameservers,
-                                           sc.propagation_timeout, std::move(deps));
+  if (targets.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "service " + sc.name + ": no provider");
+  }
+  s.local_server = std::all_of(names.begin(), names.end(), [&](const std::string& name) {
+    return rt_->policy_.FindProvider(name)->type == config::ProviderType::kEmbedded;
+  });
+  s.applier = std::make_unique<ServiceApplier>(std::move(targets));
   return {};
-}
-
-// The applier's callbacks: the context, the notifier and the service's name, held by value.
-ApplierDeps RuntimeBuilder::MakeApplierDeps(const config::ServiceConfig& sc) {
-  ApplierDeps deps;
-  deps.checker = &context().checker();
-  deps.fence = [ctx = rt_->context_] { return ctx->CheckFence(); };
-  // A failing change is announced once, when it starts failing (the applier retries every few
-  // seconds), and again only after a change has gone through.
-  auto failing = std::make_shared<std::atomic<bool>>(false);
-  deps.on_error = [notifier = rt_->notifier_, name = sc.name, failing](const std::string& error) {
-    if (failing->exchange(true)) return;
-    notifier->Submit(
-        Event(name, name + ": DNS change failing, retrying: " + error, {{"error", error}}));
-  };
-  deps.on_written = [ctx = rt_->context_, notifier = rt_->notifier_, name = sc.name, failing](
-                        const std::string& region, const dns::WriteResult& w) {
-    failing->store(false);
-    auto set =
-        ctx->store().SetAnswers({name, region, w.after.records, std::chrono::system_clock::now()});
-    if (!set) base::Logger("agent")->error("state: {}", set.error().message);
-    if (w.outcome != dns::ChangeOutcome::kApplied) return;
-    // A follower's own embedded server following the leader: the leader announces the change.
-    if (!ctx->coordinator().CurrentLeadership().is_leader) return;
-    std::string after = dns::ToString(w.after);
-    notifier->Submit(Event(name, name + ": DNS written for " + region + ": " + after,
-                           {{"region", region},
-                            {"before", w.before ? dns::ToString(*w.before) : "(none)"},
-                            {"after", after},
-                            {"change_id", w.receipt.change_id}}));
-  };
-  deps.on_propagated = [ctx = rt_->context_, notifier = rt_->notifier_, name = sc.name](
-                           const std::string& region, std::chrono::milliseconds took) {
-    ctx->metrics().propagation_duration->Observe({name}, static_cast<double>(took.count()) / 1000);
-    // "verified REGION": the end of a failover for steerctl report uptime's time to fail over.
-    ctx->Audit(AuditKind::kNotice, name, "verified " + region + " on every nameserver",
-               "propagated in " + std::to_string(took.count()) + " ms");
-    base::Logger("agent")->info("{}: every nameserver answers {} ({} ms)", name, region,
-                                took.count());
-    notifier->Submit(Event(name, name + ": every nameserver answers " + region,
-                           {{"region", region}, {"propagation_ms", std::to_string(took.count())}}));
-  };
-  return deps;
 }
 
 Result<void> RuntimeBuilder::BuildProbes() {

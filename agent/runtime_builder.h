@@ -4,7 +4,8 @@
 // without starting it (Runtime::Start() starts the probes). Providers are built from the
 // context's registry with the write limits of dns::MakeRateLimiter / SafeWriterOptionsFor,
 // each service's servers to verify are found (dns::AuthoritativeServers), each service gets
-// a DnsApplier whose callbacks hold what they use by shared_ptr or by value.
+// a DnsApplier per provider (a ServiceApplier) whose callbacks hold what they use by
+// shared_ptr or by value.
 //
 // Thread-safety: Build() may run on any thread; it touches only what it builds and the
 // context's thread-safe parts.
@@ -29,7 +30,10 @@ class RuntimeBuilder {
   Result<void> BuildCore();
   Result<void> BuildProviders();
   Result<void> BuildService(const config::ServiceConfig& sc);
-  ApplierDeps MakeApplierDeps(const config::ServiceConfig& sc);
+  // The callbacks of the applier that writes `sc` to `provider` (applier_callbacks.cc);
+  // `several`: the service has more than one provider, so what is said names it.
+  ApplierDeps MakeApplierDeps(const config::ServiceConfig& sc, const std::string& provider,
+                              bool several);
   Result<void> BuildProbes();
 
   std::shared_ptr<Runtime> rt_;

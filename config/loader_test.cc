@@ -81,6 +81,24 @@ TEST(LoaderTest, BaseDefaults) {
   EXPECT_EQ(policy->regions[0].components[0].probes[0].location.line, 15);
 }
 
+// `providers: [a, b]` (issue 16): the list form, in order; `provider: x` stays one provider.
+TEST(LoaderTest, ProviderListForm) {
+  std::string text = ReadText(SourcePath("config/testdata/base.yaml"));
+  auto one = ParsePolicy(text, "base.yaml");
+  ASSERT_TRUE(one.has_value()) << one.error().front().ToString();
+  EXPECT_EQ(one->FindService("login")->ProviderNames(), std::vector<std::string>{"pdns"});
+  std::string extra =
+      "  bind:\n    type: rfc2136\n    server: 127.0.0.1:5301\n"
+      "    tsig_key_name: k\n    tsig_secret: env:K\n"
+      "    nameservers: [127.0.0.1:5301]\n";
+  text.insert(text.find("regions:"), extra);
+  text.replace(text.find("provider: pdns"), 14, "providers: [bind, pdns]");
+  auto two = ParsePolicy(text, "two.yaml");
+  ASSERT_TRUE(two.has_value()) << two.error().front().ToString();
+  EXPECT_EQ(two->FindService("login")->ProviderNames(), (std::vector<std::string>{"bind", "pdns"}));
+  EXPECT_EQ(two->FindProvider("bind")->nameservers, std::vector<std::string>{"127.0.0.1:5301"});
+}
+
 TEST(LoaderTest, MissingFile) {
   auto policy = LoadPolicyFile("/nonexistent/policy.yaml");
   ASSERT_FALSE(policy.has_value());

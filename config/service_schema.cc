@@ -1,4 +1,4 @@
-// Provider, service and notification keys (see policy_schema.cc for the scheme).
+// Provider and service keys (see policy_schema.cc for the scheme).
 #include <cerrno>
 #include <cstdlib>
 
@@ -44,20 +44,6 @@ UrlRule ProviderUrlRule(const ProviderConfig& t) {
       return {{"http", "https"}, "Cloudflare authenticates with api_token: env:NAME"};
     default:
       return {{"http", "https"}, "PowerDNS authenticates with api_key: env:NAME"};
-  }
-}
-
-// Where a notifier's credential belongs instead of a user:password@ in its url.
-UrlRule NotifierUrlRule(const NotifierConfig& t) {
-  switch (t.type) {
-    case NotifierType::kSmtp:
-      return {{"smtp", "smtps"}, "use username and password: env:NAME"};
-    case NotifierType::kSlack:
-      return {{"http", "https"}, "put the whole URL in url_secret: env:NAME"};
-    default:
-      return {{"http", "https"},
-              "put the whole URL in url_secret: env:NAME, or send the credential in headers "
-              "by reference (Authorization: env:NAME)"};
   }
 }
 
@@ -208,6 +194,12 @@ ObjectSpec<ProviderConfig> MakeProvider(const ObjectSpec<ZoneTransferConfig>& tr
         "no `nameservers`, host:port (docs/dns.md).",
         "by provider type (docs/dns.md)", "127.0.0.1:53"),
       F(ProviderConfig, t.discovery_server)));
+  s.Add(StringListKey<ProviderConfig>(
+      K("nameservers",
+        "This provider's authoritative servers to verify, host:port, when a service has no "
+        "`nameservers` (a service with several providers verifies each on its own).",
+        "by discovery (docs/dns.md)", "[127.0.0.1:5300]"),
+      F(ProviderConfig, t.nameservers)));
   AddProviderTypeKeys(s);
   AddEmbeddedKeys(s, transfer, {ProviderTypeName(ProviderType::kEmbedded)});
   return s;
@@ -333,8 +325,15 @@ ObjectSpec<ServiceConfig> MakeService(const ObjectSpec<ServiceRegion>& region,
                                             F(ServiceConfig, t.record_type)));
   s.Add(IntKey<ServiceConfig>(Range(K("ttl", "Record TTL in seconds.", "30", "20"), 1, 86400),
                               F(ServiceConfig, t.ttl)));
-  s.Add(StringKey<ServiceConfig>(Required(K("provider", "A key of providers.", "", "pdns")),
-                                 F(ServiceConfig, t.provider)));
+  s.Add(StringKey<ServiceConfig>(
+      K("provider", "A key of providers; one of provider or providers is required.", "", "pdns"),
+      F(ServiceConfig, t.provider)));
+  s.Add(StringListKey<ServiceConfig>(
+      K("providers",
+        "Keys of providers: every change is written to each one independently "
+        "(docs/dns.md); instead of provider.",
+        "", "[pdns-main, bind-backup]"),
+      F(ServiceConfig, t.providers)));
   s.Add(ObjectListKey<ServiceConfig>(
       Required(K("regions", "Regions in order of preference, with their answers.")), region,
       F(ServiceConfig, t.regions)));
@@ -389,50 +388,12 @@ ObjectSpec<ServiceConfig> MakeService(const ObjectSpec<ServiceRegion>& region,
                 "How long to wait for every nameserver to answer the change.", "30s", "10s"),
               100),
       F(ServiceConfig, t.propagation_timeout)));
-  return s;
-}
-
-ObjectSpec<NotifierConfig> MakeNotifier() {
-  ObjectSpec<NotifierConfig> s;
-  s.info.name = "notification";
-  s.info.discriminator = "type";
-  s.Add(EnumKey<NotifierConfig, NotifierType>(Required(K("type", "Channel kind.", "", "slack")),
-                                              {{"webhook", NotifierType::kWebhook},
-                                               {"slack", NotifierType::kSlack},
-                                               {"smtp", NotifierType::kSmtp}},
-                                              F(NotifierConfig, t.type)));
-  s.Add(UrlKey<NotifierConfig>(
-      Url(K("url", "Webhook URL (http, https), or smtp://host:port / smtps://host:port.", "",
-            "https://hooks.example.com/steer"),
-          {"http", "https", "smtp", "smtps"}),
-      F(NotifierConfig, t.url), NotifierUrlRule));
-  s.Add(SecretKey<NotifierConfig>(
-      For(K("url_secret", "A URL that embeds a token (Slack), by reference.", "",
-            "env:SLACK_WEBHOOK_URL"),
-          {"webhook", "slack"}),
-      F(NotifierConfig, t.url_secret)));
-  s.Add(StringMapKey<NotifierConfig>(
-      For(K("headers", "Extra request headers.", "", "{X-Team: sre}"), {"webhook"}),
-      F(NotifierConfig, t.headers)));
-  s.Add(StringKey<NotifierConfig>(
-      For(K("from", "Sender address.", "", "steer@example.com"), {"smtp"}),
-      F(NotifierConfig, t.from)));
-  s.Add(StringListKey<NotifierConfig>(
-      For(K("to", "Recipients.", "", "[oncall@example.com]"), {"smtp"}), F(NotifierConfig, t.to)));
-  s.Add(StringKey<NotifierConfig>(For(K("username", "SMTP user.", "", "steer"), {"smtp"}),
-                                  F(NotifierConfig, t.username)));
-  s.Add(SecretKey<NotifierConfig>(
-      For(K("password", "SMTP password, by reference.", "", "env:SMTP_PASSWORD"), {"smtp"}),
-      F(NotifierConfig, t.password)));
-  s.Add(StringListKey<NotifierConfig>(
-      K("events",
-        "Which events: decision, operation, dns_change, leadership (etcd mode: this agent "
-        "became or stopped being the leader, or froze).",
-        "[decision, operation, dns_change, leadership]", "[decision]"),
-      F(NotifierConfig, t.events)));
-  s.Add(IntKey<NotifierConfig>(
-      Range(K("max_attempts", "Delivery tries, with backoff.", "5", "3"), 1, 50),
-      F(NotifierConfig, t.max_attempts)));
+  s.Add(DurationKey<ServiceConfig>(
+      K("drift_check_interval",
+        "Once a change is verified, each provider is read back this often; records found "
+        "changed behind Steer's back are written again and reported. 0ms: never.",
+        "30s", "10s"),
+      F(ServiceConfig, t.drift_check_interval)));
   return s;
 }
 

@@ -262,6 +262,11 @@ void ValidateProviders(Reader& r, const Policy& p) {
     if (!provider.discovery_server.empty() && !IsHostPort(provider.discovery_server)) {
       c.Fail("discovery_server", "expected host:port, e.g. 127.0.0.1:53");
     }
+    for (size_t i = 0; i < provider.nameservers.size(); ++i) {
+      if (!IsHostPort(provider.nameservers[i])) {
+        c.Fail("nameservers[" + std::to_string(i) + "]", "expected host:port, e.g. 127.0.0.1:53");
+      }
+    }
     if (c.TypeIsValid()) CheckProviderKeys(c, provider);
   }
 }

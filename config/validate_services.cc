@@ -80,22 +80,51 @@ std::string ZoneKey(const std::string& zone) {
 // The embedded server answers one zone: a service of another zone could never be served.
 void CheckEmbeddedZone(Reader& r, const Policy& p, const ServiceConfig& s,
                        const std::string& path) {
-  const ProviderConfig* pc = p.FindProvider(s.provider);
-  if (pc == nullptr || pc->type != ProviderType::kEmbedded || s.zone.empty() ||
-      pc->embedded.origin.empty() || ZoneKey(s.zone) == ZoneKey(pc->embedded.origin)) {
-    return;
+  for (const std::string& name : s.ProviderNames()) {
+    const ProviderConfig* pc = p.FindProvider(name);
+    if (pc == nullptr || pc->type != ProviderType::kEmbedded || s.zone.empty() ||
+        pc->embedded.origin.empty() || ZoneKey(s.zone) == ZoneKey(pc->embedded.origin)) {
+      continue;
+    }
+    Fail(r, path + ".zone",
+         "provider " + pc->name + " (embedded) serves zone " + pc->embedded.origin + ", not " +
+             s.zone);
   }
-  Fail(r, path + ".zone",
-       "provider " + pc->name + " (embedded) serves zone " + pc->embedded.origin + ", not " +
-           s.zone);
+}
+
+// `provider: x` or `providers: [x, y]`: exactly one of them, each name a key of providers,
+// none twice.
+void CheckProviders(Reader& r, const Policy& p, const ServiceConfig& s, const std::string& path) {
+  bool one = r.Has(path + ".provider"), list = r.Has(path + ".providers");
+  if (one && list) {
+    Fail(r, path + ".providers", "give provider or providers, not both");
+  } else if (!one && !list) {
+    Fail(r, path, "missing required key 'provider' (or 'providers')");
+  }
+  if (!s.provider.empty() && p.FindProvider(s.provider) == nullptr) {
+    Fail(r, path + ".provider", "unknown provider '" + s.provider + "' (not a key of providers)");
+  }
+  if (list && s.providers.empty()) Fail(r, path + ".providers", "lists no provider");
+  std::set<std::string> seen;
+  for (size_t i = 0; i < s.providers.size(); ++i) {
+    std::string item = path + ".providers[" + std::to_string(i) + "]";
+    if (p.FindProvider(s.providers[i]) == nullptr) {
+      Fail(r, item, "unknown provider '" + s.providers[i] + "' (not a key of providers)");
+    } else if (!seen.insert(s.providers[i]).second) {
+      Fail(r, item, "provider '" + s.providers[i] + "' is listed twice");
+    }
+  }
+  if (s.providers.size() > 1 && !s.nameservers.empty()) {
+    Fail(r, path + ".nameservers",
+         "a service with several providers verifies each provider's own servers: set "
+         "providers.NAME.nameservers (or discovery_server) instead");
+  }
 }
 
 void CheckService(Reader& r, const Policy& p, const ServiceConfig& s) {
   std::string path = "services." + s.name;
   CheckEmbeddedZone(r, p, s, path);
-  if (!s.provider.empty() && p.FindProvider(s.provider) == nullptr) {
-    Fail(r, path + ".provider", "unknown provider '" + s.provider + "' (not a key of providers)");
-  }
+  CheckProviders(r, p, s, path);
   if (!s.dns_name.empty() && !IsHostname(s.dns_name)) {
     Fail(r, path + ".dns_name", "'" + s.dns_name + "' is not a valid DNS name");
   }

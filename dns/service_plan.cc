@@ -129,6 +129,14 @@ Result<NameServerSource> FindNameServerSource(const config::ServiceConfig& servi
     return NameServerSource{Kind::kConfigured, "", "services." + service.name + ".nameservers"};
   }
   const std::string key = "providers." + provider.name + ".";
+  for (const auto& text : provider.nameservers) {
+    if (auto ns = ParseNameServer(text); !ns) {
+      return MakeError(ErrorCode::kInvalidArgument, key + "nameservers: " + ns.error().message);
+    }
+  }
+  if (!provider.nameservers.empty()) {
+    return NameServerSource{Kind::kConfigured, "", key + "nameservers"};
+  }
   if (!provider.discovery_server.empty()) {
     return NameServerSource{Kind::kServer, provider.discovery_server, key + "discovery_server"};
   }
@@ -185,7 +193,8 @@ Result<std::vector<NameServer>> AuthoritativeServers(const config::ServiceConfig
   auto source = FindNameServerSource(service, provider);
   if (!source) return tl::unexpected(source.error());
   std::vector<NameServer> servers;
-  for (const auto& text : service.nameservers) servers.push_back(*ParseNameServer(text));
+  const auto& configured = service.nameservers.empty() ? provider.nameservers : service.nameservers;
+  for (const auto& text : configured) servers.push_back(*ParseNameServer(text));
   if (source->kind == NameServerSource::Kind::kConfigured) return servers;
   if (source->kind == NameServerSource::Kind::kListen) return ListenServers(provider);
   std::vector<NameServer> resolvers = SystemResolvers(resolv_conf);

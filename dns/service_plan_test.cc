@@ -155,6 +155,34 @@ TEST(NameServerSourceTest, ConfiguredThenDiscoveryServerWin) {
   EXPECT_NE(bad.error().message.find("services.login.nameservers"), std::string::npos);
 }
 
+// A service with several providers verifies each on its own servers: the provider's
+// `nameservers`, before its discovery server; the service's own still come first.
+TEST(NameServerSourceTest, AProvidersOwnNameServersComeBeforeItsDiscoveryServer) {
+  config::ProviderConfig p = Provider(config::ProviderType::kRfc2136);
+  p.discovery_server = "127.0.0.1:5353";
+  p.nameservers = {"127.0.0.1:5301", "127.0.0.2:5301"};
+  auto found = FindNameServerSource(Login(), p);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->kind, NameServerSource::Kind::kConfigured);
+  EXPECT_EQ(found->key, "providers.dns.nameservers");
+  base::FakeClock clock;
+  LdnsQuerier querier;
+  PropagationChecker checker(querier, clock);
+  auto servers = AuthoritativeServers(Login(), p, checker, std::chrono::milliseconds(100));
+  ASSERT_TRUE(servers);
+  ASSERT_EQ(servers->size(), 2u);
+  EXPECT_EQ((*servers)[1].host, "127.0.0.2");
+  EXPECT_EQ((*servers)[1].port, 5301);
+  config::ServiceConfig s = Login();
+  s.nameservers = {"127.0.0.9:53"};
+  EXPECT_EQ(AuthoritativeServers(s, p, checker, std::chrono::milliseconds(100))->front().host,
+            "127.0.0.9");
+  p.nameservers = {"ns1.example.test:53"};
+  auto bad = FindNameServerSource(Login(), p);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("providers.dns.nameservers"), std::string::npos);
+}
+
 // Answers from a table keyed by "server question": "127.0.0.1:53 example.test. NS".
 class TableQuerier : public DnsQuerier {
  public:

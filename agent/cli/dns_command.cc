@@ -33,14 +33,12 @@ void PrintRow(const std::string& who, const std::optional<dns::RRset>& rrset,
               note.c_str());
 }
 
-// Prints one service; true when the provider was read and every server agrees with it.
-bool ShowService(const config::Policy& policy, const config::ServiceConfig& service,
-                 ProviderCache& providers) {
+// Prints what one provider of a service holds and what each of its servers answers; true
+// when the provider was read and every server agrees with it.
+bool ShowProvider(const config::Policy& policy, const config::ServiceConfig& service,
+                  const std::string& provider_name, ProviderCache& providers) {
   std::string name = dns::CanonicalName(service.dns_name);
-  std::printf("%s: %s %s in %s (provider %s)\n", service.name.c_str(), name.c_str(),
-              service.record_type.c_str(), dns::CanonicalName(service.zone).c_str(),
-              service.provider.c_str());
-  auto provider = providers.Get(service.provider);
+  auto provider = providers.Get(provider_name);
   auto held = provider
                   ? (*provider)->Read(dns::CanonicalName(service.zone), name, service.record_type)
                   : Result<std::optional<dns::RRset>>(tl::unexpected(provider.error()));
@@ -52,7 +50,7 @@ bool ShowService(const config::Policy& policy, const config::ServiceConfig& serv
   base::SystemClock clock;
   dns::LdnsQuerier querier;
   dns::PropagationChecker checker(querier, clock);
-  auto servers = dns::AuthoritativeServers(service, *policy.FindProvider(service.provider), checker,
+  auto servers = dns::AuthoritativeServers(service, *policy.FindProvider(provider_name), checker,
                                            milliseconds(2000));
   if (!servers) {
     std::printf("  servers: %s\n", servers.error().message.c_str());
@@ -65,6 +63,23 @@ bool ShowService(const config::Policy& policy, const config::ServiceConfig& serv
     agree = agree && same;
     PrintRow(s.server.ToString(), s.last_answer,
              same ? "ok" : (s.last_error.empty() ? "DIFFERS" : s.last_error));
+  }
+  return agree;
+}
+
+// Prints one service, every provider of it; true when each agrees with its servers.
+bool ShowService(const config::Policy& policy, const config::ServiceConfig& service,
+                 ProviderCache& providers) {
+  const std::vector<std::string> names = service.ProviderNames();
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  std::printf("%s: %s %s in %s (provider%s %s)\n", service.name.c_str(),
+              dns::CanonicalName(service.dns_name).c_str(), service.record_type.c_str(),
+              dns::CanonicalName(service.zone).c_str(), names.size() > 1 ? "s" : "", list.c_str());
+  bool agree = true;
+  for (const auto& n : names) {
+    if (names.size() > 1) std::printf(" %s:\n", n.c_str());
+    agree = ShowProvider(policy, service, n, providers) && agree;
   }
   return agree;
 }

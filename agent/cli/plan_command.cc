@@ -71,16 +71,18 @@ int RunPlan(int argc, char** argv) {
   bool pending = false;
   for (const auto& service : policy->services) {
     auto region = args.regions.count(service.name) ? args.regions[service.name] : "";
-    auto provider = providers.Get(service.provider);
-    auto plan = provider ? dns::PlanChange(**provider, service, region)
-                         : Result<dns::PlannedChange>(tl::unexpected(provider.error()));
-    if (!plan) {
-      std::cerr << service.name << ": " << plan.error().message << "\n";
-      failed = true;
-      continue;
+    for (const std::string& name : service.ProviderNames()) {  // each provider on its own
+      auto provider = providers.Get(name);
+      auto plan = provider ? dns::PlanChange(**provider, service, region)
+                           : Result<dns::PlannedChange>(tl::unexpected(provider.error()));
+      if (!plan) {
+        std::cerr << service.name << " via " << name << ": " << plan.error().message << "\n";
+        failed = true;
+        continue;
+      }
+      pending = pending || plan->pending;
+      std::cout << dns::FormatPlan(*plan);
     }
-    pending = pending || plan->pending;
-    std::cout << dns::FormatPlan(*plan);
   }
   if (failed) return kExitFailed;
   return pending ? kExitPending : kExitOk;

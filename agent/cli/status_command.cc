@@ -48,7 +48,14 @@ void PrintTable(const std::vector<std::vector<std::string>>& rows) {
 std::string Propagation(const json& s) {
   if (!s.contains("propagation") || !s["propagation"].is_object()) return "-";
   const json& p = s["propagation"];
-  return std::to_string(p.value("matching", 0)) + "/" + std::to_string(p.value("total", 0));
+  std::string out =
+      std::to_string(p.value("matching", 0)) + "/" + std::to_string(p.value("total", 0));
+  // Several providers (`providers: [a, b]`): "4/5 (served by 1/2 providers)".
+  if (s.contains("providers") && s["providers"].is_array() && s["providers"].size() > 1 &&
+      s.contains("served_by") && s["served_by"].is_string()) {
+    out += " (" + s["served_by"].get<std::string>() + ")";
+  }
+  return out;
 }
 
 // The rules that refuse an automatic change the policy wants (policies' Gate): while one

@@ -180,8 +180,9 @@ struct ProviderConfig {
   double rate_per_second = 0;  // rate_per_second: 0 means the provider's published default
   int max_attempts = 5;        // max_attempts: tries per change, with backoff
   base::Duration timeout = base::Duration(10000);  // timeout: per provider request
-  std::string discovery_server;  // discovery_server: host:port asked for the zone's NS set
-  PowerDnsConfig powerdns;       // keys of type powerdns (flat in YAML)
+  std::string discovery_server;          // discovery_server: host:port asked for the zone's NS set
+  std::vector<std::string> nameservers;  // nameservers: this provider's servers to verify
+  PowerDnsConfig powerdns;               // keys of type powerdns (flat in YAML)
   Rfc2136Config rfc2136;
   Route53Config route53;
   CloudflareConfig cloudflare;
@@ -335,6 +336,7 @@ struct ServiceConfig {
   std::string record_type = "A";                 // type: A|AAAA|CNAME
   int ttl = 30;                                  // ttl (seconds)
   std::string provider;                          // provider: a key of providers
+  std::vector<std::string> providers;            // providers: keys of providers (list form)
   std::vector<ServiceRegion> regions;            // regions: ordered, first = preferred
   QuorumConfig quorum;                           // quorum, stale_after
   base::Duration hold_down = base::Duration(0);  // hold_down: region down this long before acting
@@ -345,8 +347,17 @@ struct ServiceConfig {
   AllDownMode all_down = AllDownMode::kKeep;                     // all_down: keep|serve_all
   SafetyConfig safety;                                           // safety
   std::vector<std::string> nameservers;  // nameservers: host:port to verify (default NS set)
-  base::Duration propagation_timeout = base::Duration(30000);  // propagation_timeout
+  base::Duration propagation_timeout = base::Duration(30000);   // propagation_timeout
+  base::Duration drift_check_interval = base::Duration(30000);  // drift_check_interval: 0 = off
   Location location;
+
+  // The providers every change is written to, in order (`providers`, or the one `provider`);
+  // the first is the one whose records are adopted at start.
+  std::vector<std::string> ProviderNames() const {
+    if (!providers.empty()) return providers;
+    if (provider.empty()) return {};
+    return {provider};
+  }
 
   bool operator==(const ServiceConfig&) const = default;
 };

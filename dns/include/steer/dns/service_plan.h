@@ -42,7 +42,7 @@ std::string FormatPlan(const PlannedChange& change);
 // Where the servers that verify a change come from, decided from the policy alone (no I/O).
 struct NameServerSource {
   enum class Kind {
-    kConfigured,  // the service's `nameservers`
+    kConfigured,  // the service's `nameservers`, else the provider's
     kServer,      // the zone's NS set asked of `server`, a DNS server of the zone
     kResolver,    // the zone's NS set asked of the system resolver (resolv.conf)
     kListen,      // an embedded provider's own listen addresses (0.0.0.0 / [::] as loopback)
@@ -54,11 +54,11 @@ struct NameServerSource {
 };
 
 // How the servers to verify `service` will be found: its `nameservers`, else the provider's
-// `discovery_server`, else by provider type: rfc2136 its `server`, powerdns `api_url`'s host
-// on port 53, route53 and cloudflare the system resolver, embedded its own listen addresses;
-// a zonefile provider has none.
-// kFailedPrecondition naming the key to set when nothing can be found; kInvalidArgument when
-// a configured name server is not an IP address (steerd verifies by address).
+// `nameservers`, else its `discovery_server`, else by provider type: rfc2136 its `server`, powerdns
+// `api_url`'s host on port 53, route53 and cloudflare the system resolver, embedded its own listen
+// addresses; a zonefile provider has none. kFailedPrecondition naming the key to set when nothing
+// can be found; kInvalidArgument when a configured name server is not an IP address (steerd
+// verifies by address).
 Result<NameServerSource> FindNameServerSource(const config::ServiceConfig& service,
                                               const config::ProviderConfig& provider);
 
