@@ -4,15 +4,11 @@
 # Loopback only; every process is stopped by PID on exit. Sourced from the repository root.
 # shellcheck shell=bash
 set -euo pipefail
+. scripts/lib/proc.sh
 D=$(mktemp -d /tmp/steer-bench-failover.XXXXXX)
 PIDS=()
 cleanup() {
-  for p in "${PIDS[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
-  # Until they are gone (SIGKILL after 5 s): a run right after this one needs their ports.
-  for p in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$p" 2>/dev/null || true
-  done
+  stop_pids "${PIDS[@]}"
   rm -rf "$D"
 }
 trap cleanup EXIT INT TERM

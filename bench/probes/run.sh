@@ -13,6 +13,7 @@
 # RATE must be one blackbox_exporter sustains on this machine, or its row shows failures)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/scripts/lib/proc.sh"
 BENCH=${STEER_BUILD_DIR:-$ROOT/build}/bench/probes/steer_probe_bench
 RATE=${1:-200}
 SECS=${2:-10}
@@ -24,7 +25,6 @@ TMP=$(mktemp -d /tmp/steer-probe-bench.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }  # utime+stime in clock ticks
 HZ=$(getconf CLK_TCK)
 

@@ -23,6 +23,7 @@
 #   bench/soak/run.sh [MINUTES]        (default 30; TARGETS=1000 FAIL=5 OUT=/tmp/steer-soak-...)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/proc.sh
 MINUTES=${1:-30}
 TARGETS=${TARGETS:-1000}
 FAIL=${FAIL:-5}
@@ -38,11 +39,7 @@ D=$(mktemp -d /tmp/steer-soak.XXXXXX)
 NS=steersoak-v1
 PIDS=()
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$p" 2>/dev/null || true
-  done
+  stop_pids "${PIDS[@]}"
   ip netns delete $NS 2>/dev/null || true
   ip link delete steersk0 2>/dev/null || true
   rm -rf "$D"

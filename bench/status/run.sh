@@ -17,6 +17,7 @@
 # Loopback only; every process is stopped by PID on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/proc.sh
 RUNS=${1:-3}
 SECS=${2:-5}
 CONNS=${CONNS:-50}
@@ -33,15 +34,10 @@ for t in nginx wrk curl python3; do command -v $t >/dev/null || { echo "missing 
 D=$(mktemp -d /tmp/steer-bench-status.XXXXXX)
 PIDS=()
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$p" 2>/dev/null || true
-  done
+  stop_pids "${PIDS[@]}"
   rm -rf "$D"
 }
 trap cleanup EXIT INT TERM
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 API=$(free_port); LIVE=$(free_port); NGX=$(free_port); DNS=$(free_port); HEALTH=$(free_port)
 
 # 1. History.
