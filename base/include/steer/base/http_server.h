@@ -65,10 +65,11 @@ struct ServerResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::pair<std::string, std::string>> headers{};
   // A body shared with the handler's cache, written without a copy; when set, `body` is not
   // used. For large documents served many times (the public status page).
-  std::shared_ptr<const std::string> shared_body;
+  // (Every member has an initializer, so {status, type, body} stays a complete aggregate.)
+  std::shared_ptr<const std::string> shared_body{};
 
   // The body as sent: shared_body's when set, else body.
   const std::string& Body() const { return shared_body ? *shared_body : body; }
