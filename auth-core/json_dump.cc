@@ -4,8 +4,6 @@
 #include <cstdio>
 #include <string_view>
 
-#include "steer/base/json_text.h"
-
 namespace steer::auth {
 namespace {
 
@@ -103,7 +101,9 @@ std::string DumpJson(const nlohmann::json& value) {
   std::string out;
   out.reserve(512);  // the tokens and introspection answers: one allocation
   if (Append(value, out)) return out;
-  return base::JsonText(value);
+  // Not base::JsonText: in a signed token, bytes replaced by U+FFFD could make two different
+  // claims equal; a claim that is not UTF-8 fails the request instead.
+  return value.dump();
 }
 
 }  // namespace steer::auth
