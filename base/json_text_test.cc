@@ -16,5 +16,13 @@ TEST(JsonTextTest, IndentMatchesDump) {
   EXPECT_EQ(JsonText(j), j.dump());
 }
 
+// steerctl simulate --json prints keys in a documented order: the overload keeps it.
+TEST(JsonTextTest, OrderedObjectsKeepTheirKeyOrder) {
+  nlohmann::ordered_json j;
+  j["t_ms"] = 1;
+  j["service"] = "web\xb0";
+  EXPECT_EQ(JsonText(j), "{\"t_ms\":1,\"service\":\"web\xEF\xBF\xBD\"}");
+}
+
 }  // namespace
 }  // namespace steer::base

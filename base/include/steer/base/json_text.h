@@ -15,5 +15,7 @@ namespace steer::base {
 
 // `indent` as nlohmann::json::dump: -1 for one line, n for pretty-printed with n spaces.
 std::string JsonText(const nlohmann::json& value, int indent = -1);
+// The same for an object whose keys keep their insertion order (documented line formats).
+std::string JsonText(const nlohmann::ordered_json& value, int indent = -1);
 
 }  // namespace steer::base
