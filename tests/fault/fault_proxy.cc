@@ -250,6 +250,10 @@ void FaultProxy::State::Serve(tcp::socket socket) {
     log.push_back(entry);
   }
   response = Apply(fault, request, entry);
+  // Stamped before the answer leaves: the client may read it (and start its Retry-After wait)
+  // before a write that returns late on a loaded host, so a stamp taken after the write made
+  // an honoured Retry-After look 1-2 ms short (ProviderFaultsTest, CI).
+  entry.answered = Clock::now();
   if (response) {
     http::write(socket, *response, ec);
     socket.shutdown(tcp::socket::shutdown_send, ec);
@@ -257,7 +261,6 @@ void FaultProxy::State::Serve(tcp::socket socket) {
     socket.set_option(net::socket_base::linger(true, 0), ec);  // close sends RST
     socket.close(ec);
   }
-  entry.answered = Clock::now();
   std::lock_guard<std::mutex> lock(mu);
   log[index] = entry;
 }

@@ -59,7 +59,7 @@ struct ProxyLogEntry {
   bool forwarded = false;   // reached the upstream
   int upstream_status = 0;  // its answer; 0 when not forwarded or unreachable
   std::chrono::steady_clock::time_point arrived;
-  std::chrono::steady_clock::time_point answered;  // answer written or connection reset
+  std::chrono::steady_clock::time_point answered;  // just before the answer or reset is sent
 };
 
 class FaultProxy {
