@@ -55,10 +55,13 @@ wait_output "login.demo.test answers region b (198.51.100.20)" 5
 page="http://127.0.0.1:$STEER_DEMO_STATUS_PORT"
 grep -qF "status page  $page/" "$STEER_DEMO_DIR/demo.out" || { echo "no status page printed"; exit 1; }
 incident='"name":"login: failover away from a"'
-for _ in $(seq 100); do curl -sf "$page/api/v2/incidents.json" | grep -qF "$incident" && break; sleep 0.1; done
-curl -sf "$page/api/v2/incidents.json" | grep -qF "$incident" ||
+# Fetched first, then searched: `curl | grep -q` fails under pipefail when grep exits before
+# curl has written a large body (curl: "Failed writing body", exit 23).
+fetch() { curl -sf "$1" || true; }
+for _ in $(seq 100); do grep -qF "$incident" <<<"$(fetch "$page/api/v2/incidents.json")" && break; sleep 0.1; done
+grep -qF "$incident" <<<"$(fetch "$page/api/v2/incidents.json")" ||
   { echo "no incident on the status page: $(curl -s "$page/api/v2/incidents.json")"; exit 1; }
-curl -sf "$page/" | grep -qF "Steer demo status" || { echo "the status page has no title"; exit 1; }
+grep -qF "Steer demo status" <<<"$(fetch "$page/")" || { echo "the status page has no title"; exit 1; }
 
 # The one change allowed this hour is spent: with a back and b cut, the failover to a is held.
 status() { build/agent/steerctl status --api "http://127.0.0.1:$STEER_DEMO_API_PORT"; }
