@@ -16,9 +16,10 @@ namespace steer::agent {
 std::optional<policies::Overrides> LoadOverrides(SharedState& shared, policies::Time now);
 
 // When an override ends on the policy clock that reads `now` (nullopt: when cleared). One made
-// "in the future" (the clock was stepped back since: a restart, or another agent's clock) ends
+// "in the future" (the clock was stepped back across a reboot, or another agent's clock) ends
 // as much earlier, so it lasts at most its full length from `now` (`pause --for 10m`: at most
-// 10 minutes), never an extra step. A forward step while no agent ran shortens it.
+// 10 minutes), never an extra step. A forward step across a reboot shortens it (a restart
+// within one boot continues policy time: policy_clock.h).
 std::optional<policies::Time> OverrideUntil(const Override& o, policies::Time now);
 
 }  // namespace steer::agent

@@ -8,6 +8,7 @@
 #include "etcd/etcd_shared_state.h"
 #include "local_coordinator.h"
 #include "local_shared_state.h"
+#include "policy_clock.h"
 #include "steer/base/clock.h"
 #include "steer/base/log.h"
 #include "steer/base/random.h"
@@ -80,7 +81,9 @@ Result<std::shared_ptr<AgentContext>> AgentContext::Create(const config::Policy&
     clock = c->system_clock_.get();
   }
   c->clock_ = clock;
-  c->policy_clock_ = std::make_unique<base::SteadyWallClock>(*clock);
+  auto boot_id = base::ReadBootId();
+  if (!boot_id) base::Logger("agent")->warn("policy clock: {}", boot_id.error().message);
+  c->policy_clock_ = StartPolicyClock(*c->store_, *clock, boot_id.value_or(""));
   c->random_ = std::make_unique<base::SystemRandom>();
   if (auto opened = c->OpenStatus(policy, state_dir); !opened) {
     return tl::unexpected(opened.error());

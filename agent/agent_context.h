@@ -65,11 +65,13 @@ class AgentContext {
   SystemdNotifier& systemd() const { return *systemd_; }
   // The one clock and random source of the agent (probes, DNS writes, rate limits).
   const base::Clock& clock() const { return *clock_; }
-  // Policy time (base::SteadyWallClock over clock()): the wall time at start, advanced by the
-  // monotonic clock only. Everything the policy engine compares lives on it: probe results and
-  // vantage reports, the engine state's times (hold_down, failback_after, min_change_interval,
-  // max_changes_per_hour, block_after_failover) and override expiry. So a wall-clock step while
-  // steerd runs moves none of them; docs/reliability.md ("Clock faults") states the rule.
+  // Policy time (base::SteadyWallClock over clock()): the wall time at the first start in this
+  // boot, continued across restarts (StartPolicyClock), advanced by the monotonic clock only.
+  // Everything the policy engine compares lives on it: probe results and vantage reports, the
+  // engine state's times (hold_down, failback_after, min_change_interval, max_changes_per_hour,
+  // block_after_failover) and override expiry. So a wall-clock step while steerd runs, or between
+  // two steerd of one boot, moves none of them; docs/reliability.md ("Clock faults") states the
+  // rule.
   const base::Clock& policy_clock() const { return *policy_clock_; }
   policies::Time PolicyNow() const;
   base::Random& random() const { return *random_; }

@@ -15,6 +15,8 @@
 #include "active_overrides.h"
 #include "agent_context.h"
 #include "health_book.h"
+#include "policy_clock.h"
+#include "state_store.h"
 #include "steer/base/clock.h"
 #include "steer/policies/engine.h"
 
@@ -63,6 +65,7 @@ class ClockFaultsTest : public ::testing::Test {
     char tmpl[] = "/tmp/steer-clockfaults-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
+    policy_ = policy;
     auto ctx = AgentContext::Create(policy, dir_, &clock_);
     ASSERT_TRUE(ctx) << ctx.error().message;
     ctx_ = *ctx;
@@ -103,6 +106,16 @@ class ClockFaultsTest : public ::testing::Test {
     return limit + seconds(1);
   }
   void StepWall(std::chrono::nanoseconds by) { clock_.SetWall(clock_.WallNow() + by); }
+  // steerd stopped for `down`, the wall clock stepped by `step` meanwhile, and a new steerd (same
+  // boot: same monotonic clock) started on the same state directory.
+  void Restart(seconds down, std::chrono::nanoseconds step) {
+    ctx_.reset();
+    clock_.Advance(down);
+    StepWall(step);
+    auto ctx = AgentContext::Create(policy_, dir_, &clock_);
+    ASSERT_TRUE(ctx) << ctx.error().message;
+    ctx_ = *ctx;
+  }
   // An automatic failover a -> b (region a down), then region a healthy again.
   void FailOverAndRecover() {
     a_ok_ = false;
@@ -111,6 +124,7 @@ class ClockFaultsTest : public ::testing::Test {
   }
 
   base::FakeClock clock_;
+  config::Policy policy_;
   std::string dir_;
   std::shared_ptr<AgentContext> ctx_;
   std::unique_ptr<policies::Engine> engine_;
@@ -212,6 +226,28 @@ TEST_F(ClockFaultsTest, PauseForTenMinutesDoesNotLastAnExtraHourOnBackwardStep) 
   EXPECT_EQ(UntilMoved(minutes(80)), seconds(599));
 }
 
+// A restart within one boot continues policy time (policy_clock.h): the pause made before it
+// ends 600 s after it was made, whichever way the wall clock was stepped while no steerd ran.
+TEST_F(ClockFaultsTest, PauseSurvivesAForwardStepWhileSteerdWasStopped) {
+  Start(TwoRegions());
+  Pause(*ctx_, minutes(10));
+  a_ok_ = false;
+  ASSERT_EQ(Tick().action, Action::kBlocked);
+  const Time before = ctx_->PolicyNow();
+  Restart(seconds(5), hours(1));
+  EXPECT_EQ(ctx_->PolicyNow() - before, seconds(5));  // the line goes on: not 1 h 5 s
+  EXPECT_EQ(UntilMoved(minutes(20)), seconds(594));   // 600 s after the pause, 7 s ago
+}
+
+TEST_F(ClockFaultsTest, PauseDoesNotLastLongerAfterABackwardStepWhileSteerdWasStopped) {
+  Start(TwoRegions());
+  Pause(*ctx_, minutes(10));
+  a_ok_ = false;
+  ASSERT_EQ(Tick().action, Action::kBlocked);
+  Restart(seconds(5), -hours(1));
+  EXPECT_EQ(UntilMoved(minutes(80)), seconds(594));
+}
+
 // max_changes_per_hour 2: after failover + failback, the third change waits until the hour
 // since the first has passed — on the monotonic clock.
 class RateLimitTest : public ClockFaultsTest {
@@ -240,8 +276,9 @@ TEST_F(RateLimitTest, WindowDoesNotLastAnExtraHourOnBackwardStep) {
   EXPECT_EQ(UntilMoved(hours(3)), seconds(3598));
 }
 
-// After a restart the monotonic clock is new: persisted stamps are read on the wall clock.
-// One taken before a backward step is in the future; ClampToNow bounds what it delays.
+// After a reboot (or from another agent, in etcd mode) persisted stamps are read on another
+// line of policy time. One taken before a backward step is in the future; ClampToNow bounds
+// what it delays.
 TEST(ClampToNowTest, AStateFromBeforeABackwardStepDelaysAtMostOneWindow) {
   policies::ServiceState st;
   const Time now(10 * 3600 * 1000);
@@ -284,6 +321,54 @@ TEST(OverrideUntilTest, APauseMadeBeforeABackwardStepLastsAtMostItsLength) {
   EXPECT_EQ(OverrideUntil(o, now), now + minutes(6));
   o.expires.reset();
   EXPECT_EQ(OverrideUntil(o, now), std::nullopt);
+}
+
+// The anchor in the state store: a start with none, an unreadable one or no boot id begins at
+// the wall clock; each start leaves the anchor of its line for the next.
+class StartPolicyClockTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/steer-policyclock-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    auto store = StateStore::Open(dir_);
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(*store);
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  base::FakeClock clock_;
+  std::string dir_;
+  std::unique_ptr<StateStore> store_;
+};
+
+TEST_F(StartPolicyClockTest, EachStartContinuesTheLineTheLastOneLeft) {
+  auto first = StartPolicyClock(*store_, clock_, "boot-1");
+  const auto start = first->WallNow();
+  EXPECT_EQ(start, clock_.WallNow());
+  clock_.Advance(seconds(30));
+  clock_.SetWall(clock_.WallNow() + hours(2));
+  auto second = StartPolicyClock(*store_, clock_, "boot-1");
+  EXPECT_EQ(second->WallNow() - start, seconds(30));
+  clock_.Advance(seconds(10));
+  auto third = StartPolicyClock(*store_, clock_, "boot-1");  // the second's anchor, not the first's
+  EXPECT_EQ(third->WallNow() - start, seconds(40));
+  auto rebooted = StartPolicyClock(*store_, clock_, "boot-2");
+  EXPECT_EQ(rebooted->WallNow(), clock_.WallNow());
+}
+
+TEST_F(StartPolicyClockTest, AMalformedAnchorOrNoBootIdStartsAtTheWallClock) {
+  ASSERT_TRUE(store_->PutBlob(kPolicyClockBlob, "{\"boot_id\": 7}"));
+  clock_.SetWall(clock_.WallNow() + hours(1));
+  EXPECT_EQ(StartPolicyClock(*store_, clock_, "boot-1")->WallNow(), clock_.WallNow());
+  auto blob = store_->GetBlob(kPolicyClockBlob);  // replaced by a good one
+  ASSERT_TRUE(blob && *blob);
+  EXPECT_NE((*blob)->find("\"boot_id\":\"boot-1\""), std::string::npos) << **blob;
+  ASSERT_TRUE(store_->PutBlob(kPolicyClockBlob, "not json"));
+  EXPECT_EQ(StartPolicyClock(*store_, clock_, "")->WallNow(), clock_.WallNow());
+  EXPECT_EQ(**store_->GetBlob(kPolicyClockBlob), "not json");  // no boot id: nothing to anchor
 }
 
 }  // namespace

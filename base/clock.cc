@@ -1,5 +1,6 @@
 #include "steer/base/clock.h"
 
+#include <fstream>
 #include <numeric>
 #include <thread>
 
@@ -19,11 +20,34 @@ void SystemClock::SleepFor(std::chrono::nanoseconds d) const {
 SteadyWallClock::SteadyWallClock(const Clock& inner)
     : inner_(inner), steady0_(inner.SteadyNow()), wall0_(inner.WallNow()) {}
 
+SteadyWallClock::SteadyWallClock(const Clock& inner, WallTime start)
+    : inner_(inner), steady0_(inner.SteadyNow()), wall0_(start) {}
+
 Clock::WallTime SteadyWallClock::WallNow() const {
   return wall0_ + std::chrono::duration_cast<WallTime::duration>(inner_.SteadyNow() - steady0_);
 }
 
 std::chrono::nanoseconds SteadyWallClock::Skew() const { return inner_.WallNow() - WallNow(); }
+
+Clock::WallTime ResumePolicyTime(const std::optional<PolicyClockAnchor>& anchor,
+                                 const std::string& boot_id, const Clock& clock) {
+  const Clock::SteadyTime steady = clock.SteadyNow();
+  if (!anchor || boot_id.empty() || anchor->boot_id != boot_id || anchor->steady > steady) {
+    return clock.WallNow();
+  }
+  return anchor->policy +
+         std::chrono::duration_cast<Clock::WallTime::duration>(steady - anchor->steady);
+}
+
+Result<std::string> ReadBootId() {
+  const char* path = "/proc/sys/kernel/random/boot_id";
+  std::ifstream in(path);
+  std::string id;
+  if (!std::getline(in, id) || id.empty()) {
+    return MakeError(ErrorCode::kIo, std::string("cannot read the boot id from ") + path);
+  }
+  return id;
+}
 
 Clock::SteadyTime FakeClock::SteadyNow() const {
   std::lock_guard<std::mutex> lock(mu_);

@@ -55,6 +55,43 @@ TEST(SteadyWallClockTest, StartsAtWallTimeAndIgnoresWallSteps) {
   EXPECT_EQ(clock.Slept(), milliseconds(10));
 }
 
+// A restart within one boot continues the line: the wall clock stepped while no process ran
+// moves neither way what the new process reads.
+TEST(ResumePolicyTimeTest, ContinuesTheLineOfThisBootWhateverTheWallClockDid) {
+  using std::chrono::hours;
+  FakeClock clock;
+  const PolicyClockAnchor anchor{"boot-1", clock.SteadyNow(), clock.WallNow()};
+  clock.Advance(milliseconds(4000));
+  clock.SetWall(clock.WallNow() + hours(1));
+  EXPECT_EQ(ResumePolicyTime(anchor, "boot-1", clock), anchor.policy + milliseconds(4000));
+  clock.SetWall(clock.WallNow() - hours(3));
+  EXPECT_EQ(ResumePolicyTime(anchor, "boot-1", clock), anchor.policy + milliseconds(4000));
+  SteadyWallClock policy(clock, ResumePolicyTime(anchor, "boot-1", clock));
+  clock.Advance(milliseconds(500));
+  EXPECT_EQ(policy.WallNow(), anchor.policy + milliseconds(4500));
+}
+
+TEST(ResumePolicyTimeTest, StartsAtTheWallClockWithoutAnAnchorOfThisBoot) {
+  using std::chrono::hours;
+  FakeClock clock;
+  const PolicyClockAnchor anchor{"boot-1", clock.SteadyNow(), clock.WallNow()};
+  clock.Advance(milliseconds(4000));
+  clock.SetWall(clock.WallNow() + hours(1));
+  EXPECT_EQ(ResumePolicyTime(std::nullopt, "boot-1", clock), clock.WallNow());
+  EXPECT_EQ(ResumePolicyTime(anchor, "boot-2", clock), clock.WallNow());  // rebooted
+  EXPECT_EQ(ResumePolicyTime(anchor, "", clock), clock.WallNow());        // boot id unknown
+  PolicyClockAnchor later = anchor;  // a monotonic reading ahead of ours: not this boot's
+  later.steady = clock.SteadyNow() + milliseconds(1);
+  EXPECT_EQ(ResumePolicyTime(later, "boot-1", clock), clock.WallNow());
+}
+
+TEST(ReadBootIdTest, ReadsTheKernelsBootId) {
+  auto id = ReadBootId();
+  ASSERT_TRUE(id) << id.error().message;
+  EXPECT_EQ(id->size(), 36u);  // a UUID
+  EXPECT_EQ(*ReadBootId(), *id);
+}
+
 TEST(SystemClockTest, UnixSecondsIsNow) {
   SystemClock clock;
   auto now = std::chrono::duration_cast<std::chrono::seconds>(

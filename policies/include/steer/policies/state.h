@@ -38,8 +38,9 @@ void Acknowledge(ServiceState& state);
 // `now`, and the block window moves back with the failover that opened it (last_change): so a
 // backward step delays a failback or a change by at most one full hold_down, failback_after,
 // min_change_interval, block_after_failover or hour of max_changes_per_hour from `now`, never
-// by the step. A forward step while no agent ran shortens them (nothing measures time across a
-// restart). Stamps that are not in the future are kept.
+// by the step. Stamps that are not in the future are kept. (A step while no agent of this boot
+// ran does not reach here: the agent's policy clock continues across restarts,
+// agent/policy_clock.h; a step while the machine was off is taken for time that passed.)
 void ClampToNow(ServiceState& state, Time now);
 
 }  // namespace steer::policies
