@@ -15,16 +15,14 @@
 
 #include "daemon.h"
 #include "steer/base/inherited_sockets.h"
+#include "steer/testsupport/dig.h"
 #include "steer/testsupport/process.h"
 #include "testing/http_listener.h"
 
 namespace steer::agent {
 namespace {
 
-std::string Dig(uint16_t port, const std::string& args) {
-  return testsupport::RunCommand("dig @127.0.0.1 -p " + std::to_string(port) +
-                                 " +norec +time=1 +tries=1 " + args);
-}
+using testsupport::Dig;
 
 TEST(DaemonEmbeddedDns, FailoverIsAnsweredByTheEmbeddedServer) {
   char tmpl[] = "/tmp/steer-daemon-embedded-XXXXXX";

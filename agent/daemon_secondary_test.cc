@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "daemon.h"
+#include "steer/testsupport/dig.h"
 #include "steer/testsupport/named_server.h"
 #include "steer/testsupport/pdns_server.h"  // RandomSecret
 #include "steer/testsupport/process.h"
@@ -23,8 +24,7 @@ using std::chrono::milliseconds;
 using testsupport::WaitUntil;
 
 std::string DigShort(uint16_t port) {
-  return testsupport::RunCommand("dig @127.0.0.1 -p " + std::to_string(port) +
-                                 " +norec +time=1 +tries=1 +short login.example.test A");
+  return testsupport::Dig(port, "+short login.example.test A");
 }
 
 std::string Probe(const std::string& url) {

@@ -50,7 +50,9 @@ class HealthBook {
   bool AllFresh() const;
   // Targets still without a fresh result, as "region/component/probe" (for status).
   std::vector<std::string> Missing() const;
-  // Bumped by every Record(); the decision loop waits for a change or its tick.
+  // Bumped by a Record() that changes a target's verdict (or is its first result) and by
+  // SetRemote(); the decision loop waits for a change or its tick (agent.tick), so results that
+  // change nothing are seen at the next tick.
   uint64_t version() const;
   // Waits until version() != seen or `deadline`.
   void WaitForChange(uint64_t seen, std::chrono::steady_clock::time_point deadline) const;

@@ -39,6 +39,27 @@ TEST(HealthBookTest, NotFreshUntilEveryTargetReported) {
   EXPECT_TRUE(book.Missing().empty());
 }
 
+// The decision loop is woken by a change of verdict, not by every result: results that change
+// nothing (a streak below its threshold, the same verdict again) wait for its tick.
+TEST(HealthBookTest, OnlyAChangedVerdictWakesTheDecisionLoop) {
+  auto layout = policies::Layout::Build(TwoRegions());
+  ASSERT_TRUE(layout);
+  HealthBook book(*layout, {"local", ""}, nullptr);
+  uint64_t v = book.version();
+  book.Record(0, true, Time(1000), "", 0.01);  // first result: sets the verdict
+  EXPECT_GT(book.version(), v);
+  v = book.version();
+  book.Record(0, true, Time(1100), "", 0.01);                   // healthy again
+  book.Record(0, false, Time(1200), "connect: refused", 0.01);  // 1 and 2 of 3 failures
+  book.Record(0, false, Time(1300), "connect: refused", 0.01);
+  EXPECT_EQ(book.version(), v);
+  book.Record(0, false, Time(1400), "connect: refused", 0.01);  // 3 of 3: unhealthy
+  EXPECT_GT(book.version(), v);
+  v = book.version();
+  book.SetRemote({});
+  EXPECT_GT(book.version(), v);
+}
+
 TEST(HealthBookTest, AppliesTheStreakRule) {
   auto layout = policies::Layout::Build(TwoRegions());
   ASSERT_TRUE(layout);
@@ -66,7 +87,8 @@ TEST(HealthBookTest, RemoteReportsJoinTheSnapshotAtTheirReceiveTime) {
   auto layout = policies::Layout::Build(TwoRegions());
   ASSERT_TRUE(layout);
   HealthBook book(*layout, {"local", ""}, nullptr);
-  VantageReport remote{"eu", "",
+  VantageReport remote{"eu",
+                       "",
                        {{"a", "app", "http", Health::kUnhealthy, 0, 3, 40, "HTTP 503"},
                         {"zz", "app", "http", Health::kHealthy, 2, 0, 10, ""}},
                        5000};

@@ -16,6 +16,7 @@
 
 #include "auth_transfer.h"
 #include "steer/base/inherited_sockets.h"
+#include "steer/testsupport/dig.h"
 #include "steer/testsupport/process.h"
 
 namespace steer::dns::auth {
@@ -59,10 +60,7 @@ class AuthServerTest : public testing::Test {
     store_->Store(set);
   }
 
-  std::string Dig(const std::string& args) {
-    return RunCommand("dig @127.0.0.1 -p " + std::to_string(port_) + " +norec +time=2 +tries=1 " +
-                      args);
-  }
+  std::string Dig(const std::string& args) { return testsupport::Dig(port_, args, /*time_s=*/2); }
 
   std::shared_ptr<ZoneStore> store_ = std::make_shared<ZoneStore>();
   std::unique_ptr<AuthServer> server_;

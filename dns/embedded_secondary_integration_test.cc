@@ -9,6 +9,7 @@
 
 #include "steer/dns/embedded_provider.h"
 #include "steer/dns/propagation.h"
+#include "steer/testsupport/dig.h"
 #include "steer/testsupport/named_server.h"
 #include "steer/testsupport/pdns_server.h"  // RandomSecret
 #include "steer/testsupport/process.h"
@@ -61,8 +62,7 @@ class EmbeddedSecondaryTest : public testing::Test {
   }
 
   std::string Dig(const std::string& args) {
-    return RunCommand("dig @127.0.0.1 -p " + std::to_string(provider_->Ports().at(0)) +
-                      " +norec +time=2 +tries=1 " + args);
+    return testsupport::Dig(provider_->Ports().at(0), args, /*time_s=*/2);
   }
 
   testsupport::TempDir dir_{"steer-embedded-secondary"};

@@ -9,6 +9,7 @@
 
 #include "daemon.h"
 #include "etcd/test_etcd_fixture.h"
+#include "steer/testsupport/dig.h"
 #include "steer/testsupport/process.h"
 #include "testing/http_listener.h"
 
@@ -18,10 +19,7 @@ namespace {
 using std::chrono::milliseconds;
 using testsupport::WaitUntil;
 
-std::string DigShort(uint16_t port) {
-  return testsupport::RunCommand("dig @127.0.0.1 -p " + std::to_string(port) +
-                                 " +norec +time=1 +tries=1 +short login.demo.test A");
-}
+std::string DigShort(uint16_t port) { return testsupport::Dig(port, "+short login.demo.test A"); }
 
 class DaemonEmbeddedEtcdTest : public testing::SharedEtcdTest {
  protected:
