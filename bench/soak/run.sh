@@ -7,7 +7,7 @@
 # failover is a false one.
 #
 # Topology (needs root: one network namespace; exits 77 otherwise). Root namespace, veth
-# steersk0: 10.79.0.1 = nginx (region a on :18581, region b on :18582), 10.79.0.3 = etcd
+# steersk0: 10.79.0.1 = nginx (region a on :18600-18609, region b on :18610-18619, a port per component), 10.79.0.3 = etcd
 # (:23790) and PowerDNS (DNS :15491, API :18591). Vantage "v2" runs in the root namespace;
 # vantage "v1" in namespace steersoak-v1 (veth 10.79.0.2/24). "Vantage partitioned" means: from
 # 1/3 to 2/3 of the run, v1 has `ip route prohibit 10.79.0.1/32` (every connect to every
@@ -45,7 +45,8 @@ cleanup() {
   rm -rf "$D"
 }
 trap cleanup EXIT INT TERM
-BE=10.79.0.1 SRV=10.79.0.3 PA=18581 PB=18582 ETCD=23790 DNS=15491 PAPI=18591
+# Backend ports: region a's components on PA..PA+9, region b's on PB..PB+9.
+BE=10.79.0.1 SRV=10.79.0.3 PA=18600 PB=18610 ETCD=23790 DNS=15491 PAPI=18591
 KEY=soakkey$RANDOM$RANDOM
 API1=19481 API2=19482  # 127.0.0.1 in each agent's own namespace
 
@@ -59,7 +60,12 @@ ip -n $NS addr add 10.79.0.2/24 dev eth0
 ip -n $NS link set eth0 up
 ip -n $NS route add $SRV/32 dev eth0
 
-# Backends: one nginx process, FAIL % of requests (drawn per request) get a 503.
+# Backends: one nginx process, FAIL % of requests (drawn per request) get a 503. One port per
+# component: every probe opens a new connection, and 1,000 a second from one address to one
+# address and port would need ~60,000 ports in TIME_WAIT (net.ipv4.tcp_tw_reuse reuses them
+# only on loopback): connect() then spends most of the CPU searching the ephemeral range
+# (__inet_hash_connect, seen with perf), probes time out, and the soak measures that instead of
+# steerd. Real targets are spread over many addresses.
 mkdir -p "$D/nginx"
 cat > "$D/nginx/nginx.conf" <<CONF
 daemon off; master_process off; pid $D/nginx/pid; error_log $D/nginx/error.log;
@@ -67,7 +73,7 @@ events { worker_connections 4096; }
 http { access_log off; client_body_temp_path $D/nginx; proxy_temp_path $D/nginx;
   fastcgi_temp_path $D/nginx; uwsgi_temp_path $D/nginx; scgi_temp_path $D/nginx;
   split_clients "\${request_id}" \$fail { $FAIL% 1; * 0; }
-  server { listen $BE:$PA backlog=4096; listen $BE:$PB backlog=4096;
+  server { $(for p in $(seq $PA $((PB + 9))); do printf 'listen %s:%d backlog=4096; ' $BE "$p"; done)
     location /healthz { if (\$fail) { return 503; } return 200 "ok\n"; } } }
 CONF
 nginx -c "$D/nginx/nginx.conf" -p "$D/nginx" >"$D/nginx/stderr" 2>&1 & PIDS+=($!)
@@ -111,12 +117,12 @@ api PATCH /soak.test. '{"rrsets":[{"name":"login.soak.test.","type":"A","ttl":1,
 
 # The policy: the same for both agents except agent.vantage and agent.listen.
 PROBE="type: http, interval: 1s, timeout: 500ms, retries: 1, healthy_threshold: 2, unhealthy_threshold: 3"
-region() {  # region PORT FIRST_INDEX: 10 components, TARGETS/2 probes in all
+region() {  # region FIRST_PORT FIRST_INDEX: 10 components (port FIRST_PORT + c), TARGETS/2 probes
   local per=$((TARGETS / 20)) c p i=$2
   for c in $(seq 0 9); do
     printf '      c%d:\n        probes:\n' "$c"
     for p in $(seq 1 $per); do
-      printf '          - {name: p%d, url: "http://%s:%d/healthz/%d", %s}\n' "$p" "$BE" "$1" "$i" "$PROBE"
+      printf '          - {name: p%d, url: "http://%s:%d/healthz/%d", %s}\n' "$p" "$BE" "$(($1 + c))" "$i" "$PROBE"
       i=$((i + 1))
     done
   done
