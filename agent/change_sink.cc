@@ -55,15 +55,16 @@ void ChangeSink::Record(const dns::ChangeAudit& a) {
 
 // Scans back to the previous start: outcomes come after their intents, so newest first, an
 // intent whose change no later outcome names was cut off by a stop.
-void AuditInterruptedChanges(const AgentContext& context) {
+std::set<std::string> AuditInterruptedChanges(const AgentContext& context) {
+  std::set<std::string> services;
   std::vector<std::string> outcomes;
   int64_t before_id = 0;
   for (int page = 0; page < 20; ++page) {
     auto entries = context.store().History({"", before_id, 200});
-    if (!entries || entries->empty()) return;
+    if (!entries || entries->empty()) return services;
     for (const AuditEntry& e : *entries) {
       before_id = e.id;
-      if (e.kind == AuditKind::kNotice && e.what.rfind("started with ", 0) == 0) return;
+      if (e.kind == AuditKind::kNotice && e.what.rfind("started with ", 0) == 0) return services;
       if (e.kind == AuditKind::kDnsChange) outcomes.push_back(e.what);
       if (e.kind != AuditKind::kDnsIntent || e.what.rfind("intent ", 0) != 0) continue;
       std::string change = " " + e.what.substr(7) + " in ";
@@ -71,11 +72,14 @@ void AuditInterruptedChanges(const AgentContext& context) {
         return o.find(change) != std::string::npos;
       });
       if (done) continue;
+      services.insert(e.service);
       context.Audit(AuditKind::kNotice, e.service, "interrupted: " + e.what.substr(7),
                     "steerd stopped before this change's outcome (intent #" + std::to_string(e.id) +
-                        "); the provider may hold it: its records are read before any change");
+                        "); the provider may hold it: no write for this service until a "
+                        "provider timeout has passed, and its records are read first");
     }
   }
+  return services;
 }
 
 }  // namespace steer::agent

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "agent_context.h"
@@ -33,7 +34,9 @@ class ChangeSink : public dns::AuditSink {
 };
 
 // Appends a notice for every DNS change whose intent is in the audit log since the previous
-// start but whose outcome is not (the process died in between). Call before deciding starts.
-void AuditInterruptedChanges(const AgentContext& context);
+// start but whose outcome is not (the process died in between), and returns their services:
+// the request of such a change may still be in flight (RuntimeBuilder holds those services'
+// writes for a provider timeout). Call before deciding starts.
+std::set<std::string> AuditInterruptedChanges(const AgentContext& context);
 
 }  // namespace steer::agent

@@ -72,11 +72,11 @@ Result<void> Daemon::Open(const config::Policy& policy) {
   auto context = AgentContext::Create(policy, state_dir);
   if (!context) return tl::unexpected(context.error());
   context_ = std::move(*context);
-  AuditInterruptedChanges(*context_);
+  hold_ = {AuditInterruptedChanges(*context_), std::chrono::steady_clock::now()};
   auto tokens = LoadTokens(policy);
   if (!tokens) return tl::unexpected(tokens.error());
   tokens_.Set(std::move(*tokens));
-  auto rt = RuntimeBuilder::Build(policy, context_);
+  auto rt = RuntimeBuilder::Build(policy, context_, hold_);
   if (!rt) return tl::unexpected(rt.error());
   slot_.Swap(std::move(*rt));
   loop_ = std::make_unique<DecisionLoop>(slot_, context_);
@@ -271,7 +271,7 @@ Result<std::string> Daemon::Reload(std::vector<std::string>* diagnostics) {
     return Refuse("API tokens unreadable or invalid; the running policy and API tokens stay",
                   tokens.error().code);
   }
-  auto rt = RuntimeBuilder::Build(*policy, context_);
+  auto rt = RuntimeBuilder::Build(*policy, context_, hold_);
   if (!rt) {
     diagnostics->push_back(rt.error().message);
     return Refuse("policy cannot run; the running policy stays (API tokens unchanged)",

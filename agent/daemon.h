@@ -37,6 +37,7 @@
 #include "api/token_holder.h"
 #include "api_backend.h"
 #include "decision_loop.h"
+#include "runtime_builder.h"
 #include "runtime_slot.h"
 #include "status/public_page.h"
 #include "vantage_sync.h"
@@ -91,6 +92,7 @@ class Daemon : public Reloader {
 
   const DaemonOptions options_;
   std::shared_ptr<AgentContext> context_;
+  InFlightHold hold_;  // set by Open; every runtime (reloads too) is built with it
   RuntimeSlot slot_;
   std::unique_ptr<DecisionLoop> loop_;
   std::unique_ptr<VantageSync> sync_;

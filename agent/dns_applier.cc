@@ -60,6 +60,15 @@ bool DnsApplier::Pause(milliseconds d, uint64_t generation) {
   return !stop_ && generation_ == generation;
 }
 
+bool DnsApplier::HoldForInFlight() {
+  SetPhase("waiting",
+           "the previous steerd's last change may still land: no write before its provider "
+           "timeout has passed");
+  std::unique_lock lock(mu_);
+  cv_.wait_until(lock, deps_.not_before, [&] { return stop_; });
+  return !stop_;
+}
+
 bool DnsApplier::WaitForWork(uint64_t* gen, std::string* region, dns::RRset* rrset) {
   while (true) {
     uint64_t done_gen = 0;
@@ -87,6 +96,10 @@ void DnsApplier::Run() {
   dns::RRset rrset;
   std::string region;
   while (WaitForWork(&gen, &region, &rrset)) {
+    if (std::chrono::steady_clock::now() < deps_.not_before) {
+      if (!HoldForInFlight()) break;
+      continue;  // the desired state may have changed meanwhile
+    }
     milliseconds backoff(200);
     while (!Attempt(gen, region, rrset)) {
       if (!Pause(backoff, gen)) break;

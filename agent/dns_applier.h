@@ -60,6 +60,9 @@ struct ApplierDeps {
   // A new desired state was accepted (the provider does not serve it yet).
   std::function<void()> on_new_desired;
   std::chrono::milliseconds recheck_interval{0};  // 0: no drift check
+  // No write request before then: a request of a process that died may still be in flight
+  // (InFlightHold). The phase is "waiting" meanwhile.
+  std::chrono::steady_clock::time_point not_before{};
 };
 
 class DnsApplier {
@@ -88,6 +91,8 @@ class DnsApplier {
   void ReportDrift(const std::string& region, const dns::WriteResult& written);
   bool Verify(uint64_t generation, const dns::RRset& rrset);
   // Sleeps up to `d`; false when stopping or the desired state changed.
+  // Until deps_.not_before; false when stopped.
+  bool HoldForInFlight();
   bool Pause(std::chrono::milliseconds d, uint64_t generation);
   void SetPhase(const std::string& phase, const std::string& error = "");
 

@@ -20,9 +20,11 @@ constexpr std::chrono::milliseconds kNameServerTimeout{2000};
 
 }  // namespace
 
-Result<std::shared_ptr<Runtime>> RuntimeBuilder::Build(
-    const config::Policy& policy, std::shared_ptr<const AgentContext> context) {
+Result<std::shared_ptr<Runtime>> RuntimeBuilder::Build(const config::Policy& policy,
+                                                       std::shared_ptr<const AgentContext> context,
+                                                       const InFlightHold& hold) {
   RuntimeBuilder b(std::shared_ptr<Runtime>(new Runtime(policy, std::move(context))));
+  b.hold_ = hold;
   if (auto ok = b.BuildCore(); !ok) return tl::unexpected(ok.error());
   if (auto ok = b.BuildProviders(); !ok) return tl::unexpected(ok.error());
   for (const auto& sc : b.rt_->policy_.services) {
@@ -98,6 +100,7 @@ Result<void> RuntimeBuilder::BuildService(const config::ServiceConfig& sc) {
       };
     }
     deps.writer = stack->second.writer.get();
+    if (hold_.services.count(sc.name) > 0) deps.not_before = hold_.since + pc->timeout;
     targets.push_back(
         {name, std::make_unique<DnsApplier>(dns::CanonicalName(sc.zone), *ns,
                                             sc.propagation_timeout, std::move(deps))});

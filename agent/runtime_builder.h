@@ -10,7 +10,10 @@
 // Thread-safety: Build() may run on any thread; it touches only what it builds and the
 // context's thread-safe parts.
 
+#include <chrono>
 #include <memory>
+#include <set>
+#include <string>
 
 #include "agent_context.h"
 #include "runtime.h"
@@ -18,12 +21,22 @@
 
 namespace steer::agent {
 
+// Services whose last DNS change before a crash has no outcome (AuditInterruptedChanges): its
+// request may still be in flight. Their appliers send no write request before `since` plus the
+// provider's timeout (when a request the dead process sent has landed or been given up), and
+// the write then reads what landed first.
+struct InFlightHold {
+  std::set<std::string> services;
+  std::chrono::steady_clock::time_point since{};
+};
+
 class RuntimeBuilder {
  public:
   // `policy` should have passed CheckRunnable(); what only the environment decides (secrets,
   // the RFC 2136 primary's NS set) may still fail here.
   static Result<std::shared_ptr<Runtime>> Build(const config::Policy& policy,
-                                                std::shared_ptr<const AgentContext> context);
+                                                std::shared_ptr<const AgentContext> context,
+                                                const InFlightHold& hold = {});
 
  private:
   explicit RuntimeBuilder(std::shared_ptr<Runtime> rt) : rt_(std::move(rt)) {}
@@ -37,6 +50,7 @@ class RuntimeBuilder {
   Result<void> BuildProbes();
 
   std::shared_ptr<Runtime> rt_;
+  InFlightHold hold_;
   const AgentContext& context() const { return *rt_->context_; }
 };
 

@@ -88,7 +88,7 @@ cat > "$D/policy.yaml" <<YAML
 version: 1
 agent: {vantage: crash, listen: "127.0.0.1:$API", state_dir: $STATE, tick: 20ms}
 providers:
-  pdns: {type: powerdns, api_url: "http://127.0.0.1:$REC", api_key: env:CRASH_PDNS_KEY}
+  pdns: {type: powerdns, api_url: "http://127.0.0.1:$REC", api_key: env:CRASH_PDNS_KEY, timeout: 1s}
 regions:
   a: {components: {app: {probes: [{name: h, type: http, url: "http://127.0.0.2:$WEB/healthz", $PROBE}]}}}
   b: {components: {app: {probes: [{name: h, type: http, url: "http://127.0.0.3:$WEB/healthz", $PROBE}]}}}

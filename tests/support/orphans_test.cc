@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
 
 #include "steer/testsupport/process.h"
 
@@ -24,13 +25,17 @@ bool Exits(pid_t pid) {
   return false;
 }
 
-// A process that names `dir` on its command line, like a server started on a temp dir.
+// A process that names `dir` on its command line, like a server started on a temp dir. Returns
+// once it does: until the child has exec'd, its command line is this test's, and a reaper
+// that looked then would miss it (the test failed that way on a busy CI host).
 pid_t SpawnNaming(const std::string& dir) {
   pid_t pid = fork();
   if (pid == 0) {
     execl("/usr/bin/tail", "tail", "-f", (dir + "/log").c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
+  const std::string cmdline = "/proc/" + std::to_string(pid) + "/cmdline";
+  for (int i = 0; i < 500 && ReadFile(cmdline).find(dir) == std::string::npos; ++i) usleep(10000);
   return pid;
 }
 
