@@ -86,7 +86,7 @@ std::string ApiBackend::ServiceStateName(Runtime& rt, const ServiceRuntime& s,
   if (!lead.is_leader) return lead.frozen ? "frozen" : "following:" + lead.leader;
   if (!s.adopted) return "adopting";
   if (!rt.health().AllFresh()) return "waiting";
-  if (ap.phase == "writing" || ap.phase == "verifying") return "changing";
+  if (ap.phase == "writing" || ap.phase == "verifying" || ap.phase == "waiting") return "changing";
   if (ap.phase == "retrying") return "retrying";
   if (last && last->action == policies::Action::kBlocked) return "blocked:" + last->cause;
   if (last && last->action == policies::Action::kHold) return "holding:" + last->cause;

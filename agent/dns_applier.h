@@ -34,8 +34,9 @@ namespace steer::agent {
 struct ApplyStatus {
   std::string region;                // desired region ("*" serving all)
   std::vector<std::string> answers;  // desired records
-  std::string phase = "idle";        // idle | writing | verifying | done | retrying
-  int matching = 0;                  // nameservers answering the desired records
+  std::string phase =
+      "idle";        // idle | waiting (InFlightHold) | writing | verifying | done | retrying
+  int matching = 0;  // nameservers answering the desired records
   int total = 0;
   bool done = false;
   std::string last_error;

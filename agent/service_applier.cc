@@ -34,7 +34,7 @@ namespace {
 // How far from serving a phase is: the service shows its least advanced provider's.
 int Rank(const std::string& phase) {
   if (phase == "retrying") return 0;
-  if (phase == "writing") return 1;
+  if (phase == "writing" || phase == "waiting") return 1;
   if (phase == "verifying") return 2;
   if (phase == "idle") return 3;
   return 4;  // done
