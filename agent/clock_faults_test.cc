@@ -19,6 +19,7 @@
 #include "state_store.h"
 #include "steer/base/clock.h"
 #include "steer/policies/engine.h"
+#include "steer/testsupport/process.h"
 
 namespace steer::agent {
 namespace {
@@ -328,19 +329,13 @@ TEST(OverrideUntilTest, APauseMadeBeforeABackwardStepLastsAtMostItsLength) {
 class StartPolicyClockTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/steer-policyclock-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    auto store = StateStore::Open(dir_);
+    auto store = StateStore::Open(dir_.path());
     ASSERT_TRUE(store) << store.error().message;
     store_ = std::move(*store);
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }  // closed before dir_ is removed
   base::FakeClock clock_;
-  std::string dir_;
+  testsupport::TempDir dir_{"steer-policyclock"};
   std::unique_ptr<StateStore> store_;
 };
 
