@@ -64,7 +64,9 @@ Result<void> AgentContext::StartEtcd(const config::Policy& policy) {
   relay_ = std::make_unique<etcd::EtcdOpRelay>(*etcd_, **coordinator, *clock_, *random_, ec.prefix,
                                                vantage_);
   coordinator_ = std::move(*coordinator);
-  shared_ = std::make_unique<etcd::EtcdSharedState>(*etcd_, ec.prefix);
+  auto shared = std::make_unique<etcd::EtcdSharedState>(*etcd_, ec.prefix);
+  status_share_ = shared.get();
+  shared_ = std::move(shared);
   return {};
 }
 
@@ -122,6 +124,7 @@ Result<void> AgentContext::OpenStatus(const config::Policy& policy, const std::s
   status::IncidentOptions io;
   io.public_regions = {policy.status.regions.begin(), policy.status.regions.end()};
   io.retention_ms = policy.status.retention.count();
+  io.resolve_after_ms = policy.status.resolve_after.count();
   incidents_ = std::make_unique<status::IncidentBook>(*status_db_, io);
   return {};
 }
@@ -130,6 +133,7 @@ AgentContext::~AgentContext() {
   checker_.reset();
   querier_.reset();
   relay_.reset();
+  status_share_ = nullptr;
   shared_.reset();
   coordinator_.reset();  // etcd: resigns and joins its session thread
   etcd_.reset();

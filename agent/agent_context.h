@@ -20,6 +20,7 @@
 #include "state_store.h"
 #include "status/incident_book.h"
 #include "status/uptime_store.h"
+#include "status_share.h"
 #include "steer/agent/coordinator.h"
 #include "steer/base/clock.h"
 #include "steer/base/random.h"
@@ -58,6 +59,8 @@ class AgentContext {
   SharedState& shared() const { return *shared_; }
   // The operation relay to the leader (etcd mode); null in local mode.
   OpRelay* relay() const { return relay_.get(); }
+  // The status page's shared records (etcd mode: part of shared()); null in local mode.
+  StatusShare* status_share() const { return status_share_; }
   bool etcd_mode() const { return etcd_ != nullptr; }
   // "steerd@<vantage> token <N>": who acted, and under which fencing token.
   std::string Actor() const;
@@ -104,6 +107,7 @@ class AgentContext {
   std::unique_ptr<Coordinator> coordinator_;
   std::unique_ptr<SharedState> shared_;
   std::unique_ptr<OpRelay> relay_;
+  StatusShare* status_share_ = nullptr;  // shared_, when it has the ability
   std::unique_ptr<AgentMetrics> metrics_;
   std::unique_ptr<SystemdNotifier> systemd_;
   std::unique_ptr<base::SystemClock> system_clock_;  // when Create was given no clock

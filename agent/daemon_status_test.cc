@@ -14,6 +14,9 @@
 
 #include "daemon.h"
 #include "state_store.h"
+#include "status/status_db.h"
+#include "status/uptime_store.h"
+#include "steer/base/clock.h"
 #include "steer/base/http_client.h"
 #include "testing/http_listener.h"
 
@@ -116,6 +119,30 @@ TEST(DaemonStatusPage, FailoverShowsOnThePublicListener) {
   }
   EXPECT_TRUE(found);
   store->reset();
+  // Uptime history per component too (flushed when the daemon stopped): a's app was down in
+  // every sample, b's up.
+  auto db = status::StatusDb::Open(dir + "/state");
+  ASSERT_TRUE(db.has_value());
+  base::SystemClock clock;
+  status::UptimeStore uptime(**db, clock, {});
+  auto series = uptime.Series();
+  ASSERT_TRUE(series.has_value());
+  EXPECT_EQ(*series, (std::vector<std::string>{"login", "login/a", "login/a/app", "login/b",
+                                               "login/b/app"}));
+  auto rows = [&](const std::string& s) {
+    status::UptimeBucket sum;
+    auto buckets = uptime.Buckets(s, 0, INT64_MAX);
+    EXPECT_TRUE(buckets.has_value());
+    for (const auto& bucket : buckets.value_or(std::vector<status::UptimeBucket>{})) {
+      sum.good += bucket.good;
+      sum.bad += bucket.bad;
+    }
+    return sum;
+  };
+  EXPECT_GT(rows("login/a/app").bad, 0);
+  EXPECT_EQ(rows("login/a/app").good, 0);
+  EXPECT_GT(rows("login/b/app").good, 0);
+  EXPECT_EQ(rows("login/b/app").bad, 0);
   std::filesystem::remove_all(dir);
 }
 

@@ -23,7 +23,11 @@ bool IsChange(policies::Action a) {
 }  // namespace
 
 DecisionLoop::DecisionLoop(const RuntimeSlot& slot, std::shared_ptr<const AgentContext> context)
-    : slot_(slot), context_(std::move(context)) {}
+    : slot_(slot), context_(std::move(context)) {
+  if (StatusShare* share = context_->status_share()) {
+    status_sync_ = std::make_unique<StatusSync>(*share, context_->incidents());
+  }
+}
 
 DecisionLoop::~DecisionLoop() { Stop(); }
 
@@ -88,6 +92,10 @@ void DecisionLoop::Tick(Runtime& rt) {
     return;
   }
   if (lead.fencing_token != led_token_ && !TakeOver(rt, lead.fencing_token)) return;
+  if (status_sync_) {
+    status_sync_->Publish(lead.fencing_token, status::EpochMs(context_->clock().WallNow()) -
+                                                  rt.policy().status.retention.count());
+  }
   for (auto& s : rt.services()) {
     if (!s.adopted) Adopt(s);
   }
@@ -102,6 +110,20 @@ void DecisionLoop::Tick(Runtime& rt) {
     policies::ServiceState state = TakeState(s.config->name);
     Act(rt, s, rt.engine().Decide(static_cast<int>(i), view, state, *overrides, now),
         lead.fencing_token);
+  }
+  SampleComponents(rt, view, now);
+}
+
+// Components are judged apart from the decisions (a decision carries region verdicts only),
+// and once a second rather than on every tick: the uptime history counts minutes.
+void DecisionLoop::SampleComponents(Runtime& rt, const policies::HealthView& view,
+                                    policies::Time now) {
+  if (now < next_component_sample_) return;
+  next_component_sample_ = now + std::chrono::seconds(1);
+  for (size_t i = 0; i < rt.services().size(); ++i) {
+    FeedComponents(*rt.services()[i].config,
+                   rt.engine().AssessComponents(static_cast<int>(i), view, now),
+                   context_->uptime());
   }
 }
 
@@ -142,6 +164,7 @@ bool DecisionLoop::TakeOver(Runtime& rt, int64_t token) {
     s.applier->SetDesired(st.serving_all ? "*" : st.region, rrset.Normalized());
   }
   led_token_ = token;
+  if (status_sync_) status_sync_->Reset();
   if (context_->etcd_mode()) {
     context_->Audit(
         AuditKind::kNotice, "", "took over as leader with token " + std::to_string(token),
@@ -158,6 +181,7 @@ void DecisionLoop::Follow(Runtime& rt, bool frozen) {
   // systemd watchdog; the view stays the last one read.
   if (!frozen && steady >= next_refresh_) {
     next_refresh_ = steady + std::chrono::seconds(1);
+    if (status_sync_) status_sync_->Import();
     if (auto shared = context_->shared().EngineStates()) {
       std::lock_guard lock(mu_);
       for (const auto& [name, json] : *shared) {
@@ -183,6 +207,7 @@ void DecisionLoop::Follow(Runtime& rt, bool frozen) {
     std::lock_guard lock(mu_);
     last_[sc.name] = d;
   }
+  SampleComponents(rt, view, now);
 }
 
 // A follower's own embedded server answers what the leader decided, as read from the shared

@@ -32,6 +32,7 @@
 
 #include "agent_context.h"
 #include "runtime_slot.h"
+#include "status_sync.h"
 #include "steer/policies/decision.h"
 #include "steer/policies/overrides.h"
 
@@ -76,6 +77,8 @@ class DecisionLoop {
   Kept Keep(const std::string& service, const policies::Decision& d, int64_t token);
   void Act(Runtime& rt, ServiceRuntime& s, const policies::Decision& d, int64_t token);
   void SetMetrics(const config::ServiceConfig& sc, const policies::Decision& d);
+  // Once a second of policy time: every component's verdict as an uptime sample.
+  void SampleComponents(Runtime& rt, const policies::HealthView& view, policies::Time now);
   void Announce(Runtime& rt, const config::ServiceConfig& sc, const policies::Decision& d);
 
   const RuntimeSlot& slot_;
@@ -88,6 +91,8 @@ class DecisionLoop {
   int64_t led_token_ = 0;  // the term this loop acts in (loop thread only)
   std::chrono::steady_clock::time_point next_refresh_{};  // follower (loop thread only)
   policies::Overrides follower_overrides_;                // follower (loop thread only)
+  policies::Time next_component_sample_{0};               // loop thread only
+  std::unique_ptr<StatusSync> status_sync_;  // etcd mode: the page's shared records (loop thread)
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -34,6 +34,10 @@ std::string ServiceSeries(const std::string& service) { return service; }
 std::string RegionSeries(const std::string& service, const std::string& region) {
   return service + "/" + region;
 }
+std::string ComponentSeries(const std::string& service, const std::string& region,
+                            const std::string& component) {
+  return service + "/" + region + "/" + component;
+}
 
 status::DecisionFacts FactsOf(const config::ServiceConfig& sc, const policies::Decision& d) {
   status::DecisionFacts f{
@@ -56,6 +60,17 @@ status::ServiceNow NowOf(const config::ServiceConfig& sc, const policies::Decisi
   }
   for (const auto& v : d.regions) now.regions.emplace_back(v.region, RegionStatus(v.verdict));
   return now;
+}
+
+void FeedComponents(const config::ServiceConfig& sc,
+                    const std::vector<policies::ComponentVerdict>& components,
+                    status::UptimeStore& uptime) {
+  for (const auto& c : components) {
+    if (c.verdict == policies::Health::kUnknown) continue;
+    auto r = uptime.Record(ComponentSeries(sc.name, c.region, c.component),
+                           c.verdict == policies::Health::kHealthy);
+    if (!r) base::Logger("agent")->warn("{}: status page: {}", sc.name, r.error().message);
+  }
 }
 
 void FeedStatus(const config::ServiceConfig& sc, const policies::Decision& d,

@@ -14,9 +14,12 @@
 
 namespace steer::agent {
 
-// The uptime series of a service ("login") and of a service in a region ("login/us-east").
+// The uptime series of a service ("login"), of a service in a region ("login/us-east") and of
+// one component of that region ("login/us-east/auth").
 std::string ServiceSeries(const std::string& service);
 std::string RegionSeries(const std::string& service, const std::string& region);
+std::string ComponentSeries(const std::string& service, const std::string& region,
+                            const std::string& component);
 
 status::DecisionFacts FactsOf(const config::ServiceConfig& sc, const policies::Decision& d);
 
@@ -29,5 +32,11 @@ status::ServiceNow NowOf(const config::ServiceConfig& sc, const policies::Decisi
 // Failures are logged, never returned: the page must not stop decisions.
 void FeedStatus(const config::ServiceConfig& sc, const policies::Decision& d,
                 status::UptimeStore& uptime, status::IncidentBook* incidents, int64_t now_ms);
+
+// Records the components' verdicts (policies::Engine::AssessComponents) as uptime samples;
+// unknown verdicts are not samples. Failures are logged.
+void FeedComponents(const config::ServiceConfig& sc,
+                    const std::vector<policies::ComponentVerdict>& components,
+                    status::UptimeStore& uptime);
 
 }  // namespace steer::agent

@@ -170,6 +170,21 @@ TEST(PolicyRulesTest, StatusRetentionIsWholeDays) {
   EXPECT_NE(ErrorsAt(WithStatus("  retention: 90\n"), "status.retention"), "");
 }
 
+// The auto-resolve time: whole seconds from 10s to 7d, 5 minutes by default.
+TEST(PolicyRulesTest, StatusResolveAfterIsWholeSecondsWithinBounds) {
+  auto policy = ParsePolicy(Base(), "p.yaml");
+  ASSERT_TRUE(policy.has_value());
+  EXPECT_EQ(policy->status.resolve_after, std::chrono::minutes(5));
+  auto quick = ParsePolicy(WithStatus("  resolve_after: 20s\n"), "p.yaml");
+  ASSERT_TRUE(quick.has_value()) << quick.error().front().ToString();
+  EXPECT_EQ(quick->status.resolve_after, std::chrono::seconds(20));
+  EXPECT_EQ(ErrorsAt(WithStatus("  resolve_after: 7d\n"), "status.resolve_after"), "");
+  EXPECT_NE(ErrorsAt(WithStatus("  resolve_after: 9s\n"), "status.resolve_after"), "");
+  EXPECT_NE(ErrorsAt(WithStatus("  resolve_after: 10500ms\n"), "status.resolve_after"), "");
+  EXPECT_NE(ErrorsAt(WithStatus("  resolve_after: 8d\n"), "status.resolve_after"), "");
+  EXPECT_NE(ErrorsAt(WithStatus("  resolve_after: 30\n"), "status.resolve_after"), "");
+}
+
 TEST(PolicyRulesTest, StatusPublicUrlAndListen) {
   EXPECT_NE(
       ErrorsAt(WithStatus("  public_url: https://u:pw@status.example.test\n"), "status.public_url")

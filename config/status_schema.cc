@@ -35,6 +35,14 @@ ObjectSpec<StatusConfig> MakeStatus() {
                 "90d", "30d"),
               86400000.0),
       F(StatusConfig, t.retention)));
+  s.Add(DurationKey<StatusConfig>(
+      AtLeast(K("resolve_after",
+                "How long a service must be back on its preferred region and healthy before its "
+                "automatic incident resolves (it is `monitoring` meanwhile; trouble before then "
+                "reopens it). Whole seconds, 10s to 7d.",
+                "5m", "15m"),
+              10000.0),
+      F(StatusConfig, t.resolve_after)));
   s.Add(StringKey<StatusConfig>(
       K("export_dir",
         "Directory (absolute path) where steerd keeps a static copy of the page (index.html, "

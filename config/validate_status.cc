@@ -7,6 +7,7 @@ namespace {
 
 constexpr int64_t kDayMs = 86400000;
 constexpr int64_t kMaxRetentionDays = 3650;
+constexpr int64_t kMaxResolveAfterMs = 7 * kDayMs;
 
 void Fail(Reader& r, const std::string& path, const std::string& message) {
   r.ErrorAt(r.Find(path), path, message);
@@ -40,6 +41,11 @@ void ValidateStatus(Reader& r, const Policy& p) {
   if (r.Has("status.retention") && !r.HasErrorAt("status.retention") &&
       (ms % kDayMs != 0 || ms > kMaxRetentionDays * kDayMs)) {
     Fail(r, "status.retention", "must be a whole number of days, 1d to 3650d (e.g. 90d)");
+  }
+  const int64_t resolve_ms = s.resolve_after.count();
+  if (r.Has("status.resolve_after") && !r.HasErrorAt("status.resolve_after") &&
+      (resolve_ms % 1000 != 0 || resolve_ms > kMaxResolveAfterMs)) {
+    Fail(r, "status.resolve_after", "must be whole seconds, 10s to 7d (e.g. 5m)");
   }
   if (!s.export_dir.empty() && s.export_dir[0] != '/') {
     Fail(r, "status.export_dir", "must be an absolute path");

@@ -153,6 +153,19 @@ std::vector<RegionVerdict> Engine::AssessRegions(int service, const HealthView& 
   return out;
 }
 
+std::vector<ComponentVerdict> Engine::AssessComponents(int service, const HealthView& view,
+                                                       Time now) const {
+  const auto& svc = policy_.services[static_cast<size_t>(service)];
+  std::vector<ComponentVerdict> out;
+  for (int r : service_regions_[static_cast<size_t>(service)]) {
+    const auto& components = layout_.regions()[static_cast<size_t>(r)].components;
+    for (size_t c = 0; c < components.size(); ++c) {
+      out.push_back(AssessComponent(layout_, r, static_cast<int>(c), svc.quorum, view, now));
+    }
+  }
+  return out;
+}
+
 Decision Engine::Decide(int service, const HealthView& view, const ServiceState& state,
                         const Overrides& overrides, Time now) const {
   const auto& svc = policy_.services[static_cast<size_t>(service)];

@@ -193,6 +193,41 @@ TargetVerdict AssessTarget(const Layout& layout, int target, const config::Quoru
   return v;
 }
 
+ComponentVerdict AssessComponent(const Layout& layout, int region, int component,
+                                 const config::QuorumConfig& quorum, const HealthView& view,
+                                 Time now) {
+  const auto& r = layout.regions()[static_cast<size_t>(region)];
+  const auto& comp = r.components[static_cast<size_t>(component)];
+  Tally tally[2];  // [0] outside, [1] inside
+  const auto& vps = view.vantages();
+  for (size_t i = 0; i < vps.size(); ++i) {
+    bool fresh = false;
+    const Health h =
+        ComponentHealth(layout, comp, view, static_cast<int>(i), quorum.stale_after, now, fresh);
+    bool observed = false;
+    for (int t = comp.first_target; t < comp.first_target + comp.probe_count; ++t) {
+      observed |= view.cell(static_cast<int>(i), t).observed;
+    }
+    if (!observed) continue;
+    Tally& t = tally[!vps[i].home_region.empty() && vps[i].home_region == r.name ? 1 : 0];
+    if (h == Health::kHealthy) ++t.healthy;
+    if (h == Health::kUnhealthy) ++t.down;
+    if (h == Health::kUnknown) ++(fresh ? t.undecided : t.stale);
+  }
+  const auto count = [](const Tally& t) { return t.healthy + t.down + t.stale + t.undecided; };
+  const Tally& voters = count(tally[0]) == 0 ? tally[1] : tally[0];
+  ComponentVerdict v{r.name, comp.name, Health::kUnknown, voters.down,
+                     voters.healthy + voters.down};
+  const int eligible = count(voters);
+  const int needed = quorum.count > 0 ? quorum.count : eligible / 2 + 1;
+  if (eligible > 0 && voters.healthy >= needed) {
+    v.verdict = Health::kHealthy;
+  } else if (eligible > 0 && voters.down >= needed) {
+    v.verdict = Health::kUnhealthy;
+  }
+  return v;
+}
+
 RegionVerdict AssessRegion(const Layout& layout, int region, const config::QuorumConfig& quorum,
                            const HealthView& view, Time now) {
   const auto& r = layout.regions()[static_cast<size_t>(region)];

@@ -21,6 +21,10 @@ struct TargetVerdict {
 TargetVerdict AssessTarget(const Layout& layout, int target, const config::QuorumConfig& quorum,
                            const HealthView& view, Time now);
 
+ComponentVerdict AssessComponent(const Layout& layout, int region, int component,
+                                 const config::QuorumConfig& quorum, const HealthView& view,
+                                 Time now);
+
 RegionVerdict AssessRegion(const Layout& layout, int region, const config::QuorumConfig& quorum,
                            const HealthView& view, Time now);
 

@@ -101,4 +101,18 @@ Result<std::vector<Override>> EtcdSharedState::ActiveOverrides(WallTime now) {
   return out;
 }
 
+Result<void> EtcdSharedState::PutStatusRecords(const std::string& json, int64_t token) {
+  auto txn = Fenced(token, {Op::Put(keys_.StatusRecords(), json)});
+  if (!txn) return tl::unexpected(txn.error());
+  return {};
+}
+
+Result<std::optional<SharedDocument>> EtcdSharedState::StatusRecords() {
+  auto range = client_.Range(keys_.StatusRecords());
+  if (!range) return tl::unexpected(range.error());
+  if (range->kvs.empty()) return std::optional<SharedDocument>();
+  return std::optional<SharedDocument>(
+      SharedDocument{std::move(range->kvs.front().value), range->kvs.front().mod_revision});
+}
+
 }  // namespace steer::agent::etcd

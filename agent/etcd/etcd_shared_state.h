@@ -1,7 +1,8 @@
 #pragma once
 
-// The `etcd` mode's SharedState: engine states under P/engine/<service> and overrides under
-// P/overrides/<kind>/<target>, as JSON. Every write is one txn guarded by
+// The `etcd` mode's SharedState and StatusShare: engine states under P/engine/<service>,
+// overrides under P/overrides/<kind>/<target> and the status page's records under
+// P/status/records, as JSON. Every write is one txn guarded by
 // CREATE(P/leader) == token, so it lands only while the writer's token is the leader's — the
 // same check that guards DNS writes. Reads are linearizable. Expired overrides are filtered
 // on read; their keys stay until overwritten or removed.
@@ -9,12 +10,13 @@
 // Thread-safety: every method from any thread; the client must outlive this object.
 
 #include "../shared_state.h"
+#include "../status_share.h"
 #include "etcd_client.h"
 #include "keys.h"
 
 namespace steer::agent::etcd {
 
-class EtcdSharedState : public SharedState {
+class EtcdSharedState : public SharedState, public StatusShare {
  public:
   EtcdSharedState(Client& client, const std::string& prefix) : client_(client), keys_(prefix) {}
 
@@ -22,9 +24,10 @@ class EtcdSharedState : public SharedState {
   Result<void> PutEngineState(const std::string& service, const std::string& json,
                               int64_t token) override;
   Result<void> PutOverride(const Override& o, int64_t token) override;
-  Result<bool> RemoveOverride(OverrideKind kind, const std::string& target,
-                              int64_t token) override;
+  Result<bool> RemoveOverride(OverrideKind kind, const std::string& target, int64_t token) override;
   Result<std::vector<Override>> ActiveOverrides(WallTime now) override;
+  Result<void> PutStatusRecords(const std::string& json, int64_t token) override;
+  Result<std::optional<SharedDocument>> StatusRecords() override;
 
  private:
   // Runs `ops` only while `token` leads; kFailedPrecondition otherwise.

@@ -7,6 +7,7 @@
 //   P/overrides/<kind>/<target>  an operator override (JSON), fenced writes
 //   P/ops/<id>                an operation submitted through a follower, for the leader
 //   P/ops-done/<id>           its outcome, written by the leader
+//   P/status/records          the leader's incidents and maintenance windows (JSON), fenced
 // One layout for the coordinator, the shared state and the operation relay.
 
 #include <string>
@@ -32,6 +33,7 @@ class Keys {
   std::string Op(const std::string& id) const { return Ops() + id; }
   std::string OpsDone() const { return p_ + "ops-done/"; }
   std::string OpDone(const std::string& id) const { return OpsDone() + id; }
+  std::string StatusRecords() const { return p_ + "status/records"; }
 
  private:
   std::string p_;

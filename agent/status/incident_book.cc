@@ -125,6 +125,7 @@ Result<void> IncidentBook::Observe(const DecisionFacts& f, int64_t now_ms) {
 }
 
 Result<void> IncidentBook::Start(const DecisionFacts& f, const Story& s, int64_t now_ms) {
+  VersionBump bump{version_};  // when the write is done: a leader publishes it
   std::string name = f.service + ": ";
   if (s.impact == "major") {
     name += "every region down";
@@ -163,6 +164,7 @@ Result<void> IncidentBook::Start(const DecisionFacts& f, const Story& s, int64_t
 
 Result<void> IncidentBook::AddUpdate(const Incident& i, const Story& s, int64_t now_ms,
                                      bool resolve) {
+  VersionBump bump{version_};  // when the write is done: a leader publishes it
   const std::string impact = ImpactRank(s.impact) > ImpactRank(i.impact) ? s.impact : i.impact;
   IncidentUpdate newest{0, now_ms, s.status, s.body};
   Result<void> r = db_.Transaction([&]() -> Result<void> {
@@ -277,6 +279,7 @@ Result<std::vector<Incident>> IncidentBook::Since(int64_t since_ms) {
 }
 
 Result<void> IncidentBook::Prune(int64_t before_ms) {
+  VersionBump bump{version_};  // when the write is done: a leader publishes it
   auto db_lock = db_.lock();
   return db_.Transaction([&]() -> Result<void> {
     Stmt u(db_.stmts(),

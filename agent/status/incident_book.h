@@ -19,6 +19,7 @@
 //
 // Thread-safety: every method may be called from any thread (one mutex).
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -141,6 +142,13 @@ Result<int64_t> ParseRfc3339(const std::string& text);
 // The window ends after it starts and not in the past (`now_ms`, a minute's grace).
 Result<void> CheckMaintenance(const MaintenanceRequest& m, int64_t now_ms);
 
+// Every incident and maintenance window a page shows: what a leader shares with its followers
+// (coordination: etcd; records_json.h).
+struct StatusRecords {
+  std::vector<Incident> incidents;        // newest first
+  std::vector<Maintenance> maintenances;  // by start
+};
+
 class IncidentBook {
  public:
   // `db` must outlive the book.
@@ -178,6 +186,15 @@ class IncidentBook {
   // Windows not cancelled before they started that end at or after `since_ms`, by start.
   Result<std::vector<Maintenance>> Maintenances(int64_t since_ms);
 
+  // Shared records (shared_records.cc). Grows with every change the book makes itself (not
+  // with ReplaceRecords): the leader publishes its records when it moves.
+  uint64_t version() const { return version_.load(); }
+  // The incidents opened and the windows ending at or after `since_ms`, with their timelines.
+  Result<StatusRecords> ExportRecords(int64_t since_ms);
+  // Replaces every incident and window with `records` (a follower's copy of the leader's),
+  // ids kept, in one transaction: on failure nothing changes.
+  Result<void> ReplaceRecords(const StatusRecords& records);
+
  private:
   struct Story {
     std::string status;
@@ -196,6 +213,9 @@ class IncidentBook {
   Result<std::optional<Maintenance>> LoadMaintenance(int64_t id);
   Result<std::vector<Maintenance>> QueryMaintenances(const char* sql, int64_t arg);
   Result<void> SaveMaintenance(const Maintenance& m);
+  // Rows as they are, ids kept (ReplaceRecords). Caller holds the database lock.
+  Result<void> InsertIncident(const Incident& i);
+  Result<void> InsertMaintenance(const Maintenance& m);
 
   StatusDb& db_;
   const IncidentOptions options_;
@@ -205,6 +225,13 @@ class IncidentBook {
   std::map<std::string, std::optional<Incident>> open_;  // OpenFor's cache, by service
   std::optional<int64_t> last_prune_ms_;
   std::mutex maintenance_mu_;  // one window change at a time (drains run outside the db lock)
+  // Grows when it goes out of scope, after the write it guards (a leader that read the version
+  // before the write ends publishes again).
+  struct VersionBump {
+    std::atomic<uint64_t>& v;
+    ~VersionBump() { v.fetch_add(1); }
+  };
+  std::atomic<uint64_t> version_{1};
 };
 
 }  // namespace steer::status

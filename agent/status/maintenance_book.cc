@@ -149,6 +149,7 @@ Result<void> CheckMaintenance(const MaintenanceRequest& m, int64_t now_ms) {
 }
 
 Result<int64_t> IncidentBook::ScheduleMaintenance(const MaintenanceRequest& m, int64_t now_ms) {
+  VersionBump bump{version_};  // when the write is done: a leader publishes it
   if (auto ok = CheckMaintenance(m, now_ms); !ok) return tl::unexpected(ok.error());
   auto db_lock = db_.lock();
   Stmt ins(db_.stmts(),
@@ -167,6 +168,25 @@ Result<int64_t> IncidentBook::ScheduleMaintenance(const MaintenanceRequest& m, i
     return tl::unexpected(w.error());
   }
   return sqlite3_last_insert_rowid(db_.stmts().db());
+}
+
+Result<void> IncidentBook::InsertMaintenance(const Maintenance& m) {
+  Stmt ins(db_.stmts(),
+           "INSERT INTO maintenances (id, title, services, message, drain_region, start_ms, "
+           "end_ms, status, created_ms, cancelled, drained, note, started_ms, ended_ms) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+  ins.Bind(1, m.id).Bind(2, m.title).Bind(3, Join(m.services)).Bind(4, m.message);
+  ins.Bind(5, m.drain_region).Bind(6, m.start_ms).Bind(7, m.end_ms).Bind(8, m.status);
+  ins.Bind(9, m.created_ms).Bind(10, int64_t{m.cancelled}).Bind(11, int64_t{m.drained});
+  ins.Bind(12, m.note);
+  for (const auto& [index, value] : {std::pair{13, m.started_ms}, std::pair{14, m.ended_ms}}) {
+    if (value) {
+      ins.Bind(index, *value);
+    } else {
+      ins.BindNull(index);
+    }
+  }
+  return ins.Run();
 }
 
 Result<std::optional<Maintenance>> IncidentBook::LoadMaintenance(int64_t id) {
@@ -188,6 +208,7 @@ Result<std::vector<Maintenance>> IncidentBook::QueryMaintenances(const char* sql
 }
 
 Result<void> IncidentBook::SaveMaintenance(const Maintenance& m) {
+  VersionBump bump{version_};  // when the write is done: a leader publishes it
   Stmt s(db_.stmts(),
          "UPDATE maintenances SET status = ?2, started_ms = ?3, ended_ms = ?4, cancelled = ?5, "
          "drained = ?6, note = ?7, end_ms = ?8 WHERE id = ?1");

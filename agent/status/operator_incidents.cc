@@ -90,6 +90,7 @@ Result<void> CheckIncident(const OperatorIncident& i) {
 }
 
 Result<int64_t> IncidentBook::OpenIncident(const OperatorIncident& in, int64_t now_ms) {
+  VersionBump bump{version_};  // when the write is done: a leader publishes it
   if (auto ok = CheckIncident(in); !ok) return tl::unexpected(ok.error());
   std::lock_guard lock(mu_);
   auto db_lock = db_.lock();
@@ -124,6 +125,7 @@ Result<int64_t> IncidentBook::OpenIncident(const OperatorIncident& in, int64_t n
 Result<void> IncidentBook::UpdateIncident(int64_t id, const std::string& status,
                                           const std::string& impact, const std::string& message,
                                           int64_t now_ms) {
+  VersionBump bump{version_};  // when the write is done: a leader publishes it
   if (!OneOf(status, {"investigating", "identified", "monitoring", "resolved"})) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "status '" + status + "' is not investigating, identified or monitoring");
@@ -169,6 +171,7 @@ Result<void> IncidentBook::UpdateIncident(int64_t id, const std::string& status,
 }
 
 Result<void> IncidentBook::ResolveIncident(int64_t id, const std::string& message, int64_t now_ms) {
+  VersionBump bump{version_};  // when the write is done: a leader publishes it
   return UpdateIncident(id, "resolved", "", message.empty() ? "Resolved." : message, now_ms);
 }
 

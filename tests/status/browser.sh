@@ -4,7 +4,8 @@
 # PowerDNS, two steer-authd regions and steerd with its public listener; tests/status/page.mjs
 # drives headless Debian Chromium (/usr/bin/chromium) through playwright-core: every service
 # operational with 90 bars; `scripts/demo cut a` -> the incident with its timeline and login
-# served from b; `scripts/demo restore a` -> back on a, the incident monitoring. On each state:
+# served from b; `scripts/demo restore a` -> back on a, the incident monitoring; 10 s later
+# (status.resolve_after) the incident resolved. On each state:
 # no console errors, no request off the page's origin, axe-core (light and dark) without
 # serious or critical violations, the Statuspage v2 API read by the npm `statuspage.io` client
 # and validated, the Atom feed parsed, and `steerctl status-page export` served by a plain
@@ -47,6 +48,7 @@ export STEER_DEMO_DIR="$tmp/demo" STEER_DEMO_SKIP_BUILD=1
 export STEER_DEMO_DNS_PORT=${ports[0]} STEER_DEMO_PDNS_API_PORT=${ports[1]}
 export STEER_DEMO_API_PORT=${ports[2]} STEER_DEMO_REGION_PORTS="${ports[3]} ${ports[4]}"
 export STEER_DEMO_STATUS_PORT=${ports[5]} STEER_DEMO_TTL=5 STEER_DEMO_FAILBACK_AFTER=1s
+export STEER_DEMO_STATUS_RESOLVE_AFTER=10s  # the incident resolves within the test
 # Policy text reaches the page: markup in it must stay text (checked in the browser).
 export STEER_DEMO_STATUS_TITLE='Steer demo <script>alert(1)</script> & "status"'
 mkdir -p "$STEER_DEMO_DIR" "$tmp/site"

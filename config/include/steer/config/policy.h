@@ -394,6 +394,7 @@ struct StatusConfig {
   std::vector<std::string> services;     // services: shown on the page; empty = every service
   std::vector<std::string> regions;      // regions: named on the page; empty = none
   base::Duration retention = base::Duration(90LL * 24 * 3600 * 1000);  // retention
+  base::Duration resolve_after = base::Duration(5 * 60 * 1000);        // resolve_after
   std::string export_dir;  // export_dir: static copy of the page ("" = none)
   std::string listen;      // listen: public listener host:port ("" = none)
 

@@ -38,6 +38,18 @@ struct RegionVerdict {
   std::string summary;  // "us-east down: 3/3 vantage points saw auth fail 3x (HTTP 503)"
 };
 
+// One component of a region (e.g. us-east's `auth`) judged alone by the same quorum rule as its
+// region: a vantage point sees it down when any fresh probe of it is unhealthy, healthy when
+// every probe is fresh and healthy. For uptime history and reports; decisions never read it.
+struct ComponentVerdict {
+  std::string region;
+  std::string component;
+  Health verdict = Health::kUnknown;
+  int down_votes = 0;
+  int voters = 0;  // vantage points with a definite view (the region's own ones only when no
+                   // outside vantage point reports on it)
+};
+
 struct Decision {
   std::string service;
   Action action = Action::kNone;

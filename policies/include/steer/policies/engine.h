@@ -40,6 +40,12 @@ class Engine {
   // region with fewer than min_healthy of its probed answers up counts as down.
   std::vector<RegionVerdict> AssessRegions(int service, const HealthView& view, Time now) const;
 
+  // Quorum verdict of every component of every region of one service, regions in policy
+  // order and components in layout order. Costs about as much as AssessRegions: the agent
+  // samples it for uptime history, not on every tick.
+  std::vector<ComponentVerdict> AssessComponents(int service, const HealthView& view,
+                                                 Time now) const;
+
   // One service; `state` is the previous tick's Decision::next (or a default state).
   Decision Decide(int service, const HealthView& view, const ServiceState& state,
                   const Overrides& overrides, Time now) const;
