@@ -25,7 +25,7 @@ bool IsChange(policies::Action a) {
 DecisionLoop::DecisionLoop(const RuntimeSlot& slot, std::shared_ptr<const AgentContext> context)
     : slot_(slot), context_(std::move(context)) {
   if (StatusShare* share = context_->status_share()) {
-    status_sync_ = std::make_unique<StatusSync>(*share, context_->incidents());
+    status_sync_ = std::make_unique<StatusSync>(*share, context_->incidents(), context_->uptime());
   }
 }
 
@@ -87,6 +87,8 @@ void DecisionLoop::Run() {
 void DecisionLoop::Tick(Runtime& rt) {
   Leadership lead = context_->coordinator().CurrentLeadership();
   if (!lead.is_leader) {
+    // Stepped down: the minute counted so far is written, for the new leader's to replace.
+    if (led_token_ != 0 && status_sync_) (void)context_->uptime().Flush();
     led_token_ = 0;
     Follow(rt, lead.frozen);
     return;
@@ -202,12 +204,15 @@ void DecisionLoop::Follow(Runtime& rt, bool frozen) {
     policies::Decision d =
         rt.engine().Decide(static_cast<int>(i), view, State(sc.name), overrides, now);
     SetMetrics(sc, d);
-    // A follower keeps its own uptime history; incidents are the deciding leader's.
-    FeedStatus(sc, d, context_->uptime(), nullptr, status::EpochMs(context_->clock().WallNow()));
+    // Incidents are the deciding leader's; with etcd its uptime minutes too (StatusSync), else
+    // a follower keeps its own history.
+    if (!status_sync_) {
+      FeedStatus(sc, d, context_->uptime(), nullptr, status::EpochMs(context_->clock().WallNow()));
+    }
     std::lock_guard lock(mu_);
     last_[sc.name] = d;
   }
-  SampleComponents(rt, view, now);
+  if (!status_sync_) SampleComponents(rt, view, now);
 }
 
 // A follower's own embedded server answers what the leader decided, as read from the shared

@@ -6,6 +6,23 @@
 namespace steer::agent {
 
 void StatusSync::Publish(int64_t token, int64_t since_ms) {
+  PublishRecords(token, since_ms);
+  PublishMinute(token);
+}
+
+void StatusSync::Import() {
+  ImportRecords();
+  ImportMinutes();
+}
+
+void StatusSync::Reset() {
+  published_ = 0;
+  published_minute_ = -1;
+  imported_ = 0;
+  imported_minute_ = 0;
+}
+
+void StatusSync::PublishRecords(int64_t token, int64_t since_ms) {
   const uint64_t version = book_.version();  // read before the export: a later write moves it
   if (version == published_) return;
   auto records = book_.ExportRecords(since_ms);
@@ -23,7 +40,21 @@ void StatusSync::Publish(int64_t token, int64_t since_ms) {
   warned_.clear();
 }
 
-void StatusSync::Import() {
+void StatusSync::PublishMinute(int64_t token) {
+  const int64_t minute = uptime_.LastFlushedMinute();
+  if (minute < 0 || minute == published_minute_) return;
+  auto rows = uptime_.Minute(minute);
+  if (!rows) return Warn("uptime minute not read: " + rows.error().message);
+  const int64_t keep_from = minute - (kSharedMinutes - 1) * status::kMinuteMs;
+  if (auto put = share_.PutUptimeMinute(minute, status::MinuteToJson(*rows), keep_from, token);
+      !put) {
+    return Warn("uptime minute not shared: " + put.error().message);
+  }
+  published_minute_ = minute;
+  warned_.clear();
+}
+
+void StatusSync::ImportRecords() {
   auto doc = share_.StatusRecords();
   if (!doc) return Warn("shared status records not read: " + doc.error().message);
   if (!*doc || (*doc)->version == imported_) return;
@@ -39,9 +70,18 @@ void StatusSync::Import() {
   warned_.clear();
 }
 
-void StatusSync::Reset() {
-  published_ = 0;
-  imported_ = 0;
+void StatusSync::ImportMinutes() {
+  auto minutes = share_.UptimeMinutesAfter(imported_minute_);
+  if (!minutes) return Warn("shared uptime not read: " + minutes.error().message);
+  for (const auto& [start, doc] : *minutes) {
+    auto rows = status::MinuteFromJson(doc, start);
+    if (!rows) {
+      Warn(rows.error().message);  // skipped: the same document will not read better
+    } else if (auto replaced = uptime_.ReplaceMinute(start, *rows); !replaced) {
+      return Warn("shared uptime not stored: " + replaced.error().message);
+    }
+    imported_minute_ = start;
+  }
 }
 
 void StatusSync::Warn(const std::string& what) {

@@ -1,5 +1,6 @@
 #include "etcd_shared_state.h"
 
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "steer/base/json_text.h"
@@ -113,6 +114,30 @@ Result<std::optional<SharedDocument>> EtcdSharedState::StatusRecords() {
   if (range->kvs.empty()) return std::optional<SharedDocument>();
   return std::optional<SharedDocument>(
       SharedDocument{std::move(range->kvs.front().value), range->kvs.front().mod_revision});
+}
+
+Result<void> EtcdSharedState::PutUptimeMinute(int64_t minute_ms, const std::string& json,
+                                              int64_t keep_from_ms, int64_t token) {
+  Op trim = Op::Delete(keys_.UptimeMinutes());
+  trim.range_end = keys_.UptimeMinute(keep_from_ms);
+  auto txn = Fenced(token, {Op::Put(keys_.UptimeMinute(minute_ms), json), trim});
+  if (!txn) return tl::unexpected(txn.error());
+  return {};
+}
+
+Result<std::vector<std::pair<int64_t, std::string>>> EtcdSharedState::UptimeMinutesAfter(
+    int64_t after_ms) {
+  auto range = client_.Range(keys_.UptimeMinute(after_ms + 1), PrefixEnd(keys_.UptimeMinutes()));
+  if (!range) return tl::unexpected(range.error());
+  std::vector<std::pair<int64_t, std::string>> out;
+  for (auto& kv : range->kvs) {
+    const std::string digits = kv.key.substr(keys_.UptimeMinutes().size());
+    char* end = nullptr;
+    const long long start = std::strtoll(digits.c_str(), &end, 10);
+    if (digits.empty() || *end != '\0') continue;  // not a minute's key
+    out.emplace_back(start, std::move(kv.value));
+  }
+  return out;
 }
 
 }  // namespace steer::agent::etcd

@@ -2,7 +2,7 @@
 
 // The `etcd` mode's SharedState and StatusShare: engine states under P/engine/<service>,
 // overrides under P/overrides/<kind>/<target> and the status page's records under
-// P/status/records, as JSON. Every write is one txn guarded by
+// P/status/records and P/status/uptime/<minute>, as JSON. Every write is one txn guarded by
 // CREATE(P/leader) == token, so it lands only while the writer's token is the leader's — the
 // same check that guards DNS writes. Reads are linearizable. Expired overrides are filtered
 // on read; their keys stay until overwritten or removed.
@@ -28,6 +28,10 @@ class EtcdSharedState : public SharedState, public StatusShare {
   Result<std::vector<Override>> ActiveOverrides(WallTime now) override;
   Result<void> PutStatusRecords(const std::string& json, int64_t token) override;
   Result<std::optional<SharedDocument>> StatusRecords() override;
+  Result<void> PutUptimeMinute(int64_t minute_ms, const std::string& json, int64_t keep_from_ms,
+                               int64_t token) override;
+  Result<std::vector<std::pair<int64_t, std::string>>> UptimeMinutesAfter(
+      int64_t after_ms) override;
 
  private:
   // Runs `ops` only while `token` leads; kFailedPrecondition otherwise.

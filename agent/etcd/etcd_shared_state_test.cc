@@ -147,3 +147,48 @@ TEST_F(EtcdSharedStateTest, ActiveOverridesFiltersExpiredOnes) {
 
 }  // namespace
 }  // namespace steer::agent::etcd
+
+namespace steer::agent::etcd {
+namespace {
+
+// The status page's shared keys: records and uptime minutes land with the leader's token only;
+// minutes read back in time order after a given start, and a write trims the older ones.
+TEST_F(EtcdSharedStateTest, StatusRecordsAndUptimeMinutes) {
+  auto a = StartAgent(server_.endpoint(), "/steer/", "a");
+  ASSERT_TRUE(a);
+  ASSERT_TRUE(WaitUntil([&] { return a->Leads(); }, milliseconds(5000))) << a->Now().why;
+  const int64_t token = a->Now().fencing_token;
+  auto none = state_->StatusRecords();
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(state_->PutStatusRecords(R"({"incidents":[]})", token));
+  auto first = state_->StatusRecords();
+  ASSERT_TRUE(first && first->has_value());
+  ASSERT_TRUE(state_->PutStatusRecords(R"({"incidents":[1]})", token));
+  auto second = state_->StatusRecords();
+  ASSERT_TRUE(second && second->has_value());
+  EXPECT_EQ((*second)->value, R"({"incidents":[1]})");
+  EXPECT_GT((*second)->version, (*first)->version);
+  auto stale = state_->PutStatusRecords("{}", token - 1);
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::kFailedPrecondition);
+
+  constexpr int64_t kMinute = 60'000, kT0 = 1'769'817'600'000;
+  for (int i = 0; i < 5; ++i) {
+    // Keep three minutes: the write of minute i deletes the ones before i - 2.
+    ASSERT_TRUE(state_->PutUptimeMinute(kT0 + i * kMinute, "m" + std::to_string(i),
+                                        kT0 + (i - 2) * kMinute, token));
+  }
+  EXPECT_FALSE(state_->PutUptimeMinute(kT0 + 9 * kMinute, "x", 0, token - 1));
+  auto all = state_->UptimeMinutesAfter(0);
+  ASSERT_TRUE(all) << all.error().message;
+  EXPECT_EQ(*all,
+            (std::vector<std::pair<int64_t, std::string>>{
+                {kT0 + 2 * kMinute, "m2"}, {kT0 + 3 * kMinute, "m3"}, {kT0 + 4 * kMinute, "m4"}}));
+  auto after = state_->UptimeMinutesAfter(kT0 + 3 * kMinute);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(*after, (std::vector<std::pair<int64_t, std::string>>{{kT0 + 4 * kMinute, "m4"}}));
+}
+
+}  // namespace
+}  // namespace steer::agent::etcd

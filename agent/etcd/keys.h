@@ -8,8 +8,11 @@
 //   P/ops/<id>                an operation submitted through a follower, for the leader
 //   P/ops-done/<id>           its outcome, written by the leader
 //   P/status/records          the leader's incidents and maintenance windows (JSON), fenced
+//   P/status/uptime/<ms>      a finished minute of the leader's uptime rows (JSON), fenced;
+//                             <ms>: the minute's start, 16 digits, so keys sort by time
 // One layout for the coordinator, the shared state and the operation relay.
 
+#include <cstdint>
 #include <string>
 
 namespace steer::agent::etcd {
@@ -34,6 +37,11 @@ class Keys {
   std::string OpsDone() const { return p_ + "ops-done/"; }
   std::string OpDone(const std::string& id) const { return OpsDone() + id; }
   std::string StatusRecords() const { return p_ + "status/records"; }
+  std::string UptimeMinutes() const { return p_ + "status/uptime/"; }
+  std::string UptimeMinute(int64_t start_ms) const {
+    std::string digits = std::to_string(start_ms);
+    return UptimeMinutes() + std::string(digits.size() < 16 ? 16 - digits.size() : 0, '0') + digits;
+  }
 
  private:
   std::string p_;

@@ -124,4 +124,32 @@ Result<StatusRecords> RecordsFromJson(const std::string& text) {
   }
 }
 
+std::string MinuteToJson(const std::map<std::string, UptimeBucket>& rows) {
+  json series = json::object();
+  for (const auto& [name, b] : rows) series[name] = {b.good, b.bad, b.bad_minutes};
+  return base::JsonText(json{{"series", series}});
+}
+
+Result<std::map<std::string, UptimeBucket>> MinuteFromJson(const std::string& text,
+                                                           int64_t minute_ms) {
+  json j = json::parse(text, nullptr, false);
+  if (!j.is_object()) return MakeError(ErrorCode::kInvalidArgument, "uptime minute: not JSON");
+  try {
+    const json& series = j.at("series");
+    if (!series.is_object())
+      return MakeError(ErrorCode::kInvalidArgument, "uptime minute: no series");
+    std::map<std::string, UptimeBucket> rows;
+    for (const auto& [name, v] : series.items()) {
+      if (!v.is_array() || v.size() != 3) {
+        return MakeError(ErrorCode::kInvalidArgument, "uptime minute: bad row for " + name);
+      }
+      rows[name] = {minute_ms, kMinuteMs, v[0].get<int64_t>(), v[1].get<int64_t>(),
+                    v[2].get<int64_t>()};
+    }
+    return rows;
+  } catch (const json::exception& e) {
+    return MakeError(ErrorCode::kInvalidArgument, std::string("uptime minute: ") + e.what());
+  }
+}
+
 }  // namespace steer::status

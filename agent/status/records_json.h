@@ -1,16 +1,19 @@
 #pragma once
 
-// The shared status records (StatusRecords: a leader's incidents and maintenance windows) as
-// one JSON document, the value a leader publishes for its followers (agent/status_share.h).
+// What a leader publishes for its followers' status pages (agent/status_share.h), as JSON: the
+// shared status records (StatusRecords: its incidents and maintenance windows) and each
+// finished minute of its uptime history.
 // Field names are this file's own, not Statuspage's: followers render the page themselves.
 //
 // Thread-safety: pure functions.
 
 #include <cstddef>
+#include <map>
 #include <string>
 
 #include "incident_book.h"
 #include "steer/base/error.h"
+#include "uptime_store.h"
 
 namespace steer::status {
 
@@ -27,5 +30,11 @@ struct RecordsJson {
 RecordsJson RecordsToJson(const StatusRecords& records, size_t max_bytes = kMaxSharedRecordsBytes);
 // kInvalidArgument when `json` is not such a document; nothing is half-read.
 Result<StatusRecords> RecordsFromJson(const std::string& json);
+
+// One minute of uptime rows, series -> row: {"series": {"login": [good, bad, bad_minutes]}}.
+std::string MinuteToJson(const std::map<std::string, UptimeBucket>& rows);
+// The rows get `minute_ms` as start and a minute as span. kInvalidArgument on a bad document.
+Result<std::map<std::string, UptimeBucket>> MinuteFromJson(const std::string& json,
+                                                           int64_t minute_ms);
 
 }  // namespace steer::status

@@ -156,3 +156,25 @@ TEST_F(SharedRecordsTest, TheVersionMovesWithTheBooksOwnChanges) {
 
 }  // namespace
 }  // namespace steer::status
+
+namespace steer::status {
+namespace {
+
+TEST(UptimeMinuteJsonTest, RoundTripAndBadDocuments) {
+  std::map<std::string, UptimeBucket> rows{{"login", {0, 0, 5, 1, 1}},
+                                           {"login/a/auth", {0, 0, 0, 6, 1}}};
+  auto back = MinuteFromJson(MinuteToJson(rows), kT0);
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_EQ(back->at("login").start_ms, kT0);
+  EXPECT_EQ(back->at("login").span_ms, kMinuteMs);
+  EXPECT_EQ(back->at("login").good, 5);
+  EXPECT_EQ(back->at("login/a/auth").bad, 6);
+  for (const char* bad : {"", "[]", R"({"series": []})", R"({"series": {"a": [1, 2]}})",
+                          R"({"series": {"a": ["1", 0, 0]}})", R"({"rows": {}})"}) {
+    EXPECT_FALSE(MinuteFromJson(bad, kT0).has_value()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace steer::status

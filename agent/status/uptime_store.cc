@@ -74,12 +74,53 @@ Result<void> UptimeStore::FlushLocked() {
   db_lock.unlock();
   buffer_.clear();
   if (!r) return r;
-  const int64_t hour = Floor(minute_, kHourMs);
-  if (hour != last_compact_hour_) {
-    last_compact_hour_ = hour;
-    return Compact();
+  last_flushed_ = minute_;
+  return CompactHourly(minute_);
+}
+
+Result<void> UptimeStore::CompactHourly(int64_t minute_ms) {
+  const int64_t hour = Floor(minute_ms, kHourMs);
+  if (hour == last_compact_hour_) return {};
+  last_compact_hour_ = hour;
+  return Compact();
+}
+
+Result<std::map<std::string, UptimeBucket>> UptimeStore::Minute(int64_t minute_ms) {
+  auto db_lock = db_.lock();
+  Stmt s(db_.stmts(),
+         "SELECT n.name, u.good, u.bad, u.bad_minutes FROM uptime u "
+         "JOIN uptime_series n ON n.id = u.series_id WHERE u.start_ms = ?1 AND u.span_s = 60");
+  if (!s.ok()) return s.Fail();
+  s.Bind(1, minute_ms);
+  std::map<std::string, UptimeBucket> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    out[s.Text(0)] = {minute_ms, kMinuteMs, s.Int(1), s.Int(2), s.Int(3)};
   }
-  return {};
+  if (rc != SQLITE_DONE) return s.Fail();
+  return out;
+}
+
+Result<void> UptimeStore::ReplaceMinute(int64_t minute_ms,
+                                        const std::map<std::string, UptimeBucket>& rows) {
+  std::lock_guard lock(mu_);
+  if (minute_ == minute_ms) buffer_.clear();  // an ex-leader's samples of that minute
+  auto db_lock = db_.lock();
+  Result<void> r = db_.Transaction([&]() -> Result<void> {
+    Stmt drop(db_.stmts(), "DELETE FROM uptime WHERE start_ms = ?1 AND span_s = 60");
+    if (auto w = drop.Bind(1, minute_ms).Run(); !w) return w;
+    for (const auto& [series, b] : rows) {
+      auto id = SeriesId(series);
+      if (!id) return tl::unexpected(id.error());
+      Stmt ins(db_.stmts(), "INSERT INTO uptime VALUES (?1, 60, ?2, ?3, ?4, ?5)");
+      ins.Bind(1, *id).Bind(2, minute_ms).Bind(3, b.good).Bind(4, b.bad);
+      if (auto w = ins.Bind(5, b.bad_minutes).Run(); !w) return w;
+    }
+    return {};
+  });
+  db_lock.unlock();
+  if (!r) return r;
+  return CompactHourly(minute_ms);
 }
 
 Result<int64_t> UptimeStore::SeriesId(const std::string& name) {

@@ -17,6 +17,7 @@
 // Thread-safety: every method may be called from any thread (one mutex for the buffer; the
 // database has its own).
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -74,12 +75,23 @@ class UptimeStore {
   // Every series with stored rows, sorted.
   Result<std::vector<std::string>> Series();
 
+  // Sharing with other agents (coordination: etcd; agent/status_sync.h). The start of the
+  // newest minute a flush wrote (-1 before the first).
+  int64_t LastFlushedMinute() const { return last_flushed_.load(); }
+  // Every series' row of the minute starting at `minute_ms`, as stored.
+  Result<std::map<std::string, UptimeBucket>> Minute(int64_t minute_ms);
+  // Makes the stored minute exactly `rows` (a follower taking the leader's minute), in one
+  // transaction: rows of other series for that minute and buffered samples of it are dropped.
+  // Runs the hourly compaction as a flush would.
+  Result<void> ReplaceMinute(int64_t minute_ms, const std::map<std::string, UptimeBucket>& rows);
+
  private:
   struct Counts {
     int64_t good = 0;
     int64_t bad = 0;
   };
-  Result<void> FlushLocked();  // caller holds mu_
+  Result<void> FlushLocked();                     // caller holds mu_
+  Result<void> CompactHourly(int64_t minute_ms);  // caller holds mu_
   Result<int64_t> SeriesId(const std::string& name);
 
   StatusDb& db_;
@@ -89,6 +101,7 @@ class UptimeStore {
   int64_t minute_ = -1;
   std::map<std::string, Counts> buffer_;
   int64_t last_compact_hour_ = -1;
+  std::atomic<int64_t> last_flushed_{-1};
 };
 
 // Milliseconds since the Unix epoch of a wall time.
