@@ -55,7 +55,7 @@ void OnWritten(const std::shared_ptr<const AgentContext>& ctx,
 
 void OnPropagated(const std::shared_ptr<const AgentContext>& ctx,
                   const std::shared_ptr<notify::Dispatcher>& notifier, const Who& who,
-                  const std::string& region, std::chrono::milliseconds took) {
+                  const std::string& region, std::chrono::milliseconds took, int nameservers) {
   ctx->metrics().propagation_duration->Observe({who.service},
                                                static_cast<double>(took.count()) / 1000);
   ctx->metrics().provider_serving->Set({who.service, who.provider}, 1);
@@ -66,6 +66,13 @@ void OnPropagated(const std::shared_ptr<const AgentContext>& ctx,
   base::Logger("agent")->info("{}: every nameserver{} answers {} ({} ms)", who.service, of, region,
                               took.count());
   if (!ctx->coordinator().CurrentLeadership().is_leader) return;  // as in OnWritten
+  if (who.via.empty()) {  // one provider: its nameservers are the service's (the status page)
+    auto noted = ctx->incidents().NoteVerified(who.service, region, nameservers,
+                                               status::EpochMs(ctx->clock().WallNow()));
+    if (!noted) {
+      base::Logger("agent")->warn("{}: status page: {}", who.service, noted.error().message);
+    }
+  }
   notifier->Submit(Event(who.service,
                          who.service + ": every nameserver" + of + " answers " + region,
                          {{"region", region},
@@ -107,8 +114,8 @@ ApplierDeps RuntimeBuilder::MakeApplierDeps(const config::ServiceConfig& sc,
     OnWritten(ctx, notifier, who, region, w);
   };
   deps.on_propagated = [ctx, notifier, who](const std::string& region,
-                                            std::chrono::milliseconds took) {
-    OnPropagated(ctx, notifier, who, region, took);
+                                            std::chrono::milliseconds took, int nameservers) {
+    OnPropagated(ctx, notifier, who, region, took, nameservers);
   };
   deps.on_new_desired = [ctx, who] {
     ctx->metrics().provider_serving->Set({who.service, who.provider}, 0);

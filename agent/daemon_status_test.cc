@@ -84,7 +84,7 @@ TEST(DaemonStatusPage, FailoverShowsOnThePublicListener) {
   const auto& inc = incidents["incidents"][0];
   EXPECT_EQ(inc["name"], "login: failover away from a");
   EXPECT_EQ(inc["incident_updates"][0]["body"],
-            "a was judged down by 1/1 vantage points; login now answers from b.");
+            "a was judged down by 1/1 vantage points (app failed); login now answers from b.");
   // Rendered together with incidents.json (one cached snapshot): the failover's state.
   auto summary = Get(page, "/api/v2/summary.json");
   ASSERT_EQ(summary.status, 200);

@@ -154,7 +154,9 @@ bool DnsApplier::Attempt(uint64_t gen, const std::string& region, const dns::RRs
     status_.done = true;
     status_.last_error.clear();
   }
-  if (report && deps_.on_propagated) deps_.on_propagated(region, took);
+  if (report && deps_.on_propagated) {
+    deps_.on_propagated(region, took, static_cast<int>(servers_.size()));
+  }
   return true;
 }
 

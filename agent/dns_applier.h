@@ -53,8 +53,9 @@ struct ApplierDeps {
   dns::WriteFence fence;
   // After the provider accepted and read back the change (before propagation).
   std::function<void(const std::string& region, const dns::WriteResult&)> on_written;
-  // Once every nameserver answers it.
-  std::function<void(const std::string& region, std::chrono::milliseconds took)> on_propagated;
+  // Once every nameserver (`nameservers` of them) answers it.
+  std::function<void(const std::string& region, std::chrono::milliseconds took, int nameservers)>
+      on_propagated;
   std::function<void(const std::string& error)> on_error;
   // A recheck found the provider serving something else and wrote the desired records back.
   std::function<void(const std::string& region, const dns::WriteResult&)> on_drift;

@@ -125,15 +125,17 @@ struct Stack {
 
 class ServiceApplierTest : public ::testing::Test {
  protected:
-  std::unique_ptr<DnsApplier> MakeApplier(Stack& s, milliseconds recheck) {
+  std::unique_ptr<DnsApplier> MakeApplier(Stack& s, milliseconds recheck,
+                                          std::chrono::steady_clock::time_point not_before = {}) {
     ApplierDeps deps;
+    deps.not_before = not_before;
     deps.provider = s.provider.Name();
     deps.writer = &s.writer;
     deps.checker = &s.checker;
     deps.fence = [] { return Result<int64_t>(1); };
     deps.recheck_interval = recheck;
     deps.on_drift = [&s](const std::string&, const dns::WriteResult&) { ++s.drifts; };
-    deps.on_propagated = [&s](const std::string&, milliseconds) { ++s.propagated; };
+    deps.on_propagated = [&s](const std::string&, milliseconds, int) { ++s.propagated; };
     return std::make_unique<DnsApplier>(
         kZone, std::vector<dns::NameServer>{{"127.0.0.1", 53, "ns1", false}}, milliseconds(2000),
         std::move(deps));
@@ -242,6 +244,28 @@ TEST_F(ServiceApplierTest, ARecheckThatFindsTheProviderDownRetriesUntilItIsBack)
   EXPECT_TRUE(Of("pdns-main").done);
   b_.provider.SetDown(false);
   ASSERT_TRUE(Eventually([&] { return Of("bind-backup").done; }));
+}
+
+// After a crash that interrupted a change (InFlightHold): no write request before not_before,
+// the phase says why, and stopping does not wait for the hold to end. A hold in the past
+// holds nothing.
+TEST_F(ServiceApplierTest, AHoldForAnInFlightChangeWritesNothingUntilItEnds) {
+  const auto now = std::chrono::steady_clock::now();
+  auto held = MakeApplier(a_, milliseconds(0), now + std::chrono::hours(1));
+  held->SetDesired("b", Login("192.0.2.2"));
+  ASSERT_TRUE(Eventually([&] { return held->status().phase == "waiting"; }));
+  EXPECT_NE(held->status().last_error.find("provider timeout"), std::string::npos)
+      << held->status().last_error;
+  EXPECT_EQ(a_.provider.writes(), 0);
+  const auto stopping = std::chrono::steady_clock::now();
+  held->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(5));
+  EXPECT_EQ(a_.provider.writes(), 0);
+
+  auto free = MakeApplier(b_, milliseconds(0), now - milliseconds(1));
+  free->SetDesired("b", Login("192.0.2.2"));
+  EXPECT_TRUE(Eventually([&] { return Serves(b_, "192.0.2.2"); }));
+  free->Stop();
 }
 
 TEST(CombineTest, OneProviderKeepsItsOwnShape) {

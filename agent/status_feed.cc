@@ -44,7 +44,8 @@ status::DecisionFacts FactsOf(const config::ServiceConfig& sc, const policies::D
       sc.name, policies::ActionName(d.action), d.cause, d.from, d.to, Preferred(sc), {}};
   for (const auto& v : d.regions) {
     f.regions.push_back({v.region, v.verdict == policies::Health::kUnhealthy,
-                         v.verdict == policies::Health::kHealthy, v.down_votes, v.voters});
+                         v.verdict == policies::Health::kHealthy, v.down_votes, v.voters,
+                         v.failing});
   }
   return f;
 }

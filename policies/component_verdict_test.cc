@@ -109,5 +109,21 @@ TEST_F(ComponentVerdictTest, StaleViewsAreUnknown) {
   EXPECT_EQ(Find(all, "us-east", "auth").voters, 0);
 }
 
+// A region judged down names the counted components its voters saw fail (a failing non-counted
+// component, metrics, is not why it is down); a healthy region names none.
+TEST_F(ComponentVerdictTest, ADownRegionNamesItsFailingComponents) {
+  for (const char* vp : {"probe-a", "probe-b", "probe-c"}) {
+    SeeAll(vp, Health::kHealthy);
+    See(vp, "", "us-east", "auth", Health::kUnhealthy);
+    See(vp, "", "us-east", "metrics", Health::kUnhealthy);
+  }
+  auto regions = engine_->AssessRegions(0, *view_, Time(1500));
+  ASSERT_EQ(regions.size(), 3u);
+  EXPECT_EQ(regions[0].verdict, Health::kUnhealthy);
+  EXPECT_EQ(regions[0].failing, std::vector<std::string>{"auth"});
+  EXPECT_EQ(regions[1].verdict, Health::kHealthy);
+  EXPECT_TRUE(regions[1].failing.empty());
+}
+
 }  // namespace
 }  // namespace steer::policies

@@ -274,6 +274,12 @@ RegionVerdict AssessRegion(const Layout& layout, int region, const config::Quoru
     v.verdict = Health::kUnhealthy;
   }
   Summarize(r, use_inside ? inside_failures : failures, use_inside ? Tally{} : inside, v);
+  if (v.verdict == Health::kUnhealthy) {
+    const std::vector<Failure>& seen = use_inside ? inside_failures : failures;
+    for (size_t ci = 0; ci < seen.size(); ++ci) {
+      if (seen[ci].vantage_count > 0) v.failing.push_back(r.components[ci].name);
+    }
+  }
   return v;
 }
 

@@ -1,6 +1,7 @@
 #include "incident_book.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace steer::status {
 
@@ -29,10 +30,19 @@ const RegionFacts* FindRegion(const DecisionFacts& f, const std::string& name) {
   return nullptr;
 }
 
+// " by 3/3 vantage points (auth and db failed)"; component names only (never an address's).
 std::string Votes(const RegionFacts* r) {
   if (r == nullptr || r->voters == 0) return "";
-  return " by " + std::to_string(r->down_votes) + "/" + std::to_string(r->voters) +
-         " vantage points";
+  std::string out =
+      " by " + std::to_string(r->down_votes) + "/" + std::to_string(r->voters) + " vantage points";
+  std::vector<std::string> named;
+  for (const auto& c : r->failing) {
+    if (!c.empty() && c[0] != '@') named.push_back(c);  // "@192.0.2.1": an address's own probe
+  }
+  for (size_t i = 0; i < named.size(); ++i) {
+    out += (i == 0 ? " (" : i + 1 == named.size() ? " and " : ", ") + named[i];
+  }
+  return named.empty() ? out : out + " failed)";
 }
 
 }  // namespace
@@ -121,6 +131,28 @@ Result<void> IncidentBook::Observe(const DecisionFacts& f, int64_t now_ms) {
                    {"monitoring", i.impact,
                     f.service + " answers from " + Name(f.preferred, f) +
                         " again and it is healthy; monitoring."},
+                   now_ms, false);
+}
+
+Result<void> IncidentBook::NoteVerified(const std::string& service, const std::string& region,
+                                        int nameservers, int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  auto db_lock = db_.lock();
+  auto open = OpenFor(service);
+  if (!open) return tl::unexpected(open.error());
+  if (!*open || (*open)->updates.empty()) return {};
+  const Incident& i = **open;
+  const IncidentUpdate& newest = i.updates.front();
+  const std::string said = service + " answers from " +
+                           (options_.public_regions.count(region) ? region : "its new region") +
+                           " on every nameserver";
+  if (newest.body.rfind(said, 0) == 0) return {};
+  char took[32];
+  std::snprintf(took, sizeof took, "%.2f s", static_cast<double>(now_ms - newest.at_ms) / 1000);
+  const std::string n = std::to_string(nameservers);
+  return AddUpdate(i,
+                   {i.status, i.impact,
+                    said + " (" + n + "/" + n + "), verified " + took + " after the decision."},
                    now_ms, false);
 }
 

@@ -64,6 +64,7 @@ struct RegionFacts {
   bool healthy = false;  // false when down or unknown
   int down_votes = 0;
   int voters = 0;
+  std::vector<std::string> failing{};  // down: the components seen failing
 };
 
 // What the incident book needs from one decision (policies::Decision, flattened).
@@ -156,6 +157,11 @@ class IncidentBook {
 
   // Feeds one decision made at `now_ms`; opens, updates or resolves the service's incident.
   Result<void> Observe(const DecisionFacts& facts, int64_t now_ms);
+  // Every nameserver answers `region` for `service` (the DNS change a decision asked for is
+  // verified): the service's open automatic incident, if any, gets an update saying so and how
+  // long after its newest update (the decision's) that was. Said once per region in a row.
+  Result<void> NoteVerified(const std::string& service, const std::string& region, int nameservers,
+                            int64_t now_ms);
   // The open incident of each service, newest first.
   Result<std::vector<Incident>> Open();
   // Incidents opened at or after `since_ms` (open and resolved), newest first.

@@ -106,6 +106,51 @@ TEST_F(IncidentBookTest, FailoverOpensMonitorsAndResolvesItself) {
   EXPECT_EQ(All().size(), 2u);
 }
 
+// The failover's update names the components the vantage points saw fail (never an address's
+// own probe component).
+TEST_F(IncidentBookTest, TheFailoverSaysWhichComponentsFailed) {
+  DecisionFacts f = Failover();
+  f.regions[0].failing = {"auth", "@192.0.2.1", "db", "api"};
+  See(f, kT0);
+  EXPECT_EQ(All().front().updates.front().body,
+            "us-east was judged down by 3/3 vantage points (auth, db and api failed); login now "
+            "answers from eu-west.");
+  See(AllWell(), kT0 + 10 * kMin);  // resolved: the next one is new
+  See(AllWell(), kT0 + 16 * kMin);
+  f.regions[0].failing = {"auth"};
+  See(f, kT0 + 20 * kMin);
+  EXPECT_EQ(All().front().updates.front().body,
+            "us-east was judged down by 3/3 vantage points (auth failed); login now answers from "
+            "eu-west.");
+}
+
+// The DNS change verified on every nameserver: the timeline says so and how long after the
+// decision, once per region; a service without an open incident gets nothing.
+TEST_F(IncidentBookTest, AVerifiedChangeIsOnTheTimeline) {
+  ASSERT_TRUE(book_->NoteVerified("login", "eu-west", 4, kT0));
+  EXPECT_TRUE(All().empty());
+  See(Failover(), kT0 + 1000);
+  ASSERT_TRUE(book_->NoteVerified("login", "eu-west", 4, kT0 + 1310));
+  ASSERT_TRUE(book_->NoteVerified("login", "eu-west", 4, kT0 + 2000));  // a recheck: said
+  auto i = All().front();
+  ASSERT_EQ(i.updates.size(), 2u);
+  EXPECT_EQ(i.status, "identified");
+  EXPECT_EQ(i.updates.front().body,
+            "login answers from eu-west on every nameserver (4/4), verified 0.31 s after the "
+            "decision.");
+  See(Failback(), kT0 + 10 * kMin);
+  ASSERT_TRUE(book_->NoteVerified("login", "us-east", 4, kT0 + 10 * kMin + 450));
+  i = All().front();
+  EXPECT_EQ(i.status, "monitoring");
+  EXPECT_EQ(i.updates.front().body,
+            "login answers from us-east on every nameserver (4/4), verified 0.45 s after the "
+            "decision.");
+  // A region the page does not name is not named here either.
+  ASSERT_TRUE(book_->NoteVerified("login", "ap-south", 2, kT0 + 11 * kMin));
+  EXPECT_EQ(All().front().updates.front().body.rfind("login answers from its new region on", 0),
+            0u);
+}
+
 // status.resolve_after sets the monitoring time; the resolving update names it as it is (90 s
 // used to be written "1 min").
 TEST_F(IncidentBookTest, ResolveAfterIsTheOptionsAndTheUpdateSaysIt) {

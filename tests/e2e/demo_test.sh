@@ -9,12 +9,18 @@
 # demo.test itself instead of PowerDNS.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-base=$((20000 + RANDOM % 20000))
+# Six free loopback ports, bound to 0 together and then released (a random range once met
+# another test's outgoing connection in the kernel's ephemeral range).
+read -r -a ports < <(python3 -c '
+import socket
+held = [socket.socket() for _ in range(6)]
+for s in held: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in held))')
 export STEER_DEMO_DIR=$(mktemp -d /tmp/steer-demo-test.XXXXXX)
-export STEER_DEMO_DNS_PORT=$base STEER_DEMO_PDNS_API_PORT=$((base + 1))
-export STEER_DEMO_API_PORT=$((base + 2)) STEER_DEMO_REGION_PORTS="$((base + 3)) $((base + 4))"
+export STEER_DEMO_DNS_PORT=${ports[0]} STEER_DEMO_PDNS_API_PORT=${ports[1]}
+export STEER_DEMO_API_PORT=${ports[2]} STEER_DEMO_REGION_PORTS="${ports[3]} ${ports[4]}"
 export STEER_DEMO_SKIP_BUILD=1 STEER_DEMO_MAX_CHANGES_PER_HOUR=1
-export STEER_DEMO_STATUS_PORT=$((base + 5))
+export STEER_DEMO_STATUS_PORT=${ports[5]}
 cd "$root"
 scripts/demo > "$STEER_DEMO_DIR/demo.out" 2>&1 &
 demo=$!
@@ -35,7 +41,7 @@ for _ in $(seq 300); do grep -q "demo is running" "$STEER_DEMO_DIR/demo.out" && 
 grep -q "demo is running" "$STEER_DEMO_DIR/demo.out" || { cat "$STEER_DEMO_DIR/demo.out"; exit 1; }
 wait_for 198.51.100.10 20
 
-a=$((base + 3)) b=$((base + 4)) creds=demo-app:demo-client-secret-0123456789abcdef
+a=${ports[3]} b=${ports[4]} creds=demo-app:demo-client-secret-0123456789abcdef
 token=$(curl -sf -u "$creds" -d grant_type=client_credentials -d scope=api "http://127.0.0.1:$a/token" |
         sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 curl -sf -u "$creds" -d "token=$token" "http://127.0.0.1:$b/introspect" | grep -q '"active":true'

@@ -7,7 +7,8 @@
 # 2 s (the demo's 30 s and 10 s would make this a two-minute test).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-base=$((20000 + RANDOM % 20000))
+# Below the kernel's ephemeral range (32768-60999), so no outgoing connection holds one.
+base=$((20000 + RANDOM % 12000))
 export STEER_DEMO_DIR=$(mktemp -d /tmp/steer-rolling-test.XXXXXX)
 export STEER_DEMO_DNS_PORT=$base STEER_DEMO_PDNS_API_PORT=$((base + 1))
 export STEER_DEMO_API_PORT=$((base + 2)) STEER_DEMO_REGION_PORTS="$((base + 3)) $((base + 4))"

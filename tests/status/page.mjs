@@ -245,7 +245,7 @@ try {
     s.services[0].regions.includes('login in a: Major outage'), 'the incident', 20);
   log(`incident: ${JSON.stringify(down.active)}`);
   assert.equal(down.active[0].name, 'login: failover away from a');
-  assert.match(down.active[0].updates.at(-1), /^identified — a was judged down by \d+\/\d+ vantage points; login now answers from b\./);
+  assert.match(down.active[0].updates.at(-1), /^identified — a was judged down by \d+\/\d+ vantage points \(auth failed\); login now answers from b\./);
   assert.ok(down.banner !== 'All Systems Operational');
   await page.screenshot({ path: path.join(ART, 'incident.png'), fullPage: true });
   await axeClean(page, 'incident');
@@ -273,7 +273,12 @@ try {
     s.active.length === 1 && s.active[0].updates.some((u) => u.startsWith('monitoring — ')),
   'the failback and the monitoring update', 30);
   log(`back: ${JSON.stringify(back.active)}`);
-  assert.match(back.active[0].updates[0], /^monitoring — login answers from a again and it is healthy; monitoring\./);
+  assert.match(back.active[0].updates.find((u) => u.startsWith('monitoring — login answers from a again')),
+    /^monitoring — login answers from a again and it is healthy; monitoring\./);
+  // The failover's DNS change verified on the demo's nameserver, with how long it took.
+  assert.ok(back.active[0].updates.some((u) =>
+    /^identified — login answers from b on every nameserver \(1\/1\), verified \d+\.\d\d s after the decision\./.test(u)),
+  'the verified failover on the timeline');
   assert.deepEqual(back.services[0].regions, ['login in a: Operational', 'login in b: Operational']);
   await page.screenshot({ path: path.join(ART, 'restored.png'), fullPage: true });
   await axeClean(page, 'restored', ['light']);  // the incident's layout, checked dark above
@@ -295,6 +300,9 @@ try {
   assert.match(done.resolved[0].updates[0], /^resolved — Resolved: login has answered from a, healthy, for 10 s\./);
   assert.ok(done.resolved[0].updates.some((u) => u.startsWith('monitoring — ')));
   assert.ok(done.resolved[0].updates.some((u) => u.startsWith('identified — ')));
+  assert.ok(done.resolved[0].updates.some((u) =>
+    /^monitoring — login answers from a on every nameserver \(1\/1\), verified/.test(u)),
+  'the verified failback on the timeline');
   await page.screenshot({ path: path.join(ART, 'resolved.png'), fullPage: true });
   await axeClean(page, 'resolved', ['light']);
   api = await readApi();

@@ -36,6 +36,8 @@ struct RegionVerdict {
   int inside_healthy = 0;  // the region's own vantage points, reported only
   int inside_down = 0;
   std::string summary;  // "us-east down: 3/3 vantage points saw auth fail 3x (HTTP 503)"
+  // Down: the counted components the voting vantage points saw fail, in layout order.
+  std::vector<std::string> failing{};
 };
 
 // One component of a region (e.g. us-east's `auth`) judged alone by the same quorum rule as its
