@@ -39,7 +39,7 @@ ObjectSpec<StatusConfig> MakeStatus() {
       AtLeast(K("resolve_after",
                 "How long a service must be back on its preferred region and healthy before its "
                 "automatic incident resolves (it is `monitoring` meanwhile; trouble before then "
-                "reopens it). Whole seconds, 10s to 7d.",
+                "goes on in the same incident). Whole seconds, 10s to 7d.",
                 "5m", "15m"),
               10000.0),
       F(StatusConfig, t.resolve_after)));
