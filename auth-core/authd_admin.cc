@@ -179,7 +179,7 @@ Result<std::vector<AdminRegion>> LoadRegions(const Strings& paths, const std::st
       return MakeError(ErrorCode::kInvalidArgument,
                        path + ": another issuer than " + regions.front().config_path);
     }
-    auto store = OpenStore(*loaded);
+    auto store = OpenStore(*loaded, StoreUse::kAdmin);
     if (!store) return MakeError(store.error().code, path + ": " + store.error().message);
     std::shared_ptr<Store> db = std::move(*store);
     auto view = std::make_unique<ScopedStore>(db, tenant);

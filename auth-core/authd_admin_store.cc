@@ -50,8 +50,8 @@ int Copy(SqliteStore& from, PostgresStore& to) {
   auto clients = from.ListClients();
   if (!clients) return Fail("reading clients: " + clients.error().message);
   // Revocations first: a copied disabled user's old tokens are dead before the user exists.
-  for (const auto& [id, until] : *revoked) {
-    if (auto r = to.Revoke(id, until); !r) return Fail("revocation: " + r.error().message);
+  if (auto r = to.CopyRevocations(*revoked); !r) {
+    return Fail("revocation: " + r.error().message);
   }
   for (const auto& s : *retired) {
     if (auto r = to.RetireSubject(s); !r) return Fail("retired subject: " + r.error().message);

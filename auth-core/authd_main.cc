@@ -95,7 +95,7 @@ int Serve(const config::AuthdConfig& config) {
   for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   auto log = base::Logger("auth");
-  auto store = OpenStore(config);
+  auto store = OpenStore(config, StoreUse::kServe);
   if (!store) {
     log->error("{}", store.error().message);
     return 1;

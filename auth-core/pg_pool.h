@@ -37,6 +37,7 @@ class Rows {
   explicit Rows(PGresult* r) : r_(r, PQclear) {}
   int size() const { return PQntuples(r_.get()); }
   std::string Text(int row, int col) const { return PQgetvalue(r_.get(), row, col); }
+  bool Null(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
   int64_t Int(int row, int col) const;
   int64_t affected() const;  // rows changed by INSERT/UPDATE/DELETE
 

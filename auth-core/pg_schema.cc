@@ -70,6 +70,21 @@ BEGIN
 END
 $fn$;
 )sql",
+      // 4: every row of revoked carries the transaction that last wrote it, whoever the
+      // writer (a trigger, so migration 3's function and older binaries stamp it too), so
+      // RevocationMirror can read just the rows changed since its last snapshot.
+      R"sql(
+ALTER TABLE revoked ADD COLUMN changed_by xid8 NOT NULL DEFAULT pg_current_xact_id();
+CREATE INDEX revoked_changed_by ON revoked(changed_by);
+CREATE FUNCTION steer_revoked_stamp() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  NEW.changed_by := pg_current_xact_id();
+  RETURN NEW;
+END
+$fn$;
+CREATE TRIGGER revoked_stamp BEFORE INSERT OR UPDATE ON revoked
+  FOR EACH ROW EXECUTE FUNCTION steer_revoked_stamp();
+)sql",
   };
   return kMigrations;
 }

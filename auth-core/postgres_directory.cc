@@ -7,6 +7,7 @@
 #include "client_json.h"
 #include "outage_failures.h"
 #include "pg_pool.h"
+#include "pg_revocations.h"
 #include "pg_schema.h"
 #include "postgres_read.h"
 #include "steer/auth/postgres_store.h"
@@ -110,7 +111,8 @@ Result<void> CheckDsn(const std::string& key, const std::string& dsn) {
 
 }  // namespace
 
-Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const config::PostgresConfig& config) {
+Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const config::PostgresConfig& config,
+                                                           RevocationReads reads) {
   if (auto r = CheckDsn("dsn", config.dsn); !r) return tl::unexpected(r.error());
   if (!config.standby_dsn.empty()) {
     if (auto r = CheckDsn("standby_dsn", config.standby_dsn); !r) return tl::unexpected(r.error());
@@ -141,8 +143,13 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const config::Postgre
   if (!config.standby_dsn.empty()) {
     standby = std::make_unique<pg::Pool>(config, check, pg::Target::kStandby);
   }
-  return std::unique_ptr<PostgresStore>(
+  std::unique_ptr<PostgresStore> store(
       new PostgresStore(std::make_unique<pg::Pool>(config, migrate), std::move(standby)));
+  if (reads == RevocationReads::kMirror) {
+    store->mirror_ = std::make_unique<pg::RevocationMirror>(*store->pool_);
+    store->mirror_->Start();
+  }
+  return store;
 }
 
 Result<pg::SchemaStatus> PostgresStore::MigrateNow() {
@@ -194,11 +201,13 @@ Result<bool> PostgresStore::SubjectUsed(std::string_view subject) {
 
 Result<bool> PostgresStore::EndUser(std::string_view username, bool remove, int64_t new_generation,
                                     int64_t revoke_until) {
-  return pool_->Run(kOnce, [&](Lease& lease) {
+  auto ended = pool_->Run(kOnce, [&](Lease& lease) {
     return pg::Pool::InTransaction(lease, [&] {
       return EndUserLocked(lease, username, remove, new_generation, revoke_until);
     });
   });
+  if (ended && *ended) AwaitMirrors();  // the user's generations are revoked
+  return ended;
 }
 
 Result<bool> PostgresStore::EnableUser(std::string_view username) {

@@ -3,9 +3,11 @@
 #include "steer/auth/postgres_store.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "outage_failures.h"
 #include "pg_pool.h"
+#include "pg_revocations.h"
 #include "pg_schema.h"
 #include "postgres_read.h"
 
@@ -101,7 +103,11 @@ void PostgresStore::MarkPrimaryDown() {
       (std::chrono::steady_clock::now() + kPrimaryHold).time_since_epoch().count();
 }
 
-PostgresStore::~PostgresStore() = default;
+PostgresStore::~PostgresStore() {
+  mirror_.reset();  // its thread uses pool_
+}
+
+void PostgresStore::AwaitMirrors() { std::this_thread::sleep_for(pg::RevocationMirror::kLease); }
 
 Result<bool> PostgresStore::ConsumeOnce(std::string_view id, int64_t expires_at) {
   return pool_->Run(kOnce, [&](Lease& lease) -> Result<bool> {
@@ -123,7 +129,7 @@ Result<void> PostgresStore::StartFamily(std::string_view family, std::string_vie
 Result<RefreshOutcome> PostgresStore::RotateRefresh(std::string_view family,
                                                     std::string_view presented, int64_t gen,
                                                     std::string_view next, int64_t expires_at) {
-  return pool_->Run(kOnce, [&](Lease& lease) -> Result<RefreshOutcome> {
+  auto outcome = pool_->Run(kOnce, [&](Lease& lease) -> Result<RefreshOutcome> {
     auto r = lease.Exec(kRotate, {S(family), S(presented), S(gen), S(next), S(expires_at)});
     if (!r) return tl::unexpected(r.error());
     switch (r->Int(0, 0)) {
@@ -135,6 +141,9 @@ Result<RefreshOutcome> PostgresStore::RotateRefresh(std::string_view family,
         return RefreshOutcome::kRevoked;
     }
   });
+  // Reuse revoked the family: the caller may tell the client so only once every mirror knows.
+  if (outcome && *outcome == RefreshOutcome::kReused) AwaitMirrors();
+  return outcome;
 }
 
 Result<bool> PostgresStore::IsCurrentRefresh(std::string_view family, std::string_view token_id,
@@ -148,6 +157,21 @@ Result<bool> PostgresStore::IsCurrentRefresh(std::string_view family, std::strin
 }
 
 Result<void> PostgresStore::Revoke(std::string_view id, int64_t expires_at) {
+  auto r = RevokeUnacknowledged(id, expires_at);
+  if (r) AwaitMirrors();
+  return r;
+}
+
+Result<void> PostgresStore::CopyRevocations(
+    const std::vector<std::pair<std::string, int64_t>>& revocations) {
+  for (const auto& [id, until] : revocations) {
+    if (auto r = RevokeUnacknowledged(id, until); !r) return r;
+  }
+  if (!revocations.empty()) AwaitMirrors();
+  return {};
+}
+
+Result<void> PostgresStore::RevokeUnacknowledged(std::string_view id, int64_t expires_at) {
   if (id.empty()) return {};  // "" stands for "no such id" in IsRevoked's batches
   return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<void> {
     auto r = lease.Exec(kRevoke, {S(id), S(expires_at)});
@@ -157,6 +181,9 @@ Result<void> PostgresStore::Revoke(std::string_view id, int64_t expires_at) {
 }
 
 Result<bool> PostgresStore::IsRevoked(const std::vector<std::string>& ids) {
+  if (mirror_ != nullptr) {
+    if (auto known = mirror_->Check(ids, pg::RevocationMirror::Clock::now())) return *known;
+  }
   return Read([&](Lease& lease) -> Result<bool> {
     // One query for up to four ids (token, family, session, user generation): the
     // introspection hot path. "" is never revoked (Revoke ignores it), so it is skipped.
@@ -279,6 +306,7 @@ Result<void> PostgresStore::Ping() {
 }
 
 Result<void> PostgresStore::Purge(int64_t now) {
+  if (mirror_ != nullptr) mirror_->Prune(now);
   return pool_->Run(kIdempotent, [&](Lease& lease) -> Result<void> {
     for (const Statement& s : kPurge) {
       if (auto r = lease.Exec(s, {S(now)}); !r) return tl::unexpected(r.error());

@@ -5,9 +5,11 @@
 
 namespace steer::auth {
 
-Result<std::unique_ptr<Store>> OpenStore(const config::AuthdConfig& config) {
+Result<std::unique_ptr<Store>> OpenStore(const config::AuthdConfig& config, StoreUse use) {
   if (!config.postgres.dsn.empty()) {
-    auto store = PostgresStore::Open(config.postgres);
+    auto store =
+        PostgresStore::Open(config.postgres, use == StoreUse::kServe ? RevocationReads::kMirror
+                                                                     : RevocationReads::kDatabase);
     if (!store) return tl::unexpected(store.error());
     return std::unique_ptr<Store>(std::move(*store));
   }

@@ -12,11 +12,17 @@
 // redemption, rotation and revocation are never done without the primary. Open() never waits for
 // the server: an unreachable, read-only or not yet migrated database makes operations (and
 // Ping, so /healthz/ready) fail with kUnavailable until it can be used; the pool reconnects on
-// its own. Thread-safe.
+// its own. With RevocationReads::kMirror (steer-authd serve), IsRevoked reads an in-memory copy
+// of the revocations kept fresh by polling (pg::RevocationMirror); then, and in every process
+// regardless, a write to the revocations is acknowledged only kLease after its commit (50 ms),
+// so every mirror has seen it by then. Thread-safe.
 
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "steer/auth/store.h"
 #include "steer/config/authd_config.h"
@@ -26,14 +32,20 @@ namespace pg {
 class Lease;
 class Pool;
 class OutageFailures;
+class RevocationMirror;
 struct SchemaStatus;
 }  // namespace pg
+
+// Where IsRevoked looks: the database each time (admin commands, tests), or a mirror polled
+// by a thread of the store (a serving steer-authd).
+enum class RevocationReads { kDatabase, kMirror };
 
 class PostgresStore final : public Store {
  public:
   // Checks the DSN and the password reference (kInvalidArgument); does not connect. The first
   // connection applies the missing schema migrations (see MigrateNow).
-  static Result<std::unique_ptr<PostgresStore>> Open(const config::PostgresConfig& config);
+  static Result<std::unique_ptr<PostgresStore>> Open(
+      const config::PostgresConfig& config, RevocationReads reads = RevocationReads::kDatabase);
   ~PostgresStore() override;
 
   // admin store migrate|status: the schema version, applying migrations first for Migrate.
@@ -41,6 +53,8 @@ class PostgresStore final : public Store {
   Result<pg::SchemaStatus> SchemaStatus();
   // admin store copy: keeps `subject` retired (never given to a new user); idempotent.
   Result<void> RetireSubject(std::string_view subject);
+  // admin store copy: Revoke for each, acknowledged once at the end (one kLease wait).
+  Result<void> CopyRevocations(const std::vector<std::pair<std::string, int64_t>>& revocations);
 
   Result<std::optional<User>> FindUser(std::string_view username) override;
   Result<void> AddUser(const User& user) override;
@@ -81,6 +95,9 @@ class PostgresStore final : public Store {
   // on the standby (then *from_standby is set).
   template <typename Fn>
   auto Read(Fn&& fn, bool* from_standby = nullptr) -> decltype(fn(std::declval<pg::Lease&>()));
+  Result<void> RevokeUnacknowledged(std::string_view id, int64_t expires_at);
+  // Waits out the mirrors' lease after a committed write to the revocations.
+  static void AwaitMirrors();
   bool PrimaryRecentlyDown() const;
   void MarkPrimaryDown();
   Result<int64_t> CountOnStandby(std::string_view key, int64_t now, const LockoutPolicy& policy);
@@ -89,6 +106,7 @@ class PostgresStore final : public Store {
   std::unique_ptr<pg::Pool> pool_;
   std::unique_ptr<pg::Pool> standby_;  // null without standby_dsn
   std::unique_ptr<pg::OutageFailures> outage_failures_;
+  std::unique_ptr<pg::RevocationMirror> mirror_;  // null with RevocationReads::kDatabase
   // steady_clock ticks until which reads skip the primary (it just failed: a dropped network
   // would cost connect_timeout per read).
   std::atomic<std::chrono::steady_clock::rep> primary_down_until_{0};
