@@ -9,7 +9,8 @@
 # interleaved; reported as median [min-max], also per CPU-second of the server: for PostgreSQL
 # that is steer-authd plus every postgres process, the database's work included.
 # Usage: bench/auth/store.sh [BUILD_DIR]
-#   env: DURATION (8), CONNS (16), REPEAT (3), KINDS ("cc refresh introspect": which paths)
+#   env: DURATION (8), CONNS (16), REPEAT (3), KINDS ("cc refresh introspect": which paths),
+#        THREADS (steer-authd's `threads`, 2)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(realpath "${1:-$here/../../build}")
@@ -45,7 +46,7 @@ start_authd() {  # start_authd NAME STORE_YAML: seeds clients and a user, starts
   cat >"$cfg" <<YAML
 issuer: http://127.0.0.1:$port
 listen: {address: 127.0.0.1, port: $port}
-threads: 2
+threads: ${THREADS:-2}
 keys_dir: keys
 $2
 throttle: {logins_per_minute: 0, requests_per_second: 0}
