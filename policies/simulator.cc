@@ -196,6 +196,24 @@ void Replay::Tick(Time now) {
   }
 }
 
+// The tick after `now`: the next multiple of `step`, or the next row's time when sooner; none
+// once past `end`. Written so that no sum exceeds `end` (a huge --step cannot overflow).
+std::optional<Time> NextTick(Time now, Time step, Time end, std::optional<Time> next_row) {
+  const Time to_step = step - now % step;
+  std::optional<Time> next;
+  if (to_step <= end - now) next = now + to_step;
+  if (next_row && (!next || *next_row < *next)) next = next_row;
+  return next;
+}
+
+tl::unexpected<Error> TooLong(Time span, Time step) {
+  return MakeError(ErrorCode::kInvalidArgument,
+                   "trace spans " + std::to_string(span.count()) + " ms: at a step of " +
+                       std::to_string(step.count()) + " ms that is more than " +
+                       std::to_string(kMaxSimulationTicks) +
+                       " ticks; replay it with a larger --step or in parts");
+}
+
 }  // namespace
 
 Result<std::vector<SimulationEvent>> Simulate(const Engine& engine, std::string_view trace,
@@ -205,6 +223,10 @@ Result<std::vector<SimulationEvent>> Simulate(const Engine& engine, std::string_
   if (rows->empty()) return std::vector<SimulationEvent>{};
   Time step = options.step > Time(0) ? options.step : engine.policy().agent.tick;
   if (step <= Time(0)) step = Time(1000);
+  const Time span = rows->back().t - rows->front().t;
+  if (span / step + static_cast<long long>(rows->size()) > kMaxSimulationTicks) {
+    return TooLong(span, step);
+  }
   Replay replay(engine, options);
   size_t i = 0;
   Time now = rows->front().t;
@@ -215,10 +237,10 @@ Result<std::vector<SimulationEvent>> Simulate(const Engine& engine, std::string_
     }
     replay.Tick(now);
     const Time end = std::max(rows->back().t, replay.end().value_or(Time(0)));
-    Time next = Time((now / step + 1) * step);
-    if (i < rows->size()) next = std::min(next, (*rows)[i].t);
-    if (next > end) break;
-    now = next;
+    auto next = NextTick(now, step, end,
+                         i < rows->size() ? std::optional<Time>((*rows)[i].t) : std::nullopt);
+    if (!next) break;
+    now = *next;
   }
   return replay.TakeEvents();
 }

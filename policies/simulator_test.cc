@@ -73,6 +73,41 @@ TEST(PoliciesTrace, ExtraColumnsAnyOrderAndErrorText) {
   EXPECT_EQ(failover->answers, std::vector<std::string>{"192.0.2.2"});
 }
 
+// Found by fuzz.trace_csv: a row near the largest long long made the next tick overflow to a
+// negative time, and the replay then stepped towards the end for ever.
+TEST(PoliciesTrace, TimesAndStepsAtTheirLimitsEndOrAreRefused) {
+  const Engine engine = MakeEngine();
+  const std::string header = "t_ms,vantage,region,component,ok\n";
+  const std::string max = std::to_string(kMaxTraceTimeMs);
+  for (const std::string& t :
+       {std::to_string(kMaxTraceTimeMs + 1), std::string("9223372036854775807")}) {
+    auto refused = Simulate(engine, header + t + ",a,us-east,api,1\n");
+    ASSERT_FALSE(refused) << t;
+    EXPECT_EQ(refused.error().message,
+              "trace line 2: t_ms '" + t + "' is not an integer from 0 to " + max);
+  }
+  // One row at the last time: one tick. A step as large as a Time holds: still one tick each.
+  auto last = Simulate(engine, header + max + ",a,us-east,api,1\n");
+  ASSERT_TRUE(last) << last.error().message;
+  EXPECT_FALSE(last->empty());
+  SimulationOptions huge;
+  huge.step = Time::max();
+  int ticks = 0;
+  huge.on_tick = [&](Time, const Decision& d) { ticks += d.service == "web" ? 1 : 0; };
+  auto two = Simulate(engine, header + "0,a,us-east,api,1\n" + max + ",a,us-east,api,1\n", huge);
+  ASSERT_TRUE(two) << two.error().message;
+  EXPECT_EQ(ticks, 2);
+  // Too many ticks for the step: refused up front, naming the span and the step.
+  auto span = Simulate(engine, header + "0,a,us-east,api,1\n" + max + ",a,us-east,api,1\n");
+  ASSERT_FALSE(span);
+  EXPECT_EQ(span.error().message.rfind("trace spans " + max + " ms: at a step of ", 0), 0u)
+      << span.error().message;
+  SimulationOptions coarse;
+  coarse.step = Time(kMaxTraceTimeMs / 1000);
+  EXPECT_TRUE(
+      Simulate(engine, header + "0,a,us-east,api,1\n" + max + ",a,us-east,api,1\n", coarse));
+}
+
 TEST(PoliciesSentence, ShowsTheRegionsOwnView) {
   const Engine engine = MakeEngine();
   TraceBuilder b;

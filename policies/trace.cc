@@ -3,6 +3,8 @@
 #include <array>
 #include <charconv>
 
+#include "steer/policies/simulator.h"
+
 namespace steer::policies {
 namespace {
 
@@ -83,8 +85,10 @@ Result<TraceRow> ParseRow(const std::vector<std::string>& f, const Columns& c, i
   const std::string& ts = f[static_cast<size_t>(c.t)];
   long long t = 0;
   auto [ptr, ec] = std::from_chars(ts.data(), ts.data() + ts.size(), t);
-  if (ec != std::errc() || ptr != ts.data() + ts.size() || ts.empty() || t < 0) {
-    return LineError(n, "t_ms '" + ts + "' is not a non-negative integer");
+  if (ec != std::errc() || ptr != ts.data() + ts.size() || ts.empty() || t < 0 ||
+      t > kMaxTraceTimeMs) {
+    return LineError(
+        n, "t_ms '" + ts + "' is not an integer from 0 to " + std::to_string(kMaxTraceTimeMs));
   }
   row.t = Time(t);
   row.vantage = f[static_cast<size_t>(c.vantage)];

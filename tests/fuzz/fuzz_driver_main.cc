@@ -3,14 +3,18 @@
 // guided: it replays every corpus file, then feeds blind mutations of them (bit flips, byte
 // inserts and deletions, interesting bytes, splices of two files) from a fixed seed for a few
 // seconds. A crash kills the process; the input is written first to ./fuzz-crash-<target>
-// (ASan's death callback, or a signal handler in a tree without ASan).
+// (ASan's death callback, or a signal handler in a tree without ASan). An input that runs longer
+// than -timeout seconds (default 10, as a hang is a defect too) is written to
+// ./fuzz-timeout-<target> by a watchdog thread, which then aborts the process.
 // The coverage-guided campaign is scripts/fuzz (clang, libFuzzer). See docs/fuzzing.md.
 //
-// Usage: NAME_fuzz [-seconds=N] [-seed=N] [-max_len=N] [-close_fd_mask=N] CORPUS_DIR_OR_FILE...
+// Usage: NAME_fuzz [-seconds=N] [-seed=N] [-max_len=N] [-timeout=N] [-close_fd_mask=N]
+//                  CORPUS_DIR_OR_FILE...
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
@@ -22,6 +26,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 // ASan's runtime (GCC defines __SANITIZE_ADDRESS__, clang has __has_feature).
@@ -43,23 +48,47 @@ namespace {
 namespace fs = std::filesystem;
 using Bytes = std::vector<uint8_t>;
 
-const Bytes* g_current = nullptr;  // the input being run, for the crash dump
+// The input being run, for the crash and timeout dumps (atomic: the watchdog reads it).
+std::atomic<const Bytes*> g_current = nullptr;
+std::atomic<uint64_t> g_runs = 0;  // inputs finished; the watchdog sees progress by it
 char g_crash_path[512] = "fuzz-crash";
+char g_timeout_path[512] = "fuzz-timeout";
 int g_err_fd = 2;  // stderr, or its duplicate under -close_fd_mask=2
 
 // Async-signal-safe: open/write/close only.
-void DumpCurrent() {
-  if (g_current == nullptr) return;
-  int fd = open(g_crash_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+void DumpCurrentTo(const char* path, const char* why) {
+  const Bytes* current = g_current.exchange(nullptr);
+  if (current == nullptr) return;
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return;
-  ssize_t ignored = write(fd, g_current->data(), g_current->size());
+  ssize_t ignored = write(fd, current->data(), current->size());
   (void)ignored;
   close(fd);
-  static const char kMsg[] = "fuzz driver: crashing input written to ";
+  static const char kMsg[] = "fuzz driver: ";
   ignored = write(g_err_fd, kMsg, sizeof(kMsg) - 1);
-  ignored = write(g_err_fd, g_crash_path, std::string_view(g_crash_path).size());
+  ignored = write(g_err_fd, why, std::string_view(why).size());
+  ignored = write(g_err_fd, path, std::string_view(path).size());
   ignored = write(g_err_fd, "\n", 1);
-  g_current = nullptr;
+}
+
+void DumpCurrent() { DumpCurrentTo(g_crash_path, "crashing input written to "); }
+
+// Aborts when no input finishes for `seconds`, after writing the one that hangs.
+void StartWatchdog(int seconds) {
+  if (seconds <= 0) return;
+  std::thread([seconds] {
+    uint64_t seen = g_runs.load();
+    int still = 0;
+    while (true) {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      const uint64_t now = g_runs.load();
+      still = now == seen && g_current.load() != nullptr ? still + 1 : 0;
+      seen = now;
+      if (still < seconds) continue;
+      DumpCurrentTo(g_timeout_path, "input still running after -timeout, written to ");
+      std::_Exit(70);
+    }
+  }).detach();
 }
 
 #ifndef STEER_HAVE_SANITIZER_API
@@ -92,6 +121,7 @@ void Run(const Bytes& input) {
   g_current = &copy;
   LLVMFuzzerTestOneInput(copy.data(), copy.size());
   g_current = nullptr;
+  ++g_runs;
 }
 
 void AddFiles(const fs::path& p, std::vector<Bytes>* out) {
@@ -189,6 +219,7 @@ int main(int argc, char** argv) {
   uint64_t seed = 18;
   size_t max_len = 4096;
   int close_fd_mask = 0;
+  int timeout = 10;
   std::vector<Bytes> corpus;
   std::string name = fs::path(argv[0]).filename().string();
   for (int i = 1; i < argc; ++i) {
@@ -199,6 +230,8 @@ int main(int argc, char** argv) {
       seed = std::strtoull(argv[i] + 6, nullptr, 10);
     } else if (a.starts_with("-close_fd_mask=")) {
       close_fd_mask = std::atoi(argv[i] + 15);
+    } else if (a.starts_with("-timeout=")) {
+      timeout = std::atoi(argv[i] + 9);
     } else if (a.starts_with("-max_len=")) {
       max_len = std::strtoull(argv[i] + 9, nullptr, 10);
     } else if (a.starts_with("-")) {
@@ -211,6 +244,8 @@ int main(int argc, char** argv) {
   // Absolute: a target may change the working directory.
   std::snprintf(g_crash_path, sizeof(g_crash_path), "%s",
                 (fs::current_path() / ("fuzz-crash-" + name)).c_str());
+  std::snprintf(g_timeout_path, sizeof(g_timeout_path), "%s",
+                (fs::current_path() / ("fuzz-timeout-" + name)).c_str());
 #ifdef STEER_HAVE_SANITIZER_API
   __sanitizer_set_death_callback(DumpCurrent);
 #endif
@@ -220,6 +255,7 @@ int main(int argc, char** argv) {
 #endif
 
   CloseFds(close_fd_mask);
+  StartWatchdog(timeout);
   for (const Bytes& input : corpus) Run(input);
   Mutator mutator(seed, max_len);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);

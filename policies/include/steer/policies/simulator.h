@@ -25,6 +25,13 @@
 
 namespace steer::policies {
 
+// The largest t_ms a trace row may carry: 2^53 ms, the largest integer a JSON reader of the
+// --json output keeps exact (about 285,000 years; Unix-epoch milliseconds fit easily).
+inline constexpr long long kMaxTraceTimeMs = 1LL << 53;
+// The most ticks one simulation runs; a longer trace for its step is refused with an error that
+// names both, instead of running for hours (one tick per step, 10,000,000 = 116 days at 1 s).
+inline constexpr long long kMaxSimulationTicks = 10'000'000;
+
 struct SimulationOptions {
   Time step{0};  // evaluation period between rows; 0 = the policy's agent.tick
   // Called with every decision on every tick (tests use it to check invariants).
@@ -41,7 +48,8 @@ struct SimulationEvent {
 };
 
 // Every decision change (action, from, to, cause or answers differs from the service's previous
-// decision) and every operator command's outcome, in time order. Errors name the trace line.
+// decision) and every operator command's outcome, in time order. Errors name the trace line,
+// or the span and step when the trace needs more than kMaxSimulationTicks ticks.
 Result<std::vector<SimulationEvent>> Simulate(const Engine& engine, std::string_view trace,
                                               const SimulationOptions& options = {});
 
