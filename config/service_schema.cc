@@ -56,10 +56,11 @@ void AddEmbeddedKeys(ObjectSpec<ProviderConfig>& s, const ObjectSpec<ZoneTransfe
             "[]", "[\"192.0.2.53:53\"]"),
           emb),
       F(ProviderConfig, t.embedded.secondaries)));
-  s.Add(ObjectKey<ProviderConfig>(
-      For(K("transfer", "Zone transfers (AXFR; IXFR answered with the full zone) to secondaries."),
-          emb),
-      transfer, F(ProviderConfig, t.embedded.transfer)));
+  s.Add(ObjectKey<ProviderConfig>(For(K("transfer",
+                                        "Zone transfers to secondaries (AXFR, and IXFR with the "
+                                        "changes since the secondary's serial)."),
+                                      emb),
+                                  transfer, F(ProviderConfig, t.embedded.transfer)));
 }
 
 void AddProviderTypeKeys(ObjectSpec<ProviderConfig>& s) {

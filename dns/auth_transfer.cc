@@ -6,6 +6,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "auth_ixfr.h"
 #include "dns_wire.h"
 #include "steer/base/log.h"
 
@@ -57,10 +58,10 @@ class Message {
     }
   }
   // One RR with an uncompressed owner; false (and nothing written) when it does not fit.
-  bool Add(std::string_view owner, const WireRRset& rrset, const std::string& rdata) {
+  bool Add(std::string_view owner, uint16_t type, uint32_t ttl, std::string_view rdata) {
     size_t before = w_.size();
-    bool ok = w_.PutBytes(owner.data(), owner.size()) && w_.Put16(rrset.type) &&
-              w_.Put16(wire::kClassIn) && w_.Put32(rrset.ttl) &&
+    bool ok = w_.PutBytes(owner.data(), owner.size()) && w_.Put16(type) &&
+              w_.Put16(wire::kClassIn) && w_.Put32(ttl) &&
               w_.Put16(static_cast<uint16_t>(rdata.size())) &&
               w_.PutBytes(rdata.data(), rdata.size());
     if (!ok) {
@@ -70,6 +71,10 @@ class Message {
     w_.Patch16(6, ++answers_);
     return true;
   }
+  bool Add(std::string_view owner, const WireRRset& rrset, const std::string& rdata) {
+    return Add(owner, rrset.type, rrset.ttl, rdata);
+  }
+  bool Add(const WireRecord& r) { return Add(r.owner, r.type, r.ttl, r.rdata); }
   uint16_t answers() const { return answers_; }
   std::vector<uint8_t> Take() {
     buf_.resize(w_.size());
@@ -82,26 +87,69 @@ class Message {
   uint16_t answers_ = 0;
 };
 
+// A transfer's records, packed into as many messages as `cap` needs.
+class Stream {
+ public:
+  Stream(const wire::Query& q, size_t cap) : q_(q), cap_(cap), m_(q, wire::kRcodeNoError, cap) {}
+  template <typename... Rr>
+  void Add(const Rr&... rr) {
+    if (m_.Add(rr...)) return;
+    out_.push_back(m_.Take());
+    m_ = Message(q_, wire::kRcodeNoError, cap_, false);
+    m_.Add(rr...);  // one RR always fits an empty message of 64 KiB
+  }
+  std::vector<std::vector<uint8_t>> Finish() {
+    out_.push_back(m_.Take());
+    return std::move(out_);
+  }
+
+ private:
+  const wire::Query& q_;
+  size_t cap_;
+  Message m_;
+  std::vector<std::vector<uint8_t>> out_;
+};
+
 // The zone as AXFR sends it (RFC 5936 2.2): SOA, every other RR, SOA again.
-std::vector<std::vector<uint8_t>> Stream(const Zone& zone, const wire::Query& q, size_t cap) {
-  std::vector<std::vector<uint8_t>> out;
-  Message m(q, wire::kRcodeNoError, cap);
-  auto add = [&](std::string_view owner, const WireRRset& rrset, const std::string& rdata) {
-    if (m.Add(owner, rrset, rdata)) return;
-    out.push_back(m.Take());
-    m = Message(q, wire::kRcodeNoError, cap, false);
-    m.Add(owner, rrset, rdata);  // one RR always fits an empty message of 64 KiB
-  };
-  add(zone.apex, zone.soa, zone.soa.rdata[0]);
+std::vector<std::vector<uint8_t>> WholeZone(const Zone& zone, const wire::Query& q, size_t cap) {
+  Stream s(q, cap);
+  s.Add(zone.apex, zone.soa, zone.soa.rdata[0]);
   for (const auto& [name, node] : zone.nodes) {
     for (const auto& rrset : node) {
       if (rrset.type == wire::kTypeSoa) continue;
-      for (const auto& rdata : rrset.rdata) add(name, rrset, rdata);
+      for (const auto& rdata : rrset.rdata) s.Add(name, rrset, rdata);
     }
   }
-  add(zone.apex, zone.soa, zone.soa.rdata[0]);
-  out.push_back(m.Take());
-  return out;
+  s.Add(zone.apex, zone.soa, zone.soa.rdata[0]);
+  return s.Finish();
+}
+
+size_t RecordCount(const Zone& zone) {
+  size_t n = 0;
+  for (const auto& [_, node] : zone.nodes) {
+    for (const auto& rrset : node) n += rrset.rdata.size();
+  }
+  return n;
+}
+
+// RFC 1995 4: the current SOA, then per step the old SOA, what it removed, its new SOA and what
+// it added, and the current SOA again. Empty when the client's serial is not in the history,
+// or when the steps would be longer than the whole zone (the client then gets the zone).
+std::vector<std::vector<uint8_t>> Increments(const Zone& zone, const wire::Query& q, size_t cap) {
+  auto steps = StepsSince(zone, q.client_serial);
+  size_t records = 0;
+  for (const ZoneStep* step : steps) records += 2 + step->removed.size() + step->added.size();
+  if (steps.empty() || records > RecordCount(zone)) return {};
+  Stream s(q, cap);
+  s.Add(zone.apex, zone.soa, zone.soa.rdata[0]);
+  for (const ZoneStep* step : steps) {
+    s.Add(step->from_soa);
+    for (const auto& r : step->removed) s.Add(r);
+    s.Add(step->to_soa);
+    for (const auto& r : step->added) s.Add(r);
+  }
+  s.Add(zone.apex, zone.soa, zone.soa.rdata[0]);
+  return s.Finish();
 }
 
 // Signs every message of a reply with the request's MAC, then each previous one's.
@@ -165,14 +213,20 @@ std::vector<std::vector<uint8_t>> Transfer(const Zone* zone, const wire::Query& 
     WarnRefused(now, QueryText(q) + " from " + peer.text + " refused: " + why);
     bool udp_axfr = why == "AXFR over UDP";
     out.push_back(Message(q, udp_axfr ? wire::kRcodeFormErr : wire::kRcodeRefused, 512).Take());
-  } else if (!tcp) {  // IXFR over UDP: our SOA, "ask again over TCP"
+  } else if (!tcp || (q.has_client_serial && q.client_serial == zone->serial)) {
+    // IXFR over UDP: our SOA, "ask again over TCP"; a client at our serial: "up to date".
     Message m(q, wire::kRcodeNoError, 65535);
     m.Add(zone->apex, zone->soa, zone->soa.rdata[0]);
     out.push_back(m.Take());
   } else {
-    out = Stream(*zone, q, zone->transfer->max_message - kTsigReserve);
-    base::Logger("dns")->info("embedded DNS server: {} to {}: serial {}, {} message(s)",
-                              QueryText(q), peer.text, zone->serial, out.size());
+    const size_t cap = zone->transfer->max_message - kTsigReserve;
+    if (q.qtype == wire::kTypeIxfr && q.has_client_serial) out = Increments(*zone, q, cap);
+    const bool incremental = !out.empty();
+    if (!incremental) out = WholeZone(*zone, q, cap);
+    base::Logger("dns")->info(
+        "embedded DNS server: {} to {}: serial {}{}, {} message(s)", QueryText(q), peer.text,
+        zone->serial, incremental ? " (changes since " + std::to_string(q.client_serial) + ")" : "",
+        out.size());
   }
   return out;
 }

@@ -8,10 +8,13 @@
 // - AXFR or IXFR from a source outside `allow`, or not signed with the zone's key: REFUSED,
 //   logged; AXFR over UDP: FORMERR (RFC 5936 4.2); IXFR over UDP: the SOA alone, which
 //   tells the client to ask again over TCP (RFC 1995 2);
-// - AXFR or IXFR over TCP: the whole zone, SOA first and last, in as many messages as
-//   `max_message` needs, every one signed (the first with the request's MAC, the later ones
-//   with the previous MAC, timers only: RFC 8945 5.3.1). IXFR is answered with the full zone
-//   (RFC 1995 4 allows it): no history of changes is kept;
+// - AXFR over TCP: the whole zone, SOA first and last, in as many messages as `max_message`
+//   needs, every one signed (the first with the request's MAC, the later ones with the
+//   previous MAC, timers only: RFC 8945 5.3.1);
+// - IXFR over TCP: the changes since the client's serial when the zone's history still holds
+//   it (auth_ixfr.h; RFC 1995 4), our SOA alone when the client is at our serial, else the
+//   whole zone as for AXFR (also when the changes hold more records than the zone, as BIND's
+//   default max-ixfr-ratio of 100 % does);
 // - any other signed query: the usual answer, signed.
 
 #include <array>

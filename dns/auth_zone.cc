@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "auth_ixfr.h"
 #include "dns_exchange.h"
 #include "dns_wire.h"
 
@@ -119,7 +120,8 @@ void SetSerial(Zone& zone, uint32_t serial) {
 
 Result<std::shared_ptr<const Zone>> BuildZone(const std::string& origin,
                                               const std::vector<RRset>& rrsets, uint32_t serial,
-                                              std::shared_ptr<const TransferPolicy> transfer) {
+                                              std::shared_ptr<const TransferPolicy> transfer,
+                                              const Zone* previous) {
   auto zone = std::make_shared<Zone>();
   zone->transfer = std::move(transfer);
   zone->origin = CanonicalName(origin);
@@ -149,6 +151,9 @@ Result<std::shared_ptr<const Zone>> BuildZone(const std::string& origin,
     if (third != std::string::npos) {
       rrset.records[0].replace(second + 1, third - second - 1, std::to_string(serial));
     }
+  }
+  if (previous != nullptr && previous->apex == zone->apex && previous->serial != serial) {
+    zone->history = NextHistory(*previous, *zone);
   }
   return std::shared_ptr<const Zone>(std::move(zone));
 }

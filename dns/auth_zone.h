@@ -29,6 +29,7 @@ struct Query;
 namespace steer::dns::auth {
 
 struct TransferPolicy;  // auth_transfer.h
+struct ZoneHistory;     // auth_ixfr.h
 
 struct WireRRset {
   uint16_t type = 0;
@@ -51,15 +52,17 @@ struct Zone {
   std::unordered_map<std::string, std::vector<WireRRset>, NameHash, std::equal_to<>> nodes;
   std::vector<RRset> rrsets;  // the same data in presentation form (Provider::Read)
   std::shared_ptr<const TransferPolicy> transfer;  // who may transfer it; null: nobody
+  std::shared_ptr<const ZoneHistory> history;      // the changes that led here (IXFR); null: none
 };
 
 // Builds a snapshot. `rrsets` must hold exactly one SOA, at `origin`; its serial is replaced
 // by `serial`. Errors name the offending RRset: a name outside the zone, a wildcard, a
 // delegation (NS below the apex), a CNAME next to other data, record data that does not
-// parse for its type.
+// parse for its type. Built as the successor of `previous` (the same zone at a lower serial),
+// the snapshot keeps `previous`'s history plus the step between them, for IXFR (auth_ixfr.h).
 Result<std::shared_ptr<const Zone>> BuildZone(
     const std::string& origin, const std::vector<RRset>& rrsets, uint32_t serial,
-    std::shared_ptr<const TransferPolicy> transfer = nullptr);
+    std::shared_ptr<const TransferPolicy> transfer = nullptr, const Zone* previous = nullptr);
 
 // The zones one server answers for, by lower-case wire apex.
 struct ZoneSet {

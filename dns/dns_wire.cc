@@ -62,6 +62,28 @@ bool SkipRecord(const uint8_t* pkt, size_t len, size_t* pos) {
   return true;
 }
 
+// An IXFR's authority record: the client's SOA (RFC 1995 3). Reads its serial when the record
+// is an SOA of class IN whose RDATA holds exactly MNAME, RNAME and five 32-bit fields.
+bool ReadClientSoa(const uint8_t* pkt, size_t len, size_t* pos, Query& q) {
+  uint8_t name[kMaxName];
+  size_t name_len = 0;
+  const size_t start = *pos;
+  if (!SkipRecord(pkt, len, pos)) return false;
+  size_t p = start;
+  if (!ReadName(pkt, len, &p, name, &name_len)) return false;
+  const uint16_t type = Get16(pkt + p), klass = Get16(pkt + p + 2);
+  const size_t rdata_end = p + 10 + Get16(pkt + p + 8);
+  p += 10;
+  if (type != kTypeSoa || klass != kClassIn) return true;  // not an SOA: no serial to use
+  if (!ReadName(pkt, rdata_end, &p, name, &name_len) ||
+      !ReadName(pkt, rdata_end, &p, name, &name_len) || rdata_end - p != 20) {
+    return false;
+  }
+  q.has_client_serial = true;
+  q.client_serial = Get32(pkt + p);
+  return true;
+}
+
 }  // namespace
 
 bool ReadName(const uint8_t* pkt, size_t len, size_t* pos, uint8_t* out, size_t* out_len) {
@@ -117,7 +139,8 @@ ParseStatus ParseQuery(const uint8_t* pkt, size_t len, Query& q) {
   q.qclass = Get16(pkt + pos + 2);
   pos += 4;
   // Only an IXFR has an authority section: the client's SOA (RFC 1995 3).
-  if (ns != 0 && (q.qtype != kTypeIxfr || ns != 1 || !SkipRecord(pkt, len, &pos))) {
+  q.has_client_serial = false;
+  if (ns != 0 && (q.qtype != kTypeIxfr || ns != 1 || !ReadClientSoa(pkt, len, &pos, q))) {
     return ParseStatus::kFormErr;
   }
   bool seen_opt = false;

@@ -51,6 +51,9 @@ struct Query {
   uint16_t udp_size = 512;  // the requestor's payload size (>= 512)
   bool do_bit = false;
   bool tsig = false;  // the additional section holds a TSIG record (type 250)
+  // IXFR: the serial of the SOA the client sent in the authority section (RFC 1995 3).
+  bool has_client_serial = false;
+  uint32_t client_serial = 0;
 };
 
 // Parses a query packet. On kFormErr/kNotImp/kBadVers, `q.id`, `q.flags` and `q.opcode` are

@@ -79,9 +79,34 @@ TEST(ParseQuery, IxfrWithTheClientsSoaAndTsigRecords) {
   ASSERT_EQ(ParseQuery(pkt.data(), pkt.size(), q), ParseStatus::kOk);
   EXPECT_EQ(q.qtype, kTypeIxfr);
   EXPECT_TRUE(q.tsig);
+  EXPECT_TRUE(q.has_client_serial);
+  EXPECT_EQ(q.client_serial, 0u);
   Bytes plain = Cat({Header(0, 1, 0, 0, 0), kWww, kTypeClassA});
   ASSERT_EQ(ParseQuery(plain.data(), plain.size(), q), ParseStatus::kOk);
   EXPECT_FALSE(q.tsig);
+  EXPECT_FALSE(q.has_client_serial);
+}
+
+TEST(ParseQuery, IxfrSerialBehindCompressedNames) {
+  // MNAME and RNAME both point at the question's name, as a compressing client writes them.
+  Bytes soa = {0xC0, 12, 0,    6,  0,    1,  0,    0,    0,    30,
+               0,    24, 0xC0, 12, 0xC0, 12, 0x77, 0x35, 0x94, 0x01};
+  soa.resize(soa.size() + 16);
+  Bytes pkt = Cat({Header(0, 1, 0, 1, 0), kWww, kIxfr, soa});
+  Query q;
+  ASSERT_EQ(ParseQuery(pkt.data(), pkt.size(), q), ParseStatus::kOk);
+  ASSERT_TRUE(q.has_client_serial);
+  EXPECT_EQ(q.client_serial, 2000000001u);
+  // SOA RDATA one byte short of its five fields: malformed.
+  Bytes short_soa = Cat(
+      {Bytes(soa.begin(), soa.begin() + 11), Bytes{23}, Bytes(soa.begin() + 12, soa.end() - 1)});
+  Bytes bad = Cat({Header(0, 1, 0, 1, 0), kWww, kIxfr, short_soa});
+  EXPECT_EQ(ParseQuery(bad.data(), bad.size(), q), ParseStatus::kFormErr);
+  // Another type in authority: parsed, no serial (the client gets the whole zone).
+  Bytes a_rr = {0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4, 127, 0, 0, 1};
+  Bytes other = Cat({Header(0, 1, 0, 1, 0), kWww, kIxfr, a_rr});
+  ASSERT_EQ(ParseQuery(other.data(), other.size(), q), ParseStatus::kOk);
+  EXPECT_FALSE(q.has_client_serial);
 }
 
 TEST(ParseQuery, Edns) {

@@ -82,7 +82,7 @@ Result<void> Publish(Host& h, const std::vector<RRset>& statics,
     if (steered.count({r.name, r.type}) == 0) all.push_back(r);
   }
   for (const auto& [_, r] : steered) all.push_back(r);
-  auto zone = auth::BuildZone(h.origin, all, serial, h.transfer);
+  auto zone = auth::BuildZone(h.origin, all, serial, h.transfer, h.zone.get());
   if (!zone) return tl::unexpected(zone.error());
   auto set = std::make_shared<auth::ZoneSet>();
   set->zones[(*zone)->apex] = *zone;

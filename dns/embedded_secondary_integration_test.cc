@@ -1,6 +1,7 @@
 // A real BIND 9 secondary of the embedded server's zone on loopback: TSIG-signed NOTIFY and
 // zone transfers. After a change made the way the agent makes it (Provider::Replace), BIND
-// must answer the new record; a transfer without the key is refused.
+// must answer the new record, having fetched only the change (IXFR from its serial); a transfer
+// without the key is refused.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include "steer/dns/embedded_provider.h"
 #include "steer/dns/propagation.h"
 #include "steer/testsupport/dig.h"
+#include "steer/testsupport/log_capture.h"
 #include "steer/testsupport/named_server.h"
 #include "steer/testsupport/pdns_server.h"  // RandomSecret
 #include "steer/testsupport/process.h"
@@ -72,6 +74,7 @@ class EmbeddedSecondaryTest : public testing::Test {
 };
 
 TEST_F(EmbeddedSecondaryTest, BindFollowsEveryChangeAndTransfersNeedTheKey) {
+  testsupport::LogCapture log({"dns"});
   // The secondary loads the zone at start (AXFR, or IXFR answered with the whole zone).
   ASSERT_TRUE(testsupport::WaitUntil(
       [&] { return Login(named_->port()) == std::vector<std::string>{"127.0.0.2"}; }, 20000ms))
@@ -95,6 +98,11 @@ TEST_F(EmbeddedSecondaryTest, BindFollowsEveryChangeAndTransfersNeedTheKey) {
     ASSERT_TRUE(seen) << named_->Log();
     std::printf("change to %s: the BIND secondary answered it after %lld ms (serial %s)\n", address,
                 static_cast<long long>(ms.count()), receipt->change_id.c_str());
+  }
+
+  // BIND asks IXFR with the serial it holds; each change was sent as the step since then.
+  for (const char* step : {"(changes since", "to 127.0.0.1"}) {
+    EXPECT_NE(log.Text().find(step), std::string::npos) << step << "\n" << log.Text();
   }
 
   std::string keyless = Dig("example.test AXFR");
