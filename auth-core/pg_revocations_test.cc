@@ -18,22 +18,13 @@ using testsupport::PgServer;
 using Clock = RevocationMirror::Clock;
 using std::chrono::milliseconds;
 
-config::PostgresConfig ConfigFor(const PgServer& server, const std::string& db) {
-  config::PostgresConfig c;
-  c.dsn = server.Dsn(db);
-  c.password = base::ParseSecretRef("file:" + server.password_file()).value();
-  c.connect_timeout = 2;
-  c.statement_timeout = 2;
-  return c;
-}
-
 // A database with the schema applied, a store writing to it and a pool for a mirror.
 struct Fixture {
   explicit Fixture(PgServer& s)
       : server(s),
         db(s.CreateDatabase()),
-        writer(PostgresStore::Open(ConfigFor(s, db)).value()),
-        pool(ConfigFor(s, db), [](PGconn*) -> Result<void> { return {}; }) {
+        writer(PostgresStore::Open(s.StoreConfig(db)).value()),
+        pool(s.StoreConfig(db), [](PGconn*) -> Result<void> { return {}; }) {
     EXPECT_TRUE(writer->MigrateNow());
   }
   PgServer& server;
@@ -123,7 +114,7 @@ TEST(RevocationMirror, ARestartedServerIsReadAgainFromScratch) {
 TEST(RevocationMirror, ARevocationAcknowledgedInOneRegionIsEnforcedByAnotherAtOnce) {
   PgServer server;
   Fixture f(server);
-  auto b = PostgresStore::Open(ConfigFor(server, f.db), RevocationReads::kMirror).value();
+  auto b = PostgresStore::Open(server.StoreConfig(f.db), RevocationReads::kMirror).value();
   ASSERT_TRUE(b->Ping());
   for (int i = 0; i < 20; ++i) {
     std::string id = "jti-" + std::to_string(i);

@@ -16,12 +16,7 @@ using testsupport::PgServer;
 using testsupport::WaitUntil;
 
 std::unique_ptr<PostgresStore> OpenOn(const PgServer& server, const std::string& db) {
-  config::PostgresConfig c;
-  c.dsn = server.Dsn(db);
-  c.password = base::ParseSecretRef("file:" + server.password_file()).value();
-  c.connect_timeout = 2;
-  c.statement_timeout = 2;
-  return PostgresStore::Open(c).value();
+  return PostgresStore::Open(server.StoreConfig(db)).value();
 }
 
 // Uses every pooled connection at once, so that all of them are open.

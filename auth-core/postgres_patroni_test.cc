@@ -30,12 +30,7 @@ int64_t Expiry() { return static_cast<int64_t>(std::time(nullptr)) + 3600; }
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 std::unique_ptr<PostgresStore> OpenOn(const PatroniCluster& cluster, int first) {
-  config::PostgresConfig c;
-  c.dsn = cluster.Dsn(first);
-  c.password = base::ParseSecretRef("file:" + cluster.password_file()).value();
-  c.connect_timeout = 2;
-  c.statement_timeout = 2;
-  auto store = PostgresStore::Open(c);
+  auto store = PostgresStore::Open(cluster.StoreConfig(first));
   if (!store) throw std::runtime_error(store.error().message);
   return std::move(*store);
 }

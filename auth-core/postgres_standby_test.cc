@@ -22,12 +22,9 @@ using testsupport::PatroniCluster;
 int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 
 std::unique_ptr<PostgresStore> Open(const PatroniCluster& cluster, int first, int standby) {
-  config::PostgresConfig c;
-  c.dsn = cluster.Dsn(first);
+  config::PostgresConfig c = cluster.StoreConfig(first);
   if (standby >= 0) c.standby_dsn = cluster.NodeDsn(standby);
-  c.password = base::ParseSecretRef("file:" + cluster.password_file()).value();
-  c.connect_timeout = 2;
-  c.statement_timeout = 5;
+  c.statement_timeout = 5;  // reads from a standby wait out a promotion
   auto store = PostgresStore::Open(c);
   if (!store) throw std::runtime_error(store.error().message);
   return std::move(*store);

@@ -25,21 +25,12 @@ PgServer& SharedServer() {
   return *server;
 }
 
-config::PostgresConfig ConfigFor(const PgServer& server, const std::string& database) {
-  config::PostgresConfig c;
-  c.dsn = server.Dsn(database);
-  c.password = base::ParseSecretRef("file:" + server.password_file()).value();
-  c.connect_timeout = 2;
-  c.statement_timeout = 2;
-  return c;
-}
-
 // A fresh database per test; Open() opens a new store (a new pool) on it.
 class PostgresBackend {
  public:
   PostgresBackend() : database_(SharedServer().CreateDatabase()) {}
   std::unique_ptr<Store> Open() {
-    return PostgresStore::Open(ConfigFor(SharedServer(), database_)).value();
+    return PostgresStore::Open(SharedServer().StoreConfig(database_)).value();
   }
 
  private:
@@ -57,8 +48,8 @@ namespace {
 TEST(PostgresStore, SecurityStateIsSharedByTwoRegions) {
   PgServer& server = SharedServer();
   std::string db = server.CreateDatabase();
-  auto a = PostgresStore::Open(ConfigFor(server, db)).value();
-  auto b = PostgresStore::Open(ConfigFor(server, db)).value();
+  auto a = PostgresStore::Open(server.StoreConfig(db)).value();
+  auto b = PostgresStore::Open(server.StoreConfig(db)).value();
   ASSERT_TRUE(a->Revoke("jti-a", 1000));
   EXPECT_TRUE(b->IsRevoked({"jti-a"}).value());  // revoked in A: inactive in B
   EXPECT_TRUE(a->ConsumeOnce("code-a", 1000).value());
@@ -97,7 +88,7 @@ TEST(PostgresStore, ADatabaseAtSchemaOneMigratesItsUsers) {
       "INSERT INTO users VALUES('alice', 'sub-1', 'h', 'e', 'A'); "
       "CREATE TABLE revoked(id TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)",
       db);
-  auto store = PostgresStore::Open(ConfigFor(server, db)).value();
+  auto store = PostgresStore::Open(server.StoreConfig(db)).value();
   auto u = store->FindUser("alice");
   ASSERT_TRUE(u) << u.error().message;
   EXPECT_EQ((*u)->generation, 0);
@@ -114,8 +105,8 @@ TEST(PostgresStore, ADatabaseAtSchemaOneMigratesItsUsers) {
 TEST(PostgresStore, MigratesOnceWhenTwoRegionsStartTogether) {
   PgServer& server = SharedServer();
   std::string db = server.CreateDatabase();
-  auto a = PostgresStore::Open(ConfigFor(server, db)).value();
-  auto b = PostgresStore::Open(ConfigFor(server, db)).value();
+  auto a = PostgresStore::Open(server.StoreConfig(db)).value();
+  auto b = PostgresStore::Open(server.StoreConfig(db)).value();
   auto empty = a->SchemaStatus();
   ASSERT_TRUE(empty) << empty.error().message;
   EXPECT_EQ(empty->version, 0);
@@ -137,7 +128,7 @@ TEST(PostgresStore, ConcurrentFirstUseFromManyStoresMigratesOnce) {
   PgServer& server = SharedServer();
   std::string db = server.CreateDatabase();
   std::vector<std::unique_ptr<PostgresStore>> stores;
-  for (int i = 0; i < 4; ++i) stores.push_back(PostgresStore::Open(ConfigFor(server, db)).value());
+  for (int i = 0; i < 4; ++i) stores.push_back(PostgresStore::Open(server.StoreConfig(db)).value());
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
   for (auto& s : stores) {
@@ -152,11 +143,11 @@ TEST(PostgresStore, ConcurrentFirstUseFromManyStoresMigratesOnce) {
 TEST(PostgresStore, ASchemaNewerThanTheBinaryIsRefused) {
   PgServer& server = SharedServer();
   std::string db = server.CreateDatabase();
-  auto store = PostgresStore::Open(ConfigFor(server, db)).value();
+  auto store = PostgresStore::Open(server.StoreConfig(db)).value();
   ASSERT_TRUE(store->Ping());
   std::string future = std::to_string(pg::LatestSchemaVersion() + 1);
   server.Sql("INSERT INTO steer_authd_schema(version) VALUES(" + future + ")", db);
-  auto fresh = PostgresStore::Open(ConfigFor(server, db)).value();
+  auto fresh = PostgresStore::Open(server.StoreConfig(db)).value();
   auto ping = fresh->Ping();
   ASSERT_FALSE(ping);
   EXPECT_EQ(ping.error().code, ErrorCode::kFailedPrecondition);
@@ -174,7 +165,7 @@ TEST(PostgresStore, ASchemaNewerThanTheBinaryIsRefused) {
 TEST(PostgresStore, WrongPasswordIsAClearError) {
   PgServer& server = SharedServer();
   setenv("STEER_TEST_PG_WRONG", "not-the-password", 1);
-  auto c = ConfigFor(server, "postgres");
+  auto c = server.StoreConfig("postgres");
   c.password = base::ParseSecretRef("env:STEER_TEST_PG_WRONG").value();
   auto store = PostgresStore::Open(c).value();  // does not connect yet
   auto ping = store->Ping();

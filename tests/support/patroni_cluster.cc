@@ -126,6 +126,10 @@ std::string PatroniCluster::NodeDsn(int node, const std::string& database) const
          " user=postgres";
 }
 
+config::PostgresConfig PatroniCluster::StoreConfig(int first) const {
+  return internal::StoreConfig(Dsn(first), password_file());
+}
+
 void PatroniCluster::SetPaused(bool paused) {
   std::string want = std::string("\"pause\": ") + (paused ? "true" : "false");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pg_util.h"
+#include "steer/base/secret.h"
 
 namespace steer::testsupport {
 namespace {
@@ -44,6 +45,15 @@ std::vector<std::string> AsPostgres(std::vector<std::string> argv) {
   }
   out.insert(out.end(), argv.begin(), argv.end());
   return out;
+}
+
+config::PostgresConfig StoreConfig(const std::string& dsn, const std::string& password_file) {
+  config::PostgresConfig c;
+  c.dsn = dsn;
+  c.password = base::ParseSecretRef("file:" + password_file).value();
+  c.connect_timeout = 2;
+  c.statement_timeout = 2;
+  return c;
 }
 
 void ChownToPostgres(const std::string& path) {
@@ -87,6 +97,10 @@ PgServer::~PgServer() { Stop(); }
 
 std::string PgServer::Dsn(const std::string& database) const {
   return "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=" + database + " user=postgres";
+}
+
+config::PostgresConfig PgServer::StoreConfig(const std::string& database) const {
+  return internal::StoreConfig(Dsn(database), password_file());
 }
 
 std::string PgServer::Log() const { return ReadFile(dir_.File("postgres.log")); }

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "steer/config/authd_config.h"
+
 namespace steer::testsupport::internal {
 
 // `length` random characters from [a-z0-9].
@@ -15,5 +17,8 @@ std::string RandomName(size_t length);
 std::vector<std::string> AsPostgres(std::vector<std::string> argv);
 // As root: chown `path` to postgres; otherwise nothing.
 void ChownToPostgres(const std::string& path);
+// steer-authd's store settings for a test: `dsn`, the password by file reference, and 2 s
+// connect and statement timeouts (a test fails fast rather than hangs).
+config::PostgresConfig StoreConfig(const std::string& dsn, const std::string& password_file);
 
 }  // namespace steer::testsupport::internal

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "steer/config/authd_config.h"
 #include "steer/testsupport/etcd_server.h"
 #include "steer/testsupport/process.h"
 
@@ -39,6 +40,8 @@ class PatroniCluster {
   std::string Dsn(int first = 0, const std::string& database = "postgres") const;
   // libpq conninfo of `node` alone (whatever its role), without the password.
   std::string NodeDsn(int node, const std::string& database = "postgres") const;
+  // steer-authd's store settings: Dsn(first), the password by file reference, 2 s timeouts.
+  config::PostgresConfig StoreConfig(int first = 0) const;
   uint16_t pg_port(int node) const { return nodes_.at(node).pg_port; }
   uint16_t rest_port(int node) const { return nodes_.at(node).rest_port; }
 

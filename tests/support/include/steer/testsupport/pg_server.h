@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "steer/config/authd_config.h"
 #include "steer/testsupport/process.h"
 
 namespace steer::testsupport {
@@ -32,6 +33,9 @@ class PgServer {
   std::string password_file() const { return dir_.File("password"); }
   // libpq conninfo for `database` over TCP, without the password.
   std::string Dsn(const std::string& database = "postgres") const;
+  // steer-authd's store settings for `database`: Dsn, the password by file reference, and
+  // 2 s connect and statement timeouts (a test fails fast rather than hangs).
+  config::PostgresConfig StoreConfig(const std::string& database) const;
   std::string Log() const;
 
   // Runs SQL through psql over the Unix socket as postgres; returns its output (-At) and
