@@ -22,10 +22,18 @@ Result<std::shared_ptr<ProbeRecorder>> ProbeRecorder::Create(
 void ProbeRecorder::Record(const probes::Observation& o) const {
   auto it = target_of_.find(o.target_id);
   if (it == target_of_.end()) return;
+  const metrics::LabelValues& labels = labels_.at(o.target_id);
+  if (o.inconclusive) {
+    // The prober was stalled, not necessarily the target: counted, but neither for nor against
+    // the target's health (a target that only ever gets these goes stale instead).
+    metrics::LabelValues with_result = labels;
+    with_result.push_back("inconclusive");
+    context_->metrics().probe_results->Inc(with_result);
+    return;
+  }
   std::string error = o.ok ? "" : std::string(probes::ErrorClassName(o.error)) + ": " + o.message;
   health_->Record(it->second, o.ok, WallMs(o.time), error,
                   std::chrono::duration<double>(o.phases.total).count());
-  const metrics::LabelValues& labels = labels_.at(o.target_id);
   if (o.attempts > 1) context_->metrics().probe_retries->Inc(labels, o.attempts - 1);
   ObservePhases(o, labels);
 }

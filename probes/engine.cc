@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "event_loop.h"
+#include "stall_log.h"
 #include "steer/base/clock.h"
 #include "steer/base/random.h"
 #include "steer/probes/prober.h"
@@ -42,14 +43,20 @@ class Engine::Worker {
     SteadyTime due;      // grid slot
     SteadyTime planned;  // due + jitter
     bool in_flight = false;
-    int attempts = 0;  // of the probe in flight
+    int attempts = 0;          // of the probe in flight
+    SteadyTime attempt_start;  // of the attempt in flight
   };
+  // While probes are in flight the loop checks on itself this often: a check that runs late is
+  // a stall, during which the probes in flight were not served on time either.
+  static constexpr std::chrono::milliseconds kBeat{25};
 
   void Arm(Slot& s);
   void OnTick(Slot& s);
   void StartAttempt(Slot& s, Observation::TimePoint wall);
   bool ShouldRetry(const Slot& s, const Observation& obs) const;
   void OnDone(Slot& s, Observation obs);
+  void ArmBeat(SteadyTime now);
+  bool Stalled(const Slot& s, const Observation& obs);
 
   const std::string& vantage_;
   const ObservationSink& sink_;
@@ -57,9 +64,14 @@ class Engine::Worker {
   base::Random& random_;
   int max_in_flight_;
   int in_flight_ = 0;  // loop thread only
-  // loop_ before slots_: slots (probers, timers) are destroyed first, the loop last.
+  StallLog stalls_;    // loop thread only
+  bool beating_ = false;
+  SteadyTime beat_due_;
+  microseconds max_timeout_{0};
+  // loop_ before slots_ and beat_: they (probers, timers) are destroyed first, the loop last.
   EventLoop loop_;
   std::vector<std::unique_ptr<Slot>> slots_;
+  asio::steady_timer beat_{loop_.io()};
   std::vector<microseconds> offsets_;
   std::optional<std::thread> thread_;
 
@@ -78,6 +90,7 @@ Result<void> Engine::Worker::Add(Target target, microseconds offset) {
   slot->prober = std::move(*prober);
   slot->timer = std::make_unique<asio::steady_timer>(loop_.io());
   slot->interval = std::max(microseconds(1000), microseconds(slot->target.probe.interval));
+  max_timeout_ = std::max(max_timeout_, microseconds(slot->target.probe.timeout));
   slots_.push_back(std::move(slot));
   offsets_.push_back(offset);
   return {};
@@ -114,6 +127,7 @@ void Engine::Worker::Arm(Slot& s) {
 
 void Engine::Worker::OnTick(Slot& s) {
   SteadyTime now = clock_.SteadyNow();
+  stalls_.Record(s.planned, now);
   bool start = !s.in_flight && in_flight_ < max_in_flight_;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -130,6 +144,7 @@ void Engine::Worker::OnTick(Slot& s) {
     s.in_flight = true;
     s.attempts = 0;
     ++in_flight_;
+    if (!beating_) ArmBeat(now);
     StartAttempt(s, clock_.WallNow());
   }
   NextSlot next = NextDue(s.due, clock_.SteadyNow(), s.interval);
@@ -143,6 +158,7 @@ void Engine::Worker::OnTick(Slot& s) {
 
 void Engine::Worker::StartAttempt(Slot& s, Observation::TimePoint wall) {
   ++s.attempts;
+  s.attempt_start = clock_.SteadyNow();
   s.prober->Start([this, &s, wall](Observation obs) {
     obs.time = wall;
     obs.attempts = s.attempts;
@@ -163,7 +179,32 @@ bool Engine::Worker::ShouldRetry(const Slot& s, const Observation& obs) const {
   return clock_.SteadyNow() + microseconds(s.target.probe.timeout) <= s.due;
 }
 
+void Engine::Worker::ArmBeat(SteadyTime now) {
+  beating_ = true;
+  beat_due_ = now + kBeat;
+  beat_.expires_at(beat_due_);
+  beat_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    const SteadyTime ran = clock_.SteadyNow();
+    stalls_.Record(beat_due_, ran);
+    stalls_.Prune(ran - 2 * max_timeout_ - kBeat);
+    beating_ = false;
+    if (in_flight_ > 0) ArmBeat(ran);
+  });
+}
+
+// Whether the loop stalled enough while this attempt ran to make its failure inconclusive. A
+// beat overdue now is a stall in progress: its handler may run only after this one.
+bool Engine::Worker::Stalled(const Slot& s, const Observation& obs) {
+  if (!StallCouldExplain(obs)) return false;
+  const SteadyTime now = clock_.SteadyNow();
+  if (beating_) stalls_.Record(beat_due_, now);
+  return Inconclusive(obs, stalls_.StalledWithin(s.attempt_start, now),
+                      microseconds(s.target.probe.timeout));
+}
+
 void Engine::Worker::OnDone(Slot& s, Observation obs) {
+  obs.inconclusive = Stalled(s, obs);
   if (ShouldRetry(s, obs)) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -179,7 +220,11 @@ void Engine::Worker::OnDone(Slot& s, Observation obs) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_.completed;
-    if (!obs.ok) ++stats_.failed;
+    if (obs.inconclusive) {
+      ++stats_.inconclusive;
+    } else if (!obs.ok) {
+      ++stats_.failed;
+    }
   }
   if (sink_) sink_(obs);
 }
@@ -193,6 +238,7 @@ void Engine::Worker::AddStats(EngineStats& into) const {
   into.skipped_full += stats_.skipped_full;
   into.max_in_flight = std::max(into.max_in_flight, stats_.max_in_flight);
   into.retried += stats_.retried;
+  into.inconclusive += stats_.inconclusive;
   into.start_lateness.Merge(stats_.start_lateness);
 }
 

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "steer/base/clock.h"
 #include "steer/base/random.h"
@@ -94,6 +95,47 @@ TEST_F(EngineTest, InFlightCapSkipsInsteadOfPilingUp) {
   EXPECT_LE(stats.skipped_full, stats.skipped_late);
   EXPECT_EQ(stats.max_in_flight, 1);
   EXPECT_LE(stats.started, stats.completed + 1);
+}
+
+// A callback that holds the worker's loop for 250 ms (as a starved or stopped process would) while
+// a probe of a hung backend is in flight: its time-out is inconclusive, not a failure. The
+// same time-out without the stall stands.
+TEST_F(EngineTest, TimeoutWhileTheWorkerStalledIsInconclusive) {
+  testing::TcpServer hung(testing::NeverAnswer());
+  testing::TcpServer fast(testing::RespondWith(testing::HttpResponseText(200, "ok")));
+  for (bool stall : {false, true}) {
+    // Staggered over the interval: the hung probe starts at 0 and times out at 600 ms; the
+    // fast one starts at 500 ms, inside it.
+    Target a = testing::HttpTarget("http://" + hung.address() + "/", 600);
+    a.id = 1;
+    a.probe.interval = milliseconds(1000);
+    Target b = testing::HttpTarget("http://" + fast.address() + "/", 600);
+    b.id = 2;
+    b.probe.interval = milliseconds(1000);
+    testing::Collector got;
+    auto collect = got.Sink();
+    ObservationSink sink = [&, stall](const Observation& o) {
+      if (stall && o.target_id == 2) std::this_thread::sleep_for(milliseconds(250));
+      collect(o);
+    };
+    base::SystemClock clock;
+    base::FakeRandom random;
+    auto engine = Engine::Create({1, ""}, {a, b}, sink, clock, random);
+    ASSERT_TRUE(engine.has_value());
+    (*engine)->Start();
+    ASSERT_TRUE(got.WaitFor(2, milliseconds(5000)));
+    (*engine)->Stop();
+    const Observation* hung_obs = nullptr;
+    for (const auto& o : got.seen) {
+      if (o.target_id == 1 && hung_obs == nullptr) hung_obs = &o;
+    }
+    ASSERT_NE(hung_obs, nullptr);
+    EXPECT_EQ(hung_obs->error, ErrorClass::kTimeout) << hung_obs->message;
+    EXPECT_EQ(hung_obs->inconclusive, stall) << (stall ? "stalled" : "not stalled");
+    EngineStats stats = (*engine)->Stats();
+    EXPECT_EQ(stats.inconclusive, stall ? 1u : 0u);
+    EXPECT_EQ(stats.failed, stall ? 0u : 1u);
+  }
 }
 
 TEST_F(EngineTest, CreateNamesTheTargetThatCannotRun) {

@@ -7,6 +7,10 @@
 // a slot that comes while the previous probe still runs, or that has already passed, is
 // skipped and counted, never queued. A probe with `retries` re-tries a fast failure at once
 // when the attempt fits before the next slot; the sink sees one observation per probe.
+// A probe that timed out (or exceeded max_latency) while its worker's loop was stalled for a
+// tenth of the timeout or more is marked inconclusive (Observation::inconclusive): the prober,
+// not the target, may have been slow. Stalls are seen by a timer that checks the loop every
+// 25 ms while probes are in flight, and by slots that start late.
 // Thread-safety: Start/Stop from one controlling thread; Stats() from any thread. The sink is
 // called on the worker thread that owns the target (so concurrently for different targets)
 // and must not block.
@@ -37,7 +41,8 @@ struct EngineOptions {
 struct EngineStats {
   uint64_t started = 0;
   uint64_t completed = 0;
-  uint64_t failed = 0;              // completed with ok == false
+  uint64_t failed = 0;              // completed with ok == false, not inconclusive
+  uint64_t inconclusive = 0;        // completed on time-outs while the worker was stalled
   uint64_t skipped_late = 0;        // slots skipped: previous in flight, worker behind or full
   uint64_t skipped_full = 0;        // of skipped_late: the worker had max_in_flight in flight
   int max_in_flight = 0;            // most probes one worker had in flight at once

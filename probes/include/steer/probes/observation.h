@@ -57,6 +57,9 @@ struct Observation {
   ErrorClass error = ErrorClass::kNone;
   std::string message;  // the underlying reason, for humans; never holds secrets
   int attempts = 1;     // attempts this probe took (> 1 with probe.retries); phases: the last
+  // A time-out (or max_latency) while the prober itself was stalled (engine.h): the result says
+  // nothing about the target, and the agent does not count it for or against its health.
+  bool inconclusive = false;
 };
 
 }  // namespace steer::probes
