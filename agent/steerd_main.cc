@@ -8,6 +8,7 @@
 #include "daemon.h"
 #include "steer/base/inherited_sockets.h"
 #include "steer/base/log.h"
+#include "steer/base/option_error.h"
 #include "steer/config/loader.h"
 
 namespace {
@@ -61,8 +62,8 @@ int main(int argc, char** argv) {
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
     po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "steerd: " << e.what() << "\n" << opts;
+  } catch (po::error& e) {
+    std::cerr << "steerd: " << steer::base::OptionErrorText(e) << "\n" << opts;
     return 2;
   }
   if (vm.count("help")) {

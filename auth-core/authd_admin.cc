@@ -18,6 +18,7 @@
 #include "steer/auth/scoped_store.h"
 #include "steer/auth/store_factory.h"
 #include "steer/auth/web_origin.h"
+#include "steer/base/option_error.h"
 #include "steer/config/authd_config.h"
 
 namespace steer::auth {
@@ -250,8 +251,8 @@ int RunAdmin(int argc, char** argv) {
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
-  } catch (const po::error& e) {
-    std::cerr << e.what() << "\n" << kUsage;
+  } catch (po::error& e) {
+    std::cerr << steer::base::OptionErrorText(e) << "\n" << kUsage;
     return 2;
   }
   Strings args = Many(vm, "args");

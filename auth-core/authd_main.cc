@@ -16,6 +16,7 @@
 #include "steer/base/clock.h"
 #include "steer/base/http_server.h"
 #include "steer/base/log.h"
+#include "steer/base/option_error.h"
 #include "steer/config/authd_config.h"
 
 namespace steer::auth {
@@ -140,8 +141,8 @@ int Main(int argc, char** argv) {
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
-  } catch (const po::error& e) {
-    std::cerr << e.what() << "\n" << desc;
+  } catch (po::error& e) {
+    std::cerr << steer::base::OptionErrorText(e) << "\n" << desc;
     return 2;
   }
   if (vm.count("version")) {

@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "steer/base/http_client.h"
 #include "steer/base/json_text.h"
+#include "steer/base/option_error.h"
 
 namespace steer::agent::cli {
 
@@ -65,8 +66,10 @@ bool ParseCommandLine(int argc, char** argv, const po::options_description& opts
       return false;
     }
     po::notify(*vm);
-  } catch (const po::error& e) {
-    std::cerr << "steerctl " << argv[0] << ": " << e.what() << "\n\n" << usage << "\n" << opts;
+  } catch (po::error& e) {
+    std::cerr << "steerctl " << argv[0] << ": " << steer::base::OptionErrorText(e) << "\n\n"
+              << usage << "\n"
+              << opts;
     *exit = kExitUsage;
     return false;
   }

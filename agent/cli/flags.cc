@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "steer/base/option_error.h"
 
 namespace steer::agent::cli {
 
@@ -17,8 +18,8 @@ std::optional<int> ParseFlags(const char* command, int argc, char** argv,
     if (pos != nullptr) parser.positional(*pos);
     po::store(parser.run(), *vm);
     po::notify(*vm);
-  } catch (const po::error& e) {
-    return UsageError(command, e.what(), opts);
+  } catch (po::error& e) {
+    return UsageError(command, steer::base::OptionErrorText(e), opts);
   }
   if (vm->count("help")) {
     std::cout << opts;

@@ -10,6 +10,7 @@
 
 #include "cli/command.h"
 #include "steer/base/json_text.h"
+#include "steer/base/option_error.h"
 #include "steer/config/loader.h"
 #include "steer/probes/dns_query.h"
 #include "steer/probes/prober.h"
@@ -171,8 +172,8 @@ int RunProbe(int argc, char** argv) {
   try {
     po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
     po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "steerctl probe: " << e.what() << "\n" << opts;
+  } catch (po::error& e) {
+    std::cerr << "steerctl probe: " << steer::base::OptionErrorText(e) << "\n" << opts;
     return kExitUsage;
   }
   if (vm.count("help")) {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "steer/base/clock.h"
+#include "steer/base/option_error.h"
 #include "steer/base/random.h"
 #include "steer/probes/engine.h"
 
@@ -76,8 +77,8 @@ int main(int argc, char** argv) {
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, opts), vm);
-  } catch (const po::error& e) {
-    std::cerr << e.what() << "\n" << opts;
+  } catch (po::error& e) {
+    std::cerr << steer::base::OptionErrorText(e) << "\n" << opts;
     return 2;
   }
   if (vm.count("help") || !vm.count("url")) {
@@ -117,6 +118,7 @@ int main(int argc, char** argv) {
   nlohmann::json out = {{"probes", done},
                         {"ok", ok.load()},
                         {"failed", failed.load()},
+                        {"inconclusive", after.inconclusive - before.inconclusive},
                         {"first_error", first_error},
                         {"wall_s", wall},
                         {"cpu_s", cpu},
