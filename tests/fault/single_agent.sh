@@ -5,7 +5,8 @@
 # nginx serves both backends; region a answers 503 while $D/cut-a exists. Every write is held
 # 150 ms at the recorder. STATE (default $D/state) is steerd's state directory; a caller may
 # set prepare_state to a function run once $STATE exists (before steerd) and on_cleanup to one
-# run before $D is removed. Loopback, free ports, stopped by PID.
+# run before $D is removed. PROBE (the probes' settings) and BACKEND_DELAY (below) may be set by
+# the caller. Loopback, free ports, stopped by PID.
 # shellcheck shell=bash
 steerd=$build/agent/steerd
 recorder=$build/tests/fault/steer_write_recorder
@@ -56,14 +57,21 @@ for _ in $(seq 100); do papi GET "" "" && break; sleep 0.1; done
 papi POST "" '{"name":"crash.test.","kind":"Native","nameservers":["ns1.crash.test."]}'
 papi PATCH /crash.test. '{"rrsets":[{"name":"login.crash.test.","type":"A","ttl":1,"changetype":"REPLACE","records":[{"content":"127.0.0.2","disabled":false}]}]}'
 
-# Backends: one nginx on 127.0.0.2 and 127.0.0.3; a answers 503 while $D/cut-a exists.
+# Backends: one nginx on 127.0.0.2 and 127.0.0.3; a answers 503 while $D/cut-a exists. With
+# BACKEND_DELAY (seconds, e.g. 0.1) each answer comes that late (nginx-light's echo module).
+ok_answer='return 200 "ok\n";' modules=""
+if [ -n "${BACKEND_DELAY:-}" ]; then
+  ok_answer="echo_sleep $BACKEND_DELAY; echo ok;"
+  modules="load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;"
+fi
 cat > "$D/nginx.conf" <<CONF
+$modules
 daemon off; master_process off; pid $D/nginx.pid; error_log $D/nginx.err;
 events { worker_connections 256; }
 http { access_log off; client_body_temp_path $D; proxy_temp_path $D; fastcgi_temp_path $D;
   uwsgi_temp_path $D; scgi_temp_path $D;
-  server { listen 127.0.0.2:$WEB; location /healthz { if (-f $D/cut-a) { return 503; } return 200 "ok\n"; } }
-  server { listen 127.0.0.3:$WEB; location /healthz { return 200 "ok\n"; } } }
+  server { listen 127.0.0.2:$WEB; location /healthz { if (-f $D/cut-a) { return 503; } $ok_answer } }
+  server { listen 127.0.0.3:$WEB; location /healthz { $ok_answer } } }
 CONF
 nginx -c "$D/nginx.conf" -p "$D" >"$D/nginx.out" 2>&1 &
 PIDS+=($!)
@@ -83,7 +91,7 @@ STATE=${STATE:-$D/state}
 mkdir -p "$STATE"
 [ -z "${prepare_state:-}" ] || "$prepare_state"
 echo "ops:crash-token-0123456789abcdef" > "$D/tokens"
-PROBE="interval: 100ms, timeout: 90ms, healthy_threshold: 2, unhealthy_threshold: 3"
+PROBE=${PROBE:-"interval: 100ms, timeout: 90ms, healthy_threshold: 2, unhealthy_threshold: 3"}
 cat > "$D/policy.yaml" <<YAML
 version: 1
 agent: {vantage: crash, listen: "127.0.0.1:$API", state_dir: $STATE, tick: 20ms}
