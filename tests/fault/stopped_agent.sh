@@ -31,7 +31,7 @@ results() {  # results() OUTCOME: steerd's count of probe results with that outc
 start_steerd
 [ "$(answer)" = 127.0.0.2 ] || fail "login does not answer a at the start: $(answer)"
 before=$(accepted)
-for i in $(seq "$stops"); do
+for _ in $(seq "$stops"); do
   sleep "$(python3 -c 'import random; print(round(random.uniform(0.2, 0.4), 3))')"
   kill -STOP "$steerd_pid"; event stop
   sleep 0.7
