@@ -122,7 +122,11 @@ ObjectSpec<ProbeConfig> MakeProbe(const ObjectSpec<HttpExpect>& http,
   s.Add(DurationKey<ProbeConfig>(AtLeast(K("interval", "Time between probes.", "1s", "500ms"), 10),
                                  F(ProbeConfig, t.interval)));
   s.Add(DurationKey<ProbeConfig>(
-      AtLeast(K("timeout", "Give up after this long; below interval.", "500ms", "300ms"), 1),
+      AtLeast(K("timeout",
+                "Give up after this long; below interval. A time-out while steerd itself was "
+                "stalled for a tenth of it or more is inconclusive: neither success nor failure.",
+                "500ms", "300ms"),
+              1),
       F(ProbeConfig, t.timeout)));
   s.Add(DurationKey<ProbeConfig>(
       K("jitter", "Random extra delay per probe; below interval.", "0ms", "50ms"),
