@@ -33,12 +33,13 @@ class StallLog {
   std::deque<std::pair<SteadyTime, SteadyTime>> stalls_;  // in the order recorded
 };
 
-// The rule: a probe that failed on time (kTimeout, or kLatency: slower than max_latency) says
-// nothing about its target when its prober was stalled for a tenth of the probe's timeout or
-// more while it ran; it is inconclusive. Any other outcome stands.
-// Whether `obs` is a failure that a stall could explain (the rule's first half, cheap: checked
-// before the stalls are summed).
+// Whether `obs` is a failure that a stall could explain: kTimeout, or kLatency (slower than
+// max_latency). The rule's first half, cheap: the engine checks it before summing stalls.
 bool StallCouldExplain(const Observation& obs);
+
+// The rule: such a failure says nothing about its target when the prober was stalled for a
+// tenth of the probe's timeout or more while it ran; it is inconclusive. Any other outcome
+// stands.
 bool Inconclusive(const Observation& obs, std::chrono::microseconds stalled,
                   std::chrono::microseconds timeout);
 
