@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
+#include "agent_context.h"
+#include "probe_recorder.h"
+#include "steer/base/clock.h"
+#include "steer/testsupport/process.h"
+
 namespace steer::agent {
 namespace {
 
@@ -120,6 +127,47 @@ TEST(HealthBookTest, OwnReportHasOnlyFreshTargets) {
   EXPECT_EQ(report.targets[0].region, "b");
   EXPECT_EQ(report.targets[0].age_ms, 1000);
   EXPECT_EQ(report.targets[0].error, "refused");
+}
+
+// ProbeRecorder, the probe engine's sink into the book: a time-out the engine marked
+// inconclusive (its worker was stalled) is counted as such and changes nothing in the target's
+// health; a conclusive one does.
+TEST(ProbeRecorderTest, InconclusiveResultsNeitherHelpNorHurtTheTarget) {
+  testsupport::TempDir dir("steer-recorder");
+  base::FakeClock clock;
+  const config::Policy policy = TwoRegions();
+  auto ctx = AgentContext::Create(policy, dir.path(), &clock);
+  ASSERT_TRUE(ctx) << ctx.error().message;
+  auto layout = policies::Layout::Build(policy);
+  ASSERT_TRUE(layout);
+  auto book = std::make_shared<HealthBook>(*layout, policies::VantagePoint{"local", ""},
+                                           &(*ctx)->metrics());
+  const auto targets = probes::TargetsFromRegions(policy.regions);
+  auto recorder = ProbeRecorder::Create(targets, *layout, book, *ctx);
+  ASSERT_TRUE(recorder) << recorder.error().message;
+  const metrics::Counter& results = *(*ctx)->metrics().probe_results;
+
+  probes::Observation o;
+  o.target_id = targets[0].id;
+  o.time = clock.WallNow();
+  o.ok = true;
+  (*recorder)->Record(o);
+  ASSERT_EQ(book->Snapshot().Get(0, 0).state, Health::kHealthy);
+  ASSERT_EQ(book->Snapshot().Get(0, 0).consecutive_ok, 1);
+
+  o.ok = false;
+  o.error = probes::ErrorClass::kTimeout;
+  o.inconclusive = true;
+  (*recorder)->Record(o);
+  EXPECT_EQ(book->Snapshot().Get(0, 0).consecutive_ok, 1);
+  EXPECT_EQ(book->Snapshot().Get(0, 0).consecutive_fail, 0);
+  EXPECT_EQ(results.Value({"a", "app", "http", "inconclusive"}), 1);
+  EXPECT_EQ(results.Value({"a", "app", "http", "failure"}), 0);
+
+  o.inconclusive = false;
+  (*recorder)->Record(o);
+  EXPECT_EQ(book->Snapshot().Get(0, 0).consecutive_fail, 1);
+  EXPECT_EQ(results.Value({"a", "app", "http", "failure"}), 1);
 }
 
 }  // namespace
