@@ -30,7 +30,8 @@ constexpr char kUsage[] = R"(Usage: steer-authd admin [--config FILE]... COMMAND
       user commands apply to the store of every --config (one per region) in one run
   ip unlock ADDRESS
   client add ID [--redirect-uri U]... [--post-logout-uri U]... [--grant G]...
-                [--scope S]... [--audience A] [--alg ES256|RS256] [--public] [--secret-stdin]
+                [--scope S]... [--audience A] [--alg ES256|RS256] [--id-token-alg RS256|ES256]
+                [--public] [--secret-stdin]
                 [--web-origin https://app.example.com]...   browser origins allowed CORS
   client list | client remove ID
   keys generate [--dir D] | keys rotate [--dir D]
@@ -84,6 +85,7 @@ int ListClients(Store& store) {
     std::cout << c.client_id << "\t" << (c.is_public() ? "public" : "confidential");
     for (const auto& g : c.grant_types) std::cout << "\t" << g;
     for (const auto& o : c.web_origins) std::cout << "\torigin=" << o;
+    if (c.id_token_alg != "RS256") std::cout << "\tid_token_alg=" << c.id_token_alg;
     std::cout << "\n";
   }
   return 0;
@@ -120,6 +122,8 @@ int ClientCommand(Store& store, const Strings& args, const po::variables_map& vm
   c.audience = vm.count("audience") ? vm["audience"].as<std::string>() : "";
   c.access_token_alg = vm.count("alg") ? vm["alg"].as<std::string>() : "ES256";
   if (!ParseAlg(c.access_token_alg)) return Fail("--alg must be ES256 or RS256");
+  c.id_token_alg = vm.count("id-token-alg") ? vm["id-token-alg"].as<std::string>() : "RS256";
+  if (!ParseAlg(c.id_token_alg)) return Fail("--id-token-alg must be RS256 or ES256");
   for (const auto& o : Many(vm, "web-origin")) {
     auto origin = NormalizeWebOrigin(o);
     if (!origin) return Fail("--web-origin: " + origin.error().message);
@@ -240,7 +244,8 @@ int RunAdmin(int argc, char** argv) {
       "name", po::value<std::string>(), "")("subject", po::value<std::string>(), "")(
       "redirect-uri", po::value<Strings>(), "")("post-logout-uri", po::value<Strings>(), "")(
       "grant", po::value<Strings>(), "")("scope", po::value<Strings>(), "")(
-      "audience", po::value<std::string>(), "")("alg", po::value<std::string>(), "")("public", "")(
+      "audience", po::value<std::string>(), "")("alg", po::value<std::string>(), "")(
+      "id-token-alg", po::value<std::string>(), "")("public", "")(
       "web-origin", po::value<Strings>(), "")("secret-stdin", "")("args", po::value<Strings>(), "")(
       "tenant", po::value<std::string>(), "")("display-name", po::value<std::string>(), "")(
       "logo-url", po::value<std::string>(), "")("primary-color", po::value<std::string>(), "")(

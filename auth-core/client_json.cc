@@ -12,6 +12,7 @@ std::string ClientBody(const Client& c) {
                       {"grant_types", c.grant_types},
                       {"audience", c.audience},
                       {"access_token_alg", c.access_token_alg},
+                      {"id_token_alg", c.id_token_alg},
                       {"scopes", c.scopes},
                       {"name", c.name},
                       {"web_origins", c.web_origins}};
@@ -29,6 +30,8 @@ std::optional<Client> ClientFromJson(const std::string& id, const std::string& b
   c.grant_types = j.value("grant_types", std::vector<std::string>{});
   c.audience = j.value("audience", "");
   c.access_token_alg = j.value("access_token_alg", "ES256");
+  // Rows written before the setting existed got the OIDC default, RS256.
+  c.id_token_alg = j.value("id_token_alg", "RS256");
   c.scopes = j.value("scopes", std::vector<std::string>{});
   c.name = j.value("name", "");
   // Rows written before web origins existed have no key: no origins, nothing to migrate.

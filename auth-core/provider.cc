@@ -29,7 +29,7 @@ nlohmann::json DiscoveryDocument(const std::string& iss) {
       {"grant_types_supported",
        {"authorization_code", "refresh_token", "client_credentials", "password"}},
       {"subject_types_supported", {"public"}},
-      {"id_token_signing_alg_values_supported", {"RS256"}},
+      {"id_token_signing_alg_values_supported", {"RS256", "ES256"}},
       {"scopes_supported", {"openid", "profile", "email", "offline_access"}},
       {"claims_supported",
        {"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "sid", "name", "email",

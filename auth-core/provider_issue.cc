@@ -39,8 +39,10 @@ Result<std::string> Provider::IdToken(const Client& client, const Grant& g) {
                            {"exp", now + config_.id_ttl}, {"auth_time", g.auth_time}};
   if (!g.nonce.empty()) claims["nonce"] = g.nonce;
   if (!g.sid.empty()) claims["sid"] = g.sid;
-  // OIDC makes RS256 the default id_token_signed_response_alg; clients expect it.
-  return SignJwt(*keys_.Current(JwsAlg::kRS256), kTypIdToken, claims);
+  // The admin command only stores algorithms ParseAlg knows; RS256 is the OIDC default.
+  const SigningKey* key = keys_.Current(ParseAlg(client.id_token_alg).value_or(JwsAlg::kRS256));
+  if (!key) return MakeError(ErrorCode::kInternal, "no current id_token key");
+  return SignJwt(*key, kTypIdToken, claims);
 }
 
 Result<std::string> Provider::StartRefresh(const Client& client, const Grant& g, int64_t exp) {

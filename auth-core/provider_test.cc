@@ -13,6 +13,7 @@
 
 #include "provider_test_util.h"
 #include "steer/auth/crypto_util.h"
+#include "steer/auth/jwt.h"
 #include "steer/auth/sqlite_store.h"
 #include "steer/base/clock.h"
 #include "steer/base/http_server.h"
@@ -156,6 +157,39 @@ TEST_F(ProviderTest, ClientCredentialsIssuesAnAccessTokenForTheGrantedScope) {
   EXPECT_EQ(claims["jti"].get<std::string>().size(), 22u);
   EXPECT_EQ(Body(a.Post("/token", "grant_type=client_credentials"))["scope"], "read write");
   EXPECT_EQ(a.Post("/token", "grant_type=client_credentials&scope=read%20admin").status, 400);
+}
+
+// The alg a JWT's header names.
+std::string AlgOf(const std::string& jwt) {
+  auto header = nlohmann::json::parse(Base64UrlDecode(jwt.substr(0, jwt.find('.'))).value_or(""),
+                                      nullptr, false);
+  return header.is_object() ? header.value("alg", "") : "";
+}
+
+TEST_F(ProviderTest, IdTokensAreSignedWithTheClientsIdTokenAlgorithm) {
+  Region rs(dir_, "rs.db", config_, clock_);
+  auto rs_tokens = Body(rs.Password("alice-password-1"));
+  EXPECT_EQ(AlgOf(rs_tokens["id_token"].get<std::string>()), "RS256");  // the OIDC default
+  Region a(dir_, "a.db", config_, clock_);
+  Client es = a.store->FindClient("cli").value().value();
+  es.id_token_alg = "ES256";
+  ASSERT_TRUE(a.store->PutClient(es));  // before the first lookup, so nothing is cached yet
+  auto tokens = Body(a.Password("alice-password-1"));
+  std::string id = tokens["id_token"].get<std::string>();
+  ASSERT_EQ(AlgOf(id), "ES256");
+  JwtRules rules;
+  rules.issuer = config_.issuer;
+  rules.audiences = {"cli"};
+  rules.typ = kTypIdToken;
+  rules.algorithms = {JwsAlg::kES256};
+  rules.now = base::UnixSeconds(clock_);
+  auto claims = VerifyJwt(id, KeySet::LoadDir(dir_.string()).value(), rules);
+  ASSERT_TRUE(claims) << claims.error().message;
+  EXPECT_EQ((*claims)["sub"], "sub-alice");
+  auto refreshed = Body(a.Refresh(UrlEncode(tokens["refresh_token"].get<std::string>())));
+  EXPECT_EQ(AlgOf(refreshed["id_token"].get<std::string>()), "ES256");
+  base::ServerRequest logout{"GET", "/logout", "id_token_hint=" + id, {}, "", "10.0.0.1"};
+  EXPECT_EQ(a.provider->Handle(logout).status, 200) << "an ES256 hint is accepted at logout";
 }
 
 // Raw bytes to the real server; returns the status line.

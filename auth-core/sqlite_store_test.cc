@@ -50,6 +50,7 @@ TEST(SqliteStoreUpgrade, AStoreFromBeforeWebOriginsOpensAndLearnsThem) {
     auto old = store->FindClient("spa").value();
     ASSERT_TRUE(old);
     EXPECT_TRUE(old->web_origins.empty());
+    EXPECT_EQ(old->id_token_alg, "RS256");  // rows from before the setting: the OIDC default
     EXPECT_EQ(old->redirect_uris, std::vector<std::string>{"https://spa.example.com/cb"});
     old->web_origins = {"https://spa.example.com"};
     ASSERT_TRUE(store->PutClient(*old));

@@ -171,6 +171,7 @@ TYPED_TEST_P(StoreContract, UsersAndClientsSurviveReopen) {
   c.redirect_uris = {"https://app/cb"};
   c.grant_types = {"authorization_code", "refresh_token"};
   c.web_origins = {"https://app"};
+  c.id_token_alg = "ES256";
   ASSERT_TRUE(this->store_->PutClient(c));
   this->Reopen();
   auto& store = *this->store_;
@@ -183,6 +184,7 @@ TYPED_TEST_P(StoreContract, UsersAndClientsSurviveReopen) {
   ASSERT_TRUE(got);
   EXPECT_EQ(got->redirect_uris, c.redirect_uris);
   EXPECT_EQ(got->web_origins, c.web_origins);
+  EXPECT_EQ(got->id_token_alg, "ES256");
   EXPECT_TRUE(got->AllowsGrant("refresh_token"));
   EXPECT_FALSE(got->AllowsGrant("password"));
   EXPECT_EQ(u->generation, 0);

@@ -11,6 +11,7 @@
 // PEER_REFRESH=N: the first worker also mints N refresh tokens for client `cli` (as a code flow
 // with offline_access would have: a grant, then the token, saved through the adapter, so every
 // worker knows them) and prints each as "refresh TOKEN" before "ready". Rotation is on.
+// ID_TOKEN_ALG: `cli`'s id_token_signed_response_alg (RS256, the OIDC default, or ES256).
 // Usage: NODE_ENV=production node peer.mjs PORT
 import cluster from 'node:cluster';
 import { generateKeyPairSync } from 'node:crypto';
@@ -90,6 +91,7 @@ async function worker() {
       client_id: 'cli', client_secret: 'svc-secret-0123456789abcdef0123456789',
       grant_types: ['authorization_code', 'refresh_token'], redirect_uris: ['http://127.0.0.1/cb'],
       response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: process.env.ID_TOKEN_ALG ?? 'RS256',
     }],
     rotateRefreshToken: true,
     ttl: { RefreshToken: 86400, Grant: 86400, AccessToken: 3600, IdToken: 3600 },

@@ -3,14 +3,15 @@
 # SQLite, steer-authd on PostgreSQL 15 (one server from steer-test-pg --durable: fsync on, 256 MB
 # of shared buffers, on loopback) and npm oidc-provider (peer.mjs: every core, shared in-memory
 # adapter), for client_credentials (ES256 JWT), refresh-token rotation (each wrk thread holds
-# one chain: access token ES256 JWT + id_token RS256 + a new refresh token on every side) and
+# one chain: access token ES256 JWT + id_token (ID_TOKEN_ALG) + a new refresh token on every side) and
 # introspection (steer-authd: its ES256 JWT, with the revocation check in the store; the peer:
 # an opaque token), then p99 at about half of each one's median peak. Rows run REPEAT times,
 # interleaved; reported as median [min-max], also per CPU-second of the server: for PostgreSQL
 # that is steer-authd plus every postgres process, the database's work included.
 # Usage: bench/auth/store.sh [BUILD_DIR]
 #   env: DURATION (8), CONNS (16), REPEAT (3), KINDS ("cc refresh introspect": which paths),
-#        THREADS (steer-authd's `threads`, 2)
+#        THREADS (steer-authd's `threads`, 2), ID_TOKEN_ALG (the refreshing client's
+#        id_token_signed_response_alg on both sides: RS256, the OIDC default, or ES256)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(realpath "${1:-$here/../../build}")
@@ -18,6 +19,7 @@ authd=$build/auth-core/steer-authd
 dur=${DURATION:-8}
 conns=${CONNS:-16}
 rep=${REPEAT:-3}
+id_alg=${ID_TOKEN_ALG:-RS256}
 tmp=$(mktemp -d /tmp/steer-storebench.XXXXXX)
 pids=()
 cleanup() {
@@ -32,7 +34,7 @@ trap cleanup EXIT
 source "$here/lib.sh"
 SECRET=svc-secret-0123456789abcdef0123456789
 chains=$((conns * rep * 2))  # one chain per connection, per run (peak and half load)
-echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; REPEAT=$rep DURATION=$dur CONNS=$conns"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; REPEAT=$rep DURATION=$dur CONNS=$conns ID_TOKEN_ALG=$id_alg"
 
 coproc PG { exec "$build/tests/support/steer-test-pg" --durable; }
 pids+=("$PG_PID")
@@ -57,7 +59,7 @@ YAML
   echo "$SECRET" | "$authd" admin --config "$cfg" client add svc --grant client_credentials \
     --scope api --audience urn:bench --alg ES256 --secret-stdin >/dev/null
   echo "$SECRET" | "$authd" admin --config "$cfg" client add cli --grant password \
-    --grant refresh_token --alg ES256 --secret-stdin >/dev/null
+    --grant refresh_token --alg ES256 --id-token-alg "$id_alg" --secret-stdin >/dev/null
   echo "bench-password-1" | "$authd" admin --config "$cfg" user add bench >/dev/null
   "$authd" --config "$cfg" >"$tmp/$name.log" 2>&1 &
   pids+=($!)
@@ -69,7 +71,7 @@ start_authd sqlite "store: {sqlite: sqlite.db}"
 start_authd pg "store: {postgres: {dsn: \"$pg_dsn\", password: \"file:$pg_password\", pool_size: 8}}"
 
 pp=$(port)
-PEER_REFRESH=$chains NODE_ENV=production node "$here/peer.mjs" "$pp" >"$tmp/peer.log" 2>&1 &
+ID_TOKEN_ALG=$id_alg PEER_REFRESH=$chains NODE_ENV=production node "$here/peer.mjs" "$pp" >"$tmp/peer.log" 2>&1 &
 pids+=($!)
 PID_peer="$! $(sleep 1; ps -o pid= --ppid "$!" | tr '\n' ' ')"
 URL_peer=http://127.0.0.1:$pp

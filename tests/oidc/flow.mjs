@@ -215,6 +215,23 @@ await step('client_credentials (ES256 and RS256) verify with jose', async () => 
   }
 });
 
+await step('id_token_signed_response_alg ES256: openid-client accepts the ES256 ID tokens it registered for', async () => {
+  const secret = process.env.WEB_SECRET;
+  const es = await configAt(A, 'web-es', { client_secret: secret, id_token_signed_response_alg: 'ES256' }, client.ClientSecretBasic(secret));
+  const f = await codeFlow(es, browser, A);
+  const t = await client.authorizationCodeGrant(es, f.callback, { pkceCodeVerifier: f.verifier, expectedState: f.state, expectedNonce: f.nonce });
+  const id = await jose.jwtVerify(t.id_token, jwksB, { issuer: ISS, audience: 'web-es', algorithms: ['ES256'] });
+  assert.equal(id.payload.nonce, f.nonce);
+  const esB = await configAt(B, 'web-es', { client_secret: secret, id_token_signed_response_alg: 'ES256' }, client.ClientSecretPost(secret));
+  const r = await client.refreshTokenGrant(esB, t.refresh_token);
+  assert.equal(jose.decodeProtectedHeader(r.id_token).alg, 'ES256');
+  // An application configured for RS256 refuses them: openid-client checks the alg it was given.
+  const rs = await configAt(A, 'web-es', { client_secret: secret, id_token_signed_response_alg: 'RS256' }, client.ClientSecretBasic(secret));
+  const g = await codeFlow(rs, browser, A);
+  await assert.rejects(client.authorizationCodeGrant(rs, g.callback, { pkceCodeVerifier: g.verifier, expectedState: g.state, expectedNonce: g.nonce }),
+    (e) => { assert.match(`${e.cause?.message ?? ''} ${e.message}`, /alg/i); return true; });
+});
+
 await step('password grant for a first-party client', async () => {
   const cli = await configAt(B, 'cli', process.env.CLI_SECRET, client.ClientSecretBasic(process.env.CLI_SECRET));
   const t = await client.genericGrantRequest(cli, 'password', { username: USER, password: PASSWORD, scope: 'openid' });

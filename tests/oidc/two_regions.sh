@@ -79,6 +79,12 @@ for region in a b; do
   fi
   web=(--redirect-uri http://127.0.0.1:9/cb --post-logout-uri http://127.0.0.1:9/bye)
   echo "web-secret-0123456789abcdef0123456789" | "$authd" admin --config "$cfg" client add web "${web[@]}" --secret-stdin
+  echo "web-secret-0123456789abcdef0123456789" | "$authd" admin --config "$cfg" client add web-es "${web[@]}" \
+    --id-token-alg ES256 --secret-stdin
+  if "$authd" admin --config "$cfg" client add bad "${web[@]}" --public --id-token-alg HS256 2>"$tmp/bad.err"; then
+    echo "FAIL --id-token-alg HS256 was accepted" >&2; exit 1
+  fi
+  grep -q -- "--id-token-alg must be RS256 or ES256" "$tmp/bad.err"
   "$authd" admin --config "$cfg" client add spa "${web[@]}" --public
   for svc in svc svc-rs; do
     alg=$([ $svc = svc ] && echo ES256 || echo RS256)

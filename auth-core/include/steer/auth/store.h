@@ -43,6 +43,9 @@ struct Client {
   std::vector<std::string> grant_types;  // authorization_code, refresh_token, ...
   std::string audience;                  // `aud` of its access tokens; empty = issuer
   std::string access_token_alg = "ES256";
+  // OIDC Registration's id_token_signed_response_alg; RS256 is the OIDC default, ES256 is
+  // about 25 times cheaper to sign, which matters on every code exchange and refresh.
+  std::string id_token_alg = "RS256";
   std::vector<std::string> scopes;  // what client_credentials may request
   std::string name;
   // Browser origins allowed to call /token, /revoke and /userinfo cross-origin (CORS),
