@@ -1,6 +1,7 @@
 // Minting and checking the provider's own tokens.
 #include <algorithm>
 
+#include "json_dump.h"
 #include "provider_util.h"
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/jwt.h"
@@ -89,26 +90,38 @@ std::optional<nlohmann::json> Provider::OpenSealed(const char* purpose, const st
   return j;
 }
 
-std::optional<nlohmann::json> Provider::VerifyAccessToken(const std::string& token,
-                                                          const std::string& audience) {
+std::shared_ptr<const VerifiedToken> Provider::VerifyAccessToken(const std::string& token,
+                                                                 const std::string& audience) {
   int64_t now = base::UnixSeconds(clock_);
-  std::shared_ptr<const nlohmann::json> claims = verified_.Find(token, now - config_.leeway);
-  if (!claims) {
+  std::shared_ptr<const VerifiedToken> verified = verified_.Find(token, now - config_.leeway);
+  if (!verified) {
     JwtRules rules;
     rules.issuer = config_.issuer;
     rules.typ = kTypAccessToken;
     rules.now = now;
     rules.leeway = config_.leeway;
-    auto verified = VerifyJwt(token, keys_, rules);
-    if (!verified) return std::nullopt;
-    auto owned = std::make_shared<nlohmann::json>(std::move(*verified));
-    int64_t exp = (*owned)["exp"].get<int64_t>();
-    claims = owned;
-    verified_.Add(token, claims, exp);
+    auto claims = VerifyJwt(token, keys_, rules);
+    if (!claims) return nullptr;
+    auto owned = std::make_shared<VerifiedToken>();
+    owned->introspection = IntrospectionBody(*claims);
+    owned->claims = std::move(*claims);
+    int64_t exp = owned->claims["exp"].get<int64_t>();
+    verified = owned;
+    verified_.Add(token, verified, exp);
   }
-  // Checked on the shared claims; the caller gets the one copy it may change.
-  if (!ClaimsUsable(*claims, audience, now)) return std::nullopt;
-  return *claims;
+  // Checked on the shared entry, which callers only read.
+  if (!ClaimsUsable(verified->claims, audience, now)) return nullptr;
+  return verified;
+}
+
+std::string IntrospectionBody(const nlohmann::json& claims) {
+  nlohmann::json out = claims;
+  out.erase("gid");
+  out.erase("ugen");
+  out["active"] = true;
+  out["token_type"] = "Bearer";
+  if (out.contains("preferred_username")) out["username"] = out["preferred_username"];
+  return DumpJson(out);
 }
 
 bool Provider::ClaimsUsable(const nlohmann::json& claims, const std::string& audience,

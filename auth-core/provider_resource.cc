@@ -50,18 +50,20 @@ base::ServerResponse Provider::UserInfoFor(const base::ServerRequest& req,
   }
   token = in_header ? auth.substr(7) : Get(form, "access_token");
   if (token.empty()) return BearerError("invalid_token", "no access token");
-  auto claims = VerifyAccessToken(token, config_.issuer);
+  auto verified = VerifyAccessToken(token, config_.issuer);
+  const nlohmann::json* claims = verified ? &verified->claims : nullptr;
   if (!claims || !HasScope(claims->value("scope", ""), "openid")) {
     return BearerError("invalid_token", "invalid, expired or revoked token");
   }
   client_id = claims->value("client_id", "");
-  nlohmann::json out = {{"sub", (*claims)["sub"]}};
+  std::string sub = claims->value("sub", "");
+  nlohmann::json out = {{"sub", sub}};
   auto user = store_.FindUser(claims->value("preferred_username", ""));
   if (!user) return OAuthError(503, "temporarily_unavailable", "store unavailable");
-  if (!*user || (*user)->subject != (*claims)["sub"]) {
+  if (!*user || (*user)->subject != sub) {
     return BearerError("invalid_token", "user no longer exists");
   }
-  std::string scope = (*claims)["scope"];
+  std::string scope = claims->value("scope", "");
   if (HasScope(scope, "profile")) {
     out["preferred_username"] = (*user)->username;
     out["name"] = (*user)->name;
@@ -77,14 +79,8 @@ base::ServerResponse Provider::Introspect(const base::ServerRequest& req) {
   if (!client) return ClientAuthError(client.error());
   std::string token = Get(*form, "token");
   if (token.empty()) return OAuthError(400, "invalid_request", "token missing");
-  if (auto claims = VerifyAccessToken(token, "")) {
-    nlohmann::json out = std::move(*claims);
-    out.erase("gid");
-    out.erase("ugen");
-    out["active"] = true;
-    out["token_type"] = "Bearer";
-    if (out.contains("preferred_username")) out["username"] = out["preferred_username"];
-    return JsonResponse(200, out);
+  if (auto verified = VerifyAccessToken(token, "")) {
+    return JsonTextResponse(200, verified->introspection);
   }
   auto rt = OpenSealed("refresh", token);
   if (rt && (*rt)["exp"].get<int64_t>() > base::UnixSeconds(clock_)) {
@@ -121,9 +117,10 @@ base::ServerResponse Provider::RevokeFor(const Client& client, const Params& for
     if (!store_.Revoke((*rt)["fam"].get<std::string>(), (*rt)["exp"].get<int64_t>())) {
       return OAuthError(503, "temporarily_unavailable", "store unavailable");
     }
-  } else if (auto claims = VerifyAccessToken(token, "");
-             claims && (*claims)["client_id"] == client.client_id) {
-    if (!store_.Revoke(claims->value("jti", ""), (*claims)["exp"].get<int64_t>())) {
+  } else if (auto verified = VerifyAccessToken(token, "");
+             verified && verified->claims.value("client_id", "") == client.client_id) {
+    const nlohmann::json& claims = verified->claims;
+    if (!store_.Revoke(claims.value("jti", ""), claims.value("exp", int64_t{0}))) {
       return OAuthError(503, "temporarily_unavailable", "store unavailable");
     }
   }

@@ -8,9 +8,13 @@
 namespace steer::auth {
 
 base::ServerResponse JsonResponse(int status, const nlohmann::json& body) {
+  return JsonTextResponse(status, DumpJson(body));
+}
+
+base::ServerResponse JsonTextResponse(int status, std::string body) {
   base::ServerResponse r;
   r.status = status;
-  r.body = DumpJson(body);
+  r.body = std::move(body);
   r.With("Cache-Control", "no-store").With("Pragma", "no-cache");
   return r;
 }

@@ -17,6 +17,10 @@ inline constexpr char kCsrfCookie[] = "steer_csrf";
 
 // JSON with Cache-Control: no-store (every token endpoint response, RFC 6749 §5.1).
 base::ServerResponse JsonResponse(int status, const nlohmann::json& body);
+// JsonResponse for a body that is already JSON text.
+base::ServerResponse JsonTextResponse(int status, std::string body);
+// The introspection answer of an active access token's claims (VerifiedToken::introspection).
+std::string IntrospectionBody(const nlohmann::json& claims);
 // {"error": ..., "error_description": ...}; 401 adds WWW-Authenticate.
 base::ServerResponse OAuthError(int status, const std::string& error,
                                 const std::string& description);

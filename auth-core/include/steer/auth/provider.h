@@ -111,8 +111,9 @@ class Provider {
   Result<std::string> AccessToken(const Grant& grant, const nlohmann::json& audience,
                                   const std::string& alg);
   Result<std::string> IdToken(const Client& client, const Grant& grant);
-  std::optional<nlohmann::json> VerifyAccessToken(const std::string& token,
-                                                  const std::string& audience);
+  // The verified, unrevoked token meant for `audience` (any when empty), or nullptr.
+  std::shared_ptr<const VerifiedToken> VerifyAccessToken(const std::string& token,
+                                                         const std::string& audience);
   // VerifyAccessToken's checks after the signature (or the cache): audience, nbf, revocation.
   bool ClaimsUsable(const nlohmann::json& claims, const std::string& audience, int64_t now);
   std::optional<nlohmann::json> OpenSealed(const char* purpose, const std::string& value);

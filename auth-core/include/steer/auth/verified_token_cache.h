@@ -1,11 +1,11 @@
 #pragma once
 
 // Remembers access tokens whose signature and claims were already verified, keyed by the
-// exact token bytes (compared in full, so a forged token never hits an entry; no hash of the
-// token is computed per request), so introspection and userinfo skip the ECDSA/RSA verify for
-// a token they have seen. Entries carry the token's `exp` and are ignored after it;
-// revocation is still checked in the store on every use. Bounded: cleared when full.
-// Thread-safe (shared mutex).
+// exact token bytes (compared in full, so a forged token never hits an entry; no cryptographic
+// hash of the token is computed per request), so introspection and userinfo skip the
+// ECDSA/RSA verify for a token they have seen. Entries carry the token's `exp` and are
+// ignored after it; revocation is still checked in the store on every use. Bounded: cleared
+// when full. Thread-safe (shared mutex).
 
 #include <cstdint>
 #include <memory>
@@ -17,27 +17,36 @@
 
 namespace steer::auth {
 
+// What is derived once from a verified access token and never changes for it.
+struct VerifiedToken {
+  nlohmann::json claims;
+  // The RFC 7662 answer while the token is active: the claims without the internal `gid` and
+  // `ugen`, plus `active`, `token_type` and `username`. Made once, since a resource server
+  // introspects the same token on every call it serves.
+  std::string introspection;
+};
+
 class VerifiedTokenCache {
  public:
   explicit VerifiedTokenCache(size_t max_entries = 50000) : max_(max_entries) {}
 
-  // The verified claims, shared: nothing is copied under the lock.
-  std::shared_ptr<const nlohmann::json> Find(const std::string& token, int64_t now) const {
+  // The verified token, shared: nothing is copied under the lock.
+  std::shared_ptr<const VerifiedToken> Find(const std::string& token, int64_t now) const {
     std::shared_lock lock(mu_);
     auto it = map_.find(token);
     if (it == map_.end() || it->second.exp <= now) return nullptr;
-    return it->second.claims;
+    return it->second.verified;
   }
 
-  void Add(const std::string& token, std::shared_ptr<const nlohmann::json> claims, int64_t exp) {
+  void Add(const std::string& token, std::shared_ptr<const VerifiedToken> verified, int64_t exp) {
     std::unique_lock lock(mu_);
     if (map_.size() >= max_) map_.clear();
-    map_[token] = {std::move(claims), exp};
+    map_[token] = {std::move(verified), exp};
   }
 
  private:
   struct Entry {
-    std::shared_ptr<const nlohmann::json> claims;
+    std::shared_ptr<const VerifiedToken> verified;
     int64_t exp;
   };
   size_t max_;
