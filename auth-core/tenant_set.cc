@@ -107,6 +107,7 @@ Provider* TenantSet::Find(std::string_view tenant) const {
 std::vector<std::string> TenantSet::names() const {
   std::vector<std::string> out;
   for (const auto& [name, _] : tenants_) out.push_back(name);
+  std::sort(out.begin(), out.end());
   return out;
 }
 

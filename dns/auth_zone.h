@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "steer/base/error.h"
+#include "steer/base/string_hash.h"
 #include "steer/dns/rrset.h"
 
 namespace steer::dns::wire {
@@ -37,11 +38,6 @@ struct WireRRset {
   std::vector<std::string> rdata;  // uncompressed wire RDATA, one entry per record
 };
 
-struct NameHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
 struct Zone {
   std::string apex;    // lower-case wire name
   std::string origin;  // "example.test."
@@ -49,7 +45,7 @@ struct Zone {
   WireRRset soa;
   uint32_t negative_ttl = 0;  // min(SOA TTL, SOA MINIMUM)
   // Every name in the zone, by lower-case wire name; empty non-terminals have no RRsets.
-  std::unordered_map<std::string, std::vector<WireRRset>, NameHash, std::equal_to<>> nodes;
+  std::unordered_map<std::string, std::vector<WireRRset>, base::StringHash, std::equal_to<>> nodes;
   std::vector<RRset> rrsets;  // the same data in presentation form (Provider::Read)
   std::shared_ptr<const TransferPolicy> transfer;  // who may transfer it; null: nobody
   std::shared_ptr<const ZoneHistory> history;      // the changes that led here (IXFR); null: none
@@ -66,7 +62,8 @@ Result<std::shared_ptr<const Zone>> BuildZone(
 
 // The zones one server answers for, by lower-case wire apex.
 struct ZoneSet {
-  std::unordered_map<std::string, std::shared_ptr<const Zone>, NameHash, std::equal_to<>> zones;
+  std::unordered_map<std::string, std::shared_ptr<const Zone>, base::StringHash, std::equal_to<>>
+      zones;
 };
 
 // The current ZoneSet. Readers take no mutex and never wait for a zone being built: a change

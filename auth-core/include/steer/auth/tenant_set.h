@@ -10,9 +10,11 @@
 // A TenantSet is immutable once built and safe to use from many threads; the Store, hasher and
 // clock must outlive it.
 
-#include <map>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "steer/auth/key_set.h"
@@ -21,6 +23,7 @@
 #include "steer/auth/scoped_store.h"
 #include "steer/auth/sealer.h"
 #include "steer/base/clock.h"
+#include "steer/base/string_hash.h"
 #include "steer/config/authd_config.h"
 #include "steer/config/tenant_config.h"
 
@@ -55,7 +58,10 @@ class TenantSet {
     std::unique_ptr<Provider> provider;  // uses *store
   };
   Tenant top_;  // the top-level issuer, through the un-prefixed view
-  std::map<std::string, Tenant, std::less<>> tenants_;
+  // Hashed, not ordered: a request to one of 1,000 tenants costs one hash of the name (a
+  // string_view of its Host or path) instead of about ten string comparisons on cold cache
+  // lines (bench/auth/tenants.sh).
+  std::unordered_map<std::string, Tenant, base::StringHash, std::equal_to<>> tenants_;
 };
 
 }  // namespace steer::auth
