@@ -102,16 +102,38 @@ std::shared_ptr<const VerifiedToken> Provider::VerifyAccessToken(const std::stri
     rules.leeway = config_.leeway;
     auto claims = VerifyJwt(token, keys_, rules);
     if (!claims) return nullptr;
-    auto owned = std::make_shared<VerifiedToken>();
-    owned->introspection = IntrospectionBody(*claims);
-    owned->claims = std::move(*claims);
-    int64_t exp = owned->claims["exp"].get<int64_t>();
-    verified = owned;
+    int64_t exp = (*claims)["exp"].get<int64_t>();
+    verified = MakeVerifiedToken(std::move(*claims));
     verified_.Add(token, verified, exp);
   }
   // Checked on the shared entry, which callers only read.
-  if (!ClaimsUsable(verified->claims, audience, now)) return nullptr;
+  if (!ClaimsUsable(*verified, audience, now)) return nullptr;
   return verified;
+}
+
+std::shared_ptr<const VerifiedToken> MakeVerifiedToken(nlohmann::json claims) {
+  auto t = std::make_shared<VerifiedToken>();
+  t->introspection = IntrospectionBody(claims);
+  auto aud = claims.find("aud");
+  if (aud != claims.end()) {
+    for (const auto& a : aud->is_array() ? *aud : nlohmann::json::array({*aud})) {
+      if (a.is_string()) t->audiences.push_back(a.get<std::string>());
+    }
+  }
+  if (auto nbf = claims.find("nbf"); nbf != claims.end()) {
+    if (nbf->is_number_integer()) t->nbf = nbf->get<int64_t>();
+    t->bad_nbf = !t->nbf;
+  }
+  // User tokens name the user's generation: disabling or removing the user revokes it.
+  auto sub = claims.find("sub");
+  std::string user_id =
+      claims.contains("preferred_username") && sub != claims.end() && sub->is_string()
+          ? UserRevocationId(sub->get<std::string>(), claims.value("ugen", int64_t{0}))
+          : std::string();
+  t->revocation_ids = {claims.value("jti", ""), claims.value("gid", ""), claims.value("sid", ""),
+                       user_id};
+  t->claims = std::move(claims);
+  return t;
 }
 
 std::string IntrospectionBody(const nlohmann::json& claims) {
@@ -124,31 +146,14 @@ std::string IntrospectionBody(const nlohmann::json& claims) {
   return DumpJson(out);
 }
 
-bool Provider::ClaimsUsable(const nlohmann::json& claims, const std::string& audience,
-                            int64_t now) {
-  static const nlohmann::json kNull;
-  auto field = [&claims](const char* name) -> const nlohmann::json& {
-    auto it = claims.find(name);
-    return it == claims.end() ? kNull : *it;
-  };
+bool Provider::ClaimsUsable(const VerifiedToken& token, const std::string& audience, int64_t now) {
   // The audience rule is applied here, after the cache, so one cached entry serves all.
-  if (!audience.empty()) {
-    const auto& aud = field("aud");
-    bool match =
-        aud.is_array() ? std::find(aud.begin(), aud.end(), audience) != aud.end() : aud == audience;
-    if (!match) return false;
-  }
-  if (claims.contains("nbf") && claims.at("nbf").get<int64_t>() > now + config_.leeway) {
+  if (!audience.empty() && std::find(token.audiences.begin(), token.audiences.end(), audience) ==
+                               token.audiences.end()) {
     return false;
   }
-  // User tokens name the user's generation: disabling or removing the user revokes it.
-  std::string user_id =
-      claims.contains("preferred_username") && field("sub").is_string()
-          ? UserRevocationId(field("sub").get<std::string>(), claims.value("ugen", int64_t{0}))
-          : std::string();
-  std::vector<std::string> ids = {claims.value("jti", ""), claims.value("gid", ""),
-                                  claims.value("sid", ""), user_id};
-  auto revoked = store_.IsRevoked(ids);
+  if (token.bad_nbf || (token.nbf && *token.nbf > now + config_.leeway)) return false;
+  auto revoked = store_.IsRevoked(token.revocation_ids);
   return revoked && !*revoked;
 }
 

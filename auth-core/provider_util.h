@@ -2,11 +2,13 @@
 
 // Response builders shared by the provider's endpoint files. Private to auth-core.
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "steer/auth/verified_token_cache.h"
 #include "steer/base/http_server.h"
 #include "steer/config/tenant_config.h"
 
@@ -21,6 +23,8 @@ base::ServerResponse JsonResponse(int status, const nlohmann::json& body);
 base::ServerResponse JsonTextResponse(int status, std::string body);
 // The introspection answer of an active access token's claims (VerifiedToken::introspection).
 std::string IntrospectionBody(const nlohmann::json& claims);
+// A verified access token's claims with everything each use checks worked out once.
+std::shared_ptr<const VerifiedToken> MakeVerifiedToken(nlohmann::json claims);
 // {"error": ..., "error_description": ...}; 401 adds WWW-Authenticate.
 base::ServerResponse OAuthError(int status, const std::string& error,
                                 const std::string& description);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "steer/auth/store.h"
+
 namespace steer::auth {
 namespace {
 
@@ -20,6 +22,32 @@ TEST(Scope, HasScopeMatchesWholeWordsOnly) {
   EXPECT_FALSE(HasScope("openidx", "openid"));
   EXPECT_FALSE(HasScope("", "openid"));
   EXPECT_FALSE(HasScope("api", ""));
+}
+
+TEST(VerifiedTokenTest, WorksOutWhatEachUseChecks) {
+  auto user = MakeVerifiedToken({{"sub", "s1"},
+                                 {"aud", {"urn:api", 7, "https://issuer"}},
+                                 {"jti", "j"},
+                                 {"gid", "g"},
+                                 {"sid", "sess"},
+                                 {"preferred_username", "alice"},
+                                 {"ugen", 3}});
+  EXPECT_EQ(user->audiences, (std::vector<std::string>{"urn:api", "https://issuer"}));
+  EXPECT_FALSE(user->nbf);
+  EXPECT_FALSE(user->bad_nbf);
+  EXPECT_EQ(user->revocation_ids,
+            (std::vector<std::string>{"j", "g", "sess", UserRevocationId("s1", 3)}));
+  auto body = nlohmann::json::parse(user->introspection);
+  EXPECT_EQ(body["active"], true);
+  EXPECT_EQ(body["username"], "alice");
+  EXPECT_FALSE(body.contains("gid") || body.contains("ugen"));
+
+  auto service = MakeVerifiedToken({{"sub", "svc"}, {"aud", "urn:api"}, {"jti", "k"}, {"nbf", 5}});
+  EXPECT_EQ(service->audiences, std::vector<std::string>{"urn:api"});
+  EXPECT_EQ(service->nbf, 5);
+  EXPECT_EQ(service->revocation_ids, (std::vector<std::string>{"k", "", "", ""}));
+  EXPECT_TRUE(MakeVerifiedToken({{"nbf", "soon"}})->bad_nbf);
+  EXPECT_TRUE(MakeVerifiedToken({{"sub", "x"}})->audiences.empty());
 }
 
 }  // namespace

@@ -115,7 +115,7 @@ class Provider {
   std::shared_ptr<const VerifiedToken> VerifyAccessToken(const std::string& token,
                                                          const std::string& audience);
   // VerifyAccessToken's checks after the signature (or the cache): audience, nbf, revocation.
-  bool ClaimsUsable(const nlohmann::json& claims, const std::string& audience, int64_t now);
+  bool ClaimsUsable(const VerifiedToken& token, const std::string& audience, int64_t now);
   std::optional<nlohmann::json> OpenSealed(const char* purpose, const std::string& value);
 
   // provider_resource.cc

@@ -11,19 +11,27 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace steer::auth {
 
-// What is derived once from a verified access token and never changes for it.
+// What is derived once from a verified access token and never changes for it, so that each
+// use reads one small object instead of walking the claims again.
 struct VerifiedToken {
   nlohmann::json claims;
   // The RFC 7662 answer while the token is active: the claims without the internal `gid` and
   // `ugen`, plus `active`, `token_type` and `username`. Made once, since a resource server
   // introspects the same token on every call it serves.
   std::string introspection;
+  std::vector<std::string> audiences;  // the string members of `aud`
+  std::optional<int64_t> nbf;
+  bool bad_nbf = false;  // an `nbf` that is not an integer: never usable
+  // jti, gid, sid and the user generation's id ("" where absent): revoking any ends the token.
+  std::vector<std::string> revocation_ids;
 };
 
 class VerifiedTokenCache {
