@@ -4,6 +4,7 @@
 
 #include "json_dump.h"
 #include "steer/auth/form.h"
+#include "steer/auth/store.h"
 
 namespace steer::auth {
 
@@ -17,6 +18,41 @@ base::ServerResponse JsonTextResponse(int status, std::string body) {
   r.body = std::move(body);
   r.With("Cache-Control", "no-store").With("Pragma", "no-cache");
   return r;
+}
+
+std::shared_ptr<const VerifiedToken> MakeVerifiedToken(nlohmann::json claims) {
+  auto t = std::make_shared<VerifiedToken>();
+  t->introspection = IntrospectionBody(claims);
+  auto aud = claims.find("aud");
+  if (aud != claims.end()) {
+    for (const auto& a : aud->is_array() ? *aud : nlohmann::json::array({*aud})) {
+      if (a.is_string()) t->audiences.push_back(a.get<std::string>());
+    }
+  }
+  if (auto nbf = claims.find("nbf"); nbf != claims.end()) {
+    if (nbf->is_number_integer()) t->nbf = nbf->get<int64_t>();
+    t->bad_nbf = !t->nbf;
+  }
+  // User tokens name the user's generation: disabling or removing the user revokes it.
+  auto sub = claims.find("sub");
+  std::string user_id =
+      claims.contains("preferred_username") && sub != claims.end() && sub->is_string()
+          ? UserRevocationId(sub->get<std::string>(), claims.value("ugen", int64_t{0}))
+          : std::string();
+  t->revocation_ids = {claims.value("jti", ""), claims.value("gid", ""), claims.value("sid", ""),
+                       user_id};
+  t->claims = std::move(claims);
+  return t;
+}
+
+std::string IntrospectionBody(const nlohmann::json& claims) {
+  nlohmann::json out = claims;
+  out.erase("gid");
+  out.erase("ugen");
+  out["active"] = true;
+  out["token_type"] = "Bearer";
+  if (out.contains("preferred_username")) out["username"] = out["preferred_username"];
+  return DumpJson(out);
 }
 
 base::ServerResponse OAuthError(int status, const std::string& error,
