@@ -195,6 +195,17 @@ TEST_F(ProviderTest, IdTokensAreSignedWithTheClientsIdTokenAlgorithm) {
   EXPECT_EQ(a.provider->Handle(logout).status, 200) << "an ES256 hint is accepted at logout";
 }
 
+TEST_F(ProviderTest, Es256IdTokensWithoutAnEs256KeyAreAServerErrorNotAnRs256Token) {
+  std::filesystem::remove(dir_ / "current-es256.pem");
+  Region a(dir_, "a.db", config_, clock_);
+  Client es = a.store->FindClient("cli").value().value();
+  es.id_token_alg = "ES256";
+  ASSERT_TRUE(a.store->PutClient(es));  // before the first lookup, so nothing is cached yet
+  auto r = a.Password("alice-password-1");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(Body(r)["error_description"], "signing failed");
+}
+
 // Raw bytes to the real server; returns the status line.
 std::string RawExchange(uint16_t port, const std::string& request) {
   namespace net = boost::asio;
