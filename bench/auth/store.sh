@@ -3,11 +3,11 @@
 # SQLite, steer-authd on PostgreSQL 15 (one server from steer-test-pg --durable: fsync on, 256 MB
 # of shared buffers, on loopback) and npm oidc-provider (peer.mjs: every core, shared in-memory
 # adapter), for client_credentials (ES256 JWT), refresh-token rotation (each wrk thread holds
-# one chain: access token ES256 JWT + id_token (ID_TOKEN_ALG) + a new refresh token on every side) and
-# introspection (steer-authd: its ES256 JWT, with the revocation check in the store; the peer:
-# an opaque token), then p99 at about half of each one's median peak. Rows run REPEAT times,
-# interleaved; reported as median [min-max], also per CPU-second of the server: for PostgreSQL
-# that is steer-authd plus every postgres process, the database's work included.
+# one chain: access token ES256 JWT + id_token signed with ID_TOKEN_ALG + a new refresh token on
+# every side) and introspection (steer-authd: its ES256 JWT, with the revocation check in the
+# store; the peer: an opaque token), then p99 at about half of each one's median peak. Rows run
+# REPEAT times, interleaved; reported as median [min-max], also per CPU-second of the server:
+# for PostgreSQL that is steer-authd plus every postgres process, the database's work included.
 # Usage: bench/auth/store.sh [BUILD_DIR]
 #   env: DURATION (8), CONNS (16), REPEAT (3), KINDS ("cc refresh introspect": which paths),
 #        THREADS (steer-authd's `threads`, 2), ID_TOKEN_ALG (the refreshing client's
