@@ -48,10 +48,10 @@ TEST(AuthdPostgresCli, StoreStatusMigrateAndCopyFromSqlite) {
   std::string cfg = Config(server, db, dir, 9);
   Outcome status = Authd(dir, {"admin", "-c", cfg, "store", "status"});
   EXPECT_EQ(status.status, 0) << status.output;
-  EXPECT_EQ(status.output, "schema version 0 (this steer-authd knows up to 4); 4 pending\n");
+  EXPECT_EQ(status.output, "schema version 0 (this steer-authd knows up to 5); 5 pending\n");
   Outcome migrate = Authd(dir, {"admin", "-c", cfg, "store", "migrate"});
   EXPECT_EQ(migrate.output,
-            "schema version 4 (this steer-authd knows up to 4); applied 4 "
+            "schema version 5 (this steer-authd knows up to 5); applied 5 "
             "migration(s)\n");
   {
     auto sqlite = SqliteStore::Open(dir.File("region.db")).value();

@@ -85,6 +85,27 @@ $fn$;
 CREATE TRIGGER revoked_stamp BEFORE INSERT OR UPDATE ON revoked
   FOR EACH ROW EXECUTE FUNCTION steer_revoked_stamp();
 )sql",
+      // 5: refresh rotations in batches (pg::Batcher, PostgresStore::RotateRefresh): one
+      // statement and one commit for every rotation waiting at once, each the call of
+      // migration 3 it would have been alone, in arrival order within a family. Families are
+      // locked in sorted order, so two batches (two regions) never wait on each other in a
+      // cycle. Returns the outcomes in input order.
+      R"sql(
+CREATE FUNCTION steer_rotate_refresh_batch(p_family TEXT[], p_presented TEXT[], p_gen BIGINT[],
+                                           p_next TEXT[], p_expires BIGINT[]) RETURNS INT[]
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  outcomes INT[] := array_fill(0, ARRAY[cardinality(p_family)]);
+  i BIGINT;
+BEGIN
+  FOR i IN SELECT t.n FROM unnest(p_family) WITH ORDINALITY AS t(f, n) ORDER BY t.f, t.n LOOP
+    outcomes[i] := steer_rotate_refresh(p_family[i], p_presented[i], p_gen[i], p_next[i],
+                                        p_expires[i]);
+  END LOOP;
+  RETURN outcomes;
+END
+$fn$;
+)sql",
   };
   return kMigrations;
 }

@@ -8,6 +8,7 @@
 #include "outage_failures.h"
 #include "pg_pool.h"
 #include "pg_revocations.h"
+#include "pg_rotations.h"
 #include "pg_schema.h"
 #include "postgres_read.h"
 
@@ -31,9 +32,6 @@ const Statement kStartFamily{
     "expires_at = excluded.expires_at"};
 const Statement kGetFamily{"get_family",
                            "SELECT current, gen FROM refresh_families WHERE family = $1"};
-// Migration 3's function: one round trip, one commit.
-const Statement kRotate{"rotate",
-                        "SELECT steer_rotate_refresh($1, $2, $3::bigint, $4, $5::bigint)"};
 const Statement kRevoke{"revoke",
                         "INSERT INTO revoked(id, expires_at) VALUES($1, $2) ON CONFLICT (id) "
                         "DO UPDATE SET expires_at = GREATEST(revoked.expires_at, "
@@ -86,13 +84,18 @@ Result<int64_t> CountFailure(Lease& lease, std::string_view key, int64_t now,
 
 // Keys counted in memory at once while the primary is away (OutageFailures' bound).
 constexpr size_t kMaxOutageKeys = 10000;
+// Rotations per statement, and statements in flight at once (each holds a pooled connection).
+constexpr size_t kMaxRotationBatch = 64;
+constexpr int kRotationBatchesInFlight = 2;
 
 }  // namespace
 
 PostgresStore::PostgresStore(std::unique_ptr<pg::Pool> pool, std::unique_ptr<pg::Pool> standby)
     : pool_(std::move(pool)),
       standby_(std::move(standby)),
-      outage_failures_(std::make_unique<pg::OutageFailures>(kMaxOutageKeys)) {}
+      outage_failures_(std::make_unique<pg::OutageFailures>(kMaxOutageKeys)),
+      rotations_(
+          std::make_unique<pg::RotationBatcher>(kMaxRotationBatch, kRotationBatchesInFlight)) {}
 
 bool PostgresStore::PrimaryRecentlyDown() const {
   return std::chrono::steady_clock::now().time_since_epoch().count() < primary_down_until_.load();
@@ -129,18 +132,9 @@ Result<void> PostgresStore::StartFamily(std::string_view family, std::string_vie
 Result<RefreshOutcome> PostgresStore::RotateRefresh(std::string_view family,
                                                     std::string_view presented, int64_t gen,
                                                     std::string_view next, int64_t expires_at) {
-  auto outcome = pool_->Run(kOnce, [&](Lease& lease) -> Result<RefreshOutcome> {
-    auto r = lease.Exec(kRotate, {S(family), S(presented), S(gen), S(next), S(expires_at)});
-    if (!r) return tl::unexpected(r.error());
-    switch (r->Int(0, 0)) {
-      case 0:
-        return RefreshOutcome::kRotated;
-      case 1:
-        return RefreshOutcome::kReused;
-      default:
-        return RefreshOutcome::kRevoked;
-    }
-  });
+  auto outcome = rotations_->Submit(
+      pg::Rotation{S(family), S(presented), gen, S(next), expires_at},
+      [&](const std::vector<pg::Rotation>& batch) { return pg::RotateBatch(*pool_, batch); });
   // Reuse revoked the family: the caller may tell the client so only once every mirror knows.
   if (outcome && *outcome == RefreshOutcome::kReused) AwaitMirrors();
   return outcome;

@@ -104,6 +104,31 @@ TYPED_TEST_P(StoreContract, ConcurrentRotationsOfOneTokenRotateOnce) {
   }
 }
 
+// Many chains rotating at once (PostgresStore commits them together): every step of every
+// chain rotates, and each chain ends on its own last token.
+TYPED_TEST_P(StoreContract, ConcurrentChainsEachRotateAtEveryStep) {
+  auto& store = *this->store_;
+  constexpr int kChains = 8, kSteps = 25;
+  std::atomic<int> wrong{0};
+  this->Concurrently(kChains, [&](int i) {
+    std::string family = "chain" + std::to_string(i), token = "t0";
+    if (!store.StartFamily(family, token, 1000)) ++wrong;
+    for (int gen = 0; gen < kSteps; ++gen) {
+      std::string next = family + "-" + std::to_string(gen + 1);
+      auto r = store.RotateRefresh(family, token, gen, next, 1000);
+      if (!r || *r != RefreshOutcome::kRotated) ++wrong;
+      token = next;
+    }
+  });
+  EXPECT_EQ(wrong.load(), 0);
+  for (int i = 0; i < kChains; ++i) {
+    std::string family = "chain" + std::to_string(i);
+    EXPECT_TRUE(
+        store.IsCurrentRefresh(family, family + "-" + std::to_string(kSteps), kSteps).value());
+    EXPECT_FALSE(store.IsRevoked({family}).value());
+  }
+}
+
 TYPED_TEST_P(StoreContract, ConcurrentRedemptionsOfOneCodeSucceedOnce) {
   auto& store = *this->store_;
   std::atomic<int> first{0};
@@ -281,7 +306,8 @@ TYPED_TEST_P(StoreContract, EndUserRevokesEveryOlderGenerationAndDisables) {
 REGISTER_TYPED_TEST_SUITE_P(
     StoreContract, CodesAreSingleUse, RefreshRotationAndReuseRevokesTheFamily,
     SameGenerationWithAnotherTokenIsReuse, UnknownOrNewerFamilyIsAdoptedFromAnotherRegion,
-    ConcurrentRotationsOfOneTokenRotateOnce, ConcurrentRedemptionsOfOneCodeSucceedOnce, Revocations,
+    ConcurrentRotationsOfOneTokenRotateOnce, ConcurrentChainsEachRotateAtEveryStep,
+    ConcurrentRedemptionsOfOneCodeSucceedOnce, Revocations,
     LockoutAfterMaxFailuresUntilTimeoutOrClear, FailuresOutsideTheWindowStartOver,
     ConcurrentFailuresAreAllCounted, UsersAndClientsSurviveReopen, SqlIshNamesAreJustNames,
     RevocationFoundInEveryPositionOfABatch,

@@ -15,7 +15,8 @@
 // its own. With RevocationReads::kMirror (steer-authd serve), IsRevoked reads an in-memory copy
 // of the revocations kept fresh by polling (pg::RevocationMirror); then, and in every process
 // regardless, a write to the revocations is acknowledged only kLease after its commit (50 ms),
-// so every mirror has seen it by then. Thread-safe.
+// so every mirror has seen it by then. Refresh rotations that arrive together are committed
+// together (pg::Batcher): one round trip and one WAL flush for all of them. Thread-safe.
 
 #include <atomic>
 #include <chrono>
@@ -33,7 +34,10 @@ class Lease;
 class Pool;
 class OutageFailures;
 class RevocationMirror;
+struct Rotation;
 struct SchemaStatus;
+template <typename In, typename Out>
+class Batcher;
 }  // namespace pg
 
 // Where IsRevoked looks: the database each time (admin commands, tests), or a mirror polled
@@ -107,6 +111,8 @@ class PostgresStore final : public Store {
   std::unique_ptr<pg::Pool> standby_;  // null without standby_dsn
   std::unique_ptr<pg::OutageFailures> outage_failures_;
   std::unique_ptr<pg::RevocationMirror> mirror_;  // null with RevocationReads::kDatabase
+  // Concurrent RotateRefresh calls share one statement and one commit (schema migration 5).
+  std::unique_ptr<pg::Batcher<pg::Rotation, RefreshOutcome>> rotations_;
   // steady_clock ticks until which reads skip the primary (it just failed: a dropped network
   // would cost connect_timeout per read).
   std::atomic<std::chrono::steady_clock::rep> primary_down_until_{0};
