@@ -9,9 +9,11 @@
 //   steer-dns-poll watch SECONDS SERVER/NAME... prints "TIME SERVER/NAME ANSWER" whenever a
 //                                              server's first A record changes (- on error)
 //
-// SERVER is host:port. Every 2 ms each server is asked once (1 s query timeout).
+// SERVER is host:port. Every 2 ms each server is asked once (1 s query timeout); env
+// STEER_POLL_INTERVAL_US sets another interval (bench/dns/decision_latency.sh: 200 us).
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +31,14 @@ struct Watched {
   std::string last = "?";
   double first_wanted = 0;
 };
+
+std::chrono::microseconds Interval() {
+  static const std::chrono::microseconds interval = [] {
+    const char* env = std::getenv("STEER_POLL_INTERVAL_US");
+    return std::chrono::microseconds(env != nullptr ? std::atol(env) : 2000);
+  }();
+  return interval;
+}
 
 double Now() {
   return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
@@ -68,7 +78,7 @@ int Until(const std::string& want, std::vector<Watched>& ws) {
         ++done;
       }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::this_thread::sleep_for(Interval());
   }
   for (const auto& w : ws) std::printf("%.6f\n", w.first_wanted);
   return 0;
@@ -86,7 +96,7 @@ int Watch(double seconds, std::vector<Watched>& ws) {
         w.last = a;
       }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::this_thread::sleep_for(Interval());
   }
   return 0;
 }
