@@ -9,7 +9,8 @@
 #               SECONDARY_RUNS times: a real BIND 9.18 secondary (AXFR/IXFR with TSIG) on a
 #               loopback free port; per run three changes, each made with BIND idle, timed from
 #               Replace (NOTIFY sent at once) until BIND answers the new record (polled every
-#               1 ms). The first change of a run comes right after BIND's initial load.
+#               1 ms). The first change of a run waits for the startup NOTIFY to be answered
+#               (BIND was not up for the first one and gets it on the 1 s retry).
 # Prints median / p90 / p99 / max (nearest rank) per kind, and the load average.
 # Usage: bench/dns/change_latency.sh   (env: REPLACE_RUNS=3 SECONDARY_RUNS=10 STEER_BUILD_DIR)
 set -euo pipefail
