@@ -51,7 +51,7 @@ void ConfigureLogging(const std::string& config, std::string level) {
 // glibc gives each thread that allocates its own arena (up to 8 per core) and keeps in it what
 // a burst of probes freed: in the 1,000-target soak steerd's RSS climbed from 54 to 70 MB in its
 // first two minutes with 13-14 MB in use, in arenas of 16 MB holding 3.7 MB each. With two
-// arenas the same soak stays at 36-38 MB (docs/benchmarks.md, Soak). An operator's
+// arenas the 30-minute soak stays at 37-41 MB (docs/benchmarks.md, Soak). An operator's
 // MALLOC_ARENA_MAX wins.
 void LimitMallocArenas() {
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
