@@ -8,6 +8,9 @@
 // workers share one adapter instead: each keeps an in-memory copy and every write is relayed
 // through the primary to the others (finds stay in-process, as cheap as the default adapter's).
 // The signing keys are made once in the primary and handed to the workers.
+// PEER_REDIS=redis://HOST:PORT: the adapter is Redis instead (ioredis), the store oidc-provider's
+// own example adapter uses and its answer to its warning that the in-memory adapter is
+// development-only and cannot be shared between processes. Every worker reads and writes Redis.
 // PEER_REFRESH=N: the first worker also mints N refresh tokens for client `cli` (as a code flow
 // with offline_access would have: a grant, then the token, saved through the adapter, so every
 // worker knows them) and prints each as "refresh TOKEN" before "ready". Rotation is on.
@@ -80,8 +83,9 @@ async function worker() {
     'urn:bench:es': { accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } },
     'urn:bench:opaque': { accessTokenFormat: 'opaque' },
   };
+  const adapter = process.env.PEER_REDIS ? await redisAdapter(process.env.PEER_REDIS) : SharedAdapter;
   const provider = new Provider(`http://127.0.0.1:${port}`, {
-    adapter: SharedAdapter,
+    adapter,
     jwks: { keys: JSON.parse(process.env.PEER_KEYS) },
     clients: [{
       client_id: 'svc', client_secret: 'svc-secret-0123456789abcdef0123456789',
@@ -130,4 +134,66 @@ async function mint(provider, n) {
     console.log(`refresh ${await token.save()}`);
   }
   process.send({ op: 'minted', from: process.pid });
+}
+
+// The adapter contract of oidc-provider (find, upsert, consume, destroy, revokeByGrantId, ...)
+// on Redis. Tokens that can be consumed (codes, refresh tokens) are hashes so that consume() sets
+// one field; a grant's list of token keys lets revokeByGrantId() delete them all.
+async function redisAdapter(url) {
+  const { default: Redis } = await import('ioredis');
+  const client = new Redis(url, { keyPrefix: 'oidc:' });
+  const consumable = new Set(['AuthorizationCode', 'RefreshToken', 'DeviceCode',
+    'BackchannelAuthenticationRequest']);
+  const grantable = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode',
+    'BackchannelAuthenticationRequest']);
+  return class RedisAdapter {
+    constructor(model) { this.model = model; }
+    key(id) { return `${this.model}:${id}`; }
+    async upsert(id, payload, expiresIn) {
+      const k = this.key(id);
+      const multi = client.multi();
+      if (consumable.has(this.model)) multi.hset(k, { payload: JSON.stringify(payload) });
+      else multi.set(k, JSON.stringify(payload));
+      if (expiresIn) multi.expire(k, expiresIn);
+      if (grantable.has(this.model) && payload.grantId) {
+        const g = `grant:${payload.grantId}`;
+        multi.rpush(g, k);
+        if (expiresIn) multi.expire(g, expiresIn, 'NX').expire(g, expiresIn, 'GT');  // only longer
+      }
+      for (const [index, value] of [['userCode', payload.userCode], ['uid', payload.uid]]) {
+        if (!value) continue;
+        if (expiresIn) multi.set(`${index}:${value}`, id, 'EX', expiresIn);
+        else multi.set(`${index}:${value}`, id);
+      }
+      await multi.exec();
+    }
+    async find(id) {
+      if (consumable.has(this.model)) {
+        const h = await client.hgetall(this.key(id));
+        if (!h || !h.payload) return undefined;
+        const { payload, consumed } = h;
+        return { ...JSON.parse(payload), ...(consumed ? { consumed: Number(consumed) } : {}) };
+      }
+      const v = await client.get(this.key(id));
+      return v ? JSON.parse(v) : undefined;
+    }
+    async findByUid(uid) {
+      const id = await client.get(`uid:${uid}`);
+      return id ? this.find(id) : undefined;
+    }
+    async findByUserCode(code) {
+      const id = await client.get(`userCode:${code}`);
+      return id ? this.find(id) : undefined;
+    }
+    async consume(id) { await client.hset(this.key(id), 'consumed', Math.floor(Date.now() / 1000)); }
+    async destroy(id) { await client.del(this.key(id)); }
+    async revokeByGrantId(grantId) {
+      const g = `grant:${grantId}`;
+      const keys = await client.lrange(g, 0, -1);  // unprefixed, as del() wants them
+      const multi = client.multi();
+      for (const k of keys) multi.del(k);
+      multi.del(g);
+      await multi.exec();
+    }
+  };
 }

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Benchmark of steer-authd's stores (issue 14), in one run on this machine: steer-authd on
 # SQLite, steer-authd on PostgreSQL 15 (one server from steer-test-pg --durable: fsync on, 256 MB
-# of shared buffers, on loopback) and npm oidc-provider (peer.mjs: every core, shared in-memory
-# adapter), for client_credentials (ES256 JWT), refresh-token rotation (each wrk thread holds
-# one chain: access token ES256 JWT + id_token signed with ID_TOKEN_ALG + a new refresh token on
-# every side) and introspection (steer-authd: its ES256 JWT, with the revocation check in the
-# store; the peer: an opaque token), then p99 at about half of each one's median peak. Rows run
+# of shared buffers, on loopback) and npm oidc-provider twice (peer.mjs, every core): `peer` with
+# its shared in-memory adapter (oidc-provider calls that adapter development-only) and
+# `peer_redis` with a Redis adapter (redis-server with appendonly yes, appendfsync everysec:
+# Redis's recommended durability; its CPU counted as the server's), for client_credentials
+# (ES256 JWT), refresh-token rotation (each wrk thread holds one chain: access token ES256 JWT +
+# id_token signed with ID_TOKEN_ALG + a new refresh token on every side) and introspection
+# (steer-authd: its ES256 JWT, with the revocation check in the store; the peer: an opaque
+# token), then p99 at about half of each one's median peak. Rows run
 # REPEAT times, interleaved; reported as median [min-max], also per CPU-second of the server:
-# for PostgreSQL that is steer-authd plus every postgres process, the database's work included.
+# for PostgreSQL that is steer-authd plus every postgres process, the database's work included,
+# and for peer_redis the Node workers plus redis-server. PEERS="peer peer_redis" (default) picks
+# the peer sides.
 # Usage: bench/auth/store.sh [BUILD_DIR]
 #   env: DURATION (8), CONNS (16), REPEAT (3), KINDS ("cc refresh introspect": which paths),
 #        THREADS (steer-authd's `threads`, 2), ID_TOKEN_ALG (the refreshing client's
@@ -70,14 +75,33 @@ YAML
 start_authd sqlite "store: {sqlite: sqlite.db}"
 start_authd pg "store: {postgres: {dsn: \"$pg_dsn\", password: \"file:$pg_password\", pool_size: 8}}"
 
-pp=$(port)
-ID_TOKEN_ALG=$id_alg PEER_REFRESH=$chains NODE_ENV=production node "$here/peer.mjs" "$pp" >"$tmp/peer.log" 2>&1 &
-pids+=($!)
-PID_peer="$! $(sleep 1; ps -o pid= --ppid "$!" | tr '\n' ' ')"
-URL_peer=http://127.0.0.1:$pp
-for _ in $(seq 600); do grep -q '^ready' "$tmp/peer.log" && break; sleep 0.1; done
-grep -q '^ready' "$tmp/peer.log" || { cat "$tmp/peer.log"; exit 1; }
-awk '/^refresh/ {print $2}' "$tmp/peer.log" >"$tmp/chains.peer"
+peers=${PEERS:-peer peer_redis}
+start_peer() {  # start_peer NAME [PEER_REDIS URL]: sets PID_<NAME>, URL_<NAME>, chains.<NAME>
+  local name=$1 pp; pp=$(port)
+  PEER_REDIS=${2:-} ID_TOKEN_ALG=$id_alg PEER_REFRESH=$chains NODE_ENV=production \
+    node "$here/peer.mjs" "$pp" >"$tmp/$name.log" 2>&1 &
+  local pid=$! kids
+  pids+=("$pid")
+  kids=$(sleep 1; ps -o pid= --ppid "$pid" | tr '\n' ' ')
+  eval "PID_$name='$pid $kids ${3:-}'"
+  eval "URL_$name=http://127.0.0.1:$pp"
+  for _ in $(seq 600); do grep -q '^ready' "$tmp/$name.log" && break; sleep 0.1; done
+  grep -q '^ready' "$tmp/$name.log" || { cat "$tmp/$name.log"; exit 1; }
+  awk '/^refresh/ {print $2}' "$tmp/$name.log" >"$tmp/chains.$name"
+}
+for s in $peers; do
+  case $s in
+    peer) start_peer peer ;;
+    peer_redis)
+      rp=$(port); mkdir -p "$tmp/redis"
+      redis-server --port "$rp" --bind 127.0.0.1 --dir "$tmp/redis" --save '' --appendonly yes \
+        --appendfsync everysec --daemonize no >"$tmp/redis.log" 2>&1 &
+      pids+=($!); rpid=$!
+      for _ in $(seq 100); do redis-cli -p "$rp" ping >/dev/null 2>&1 && break; sleep 0.1; done
+      start_peer peer_redis "redis://127.0.0.1:$rp" "$rpid" ;;
+    *) echo "unknown peer $s (PEERS: peer peer_redis)" >&2; exit 2 ;;
+  esac
+done
 
 # Refresh chains of steer-authd: password-grant logins (Argon2id), one per chain.
 PW="grant_type=password&username=bench&password=bench-password-1&scope=openid%20offline_access"
@@ -91,8 +115,9 @@ for s in sqlite pg; do
 done
 CC="grant_type=client_credentials&scope=api"
 tok() { curl -s -u "svc:$SECRET" -d "$CC${2:-}" "$1/token" | sed 's/.*"access_token":"\([^"]*\)".*/\1/'; }
-token_sqlite=$(tok "$URL_sqlite") token_pg=$(tok "$URL_pg") token_peer=$(tok "$URL_peer" "&resource=urn:bench:opaque")
-for s in sqlite pg peer; do
+token_sqlite=$(tok "$URL_sqlite") token_pg=$(tok "$URL_pg")
+for s in $peers; do eval "token_$s=\$(tok \"\$URL_$s\" '&resource=urn:bench:opaque')"; done
+for s in sqlite pg $peers; do
   case $(eval echo "\$token_$s") in ""|*error*) echo "no access token from $s" >&2; exit 1 ;; esac
 done
 sleep 0.5
@@ -102,8 +127,8 @@ pg_pids() {
   echo "$PID_pg $pm $(ps -o pid= --ppid "$pm" | tr '\n' ' ')"
 }
 srv_of() { case $1 in pg) pg_pids ;; *) eval echo "\$PID_$1" ;; esac; }
-extra_of() { [ "$1" = peer ] && echo "&resource=urn:bench:es"; true; }
-introspect_path() { [ "$1" = peer ] && echo /token/introspection || echo /introspect; }
+extra_of() { case $1 in peer*) echo "&resource=urn:bench:es" ;; esac; }
+introspect_path() { case $1 in peer*) echo /token/introspection ;; *) echo /introspect ;; esac; }
 
 next_chains() {  # next_chains SIDE: the next $conns unused chain starts of SIDE
   local f="$tmp/chains.$1" used="$tmp/used.$1"
@@ -117,16 +142,16 @@ refresh()    { SRV=$(srv_of "$1") T=$conns SCRIPT=$here/refresh.lua TOKENS=$(nex
 introspect() { SRV=$(srv_of "$1") run "$2$1.introspect" "$(eval echo "\$URL_$1")" "$(introspect_path "$1")" \
                  "token=$(eval echo "\$token_$1")" "svc:$SECRET"; }
 export TOKENS EXTRA
-for s in sqlite pg peer; do  # warm-up, not recorded
+for s in sqlite pg $peers; do  # warm-up, not recorded
   SRV=$(srv_of "$s") run "warm.$s" "$(eval echo "\$URL_$s")" /token "$CC$(extra_of "$s")" "svc:$SECRET" >/dev/null
 done
 kinds=${KINDS:-cc refresh introspect}
 for i in $(seq "$rep"); do
   echo "-- round $i of $rep"
-  for s in sqlite pg peer; do for kind in $kinds; do "$kind" "$s" ""; done; done
+  for s in sqlite pg $peers; do for kind in $kinds; do "$kind" "$s" ""; done; done
 done
 for i in $(seq "$rep"); do  # about half of the median peak: each connection pauses between requests
-  for s in sqlite pg peer; do
+  for s in sqlite pg $peers; do
     for kind in $kinds; do
       delay=$(awk -v p="$(med "$s.$kind")" -v c="$conns" 'BEGIN {d=int(c*1000/(p/2)); print (d<1?1:d)}')
       DELAY_MS=$delay "$kind" "$s" "half."
@@ -135,17 +160,25 @@ for i in $(seq "$rep"); do  # about half of the median peak: each connection pau
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "Median of $rep runs [min-max]; req/cpu-s = requests per CPU-second of the server's processes (PostgreSQL's included)."
+echo "Median of $rep runs [min-max]; req/cpu-s = requests per CPU-second of the server's processes (PostgreSQL's and Redis's included)."
 echo
 rows_table
 if awk '$1 !~ /^warm/ && $4 > 0 {bad=1} END {exit !bad}' "$tmp/raw"; then
   echo "WARNING: some runs had non-2xx responses (see the rows above); their figures are invalid"
 fi
 echo
-echo "| path (medians) | PostgreSQL / oidc-provider req/s (per CPU-s) | PostgreSQL / SQLite req/s (per CPU-s) |"
-echo "|---|---|---|"
+hdr="| path (medians) |" sep="|---|"
+for s in $peers; do hdr+=" PostgreSQL / $s, req/s (per CPU-s) |"; sep+="---|"; done
+echo "$hdr PostgreSQL / SQLite, req/s (per CPU-s) |"
+echo "$sep---|"
+ratio() {  # ratio A B: "x.yx (x.yx)" of A over B, req/s and per CPU-s
+  awk -v a="$(med "$1")" -v b="$(med "$2")" -v ca="$(med "$1" 5)" -v cb="$(med "$2" 5)" \
+    'BEGIN {printf "%.1fx (%.1fx)", a/b, ca/cb}'
+}
 for kind in $kinds; do
-  awk -v k="$kind" -v pg="$(med "pg.$kind")" -v pe="$(med "peer.$kind")" -v sq="$(med "sqlite.$kind")" \
-    -v cpg="$(med "pg.$kind" 5)" -v cpe="$(med "peer.$kind" 5)" -v csq="$(med "sqlite.$kind" 5)" \
-    'BEGIN {printf "| %s | %.1fx (%.1fx) | %.0f%% (%.0f%%) |\n", k, pg/pe, cpg/cpe, 100*pg/sq, 100*cpg/csq}'
+  line="| $kind |"
+  for s in $peers; do line+=" $(ratio "pg.$kind" "$s.$kind") |"; done
+  line+=" $(awk -v a="$(med "pg.$kind")" -v b="$(med "sqlite.$kind")" -v ca="$(med "pg.$kind" 5)" \
+    -v cb="$(med "sqlite.$kind" 5)" 'BEGIN {printf "%.0f%% (%.0f%%)", 100*a/b, 100*ca/cb}') |"
+  echo "$line"
 done
