@@ -8,15 +8,16 @@
 # (ES256 JWT), refresh-token rotation (each wrk thread holds one chain: access token ES256 JWT +
 # id_token signed with ID_TOKEN_ALG + a new refresh token on every side) and introspection
 # (steer-authd: its ES256 JWT, with the revocation check in the store; the peer: an opaque
-# token), then p99 at about half of each one's median peak. Rows run
-# REPEAT times, interleaved; reported as median [min-max], also per CPU-second of the server:
+# token), then p99 at about half of each one's median peak. Rows run REPEAT times, interleaved;
+# reported as median [min-max], also per CPU-second of the server:
 # for PostgreSQL that is steer-authd plus every postgres process, the database's work included,
 # and for peer_redis the Node workers plus redis-server. PEERS="peer peer_redis" (default) picks
 # the peer sides.
 # Usage: bench/auth/store.sh [BUILD_DIR]
 #   env: DURATION (8), CONNS (16), REPEAT (3), KINDS ("cc refresh introspect": which paths),
 #        THREADS (steer-authd's `threads`, 2), ID_TOKEN_ALG (the refreshing client's
-#        id_token_signed_response_alg on both sides: RS256, the OIDC default, or ES256)
+#        id_token_signed_response_alg on both sides: RS256, the OIDC default, or ES256),
+#        PEERS ("peer peer_redis": which oidc-provider sides)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(realpath "${1:-$here/../../build}")
@@ -93,6 +94,8 @@ for s in $peers; do
   case $s in
     peer) start_peer peer ;;
     peer_redis)
+      command -v redis-server >/dev/null ||
+        { echo "missing redis-server: run scripts/setup, or PEERS=peer" >&2; exit 2; }
       rp=$(port); mkdir -p "$tmp/redis"
       redis-server --port "$rp" --bind 127.0.0.1 --dir "$tmp/redis" --save '' --appendonly yes \
         --appendfsync everysec --daemonize no >"$tmp/redis.log" 2>&1 &
