@@ -83,7 +83,8 @@ async function worker() {
     'urn:bench:es': { accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } },
     'urn:bench:opaque': { accessTokenFormat: 'opaque' },
   };
-  const adapter = process.env.PEER_REDIS ? await redisAdapter(process.env.PEER_REDIS) : SharedAdapter;
+  const adapter = process.env.PEER_REDIS
+    ? await redisAdapter(process.env.PEER_REDIS) : SharedAdapter;
   const provider = new Provider(`http://127.0.0.1:${port}`, {
     adapter,
     jwks: { keys: JSON.parse(process.env.PEER_KEYS) },
