@@ -101,6 +101,7 @@ for s in $peers; do
         --appendfsync everysec --daemonize no >"$tmp/redis.log" 2>&1 &
       pids+=($!); rpid=$!
       for _ in $(seq 100); do redis-cli -p "$rp" ping >/dev/null 2>&1 && break; sleep 0.1; done
+      redis-cli -p "$rp" ping >/dev/null 2>&1 || { echo "redis-server did not start:" >&2; cat "$tmp/redis.log" >&2; exit 1; }
       start_peer peer_redis "redis://127.0.0.1:$rp" "$rpid" ;;
     *) echo "unknown peer $s (PEERS: peer peer_redis)" >&2; exit 2 ;;
   esac
@@ -174,14 +175,13 @@ hdr="| path (medians) |" sep="|---|"
 for s in $peers; do hdr+=" PostgreSQL / $s, req/s (per CPU-s) |"; sep+="---|"; done
 echo "$hdr PostgreSQL / SQLite, req/s (per CPU-s) |"
 echo "$sep---|"
-ratio() {  # ratio A B: "x.yx (x.yx)" of A over B, req/s and per CPU-s
-  awk -v a="$(med "$1")" -v b="$(med "$2")" -v ca="$(med "$1" 5)" -v cb="$(med "$2" 5)" \
-    'BEGIN {printf "%.1fx (%.1fx)", a/b, ca/cb}'
+ratio() {  # ratio A B [pct]: A over B as "x.yx (x.yx)", or "n% (n%)" with pct; req/s (per CPU-s)
+  awk -v a="$(med "$1")" -v b="$(med "$2")" -v ca="$(med "$1" 5)" -v cb="$(med "$2" 5)" -v pct="${3:-}" \
+    'BEGIN {if (pct) printf "%.0f%% (%.0f%%)", 100*a/b, 100*ca/cb; else printf "%.1fx (%.1fx)", a/b, ca/cb}'
 }
 for kind in $kinds; do
   line="| $kind |"
   for s in $peers; do line+=" $(ratio "pg.$kind" "$s.$kind") |"; done
-  line+=" $(awk -v a="$(med "pg.$kind")" -v b="$(med "sqlite.$kind")" -v ca="$(med "pg.$kind" 5)" \
-    -v cb="$(med "sqlite.$kind" 5)" 'BEGIN {printf "%.0f%% (%.0f%%)", 100*a/b, 100*ca/cb}') |"
+  line+=" $(ratio "pg.$kind" "sqlite.$kind" pct) |"
   echo "$line"
 done

@@ -11,10 +11,7 @@ cleanup() {
   stop_pids "${PIDS[@]}"
   rm -rf "$D"
 }
-trap cleanup EXIT
-# A trap on a signal returns to the script: exit instead, and the EXIT trap cleans up once.
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 KEY=benchkey$RANDOM$RANDOM
 BPORT=18480  # backends: 127.0.0.2:BPORT (region a) and 127.0.0.3:BPORT (region b)
 POLL=${POLL:-build/bench/failover/steer-dns-poll}

@@ -44,10 +44,7 @@ cleanup() {
   ip link delete steersk0 2>/dev/null || true
   rm -rf "$D"
 }
-trap cleanup EXIT
-# A trap on a signal returns to the script: exit instead, and the EXIT trap cleans up once.
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 # Backend ports: region a's components on PA..PA+9, region b's on PB..PB+9.
 BE=10.79.0.1 SRV=10.79.0.3 PA=18600 PB=18610 ETCD=23790 DNS=15491 PAPI=18591
 KEY=soakkey$RANDOM$RANDOM

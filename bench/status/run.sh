@@ -37,10 +37,7 @@ cleanup() {
   stop_pids "${PIDS[@]}"
   rm -rf "$D"
 }
-trap cleanup EXIT
-# A trap on a signal returns to the script: exit instead, and the EXIT trap cleans up once.
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 API=$(free_port); LIVE=$(free_port); NGX=$(free_port); DNS=$(free_port); HEALTH=$(free_port)
 
 # 1. History.

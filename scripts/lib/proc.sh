@@ -1,5 +1,6 @@
-# Shell helpers shared by the benchmarks (bench/*): a free port on loopback, and stopping the
-# processes a script started by PID. Sourced; defines functions only.
+# Shell helpers shared by the benchmarks (bench/*): a free port on loopback, stopping the
+# processes a script started by PID, and running a cleanup once on exit. Sourced; defines
+# functions only.
 # shellcheck shell=bash
 
 # A TCP port free on 127.0.0.1 a moment ago (bound to 0 by the kernel, then released).
@@ -16,4 +17,13 @@ stop_pids() {
     for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$p" 2>/dev/null || true
   done
+}
+
+# on_exit FUNC: FUNC runs once when the script ends, also on INT and TERM. A trap on a signal
+# alone returns to the script afterwards (a stopped soak went on sampling without its servers),
+# so the signals exit and the EXIT trap does the cleaning.
+on_exit() {
+  trap "$1" EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
 }
