@@ -10,6 +10,9 @@
 namespace steer::auth {
 namespace {
 
+// A /healthz/ready ping in flight longer than this means the store is unreachable.
+constexpr std::chrono::milliseconds kSlowStorePing(1000);
+
 double MonotonicSeconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -65,6 +68,7 @@ Provider::Provider(config::AuthdConfig config, KeySet keys, Sealer sealer, Store
       origins_(store, 5.0),
       request_throttle_(config_.requests_per_second, config_.requests_per_second),
       login_throttle_(config_.logins_per_minute / 60.0, config_.logins_per_minute),
+      store_health_([&store] { return store.Ping(); }, clock, kSlowStorePing),
       branding_(std::move(branding)),
       base_path_(IssuerPath(config_.issuer)),
       discovery_json_(DiscoveryDocument(config_.issuer).dump()),
@@ -123,12 +127,12 @@ base::ServerResponse Provider::Dispatch(const base::ServerRequest& req, std::str
 }
 
 base::ServerResponse Provider::Ready() {
-  auto ping = store_.Ping();
+  auto store = store_health_.Check();
   bool keys = keys_.Current(JwsAlg::kRS256) != nullptr;
-  nlohmann::json body = {{"store", ping ? "ok" : "unreachable"},
+  nlohmann::json body = {{"store", store.ok ? "ok" : "unreachable"},
                          {"keys", keys ? "loaded" : "missing"}};
-  body["status"] = ping && keys ? "ready" : "not_ready";
-  return JsonResponse(ping && keys ? 200 : 503, body);
+  body["status"] = store.ok && keys ? "ready" : "not_ready";
+  return JsonResponse(store.ok && keys ? 200 : 503, body);
 }
 
 Result<Client> Provider::AuthenticateClient(const base::ServerRequest& req, const Params& form,

@@ -40,6 +40,9 @@ fail() {
   echo "FAIL: $*"
   cat "$STEER_DEMO_DIR/demo.out"
   for f in "$STEER_DEMO_DIR"/patroni-*.log; do [ -f "$f" ] && tail -n 5 "$f"; done
+  for f in steerd.log authd-a.log authd-b.log; do
+    echo "--- $f"; tail -n 20 "$STEER_DEMO_DIR/$f" 2>/dev/null | cut -c1-400 || true
+  done
   exit 1
 }
 

@@ -4,8 +4,8 @@
 // independent of the transport. Codes, refresh tokens, the pending authorization request and the
 // SSO session are sealed with the shared AEAD key, so any region with the same keys answers any
 // request; the Store only keeps what must be unique (single use, revocation, lockouts).
-// Handle() is thread-safe: members are immutable after construction and the Store, hasher
-// and throttles are thread-safe.
+// Handle() is thread-safe: members are immutable after construction and the Store, hasher,
+// throttles and StoreHealth are thread-safe.
 
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -19,6 +19,7 @@
 #include "steer/auth/password_hasher.h"
 #include "steer/auth/sealer.h"
 #include "steer/auth/store.h"
+#include "steer/auth/store_health.h"
 #include "steer/auth/verified_token_cache.h"
 #include "steer/auth/web_origin.h"
 #include "steer/base/clock.h"
@@ -139,6 +140,7 @@ class Provider {
   VerifiedTokenCache verified_;
   IpThrottle request_throttle_;
   IpThrottle login_throttle_;
+  StoreHealth store_health_;  // /healthz/ready
   config::Branding branding_;
   std::string base_path_;  // the issuer's path, "" or e.g. "/t/acme"
   std::string discovery_json_;

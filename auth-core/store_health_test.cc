@@ -1,0 +1,101 @@
+#include "steer/auth/store_health.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+namespace steer::auth {
+namespace {
+
+using std::chrono::milliseconds;
+
+// A ping that blocks until released, as one to a database in the middle of a failover does.
+class BlockingPing {
+ public:
+  StoreHealth::Ping Fn() {
+    return [this]() -> Result<void> {
+      ++calls;
+      if (!block) return answer;
+      entered_.set_value();
+      release_.get_future().wait();
+      return answer;
+    };
+  }
+  void WaitEntered() { entered_.get_future().wait(); }
+  void Release() { release_.set_value(); }
+
+  Result<void> answer{};
+  bool block = false;
+  std::atomic<int> calls = 0;
+
+ private:
+  std::promise<void> entered_, release_;
+};
+
+TEST(StoreHealthTest, ReportsEachCompletedPing) {
+  base::FakeClock clock;
+  BlockingPing ping;
+  StoreHealth health(ping.Fn(), clock, milliseconds(1000));
+  EXPECT_TRUE(health.Check().ok);
+  ping.answer = MakeError(ErrorCode::kUnavailable, "postgres: cannot connect");
+  auto down = health.Check();
+  EXPECT_FALSE(down.ok);
+  EXPECT_EQ(down.detail, "postgres: cannot connect");
+  EXPECT_EQ(ping.calls, 2);
+}
+
+TEST(StoreHealthTest, CallersDuringAPingAnswerFromTheLastOneWithoutPinging) {
+  base::FakeClock clock;
+  BlockingPing ping;
+  StoreHealth health(ping.Fn(), clock, milliseconds(1000));
+  ASSERT_TRUE(health.Check().ok);
+  ping.block = true;
+  ping.answer = MakeError(ErrorCode::kUnavailable, "postgres: cannot connect");
+  std::thread slow([&] { EXPECT_FALSE(health.Check().ok); });
+  ping.WaitEntered();
+  clock.Advance(milliseconds(1000));  // not longer than `slow`
+  for (int i = 0; i < 20; ++i) EXPECT_TRUE(health.Check().ok);
+  EXPECT_EQ(ping.calls, 2);  // no pile-up: only the one in flight
+  ping.Release();
+  slow.join();
+  ping.block = false;
+  EXPECT_FALSE(health.Check().ok);
+}
+
+TEST(StoreHealthTest, APingInFlightLongerThanSlowMeansUnreachable) {
+  base::FakeClock clock;
+  BlockingPing ping;
+  StoreHealth health(ping.Fn(), clock, milliseconds(1000));
+  ASSERT_TRUE(health.Check().ok);
+  ping.block = true;
+  std::thread slow([&] { EXPECT_TRUE(health.Check().ok); });
+  ping.WaitEntered();
+  clock.Advance(milliseconds(1001));
+  auto status = health.Check();
+  EXPECT_FALSE(status.ok);
+  EXPECT_EQ(status.detail, "a ping has waited 1001 ms");
+  ping.Release();
+  slow.join();
+  EXPECT_EQ(ping.calls, 2);
+}
+
+TEST(StoreHealthTest, NotReadyUntilTheFirstPingCompletes) {
+  base::FakeClock clock;
+  BlockingPing ping;
+  ping.block = true;
+  StoreHealth health(ping.Fn(), clock, milliseconds(1000));
+  std::thread first([&] { EXPECT_TRUE(health.Check().ok); });
+  ping.WaitEntered();
+  auto status = health.Check();
+  EXPECT_FALSE(status.ok);
+  EXPECT_EQ(status.detail, "the first ping has not completed");
+  ping.Release();
+  first.join();
+  ping.block = false;
+  EXPECT_TRUE(health.Check().ok);
+}
+
+}  // namespace
+}  // namespace steer::auth
