@@ -21,6 +21,7 @@
 # warm-up minute to the end, both steerds alive. Samples: $OUT/samples.tsv (kept).
 #
 #   bench/soak/run.sh [MINUTES]        (default 30; TARGETS=1000 FAIL=5 OUT=/tmp/steer-soak-...)
+# Only one soak runs at a time (a lock in /run/lock); a second one exits 2 at once.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib/proc.sh
@@ -34,6 +35,11 @@ OUT=${OUT:-/tmp/steer-soak-$(date -u +%Y%m%dT%H%M%S)}
 for t in nginx etcd pdns_server sqlite3 dig curl; do
   command -v $t >/dev/null || { echo "missing $t" >&2; exit 2; }
 done
+# One soak at a time: the namespace, link, addresses and ports are fixed, and a second run's
+# cleanup would delete the first one's namespace under it.
+LOCK=/run/lock/steer-soak.lock
+exec {lock_fd}>>"$LOCK"
+flock -n "$lock_fd" || { echo "another soak is running (it holds $LOCK): wait for it" >&2; exit 2; }
 mkdir -p "$OUT"
 D=$(mktemp -d /tmp/steer-soak.XXXXXX)
 NS=steersoak-v1
