@@ -22,7 +22,14 @@ StoreHealth::Status StoreHealth::Check() {
     in_flight_ = true;
     started_ = now;
   }
-  auto r = ping_();
+  Result<void> r;
+  try {
+    r = ping_();
+  } catch (...) {  // not by contract (errors are values), but never leave a ping in flight
+    std::lock_guard lock(mu_);
+    in_flight_ = false;
+    throw;
+  }
   std::lock_guard lock(mu_);
   in_flight_ = false;
   Status status = r ? Status{true, ""} : Status{false, r.error().message};

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <future>
+#include <stdexcept>
 #include <thread>
 
 namespace steer::auth {
@@ -95,6 +96,21 @@ TEST(StoreHealthTest, NotReadyUntilTheFirstPingCompletes) {
   first.join();
   ping.block = false;
   EXPECT_TRUE(health.Check().ok);
+}
+
+TEST(StoreHealthTest, APingThatThrowsLeavesNoPingInFlight) {
+  base::FakeClock clock;
+  int calls = 0;
+  StoreHealth health(
+      [&]() -> Result<void> {
+        if (++calls == 1) throw std::runtime_error("bug");
+        return {};
+      },
+      clock, milliseconds(1000));
+  EXPECT_THROW(health.Check(), std::runtime_error);
+  clock.Advance(milliseconds(5000));
+  EXPECT_TRUE(health.Check().ok);  // pinged again, not "a ping has waited 5000 ms"
+  EXPECT_EQ(calls, 2);
 }
 
 }  // namespace
