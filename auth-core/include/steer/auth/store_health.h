@@ -7,9 +7,9 @@
 //
 // Why: a health checker gives up on a probe after its own timeout, but the server's handler
 // thread stays blocked in Ping() until the database answers. Probes every 100 ms against a
-// database that takes seconds to fail over blocked every thread of steer-authd, so the static
-// endpoints (discovery, JWKS) timed out too, and only in the region that served the traffic:
-// a fault that every region shares then looked like a fault of one region.
+// database that takes seconds to fail over blocked steer-authd's threads, so the static
+// endpoints (discovery, JWKS) timed out too, first in the region that served the traffic: a
+// fault that every region shares then looked like a fault of one region.
 //
 // Thread-safe.
 
