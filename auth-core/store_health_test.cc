@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <future>
 #include <stdexcept>
 #include <thread>
@@ -24,8 +25,17 @@ class BlockingPing {
       return answer;
     };
   }
-  void WaitEntered() { entered_.get_future().wait(); }
-  void Release() { release_.set_value(); }
+  // Runs `during` while another thread's Check() waits in this ping, then lets that Check
+  // finish; it must answer `ok`. Once per BlockingPing.
+  void WhileInFlight(StoreHealth& health, bool ok, const std::function<void()>& during) {
+    block = true;
+    std::thread waiting([&] { EXPECT_EQ(health.Check().ok, ok); });
+    entered_.get_future().wait();
+    during();
+    release_.set_value();
+    waiting.join();
+    block = false;
+  }
 
   Result<void> answer{};
   bool block = false;
@@ -52,16 +62,12 @@ TEST(StoreHealthTest, CallersDuringAPingAnswerFromTheLastOneWithoutPinging) {
   BlockingPing ping;
   StoreHealth health(ping.Fn(), clock, milliseconds(1000));
   ASSERT_TRUE(health.Check().ok);
-  ping.block = true;
   ping.answer = MakeError(ErrorCode::kUnavailable, "postgres: cannot connect");
-  std::thread slow([&] { EXPECT_FALSE(health.Check().ok); });
-  ping.WaitEntered();
-  clock.Advance(milliseconds(1000));  // not longer than `slow`
-  for (int i = 0; i < 20; ++i) EXPECT_TRUE(health.Check().ok);
-  EXPECT_EQ(ping.calls, 2);  // no pile-up: only the one in flight
-  ping.Release();
-  slow.join();
-  ping.block = false;
+  ping.WhileInFlight(health, false, [&] {
+    clock.Advance(milliseconds(1000));  // not longer than `slow`
+    for (int i = 0; i < 20; ++i) EXPECT_TRUE(health.Check().ok);
+    EXPECT_EQ(ping.calls, 2);  // no pile-up: only the one in flight
+  });
   EXPECT_FALSE(health.Check().ok);
 }
 
@@ -70,31 +76,24 @@ TEST(StoreHealthTest, APingInFlightLongerThanSlowMeansUnreachable) {
   BlockingPing ping;
   StoreHealth health(ping.Fn(), clock, milliseconds(1000));
   ASSERT_TRUE(health.Check().ok);
-  ping.block = true;
-  std::thread slow([&] { EXPECT_TRUE(health.Check().ok); });
-  ping.WaitEntered();
-  clock.Advance(milliseconds(1001));
-  auto status = health.Check();
-  EXPECT_FALSE(status.ok);
-  EXPECT_EQ(status.detail, "a ping has waited 1001 ms");
-  ping.Release();
-  slow.join();
+  ping.WhileInFlight(health, true, [&] {
+    clock.Advance(milliseconds(1001));
+    auto status = health.Check();
+    EXPECT_FALSE(status.ok);
+    EXPECT_EQ(status.detail, "a ping has waited 1001 ms");
+  });
   EXPECT_EQ(ping.calls, 2);
 }
 
 TEST(StoreHealthTest, NotReadyUntilTheFirstPingCompletes) {
   base::FakeClock clock;
   BlockingPing ping;
-  ping.block = true;
   StoreHealth health(ping.Fn(), clock, milliseconds(1000));
-  std::thread first([&] { EXPECT_TRUE(health.Check().ok); });
-  ping.WaitEntered();
-  auto status = health.Check();
-  EXPECT_FALSE(status.ok);
-  EXPECT_EQ(status.detail, "the first ping has not completed");
-  ping.Release();
-  first.join();
-  ping.block = false;
+  ping.WhileInFlight(health, true, [&] {
+    auto status = health.Check();
+    EXPECT_FALSE(status.ok);
+    EXPECT_EQ(status.detail, "the first ping has not completed");
+  });
   EXPECT_TRUE(health.Check().ok);
 }
 

@@ -1,6 +1,6 @@
-# Shell helpers shared by the benchmarks (bench/*): a free port on loopback, stopping the
-# processes a script started by PID, and running a cleanup once on exit. Sourced; defines
-# functions only.
+# Shell helpers shared by the benchmarks (bench/*) and tests/fault/single_agent.sh: a free port
+# on loopback, stopping the processes a script started by PID, and running a cleanup once on
+# exit. Sourced; defines functions only.
 # shellcheck shell=bash
 
 # A TCP port free on 127.0.0.1 a moment ago (bound to 0 by the kernel, then released).

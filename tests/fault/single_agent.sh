@@ -23,14 +23,10 @@ cleanup() {
   [ -n "${on_cleanup:-}" ] && "$on_cleanup"
   if [ "${STEER_FAULT_KEEP:-0}" = 1 ]; then echo "kept $D"; else rm -rf "$D"; fi
 }
-trap cleanup EXIT
-# A trap on a signal returns to the script: exit instead, and the EXIT trap cleans up once.
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=scripts/lib/proc.sh
+. "$here/../../scripts/lib/proc.sh"
+on_exit cleanup
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 DNS_PORT=$(free_port) PAPI=$(free_port) WEB=$(free_port) API=$(free_port)
 KEY=crash$RANDOM$RANDOM
 
