@@ -9,9 +9,6 @@ using api::Op;
 using api::OperationOutcome;
 using Status = api::OperationOutcome::Status;
 
-OperationOutcome Ok(const std::string& message) { return {Status::kOk, message, "", {}}; }
-OperationOutcome Fail(Status s, const std::string& message) { return {s, message, "", {}}; }
-
 std::optional<WallTime> Expiry(const api::OperationRequest& r, WallTime now) {
   if (!r.duration) return std::nullopt;
   return now + *r.duration;
@@ -32,10 +29,10 @@ policies::OperatorRequest EngineRequest(const api::OperationRequest& r) {
 OperationOutcome OperatorRequests::Handle(const api::OperationRequest& r, Runtime& rt) {
   Leadership lead = context_->coordinator().CurrentLeadership();
   if (!lead.is_leader) {
-    return Fail(Status::kFailed,
-                "this agent (" + context_->vantage() + ") is not the leader" +
-                    (lead.leader.empty() ? "" : "; the leader is '" + lead.leader + "'") +
-                    (lead.frozen ? " (frozen: " + lead.why + ")" : ""));
+    return OperationOutcome::Fail(
+        Status::kFailed, "this agent (" + context_->vantage() + ") is not the leader" +
+                             (lead.leader.empty() ? "" : "; the leader is '" + lead.leader + "'") +
+                             (lead.frozen ? " (frozen: " + lead.why + ")" : ""));
   }
   const int64_t token = lead.fencing_token;
   WallTime now(context_->PolicyNow());  // expiry on policy time, as the engine reads it
@@ -64,37 +61,38 @@ OperationOutcome OperatorRequests::Handle(const api::OperationRequest& r, Runtim
 OperationOutcome OperatorRequests::Pause(const api::OperationRequest& r, Override o,
                                          int64_t token) {
   auto stored = context_->shared().PutOverride(o, token);
-  if (!stored) return Fail(Status::kFailed, stored.error().message);
-  return Ok("paused " + (r.service.empty() ? std::string("every service") : r.service));
+  if (!stored) return OperationOutcome::Fail(Status::kFailed, stored.error().message);
+  return OperationOutcome::Ok("paused " +
+                              (r.service.empty() ? std::string("every service") : r.service));
 }
 
 // Hands the service back to automatic control: pauses and pins both end.
 OperationOutcome OperatorRequests::Resume(const api::OperationRequest& r, int64_t token) {
   SharedState& shared = context_->shared();
   auto active = shared.ActiveOverrides(WallTime(context_->PolicyNow()));
-  if (!active) return Fail(Status::kFailed, active.error().message);
+  if (!active) return OperationOutcome::Fail(Status::kFailed, active.error().message);
   bool any = false;
   for (const auto& a : *active) {
     bool pin = a.kind == OverrideKind::kForce || a.kind == OverrideKind::kSwitchover;
     bool match = r.service.empty() || a.target == r.service;
     if ((a.kind == OverrideKind::kPause || pin) && match) {
       auto removed = shared.RemoveOverride(a.kind, a.target, token);
-      if (!removed) return Fail(Status::kFailed, removed.error().message);
+      if (!removed) return OperationOutcome::Fail(Status::kFailed, removed.error().message);
       any = *removed || any;
     }
   }
-  return Ok(any ? "automatic control resumed" : "nothing was paused or pinned");
+  return OperationOutcome::Ok(any ? "automatic control resumed" : "nothing was paused or pinned");
 }
 
 OperationOutcome OperatorRequests::Undrain(const api::OperationRequest& r, int64_t token) {
   auto removed = context_->shared().RemoveOverride(OverrideKind::kDrain, r.region, token);
-  if (!removed) return Fail(Status::kFailed, removed.error().message);
-  return Ok(*removed ? "undrained " + r.region : r.region + " was not drained");
+  if (!removed) return OperationOutcome::Fail(Status::kFailed, removed.error().message);
+  return OperationOutcome::Ok(*removed ? "undrained " + r.region : r.region + " was not drained");
 }
 
 OperationOutcome OperatorRequests::Ack(const api::OperationRequest& r) {
   loop_.Acknowledge(r.service);
-  return Ok("acknowledged; automatic changes of " + r.service + " resume");
+  return OperationOutcome::Ok("acknowledged; automatic changes of " + r.service + " resume");
 }
 
 OperationOutcome OperatorRequests::Checked(const api::OperationRequest& r, Runtime& rt, Override o,
@@ -102,7 +100,8 @@ OperationOutcome OperatorRequests::Checked(const api::OperationRequest& r, Runti
   policies::OperatorRequest req = EngineRequest(r);
   for (const auto& name : r.overrides) {
     auto rule = policies::ParseRule(name);
-    if (!rule) return Fail(Status::kInvalid, "no safety rule named '" + name + "'");
+    if (!rule)
+      return OperationOutcome::Fail(Status::kInvalid, "no safety rule named '" + name + "'");
     req.bypass.push_back(*rule);
   }
   policies::Time t = WallMs(o.created);
@@ -110,7 +109,7 @@ OperationOutcome OperatorRequests::Checked(const api::OperationRequest& r, Runti
       rt.engine().Check(req, rt.health().Snapshot(), loop_.States(rt.policy()),
                         LoadOverrides(context_->shared(), t).value_or(policies::Overrides{}), t);
   if (!check.allowed) {
-    OperationOutcome out = Fail(Status::kRefused, check.reason);
+    OperationOutcome out = OperationOutcome::Fail(Status::kRefused, check.reason);
     out.refused_by = check.refused_by ? policies::RuleName(*check.refused_by) : "policy";
     return out;
   }
@@ -132,10 +131,10 @@ OperationOutcome OperatorRequests::Record(const api::OperationRequest& r, Overri
         r.op == Op::kFailover ? OverrideKind::kSwitchover : OverrideKind::kForce, r.service, token);
   }
   auto stored = shared.PutOverride(o, token);
-  if (!stored) return Fail(Status::kFailed, stored.error().message);
-  return Ok(r.op == Op::kDrain ? "drained " + r.region
-                               : std::string(api::OpName(r.op)) + " of " + r.service + " to " +
-                                     r.to + " accepted");
+  if (!stored) return OperationOutcome::Fail(Status::kFailed, stored.error().message);
+  return OperationOutcome::Ok(r.op == Op::kDrain ? "drained " + r.region
+                                                 : std::string(api::OpName(r.op)) + " of " +
+                                                       r.service + " to " + r.to + " accepted");
 }
 
 }  // namespace steer::agent

@@ -9,13 +9,11 @@ using api::OperationOutcome;
 using json = nlohmann::json;
 using Status = api::OperationOutcome::Status;
 
-OperationOutcome Fail(Status s, const std::string& message) { return {s, message, "", {}}; }
-
 OperationOutcome FromError(const Error& e) {
   Status s = e.code == ErrorCode::kInvalidArgument ? Status::kInvalid
              : e.code == ErrorCode::kNotFound      ? Status::kNotFound
                                                    : Status::kFailed;
-  return Fail(s, e.message);
+  return OperationOutcome::Fail(s, e.message);
 }
 
 OperationOutcome Created(const std::string& what, int64_t id) {
@@ -36,12 +34,15 @@ bool Field(const json& body, const char* key, std::string* out) {
 std::optional<OperationOutcome> Services(const json& body, const config::Policy& policy,
                                          std::vector<std::string>* out) {
   if (!body.contains("services") || !body["services"].is_array() || body["services"].empty()) {
-    return Fail(Status::kInvalid, "\"services\" must be a non-empty list of service names");
+    return OperationOutcome::Fail(Status::kInvalid,
+                                  "\"services\" must be a non-empty list of service names");
   }
   for (const auto& v : body["services"]) {
-    if (!v.is_string()) return Fail(Status::kInvalid, "\"services\" must hold strings");
+    if (!v.is_string())
+      return OperationOutcome::Fail(Status::kInvalid, "\"services\" must hold strings");
     std::string name = v.get<std::string>();
-    if (!policy.FindService(name)) return Fail(Status::kNotFound, "no service '" + name + "'");
+    if (!policy.FindService(name))
+      return OperationOutcome::Fail(Status::kNotFound, "no service '" + name + "'");
     out->push_back(std::move(name));
   }
   return std::nullopt;
@@ -55,8 +56,9 @@ OperationOutcome StatusOperations::Handle(const api::StatusRequest& r, const con
                                           const RunOp& run) {
   Leadership lead = context_->coordinator().CurrentLeadership();
   if (context_->etcd_mode() && !lead.is_leader) {
-    return Fail(Status::kFailed, "incidents and maintenance are kept by the leader; ask " +
-                                     (lead.leader.empty() ? "it" : "'" + lead.leader + "'"));
+    return OperationOutcome::Fail(Status::kFailed,
+                                  "incidents and maintenance are kept by the leader; ask " +
+                                      (lead.leader.empty() ? "it" : "'" + lead.leader + "'"));
   }
   switch (r.op) {
     case api::StatusOp::kIncidentOpen:
@@ -69,7 +71,7 @@ OperationOutcome StatusOperations::Handle(const api::StatusRequest& r, const con
     case api::StatusOp::kMaintenanceCancel:
       return Cancel(r, run);
   }
-  return Fail(Status::kNotFound, "no such operation");
+  return OperationOutcome::Fail(Status::kNotFound, "no such operation");
 }
 
 OperationOutcome StatusOperations::Open(const api::StatusRequest& r, const config::Policy& policy) {
@@ -77,7 +79,8 @@ OperationOutcome StatusOperations::Open(const api::StatusRequest& r, const confi
   if (auto bad = Services(r.body, policy, &in.services)) return *bad;
   if (!Field(r.body, "impact", &in.impact) || !Field(r.body, "status", &in.status) ||
       !Field(r.body, "message", &in.message) || !Field(r.body, "title", &in.title)) {
-    return Fail(Status::kInvalid, "impact, status, message and title must be strings");
+    return OperationOutcome::Fail(Status::kInvalid,
+                                  "impact, status, message and title must be strings");
   }
   auto id = context_->incidents().OpenIncident(in, NowMs());
   if (!id) return FromError(id.error());
@@ -88,7 +91,7 @@ OperationOutcome StatusOperations::Update(const api::StatusRequest& r) {
   std::string status, impact, message;
   if (!Field(r.body, "status", &status) || !Field(r.body, "impact", &impact) ||
       !Field(r.body, "message", &message)) {
-    return Fail(Status::kInvalid, "status, impact and message must be strings");
+    return OperationOutcome::Fail(Status::kInvalid, "status, impact and message must be strings");
   }
   auto& book = context_->incidents();
   auto done = r.op == api::StatusOp::kIncidentResolve
@@ -110,14 +113,15 @@ OperationOutcome StatusOperations::Schedule(const api::StatusRequest& r,
   if (!Field(r.body, "start", &start) || !Field(r.body, "end", &end) ||
       !Field(r.body, "drain", &m.drain_region) || !Field(r.body, "message", &m.message) ||
       !Field(r.body, "title", &m.title)) {
-    return Fail(Status::kInvalid, "start, end, drain, message and title must be strings");
+    return OperationOutcome::Fail(Status::kInvalid,
+                                  "start, end, drain, message and title must be strings");
   }
   auto from = status::ParseRfc3339(start);
-  if (!from) return Fail(Status::kInvalid, "start: " + from.error().message);
+  if (!from) return OperationOutcome::Fail(Status::kInvalid, "start: " + from.error().message);
   auto to = status::ParseRfc3339(end);
-  if (!to) return Fail(Status::kInvalid, "end: " + to.error().message);
+  if (!to) return OperationOutcome::Fail(Status::kInvalid, "end: " + to.error().message);
   if (!m.drain_region.empty() && !policy.FindRegion(m.drain_region)) {
-    return Fail(Status::kNotFound, "no region '" + m.drain_region + "'");
+    return OperationOutcome::Fail(Status::kNotFound, "no region '" + m.drain_region + "'");
   }
   m.start_ms = *from;
   m.end_ms = *to;

@@ -72,15 +72,13 @@ int AdminFail(const std::string& msg) {
 
 namespace {
 
-int Fail(const std::string& msg) { return AdminFail(msg); }
-
 Strings Many(const po::variables_map& vm, const char* key) {
   return vm.count(key) ? vm[key].as<Strings>() : Strings{};
 }
 
 int ListClients(Store& store) {
   auto clients = store.ListClients();
-  if (!clients) return Fail(clients.error().message);
+  if (!clients) return AdminFail(clients.error().message);
   for (const auto& c : *clients) {
     std::cout << c.client_id << "\t" << (c.is_public() ? "public" : "confidential");
     for (const auto& g : c.grant_types) std::cout << "\t" << g;
@@ -101,19 +99,19 @@ bool FitsAuthorize(const Client& c) {
 int ClientCommand(Store& store, const Strings& args, const po::variables_map& vm) {
   const std::string& verb = args[1];
   if (verb == "list") return ListClients(store);
-  if (args.size() < 3) return Fail("client " + verb + " needs an ID");
+  if (args.size() < 3) return AdminFail("client " + verb + " needs an ID");
   if (verb == "remove") {
     auto removed = store.RemoveClient(args[2]);
-    if (!removed) return Fail(removed.error().message);
-    return *removed ? 0 : Fail("no such client");
+    if (!removed) return AdminFail(removed.error().message);
+    return *removed ? 0 : AdminFail("no such client");
   }
-  if (verb != "add") return Fail("unknown client command " + verb);
+  if (verb != "add") return AdminFail("unknown client command " + verb);
   Client c;
   c.client_id = args[2];
   c.redirect_uris = Many(vm, "redirect-uri");
   if (!FitsAuthorize(c)) {
-    return Fail("client ids and redirect URIs are at most " +
-                std::to_string(kMaxAuthorizeParamBytes) + " bytes");
+    return AdminFail("client ids and redirect URIs are at most " +
+                     std::to_string(kMaxAuthorizeParamBytes) + " bytes");
   }
   c.post_logout_redirect_uris = Many(vm, "post-logout-uri");
   c.grant_types = Many(vm, "grant");
@@ -121,12 +119,12 @@ int ClientCommand(Store& store, const Strings& args, const po::variables_map& vm
   if (c.grant_types.empty()) c.grant_types = {"authorization_code", "refresh_token"};
   c.audience = vm.count("audience") ? vm["audience"].as<std::string>() : "";
   c.access_token_alg = vm.count("alg") ? vm["alg"].as<std::string>() : "ES256";
-  if (!ParseAlg(c.access_token_alg)) return Fail("--alg must be ES256 or RS256");
+  if (!ParseAlg(c.access_token_alg)) return AdminFail("--alg must be ES256 or RS256");
   c.id_token_alg = vm.count("id-token-alg") ? vm["id-token-alg"].as<std::string>() : "RS256";
-  if (!ParseAlg(c.id_token_alg)) return Fail("--id-token-alg must be RS256 or ES256");
+  if (!ParseAlg(c.id_token_alg)) return AdminFail("--id-token-alg must be RS256 or ES256");
   for (const auto& o : Many(vm, "web-origin")) {
     auto origin = NormalizeWebOrigin(o);
-    if (!origin) return Fail("--web-origin: " + origin.error().message);
+    if (!origin) return AdminFail("--web-origin: " + origin.error().message);
     if (std::find(c.web_origins.begin(), c.web_origins.end(), *origin) == c.web_origins.end()) {
       c.web_origins.push_back(*origin);
     }
@@ -134,10 +132,10 @@ int ClientCommand(Store& store, const Strings& args, const po::variables_map& vm
   std::string secret;
   if (!vm.count("public")) {
     secret = vm.count("secret-stdin") ? ReadSecretLine("Client secret: ") : RandomToken(32);
-    if (secret.size() < 32) return Fail("client secret must have at least 32 characters");
+    if (secret.size() < 32) return AdminFail("client secret must have at least 32 characters");
     c.secret_hash = HexEncode(Sha256(secret));
   }
-  if (auto r = store.PutClient(c); !r) return Fail(r.error().message);
+  if (auto r = store.PutClient(c); !r) return AdminFail(r.error().message);
   // Shown once, to the operator who asked for it; it is not stored anywhere in clear.
   if (!vm.count("public") && !vm.count("secret-stdin"))
     std::cout << "client_secret " << secret << "\n";
@@ -145,13 +143,13 @@ int ClientCommand(Store& store, const Strings& args, const po::variables_map& vm
 }
 
 int KeysCommand(const std::string& dir, const std::string& verb) {
-  if (dir.empty()) return Fail("keys needs --dir or --config");
+  if (dir.empty()) return AdminFail("keys needs --dir or --config");
   auto done =
       verb == "generate" ? GenerateKeyDir(dir)
       : verb == "rotate"
           ? RotateKeyDir(dir)
           : Result<Strings>(MakeError(ErrorCode::kInvalidArgument, "unknown keys command " + verb));
-  if (!done) return Fail(done.error().message);
+  if (!done) return AdminFail(done.error().message);
   for (const auto& f : *done) std::cout << f << "\n";
   return 0;
 }
@@ -204,32 +202,32 @@ std::string KeysDir(const AdminRegion* region, const std::string& tenant,
 int RunCommand(const Strings& args, const po::variables_map& vm) {
   std::string tenant = vm.count("tenant") ? vm["tenant"].as<std::string>() : "";
   auto regions = LoadRegions(Many(vm, "config"), tenant);
-  if (!regions) return Fail(regions.error().message);
+  if (!regions) return AdminFail(regions.error().message);
   if (args[0] == "keys") {
     return KeysCommand(KeysDir(regions->empty() ? nullptr : &regions->front(), tenant, vm),
                        args[1]);
   }
-  if (regions->empty()) return Fail("--config is required for " + args[0]);
+  if (regions->empty()) return AdminFail("--config is required for " + args[0]);
   if (args.size() > 2 && args[2].find('/') != std::string::npos &&
       (args[0] == "user" || args[0] == "client")) {
-    return Fail("names must not contain '/' (it separates a tenant from its names)");
+    return AdminFail("names must not contain '/' (it separates a tenant from its names)");
   }
   if (args[0] == "user") return UserCommand(*regions, args, vm);
-  if (regions->size() > 1) return Fail("only user commands take several --config");
+  if (regions->size() > 1) return AdminFail("only user commands take several --config");
   AdminRegion& region = regions->front();
   if (args[0] == "store") {
-    if (!tenant.empty()) return Fail("store commands take no --tenant");
+    if (!tenant.empty()) return AdminFail("store commands take no --tenant");
     return StoreCommand(region.config, args, vm.count("from") ? vm["from"].as<std::string>() : "",
                         vm.count("to") ? vm["to"].as<std::string>() : "");
   }
   if (args[0] == "tenant") {
-    if (!tenant.empty()) return Fail("tenant commands take no --tenant");
+    if (!tenant.empty()) return AdminFail("tenant commands take no --tenant");
     return TenantCommand(region.config, *region.db, args, BrandingOptions(vm));
   }
   if (args[0] == "client") return ClientCommand(*region.store, args, vm);
   if (args[0] == "ip" && args[1] == "unlock" && args.size() == 3) {
     auto r = region.store->ClearFailures("ip:" + args[2]);
-    return r ? 0 : Fail(r.error().message);
+    return r ? 0 : AdminFail(r.error().message);
   }
   std::cerr << kUsage;
   return 2;

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "authd_admin.h"
 #include "pg_schema.h"
 #include "steer/auth/postgres_store.h"
 #include "steer/auth/sqlite_store.h"
@@ -9,10 +10,7 @@
 namespace steer::auth {
 namespace {
 
-int Fail(const std::string& msg) {
-  std::cerr << "steer-authd admin store: " << msg << "\n";
-  return 1;
-}
+int StoreFail(const std::string& msg) { return AdminFail("store: " + msg); }
 
 void PrintStatus(const pg::SchemaStatus& s) {
   std::cout << "schema version " << s.version << " (this steer-authd knows up to " << s.latest
@@ -42,26 +40,27 @@ Result<void> CopyUser(const User& u, PostgresStore& to) {
 // Codes, refresh families and lockout counters are short-lived and stay behind.
 int Copy(SqliteStore& from, PostgresStore& to) {
   auto users = from.ListUsers();
-  if (!users) return Fail("reading users: " + users.error().message);
+  if (!users) return StoreFail("reading users: " + users.error().message);
   auto retired = from.ListRetiredSubjects();
-  if (!retired) return Fail("reading retired subjects: " + retired.error().message);
+  if (!retired) return StoreFail("reading retired subjects: " + retired.error().message);
   auto revoked = from.ListRevocations();
-  if (!revoked) return Fail("reading revocations: " + revoked.error().message);
+  if (!revoked) return StoreFail("reading revocations: " + revoked.error().message);
   auto clients = from.ListClients();
-  if (!clients) return Fail("reading clients: " + clients.error().message);
+  if (!clients) return StoreFail("reading clients: " + clients.error().message);
   // Revocations first: a copied disabled user's old tokens are dead before the user exists.
   if (auto r = to.CopyRevocations(*revoked); !r) {
-    return Fail("revocation: " + r.error().message);
+    return StoreFail("revocation: " + r.error().message);
   }
   for (const auto& s : *retired) {
-    if (auto r = to.RetireSubject(s); !r) return Fail("retired subject: " + r.error().message);
+    if (auto r = to.RetireSubject(s); !r) return StoreFail("retired subject: " + r.error().message);
   }
   for (const auto& u : *users) {
-    if (auto r = CopyUser(u, to); !r) return Fail("user " + u.username + ": " + r.error().message);
+    if (auto r = CopyUser(u, to); !r)
+      return StoreFail("user " + u.username + ": " + r.error().message);
   }
   for (const auto& c : *clients) {
     if (auto r = to.PutClient(c); !r) {
-      return Fail("client " + c.client_id + ": " + r.error().message);
+      return StoreFail("client " + c.client_id + ": " + r.error().message);
     }
   }
   std::cout << "copied " << users->size() << " user(s), " << retired->size()
@@ -75,26 +74,26 @@ int Copy(SqliteStore& from, PostgresStore& to) {
 int StoreCommand(const config::AuthdConfig& config, const std::vector<std::string>& args,
                  const std::string& from, const std::string& to) {
   if (config.postgres.dsn.empty()) {
-    return Fail("needs a config with store.postgres (sqlite has no migrations to run)");
+    return StoreFail("needs a config with store.postgres (sqlite has no migrations to run)");
   }
   auto store = PostgresStore::Open(config.postgres);
-  if (!store) return Fail(store.error().message);
+  if (!store) return StoreFail(store.error().message);
   const std::string& verb = args[1];
   if (verb == "migrate" || verb == "status") {
     auto s = verb == "migrate" ? (*store)->MigrateNow() : (*store)->SchemaStatus();
-    if (!s) return Fail(s.error().message);
+    if (!s) return StoreFail(s.error().message);
     PrintStatus(*s);
     return 0;
   }
   if (verb == "copy") {
     if (from.rfind("sqlite:", 0) != 0 || from.size() == 7 || to != "postgres") {
-      return Fail("usage: store copy --from sqlite:PATH --to postgres");
+      return StoreFail("usage: store copy --from sqlite:PATH --to postgres");
     }
     auto source = SqliteStore::Open(from.substr(7));
-    if (!source) return Fail(source.error().message);
+    if (!source) return StoreFail(source.error().message);
     return Copy(**source, **store);
   }
-  return Fail("unknown command '" + verb + "' (migrate, status, copy)");
+  return StoreFail("unknown command '" + verb + "' (migrate, status, copy)");
 }
 
 }  // namespace steer::auth

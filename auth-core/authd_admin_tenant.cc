@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "authd_admin.h"
 #include "steer/auth/key_set.h"
 #include "steer/auth/scoped_store.h"
 
@@ -14,11 +15,6 @@ namespace steer::auth {
 namespace {
 
 namespace fs = std::filesystem;
-
-int Fail(const std::string& msg) {
-  std::cerr << "steer-authd admin: " << msg << "\n";
-  return 1;
-}
 
 Result<void> WriteFile(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::trunc);
@@ -66,9 +62,9 @@ int Add(const config::AuthdConfig& config, const std::string& name,
   }
   fs::path dir = fs::path(config.tenants_dir) / name;
   std::error_code ec;
-  if (fs::exists(dir, ec)) return Fail("tenant " + name + " already exists");
+  if (fs::exists(dir, ec)) return AdminFail("tenant " + name + " already exists");
   fs::create_directories(config.tenants_dir, ec);
-  if (auto r = CreateTenantDir(dir, yaml); !r) return Fail(r.error().message);
+  if (auto r = CreateTenantDir(dir, yaml); !r) return AdminFail(r.error().message);
   std::cout << "tenant " << name << " issuer=" << config::TenantIssuer(config, name) << "\n"
             << "copy " << dir.string() << " to every region, then reload steer-authd (SIGHUP)\n";
   return 0;
@@ -81,7 +77,7 @@ int List(const config::AuthdConfig& config) {
     std::string name = e.path().filename().string();
     if (e.is_directory() && name[0] != '.') names.push_back(name);
   }
-  if (ec) return Fail("cannot list " + config.tenants_dir + ": " + ec.message());
+  if (ec) return AdminFail("cannot list " + config.tenants_dir + ": " + ec.message());
   std::sort(names.begin(), names.end());
   for (const auto& name : names) {
     auto t =
@@ -115,17 +111,17 @@ Result<size_t> PurgeTenant(Store& store, const std::string& name) {
 
 int Remove(const config::AuthdConfig& config, Store& store, const std::string& name) {
   auto dir = ExistingTenantDir(config, name);
-  if (!dir) return Fail(dir.error().message);
+  if (!dir) return AdminFail(dir.error().message);
   // Kept under a dot-name (never loaded) so an operator can still read what was removed.
   fs::path parked = fs::path(config.tenants_dir) /
                     ("." + name + ".removed-" + std::to_string(std::time(nullptr)));
   std::error_code ec;
   fs::rename(*dir, parked, ec);
-  if (ec) return Fail("cannot move " + *dir + ": " + ec.message());
+  if (ec) return AdminFail("cannot move " + *dir + ": " + ec.message());
   auto purged = PurgeTenant(store, name);
   if (!purged)
-    return Fail("tenant directory removed, but its store entries were not: " +
-                purged.error().message);
+    return AdminFail("tenant directory removed, but its store entries were not: " +
+                     purged.error().message);
   std::cout << "tenant " << name << " removed (" << *purged << " users and clients; files kept in "
             << parked.string()
             << ")\nremove it in every region, then reload steer-authd (SIGHUP)\n";
@@ -151,16 +147,16 @@ Result<std::string> ExistingTenantDir(const config::AuthdConfig& config, const s
 
 int TenantCommand(const config::AuthdConfig& config, Store& store,
                   const std::vector<std::string>& args, const config::Branding& branding) {
-  if (config.tenants_dir.empty()) return Fail("the config has no tenants.dir");
+  if (config.tenants_dir.empty()) return AdminFail("the config has no tenants.dir");
   const std::string& verb = args[1];
   if (verb == "list") return List(config);
-  if (args.size() != 3) return Fail("tenant " + verb + " needs a NAME");
+  if (args.size() != 3) return AdminFail("tenant " + verb + " needs a NAME");
   if (std::string problem = config::TenantNameProblem(args[2]); !problem.empty()) {
-    return Fail("tenant name '" + args[2] + "' " + problem);
+    return AdminFail("tenant name '" + args[2] + "' " + problem);
   }
   if (verb == "add") return Add(config, args[2], branding);
   if (verb == "remove") return Remove(config, store, args[2]);
-  return Fail("unknown tenant command " + verb);
+  return AdminFail("unknown tenant command " + verb);
 }
 
 }  // namespace steer::auth

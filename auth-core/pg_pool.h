@@ -50,6 +50,10 @@ struct Conn {
   std::unordered_set<std::string> prepared;
 };
 
+// Run()'s `idempotent` argument, named at the call.
+inline constexpr bool kIdempotent = true;  // may run twice after a lost connection
+inline constexpr bool kOnce = false;       // must not (a lost COMMIT is ambiguous): kUnavailable
+
 class Pool;
 
 // A connection checked out of the pool; returned (or dropped when broken) by the destructor.

@@ -14,12 +14,11 @@
 
 namespace steer::auth {
 
+using pg::kIdempotent;
+using pg::kOnce;
 using pg::Lease;
 using pg::Statement;
 namespace {
-
-constexpr bool kIdempotent = true;
-constexpr bool kOnce = false;  // a lost COMMIT is ambiguous: kUnavailable, not retried
 
 const Statement kFindUser{"find_user",
                           "SELECT username, subject, password_hash, email, name, generation, "

@@ -14,13 +14,12 @@
 
 namespace steer::auth {
 
+using pg::kIdempotent;
+using pg::kOnce;
 using pg::Lease;
 using pg::Rows;
 using pg::Statement;
 namespace {
-
-constexpr bool kIdempotent = true;  // may run twice after a lost connection
-constexpr bool kOnce = false;       // must not (a lost COMMIT is ambiguous): kUnavailable
 
 const Statement kConsume{"consume",
                          "INSERT INTO used_codes(id, expires_at) VALUES($1, $2) "

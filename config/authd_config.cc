@@ -42,16 +42,16 @@ void ValidateTenants(Reader& r, const AuthdConfig& c) {
   std::string host = IssuerHost(c.issuer), suffix = "." + c.tenant_domain;
   if (host.size() > suffix.size() &&
       host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0) {
-    r.ErrorAt(r.Find("tenants.domain"), "tenants.domain",
-              "the issuer's host is under this domain (it would be read as tenant '" +
-                  host.substr(0, host.size() - suffix.size()) + "')");
+    r.ErrorAtPath("tenants.domain",
+                  "the issuer's host is under this domain (it would be read as tenant '" +
+                      host.substr(0, host.size() - suffix.size()) + "')");
     return;
   }
   // The issuer a tenant would get must itself be a valid issuer (http only on loopback).
   if (std::string problem = IssuerProblem(TenantIssuer(c, "tenant"));
       !problem.empty() && IssuerProblem(c.issuer).empty()) {
-    r.ErrorAt(r.Find("tenants.domain"), "tenants.domain",
-              "a tenant's issuer " + TenantIssuer(c, "tenant") + ": " + problem);
+    r.ErrorAtPath("tenants.domain",
+                  "a tenant's issuer " + TenantIssuer(c, "tenant") + ": " + problem);
   }
 }
 
@@ -61,9 +61,9 @@ void ValidateStore(Reader& r, const AuthdConfig& c) {
     return;
   }
   if (c.store_path.empty() == c.postgres.dsn.empty()) {
-    r.ErrorAt(r.Find("store"), "store",
-              c.store_path.empty() ? "needs sqlite or postgres"
-                                   : "sqlite and postgres exclude each other; choose one");
+    r.ErrorAtPath("store", c.store_path.empty()
+                               ? "needs sqlite or postgres"
+                               : "sqlite and postgres exclude each other; choose one");
   }
 }
 
@@ -71,15 +71,14 @@ void ValidateStore(Reader& r, const AuthdConfig& c) {
 void Validate(Reader& r, const AuthdConfig& c) {
   bool address_ok = IsIpAddress(c.listen_address);
   if (!address_ok) {
-    r.ErrorAt(r.Find("listen.address"), "listen.address", "must be an IP address");
+    r.ErrorAtPath("listen.address", "must be an IP address");
   }
   if (c.tls_cert_file.empty() != c.tls_key_file.empty() && !r.HasErrorAt("tls.cert_file") &&
       !r.HasErrorAt("tls.key_file")) {
-    r.ErrorAt(r.Find("tls"), "tls", "cert_file and key_file go together");
+    r.ErrorAtPath("tls", "cert_file and key_file go together");
   }
   if (address_ok && c.plain_http() && !IsLoopbackHost(c.listen_address)) {
-    r.ErrorAt(r.Find("listen.address"), "listen.address",
-              "plain HTTP is allowed only on loopback; configure tls");
+    r.ErrorAtPath("listen.address", "plain HTTP is allowed only on loopback; configure tls");
   }
   ValidateTenants(r, c);
   ValidateStore(r, c);

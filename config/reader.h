@@ -24,6 +24,10 @@ class Reader {
 
   void Error(const YAML::Node& node, const std::string& path, std::string message);
   void ErrorAt(const Location& loc, const std::string& path, std::string message);
+  // Reports at Find(path): for checks across keys, made after the file was read.
+  void ErrorAtPath(const std::string& path, std::string message) {
+    ErrorAt(Find(path), path, std::move(message));
+  }
   Location LocationOf(const YAML::Node& node) const;
   // Location recorded for a key path while reading (the key's value), else that of the
   // nearest recorded parent path, else the file start.

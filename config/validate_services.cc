@@ -8,10 +8,6 @@
 namespace steer::config {
 namespace {
 
-void Fail(Reader& r, const std::string& path, const std::string& message) {
-  r.ErrorAt(r.Find(path), path, message);
-}
-
 bool AnswerFits(const std::string& type, const std::string& answer) {
   if (type == "A") return IsIPv4(answer);
   if (type == "AAAA") return IsIPv6(answer);
@@ -23,24 +19,24 @@ void CheckAddressProbes(Reader& r, const ServiceConfig& s, const ServiceRegion& 
                         const std::string& item) {
   if (!sr.has_address_probes()) {
     if (r.Has(item + ".min_healthy")) {
-      Fail(r, item + ".min_healthy",
-           "min_healthy applies only to answers with their own probe ({address, probe})");
+      r.ErrorAtPath(item + ".min_healthy",
+                    "min_healthy applies only to answers with their own probe ({address, probe})");
     }
     return;
   }
   if (s.record_type == "CNAME") {
-    Fail(r, item + ".answers", "answers with their own probe need type A or AAAA, not CNAME");
+    r.ErrorAtPath(item + ".answers", "answers with their own probe need type A or AAAA, not CNAME");
   }
   if (static_cast<size_t>(sr.min_healthy) > sr.answers.size()) {
-    Fail(r, item + ".min_healthy",
-         "min_healthy " + std::to_string(sr.min_healthy) + " is more than the " +
-             std::to_string(sr.answers.size()) + " answers");
+    r.ErrorAtPath(item + ".min_healthy", "min_healthy " + std::to_string(sr.min_healthy) +
+                                             " is more than the " +
+                                             std::to_string(sr.answers.size()) + " answers");
   }
   std::set<std::string> seen;
   for (size_t j = 0; j < sr.answers.size(); ++j) {
     const std::string at = item + ".answers[" + std::to_string(j) + "]";
     if (!seen.insert(sr.answers[j]).second) {
-      Fail(r, at, "'" + sr.answers[j] + "' is listed twice");
+      r.ErrorAtPath(at, "'" + sr.answers[j] + "' is listed twice");
     }
     if (j < sr.probes.size() && sr.probes[j]) CheckProbe(r, *sr.probes[j], at + ".probe");
   }
@@ -53,18 +49,18 @@ void CheckServiceRegions(Reader& r, const Policy& p, const ServiceConfig& s,
     const ServiceRegion& sr = s.regions[i];
     std::string item = path + ".regions[" + std::to_string(i) + "]";
     if (!sr.region.empty() && p.FindRegion(sr.region) == nullptr) {
-      Fail(r, item + ".region", "unknown region '" + sr.region + "' (not a key of regions)");
+      r.ErrorAtPath(item + ".region", "unknown region '" + sr.region + "' (not a key of regions)");
     }
     if (!sr.region.empty() && !seen.insert(sr.region).second) {
-      Fail(r, item + ".region", "region '" + sr.region + "' is listed twice");
+      r.ErrorAtPath(item + ".region", "region '" + sr.region + "' is listed twice");
     }
     if (s.record_type == "CNAME" && sr.answers.size() > 1) {
-      Fail(r, item + ".answers", "a CNAME has exactly one answer");
+      r.ErrorAtPath(item + ".answers", "a CNAME has exactly one answer");
     }
     for (size_t j = 0; j < sr.answers.size(); ++j) {
       if (!AnswerFits(s.record_type, sr.answers[j])) {
-        Fail(r, item + ".answers[" + std::to_string(j) + "]",
-             "'" + sr.answers[j] + "' is not valid data for record type " + s.record_type);
+        r.ErrorAtPath(item + ".answers[" + std::to_string(j) + "]",
+                      "'" + sr.answers[j] + "' is not valid data for record type " + s.record_type);
       }
     }
     CheckAddressProbes(r, s, sr, item);
@@ -86,9 +82,8 @@ void CheckEmbeddedZone(Reader& r, const Policy& p, const ServiceConfig& s,
         pc->embedded.origin.empty() || ZoneKey(s.zone) == ZoneKey(pc->embedded.origin)) {
       continue;
     }
-    Fail(r, path + ".zone",
-         "provider " + pc->name + " (embedded) serves zone " + pc->embedded.origin + ", not " +
-             s.zone);
+    r.ErrorAtPath(path + ".zone", "provider " + pc->name + " (embedded) serves zone " +
+                                      pc->embedded.origin + ", not " + s.zone);
   }
 }
 
@@ -97,27 +92,28 @@ void CheckEmbeddedZone(Reader& r, const Policy& p, const ServiceConfig& s,
 void CheckProviders(Reader& r, const Policy& p, const ServiceConfig& s, const std::string& path) {
   bool one = r.Has(path + ".provider"), list = r.Has(path + ".providers");
   if (one && list) {
-    Fail(r, path + ".providers", "give provider or providers, not both");
+    r.ErrorAtPath(path + ".providers", "give provider or providers, not both");
   } else if (!one && !list) {
-    Fail(r, path, "missing required key 'provider' (or 'providers')");
+    r.ErrorAtPath(path, "missing required key 'provider' (or 'providers')");
   }
   if (!s.provider.empty() && p.FindProvider(s.provider) == nullptr) {
-    Fail(r, path + ".provider", "unknown provider '" + s.provider + "' (not a key of providers)");
+    r.ErrorAtPath(path + ".provider",
+                  "unknown provider '" + s.provider + "' (not a key of providers)");
   }
-  if (list && s.providers.empty()) Fail(r, path + ".providers", "lists no provider");
+  if (list && s.providers.empty()) r.ErrorAtPath(path + ".providers", "lists no provider");
   std::set<std::string> seen;
   for (size_t i = 0; i < s.providers.size(); ++i) {
     std::string item = path + ".providers[" + std::to_string(i) + "]";
     if (p.FindProvider(s.providers[i]) == nullptr) {
-      Fail(r, item, "unknown provider '" + s.providers[i] + "' (not a key of providers)");
+      r.ErrorAtPath(item, "unknown provider '" + s.providers[i] + "' (not a key of providers)");
     } else if (!seen.insert(s.providers[i]).second) {
-      Fail(r, item, "provider '" + s.providers[i] + "' is listed twice");
+      r.ErrorAtPath(item, "provider '" + s.providers[i] + "' is listed twice");
     }
   }
   if (s.providers.size() > 1 && !s.nameservers.empty()) {
-    Fail(r, path + ".nameservers",
-         "a service with several providers verifies each provider's own servers: set "
-         "providers.NAME.nameservers (or discovery_server) instead");
+    r.ErrorAtPath(path + ".nameservers",
+                  "a service with several providers verifies each provider's own servers: set "
+                  "providers.NAME.nameservers (or discovery_server) instead");
   }
 }
 
@@ -126,7 +122,7 @@ void CheckService(Reader& r, const Policy& p, const ServiceConfig& s) {
   CheckEmbeddedZone(r, p, s, path);
   CheckProviders(r, p, s, path);
   if (!s.dns_name.empty() && !IsHostname(s.dns_name)) {
-    Fail(r, path + ".dns_name", "'" + s.dns_name + "' is not a valid DNS name");
+    r.ErrorAtPath(path + ".dns_name", "'" + s.dns_name + "' is not a valid DNS name");
   }
   if (!s.dns_name.empty() && !s.zone.empty()) {
     std::string name = Lower(s.dns_name), zone = Lower(s.zone);
@@ -134,13 +130,14 @@ void CheckService(Reader& r, const Policy& p, const ServiceConfig& s) {
         name == zone || (name.size() > zone.size() &&
                          name.compare(name.size() - zone.size(), zone.size(), zone) == 0 &&
                          name[name.size() - zone.size() - 1] == '.');
-    if (!inside) Fail(r, path + ".dns_name", "'" + s.dns_name + "' is not inside zone " + s.zone);
+    if (!inside)
+      r.ErrorAtPath(path + ".dns_name", "'" + s.dns_name + "' is not inside zone " + s.zone);
   }
   CheckServiceRegions(r, p, s, path);
   for (size_t i = 0; i < s.nameservers.size(); ++i) {
     if (!IsHostPort(s.nameservers[i])) {
-      Fail(r, path + ".nameservers[" + std::to_string(i) + "]",
-           "expected host:port, e.g. 127.0.0.1:53");
+      r.ErrorAtPath(path + ".nameservers[" + std::to_string(i) + "]",
+                    "expected host:port, e.g. 127.0.0.1:53");
     }
   }
 }
@@ -151,24 +148,24 @@ void CheckNotifier(Reader& r, const NotifierConfig& n) {
   // The scheme of a url that is present, and a password in it, are checked as it is read.
   if (n.type == NotifierType::kSmtp) {
     if (n.url.empty() && !r.Has(path + ".url")) {
-      Fail(r, path, "type smtp needs url: smtp://host:port or smtps://host:port");
+      r.ErrorAtPath(path, "type smtp needs url: smtp://host:port or smtps://host:port");
     }
-    if (n.from.empty()) Fail(r, path, "missing required key 'from' for type smtp");
-    if (n.to.empty()) Fail(r, path, "missing required key 'to' for type smtp");
+    if (n.from.empty()) r.ErrorAtPath(path, "missing required key 'from' for type smtp");
+    if (n.to.empty()) r.ErrorAtPath(path, "missing required key 'to' for type smtp");
   } else if (!has_url) {
-    Fail(r, path, "missing required key 'url' or 'url_secret'");
+    r.ErrorAtPath(path, "missing required key 'url' or 'url_secret'");
   }
   if (n.type == NotifierType::kSlack && n.url.find("hooks.slack.com/") != std::string::npos) {
-    Fail(r, path + ".url", "a Slack webhook URL is a secret; use url_secret: env:NAME");
+    r.ErrorAtPath(path + ".url", "a Slack webhook URL is a secret; use url_secret: env:NAME");
   }
   CheckSecretHeaders(r, n.headers, path + ".headers");
   static const std::set<std::string> kEvents = {"decision", "operation", "dns_change",
                                                 "leadership"};
   for (size_t i = 0; i < n.events.size(); ++i) {
     if (!kEvents.count(n.events[i])) {
-      Fail(r, path + ".events[" + std::to_string(i) + "]",
-           "unknown event '" + n.events[i] +
-               "' (expected decision, operation, dns_change or leadership)");
+      r.ErrorAtPath(path + ".events[" + std::to_string(i) + "]",
+                    "unknown event '" + n.events[i] +
+                        "' (expected decision, operation, dns_change or leadership)");
     }
   }
 }
@@ -181,8 +178,8 @@ void ValidateServices(Reader& r, const Policy& p) {
     CheckService(r, p, s);
     std::string key = Lower(s.dns_name) + " " + s.record_type;
     if (!s.dns_name.empty() && !names.insert(key).second) {
-      Fail(r, "services." + s.name + ".dns_name",
-           "another service already steers " + s.dns_name + " " + s.record_type);
+      r.ErrorAtPath("services." + s.name + ".dns_name",
+                    "another service already steers " + s.dns_name + " " + s.record_type);
     }
   }
 }
@@ -205,12 +202,11 @@ void AddAddressProbe(Reader& r, RegionConfig& region, const ServiceConfig& s, si
   if (same == comp->probes.end()) {
     comp->probes.push_back(probe);
   } else if (!(*same == probe)) {
-    Fail(r,
-         "services." + s.name + ".regions[" + std::to_string(i) + "].answers[" + std::to_string(j) +
-             "].probe",
-         "another service probes " + sr.answers[j] + " in region " + sr.region +
-             " differently under the same probe name '" + probe.name +
-             "'; give this probe another name");
+    r.ErrorAtPath("services." + s.name + ".regions[" + std::to_string(i) + "].answers[" +
+                      std::to_string(j) + "].probe",
+                  "another service probes " + sr.answers[j] + " in region " + sr.region +
+                      " differently under the same probe name '" + probe.name +
+                      "'; give this probe another name");
   }
 }
 
@@ -220,8 +216,8 @@ void ExpandAddressProbes(Reader& r, Policy& policy) {
   for (const auto& region : policy.regions) {
     for (const auto& c : region.components) {
       if (!c.name.empty() && c.name[0] == '@') {
-        Fail(r, "regions." + region.name + ".components." + c.name,
-             "component names starting with '@' are reserved for answers' own probes");
+        r.ErrorAtPath("regions." + region.name + ".components." + c.name,
+                      "component names starting with '@' are reserved for answers' own probes");
       }
     }
   }

@@ -205,15 +205,16 @@ std::vector<std::vector<uint8_t>> BadTsig(const wire::Query& q, const Peer& peer
 }
 
 std::vector<std::vector<uint8_t>> Transfer(const Zone* zone, const wire::Query& q, const Peer& peer,
-                                           const tsig::Request& request, bool tcp, uint64_t now) {
+                                           const tsig::Request& request, bool over_tcp,
+                                           uint64_t now) {
   std::string why = Refusal(zone, q, peer, request);
-  if (why.empty() && !tcp && q.qtype == wire::kTypeAxfr) why = "AXFR over UDP";
+  if (why.empty() && !over_tcp && q.qtype == wire::kTypeAxfr) why = "AXFR over UDP";
   std::vector<std::vector<uint8_t>> out;
   if (!why.empty()) {
     WarnRefused(now, QueryText(q) + " from " + peer.text + " refused: " + why);
     bool udp_axfr = why == "AXFR over UDP";
     out.push_back(Message(q, udp_axfr ? wire::kRcodeFormErr : wire::kRcodeRefused, 512).Take());
-  } else if (!tcp || (q.has_client_serial && q.client_serial == zone->serial)) {
+  } else if (!over_tcp || (q.has_client_serial && q.client_serial == zone->serial)) {
     // IXFR over UDP: our SOA, "ask again over TCP"; a client at our serial: "up to date".
     Message m(q, wire::kRcodeNoError, 65535);
     m.Add(zone->apex, zone->soa, zone->soa.rdata[0]);

@@ -22,15 +22,11 @@ RequestCheck Refuse(Rule rule, std::string why) {
   return RequestCheck{false, rule, std::string("refused by ") + RuleName(rule) + ": " + why};
 }
 
-bool Has(const std::vector<Rule>& rules, Rule r) {
-  return std::find(rules.begin(), rules.end(), r) != rules.end();
-}
-
 // min_change_interval and max_changes_per_hour, unless bypassed.
 std::optional<RequestCheck> CheckRates(const config::ServiceConfig& svc, const ServiceState& st,
                                        const std::vector<Rule>& bypass, Time now) {
   if (st.last_change && now - *st.last_change < svc.min_change_interval &&
-      !Has(bypass, Rule::kMinChangeInterval)) {
+      !Bypasses(bypass, Rule::kMinChangeInterval)) {
     return Refuse(Rule::kMinChangeInterval, "last change " + Ms(now - *st.last_change) +
                                                 " ago, min_change_interval " +
                                                 Ms(svc.min_change_interval));
@@ -38,7 +34,7 @@ std::optional<RequestCheck> CheckRates(const config::ServiceConfig& svc, const S
   const int max = svc.safety.max_changes_per_hour;
   const auto recent = std::count_if(st.changes.begin(), st.changes.end(),
                                     [&](Time t) { return t > now - Time(3600 * 1000); });
-  if (max > 0 && recent >= max && !Has(bypass, Rule::kMaxChangesPerHour)) {
+  if (max > 0 && recent >= max && !Bypasses(bypass, Rule::kMaxChangesPerHour)) {
     return Refuse(Rule::kMaxChangesPerHour,
                   std::to_string(recent) + " changes in the last hour, max " + std::to_string(max));
   }
@@ -134,7 +130,8 @@ RequestCheck Engine::CheckDrain(const OperatorRequest& req, const HealthView& vi
     const auto& svc = policy_.services[s];
     const bool uses = std::any_of(svc.regions.begin(), svc.regions.end(),
                                   [&](const auto& sr) { return sr.region == req.region; });
-    if (!uses || !svc.safety.at_least_one_serving || Has(req.bypass, Rule::kAtLeastOneServing)) {
+    if (!uses || !svc.safety.at_least_one_serving ||
+        Bypasses(req.bypass, Rule::kAtLeastOneServing)) {
       continue;
     }
     const auto verdicts = AssessRegions(static_cast<int>(s), view, now);
@@ -154,7 +151,7 @@ RequestCheck Engine::CheckPin(const OperatorRequest& req, const HealthView& view
                               const std::vector<ServiceState>& states, const Overrides& overrides,
                               Time now) const {
   const bool force = req.kind == RequestKind::kForce;
-  auto bypassed = [&](Rule r) { return force && Has(req.bypass, r); };
+  auto bypassed = [&](Rule r) { return force && Bypasses(req.bypass, r); };
   auto found = std::find_if(policy_.services.begin(), policy_.services.end(),
                             [&](const config::ServiceConfig& c) { return c.name == req.service; });
   if (found == policy_.services.end()) {

@@ -28,10 +28,6 @@ int BestHealthy(const Context& ctx, int limit, int exclude) {
   return -1;
 }
 
-bool Has(const std::vector<Rule>& rules, Rule r) {
-  return std::find(rules.begin(), rules.end(), r) != rules.end();
-}
-
 Plan Change(int target, Action action, std::string cause, std::vector<std::string> reasons) {
   Plan p;
   p.decided = true;
@@ -126,7 +122,7 @@ Plan PlanPinned(const Context& ctx, const Pin* pin, bool at_least_one_serving) {
     p.reasons.push_back(set_aside + "the region does not serve " + ctx.svc.name);
     return p;
   }
-  auto bypassed = [&](Rule r) { return force && Has(pin->bypass, r); };
+  auto bypassed = [&](Rule r) { return force && Bypasses(pin->bypass, r); };
   if (ctx.drained[static_cast<size_t>(idx)] && !bypassed(Rule::kNotDrained)) {
     p.reasons.push_back(set_aside + "region drained (rule not_drained)");
     return p;
@@ -218,14 +214,14 @@ void Gate(const Context& ctx, bool paused, Plan& plan) {
                       " more after the last failover (acknowledge to resume)");
   }
   if (st.last_change && ctx.now - *st.last_change < svc.min_change_interval &&
-      !Has(plan.bypass, Rule::kMinChangeInterval)) {
+      !Bypasses(plan.bypass, Rule::kMinChangeInterval)) {
     return refuse(Action::kHold, "min_change_interval",
                   "last change " + Ms(ctx.now - *st.last_change) + " ago, min_change_interval " +
                       Ms(svc.min_change_interval));
   }
   const int max = svc.safety.max_changes_per_hour;
   if (max > 0 && static_cast<int>(st.changes.size()) >= max &&
-      !Has(plan.bypass, Rule::kMaxChangesPerHour)) {
+      !Bypasses(plan.bypass, Rule::kMaxChangesPerHour)) {
     return refuse(Action::kBlocked, "max_changes_per_hour",
                   std::to_string(st.changes.size()) +
                       " changes in the last hour, max_changes_per_hour " + std::to_string(max));

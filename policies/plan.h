@@ -3,6 +3,7 @@
 // The steps of one service's decision (private to steer_policies): what the pins ask for,
 // what the automatic rules want, and the gates a change must pass.
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,11 @@
 #include "steer/policies/state.h"
 
 namespace steer::policies {
+
+// Whether a forced request names `rule` among the rules it bypasses.
+inline bool Bypasses(const std::vector<Rule>& bypass, Rule rule) {
+  return std::find(bypass.begin(), bypass.end(), rule) != bypass.end();
+}
 
 struct Context {
   const config::ServiceConfig& svc;

@@ -9,10 +9,6 @@
 namespace steer::policies {
 namespace {
 
-tl::unexpected<Error> LineError(int line, const std::string& msg) {
-  return MakeError(ErrorCode::kInvalidArgument, "trace line " + std::to_string(line) + ": " + msg);
-}
-
 // A vantage point named after a region ("us-east" or "us-east/2") runs inside that region.
 std::string HomeRegion(const Layout& layout, const std::string& vantage) {
   for (const auto& r : layout.regions()) {
@@ -69,21 +65,21 @@ Result<void> Replay::Apply(const TraceRow& row) {
 Result<int> Replay::Service(const TraceRow& row, bool required) const {
   auto it = row.args.find("service");
   if (it == row.args.end() || it->second.empty() || it->second == "*") {
-    if (required) return LineError(row.line, row.command + " needs service=NAME");
+    if (required) return TraceLineError(row.line, row.command + " needs service=NAME");
     return -1;
   }
   const auto& s = engine_.policy().services;
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i].name == it->second) return static_cast<int>(i);
   }
-  return LineError(row.line, "unknown service '" + it->second + "'");
+  return TraceLineError(row.line, "unknown service '" + it->second + "'");
 }
 
 Result<OperatorRequest> Replay::Request(const TraceRow& row, RequestKind kind) const {
   OperatorRequest req;
   req.kind = kind;
   req.region = row.region_name;
-  if (req.region.empty()) return LineError(row.line, row.command + " needs a region");
+  if (req.region.empty()) return TraceLineError(row.line, row.command + " needs a region");
   if (kind != RequestKind::kDrain) {
     auto s = Service(row, true);
     if (!s) return tl::unexpected(s.error());
@@ -95,7 +91,7 @@ Result<OperatorRequest> Replay::Request(const TraceRow& row, RequestKind kind) c
     const auto bar = rest.find('|');
     const auto name = rest.substr(0, bar);
     auto rule = ParseRule(name);
-    if (!rule) return LineError(row.line, "unknown rule '" + std::string(name) + "'");
+    if (!rule) return TraceLineError(row.line, "unknown rule '" + std::string(name) + "'");
     req.bypass.push_back(*rule);
     rest = bar == std::string_view::npos ? std::string_view() : rest.substr(bar + 1);
   }
@@ -118,7 +114,7 @@ Result<void> Replay::Operator(const TraceRow& row) {
     long long v = 0;
     auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
     if (ec != std::errc() || p != it->second.data() + it->second.size()) {
-      return LineError(row.line, "until '" + it->second + "' is not a time in ms");
+      return TraceLineError(row.line, "until '" + it->second + "' is not a time in ms");
     }
     until = Time(v);
   }
@@ -149,9 +145,10 @@ Result<void> Replay::Operator(const TraceRow& row) {
   } else if (cmd == "drain" || cmd == "force" || cmd == "switchover") {
     return Ask(row, until);
   } else {
-    return LineError(row.line, "unknown operator command '" + cmd +
-                                   "' (pause, resume, drain, undrain, force, switchover, clear, "
-                                   "ack, end)");
+    return TraceLineError(row.line,
+                          "unknown operator command '" + cmd +
+                              "' (pause, resume, drain, undrain, force, switchover, clear, "
+                              "ack, end)");
   }
   return {};
 }

@@ -25,10 +25,6 @@ std::vector<std::string> Split(std::string_view s, char sep) {
   return out;
 }
 
-tl::unexpected<Error> LineError(int line, const std::string& msg) {
-  return MakeError(ErrorCode::kInvalidArgument, "trace line " + std::to_string(line) + ": " + msg);
-}
-
 struct Columns {
   int t = -1, vantage = -1, region = -1, component = -1, ok = -1, error = -1;
   size_t required = 0;  // fields a row must have
@@ -52,8 +48,8 @@ Result<Columns> ParseHeader(const std::string& line, int n) {
                                                                       {c.component, "component"},
                                                                       {c.ok, "ok"}}}) {
     if (idx < 0) {
-      return LineError(n, std::string("header lacks column '") + name +
-                              "' (expected t_ms,vantage,region,component,ok)");
+      return TraceLineError(n, std::string("header lacks column '") + name +
+                                   "' (expected t_ms,vantage,region,component,ok)");
     }
     c.required = std::max(c.required, static_cast<size_t>(idx) + 1);
   }
@@ -72,7 +68,7 @@ Result<std::map<std::string, std::string>> ParseArgs(const std::string& s, int n
     if (kv.empty()) continue;
     auto eq = kv.find('=');
     if (eq == std::string::npos)
-      return LineError(n, "operator argument '" + kv + "' is not key=value");
+      return TraceLineError(n, "operator argument '" + kv + "' is not key=value");
     args[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   return args;
@@ -87,7 +83,7 @@ Result<TraceRow> ParseRow(const std::vector<std::string>& f, const Columns& c, i
   auto [ptr, ec] = std::from_chars(ts.data(), ts.data() + ts.size(), t);
   if (ec != std::errc() || ptr != ts.data() + ts.size() || ts.empty() || t < 0 ||
       t > kMaxTraceTimeMs) {
-    return LineError(
+    return TraceLineError(
         n, "t_ms '" + ts + "' is not an integer from 0 to " + std::to_string(kMaxTraceTimeMs));
   }
   row.t = Time(t);
@@ -100,21 +96,23 @@ Result<TraceRow> ParseRow(const std::vector<std::string>& f, const Columns& c, i
     row.command = comp;
     row.region_name = region;
     row.region = region.empty() ? -1 : layout.FindRegion(region);
-    if (!region.empty() && row.region < 0) return LineError(n, "unknown region '" + region + "'");
+    if (!region.empty() && row.region < 0)
+      return TraceLineError(n, "unknown region '" + region + "'");
     auto args = ParseArgs(ok, n);
     if (!args) return tl::unexpected(args.error());
     row.args = std::move(*args);
     return row;
   }
-  if (row.vantage.empty()) return LineError(n, "empty vantage");
+  if (row.vantage.empty()) return TraceLineError(n, "empty vantage");
   row.region = layout.FindRegion(region);
-  if (row.region < 0) return LineError(n, "unknown region '" + region + "'");
+  if (row.region < 0) return TraceLineError(n, "unknown region '" + region + "'");
   row.component = layout.FindComponent(row.region, comp);
   if (row.component < 0) {
-    return LineError(n, "region " + region + " has no component '" + comp + "'");
+    return TraceLineError(n, "region " + region + " has no component '" + comp + "'");
   }
   auto parsed = ParseOk(ok);
-  if (!parsed) return LineError(n, "ok '" + ok + "' is not 1/0, true/false, ok/fail or up/down");
+  if (!parsed)
+    return TraceLineError(n, "ok '" + ok + "' is not 1/0, true/false, ok/fail or up/down");
   row.ok = *parsed;
   if (c.error >= 0 && static_cast<size_t>(c.error) < f.size()) {
     row.error = f[static_cast<size_t>(c.error)];
@@ -123,6 +121,10 @@ Result<TraceRow> ParseRow(const std::vector<std::string>& f, const Columns& c, i
 }
 
 }  // namespace
+
+tl::unexpected<Error> TraceLineError(int line, const std::string& msg) {
+  return MakeError(ErrorCode::kInvalidArgument, "trace line " + std::to_string(line) + ": " + msg);
+}
 
 Result<std::vector<TraceRow>> ParseTrace(std::string_view text, const Layout& layout) {
   std::vector<TraceRow> rows;
@@ -139,20 +141,20 @@ Result<std::vector<TraceRow>> ParseTrace(std::string_view text, const Layout& la
     }
     auto fields = Split(raw, ',');
     if (fields.size() < columns->required) {
-      return LineError(n, "expected at least " + std::to_string(columns->required) +
-                              " fields, found " + std::to_string(fields.size()));
+      return TraceLineError(n, "expected at least " + std::to_string(columns->required) +
+                                   " fields, found " + std::to_string(fields.size()));
     }
     auto row = ParseRow(fields, *columns, n, layout);
     if (!row) return tl::unexpected(row.error());
     if (!rows.empty() && row->t < rows.back().t) {
-      return LineError(n, "time " + std::to_string(row->t.count()) + " is before line " +
-                              std::to_string(rows.back().line) + "'s " +
-                              std::to_string(rows.back().t.count()) +
-                              " (rows must be in time order)");
+      return TraceLineError(n, "time " + std::to_string(row->t.count()) + " is before line " +
+                                   std::to_string(rows.back().line) + "'s " +
+                                   std::to_string(rows.back().t.count()) +
+                                   " (rows must be in time order)");
     }
     rows.push_back(std::move(*row));
   }
-  if (!columns) return LineError(n, "no header line (t_ms,vantage,region,component,ok)");
+  if (!columns) return TraceLineError(n, "no header line (t_ms,vantage,region,component,ok)");
   return rows;
 }
 

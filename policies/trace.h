@@ -28,6 +28,9 @@ struct TraceRow {
 
 inline constexpr std::string_view kOperator = "@operator";
 
+// The error of a bad trace line: "trace line N: msg" (kInvalidArgument).
+tl::unexpected<Error> TraceLineError(int line, const std::string& msg);
+
 // Checks every row against the layout; the first problem is reported as "trace line N: ...".
 Result<std::vector<TraceRow>> ParseTrace(std::string_view text, const Layout& layout);
 

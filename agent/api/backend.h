@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace steer::agent::api {
@@ -39,6 +40,14 @@ struct OperationOutcome {
   std::string message;
   std::string refused_by;  // the rule that refused, when kRefused
   nlohmann::json detail = nlohmann::json::object();
+
+  // An outcome that is only a message: Ok("paused"), Fail(Status::kInvalid, "why").
+  static OperationOutcome Ok(std::string message) {
+    return {Status::kOk, std::move(message), "", {}};
+  }
+  static OperationOutcome Fail(Status status, std::string message) {
+    return {status, std::move(message), "", {}};
+  }
 };
 
 struct HistoryRequest {

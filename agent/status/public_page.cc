@@ -164,14 +164,15 @@ Result<PublicPage::Documents> PublicPage::RenderAll() {
   auto m = Build();
   if (!m) return tl::unexpected(m.error());
   Documents out;
-  const std::string json = "application/json";
+  const std::string json_type = "application/json";
   for (auto [body, type] :
        {std::pair{PageHtml(*m), std::string("text/html; charset=utf-8")},
-        std::pair{SummaryJson(*m), json}, std::pair{StatusJson(*m), json},
-        std::pair{ComponentsJson(*m), json}, std::pair{IncidentsJson(*m), json},
-        std::pair{UnresolvedIncidentsJson(*m), json},
-        std::pair{ScheduledMaintenancesJson(*m), json},
-        std::pair{UpcomingMaintenancesJson(*m), json}, std::pair{ActiveMaintenancesJson(*m), json},
+        std::pair{SummaryJson(*m), json_type}, std::pair{StatusJson(*m), json_type},
+        std::pair{ComponentsJson(*m), json_type}, std::pair{IncidentsJson(*m), json_type},
+        std::pair{UnresolvedIncidentsJson(*m), json_type},
+        std::pair{ScheduledMaintenancesJson(*m), json_type},
+        std::pair{UpcomingMaintenancesJson(*m), json_type},
+        std::pair{ActiveMaintenancesJson(*m), json_type},
         std::pair{AtomFeed(*m), std::string("application/atom+xml; charset=utf-8")}}) {
     std::string etag = Etag(body);
     out.push_back({std::make_shared<const std::string>(std::move(body)), type, std::move(etag)});
