@@ -12,17 +12,11 @@
 #include <thread>
 
 #include "daemon.h"
+#include "steer/testsupport/process.h"
 #include "testing/http_listener.h"
 
 namespace steer::agent {
 namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 TEST(DaemonSmallZone, FailoverTouchingAThirdOfTheZoneIsWritten) {
   char tmpl[] = "/tmp/steer-daemon-guard-XXXXXX";
@@ -65,13 +59,13 @@ TEST(DaemonSmallZone, FailoverTouchingAThirdOfTheZoneIsWritten) {
   // propagation check that follows fails (no server on 127.0.0.1:1) and is not looked at.
   bool moved = false;
   for (int i = 0; i < 100 && !moved; ++i) {
-    std::string now = ReadFile(dir + "/demo.zone");
+    std::string now = testsupport::ReadFile(dir + "/demo.zone");
     moved = now.find("198.51.100.20") != std::string::npos &&
             now.find("198.51.100.21") != std::string::npos &&
             now.find("198.51.100.10") == std::string::npos;
     if (!moved) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  EXPECT_TRUE(moved) << ReadFile(dir + "/demo.zone");
+  EXPECT_TRUE(moved) << testsupport::ReadFile(dir + "/demo.zone");
   daemon->reset();
   std::filesystem::remove_all(dir);
 }

@@ -18,6 +18,7 @@
 #include "status/uptime_store.h"
 #include "steer/base/clock.h"
 #include "steer/base/http_client.h"
+#include "steer/testsupport/process.h"
 #include "testing/http_listener.h"
 
 namespace steer::agent {
@@ -146,13 +147,6 @@ TEST(DaemonStatusPage, FailoverShowsOnThePublicListener) {
   std::filesystem::remove_all(dir);
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // status.export_dir without a listener: the static copy follows the failover.
 TEST(DaemonStatusPage, ExportDirFollowsTheFailover) {
   testing::HttpListener b;
@@ -166,8 +160,8 @@ TEST(DaemonStatusPage, ExportDirFollowsTheFailover) {
   EXPECT_TRUE((*daemon)->status_address().empty());  // no listener
   nlohmann::json incidents;
   for (int i = 0; i < 150; ++i) {  // written at start, then checked every 5 s
-    incidents =
-        nlohmann::json::parse(ReadFile(dir + "/site/api/v2/incidents.json"), nullptr, false);
+    incidents = nlohmann::json::parse(testsupport::ReadFile(dir + "/site/api/v2/incidents.json"),
+                                      nullptr, false);
     if (incidents.is_object() && !incidents["incidents"].empty()) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -175,7 +169,7 @@ TEST(DaemonStatusPage, ExportDirFollowsTheFailover) {
   ASSERT_EQ(incidents["incidents"].size(), 1u) << incidents.dump();
   // status.regions is not set here: region names stay off the page.
   EXPECT_EQ(incidents["incidents"][0]["name"], "login: failover away from the primary region");
-  EXPECT_NE(ReadFile(dir + "/site/index.html").find("Demo status"), std::string::npos);
+  EXPECT_NE(testsupport::ReadFile(dir + "/site/index.html").find("Demo status"), std::string::npos);
   daemon->reset();
   std::filesystem::remove_all(dir);
 }

@@ -18,11 +18,11 @@ constexpr int64_t kT0 = 1'769'817'600'000;
 
 class FakeShare : public StatusShare {
  public:
-  Result<void> PutStatusRecords(const std::string& json, int64_t token) override {
+  Result<void> PutStatusRecords(const std::string& records, int64_t token) override {
     ++puts;
     if (fail) return MakeError(ErrorCode::kUnavailable, "etcd unreachable");
     if (token != leader) return MakeError(ErrorCode::kFailedPrecondition, "not the leader");
-    doc = SharedDocument{json, ++revision};
+    doc = SharedDocument{records, ++revision};
     return {};
   }
   Result<std::optional<SharedDocument>> StatusRecords() override {
@@ -30,12 +30,12 @@ class FakeShare : public StatusShare {
     if (fail) return MakeError(ErrorCode::kUnavailable, "etcd unreachable");
     return doc;
   }
-  Result<void> PutUptimeMinute(int64_t minute_ms, const std::string& json, int64_t keep_from_ms,
+  Result<void> PutUptimeMinute(int64_t minute_ms, const std::string& minute, int64_t keep_from_ms,
                                int64_t token) override {
     ++puts;
     if (fail) return MakeError(ErrorCode::kUnavailable, "etcd unreachable");
     if (token != leader) return MakeError(ErrorCode::kFailedPrecondition, "not the leader");
-    minutes[minute_ms] = json;
+    minutes[minute_ms] = minute;
     minutes.erase(minutes.begin(), minutes.lower_bound(keep_from_ms));
     return {};
   }

@@ -20,8 +20,8 @@ namespace {
 
 using testsupport::PgServer;
 
-struct Fixture {
-  explicit Fixture(PgServer& s)
+struct RotationFixture {
+  explicit RotationFixture(PgServer& s)
       : server(s),
         db(s.CreateDatabase()),
         store(PostgresStore::Open(s.StoreConfig(db)).value()),
@@ -40,7 +40,7 @@ Rotation R(std::string family, std::string presented, int64_t gen, std::string n
 
 TEST(RotationBatch, EachRotationGetsItsOwnOutcomeAsIfRunAloneInInputOrder) {
   PgServer server;
-  Fixture f(server);
+  RotationFixture f(server);
   ASSERT_TRUE(f.store->StartFamily("f2", "t0", 5000));
   ASSERT_TRUE(f.store->StartFamily("f1", "t0", 5000));
   ASSERT_TRUE(f.store->Revoke("f3", 5000));
@@ -64,7 +64,7 @@ TEST(RotationBatch, EachRotationGetsItsOwnOutcomeAsIfRunAloneInInputOrder) {
 // "a", and the rotation of "b" would wait for it (a deadlock once that one wanted "a" too).
 TEST(RotationBatch, LocksFamiliesInSortedOrder) {
   PgServer server;
-  Fixture f(server);
+  RotationFixture f(server);
   for (const char* fam : {"a", "b"}) ASSERT_TRUE(f.store->StartFamily(fam, "t0", 5000));
   auto holder = f.pool.Acquire().value();  // holds "a" locked in an open transaction
   ASSERT_TRUE(holder.Command("BEGIN"));

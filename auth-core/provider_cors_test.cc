@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "provider_test_util.h"
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/provider.h"
 #include "steer/auth/sqlite_store.h"
@@ -13,7 +14,7 @@ namespace steer::auth {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr char kSecret[] = "cli-secret-0123456789abcdef0123456789";
+using testing::kSecret;
 constexpr char kSpaOrigin[] = "https://app.example.com";  // registered by the public "spa"
 constexpr char kCliOrigin[] = "http://127.0.0.1:5173";    // registered by confidential "cli"
 constexpr char kEvilOrigin[] = "https://evil.example.com";

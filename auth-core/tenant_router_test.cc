@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "provider_test_util.h"
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/sqlite_store.h"
 #include "steer/base/clock.h"
@@ -13,7 +14,7 @@ namespace steer::auth {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr char kSecret[] = "cli-secret-0123456789abcdef0123456789";
+using testing::kSecret;
 
 // RSA key generation dominates these tests: the key directories are made once per suite
 // and copied into each test's directory.

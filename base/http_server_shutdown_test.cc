@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "http_test_client.h"
 #include "steer/base/http_server.h"
 
 namespace steer::base {
@@ -23,47 +24,10 @@ namespace {
 namespace net = boost::asio;
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
-using Reply = http::response<http::string_body>;
 using std::chrono::milliseconds;
-
-class Client {
- public:
-  explicit Client(uint16_t port) : socket_(io_) {
-    socket_.connect({net::ip::make_address("127.0.0.1"), port});
-  }
-  void Send(const std::string& bytes) { net::write(socket_, net::buffer(bytes)); }
-  Reply Read() {
-    Reply reply;
-    boost::system::error_code ec;
-    http::read(socket_, buffer_, reply, ec);
-    EXPECT_FALSE(ec) << ec.message();
-    return reply;
-  }
-  Reply Get(const std::string& target) {
-    Send("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
-    return Read();
-  }
-  // True once the server has closed its side.
-  bool Closed() {
-    char c;
-    boost::system::error_code ec;
-    socket_.read_some(net::buffer(&c, 1), ec);
-    return ec == net::error::eof || ec == net::error::connection_reset;
-  }
-
- private:
-  net::io_context io_;
-  tcp::socket socket_;
-  boost::beast::flat_buffer buffer_;
-};
-
-bool Refused(uint16_t port) {
-  net::io_context io;
-  tcp::socket s(io);
-  boost::system::error_code ec;
-  s.connect({net::ip::make_address("127.0.0.1"), port}, ec);
-  return ec == net::error::connection_refused;
-}
+using testing::LoopbackClient;
+using testing::Refused;
+using testing::Reply;
 
 // A handler whose /slow blocks until released.
 struct Gate {
@@ -89,8 +53,8 @@ TEST(HttpServerShutdown, FinishesTheRequestInProgressThenCloses) {
   options.threads = 2;  // one is held by /slow; Shutdown closes the acceptor on another
   auto server = HttpServer::Start(options, gate.Handler()).value();
   uint16_t port = server->port();
-  Client client(port);
-  client.Send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  LoopbackClient client(port);
+  client.SendRaw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
   gate.entered.get_future().wait();
   auto open = std::async(std::launch::async, [&] { return server->Shutdown(milliseconds(10000)); });
   while (!Refused(port)) std::this_thread::yield();  // no longer accepting
@@ -105,7 +69,7 @@ TEST(HttpServerShutdown, FinishesTheRequestInProgressThenCloses) {
 TEST(HttpServerShutdown, ClosesIdleKeepAliveConnections) {
   Gate gate;
   auto server = HttpServer::Start({}, gate.Handler()).value();
-  Client client(server->port());
+  LoopbackClient client(server->port());
   EXPECT_EQ(client.Get("/a").body(), "done /a");
   EXPECT_EQ(client.Get("/b").body(), "done /b");
   EXPECT_EQ(server->Shutdown(milliseconds(10000)), 0u);  // without waiting for the deadline
@@ -116,12 +80,12 @@ TEST(HttpServerShutdown, ServesARequestThatArrivesInPiecesDuringShutdown) {
   Gate gate;
   auto server = HttpServer::Start({}, gate.Handler()).value();
   uint16_t port = server->port();
-  Client client(port);
+  LoopbackClient client(port);
   EXPECT_EQ(client.Get("/first").body(), "done /first");
-  client.Send("GET /second HTTP/1.1\r\n");  // on loopback, in the server's queue once sent
+  client.SendRaw("GET /second HTTP/1.1\r\n");  // on loopback, in the server's queue once sent
   auto open = std::async(std::launch::async, [&] { return server->Shutdown(milliseconds(10000)); });
   while (!Refused(port)) std::this_thread::yield();
-  client.Send("Host: x\r\n\r\n");
+  client.SendRaw("Host: x\r\n\r\n");
   Reply reply = client.Read();
   EXPECT_EQ(reply.body(), "done /second");
   EXPECT_FALSE(reply.keep_alive());
@@ -131,9 +95,9 @@ TEST(HttpServerShutdown, ServesARequestThatArrivesInPiecesDuringShutdown) {
 TEST(HttpServerShutdown, GivesUpOnAConnectionAtTheDeadline) {
   Gate gate;
   auto server = HttpServer::Start({}, gate.Handler()).value();
-  Client silent(server->port());  // never sends a request
+  LoopbackClient silent(server->port());  // never sends a request
   // Accepted in order: once a later connection is served, `silent` has been accepted.
-  EXPECT_EQ(Client(server->port()).Get("/later").body(), "done /later");
+  EXPECT_EQ(LoopbackClient(server->port()).Get("/later").body(), "done /later");
   EXPECT_EQ(server->Shutdown(milliseconds(100)), 1u);
   EXPECT_EQ(server->Shutdown(milliseconds(100)), 0u);  // stopped: returns at once
   server.reset();                                      // closes what is still open
@@ -163,10 +127,10 @@ TEST(HttpServerShutdown, HandsAnInheritedSocketToTheNextServer) {
   options.listen_fd = dup(held);
   auto first = HttpServer::Start(options, gate.Handler()).value();
   EXPECT_EQ(first->port(), port);
-  EXPECT_EQ(Client(port).Get("/one").body(), "done /one");
+  EXPECT_EQ(LoopbackClient(port).Get("/one").body(), "done /one");
   EXPECT_EQ(first->Shutdown(milliseconds(10000)), 0u);
-  Client waiting(port);  // queued by the kernel: no server accepts now
-  waiting.Send("GET /two HTTP/1.1\r\nHost: x\r\n\r\n");
+  LoopbackClient waiting(port);  // queued by the kernel: no server accepts now
+  waiting.SendRaw("GET /two HTTP/1.1\r\nHost: x\r\n\r\n");
   options.listen_fd = dup(held);
   auto second = HttpServer::Start(options, gate.Handler()).value();
   EXPECT_EQ(waiting.Read().body(), "done /two");

@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "http_test_client.h"
 #include "steer/testsupport/test_pki.h"
 
 namespace steer::base {
@@ -24,55 +25,9 @@ namespace {
 namespace net = boost::asio;
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
-using Reply = http::response<http::string_body>;
-
-// A synchronous client on one loopback connection.
-class Client {
- public:
-  explicit Client(uint16_t port) : socket_(io_) {
-    socket_.connect({net::ip::make_address("127.0.0.1"), port});
-  }
-  Reply Exchange(http::verb method, const std::string& target, const std::string& body = "") {
-    http::request<http::string_body> req(method, target, 11);
-    req.set(http::field::host, "x");
-    req.set("X-Test", "a");
-    req.insert("X-Test", "b");
-    req.body() = body;
-    req.prepare_payload();
-    http::write(socket_, req);
-    Reply reply;
-    boost::system::error_code ec;
-    http::read(socket_, buffer_, reply, ec);
-    EXPECT_FALSE(ec) << ec.message();
-    return reply;
-  }
-  // Sends `bytes` as they are (a request in pieces).
-  void SendRaw(const std::string& bytes) { net::write(socket_, net::buffer(bytes)); }
-  // True once the server has closed its side.
-  bool Closed() {
-    char c;
-    boost::system::error_code ec;
-    socket_.read_some(net::buffer(&c, 1), ec);
-    return ec == net::error::eof;
-  }
-
- private:
-  net::io_context io_;
-  tcp::socket socket_;
-  boost::beast::flat_buffer buffer_;
-};
-
-// True if nothing listens on 127.0.0.1:`port`. The client binds 127.0.0.2 so that its own
-// ephemeral port can never be `port` (a TCP self-connect would look like a listener).
-bool Refused(uint16_t port) {
-  net::io_context io;
-  tcp::socket s(io);
-  boost::system::error_code ec;
-  s.open(tcp::v4(), ec);
-  s.bind({net::ip::make_address("127.0.0.2"), 0}, ec);
-  s.connect({net::ip::make_address("127.0.0.1"), port}, ec);
-  return ec == net::error::connection_refused;
-}
+using testing::LoopbackClient;
+using testing::Refused;
+using testing::Reply;
 
 class HttpServerTest : public ::testing::Test {
  protected:
@@ -97,7 +52,7 @@ TEST_F(HttpServerTest, ServesTwoRequestsOnOneKeptAliveConnection) {
   StartServer();
   ASSERT_NE(server_->port(), 0);
   EXPECT_EQ(server_->address(), "127.0.0.1:" + std::to_string(server_->port()));
-  Client c(server_->port());
+  LoopbackClient c(server_->port());
   Reply first = c.Exchange(http::verb::get, "/one?x=1");
   EXPECT_EQ(first.body(), "GET /one ?x=1 a; b  from 127.0.0.1");
   EXPECT_TRUE(first.keep_alive());
@@ -117,11 +72,11 @@ TEST(HttpServerHandlerTest, AnExceptionFromTheHandlerIsA500AndTheServerGoesOn) {
     return out;
   });
   ASSERT_TRUE(s) << s.error().message;
-  Client c((*s)->port());
+  LoopbackClient c((*s)->port());
   EXPECT_EQ(c.Exchange(http::verb::get, "/throw").result_int(), 500);
-  Client d((*s)->port());
+  LoopbackClient d((*s)->port());
   EXPECT_EQ(d.Exchange(http::verb::get, "/throw-int").result_int(), 500);
-  Client e((*s)->port());
+  LoopbackClient e((*s)->port());
   Reply ok = e.Exchange(http::verb::get, "/");
   EXPECT_EQ(ok.result_int(), 200);
   EXPECT_EQ(ok.body(), "fine");
@@ -129,7 +84,7 @@ TEST(HttpServerHandlerTest, AnExceptionFromTheHandlerIsA500AndTheServerGoesOn) {
 
 TEST_F(HttpServerTest, ReturnsTheHandlersStatusAndHeaders) {
   StartServer();
-  Client c(server_->port());
+  LoopbackClient c(server_->port());
   Reply r = c.Exchange(http::verb::get, "/");
   EXPECT_EQ(r.result_int(), 201);
   EXPECT_EQ(r[http::field::content_type], "text/plain");
@@ -150,9 +105,9 @@ TEST_F(HttpServerTest, RefusesABodyOverTheLimitWith413AndCloses) {
   HttpServerOptions o;
   o.max_body_bytes = 100;
   StartServer(o);
-  Client ok(server_->port());
+  LoopbackClient ok(server_->port());
   EXPECT_EQ(ok.Exchange(http::verb::post, "/", std::string(100, 'a')).result_int(), 201);
-  Client big(server_->port());
+  LoopbackClient big(server_->port());
   Reply r = big.Exchange(http::verb::post, "/", std::string(101, 'a'));
   EXPECT_EQ(r.result_int(), 413);
   EXPECT_NE(r.body().find("too large"), std::string::npos);
@@ -169,9 +124,9 @@ TEST_F(HttpServerTest, ClosesIdleAndStalledConnectionsAfterTheReadTimeout) {
   o.read_timeout = std::chrono::milliseconds(300);
   StartServer(o);
   auto start = steady_clock::now();
-  Client idle(server_->port());
+  LoopbackClient idle(server_->port());
   EXPECT_EQ(idle.Exchange(http::verb::get, "/").result_int(), 201);
-  Client stalled(server_->port());
+  LoopbackClient stalled(server_->port());
   stalled.SendRaw("GET / HTTP/1.1\r\nHost: x\r\n");
   EXPECT_TRUE(idle.Closed());
   EXPECT_TRUE(stalled.Closed());
@@ -189,7 +144,7 @@ TEST_F(HttpServerTest, ClosesAStalledTlsHandshakeAfterTheReadTimeout) {
   o.read_timeout = std::chrono::milliseconds(300);
   StartServer(o);
   auto start = std::chrono::steady_clock::now();
-  Client silent(server_->port());
+  LoopbackClient silent(server_->port());
   EXPECT_TRUE(silent.Closed());
   EXPECT_GE(std::chrono::steady_clock::now() - start, o.read_timeout);
 }
@@ -200,7 +155,7 @@ TEST_F(HttpServerTest, EveryRequestRestartsTheReadTimeout) {
   HttpServerOptions o;
   o.read_timeout = std::chrono::milliseconds(500);
   StartServer(o);
-  Client c(server_->port());
+  LoopbackClient c(server_->port());
   for (int i = 0; i < 4; ++i) {
     EXPECT_EQ(c.Exchange(http::verb::get, "/").result_int(), 201);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -249,7 +204,7 @@ int SocketCount(pid_t pid) {
 // A child started while the server runs inherits neither its listener nor its connections.
 TEST_F(HttpServerTest, ChildProcessesDoNotInheritTheSockets) {
   StartServer();
-  Client c(server_->port());  // the test's own socket, inherited: the child's only one
+  LoopbackClient c(server_->port());  // the test's own socket, inherited: the child's only one
   EXPECT_EQ(c.Exchange(http::verb::get, "/").result_int(), 201);
   pid_t child = 0;
   char sleep_path[] = "/bin/sleep", arg[] = "60";

@@ -28,21 +28,21 @@ int Bound(int type, uint16_t* port, bool listen_too = true) {
 
 TEST(InheritedSockets, EachListenerTakesItsOwnByTypeAndAddress) {
   uint16_t tcp_port = 0, udp_port = 0, idle_port = 0;
-  int tcp = Bound(SOCK_STREAM, &tcp_port);
-  int udp = Bound(SOCK_DGRAM, &udp_port);
-  int idle = Bound(SOCK_STREAM, &idle_port, false);  // bound, not listening
-  AdoptSockets({tcp, udp, idle});
+  int tcp_fd = Bound(SOCK_STREAM, &tcp_port);
+  int udp_fd = Bound(SOCK_DGRAM, &udp_port);
+  int idle_fd = Bound(SOCK_STREAM, &idle_port, false);  // bound, not listening
+  AdoptSockets({tcp_fd, udp_fd, idle_fd});
   EXPECT_EQ(TakeInheritedSocket(SOCK_DGRAM, "127.0.0.1", tcp_port), -1);   // wrong port
   EXPECT_EQ(TakeInheritedSocket(SOCK_STREAM, "127.0.0.2", tcp_port), -1);  // wrong address
   EXPECT_EQ(TakeInheritedSocket(SOCK_STREAM, "::1", tcp_port), -1);
   EXPECT_EQ(TakeInheritedSocket(SOCK_STREAM, "127.0.0.1", idle_port), -1);  // not listening
-  EXPECT_EQ(TakeInheritedSocket(SOCK_STREAM, "127.0.0.1", tcp_port), tcp);
+  EXPECT_EQ(TakeInheritedSocket(SOCK_STREAM, "127.0.0.1", tcp_port), tcp_fd);
   EXPECT_EQ(TakeInheritedSocket(SOCK_STREAM, "127.0.0.1", tcp_port), -1);  // taken once
-  EXPECT_EQ(DescribeSocket(udp), "udp 127.0.0.1:" + std::to_string(udp_port));
-  EXPECT_EQ(TakeRemainingSockets(SOCK_DGRAM), std::vector<int>{udp});
-  EXPECT_EQ(TakeRemainingSockets(SOCK_STREAM), std::vector<int>{idle});
+  EXPECT_EQ(DescribeSocket(udp_fd), "udp 127.0.0.1:" + std::to_string(udp_port));
+  EXPECT_EQ(TakeRemainingSockets(SOCK_DGRAM), std::vector<int>{udp_fd});
+  EXPECT_EQ(TakeRemainingSockets(SOCK_STREAM), std::vector<int>{idle_fd});
   EXPECT_TRUE(TakeRemainingSockets(SOCK_STREAM).empty());
-  for (int fd : {tcp, udp, idle}) close(fd);
+  for (int fd : {tcp_fd, udp_fd, idle_fd}) close(fd);
 }
 
 TEST(InheritedSockets, NothingAdoptedWithoutListenFds) {

@@ -19,12 +19,6 @@ throttle: {logins_per_minute: 0}
 hashing: {memory_kib: 1024, iterations: 1, max_concurrent: 4}
 )";
 
-std::string All(const Diagnostics& diags) {
-  std::string all;
-  for (const auto& d : diags) all += d.ToString() + "\n";
-  return all;
-}
-
 TEST(AuthdConfig, ParsesAndResolvesRelativePaths) {
   auto c = ParseAuthdConfig(kGood, "/etc/steer/authd.yaml");
   ASSERT_TRUE(c) << All(c.error());

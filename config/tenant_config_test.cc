@@ -2,14 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "testdata.h"
+
 namespace steer::config {
 namespace {
-
-std::string All(const Diagnostics& diags) {
-  std::string all;
-  for (const auto& d : diags) all += d.ToString() + "\n";
-  return all;
-}
 
 LockoutPolicy Server() { return LockoutPolicy{7, 60}; }
 

@@ -1,11 +1,13 @@
 #pragma once
 
-// Paths of test data for the config tests; STEER_SOURCE_DIR is set by ctest.
+// Test data and helpers for the config tests; STEER_SOURCE_DIR is set by ctest.
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "steer/config/loader.h"
 
 namespace steer::config {
 
@@ -19,6 +21,13 @@ inline std::string ReadText(const std::string& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
+}
+
+// Every diagnostic, one per line (for assertion messages).
+inline std::string All(const Diagnostics& diags) {
+  std::string all;
+  for (const auto& d : diags) all += d.ToString() + "\n";
+  return all;
 }
 
 }  // namespace steer::config

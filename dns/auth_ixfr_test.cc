@@ -10,11 +10,10 @@
 #include "auth_zone.h"
 #include "dns_exchange.h"
 #include "dns_wire.h"
+#include "tsig_test_keys.h"
 
 namespace steer::dns::auth {
 namespace {
-
-const char* kSecret = "c3RlZXItdGVzdC1zZWNyZXQtMzItYnl0ZXMtbG9uZyE=";
 
 std::vector<RRset> Records(const std::string& login, int txt_ttl, bool extra) {
   std::vector<RRset> z = {

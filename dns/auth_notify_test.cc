@@ -9,13 +9,12 @@
 #include <unistd.h>
 
 #include "dns_exchange.h"
+#include "tsig_test_keys.h"
 
 namespace steer::dns::auth {
 namespace {
 
 using namespace std::chrono_literals;
-const char* kSecret = "c3RlZXItdGVzdC1zZWNyZXQtMzItYnl0ZXMtbG9uZyE=";
-const char* kOtherSecret = "b3RoZXItdGVzdC1zZWNyZXQtMzItYnl0ZXMtbG9uZyE=";
 
 class FakeSecondary {
  public:

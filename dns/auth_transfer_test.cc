@@ -6,6 +6,7 @@
 
 #include "dns_exchange.h"
 #include "steer/testsupport/log_capture.h"
+#include "tsig_test_keys.h"
 
 namespace steer::dns::auth {
 namespace {
@@ -13,10 +14,8 @@ namespace {
 using internal::PktPtr;
 
 constexpr uint64_t kNow = 1800000000;
-const char* kSecret = "c3RlZXItdGVzdC1zZWNyZXQtMzItYnl0ZXMtbG9uZyE=";
-const char* kOtherSecret = "b3RoZXItdGVzdC1zZWNyZXQtMzItYnl0ZXMtbG9uZyE=";
 
-std::vector<RRset> TestZone() {
+std::vector<RRset> TransferZone() {
   std::vector<RRset> z = {
       {"example.test.",
        "SOA",
@@ -58,7 +57,7 @@ class TransferTest : public testing::TestWithParam<Case> {
     policy->allow = {*Network::Parse("127.0.0.0/8"), *Network::Parse("2001:db8::/32")};
     policy->key = tsig::Normalize("steer-xfr", "hmac-sha256", kSecret);
     policy->max_message = 1500;  // several messages for 200+ records
-    auto zone = BuildZone("example.test.", TestZone(), 42, policy);
+    auto zone = BuildZone("example.test.", TransferZone(), 42, policy);
     ASSERT_TRUE(zone) << zone.error().message;
     zones_.zones[(*zone)->apex] = *zone;
   }
@@ -158,7 +157,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const testing::TestParamInfo<Case>& param) { return std::string(param.param.name); });
 
 TEST(TransferPolicyTest, NoPolicyRefusesEveryTransfer) {
-  auto zone = BuildZone("example.test.", TestZone(), 42);
+  auto zone = BuildZone("example.test.", TransferZone(), 42);
   ZoneSet zones;
   zones.zones[(*zone)->apex] = *zone;
   auto q = internal::MakeQuery("example.test.", "AXFR");
@@ -172,7 +171,7 @@ TEST(TransferPolicyTest, NoPolicyRefusesEveryTransfer) {
 }
 
 TEST(TransferPolicyTest, RespondHandsOverTransfersAndSignedQueriesOnly) {
-  auto zone = BuildZone("example.test.", TestZone(), 42);
+  auto zone = BuildZone("example.test.", TransferZone(), 42);
   ZoneSet zones;
   zones.zones[(*zone)->apex] = *zone;
   std::vector<uint8_t> out(65535);
@@ -194,7 +193,7 @@ size_t Count(const std::string& text, const std::string& what) {
 }
 
 TEST(TransferPolicyTest, AFloodOfRefusalsIsLoggedTwentyTimesAMinuteThenCounted) {
-  auto zone = BuildZone("example.test.", TestZone(), 42);
+  auto zone = BuildZone("example.test.", TransferZone(), 42);
   ZoneSet zones;
   zones.zones[(*zone)->apex] = *zone;
   auto q = internal::MakeQuery("example.test.", "AXFR");

@@ -15,11 +15,10 @@
 #include "steer/fakes/route53_fake.h"
 #include "steer/testsupport/log_capture.h"
 #include "test_fakes.h"
+#include "test_zone.h"
 
 namespace steer::dns {
 namespace {
-
-constexpr char kZone[] = "example.test.";
 
 class SecretsTest : public ::testing::Test {
  protected:

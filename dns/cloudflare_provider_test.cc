@@ -9,6 +9,7 @@
 #include "steer/dns/safe_writer.h"
 #include "steer/fakes/cloudflare_fake.h"
 #include "test_fakes.h"
+#include "test_zone.h"
 
 namespace steer::dns {
 namespace {
@@ -16,9 +17,8 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr char kZone[] = "example.test.";
-
-RRset Login(std::vector<std::string> records, int ttl = 60) {
+// Cloudflare's smallest TTL (other than 1, "automatic") is 60.
+RRset CloudflareLogin(std::vector<std::string> records, int ttl = 60) {
   return RRset{"login.example.test.", "A", ttl, std::move(records)};
 }
 
@@ -66,7 +66,7 @@ TEST_F(CloudflareProviderTest, ReplaceUsesOneBatchAndKeepsRecordsThatStay) {
   ASSERT_TRUE(before && before->has_value()) << (before ? "" : before.error().message);
   EXPECT_EQ((*before)->records.size(), 3u);
 
-  auto receipt = provider->Replace(kZone, Login({"127.0.0.3", "127.0.0.4"}));
+  auto receipt = provider->Replace(kZone, CloudflareLogin({"127.0.0.3", "127.0.0.4"}));
   ASSERT_TRUE(receipt) << receipt.error().message;
   EXPECT_EQ(fake_.batch_requests(), 1);
   EXPECT_EQ(fake_.write_requests(), 1);
@@ -79,9 +79,9 @@ TEST_F(CloudflareProviderTest, ReplaceUsesOneBatchAndKeepsRecordsThatStay) {
 
   auto after = provider->Read(kZone, "login.example.test.", "A");
   ASSERT_TRUE(after && after->has_value());
-  EXPECT_TRUE(SameRRset(**after, Login({"127.0.0.4", "127.0.0.3"}))) << ToString(**after);
+  EXPECT_TRUE(SameRRset(**after, CloudflareLogin({"127.0.0.4", "127.0.0.3"}))) << ToString(**after);
   // Already right: no write at all.
-  ASSERT_TRUE(provider->Replace(kZone, Login({"127.0.0.4", "127.0.0.3"})));
+  ASSERT_TRUE(provider->Replace(kZone, CloudflareLogin({"127.0.0.4", "127.0.0.3"})));
   EXPECT_EQ(fake_.write_requests(), 1);
 }
 
@@ -90,8 +90,8 @@ TEST_F(CloudflareProviderTest, CreatesAMissingRRsetAndPatchesTtl) {
   auto empty = provider->Read(kZone, "login.example.test.", "A");
   ASSERT_TRUE(empty);
   EXPECT_FALSE(empty->has_value());
-  ASSERT_TRUE(provider->Replace(kZone, Login({"127.0.0.2", "127.0.0.3"}, 60)));
-  ASSERT_TRUE(provider->Replace(kZone, Login({"127.0.0.2", "127.0.0.3"}, 120)));
+  ASSERT_TRUE(provider->Replace(kZone, CloudflareLogin({"127.0.0.2", "127.0.0.3"}, 60)));
+  ASSERT_TRUE(provider->Replace(kZone, CloudflareLogin({"127.0.0.2", "127.0.0.3"}, 120)));
   auto records = fake_.Records("login.example.test", "A");
   ASSERT_EQ(records.size(), 2u);
   for (const auto& r : records) {
@@ -111,7 +111,7 @@ TEST_F(CloudflareProviderTest, CreatesAMissingRRsetAndPatchesTtl) {
 TEST_F(CloudflareProviderTest, RejectedBatchChangesNothing) {
   fake_.Add("login.example.test", "A", "127.0.0.2", 60);
   auto provider = Make();
-  auto result = provider->Replace(kZone, Login({"127.0.0.3", "not-an-address"}));
+  auto result = provider->Replace(kZone, CloudflareLogin({"127.0.0.3", "not-an-address"}));
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(result.error().message.find("9005"), std::string::npos) << result.error().message;
@@ -132,7 +132,7 @@ TEST_F(CloudflareProviderTest, RateLimitedCarriesRetryAfterThatTheWriterHonours)
   // SafeWriter (no jitter here) waits exactly what each 429 asks, then succeeds.
   fake_.FailNext({{429, 3}, {429, 2}});
   auto writer = Writer(*provider);
-  auto result = writer.Replace(kZone, Login({"127.0.0.9"}));
+  auto result = writer.Replace(kZone, CloudflareLogin({"127.0.0.9"}));
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->outcome, ChangeOutcome::kApplied);
   EXPECT_EQ(clock_.Slept(), seconds(3 + 2));
@@ -144,16 +144,16 @@ TEST_F(CloudflareProviderTest, LongRetryAfterFailsFastWithoutCalling) {
   fake_.FailNext({{429, 300}});
   auto provider = Make();
   auto writer = Writer(*provider);
-  auto first = writer.Replace(kZone, Login({"127.0.0.9"}));
+  auto first = writer.Replace(kZone, CloudflareLogin({"127.0.0.9"}));
   ASSERT_FALSE(first);
   EXPECT_EQ(first.error().code, ErrorCode::kResourceExhausted);
   int requests = fake_.requests();
-  auto blocked = writer.Replace(kZone, Login({"127.0.0.9"}));
+  auto blocked = writer.Replace(kZone, CloudflareLogin({"127.0.0.9"}));
   ASSERT_FALSE(blocked);
   EXPECT_EQ(blocked.error().code, ErrorCode::kResourceExhausted);
   EXPECT_EQ(fake_.requests(), requests);  // calls while blocked would only prolong the block
   clock_.Advance(seconds(300));
-  EXPECT_TRUE(writer.Replace(kZone, Login({"127.0.0.9"})));
+  EXPECT_TRUE(writer.Replace(kZone, CloudflareLogin({"127.0.0.9"})));
 }
 
 TEST_F(CloudflareProviderTest, ServerErrorsThenSuccess) {
@@ -164,7 +164,7 @@ TEST_F(CloudflareProviderTest, ServerErrorsThenSuccess) {
   EXPECT_EQ(direct.error().code, ErrorCode::kUnavailable);
   EXPECT_TRUE(RetryPolicy::IsRetryable(direct.error()));
   auto writer = Writer(*provider);
-  auto result = writer.Replace(kZone, Login({"127.0.0.2"}));
+  auto result = writer.Replace(kZone, CloudflareLogin({"127.0.0.2"}));
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->outcome, ChangeOutcome::kApplied);
   EXPECT_EQ(fake_.batch_requests(), 1);
@@ -212,7 +212,8 @@ TEST_F(CloudflareProviderTest, FakeSupportsPutPatchAndDeleteById) {
 TEST(CloudflareBatchPlan, ReusesIdsBeforeDeletingOrCreating) {
   std::vector<CloudflareRecord> existing = {
       {"a", "127.0.0.1", 60}, {"b", "127.0.0.2", 30}, {"c", "127.0.0.3", 60}};
-  CloudflareBatch plan = PlanCloudflareBatch(existing, Login({"127.0.0.2", "127.0.0.4"}, 60));
+  CloudflareBatch plan =
+      PlanCloudflareBatch(existing, CloudflareLogin({"127.0.0.2", "127.0.0.4"}, 60));
   EXPECT_TRUE(plan.deletes.size() == 1 && plan.posts.empty());
   ASSERT_EQ(plan.patches.size(), 2u);
   EXPECT_EQ(plan.patches[0].id, "b");  // content stays, TTL 30 -> 60
@@ -220,11 +221,12 @@ TEST(CloudflareBatchPlan, ReusesIdsBeforeDeletingOrCreating) {
   EXPECT_EQ(plan.patches[1].id, "a");  // surplus record reused for the missing content
   EXPECT_EQ(plan.patches[1].content, "127.0.0.4");
   EXPECT_EQ(plan.deletes[0], "c");
-  CloudflareBatch grow =
-      PlanCloudflareBatch({{"a", "127.0.0.1", 60}}, Login({"127.0.0.1", "127.0.0.5", "127.0.0.6"}));
+  CloudflareBatch grow = PlanCloudflareBatch(
+      {{"a", "127.0.0.1", 60}}, CloudflareLogin({"127.0.0.1", "127.0.0.5", "127.0.0.6"}));
   EXPECT_TRUE(grow.deletes.empty() && grow.patches.empty());
   EXPECT_EQ(grow.posts.size(), 2u);
-  EXPECT_TRUE(PlanCloudflareBatch({{"a", "127.0.0.1", 60}}, Login({"127.0.0.1"})).empty());
+  EXPECT_TRUE(
+      PlanCloudflareBatch({{"a", "127.0.0.1", 60}}, CloudflareLogin({"127.0.0.1"})).empty());
 }
 
 // The default rate keeps a full bucket plus 5 minutes of refill within 1,200 requests.

@@ -17,7 +17,7 @@
 namespace steer::dns {
 namespace {
 
-constexpr const char* kZone =
+constexpr const char* kZoneFile =
     "$ORIGIN example.test.\n"
     "$TTL 300\n"
     "@ IN SOA ns1 hostmaster 1000 3600 600 86400 60\n"
@@ -32,7 +32,7 @@ class EmbeddedProviderTest : public testing::Test {
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
     path_ = dir_ + "/example.test.zone";
-    WriteZone(kZone);
+    WriteZone(kZoneFile);
     clock_.SetUnixSeconds(500);  // below the file's serial: the file's serial wins at start
   }
   void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
@@ -131,7 +131,7 @@ TEST_F(EmbeddedProviderTest, AReloadKeepsSocketsAndSteeredAnswersAndRereadsTheZo
   ASSERT_TRUE(first);
   uint16_t port = (*first)->Ports()[0];
   ASSERT_TRUE((*first)->Replace("example.test.", {"login.example.test.", "A", 20, {"127.0.0.7"}}));
-  WriteZone(std::string(kZone) + "extra IN TXT \"added\"\n");
+  WriteZone(std::string(kZoneFile) + "extra IN TXT \"added\"\n");
   auto second = EmbeddedProvider::Start(Options());  // as a reload does, before the old stops
   ASSERT_TRUE(second) << second.error().message;
   EXPECT_EQ((*second)->Ports()[0], port);
@@ -275,13 +275,13 @@ TEST_F(EmbeddedProviderTest, AReloadChangesTheKeyAndBadSettingsChangeNothing) {
     EXPECT_EQ(SignedSoa(port, kXfrSecret), "NOERROR") << "a refused reload changes nothing";
   }
   // A new key with a zone that reads but does not build (CNAME next to data): refused.
-  WriteZone(std::string(kZone) + "login 30 IN CNAME other.example.test.\n");
+  WriteZone(std::string(kZoneFile) + "login 30 IN CNAME other.example.test.\n");
   EmbeddedOptions bad_zone = o;
   bad_zone.transfer.key_secret = kOtherSecret;
   EXPECT_FALSE(EmbeddedProvider::Start(bad_zone));
   ASSERT_TRUE((*first)->Replace("example.test.", {"new.example.test.", "A", 30, {"127.0.0.8"}}));
   EXPECT_EQ(SignedSoa(port, kXfrSecret), "NOERROR") << "the old key still signs";
-  WriteZone(kZone);
+  WriteZone(kZoneFile);
   EmbeddedOptions bad_secondary = o;
   bad_secondary.secondaries = {"ns2.example.test:53"};
   EXPECT_FALSE(EmbeddedProvider::Start(bad_secondary));

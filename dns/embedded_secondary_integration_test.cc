@@ -15,6 +15,7 @@
 #include "steer/testsupport/named_server.h"
 #include "steer/testsupport/pdns_server.h"  // RandomSecret
 #include "steer/testsupport/process.h"
+#include "test_zone.h"
 
 namespace steer::dns {
 namespace {
@@ -22,8 +23,6 @@ namespace {
 using namespace std::chrono_literals;
 using testsupport::NamedOptions;
 using testsupport::NamedServer;
-
-constexpr const char* kZone = "example.test.";
 
 using testsupport::RunCommand;
 

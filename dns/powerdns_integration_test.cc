@@ -10,14 +10,13 @@
 #include "steer/dns/service_plan.h"
 #include "steer/testsupport/log_capture.h"
 #include "steer/testsupport/pdns_server.h"
+#include "test_zone.h"
 
 namespace steer::dns {
 namespace {
 
 using std::chrono::milliseconds;
 using testsupport::PdnsServer;
-
-constexpr const char* kZone = "example.test.";
 
 class Audits : public AuditSink {
  public:

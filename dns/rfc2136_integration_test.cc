@@ -9,6 +9,7 @@
 #include "steer/testsupport/log_capture.h"
 #include "steer/testsupport/named_server.h"
 #include "steer/testsupport/pdns_server.h"
+#include "test_zone.h"
 
 namespace steer::dns {
 namespace {
@@ -17,7 +18,6 @@ using std::chrono::milliseconds;
 using testsupport::NamedOptions;
 using testsupport::NamedServer;
 
-constexpr const char* kZone = "example.test.";
 const RRset kNew{"login.example.test.", "A", 30, {"127.0.0.3", "127.0.0.4"}};
 
 NamedOptions PrimaryOptions(const std::string& algorithm = "hmac-sha256") {

@@ -10,6 +10,7 @@
 #include "steer/dns/safe_writer.h"
 #include "steer/fakes/route53_fake.h"
 #include "test_fakes.h"
+#include "test_zone.h"
 
 namespace steer::dns {
 namespace {
@@ -18,7 +19,6 @@ using fakes::Route53Action;
 using fakes::Route53Failure;
 using std::chrono::milliseconds;
 
-constexpr char kZone[] = "example.test.";
 constexpr char kZoneId[] = "Z0STEERFAKE";
 
 RRset Login(std::vector<std::string> records) {

@@ -5,6 +5,7 @@
 #include "steer/base/clock.h"
 #include "steer/base/random.h"
 #include "test_fakes.h"
+#include "test_zone.h"
 
 namespace steer::dns {
 namespace {
@@ -13,8 +14,6 @@ using base::FakeClock;
 using std::chrono::milliseconds;
 using testing::FakeAsyncProvider;
 using testing::FakeProvider;
-
-constexpr const char* kZone = "example.test.";
 
 // Records intents and outcomes; `fail_intents` makes the intent log fail (a full disk).
 class RecordingSink : public AuditSink {

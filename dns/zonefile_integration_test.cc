@@ -6,14 +6,13 @@
 #include "steer/dns/propagation.h"
 #include "steer/dns/zonefile_provider.h"
 #include "steer/testsupport/named_server.h"
+#include "test_zone.h"
 
 namespace steer::dns {
 namespace {
 
 using std::chrono::milliseconds;
 using testsupport::NamedServer;
-
-constexpr const char* kZone = "example.test.";
 
 TEST(ZoneFileIntegrationTest, WrittenZoneIsValidAndServedByNamed) {
   testsupport::NamedOptions options;

@@ -40,16 +40,16 @@ config::Policy TwoProbedAddresses(int min_healthy) {
   return p;
 }
 
-struct Scenario {
+struct PoolScenario {
   const char* name;
   int min_healthy;
   std::function<void(TraceBuilder&)> trace;
   std::vector<std::string> expected;  // "t action from->to cause answers"
 };
 
-void PrintTo(const Scenario& sc, std::ostream* os) { *os << sc.name; }
+void PrintTo(const PoolScenario& sc, std::ostream* os) { *os << sc.name; }
 
-std::vector<std::string> Replay(const Scenario& sc) {
+std::vector<std::string> ReplayAddresses(const PoolScenario& sc) {
   auto engine = Engine::Create(TwoProbedAddresses(sc.min_healthy));
   EXPECT_TRUE(engine) << engine.error().message;
   TraceBuilder b;
@@ -87,7 +87,7 @@ bool FailsFrom10s(long t) { return t < 10000; }
 
 const std::string kBoth = std::string(kA1) + "|" + kA2;
 
-const Scenario kScenarios[] = {
+const PoolScenario kPoolScenarios[] = {
     {"OneOfTwoFailsRegionKeepsServingOne",
      1,
      [](TraceBuilder& b) { Addresses(b, 30000, FailsFrom10s, Ok); },
@@ -134,11 +134,11 @@ const Scenario kScenarios[] = {
       "12000 none us-east->us-east healthy 192.0.2.11"}},
 };
 
-class AddressScenario : public ::testing::TestWithParam<Scenario> {};
+class AddressScenario : public ::testing::TestWithParam<PoolScenario> {};
 
-TEST_P(AddressScenario, Outline) { EXPECT_EQ(Replay(GetParam()), GetParam().expected); }
+TEST_P(AddressScenario, Outline) { EXPECT_EQ(ReplayAddresses(GetParam()), GetParam().expected); }
 
-INSTANTIATE_TEST_SUITE_P(Pool, AddressScenario, ::testing::ValuesIn(kScenarios),
+INSTANTIATE_TEST_SUITE_P(Pool, AddressScenario, ::testing::ValuesIn(kPoolScenarios),
                          [](const auto& param_info) { return std::string(param_info.param.name); });
 
 // Every address of us-east down and every other region down too: all_down keep holds us-east

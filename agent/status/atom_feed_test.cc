@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "test_times.h"
+
 namespace steer::status {
 namespace {
-
-constexpr int64_t kT0 = 1'769'817'600'000;  // 2026-01-31T00:00:00Z
 
 Incident MakeIncident(int64_t id, int64_t opened_ms, std::vector<IncidentUpdate> updates) {
   Incident i;

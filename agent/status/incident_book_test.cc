@@ -5,11 +5,10 @@
 
 #include <filesystem>
 
+#include "test_times.h"
+
 namespace steer::status {
 namespace {
-
-constexpr int64_t kMin = 60'000;
-constexpr int64_t kT0 = 1'769'817'600'000;
 
 RegionFacts Healthy(const std::string& name) { return {name, false, true, 0, 3}; }
 RegionFacts Down(const std::string& name) { return {name, true, false, 3, 3}; }

@@ -9,12 +9,10 @@
 
 #include "incident_book.h"
 #include "public_page.h"
+#include "test_times.h"
 
 namespace steer::status {
 namespace {
-
-constexpr int64_t kMin = 60'000;
-constexpr int64_t kT0 = 1'769'817'600'000;  // 2026-01-31T00:00:00Z
 
 class OperatorIncidentsTest : public ::testing::Test {
  protected:

@@ -11,12 +11,12 @@
 #include <set>
 
 #include "steer/base/http_client.h"
+#include "test_times.h"
 
 namespace steer::status {
 namespace {
 
 using nlohmann::json;
-constexpr int64_t kT0 = 1'769'817'600'000;  // 2026-01-31T00:00:00Z
 
 class PublicPageTest : public ::testing::Test {
  protected:

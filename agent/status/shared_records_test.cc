@@ -5,12 +5,10 @@
 #include "incident_book.h"
 #include "records_json.h"
 #include "steer/testsupport/process.h"
+#include "test_times.h"
 
 namespace steer::status {
 namespace {
-
-constexpr int64_t kMin = 60'000;
-constexpr int64_t kT0 = 1'769'817'600'000;
 
 DecisionFacts Facts(const std::string& action, const std::string& from, const std::string& to,
                     bool a_down) {

@@ -11,7 +11,7 @@
 namespace steer::testsupport {
 namespace {
 
-constexpr std::chrono::milliseconds kStartTimeout{20000};
+constexpr std::chrono::milliseconds kEtcdStartTimeout{20000};
 
 std::string RandomHex(size_t bytes) {
   std::string raw(bytes, '\0');
@@ -48,7 +48,7 @@ EtcdServer::EtcdServer(EtcdOptions options) : dir_("steer-etcd"), name_("default
     initial_cluster_ = name_ + "=" + PeerUrl(peer_port_);
     std::filesystem::remove_all(dir_.File("data"));
     Spawn();
-    if (WaitHealthy(kStartTimeout)) {
+    if (WaitHealthy(kEtcdStartTimeout)) {
       if (!shared_->options.root_password.empty()) EnableAuth();
       return;
     }
@@ -135,7 +135,7 @@ bool EtcdServer::WaitHealthy(std::chrono::milliseconds timeout) {
 void EtcdServer::Start() {
   if (Running()) return;
   Spawn();
-  if (!WaitHealthy(kStartTimeout)) {
+  if (!WaitHealthy(kEtcdStartTimeout)) {
     throw std::runtime_error("etcd " + name_ + " did not come back; log:\n" + Log());
   }
 }
@@ -224,7 +224,7 @@ bool EtcdCluster::TryStart(size_t size, const std::shared_ptr<const EtcdShared>&
     members_.back()->Spawn();
   }
   for (auto& m : members_) {
-    if (!m->WaitHealthy(kStartTimeout)) return false;
+    if (!m->WaitHealthy(kEtcdStartTimeout)) return false;
   }
   return true;
 }

@@ -19,7 +19,7 @@ using internal::AsPostgres;
 using internal::ChownToPostgres;
 using internal::RandomName;
 
-constexpr std::chrono::milliseconds kStartTimeout{120000};
+constexpr std::chrono::milliseconds kPatroniStartTimeout{120000};
 
 // True while `pid` runs (a zombie waiting for init to reap it counts as gone).
 bool Alive(pid_t pid) {
@@ -76,7 +76,7 @@ PatroniCluster::PatroniCluster()
     WriteConfig(i, scope);
   }
   for (int i = 0; i < kNodes; ++i) StartNode(i);
-  if (!WaitHealthy(kStartTimeout)) {
+  if (!WaitHealthy(kPatroniStartTimeout)) {
     std::string logs = Log(0) + "\n----\n" + Log(1);
     StopAll();
     throw std::runtime_error("Patroni cluster not healthy; logs:\n" + logs);

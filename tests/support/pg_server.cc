@@ -18,7 +18,7 @@ namespace steer::testsupport {
 namespace {
 
 constexpr const char* kBin = "/usr/lib/postgresql/15/bin/";
-constexpr std::chrono::milliseconds kStartTimeout{30000};
+constexpr std::chrono::milliseconds kPgStartTimeout{30000};
 
 }  // namespace
 
@@ -130,7 +130,7 @@ bool PgServer::WaitReady() {
         if (!Running()) return true;
         return RunCommand(ready, dir_.File("isready.log")) == 0;
       },
-      kStartTimeout);
+      kPgStartTimeout);
   return ok && Running();
 }
 
