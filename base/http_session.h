@@ -225,7 +225,7 @@ class HttpSession : public DrainableSession,
     // Beast reads as much as the buffer has room for, at least 512 bytes, and its parser takes
     // every byte read, so the buffer never grows past 512: a 600-byte request (an introspection
     // with its token) took two recv calls every time (strace of steer-authd). 2 KiB holds a
-    // request with a token, or a browser's headers, in one: +11 % introspection throughput
+    // request with a token, or a browser's headers, in one: +15 % introspection throughput
     // (docs/benchmarks.md).
     buffer_.reserve(2048);
   }
