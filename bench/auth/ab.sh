@@ -63,7 +63,7 @@ measure() {
     -v hz="$(getconf CLK_TCK)" -v raw="$tmp/raw" 'BEGIN {
       us = u * 1e6 / hz / n; sy = s * 1e6 / hz / n
       printf "%-16s %9.0f req/s  user %5.1f  sys %5.1f CPU-us/req\n", nm, r, us, sy
-      printf "%s %s %s %s\n", nm, r, us, sy >> raw}'
+      printf "%s %s %s %s %s\n", nm, r, us + sy, us, sy >> raw}'
 }
 
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg); ROUNDS=$rounds DURATION=$dur"
@@ -82,15 +82,12 @@ echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| row | req/s, median [min-max] | server CPU-us per request, user + sys |"
 echo "|---|---|---|"
-# median [min-max] of the values on stdin
-med() {
-  sort -g | awk '{v[NR] = $1} END {
-    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf "%.1f [%.1f-%.1f]", m, v[1], v[NR]}'
-}
+# Columns of $tmp/raw: name, req/s, CPU-us per request (user + sys), user, sys; stat_of from
+# lib.sh gives the median [min max] of one.
 for row in A.introspect B.introspect A.cc.es256 B.cc.es256; do
-  printf '| %s | %s | %s |\n' "$row" "$(awk -v r="$row" '$1 == r {print $2}' "$tmp/raw" | med)" \
-    "$(awk -v r="$row" '$1 == r {print $3 + $4}' "$tmp/raw" | med)"
+  printf '| %s | %s | %s |\n' "$row" \
+    "$(stat_of "$row" 2 | awk '{printf "%.0f [%.0f-%.0f]", $1, $2, $3}')" \
+    "$(stat_of "$row" 3 | awk '{printf "%.1f [%.1f-%.1f]", $1, $2, $3}')"
 done
 # Every run must have answered: 4 rows a round, each with requests.
 if [ "$(awk '$2 > 0' "$tmp/raw" | wc -l)" != $((4 * rounds)) ]; then
