@@ -37,7 +37,8 @@ TEST(RevocationMirror, IsTrustedOnlyWithinTheLeaseOfItsLastPoll) {
   PgServer server;
   Fixture f(server);
   ASSERT_TRUE(f.writer->Revoke("old", 1000));
-  RevocationMirror mirror(f.pool);
+  SnapshotFeed feed(f.pool);
+  RevocationMirror mirror(feed);
   Clock::time_point t0 = Clock::now();
   EXPECT_EQ(mirror.Check({"old"}, t0), std::nullopt);  // never polled
   ASSERT_TRUE(mirror.Poll(t0));
@@ -57,7 +58,8 @@ TEST(RevocationMirror, IsTrustedOnlyWithinTheLeaseOfItsLastPoll) {
 TEST(RevocationMirror, APollSeesRowsOfTransactionsRunningAtTheLastOne) {
   PgServer server;
   Fixture f(server);
-  RevocationMirror mirror(f.pool);
+  SnapshotFeed feed(f.pool);
+  RevocationMirror mirror(feed);
   ASSERT_TRUE(mirror.Poll(Clock::now()));
   // A revocation whose transaction began before the next poll and commits after it: the
   // poll's snapshot does not see it, and a poll that only read newer transaction ids would
@@ -92,7 +94,8 @@ TEST(RevocationMirror, ARestartedServerIsReadAgainFromScratch) {
   Fixture f(server);
   ASSERT_TRUE(f.writer->Revoke("kept", 1000));
   ASSERT_TRUE(f.writer->Revoke("deleted", 1000));
-  RevocationMirror mirror(f.pool);
+  SnapshotFeed feed(f.pool);
+  RevocationMirror mirror(feed);
   ASSERT_TRUE(mirror.Poll(Clock::now()));
   ASSERT_EQ(mirror.size(), 2u);
   // A delete is not a change a poll reads; only a full read drops the row. After a restart

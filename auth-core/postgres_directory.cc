@@ -145,7 +145,8 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const config::Postgre
   std::unique_ptr<PostgresStore> store(
       new PostgresStore(std::make_unique<pg::Pool>(config, migrate), std::move(standby)));
   if (reads == RevocationReads::kMirror) {
-    store->mirror_ = std::make_unique<pg::RevocationMirror>(*store->pool_);
+    store->feed_ = std::make_unique<pg::SnapshotFeed>(*store->pool_);
+    store->mirror_ = std::make_unique<RevocationMirror>(*store->feed_);
     store->mirror_->Start();
   }
   return store;
@@ -205,7 +206,7 @@ Result<bool> PostgresStore::EndUser(std::string_view username, bool remove, int6
       return EndUserLocked(lease, username, remove, new_generation, revoke_until);
     });
   });
-  if (ended && *ended) AwaitMirrors();  // the user's generations are revoked
+  if (ended && *ended) AwaitRevocationMirrors();  // the user's generations are revoked
   return ended;
 }
 

@@ -108,10 +108,8 @@ void PostgresStore::MarkPrimaryDown() {
 }
 
 PostgresStore::~PostgresStore() {
-  mirror_.reset();  // its thread uses pool_
+  mirror_.reset();  // its thread uses feed_ and pool_
 }
-
-void PostgresStore::AwaitMirrors() { std::this_thread::sleep_for(pg::RevocationMirror::kLease); }
 
 Result<bool> PostgresStore::ConsumeOnce(std::string_view id, int64_t expires_at) {
   return pool_->Run(kOnce, [&](Lease& lease) -> Result<bool> {
@@ -137,7 +135,7 @@ Result<RefreshOutcome> PostgresStore::RotateRefresh(std::string_view family,
       pg::Rotation{S(family), S(presented), gen, S(next), expires_at},
       [&](const std::vector<pg::Rotation>& batch) { return pg::RotateBatch(*pool_, batch); });
   // Reuse revoked the family: the caller may tell the client so only once every mirror knows.
-  if (outcome && *outcome == RefreshOutcome::kReused) AwaitMirrors();
+  if (outcome && *outcome == RefreshOutcome::kReused) AwaitRevocationMirrors();
   return outcome;
 }
 
@@ -153,7 +151,7 @@ Result<bool> PostgresStore::IsCurrentRefresh(std::string_view family, std::strin
 
 Result<void> PostgresStore::Revoke(std::string_view id, int64_t expires_at) {
   auto r = RevokeUnacknowledged(id, expires_at);
-  if (r) AwaitMirrors();
+  if (r) AwaitRevocationMirrors();
   return r;
 }
 
@@ -162,7 +160,7 @@ Result<void> PostgresStore::CopyRevocations(
   for (const auto& [id, until] : revocations) {
     if (auto r = RevokeUnacknowledged(id, until); !r) return r;
   }
-  if (!revocations.empty()) AwaitMirrors();
+  if (!revocations.empty()) AwaitRevocationMirrors();
   return {};
 }
 
@@ -177,7 +175,7 @@ Result<void> PostgresStore::RevokeUnacknowledged(std::string_view id, int64_t ex
 
 Result<bool> PostgresStore::IsRevoked(const std::vector<std::string>& ids) {
   if (mirror_ != nullptr) {
-    if (auto known = mirror_->Check(ids, pg::RevocationMirror::Clock::now())) return *known;
+    if (auto known = mirror_->Check(ids, RevocationMirror::Clock::now())) return *known;
   }
   return Read([&](Lease& lease) -> Result<bool> {
     // One query for up to four ids (token, family, session, user generation): the

@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include "client_json.h"
+#include "revocation_mirror.h"
 #include "steer/auth/sqlite_store.h"
 #include "steer/base/sqlite_stmt.h"
 
@@ -90,12 +91,16 @@ Result<bool> SqliteStore::EndUserLocked(std::string_view username, bool remove,
 
 Result<bool> SqliteStore::EndUser(std::string_view username, bool remove, int64_t new_generation,
                                   int64_t revoke_until) {
-  std::lock_guard lock(mu_);
-  if (auto r = Exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
-  auto done = EndUserLocked(username, remove, new_generation, revoke_until);
-  auto finish = Exec(done && *done ? "COMMIT" : "ROLLBACK");
-  if (!done) return done;
-  if (!finish) return tl::unexpected(finish.error());
+  Result<bool> done;
+  {
+    std::lock_guard lock(mu_);
+    if (auto r = Exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
+    done = EndUserLocked(username, remove, new_generation, revoke_until);
+    auto finish = Exec(done && *done ? "COMMIT" : "ROLLBACK");
+    if (!done) return done;
+    if (!finish) return tl::unexpected(finish.error());
+  }
+  if (*done) AwaitRevocationMirrors();  // the user's generations are revoked
   return done;
 }
 

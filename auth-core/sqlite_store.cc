@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "revocation_mirror.h"
 #include "steer/base/sqlite_stmt.h"
 
 namespace steer::auth {
@@ -23,33 +24,70 @@ CREATE TABLE IF NOT EXISTS clients(client_id TEXT PRIMARY KEY, body TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS used_codes(id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS refresh_families(family TEXT PRIMARY KEY, current TEXT NOT NULL,
   gen INTEGER NOT NULL, expires_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS revoked(id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS revoked(id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL,
+  seq INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS revoked_clock(n INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS failures(key TEXT PRIMARY KEY, count INTEGER NOT NULL,
   first_at INTEGER NOT NULL, blocked_until INTEGER NOT NULL);
 )sql";
 
-// Columns added to `users` after the first release; stores created before get them on open.
-constexpr const char* kUserColumns[][2] = {
-    {"generation", "INTEGER NOT NULL DEFAULT 0"},
-    {"disabled", "INTEGER NOT NULL DEFAULT 0"},
+// Columns added after the first release; stores created before get them on open.
+constexpr const char* kAddedColumns[][3] = {
+    {"users", "generation", "INTEGER NOT NULL DEFAULT 0"},
+    {"users", "disabled", "INTEGER NOT NULL DEFAULT 0"},
+    {"revoked", "seq", "INTEGER NOT NULL DEFAULT 0"},
 };
 
-// Adds the missing columns in one write transaction, so two processes opening an old store at
-// once do not both add them.
+// Every write to `revoked`, by any process or version, stamps the row with the next value of
+// revoked_clock in its own transaction. SQLite runs one write transaction at a time, so the
+// stamps a reader sees are a prefix of all the stamps there will be: a RevocationMirror that
+// read up to stamp s finds every later write with `seq > s` (SqliteStore::ReadRevocations).
+// Rows stamped 0 predate the column; the mirror's first read takes every row.
+constexpr const char* kRevokedStamps = R"sql(
+INSERT INTO revoked_clock(n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM revoked_clock);
+CREATE INDEX IF NOT EXISTS revoked_seq ON revoked(seq);
+CREATE TRIGGER IF NOT EXISTS revoked_stamp_insert AFTER INSERT ON revoked BEGIN
+  UPDATE revoked_clock SET n = n + 1;
+  UPDATE revoked SET seq = (SELECT n FROM revoked_clock) WHERE id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS revoked_stamp_update AFTER UPDATE OF expires_at ON revoked BEGIN
+  UPDATE revoked_clock SET n = n + 1;
+  UPDATE revoked SET seq = (SELECT n FROM revoked_clock) WHERE id = NEW.id;
+END;
+)sql";
+
+// Adds the missing columns and the stamps in one write transaction, so two processes opening
+// an old store at once do not both add them.
 int Migrate(sqlite3* db, char** err) {
   int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, err);
-  for (const auto& [column, type] : kUserColumns) {
+  for (const auto& [table, column, type] : kAddedColumns) {
     if (rc != SQLITE_OK) break;
-    std::string probe = std::string("SELECT ") + column + " FROM users LIMIT 0";
+    std::string probe = std::string("SELECT ") + column + " FROM " + table + " LIMIT 0";
     if (sqlite3_exec(db, probe.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK) continue;
-    std::string add = std::string("ALTER TABLE users ADD COLUMN ") + column + " " + type;
+    std::string add = std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + type;
     rc = sqlite3_exec(db, add.c_str(), nullptr, nullptr, err);
   }
+  if (rc == SQLITE_OK) rc = sqlite3_exec(db, kRevokedStamps, nullptr, nullptr, err);
   sqlite3_exec(db, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", nullptr, nullptr, nullptr);
   return rc;
 }
 
 }  // namespace
+
+// The mirror's reads of `revoked` (see kRevokedStamps): every row, then those stamped above
+// the last stamp read.
+class SqliteStore::Feed final : public RevocationFeed {
+ public:
+  explicit Feed(SqliteStore& store) : store_(store) {}
+  Result<RevocationRows> Read(bool everything) override {
+    if (everything) seq_ = -1;
+    return store_.ReadRevocations(seq_);
+  }
+
+ private:
+  SqliteStore& store_;  // owns the feed, and destroys the mirror before it
+  int64_t seq_ = -1;
+};
 
 std::string UserRevocationId(std::string_view subject, int64_t generation) {
   return "user:" + std::string(subject) + ":" + std::to_string(generation);
@@ -62,7 +100,8 @@ bool Client::AllowsGrant(std::string_view grant) const {
   return false;
 }
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
+                                                       RevocationReads reads) {
   sqlite3* db = nullptr;
   int rc =
       sqlite3_open_v2(path.c_str(), &db,
@@ -81,14 +120,21 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
     sqlite3_close(db);
     return MakeError(ErrorCode::kIo, "cannot initialise store " + path + ": " + msg);
   }
-  return std::unique_ptr<SqliteStore>(new SqliteStore(db));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  if (reads == RevocationReads::kMirror) {
+    store->feed_ = std::make_unique<Feed>(*store);
+    store->mirror_ = std::make_unique<RevocationMirror>(*store->feed_);
+    store->mirror_->Start();
+  }
+  return store;
 }
 
 SqliteStore::SqliteStore(sqlite3* db)
     : db_(db), stmts_(std::make_unique<base::StmtCache>(db, ErrorCode::kUnavailable, "sqlite")) {}
 
 SqliteStore::~SqliteStore() {
-  stmts_.reset();  // a connection with unfinalised statements does not close
+  mirror_.reset();  // its thread reads through feed_ and the connection
+  stmts_.reset();   // a connection with unfinalised statements does not close
   sqlite3_close(db_);
 }
 
@@ -121,7 +167,19 @@ Result<void> SqliteStore::RevokeLocked(std::string_view id, int64_t expires_at) 
 Result<RefreshOutcome> SqliteStore::RotateRefresh(std::string_view family,
                                                   std::string_view presented, int64_t gen,
                                                   std::string_view next, int64_t expires_at) {
-  std::lock_guard lock(mu_);
+  Result<RefreshOutcome> outcome;
+  {
+    std::lock_guard lock(mu_);
+    outcome = RotateRefreshLocked(family, presented, gen, next, expires_at);
+  }
+  // Reuse revoked the family: the caller may tell the client so only once every mirror knows.
+  if (outcome && *outcome == RefreshOutcome::kReused) AwaitRevocationMirrors();
+  return outcome;
+}
+
+Result<RefreshOutcome> SqliteStore::RotateRefreshLocked(std::string_view family,
+                                                        std::string_view presented, int64_t gen,
+                                                        std::string_view next, int64_t expires_at) {
   Stmt revoked(*stmts_, "SELECT 1 FROM revoked WHERE id = ?");
   revoked.Bind(1, family);
   int rc = revoked.Step();
@@ -156,11 +214,34 @@ Result<bool> SqliteStore::IsCurrentRefresh(std::string_view family, std::string_
 
 Result<void> SqliteStore::Revoke(std::string_view id, int64_t expires_at) {
   if (id.empty()) return {};  // "" stands for "no such id" in IsRevoked's batches
+  {
+    std::lock_guard lock(mu_);
+    if (auto r = RevokeLocked(id, expires_at); !r) return r;
+  }
+  AwaitRevocationMirrors();  // acknowledged once every process's mirror has it
+  return {};
+}
+
+Result<RevocationRows> SqliteStore::ReadRevocations(int64_t& seq) {
   std::lock_guard lock(mu_);
-  return RevokeLocked(id, expires_at);
+  Stmt s(*stmts_, "SELECT id, expires_at, seq FROM revoked WHERE seq > ?");
+  s.Bind(1, seq);
+  RevocationRows out{seq < 0, {}};
+  int64_t last = seq;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    out.rows[s.Text(0)] = s.Int(1);
+    last = std::max(last, s.Int(2));
+  }
+  if (rc != SQLITE_DONE) return stmts_->Fail(rc);
+  seq = last;
+  return out;
 }
 
 Result<bool> SqliteStore::IsRevoked(const std::vector<std::string>& ids) {
+  if (mirror_ != nullptr) {
+    if (auto known = mirror_->Check(ids, RevocationMirror::Clock::now())) return *known;
+  }
   // One query for up to four ids (token, family, session, user generation): the
   // introspection hot path. "" stands for "no such id" (Revoke ignores it), so it is not
   // looked up. Each id is its own primary-key probe: `id IN (...)` made SQLite build a
@@ -241,6 +322,7 @@ Result<void> SqliteStore::Ping() {
 }
 
 Result<void> SqliteStore::Purge(int64_t now) {
+  if (mirror_ != nullptr) mirror_->Prune(now);
   std::lock_guard lock(mu_);
   for (const char* sql : {"DELETE FROM used_codes WHERE expires_at < ?",
                           "DELETE FROM refresh_families WHERE expires_at < ?",

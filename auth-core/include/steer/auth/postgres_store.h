@@ -13,7 +13,7 @@
 // the server: an unreachable, read-only or not yet migrated database makes operations (and
 // Ping, so /healthz/ready) fail with kUnavailable until it can be used; the pool reconnects on
 // its own. With RevocationReads::kMirror (steer-authd serve), IsRevoked reads an in-memory copy
-// of the revocations kept fresh by polling (pg::RevocationMirror); then, and in every process
+// of the revocations kept fresh by polling (RevocationMirror); then, and in every process
 // regardless, a write to the revocations is acknowledged only kLease after its commit (50 ms),
 // so every mirror has seen it by then. Refresh rotations that arrive together are committed
 // together (pg::Batcher): one round trip and one WAL flush for all of them. Thread-safe.
@@ -29,20 +29,17 @@
 #include "steer/config/authd_config.h"
 
 namespace steer::auth {
+class RevocationMirror;
 namespace pg {
 class Lease;
 class Pool;
 class OutageFailures;
-class RevocationMirror;
+class SnapshotFeed;
 struct Rotation;
 struct SchemaStatus;
 template <typename In, typename Out>
 class Batcher;
 }  // namespace pg
-
-// Where IsRevoked looks: the database each time (admin commands, tests), or a mirror polled
-// by a thread of the store (a serving steer-authd).
-enum class RevocationReads { kDatabase, kMirror };
 
 class PostgresStore final : public Store {
  public:
@@ -100,8 +97,6 @@ class PostgresStore final : public Store {
   template <typename Fn>
   auto Read(Fn&& fn, bool* from_standby = nullptr) -> decltype(fn(std::declval<pg::Lease&>()));
   Result<void> RevokeUnacknowledged(std::string_view id, int64_t expires_at);
-  // Waits out the mirrors' lease after a committed write to the revocations.
-  static void AwaitMirrors();
   bool PrimaryRecentlyDown() const;
   void MarkPrimaryDown();
   Result<int64_t> CountOnStandby(std::string_view key, int64_t now, const LockoutPolicy& policy);
@@ -110,7 +105,8 @@ class PostgresStore final : public Store {
   std::unique_ptr<pg::Pool> pool_;
   std::unique_ptr<pg::Pool> standby_;  // null without standby_dsn
   std::unique_ptr<pg::OutageFailures> outage_failures_;
-  std::unique_ptr<pg::RevocationMirror> mirror_;  // null with RevocationReads::kDatabase
+  std::unique_ptr<pg::SnapshotFeed> feed_;    // null with RevocationReads::kDatabase
+  std::unique_ptr<RevocationMirror> mirror_;  // reads feed_; null with kDatabase
   // Concurrent RotateRefresh calls share one statement and one commit (schema migration 5).
   std::unique_ptr<pg::Batcher<pg::Rotation, RefreshOutcome>> rotations_;
   // steady_clock ticks until which reads skip the primary (it just failed: a dropped network

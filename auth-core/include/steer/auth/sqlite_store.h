@@ -14,15 +14,22 @@
 
 struct sqlite3;
 
-namespace steer::auth {}  // namespace steer::auth
 namespace steer::base {
 class StmtCache;  // steer/base/sqlite_stmt.h
 }  // namespace steer::base
 namespace steer::auth {
 
+class RevocationMirror;
+struct RevocationRows;
+
 class SqliteStore final : public Store {
  public:
-  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  // With RevocationReads::kMirror (steer-authd serve), IsRevoked reads an in-memory copy of
+  // the revocations kept fresh by a thread (RevocationMirror, 100 reads a second); in every
+  // process regardless, a write to the revocations is acknowledged only kLease (50 ms) after
+  // its commit, so every mirror, in this process or another on the same file, has seen it.
+  static Result<std::unique_ptr<SqliteStore>> Open(
+      const std::string& path, RevocationReads reads = RevocationReads::kDatabase);
   ~SqliteStore() override;
 
   Result<std::optional<User>> FindUser(std::string_view username) override;
@@ -64,7 +71,14 @@ class SqliteStore final : public Store {
 
  private:
   explicit SqliteStore(sqlite3* db);
+  class Feed;
   Result<void> RevokeLocked(std::string_view id, int64_t expires_at);
+  Result<RefreshOutcome> RotateRefreshLocked(std::string_view family, std::string_view presented,
+                                             int64_t gen, std::string_view next,
+                                             int64_t expires_at);
+  // The rows of `revoked` stamped above `seq` (all of them when seq < 0, then complete);
+  // advances `seq` to the highest stamp read.
+  Result<RevocationRows> ReadRevocations(int64_t& seq);
   Result<bool> SubjectUsedLocked(std::string_view subject);
   Result<bool> EndUserLocked(std::string_view username, bool remove, int64_t new_generation,
                              int64_t revoke_until);
@@ -73,6 +87,8 @@ class SqliteStore final : public Store {
   sqlite3* db_;
   std::unique_ptr<base::StmtCache> stmts_;  // guarded by mu_; finalised before db_ is closed
   std::mutex mu_;
+  std::unique_ptr<Feed> feed_;                // null with RevocationReads::kDatabase
+  std::unique_ptr<RevocationMirror> mirror_;  // reads feed_; null with kDatabase
 };
 
 }  // namespace steer::auth

@@ -93,6 +93,10 @@ class ReplayStore {
 
 enum class RefreshOutcome { kRotated, kReused, kRevoked };
 
+// Where a store's IsRevoked looks: the database each time (admin commands, tests), or an
+// in-memory copy kept fresh by a thread of the store (a serving steer-authd).
+enum class RevocationReads { kDatabase, kMirror };
+
 class TokenStateStore {
  public:
   virtual ~TokenStateStore() = default;

@@ -1,0 +1,87 @@
+#include "revocation_mirror.h"
+
+#include "steer/base/log.h"
+
+namespace steer::auth {
+
+void AwaitRevocationMirrors() { std::this_thread::sleep_for(RevocationMirror::kLease); }
+
+RevocationMirror::RevocationMirror(RevocationFeed& feed) : feed_(feed) {}
+
+RevocationMirror::~RevocationMirror() { Stop(); }
+
+void RevocationMirror::Start() {
+  std::lock_guard lock(stop_mu_);
+  if (thread_.joinable() || stopping_) return;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void RevocationMirror::Stop() {
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RevocationMirror::Loop() {
+  std::unique_lock lock(stop_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    auto started = Clock::now();
+    (void)Poll(started);
+    lock.lock();
+    stop_cv_.wait_until(lock, started + kPoll, [&] { return stopping_; });
+  }
+}
+
+std::optional<bool> RevocationMirror::Check(const std::vector<std::string>& ids,
+                                            Clock::time_point now) const {
+  Clock::time_point fresh_since{Clock::duration(fresh_since_.load(std::memory_order_acquire))};
+  if (fresh_since == Clock::time_point::min() || now - fresh_since >= kLease) return std::nullopt;
+  std::shared_lock lock(mu_);
+  for (const auto& id : ids) {
+    if (!id.empty() && rows_.count(id) > 0) return true;  // "" is never revoked
+  }
+  return false;
+}
+
+Result<void> RevocationMirror::Poll(Clock::time_point started) {
+  auto read = feed_.Read(read_everything_);
+  if (!read) {
+    read_everything_ = true;  // whatever happened meanwhile, the next poll reads everything
+    if (!stale_logged_) {
+      base::Logger("auth")->warn(
+          "revocation mirror: {}; token checks read the database until a poll succeeds",
+          read.error().message);
+      stale_logged_ = true;
+    }
+    return tl::unexpected(read.error());
+  }
+  {
+    std::unique_lock lock(mu_);
+    if (read->complete) {
+      rows_.swap(read->rows);
+    } else {
+      for (auto& [id, until] : read->rows) rows_[id] = until;
+    }
+  }
+  read_everything_ = false;
+  fresh_since_.store(started.time_since_epoch().count(), std::memory_order_release);
+  if (stale_logged_) base::Logger("auth")->info("revocation mirror: polling again");
+  stale_logged_ = false;
+  return {};
+}
+
+void RevocationMirror::Prune(int64_t now) {
+  std::unique_lock lock(mu_);
+  std::erase_if(rows_, [&](const auto& row) { return row.second < now; });
+}
+
+size_t RevocationMirror::size() const {
+  std::shared_lock lock(mu_);
+  return rows_.size();
+}
+
+}  // namespace steer::auth
