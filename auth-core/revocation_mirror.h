@@ -40,6 +40,9 @@ namespace steer::auth {
 struct RevocationRows {
   bool complete = false;                          // rows is the whole table
   std::unordered_map<std::string, int64_t> rows;  // id -> expires_at (epoch seconds)
+  // A feed whose writers may skip the lease wait for readers that look gone (SQLite's reader
+  // registrations) bounds how long this read may be trusted; max() when nothing does.
+  std::chrono::steady_clock::time_point trust_until = std::chrono::steady_clock::time_point::max();
 };
 
 // Where a mirror reads from. Called from the mirror's thread only.
@@ -76,6 +79,9 @@ class RevocationMirror {
   // One poll; `started` is when it began (the freshness it proves). Errors are returned and
   // make the copy stale until a poll succeeds.
   Result<void> Poll(Clock::time_point started);
+  // A revocation this process committed: known at once, without waiting for a poll (a poll
+  // that started before the commit cannot drop it).
+  void Learn(const std::string& id, int64_t expires_at);
   // Forgets the rows whose expiry (epoch seconds) is before `now`.
   void Prune(int64_t now);
   size_t size() const;
@@ -88,6 +94,15 @@ class RevocationMirror {
   std::unordered_map<std::string, int64_t> rows_;  // id -> expires_at; guarded by mu_
   // Clock ticks of the start of the last successful poll; min() before the first.
   std::atomic<Clock::rep> fresh_since_{Clock::time_point::min().time_since_epoch().count()};
+  // Clock ticks until which that poll may be trusted (RevocationRows::trust_until).
+  std::atomic<Clock::rep> trust_until_{Clock::time_point::max().time_since_epoch().count()};
+  // Learned rows and when, until a poll that started later has read them; guarded by mu_.
+  struct Learned {
+    std::string id;
+    int64_t expires_at;
+    Clock::time_point at;
+  };
+  std::vector<Learned> learned_;
 
   // Used by Poll() only.
   bool read_everything_ = true;

@@ -73,6 +73,33 @@ TEST(RevocationMirror, PruneForgetsExpiredRows) {
   EXPECT_EQ(mirror.Check({"later"}, Clock::now()), true);
 }
 
+TEST(RevocationMirror, ALearnedRowSurvivesACompleteReadThatStartedBeforeIt) {
+  ScriptedFeed feed;
+  RevocationMirror mirror(feed);
+  auto before = Clock::now() - milliseconds(1);
+  mirror.Learn("mine", 100);  // committed after `before`: that read may not have it
+  feed.answers.push_back(Rows(true, {{"other", 100}}));
+  ASSERT_TRUE(mirror.Poll(before));
+  EXPECT_EQ(mirror.Check({"mine"}, Clock::now()), true);
+  // A read that started after the Learn saw the commit; the row is then the table's to keep.
+  feed.answers.push_back(Rows(true, {{"other", 100}}));
+  ASSERT_TRUE(mirror.Poll(Clock::now()));
+  EXPECT_EQ(mirror.Check({"mine"}, Clock::now()), false);  // (purged from the table meanwhile)
+  EXPECT_EQ(mirror.Check({"other"}, Clock::now()), true);
+}
+
+TEST(RevocationMirror, IsNotTrustedPastWhatTheFeedAllows) {
+  ScriptedFeed feed;
+  RevocationMirror mirror(feed);
+  auto t0 = Clock::now();
+  auto read = Rows(true, {{"old", 100}});
+  read->trust_until = t0 + milliseconds(10);
+  feed.answers.push_back(std::move(read));
+  ASSERT_TRUE(mirror.Poll(t0));
+  EXPECT_EQ(mirror.Check({"old"}, t0 + milliseconds(9)), true);
+  EXPECT_EQ(mirror.Check({"old"}, t0 + milliseconds(10)), std::nullopt);  // within the lease
+}
+
 TEST(RevocationMirror, ItsThreadKeepsItFresh) {
   ScriptedFeed feed;
   RevocationMirror mirror(feed);

@@ -100,7 +100,9 @@ Result<bool> SqliteStore::EndUser(std::string_view username, bool remove, int64_
     if (!done) return done;
     if (!finish) return tl::unexpected(finish.error());
   }
-  if (*done) AwaitRevocationMirrors();  // the user's generations are revoked
+  // The user's generations are revoked: this process's mirror (which Learn cannot tell about
+  // ids it does not know here) and every other live one have read them after the lease.
+  if (*done && (mirror_ != nullptr || OtherReadersAlive())) AwaitRevocationMirrors();
   return done;
 }
 

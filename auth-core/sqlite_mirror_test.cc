@@ -7,10 +7,12 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "revocation_mirror.h"
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/sqlite_store.h"
+#include "steer/base/steady_wall_clock.h"
 #include "store_contract_test.h"
 
 namespace steer::auth {
@@ -62,8 +64,46 @@ struct TwoProcesses {
   std::unique_ptr<SqliteStore> admin;
 };
 
+// Until the mirror's thread has registered (its first poll), a writer has no reader to wait for.
+void WaitForReaders(const std::filesystem::path& path, int n) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.string().c_str(), &db), SQLITE_OK);
+  int found = -1;
+  for (int i = 0; i < 500 && found != n; ++i) {
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM revocation_readers", -1, &s, nullptr);
+    if (sqlite3_step(s) == SQLITE_ROW) found = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (found != n) std::this_thread::sleep_for(RevocationMirror::kPoll);
+  }
+  sqlite3_close(db);
+  ASSERT_EQ(found, n);
+}
+
+void RegisterReader(const std::filesystem::path& path, const std::string& boot, int64_t beat_ms) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.string().c_str(), &db), SQLITE_OK);
+  std::string sql = "INSERT INTO revocation_readers VALUES('" + RandomToken(6) + "', '" + boot +
+                    "', " + std::to_string(beat_ms) + ")";
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+}
+
+int64_t NowMs(Clock::time_point t = Clock::now()) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// Ten revocations through `store`, and whether they waited the lease (ten leases are 500 ms;
+// without waits, ten SQLite upserts take a few ms).
+bool RevocationsWaited(SqliteStore& store) {
+  auto started = Clock::now();
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(store.Revoke("w-" + RandomToken(6), 1000));
+  return Clock::now() - started >= 10 * RevocationMirror::kLease;
+}
+
 TEST(SqliteMirror, ARevocationAcknowledgedByAnotherConnectionIsEnforcedAtOnce) {
   TwoProcesses p;
+  WaitForReaders(p.path, 1);
   for (int i = 0; i < 20; ++i) {
     std::string id = "jti-" + std::to_string(i);
     EXPECT_FALSE(p.served->IsRevoked({id}).value());
@@ -80,6 +120,43 @@ TEST(SqliteMirror, ARevocationAcknowledgedByAnotherConnectionIsEnforcedAtOnce) {
   ASSERT_EQ(p.admin->RotateRefresh("fam", "t0", 0, "t1", 1000).value(), RefreshOutcome::kRotated);
   ASSERT_EQ(p.admin->RotateRefresh("fam", "t0", 0, "t2", 1000).value(), RefreshOutcome::kReused);
   EXPECT_TRUE(p.served->IsRevoked({"fam"}).value());
+}
+
+// A serving steer-authd alone on its file: its own revocations are in its copy at once, and
+// there is no other reader to wait for. A second serving process makes every revocation wait.
+TEST(SqliteMirror, AServingProcessAloneDoesNotWaitTheLease) {
+  auto path = MirrorTestPath();
+  auto served = SqliteStore::Open(path.string(), RevocationReads::kMirror).value();
+  WaitForReaders(path, 1);
+  EXPECT_FALSE(RevocationsWaited(*served));
+  ASSERT_TRUE(served->Revoke("own", 1000));
+  EXPECT_TRUE(served->IsRevoked({"own"}).value());
+  {
+    auto second = SqliteStore::Open(path.string(), RevocationReads::kMirror).value();
+    WaitForReaders(path, 2);
+    EXPECT_TRUE(RevocationsWaited(*served));
+    ASSERT_TRUE(served->Revoke("seen-by-second", 1000));
+    EXPECT_TRUE(second->IsRevoked({"seen-by-second"}).value());
+  }
+  WaitForReaders(path, 1);  // the second unregistered when it closed
+  EXPECT_FALSE(RevocationsWaited(*served));
+  served.reset();
+  RemoveMirrorTestFiles(path);
+}
+
+// Registrations of a crashed process (no beat for kBeatDead) or of another boot cost nothing;
+// a live one (a fresh beat of this boot) makes writers wait.
+TEST(SqliteMirror, OnlyLiveRegistrationsOfThisBootAreWaitedFor) {
+  auto path = MirrorTestPath();
+  auto admin = SqliteStore::Open(path.string()).value();
+  const std::string boot = base::ReadBootId().value();
+  RegisterReader(path, boot, NowMs(Clock::now() - std::chrono::seconds(5)));
+  RegisterReader(path, "another-boot", NowMs());
+  EXPECT_FALSE(RevocationsWaited(*admin));
+  RegisterReader(path, boot, NowMs());
+  EXPECT_TRUE(RevocationsWaited(*admin));
+  admin.reset();
+  RemoveMirrorTestFiles(path);
 }
 
 // Stamps come from a counter, not from the highest row: purging that row must not let the next

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "revocation_mirror.h"
+#include "sqlite_readers.h"
 #include "steer/base/sqlite_stmt.h"
 
 namespace steer::auth {
@@ -27,6 +28,8 @@ CREATE TABLE IF NOT EXISTS refresh_families(family TEXT PRIMARY KEY, current TEX
 CREATE TABLE IF NOT EXISTS revoked(id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL,
   seq INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS revoked_clock(n INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS revocation_readers(id TEXT PRIMARY KEY, boot TEXT NOT NULL,
+  beat INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS failures(key TEXT PRIMARY KEY, count INTEGER NOT NULL,
   first_at INTEGER NOT NULL, blocked_until INTEGER NOT NULL);
 )sql";
@@ -74,21 +77,6 @@ int Migrate(sqlite3* db, char** err) {
 
 }  // namespace
 
-// The mirror's reads of `revoked` (see kRevokedStamps): every row, then those stamped above
-// the last stamp read.
-class SqliteStore::Feed final : public RevocationFeed {
- public:
-  explicit Feed(SqliteStore& store) : store_(store) {}
-  Result<RevocationRows> Read(bool everything) override {
-    if (everything) seq_ = -1;
-    return store_.ReadRevocations(seq_);
-  }
-
- private:
-  SqliteStore& store_;  // owns the feed, and destroys the mirror before it
-  int64_t seq_ = -1;
-};
-
 std::string UserRevocationId(std::string_view subject, int64_t generation) {
   return "user:" + std::string(subject) + ":" + std::to_string(generation);
 }
@@ -122,7 +110,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(db));
   if (reads == RevocationReads::kMirror) {
-    store->feed_ = std::make_unique<Feed>(*store);
+    store->feed_ = MakeFeed(*store);
     store->mirror_ = std::make_unique<RevocationMirror>(*store->feed_);
     store->mirror_->Start();
   }
@@ -134,7 +122,8 @@ SqliteStore::SqliteStore(sqlite3* db)
 
 SqliteStore::~SqliteStore() {
   mirror_.reset();  // its thread reads through feed_ and the connection
-  stmts_.reset();   // a connection with unfinalised statements does not close
+  if (feed_ != nullptr) UnregisterReader();
+  stmts_.reset();  // a connection with unfinalised statements does not close
   sqlite3_close(db_);
 }
 
@@ -173,7 +162,7 @@ Result<RefreshOutcome> SqliteStore::RotateRefresh(std::string_view family,
     outcome = RotateRefreshLocked(family, presented, gen, next, expires_at);
   }
   // Reuse revoked the family: the caller may tell the client so only once every mirror knows.
-  if (outcome && *outcome == RefreshOutcome::kReused) AwaitRevocationMirrors();
+  if (outcome && *outcome == RefreshOutcome::kReused) AcknowledgeRevocation(family, expires_at);
   return outcome;
 }
 
@@ -218,7 +207,7 @@ Result<void> SqliteStore::Revoke(std::string_view id, int64_t expires_at) {
     std::lock_guard lock(mu_);
     if (auto r = RevokeLocked(id, expires_at); !r) return r;
   }
-  AwaitRevocationMirrors();  // acknowledged once every process's mirror has it
+  AcknowledgeRevocation(id, expires_at);
   return {};
 }
 
@@ -323,6 +312,7 @@ Result<void> SqliteStore::Ping() {
 
 Result<void> SqliteStore::Purge(int64_t now) {
   if (mirror_ != nullptr) mirror_->Prune(now);
+  ForgetGoneReaders();
   std::lock_guard lock(mu_);
   for (const char* sql : {"DELETE FROM used_codes WHERE expires_at < ?",
                           "DELETE FROM refresh_families WHERE expires_at < ?",

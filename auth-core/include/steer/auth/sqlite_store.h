@@ -79,6 +79,15 @@ class SqliteStore final : public Store {
   // The rows of `revoked` stamped above `seq` (all of them when seq < 0, then complete);
   // advances `seq` to the highest stamp read.
   Result<RevocationRows> ReadRevocations(int64_t& seq);
+  // sqlite_readers.cc: the registrations of the processes that mirror the revocations.
+  static std::unique_ptr<Feed> MakeFeed(SqliteStore& store);
+  Result<void> BeatReader(const std::string& id, int64_t beat_ms);
+  void UnregisterReader();
+  void ForgetGoneReaders();
+  bool OtherReadersAlive();
+  // After the commit of a revocation: known to this process's mirror at once, and returns
+  // when every other live mirror has read it (the lease) or at once when there is none.
+  void AcknowledgeRevocation(std::string_view id, int64_t expires_at);
   Result<bool> SubjectUsedLocked(std::string_view subject);
   Result<bool> EndUserLocked(std::string_view username, bool remove, int64_t new_generation,
                              int64_t revoke_until);
