@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "revocation_mirror.h"
+#include "sqlite_readers.h"
 #include "steer/auth/crypto_util.h"
 #include "steer/auth/sqlite_store.h"
 #include "steer/base/steady_wall_clock.h"
@@ -89,10 +90,6 @@ void RegisterReader(const std::filesystem::path& path, const std::string& boot, 
   sqlite3_close(db);
 }
 
-int64_t NowMs(Clock::time_point t = Clock::now()) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 // Ten revocations through `store`, and whether they waited the lease (ten leases are 500 ms;
 // without waits, ten SQLite upserts take a few ms).
 bool RevocationsWaited(SqliteStore& store) {
@@ -150,10 +147,12 @@ TEST(SqliteMirror, OnlyLiveRegistrationsOfThisBootAreWaitedFor) {
   auto path = MirrorTestPath();
   auto admin = SqliteStore::Open(path.string()).value();
   const std::string boot = base::ReadBootId().value();
-  RegisterReader(path, boot, NowMs(Clock::now() - std::chrono::seconds(5)));
-  RegisterReader(path, "another-boot", NowMs());
+  RegisterReader(path, boot,
+                 sqlite_readers::MonotonicMs(Clock::now() - sqlite_readers::kBeatDead -
+                                             std::chrono::seconds(1)));
+  RegisterReader(path, "another-boot", sqlite_readers::MonotonicMs(Clock::now()));
   EXPECT_FALSE(RevocationsWaited(*admin));
-  RegisterReader(path, boot, NowMs());
+  RegisterReader(path, boot, sqlite_readers::MonotonicMs(Clock::now()));
   EXPECT_TRUE(RevocationsWaited(*admin));
   admin.reset();
   RemoveMirrorTestFiles(path);
