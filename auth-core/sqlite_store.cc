@@ -8,6 +8,7 @@
 #include "revocation_mirror.h"
 #include "sqlite_readers.h"
 #include "steer/base/sqlite_stmt.h"
+#include "steer/base/wal_checkpointer.h"
 
 namespace steer::auth {
 
@@ -110,6 +111,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(db));
   if (reads == RevocationReads::kMirror) {
+    auto checkpointer = base::WalCheckpointer::Open(path, store->mu_, "auth");
+    if (!checkpointer) return tl::unexpected(checkpointer.error());
+    if (auto r = base::DisableAutoCheckpoint(db); !r) return tl::unexpected(r.error());
+    store->checkpointer_ = std::move(*checkpointer);
+    store->checkpointer_->Start();
     store->feed_ = MakeFeed(*store);
     store->mirror_ = std::make_unique<RevocationMirror>(*store->feed_);
     store->mirror_->Start();
@@ -121,7 +127,8 @@ SqliteStore::SqliteStore(sqlite3* db)
     : db_(db), stmts_(std::make_unique<base::StmtCache>(db, ErrorCode::kUnavailable, "sqlite")) {}
 
 SqliteStore::~SqliteStore() {
-  mirror_.reset();  // its thread reads through feed_ and the connection
+  mirror_.reset();        // its thread reads through feed_ and the connection
+  checkpointer_.reset();  // its thread locks mu_
   if (feed_ != nullptr) UnregisterReader();
   stmts_.reset();  // a connection with unfinalised statements does not close
   sqlite3_close(db_);
@@ -177,11 +184,14 @@ Result<RefreshOutcome> SqliteStore::RotateRefreshLocked(std::string_view family,
   Stmt cur(*stmts_, "SELECT current, gen FROM refresh_families WHERE family = ?");
   cur.Bind(1, family);
   rc = cur.Step();
-  if (rc == SQLITE_ROW && (cur.Int(1) > gen || (cur.Int(1) == gen && cur.Text(0) != presented))) {
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return stmts_->Fail(rc);
+  bool reused =
+      rc == SQLITE_ROW && (cur.Int(1) > gen || (cur.Int(1) == gen && cur.Text(0) != presented));
+  cur.Reset();  // the write below commits in its own step (base::Stmt::Run)
+  if (reused) {
     if (auto r = RevokeLocked(family, expires_at); !r) return tl::unexpected(r.error());
     return RefreshOutcome::kReused;
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return stmts_->Fail(rc);
   Stmt put(*stmts_,
            "INSERT OR REPLACE INTO refresh_families(family, current, gen, expires_at) "
            "VALUES(?,?,?,?)");

@@ -15,7 +15,8 @@
 struct sqlite3;
 
 namespace steer::base {
-class StmtCache;  // steer/base/sqlite_stmt.h
+class StmtCache;        // steer/base/sqlite_stmt.h
+class WalCheckpointer;  // steer/base/wal_checkpointer.h
 }  // namespace steer::base
 namespace steer::auth {
 
@@ -25,9 +26,11 @@ struct RevocationRows;
 class SqliteStore final : public Store {
  public:
   // With RevocationReads::kMirror (steer-authd serve), IsRevoked reads an in-memory copy of
-  // the revocations kept fresh by a thread (RevocationMirror, 100 reads a second); in every
-  // process regardless, a write to the revocations is acknowledged only kLease (50 ms) after
-  // its commit, so every mirror, in this process or another on the same file, has seen it.
+  // the revocations kept fresh by a thread (RevocationMirror, 100 reads a second), and another
+  // thread checkpoints the write-ahead log (base::WalCheckpointer) instead of the request that
+  // happens to cross SQLite's threshold. In every process, a write to the revocations is
+  // acknowledged once every mirror, in this process or another on the same file, has seen it
+  // (sqlite_readers.cc has the rule).
   static Result<std::unique_ptr<SqliteStore>> Open(
       const std::string& path, RevocationReads reads = RevocationReads::kDatabase);
   ~SqliteStore() override;
@@ -96,8 +99,9 @@ class SqliteStore final : public Store {
   sqlite3* db_;
   std::unique_ptr<base::StmtCache> stmts_;  // guarded by mu_; finalised before db_ is closed
   std::mutex mu_;
-  std::unique_ptr<Feed> feed_;                // null with RevocationReads::kDatabase
-  std::unique_ptr<RevocationMirror> mirror_;  // reads feed_; null with kDatabase
+  std::unique_ptr<Feed> feed_;                           // null with RevocationReads::kDatabase
+  std::unique_ptr<RevocationMirror> mirror_;             // reads feed_; null with kDatabase
+  std::unique_ptr<base::WalCheckpointer> checkpointer_;  // holds mu_ at times; null with kDatabase
 };
 
 }  // namespace steer::auth

@@ -87,12 +87,25 @@ class Stmt {
   }
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int Step() { return stmt_ ? sqlite3_step(stmt_) : SQLITE_MISUSE; }
-  // Runs a statement that returns no rows.
+  // Runs a statement that returns no rows. A write outside BEGIN ... COMMIT while another
+  // statement of the connection still holds a row is refused: SQLite would defer its commit to
+  // that statement's reset, where a failed commit (a full disk) goes unseen and the WAL is never
+  // checkpointed (the checkpoint runs only after a commit in sqlite3_step). Reset() the read
+  // first.
   Result<void> Run() {
     if (!ok()) return Fail();
+    if (!sqlite3_stmt_readonly(stmt_) && sqlite3_get_autocommit(cache_.db()) &&
+        AnotherStatementBusy()) {
+      return MakeError(ErrorCode::kInternal,
+                       std::string("sqlite: write while a read is open: ") + sqlite3_sql(stmt_));
+    }
     int rc = Step();
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) return Fail();
     return {};
+  }
+  // Ends this use early (its rows are no longer readable), as going out of scope does.
+  void Reset() {
+    if (stmt_ != nullptr) sqlite3_reset(stmt_);
   }
   std::string Text(int col) const {
     const unsigned char* t = sqlite3_column_text(stmt_, col);
@@ -106,6 +119,14 @@ class Stmt {
   tl::unexpected<Error> Fail() const { return cache_.Fail(); }
 
  private:
+  bool AnotherStatementBusy() const {
+    for (sqlite3_stmt* s = sqlite3_next_stmt(cache_.db(), nullptr); s != nullptr;
+         s = sqlite3_next_stmt(cache_.db(), s)) {
+      if (s != stmt_ && sqlite3_stmt_busy(s)) return true;
+    }
+    return false;
+  }
+
   StmtCache& cache_;
   sqlite3_stmt* stmt_ = nullptr;
 };

@@ -1,0 +1,81 @@
+#pragma once
+
+// WalCheckpointer: checkpoints one SQLite database's write-ahead log on a thread and a
+// connection of its own, for a process that writes many small transactions through one
+// connection guarded by one mutex (steer-authd's store while it serves).
+//
+// Why: SQLite's automatic checkpoint runs inside the sqlite3_step that commits, so the writer
+// that crosses the threshold flushes the whole log (fdatasync of megabytes: 17-83 ms measured
+// under refresh load) while it holds the connection's mutex, and every request queues behind it.
+// A checkpoint on another connection copies and flushes without that mutex. But the log only
+// starts over when a writer finds every frame copied, and writers keep appending during a
+// checkpoint, so under steady load it would never start over and grow without bound. Each
+// round therefore runs twice: once without the writers' mutex (the bulk: flush and copy), and
+// once holding it, which only has the frames appended meanwhile to copy; the next write then
+// starts the log over.
+//
+// The writers' connection must turn its automatic checkpoint off (DisableAutoCheckpoint);
+// nothing else changes for it. Thread-safety: RunOnce() from one thread at a time (the
+// checkpointer's thread after Start(), or a test that never calls Start()).
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "steer/base/error.h"
+
+namespace steer::base {
+
+// What one checkpoint round found: frames in the log, and how many of them are in the database.
+struct WalCheckpoint {
+  int log_frames = 0;
+  int copied_frames = 0;
+};
+
+// Turns off the automatic checkpoint of `db` (a connection whose file a WalCheckpointer serves).
+Result<void> DisableAutoCheckpoint(sqlite3* db);
+
+class WalCheckpointer {
+ public:
+  static constexpr std::chrono::milliseconds kEvery{100};
+
+  // Opens its own connection to `path` (a database already in WAL mode). `writers` is the mutex
+  // the writers' connection is used under; it must outlive the checkpointer. The thread logs a
+  // failing round (once, until one succeeds) to the logger of `library`.
+  static Result<std::unique_ptr<WalCheckpointer>> Open(const std::string& path, std::mutex& writers,
+                                                       std::string library);
+  ~WalCheckpointer();  // Stop(), then closes the connection
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+  // Runs RunOnce() every kEvery on a thread; Stop() ends it (idempotent).
+  void Start();
+  void Stop();
+
+  // One round: the bulk without `writers`, then what remains holding it. SQLITE_BUSY (another
+  // process checkpointing) is not an error: that round copies nothing.
+  Result<WalCheckpoint> RunOnce();
+
+ private:
+  WalCheckpointer(sqlite3* db, std::mutex& writers, std::string library)
+      : db_(db), writers_(writers), library_(std::move(library)) {}
+  Result<WalCheckpoint> Passive();
+  void Loop();
+
+  sqlite3* db_;
+  std::mutex& writers_;
+  const std::string library_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;  // guarded by stop_mu_
+  bool failing_ = false;   // the loop logged a failure and has not succeeded since
+  std::thread thread_;
+};
+
+}  // namespace steer::base
