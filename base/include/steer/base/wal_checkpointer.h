@@ -4,10 +4,12 @@
 // connection of its own, for a process that writes many small transactions through one
 // connection guarded by one mutex (steer-authd's store while it serves).
 //
-// Why: SQLite's automatic checkpoint runs inside the sqlite3_step that commits, so the writer
-// that crosses the threshold flushes the whole log (fdatasync of megabytes: 17-83 ms measured
-// under refresh load) while it holds the connection's mutex, and every request queues behind it.
-// A checkpoint on another connection copies and flushes without that mutex. But the log only
+// Why: SQLite's automatic checkpoint runs inside the sqlite3_step that commits, so the request
+// whose commit takes the log past 1,000 pages flushes those 4 MB (a few ms on the benchmark VM,
+// about 15 times a second under refresh load) while it holds the connection's mutex, and every
+// request queues behind it (a second's log flushed that way took 17-83 ms: docs/benchmarks.md,
+// "SQLite's refresh tail, found"). A checkpoint on another connection copies and flushes
+// without that mutex. But the log only
 // starts over when a writer finds every frame copied, and writers keep appending during a
 // checkpoint, so under steady load it would never start over and grow without bound. Each
 // round therefore runs twice: once without the writers' mutex (the bulk: flush and copy), and
