@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "daemon.h"
+#include "freed_pages.h"
 #include "steer/base/inherited_sockets.h"
 #include "steer/base/log.h"
 #include "steer/base/option_error.h"
@@ -67,26 +68,17 @@ void TuneMalloc() {
   if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 }
 
-// What a burst of probes freed stays in the arenas as free chunks scattered between live blocks,
-// and free() never hands back pages inside a heap, so RSS crept up after the first minute of the
-// 30-minute soak while the heap in use did not. malloc_trim gives the whole free pages among
-// them back to the kernel (madvise): with it the soak runs at 31-35 MB instead of 37-40
-// (docs/benchmarks.md, Soak). Every 30 s, on this thread: about 1 ms for two arenas of a few MB,
-// with the arena locked (the debug log has the time and the heap in use).
-void ReturnFreedPages(std::stop_token stop) {
+// Every 30 s until steerd stops (freed_pages.h says why); the debug log has each trim's time and
+// the heap in use.
+void TrimEvery30s(std::stop_token stop) {
   std::mutex mu;
   std::condition_variable_any wake;
   std::unique_lock lock(mu);
   while (!wake.wait_for(lock, stop, std::chrono::seconds(30),
                         [&stop] { return stop.stop_requested(); })) {
-    auto start = std::chrono::steady_clock::now();
-    malloc_trim(0);
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::steady_clock::now() - start);
-    struct mallinfo2 heap = mallinfo2();
+    steer::agent::TrimReport r = steer::agent::ReturnFreedPages();
     steer::base::Logger("agent")->debug("malloc_trim in {} us: {} KiB in use, arenas span {} KiB",
-                                        us.count(), (heap.uordblks + heap.hblkhd) / 1024,
-                                        (heap.arena + heap.hblkhd) / 1024);
+                                        r.took.count(), r.in_use_bytes / 1024, r.span_bytes / 1024);
   }
 }
 
@@ -144,7 +136,7 @@ int main(int argc, char** argv) {
               << std::endl;
   }
   std::thread signals(HandleSignals, std::ref(**daemon), set);
-  std::jthread trimmer(ReturnFreedPages);  // stopped and joined when main returns
+  std::jthread trimmer(TrimEvery30s);  // stopped and joined when main returns
   (*daemon)->Wait();
   signals.detach();  // blocked in sigwait; the process exits next
   return 0;
