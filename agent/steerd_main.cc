@@ -4,11 +4,8 @@
 
 #include <boost/program_options.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <iostream>
-#include <mutex>
-#include <stop_token>
 #include <thread>
 
 #include "daemon.h"
@@ -16,6 +13,7 @@
 #include "steer/base/inherited_sockets.h"
 #include "steer/base/log.h"
 #include "steer/base/option_error.h"
+#include "steer/base/periodic_thread.h"
 #include "steer/config/loader.h"
 
 namespace {
@@ -68,18 +66,12 @@ void TuneMalloc() {
   if (std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 }
 
-// Every 30 s until steerd stops (freed_pages.h says why); the debug log has each trim's time and
-// the heap in use.
-void TrimEvery30s(std::stop_token stop) {
-  std::mutex mu;
-  std::condition_variable_any wake;
-  std::unique_lock lock(mu);
-  while (!wake.wait_for(lock, stop, std::chrono::seconds(30),
-                        [&stop] { return stop.stop_requested(); })) {
-    steer::agent::TrimReport r = steer::agent::ReturnFreedPages();
-    steer::base::Logger("agent")->debug("malloc_trim in {} us: {} KiB in use, arenas span {} KiB",
-                                        r.took.count(), r.in_use_bytes / 1024, r.span_bytes / 1024);
-  }
+// A trim every 30 s (freed_pages.h says why); the debug log has each one's time and the heap in
+// use.
+void Trim(std::chrono::steady_clock::time_point) {
+  steer::agent::TrimReport r = steer::agent::ReturnFreedPages();
+  steer::base::Logger("agent")->debug("malloc_trim in {} us: {} KiB in use, arenas span {} KiB",
+                                      r.took.count(), r.in_use_bytes / 1024, r.span_bytes / 1024);
 }
 
 }  // namespace
@@ -136,7 +128,8 @@ int main(int argc, char** argv) {
               << std::endl;
   }
   std::thread signals(HandleSignals, std::ref(**daemon), set);
-  std::jthread trimmer(TrimEvery30s);  // stopped and joined when main returns
+  steer::base::PeriodicThread trimmer(std::chrono::seconds(30), Trim);
+  trimmer.Start();  // stopped and joined when main returns
   (*daemon)->Wait();
   signals.detach();  // blocked in sigwait; the process exits next
   return 0;

@@ -1,5 +1,7 @@
 #include "revocation_mirror.h"
 
+#include <thread>
+
 #include "steer/base/log.h"
 
 namespace steer::auth {
@@ -10,31 +12,9 @@ RevocationMirror::RevocationMirror(RevocationFeed& feed) : feed_(feed) {}
 
 RevocationMirror::~RevocationMirror() { Stop(); }
 
-void RevocationMirror::Start() {
-  std::lock_guard lock(stop_mu_);
-  if (thread_.joinable() || stopping_) return;
-  thread_ = std::thread([this] { Loop(); });
-}
+void RevocationMirror::Start() { poller_.Start(); }
 
-void RevocationMirror::Stop() {
-  {
-    std::lock_guard lock(stop_mu_);
-    stopping_ = true;
-  }
-  stop_cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void RevocationMirror::Loop() {
-  std::unique_lock lock(stop_mu_);
-  while (!stopping_) {
-    lock.unlock();
-    auto started = Clock::now();
-    (void)Poll(started);
-    lock.lock();
-    stop_cv_.wait_until(lock, started + kPoll, [&] { return stopping_; });
-  }
-}
+void RevocationMirror::Stop() { poller_.Stop(); }
 
 std::optional<bool> RevocationMirror::Check(const std::vector<std::string>& ids,
                                             Clock::time_point now) const {

@@ -22,17 +22,16 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "steer/base/error.h"
+#include "steer/base/periodic_thread.h"
 
 namespace steer::auth {
 
@@ -87,8 +86,6 @@ class RevocationMirror {
   size_t size() const;
 
  private:
-  void Loop();
-
   RevocationFeed& feed_;
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, int64_t> rows_;  // id -> expires_at; guarded by mu_
@@ -108,10 +105,8 @@ class RevocationMirror {
   bool read_everything_ = true;
   bool stale_logged_ = false;
 
-  std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;  // guarded by stop_mu_
-  std::thread thread_;
+  // Polls every kPoll once started; stopped first by the destructor.
+  base::PeriodicThread poller_{kPoll, [this](Clock::time_point started) { (void)Poll(started); }};
 };
 
 }  // namespace steer::auth

@@ -48,20 +48,9 @@ WalCheckpointer::~WalCheckpointer() {
   sqlite3_close(db_);
 }
 
-void WalCheckpointer::Start() {
-  std::lock_guard lock(stop_mu_);
-  if (thread_.joinable() || stopping_) return;
-  thread_ = std::thread([this] { Loop(); });
-}
+void WalCheckpointer::Start() { rounds_.Start(); }
 
-void WalCheckpointer::Stop() {
-  {
-    std::lock_guard lock(stop_mu_);
-    stopping_ = true;
-  }
-  stop_cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void WalCheckpointer::Stop() { rounds_.Stop(); }
 
 Result<WalCheckpoint> WalCheckpointer::Passive() {
   WalCheckpoint c;
@@ -85,21 +74,14 @@ Result<WalCheckpoint> WalCheckpointer::RunOnce() {
   return Passive();
 }
 
-void WalCheckpointer::Loop() {
-  std::unique_lock lock(stop_mu_);
-  while (!stopping_) {
-    lock.unlock();
-    auto started = std::chrono::steady_clock::now();
-    auto r = RunOnce();
-    if (!r && !failing_) {
-      Logger(library_)->warn("{} (the log grows until a checkpoint succeeds)", r.error().message);
-    } else if (r && failing_) {
-      Logger(library_)->info("sqlite: checkpoints of the log succeed again");
-    }
-    failing_ = !r;
-    lock.lock();
-    stop_cv_.wait_until(lock, started + kEvery, [&] { return stopping_; });
+void WalCheckpointer::Round() {
+  auto r = RunOnce();
+  if (!r && !failing_) {
+    Logger(library_)->warn("{} (the log grows until a checkpoint succeeds)", r.error().message);
+  } else if (r && failing_) {
+    Logger(library_)->info("sqlite: checkpoints of the log succeed again");
   }
+  failing_ = !r;
 }
 
 }  // namespace steer::base

@@ -23,14 +23,13 @@
 #include <sqlite3.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include "steer/base/error.h"
+#include "steer/base/periodic_thread.h"
 
 namespace steer::base {
 
@@ -68,16 +67,14 @@ class WalCheckpointer {
   WalCheckpointer(sqlite3* db, std::mutex& writers, std::string library)
       : db_(db), writers_(writers), library_(std::move(library)) {}
   Result<WalCheckpoint> Passive();
-  void Loop();
+  void Round();
 
   sqlite3* db_;
   std::mutex& writers_;
   const std::string library_;
-  std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;  // guarded by stop_mu_
-  bool failing_ = false;   // the loop logged a failure and has not succeeded since
-  std::thread thread_;
+  bool failing_ = false;  // Round() logged a failure and none has succeeded since
+  // Runs Round() every kEvery once started; stopped first by the destructor.
+  PeriodicThread rounds_{kEvery, [this](PeriodicThread::Clock::time_point) { Round(); }};
 };
 
 }  // namespace steer::base
